@@ -1,0 +1,27 @@
+# Image of the four domain services; docker-compose.yml picks the service with `python -m services.<name>`.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, read from pyproject.toml, so that a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY shared ./shared
+COPY services ./services
+RUN pip install --no-deps . \
+    && useradd --system --uid 10001 --no-create-home --home-dir /app ali
+
+USER ali
+ENV ALI_HTTP_HOST=0.0.0.0
+EXPOSE 8001 8002 8003 8004
+
+CMD ["python", "-m", "services.intake"]

@@ -1,0 +1,538 @@
+#!/usr/bin/env bash
+# Local development stack without Docker: a single-node Kafka (KRaft) and PostgreSQL.
+#
+#   deploy/local/stack.sh install          fetch/install what is missing (idempotent)
+#   deploy/local/stack.sh start            install, start both, wait until healthy
+#   deploy/local/stack.sh stop             graceful stop (data is kept)
+#   deploy/local/stack.sh status           state and health of each part (exit 1 if one is down)
+#   deploy/local/stack.sh logs [kafka|postgres] [-f]
+#
+# Everything lives inside the clone: Kafka jars in .cache/, data in .data/kafka and
+# .data/postgres, logs in .data/logs/, pid files in .data/run/. Clients find the
+# endpoints with deploy/local/env.sh.
+#
+# Tunables (environment): STACK_START_TIMEOUT (s, default 90), STACK_STOP_TIMEOUT (s, default 30),
+# KAFKA_HEAP_OPTS (default -Xmx512m).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+
+KAFKA_CONF_DIR="$REPO/deploy/kafka"
+CACHE_DIR="$REPO/.cache"
+DATA_DIR="$REPO/.data"
+LOG_DIR="$DATA_DIR/logs"
+RUN_DIR="$DATA_DIR/run"
+
+# The Kafka version has one home: the kafka.version property of deploy/kafka/pom.xml.
+KAFKA_VERSION=$(sed -n 's:.*<kafka\.version>\(.*\)</kafka\.version>.*:\1:p' "$KAFKA_CONF_DIR/pom.xml")
+KAFKA_HOME="$CACHE_DIR/kafka-$KAFKA_VERSION"
+KAFKA_LIBS="$KAFKA_HOME/libs"
+KAFKA_DATA="$DATA_DIR/kafka"
+KAFKA_LOG_DIRS="$KAFKA_DATA/data"
+KAFKA_HOST=127.0.0.1
+KAFKA_PORT=9092
+KAFKA_LOG="$LOG_DIR/kafka.log"
+KAFKA_PID="$RUN_DIR/kafka.pid"
+KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx512m}
+
+PG_HOST=127.0.0.1
+PG_PORT=54329
+PG_DATA="$DATA_DIR/postgres"
+PG_LOG="$LOG_DIR/postgres.log"
+PG_PID="$RUN_DIR/postgres.pid"
+PG_SOCKET_DIR="$RUN_DIR/postgres"
+PG_OS_USER=postgres
+PG_ROLE=ali
+PG_PASSWORD=ali
+PG_DATABASE=ali
+DATABASE_URL="postgresql://$PG_ROLE:$PG_PASSWORD@$PG_HOST:$PG_PORT/$PG_DATABASE"
+
+START_TIMEOUT=${STACK_START_TIMEOUT:-90}
+STOP_TIMEOUT=${STACK_STOP_TIMEOUT:-30}
+
+# A unix socket path is limited to 107 bytes; a deep clone falls back to a short directory.
+if (( ${#PG_SOCKET_DIR} + 16 > 100 )); then
+  PG_SOCKET_DIR="${TMPDIR:-/tmp}/ali-pg-$(printf '%s' "$REPO" | md5sum | cut -c1-12)"
+fi
+
+IS_ROOT=0
+[[ $(id -u) -eq 0 ]] && IS_ROOT=1
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------- helpers
+
+APT_UPDATED=0
+apt_install() {
+  local sudo=()
+  if (( ! IS_ROOT )); then
+    if ! { command -v sudo >/dev/null && sudo -n true 2>/dev/null; }; then
+      log "cannot install $* (not root and no password-less sudo)"
+      return 1
+    fi
+    sudo=(sudo -n)
+  fi
+  if (( ! APT_UPDATED )); then
+    log "apt-get update"
+    "${sudo[@]}" apt-get update -qq >/dev/null 2>&1 || { log "apt-get update failed"; return 1; }
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  local out
+  out=$(mktemp)
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends "$@" >"$out" 2>&1; then
+    cat "$out" >&2
+    rm -f "$out"
+    return 1
+  fi
+  rm -f "$out"
+}
+
+# pid stored in $1 if that process is alive and its command line contains $2.
+live_pid() {
+  local file=$1 marker=$2 pid
+  [[ -s $file ]] || return 1
+  pid=$(head -n1 "$file" | tr -dc '0-9')
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker" || return 1
+  printf '%s\n' "$pid"
+}
+
+port_open() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+}
+
+show_log_tail() {
+  local file=$1
+  printf '[stack] ---- last lines of %s ----\n' "$file" >&2
+  tail -n "${2:-40}" "$file" >&2 2>/dev/null || true
+  printf '[stack] ----\n' >&2
+}
+
+# Sends $2 to pid $1, waits STOP_TIMEOUT, then escalates to $3 (and finally SIGKILL).
+stop_pid() {
+  local pid=$1 sig=$2 escalate=$3 name=$4 waited=0
+  kill "-$sig" "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if (( waited >= STOP_TIMEOUT * 10 )); then
+      log "$name did not stop within ${STOP_TIMEOUT}s, sending SIG$escalate"
+      kill "-$escalate" "$pid" 2>/dev/null || true
+      sleep 5
+      kill -0 "$pid" 2>/dev/null && { log "$name still alive, sending SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; }
+      sleep 0.5
+      break
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+}
+
+prepare_dirs() {
+  mkdir -p "$CACHE_DIR" "$LOG_DIR" "$RUN_DIR" "$KAFKA_DATA"
+  # The postgres server may run as another OS user: it must reach .data/, logs/ and run/.
+  chmod 0755 "$DATA_DIR" "$LOG_DIR" "$RUN_DIR"
+}
+
+# ---------------------------------------------------------------------------- install
+
+install_java_tools() {
+  if ! command -v java >/dev/null; then
+    apt_install openjdk-17-jre-headless || die "Java 17+ is required (apt-get install openjdk-17-jre-headless)"
+  fi
+  local major
+  major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+  [[ ${major%%.*} -ge 17 ]] 2>/dev/null || die "Kafka $KAFKA_VERSION needs Java 17+, found '$major'"
+}
+
+install_kafka() {
+  # The stamp ties the copied jars to the pom: editing the pom re-copies them.
+  local stamp="$KAFKA_HOME/.installed" want
+  want=$(sha256sum "$KAFKA_CONF_DIR/pom.xml" | cut -d' ' -f1)
+  if [[ -f $stamp && $(<"$stamp") == "$want" ]] && compgen -G "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null; then
+    return 0
+  fi
+  install_java_tools
+  command -v mvn >/dev/null || apt_install maven || die "Maven is required (apt-get install maven)"
+  log "fetching Kafka $KAFKA_VERSION jars with Maven into ${KAFKA_LIBS#"$REPO"/}"
+  local tmp="$KAFKA_HOME/libs.tmp" out="$KAFKA_HOME/mvn.log"
+  rm -rf "$tmp"
+  mkdir -p "$KAFKA_HOME"
+  if ! (cd "$KAFKA_CONF_DIR" && mvn -q -B dependency:copy-dependencies \
+      -DoutputDirectory="$tmp" -DincludeScope=runtime) >"$out" 2>&1; then
+    cat "$out" >&2
+    die "Maven could not resolve the Kafka jars (output above, also in ${out#"$REPO"/})"
+  fi
+  rm -rf "$KAFKA_LIBS"
+  mv "$tmp" "$KAFKA_LIBS"
+  printf '%s\n' "$want" >"$stamp"
+}
+
+# Highest /usr/lib/postgresql/<major>/bin that has a server.
+find_pg_bin() {
+  local d best=""
+  while IFS= read -r d; do
+    [[ -x $d/postgres && -x $d/initdb && -x $d/pg_ctl ]] && best=$d
+  done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V)
+  [[ -n $best ]] && printf '%s\n' "$best"
+}
+
+install_postgres() {
+  if ! PG_BIN=$(find_pg_bin); then
+    # The Debian package also creates and may start its own cluster on port 5432; this stack
+    # does not use it, so a service start is refused while installing (policy-rc.d).
+    local policy=/usr/sbin/policy-rc.d added_policy=0
+    if (( IS_ROOT )) && [[ ! -e $policy ]]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy" && added_policy=1
+    fi
+    apt_install postgresql || { (( added_policy )) && rm -f "$policy"; die "could not install PostgreSQL (apt-get install postgresql)"; }
+    (( added_policy )) && rm -f "$policy"
+    PG_BIN=$(find_pg_bin) || die "PostgreSQL installed but no server found under /usr/lib/postgresql/*/bin"
+  fi
+  if (( IS_ROOT )) && ! id -u "$PG_OS_USER" >/dev/null 2>&1; then
+    log "creating the '$PG_OS_USER' OS user (postgres refuses to run as root)"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent \
+      --shell /bin/sh "$PG_OS_USER"
+  fi
+}
+
+install_kcat() {
+  command -v kcat >/dev/null && return 0
+  apt_install kcat || log "WARNING: could not install kcat (used only to read topics by hand); continuing"
+}
+
+cmd_install() {
+  prepare_dirs
+  install_kafka
+  install_postgres
+  install_kcat
+}
+
+# ---------------------------------------------------------------------------- kafka
+
+# Fills KAFKA_CMD with the java command line shared by the broker and its tools.
+kafka_cmd() {
+  local heap
+  read -r -a heap <<<"$KAFKA_HEAP_OPTS"
+  KAFKA_CMD=(java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent
+    -Djava.awt.headless=true
+    -Dlog4j2.configurationFile="$KAFKA_CONF_DIR/log4j2.properties"
+    -Dkafka.logs.dir="$LOG_DIR"
+    -cp "$KAFKA_LIBS/*")
+}
+
+kafka_java() {
+  kafka_cmd
+  "${KAFKA_CMD[@]}" "$@"
+}
+
+kafka_running_pid() { live_pid "$KAFKA_PID" kafka.Kafka; }
+
+kafka_prepare() {
+  mkdir -p "$KAFKA_LOG_DIRS"
+  local template
+  template=$(<"$KAFKA_CONF_DIR/server.properties")
+  printf '%s\n' "${template//@KAFKA_LOG_DIR@/$KAFKA_LOG_DIRS}" >"$KAFKA_DATA/server.properties"
+
+  # The cluster id is generated once and kept; storage is formatted only when never formatted.
+  [[ -f $KAFKA_LOG_DIRS/meta.properties ]] && return 0
+  local id_file="$KAFKA_DATA/cluster.id" cluster_id
+  if [[ ! -s $id_file ]]; then
+    cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid | tail -n1)
+    [[ $cluster_id =~ ^[A-Za-z0-9_-]{22}$ ]] || die "unexpected cluster id from StorageTool: '$cluster_id'"
+    printf '%s\n' "$cluster_id" >"$id_file"
+  fi
+  cluster_id=$(<"$id_file")
+  log "formatting Kafka storage (cluster id $cluster_id)"
+  kafka_java kafka.tools.StorageTool format --ignore-formatted \
+      -t "$cluster_id" -c "$KAFKA_DATA/server.properties" >>"$KAFKA_LOG" 2>&1 \
+    || { show_log_tail "$KAFKA_LOG"; die "Kafka storage format failed"; }
+}
+
+kafka_launch() {
+  if kafka_running_pid >/dev/null; then
+    log "kafka already running (pid $(kafka_running_pid))"
+    return 0
+  fi
+  if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+    die "port $KAFKA_PORT is already in use by a process this clone did not start (another stack?)"
+  fi
+  kafka_prepare
+  rm -f "$KAFKA_PID"
+  log "starting kafka $KAFKA_VERSION on $KAFKA_HOST:$KAFKA_PORT (log: ${KAFKA_LOG#"$REPO"/})"
+  printf '[%s] stack.sh: starting kafka\n' "$(date '+%F %T')" >>"$KAFKA_LOG"
+  # setsid detaches the broker from this shell; the child records its own pid and then
+  # execs the JVM, so the pid file names the broker itself.
+  kafka_cmd
+  # shellcheck disable=SC2016
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$KAFKA_PID" \
+    "${KAFKA_CMD[@]}" kafka.Kafka "$KAFKA_DATA/server.properties" \
+    </dev/null >>"$KAFKA_LOG" 2>&1 9>&- &
+  local _
+  for _ in $(seq 50); do [[ -s $KAFKA_PID ]] && break; sleep 0.1; done
+}
+
+# Metadata round-trip with aiokafka when the repo's virtualenv has it; else the TCP port only.
+kafka_probe() {
+  port_open "$KAFKA_HOST" "$KAFKA_PORT" || return 1
+  local py="$REPO/.venv/bin/python"
+  if [[ -x $py ]] && "$py" -c 'import aiokafka' 2>/dev/null; then
+    timeout 20 "$py" - "$KAFKA_HOST:$KAFKA_PORT" >/dev/null 2>&1 <<'PY'
+import asyncio
+import sys
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+
+async def main() -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=sys.argv[1], request_timeout_ms=5000)
+    await admin.start()
+    try:
+        await admin.list_topics()
+    finally:
+        await admin.close()
+
+
+asyncio.run(asyncio.wait_for(main(), 15))
+PY
+  fi
+}
+
+kafka_wait() {
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until kafka_probe; do
+    kafka_running_pid >/dev/null || { show_log_tail "$KAFKA_LOG"; die "kafka exited during start-up"; }
+    (( SECONDS < deadline )) || {
+      show_log_tail "$KAFKA_LOG"
+      die "kafka not healthy after ${START_TIMEOUT}s (still running: 'stack.sh stop' to stop it)"
+    }
+    sleep 0.5
+  done
+  log "kafka healthy on $KAFKA_HOST:$KAFKA_PORT"
+}
+
+kafka_stop() {
+  local pid
+  if pid=$(kafka_running_pid); then
+    log "stopping kafka (pid $pid)"
+    stop_pid "$pid" TERM KILL kafka
+  else
+    log "kafka not running"
+  fi
+  rm -f "$KAFKA_PID"
+}
+
+# ---------------------------------------------------------------------------- postgres
+
+# Runs a command as the OS user that owns the cluster (postgres refuses to run as root).
+as_pg() {
+  if (( IS_ROOT )); then
+    (cd / && runuser -u "$PG_OS_USER" -- "$@")
+  else
+    "$@"
+  fi
+}
+
+pg_running_pid() {
+  local pid
+  # postmaster.pid is authoritative; our copy is refreshed from it.
+  if pid=$(live_pid "$PG_DATA/postmaster.pid" postgres); then
+    [[ $(cat "$PG_PID" 2>/dev/null) == "$pid" ]] || printf '%s\n' "$pid" >"$PG_PID"
+    printf '%s\n' "$pid"
+    return 0
+  fi
+  return 1
+}
+
+# Every ancestor of .data must be traversable by the server's OS user (e.g. /root, /tmp/x).
+pg_fix_permissions() {
+  (( IS_ROOT )) || return 0
+  local d=$DATA_DIR mode
+  while [[ $d != / ]]; do
+    mode=$(stat -c %a "$d")
+    if (( (8#$mode & 1) == 0 )); then
+      log "chmod o+x $d (so that the '$PG_OS_USER' user can reach .data/)"
+      chmod o+x "$d"
+    fi
+    d=$(dirname "$d")
+  done
+  mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
+  chown "$PG_OS_USER:" "$PG_DATA" "$PG_SOCKET_DIR"
+  [[ -e $PG_LOG ]] || : >"$PG_LOG"
+  chown "$PG_OS_USER:" "$PG_LOG"
+}
+
+pg_init() {
+  mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
+  chmod 0700 "$PG_DATA"
+  pg_fix_permissions
+  if [[ ! -s $PG_DATA/PG_VERSION ]]; then
+    [[ -z $(ls -A "$PG_DATA") ]] \
+      || die "$PG_DATA is neither empty nor a PostgreSQL cluster; move it away and start again"
+    log "initialising PostgreSQL cluster in ${PG_DATA#"$REPO"/}"
+    local pwfile
+    pwfile=$(mktemp)
+    printf '%s\n' "$PG_PASSWORD" >"$pwfile"
+    (( IS_ROOT )) && chown "$PG_OS_USER:" "$pwfile"
+    # The bootstrap superuser is the application role; unix-socket logins are trusted,
+    # TCP logins need the password.
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_ROLE" --pwfile="$pwfile" \
+        --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 \
+        >>"$PG_LOG" 2>&1 \
+      || { rm -f "$pwfile"; show_log_tail "$PG_LOG"; die "initdb failed"; }
+    rm -f "$pwfile"
+  fi
+  # Settings owned by this script, rewritten at every start; postgresql.conf includes them.
+  local conf="$PG_DATA/stack.conf"
+  cat >"$conf" <<EOF
+# Written by deploy/local/stack.sh at every start: edits here are lost.
+listen_addresses = '$PG_HOST'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCKET_DIR'
+max_connections = 200
+logging_collector = off
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+  (( IS_ROOT )) && chown "$PG_OS_USER:" "$conf"
+  grep -qxF "include_if_exists = 'stack.conf'" "$PG_DATA/postgresql.conf" \
+    || printf "\ninclude_if_exists = 'stack.conf'\n" >>"$PG_DATA/postgresql.conf"
+}
+
+pg_launch() {
+  if pg_running_pid >/dev/null; then
+    log "postgres already running (pid $(pg_running_pid))"
+    return 0
+  fi
+  if port_open "$PG_HOST" "$PG_PORT"; then
+    die "port $PG_PORT is already in use by a process this clone did not start (another stack?)"
+  fi
+  pg_init
+  log "starting postgres $("$PG_BIN/postgres" --version | awk '{print $3}') on $PG_HOST:$PG_PORT (log: ${PG_LOG#"$REPO"/})"
+  as_pg "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t "$START_TIMEOUT" -s 9>&- \
+    || { show_log_tail "$PG_LOG"; die "postgres did not start"; }
+  pg_running_pid >/dev/null || { show_log_tail "$PG_LOG"; die "postgres started but postmaster.pid is unreadable"; }
+}
+
+pg_psql() { PGCONNECT_TIMEOUT=5 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -tA "$@"; }
+
+pg_probe() {
+  "$PG_BIN/pg_isready" -q -h "$PG_HOST" -p "$PG_PORT" -t 2 \
+    && pg_psql "$DATABASE_URL" -c 'select 1' >/dev/null 2>&1
+}
+
+pg_wait() {
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until "$PG_BIN/pg_isready" -q -h "$PG_HOST" -p "$PG_PORT" -t 2; do
+    pg_running_pid >/dev/null || { show_log_tail "$PG_LOG"; die "postgres exited during start-up"; }
+    (( SECONDS < deadline )) || { show_log_tail "$PG_LOG"; die "postgres not ready after ${START_TIMEOUT}s"; }
+    sleep 0.3
+  done
+  # Role and database are ensured over the unix socket (trusted), then checked over TCP.
+  local sock=(-h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_ROLE")
+  if [[ $(pg_psql "${sock[@]}" -d postgres -c "select 1 from pg_database where datname = '$PG_DATABASE'") != 1 ]]; then
+    log "creating database $PG_DATABASE"
+    pg_psql "${sock[@]}" -d postgres -c "create database $PG_DATABASE owner $PG_ROLE" \
+      || { show_log_tail "$PG_LOG"; die "could not create database $PG_DATABASE"; }
+  fi
+  pg_probe || { show_log_tail "$PG_LOG"; die "postgres is up but '$DATABASE_URL' does not answer 'select 1'"; }
+  log "postgres healthy: $DATABASE_URL"
+}
+
+pg_stop() {
+  local pid
+  if pid=$(pg_running_pid); then
+    # SIGINT is PostgreSQL's "fast" shutdown (clients are disconnected, then a checkpoint);
+    # SIGTERM would wait for every client to leave. SIGQUIT is the "immediate" fallback.
+    log "stopping postgres (pid $pid)"
+    stop_pid "$pid" INT QUIT postgres
+  else
+    log "postgres not running"
+  fi
+  rm -f "$PG_PID"
+}
+
+# ---------------------------------------------------------------------------- commands
+
+take_lock() {
+  prepare_dirs
+  exec 9>"$RUN_DIR/stack.lock"
+  flock -w 300 9 || die "another stack.sh is still running (lock ${RUN_DIR#"$REPO"/}/stack.lock)"
+}
+
+cmd_start() {
+  local t0=$SECONDS
+  cmd_install
+  kafka_launch       # the JVM warms up while postgres starts
+  pg_launch
+  pg_wait
+  kafka_wait
+  log "stack ready in $((SECONDS - t0))s: DATABASE_URL=$DATABASE_URL KAFKA_BOOTSTRAP_SERVERS=$KAFKA_HOST:$KAFKA_PORT"
+}
+
+cmd_stop() {
+  kafka_stop
+  if PG_BIN=$(find_pg_bin); then pg_stop; else log "postgres not installed"; fi
+}
+
+cmd_status() {
+  local rc=0 pid
+  if pid=$(kafka_running_pid); then
+    if kafka_probe; then
+      printf 'kafka     running (pid %s), healthy   %s:%s\n' "$pid" "$KAFKA_HOST" "$KAFKA_PORT"
+    else
+      printf 'kafka     running (pid %s), NOT healthy\n' "$pid"; rc=1
+    fi
+  else
+    printf 'kafka     stopped\n'; rc=1
+  fi
+  if ! PG_BIN=$(find_pg_bin); then
+    printf 'postgres  not installed\n'; rc=1
+  elif pid=$(pg_running_pid); then
+    if pg_probe; then
+      printf 'postgres  running (pid %s), healthy   %s\n' "$pid" "$DATABASE_URL"
+    else
+      printf 'postgres  running (pid %s), NOT healthy\n' "$pid"; rc=1
+    fi
+  else
+    printf 'postgres  stopped\n'; rc=1
+  fi
+  return "$rc"
+}
+
+cmd_logs() {
+  local files=() follow=0 arg
+  for arg in "$@"; do
+    case $arg in
+      kafka) files+=("$KAFKA_LOG") ;;
+      postgres) files+=("$PG_LOG") ;;
+      -f|--follow) follow=1 ;;
+      *) die "usage: stack.sh logs [kafka|postgres] [-f]" ;;
+    esac
+  done
+  (( ${#files[@]} )) || files=("$KAFKA_LOG" "$PG_LOG")
+  if (( follow )); then
+    exec tail -n 50 -F "${files[@]}"
+  fi
+  tail -n 50 "${files[@]}"
+}
+
+usage() {
+  sed -n '2,9s/^# \{0,1\}//p' "$0" >&2
+  exit 2
+}
+
+main() {
+  local cmd=${1:-}
+  [[ $# -gt 0 ]] && shift
+  case $cmd in
+    install) take_lock; cmd_install; log "installed (Kafka $KAFKA_VERSION in ${KAFKA_LIBS#"$REPO"/}, PostgreSQL in $PG_BIN)" ;;
+    start) take_lock; cmd_start ;;
+    stop) take_lock; cmd_stop ;;
+    status) cmd_status ;;
+    logs) cmd_logs "$@" ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"

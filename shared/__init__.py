@@ -1,0 +1,1 @@
+"""The platform's own package: event envelope and contracts, event store, outbox relay, consumer runtime."""

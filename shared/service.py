@@ -1,0 +1,152 @@
+"""Wiring common to the domain services: pool, event store, topics, outbox relay, consumers, health."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+
+from shared.consumer import EventConsumer, Handler
+from shared.eventstore import PostgresEventStore
+from shared.kafka import ensure_topics, make_consumer, make_producer
+from shared.outbox import OutboxRelay
+from shared.runtime import Supervisor
+from shared.settings import PlatformSettings
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A consumer of other contexts' topics: its name (also its group) and how to build its handlers.
+
+    `handlers(runtime)` is called once the runtime has started, so handlers can use its store and pool.
+    """
+
+    name: str
+    contexts: Sequence[str]
+    handlers: Callable[[ServiceRuntime], Mapping[str, Handler]]
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything a domain service needs at run time, started and stopped together."""
+
+    settings: PlatformSettings
+    context: str
+    schema: str
+    migrations: Sequence[Path] = ()
+    consumers: Sequence[ConsumerSpec] = ()
+    pool: asyncpg.Pool | None = None
+    store: PostgresEventStore | None = None
+    producer: AIOKafkaProducer | None = None
+    relay: OutboxRelay | None = None
+    supervisor: Supervisor = field(default_factory=Supervisor)
+    running_consumers: dict[str, EventConsumer] = field(default_factory=dict)
+
+    @property
+    def topic(self) -> str:
+        """This context's event topic."""
+        return self.settings.topic(f"{self.context}.events")
+
+    @property
+    def dlq_topic(self) -> str:
+        """This context's dead-letter topic."""
+        return self.settings.topic(f"{self.context}.dlq")
+
+    async def start(self, *, relay: bool = True, consumers: bool = True) -> None:
+        """Connect, migrate, create topics and start the requested workers."""
+        self.pool = await _connect(self.settings.database_url)
+        self.store = PostgresEventStore(self.pool, self.schema, source=f"/ali/{self.context}")
+        await self.store.migrate()
+        for path in self.migrations:
+            await self.pool.execute(path.read_text().replace("{schema}", self.schema))
+        await ensure_topics(
+            self.settings,
+            [self.topic, self.dlq_topic] + [self.settings.topic(f"{c}.events") for s in self.consumers for c in s.contexts],
+        )
+        self.producer = make_producer(self.settings)
+        await self.producer.start()
+        if relay:
+            self.relay = OutboxRelay(
+                self.store,
+                self.producer,
+                self.topic,
+                batch_size=self.settings.relay_batch_size,
+                idle_wait=self.settings.relay_idle_wait_seconds,
+                kill_after_batches=self.settings.fault_relay_kill_after_batches,
+            )
+            self.supervisor.start("outbox-relay", self.relay.run)
+        if consumers:
+            for spec in self.consumers:
+                self.supervisor.start(f"consumer:{spec.name}", self._consumer_worker(spec))
+
+    def _consumer_worker(self, spec: ConsumerSpec) -> Callable[[asyncio.Event], Awaitable[None]]:
+        async def run(stop: asyncio.Event) -> None:
+            kafka = make_consumer(
+                self.settings,
+                self.settings.group(f"{self.context}.{spec.name}"),
+                [self.settings.topic(f"{c}.events") for c in spec.contexts],
+            )
+            consumer = EventConsumer(
+                name=spec.name,
+                consumer=kafka,
+                dlq_producer=self.producer,
+                dlq_topic=self.dlq_topic,
+                pool=self.pool,
+                schema=self.schema,
+                handlers=spec.handlers(self),
+                max_attempts=self.settings.consumer_max_attempts,
+                kill_after_records=self.settings.fault_consumer_kill_after_records,
+            )
+            self.running_consumers[spec.name] = consumer
+            await kafka.start()
+            await consumer.run(stop)
+
+        return run
+
+    async def stop(self) -> None:
+        """Stop workers, then clients."""
+        await self.supervisor.shutdown()
+        if self.producer is not None:
+            await self.producer.stop()
+        if self.pool is not None:
+            await self.pool.close()
+
+    async def readiness(self) -> dict:
+        """Checks reported by `/health/ready`."""
+        checks: dict[str, dict] = {}
+        try:
+            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), timeout=2)
+            checks["postgres"] = {"ok": True}
+        except (OSError, asyncpg.PostgresError, TimeoutError, AttributeError) as e:
+            checks["postgres"] = {"ok": False, "error": str(e) or type(e).__name__}
+        try:
+            await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
+            checks["kafka"] = {"ok": True}
+        except Exception as e:  # noqa: BLE001 - any failure means "not ready", reported as such
+            checks["kafka"] = {"ok": False, "error": str(e) or type(e).__name__}
+        for name, state in self.supervisor.states.items():
+            checks[name] = {"ok": state.running, "restarts": state.restarts, "last_error": state.last_error}
+        if self.relay is not None and self.relay.last_success is not None:
+            checks["outbox-relay"]["seconds_since_success"] = round(time.monotonic() - self.relay.last_success, 1)
+        return checks
+
+
+async def _connect(url: str) -> asyncpg.Pool:
+    """A pool, waiting a little for a database that is still starting."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return await asyncpg.create_pool(url, min_size=1, max_size=10)
+        except (OSError, asyncpg.CannotConnectNowError) as e:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("postgres.waiting", error=str(e))
+            await asyncio.sleep(1)

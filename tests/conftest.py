@@ -1,0 +1,72 @@
+"""Fixtures giving tests the real Kafka broker and PostgreSQL.
+
+Order of preference: `KAFKA_BOOTSTRAP_SERVERS` / `DATABASE_URL` from the environment; else testcontainers
+when a Docker engine answers; else the project's local stack (`deploy/local/stack.sh start`). Tests that
+need the infrastructure never skip: if none of the three works, they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Infrastructure:
+    """Where the real broker and database are."""
+
+    kafka_bootstrap_servers: str
+    database_url: str
+    origin: str
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "no usable Docker engine"
+        return False
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infrastructure]:
+    """The real Kafka and PostgreSQL for this test session."""
+    kafka, database = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("DATABASE_URL")
+    if kafka and database:
+        yield Infrastructure(kafka, database, "environment")
+        return
+    if _docker_answers():
+        from testcontainers.kafka import KafkaContainer
+        from testcontainers.postgres import PostgresContainer
+
+        with KafkaContainer("apache/kafka:4.1.1").with_kraft() as k, PostgresContainer("postgres:15") as pg:
+            url = pg.get_connection_url().replace("postgresql+psycopg2://", "postgresql://")
+            yield Infrastructure(k.get_bootstrap_server(), url, "testcontainers")
+        return
+    result = subprocess.run([str(REPO / "deploy/local/stack.sh"), "start"], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail(f"could not start the local stack:\n{result.stdout}\n{result.stderr}", pytrace=False)
+    env = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in subprocess.run(
+            [str(REPO / "deploy/local/env.sh")], capture_output=True, text=True, check=True
+        ).stdout.split()
+        if "=" in line
+    )
+    yield Infrastructure(env["KAFKA_BOOTSTRAP_SERVERS"], env["DATABASE_URL"], "local stack")
+
+
+@pytest.fixture
+def run_id() -> str:
+    """A fresh id isolating a test's topics, schemas and groups from every other run."""
+    return f"t{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,73 @@
+"""Poison messages go to the dead-letter topic with their error; the consumer goes on."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+
+from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+from shared.envelope import Envelope
+from shared.kafka import ensure_topics, make_producer
+from tests.support import ServiceProcess, read_topic, service_env, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+def _enrolment_envelope(data: dict) -> Envelope:
+    beneficiary = data.get("beneficiary_id", str(uuid.uuid4()))
+    return Envelope(
+        id=uuid.uuid4(), source="/ali/intake", type=BeneficiaryEnrolled.event_type(), time=datetime.now(UTC),
+        dataschema=BeneficiaryEnrolled.dataschema(), schema_version=1, stream_id=f"beneficiary-{beneficiary}",
+        stream_version=1, partition_key=str(beneficiary), correlation_id=uuid.uuid4(), data=data,
+    )
+
+
+async def test_malformed_messages_are_dead_lettered_and_later_good_ones_handled(infra, pool, settings, run_id):
+    source = settings.topic("intake.events")
+    await ensure_topics(settings, [source])
+    good = BeneficiaryEnrolled(
+        beneficiary_id=uuid.uuid4(), agency_id="ali-stains", commune_code="93072", age_band=AgeBand.UNDER_26,
+        household_type=HouseholdType.SINGLE, orientation_date=date(2025, 2, 1), enrolled_on=date(2025, 2, 3),
+        referral_source="test",
+    )
+    not_json = (b"\x00\x01 definitely not json", [("ce_specversion", b"1.0"), ("ce_id", b"x")])
+    invalid = _enrolment_envelope({"beneficiary_id": str(uuid.uuid4()), "agency_id": "ali-stains"})
+    valid = _enrolment_envelope(good.model_dump(mode="json"))
+    producer = make_producer(settings)
+    await producer.start()
+    try:
+        # All on one key, hence one partition: the good message comes after both poison ones.
+        for value, headers in [not_json, (invalid.kafka_value(), invalid.kafka_headers()),
+                               (valid.kafka_value(), valid.kafka_headers())]:
+            await producer.send_and_wait(source, value=value, key=b"same-person", headers=headers)
+    finally:
+        await producer.stop()
+
+    consumer = ServiceProcess("accompaniment", "consume", service_env(infra, run_id), f"{run_id}-dlq")
+    try:
+        async def opened():
+            try:
+                return await pool.fetchval(
+                    f"SELECT count(*) FROM {run_id}_accompaniment.accompaniments WHERE beneficiary_id = $1",
+                    good.beneficiary_id,
+                )
+            except Exception:  # noqa: BLE001 - schema not created yet
+                return 0
+
+        await wait_until(opened, timeout=60, message="the good enrolment to open an accompaniment")
+        dead = await read_topic(infra.kafka_bootstrap_servers, settings.topic("accompaniment.dlq"), expect=2)
+    finally:
+        consumer.stop()
+    assert len(dead) == 2
+    assert all(dict(r.headers)["dlq_error_type"] == b"EnvelopeError" for r in dead)
+    first, second = sorted(dead, key=lambda r: int(dict(r.headers)["dlq_source_offset"]))
+    assert first.value == not_json[0]
+    assert b"malformed event record" in dict(first.headers)["dlq_error"]
+    assert second.value == invalid.kafka_value()
+    assert b"invalid ali.intake.BeneficiaryEnrolled" in dict(second.headers)["dlq_error"]
+    for record in dead:
+        headers = dict(record.headers)
+        assert headers["dlq_source_topic"] == source.encode()
+        assert headers["dlq_consumer"] == b"intake-events"

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from shared.contracts.placement import EmployerRegistered, EmployerSize
+from shared.errors import ConcurrencyError
+from shared.eventstore import InMemoryEventStore, Tracing
+
+
+def _event(n: int) -> EmployerRegistered:
+    import uuid
+
+    return EmployerRegistered(
+        employer_id=uuid.uuid4(), siret="73282932000074", name=f"E{n}", size=EmployerSize.TPE, sector="s",
+        social_economy=False, siae=False, commune_code="93027",
+    )
+
+
+async def test_append_numbers_versions_and_positions():
+    store = InMemoryEventStore()
+    first = await store.append("s-1", 0, [_event(1), _event(2)], partition_key="k", tracing=Tracing.new())
+    second = await store.append("s-2", 0, [_event(3)], partition_key="k", tracing=Tracing.new())
+    assert [e.stream_version for e in first] == [1, 2]
+    assert [e.position for e in first + second] == [1, 2, 3]
+    assert [e.data["name"] for e in await store.load("s-1")] == ["E1", "E2"]
+
+
+async def test_append_at_a_stale_version_is_a_conflict():
+    store = InMemoryEventStore()
+    await store.append("s-1", 0, [_event(1)], partition_key="k", tracing=Tracing.new())
+    with pytest.raises(ConcurrencyError) as raised:
+        await store.append("s-1", 0, [_event(2)], partition_key="k", tracing=Tracing.new())
+    assert raised.value.actual == 1
+
+
+async def test_caused_by_continues_the_conversation():
+    store = InMemoryEventStore()
+    [cause] = await store.append("s-1", 0, [_event(1)], partition_key="k", tracing=Tracing.new())
+    [effect] = await store.append("s-2", 0, [_event(2)], partition_key="k", tracing=Tracing.caused_by(cause))
+    assert effect.correlation_id == cause.correlation_id and effect.causation_id == cause.id
