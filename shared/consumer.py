@@ -22,7 +22,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying, wait_exponential
 
 from shared.envelope import Envelope
 from shared.errors import DomainError, EnvelopeError
@@ -115,19 +115,19 @@ class EventConsumer:
         handler = self.handlers.get(envelope.type)
         if handler is None:
             return  # an event this consumer does not react to
-        attempts = 0
+        retrying = AsyncRetrying(
+            retry=lambda state: (
+                state.outcome.failed and self._retryable(state.outcome.exception(), state.attempt_number)
+            ),
+            wait=wait_exponential(multiplier=0.2, max=30),
+            reraise=True,
+        )
         try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception(lambda e: self._retryable(e, attempts)),
-                wait=wait_exponential(multiplier=0.2, max=30),
-                stop=stop_after_attempt(10_000),
-                reraise=True,
-            ):
+            async for attempt in retrying:
                 with attempt:
-                    attempts += 1
                     await self._apply(envelope, handler)
         except Exception as e:  # noqa: BLE001 - not retryable any more: it goes to the dead-letter topic
-            await self.dead_letter(record, e, attempts=attempts)
+            await self.dead_letter(record, e, attempts=retrying.statistics.get("attempt_number", 1))
             return
         if self.kill_after_records and self.applied + self.duplicates >= self.kill_after_records:
             # Fault injection for the crash test: die after the effect committed, before the offset.

@@ -85,13 +85,17 @@ class Envelope(BaseModel):
         try:
             attrs = {k[3:]: v.decode() for k, v in items if k.startswith("ce_") and v is not None}
             if attrs.get("specversion") != SPEC_VERSION:
-                raise EnvelopeError(f"not a CloudEvents {SPEC_VERSION} record (specversion={attrs.get('specversion')!r})")
+                raise EnvelopeError(
+                    f"not a CloudEvents {SPEC_VERSION} record (specversion={attrs.get('specversion')!r})"
+                )
             if value is None:
                 raise EnvelopeError("record has no value")
             data = json.loads(value)
             if not isinstance(data, dict):
                 raise EnvelopeError("event data is not a JSON object")
-            fields: dict[str, Any] = {k: attrs.get(k) for k in ("id", "source", "type", "subject", "time", "dataschema")}
+            fields: dict[str, Any] = {
+                k: attrs.get(k) for k in ("id", "source", "type", "subject", "time", "dataschema")
+            }
             for ext, field in EXTENSIONS.items():
                 fields[field] = attrs.get(ext)
             return cls.model_validate({**fields, "data": data})

@@ -75,9 +75,7 @@ class EventRegistry:
         if cls is None:
             raise UnknownEventType(f"unknown event type {event_type!r}")
         if schema_version > cls.schema_version:
-            raise UnknownEventType(
-                f"{event_type} v{schema_version} is newer than the known v{cls.schema_version}"
-            )
+            raise UnknownEventType(f"{event_type} v{schema_version} is newer than the known v{cls.schema_version}")
         payload = dict(data)
         for version in range(schema_version, cls.schema_version):
             upcast = self._upcasters.get((event_type, version))

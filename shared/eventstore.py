@@ -187,7 +187,9 @@ class PostgresEventStore(EventStore):
         s = self.schema
         # Held until commit: positions are drawn in commit order (see the module docstring).
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"ali-append-{s}")
-        actual = await conn.fetchval(f"SELECT coalesce(max(version), 0) FROM {s}.events WHERE stream_id = $1", stream_id)
+        actual = await conn.fetchval(
+            f"SELECT coalesce(max(version), 0) FROM {s}.events WHERE stream_id = $1", stream_id
+        )
         if actual != expected_version:
             raise ConcurrencyError(stream_id, expected_version, actual)
         new = self._envelopes(stream_id, expected_version, events, partition_key, subject, tracing)

@@ -51,7 +51,9 @@ def health_router(ready: ReadinessCheck) -> APIRouter:
         """PostgreSQL, Kafka and the background workers answer."""
         checks = await ready()
         ok = all(c.get("ok") for c in checks.values())
-        return JSONResponse(status_code=200 if ok else 503, content={"status": "ok" if ok else "unavailable", "checks": checks})
+        return JSONResponse(
+            status_code=200 if ok else 503, content={"status": "ok" if ok else "unavailable", "checks": checks}
+        )
 
     return router
 

@@ -70,9 +70,7 @@ class OutboxRelay:
             self.last_success = time.monotonic()
             return 0
         futures = [
-            await self.producer.send(
-                self.topic, value=e.kafka_value(), key=e.kafka_key(), headers=e.kafka_headers()
-            )
+            await self.producer.send(self.topic, value=e.kafka_value(), key=e.kafka_key(), headers=e.kafka_headers())
             for e in batch
         ]
         await asyncio.gather(*futures)
@@ -116,7 +114,9 @@ class OutboxRelay:
                     if not published:
                         waiter = asyncio.ensure_future(self._wakeup.wait())
                         stopper = asyncio.ensure_future(stop.wait())
-                        await asyncio.wait({waiter, stopper}, timeout=self.idle_wait, return_when=asyncio.FIRST_COMPLETED)
+                        await asyncio.wait(
+                            {waiter, stopper}, timeout=self.idle_wait, return_when=asyncio.FIRST_COMPLETED
+                        )
                         waiter.cancel()
                         stopper.cancel()
             finally:

@@ -69,7 +69,8 @@ class ServiceRuntime:
             await self.pool.execute(path.read_text().replace("{schema}", self.schema))
         await ensure_topics(
             self.settings,
-            [self.topic, self.dlq_topic] + [self.settings.topic(f"{c}.events") for s in self.consumers for c in s.contexts],
+            [self.topic, self.dlq_topic]
+            + [self.settings.topic(f"{c}.events") for s in self.consumers for c in s.contexts],
         )
         self.producer = make_producer(self.settings)
         await self.producer.start()

@@ -43,7 +43,10 @@ class ServiceProcess:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", f"services.{service}", command],
-            cwd=REPO, env=dict(env), stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=dict(env),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_exit(self, timeout: float) -> int:

@@ -8,5 +8,10 @@ from shared.cli import main
 
 if __name__ == "__main__":
     settings = PlacementSettings()
-    main("placement", settings, settings.placement_http_port, lambda: build_runtime(settings),
-         lambda: build_app(settings))
+    main(
+        "placement",
+        settings,
+        settings.placement_http_port,
+        lambda: build_runtime(settings),
+        lambda: build_app(settings),
+    )

@@ -29,6 +29,7 @@ async def store(pool, run_id):
 def settings(infra, run_id) -> PlatformSettings:
     """Settings pointing at the real infrastructure, with topics of this run only."""
     return PlatformSettings(
-        kafka_bootstrap_servers=infra.kafka_bootstrap_servers, database_url=infra.database_url,
+        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+        database_url=infra.database_url,
         topic_prefix=f"{run_id}.",
     )

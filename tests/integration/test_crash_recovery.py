@@ -26,12 +26,18 @@ async def _enrol_people(pool: asyncpg.Pool, schema: str, count: int) -> None:
     for _ in range(count):
         beneficiary = uuid.uuid4()
         event = BeneficiaryEnrolled(
-            beneficiary_id=beneficiary, agency_id="ali-la-courneuve", commune_code="93027",
-            age_band=AgeBand.FROM_35_TO_44, household_type=HouseholdType.SINGLE, orientation_date=date(2025, 3, 1),
-            enrolled_on=date(2025, 3, 3), referral_source="test",
+            beneficiary_id=beneficiary,
+            agency_id="ali-la-courneuve",
+            commune_code="93027",
+            age_band=AgeBand.FROM_35_TO_44,
+            household_type=HouseholdType.SINGLE,
+            orientation_date=date(2025, 3, 1),
+            enrolled_on=date(2025, 3, 3),
+            referral_source="test",
         )
-        await store.append(f"beneficiary-{beneficiary}", 0, [event], partition_key=str(beneficiary),
-                           tracing=Tracing.new())
+        await store.append(
+            f"beneficiary-{beneficiary}", 0, [event], partition_key=str(beneficiary), tracing=Tracing.new()
+        )
 
 
 async def _opened_accompaniments(pool: asyncpg.Pool, schema: str) -> tuple[int, int, int]:
@@ -67,6 +73,7 @@ async def test_relay_killed_after_the_ack_and_before_its_checkpoint_loses_nothin
     relay = ServiceProcess("intake", "relay", service_env(infra, run_id), tag)
     consumer = ServiceProcess("accompaniment", "consume", service_env(infra, run_id), tag)
     try:
+
         async def all_opened():
             return (await _opened_accompaniments(pool, f"{run_id}_accompaniment"))[0] >= PEOPLE
 
@@ -88,8 +95,10 @@ async def test_consumer_killed_mid_batch_neither_loses_nor_repeats_an_effect(inf
     try:
         await read_topic(infra.kafka_bootstrap_servers, f"{run_id}.ali.intake.events", expect=PEOPLE)
         crashing = ServiceProcess(
-            "accompaniment", "consume",
-            service_env(infra, run_id, consumer_batch_size=100, fault_consumer_kill_after_records=250), tag,
+            "accompaniment",
+            "consume",
+            service_env(infra, run_id, consumer_batch_size=100, fault_consumer_kill_after_records=250),
+            tag,
         )
         assert crashing.wait_exit(timeout=90) == -signal.SIGKILL, crashing.log_tail()
         rows_after_crash = (await _opened_accompaniments(pool, f"{run_id}_accompaniment"))[0]

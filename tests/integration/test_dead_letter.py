@@ -18,9 +18,17 @@ pytestmark = pytest.mark.integration
 def _enrolment_envelope(data: dict) -> Envelope:
     beneficiary = data.get("beneficiary_id", str(uuid.uuid4()))
     return Envelope(
-        id=uuid.uuid4(), source="/ali/intake", type=BeneficiaryEnrolled.event_type(), time=datetime.now(UTC),
-        dataschema=BeneficiaryEnrolled.dataschema(), schema_version=1, stream_id=f"beneficiary-{beneficiary}",
-        stream_version=1, partition_key=str(beneficiary), correlation_id=uuid.uuid4(), data=data,
+        id=uuid.uuid4(),
+        source="/ali/intake",
+        type=BeneficiaryEnrolled.event_type(),
+        time=datetime.now(UTC),
+        dataschema=BeneficiaryEnrolled.dataschema(),
+        schema_version=1,
+        stream_id=f"beneficiary-{beneficiary}",
+        stream_version=1,
+        partition_key=str(beneficiary),
+        correlation_id=uuid.uuid4(),
+        data=data,
     )
 
 
@@ -28,8 +36,13 @@ async def test_malformed_messages_are_dead_lettered_and_later_good_ones_handled(
     source = settings.topic("intake.events")
     await ensure_topics(settings, [source])
     good = BeneficiaryEnrolled(
-        beneficiary_id=uuid.uuid4(), agency_id="ali-stains", commune_code="93072", age_band=AgeBand.UNDER_26,
-        household_type=HouseholdType.SINGLE, orientation_date=date(2025, 2, 1), enrolled_on=date(2025, 2, 3),
+        beneficiary_id=uuid.uuid4(),
+        agency_id="ali-stains",
+        commune_code="93072",
+        age_band=AgeBand.UNDER_26,
+        household_type=HouseholdType.SINGLE,
+        orientation_date=date(2025, 2, 1),
+        enrolled_on=date(2025, 2, 3),
         referral_source="test",
     )
     not_json = (b"\x00\x01 definitely not json", [("ce_specversion", b"1.0"), ("ce_id", b"x")])
@@ -39,14 +52,18 @@ async def test_malformed_messages_are_dead_lettered_and_later_good_ones_handled(
     await producer.start()
     try:
         # All on one key, hence one partition: the good message comes after both poison ones.
-        for value, headers in [not_json, (invalid.kafka_value(), invalid.kafka_headers()),
-                               (valid.kafka_value(), valid.kafka_headers())]:
+        for value, headers in [
+            not_json,
+            (invalid.kafka_value(), invalid.kafka_headers()),
+            (valid.kafka_value(), valid.kafka_headers()),
+        ]:
             await producer.send_and_wait(source, value=value, key=b"same-person", headers=headers)
     finally:
         await producer.stop()
 
     consumer = ServiceProcess("accompaniment", "consume", service_env(infra, run_id), f"{run_id}-dlq")
     try:
+
         async def opened():
             try:
                 return await pool.fetchval(

@@ -16,8 +16,14 @@ pytestmark = pytest.mark.integration
 
 def _event(name: str = "E") -> EmployerRegistered:
     return EmployerRegistered(
-        employer_id=uuid.uuid4(), siret="73282932000074", name=name, size=EmployerSize.PME, sector="s",
-        social_economy=True, siae=False, commune_code="93027",
+        employer_id=uuid.uuid4(),
+        siret="73282932000074",
+        name=name,
+        size=EmployerSize.PME,
+        sector="s",
+        social_economy=True,
+        siae=False,
+        commune_code="93027",
     )
 
 
@@ -38,7 +44,9 @@ async def test_two_concurrent_appends_at_the_same_version_one_wins(store):
 
 async def test_load_returns_the_stream_in_order_with_its_metadata(store):
     tracing = Tracing.new()
-    appended = await store.append("s-2", 0, [_event("1"), _event("2")], partition_key="pk", tracing=tracing, subject="x")
+    appended = await store.append(
+        "s-2", 0, [_event("1"), _event("2")], partition_key="pk", tracing=tracing, subject="x"
+    )
     loaded = await store.load("s-2")
     assert loaded == appended
     assert all(e.correlation_id == tracing.correlation_id and e.partition_key == "pk" for e in loaded)

@@ -24,8 +24,14 @@ EVENTS = 10_000
 
 def _event(n: int) -> EmployerRegistered:
     return EmployerRegistered(
-        employer_id=uuid.uuid4(), siret="73282932000074", name=f"E{n}", size=EmployerSize.TPE, sector="s",
-        social_economy=False, siae=False, commune_code="93027",
+        employer_id=uuid.uuid4(),
+        siret="73282932000074",
+        name=f"E{n}",
+        size=EmployerSize.TPE,
+        sector="s",
+        social_economy=False,
+        siae=False,
+        commune_code="93027",
     )
 
 
@@ -38,7 +44,10 @@ async def _writer(store, writer: int, count: int, seed: int) -> None:
         stream = rng.choice(streams)
         size = min(rng.randint(1, 5), count - written)
         await store.append(
-            stream, versions[stream], [_event(written + i) for i in range(size)], partition_key=stream,
+            stream,
+            versions[stream],
+            [_event(written + i) for i in range(size)],
+            partition_key=stream,
             tracing=Tracing.new(),
         )
         versions[stream] += size

@@ -13,8 +13,13 @@ from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 
 def _enrolled(on: date = date(2025, 1, 31)) -> BeneficiaryEnrolled:
     return BeneficiaryEnrolled(
-        beneficiary_id=uuid.uuid4(), agency_id="ali-la-courneuve", commune_code="93027", age_band=AgeBand.FROM_26_TO_34,
-        household_type=HouseholdType.SINGLE_PARENT, orientation_date=date(2025, 1, 20), enrolled_on=on,
+        beneficiary_id=uuid.uuid4(),
+        agency_id="ali-la-courneuve",
+        commune_code="93027",
+        age_band=AgeBand.FROM_26_TO_34,
+        household_type=HouseholdType.SINGLE_PARENT,
+        orientation_date=date(2025, 1, 20),
+        enrolled_on=on,
         referral_source="department",
     )
 

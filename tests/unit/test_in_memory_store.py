@@ -11,8 +11,14 @@ def _event(n: int) -> EmployerRegistered:
     import uuid
 
     return EmployerRegistered(
-        employer_id=uuid.uuid4(), siret="73282932000074", name=f"E{n}", size=EmployerSize.TPE, sector="s",
-        social_economy=False, siae=False, commune_code="93027",
+        employer_id=uuid.uuid4(),
+        siret="73282932000074",
+        name=f"E{n}",
+        size=EmployerSize.TPE,
+        sector="s",
+        social_economy=False,
+        siae=False,
+        commune_code="93027",
     )
 
 

@@ -15,8 +15,13 @@ from shared.contracts.intake import AgeBand
 
 
 def _referral(**overrides) -> ReferBeneficiary:
-    fields = dict(first_name="Aminata", last_name="Diallo", birth_date=date(1990, 5, 4), commune_code="93027",
-                  orientation_date=date(2025, 1, 10))
+    fields = dict(
+        first_name="Aminata",
+        last_name="Diallo",
+        birth_date=date(1990, 5, 4),
+        commune_code="93027",
+        orientation_date=date(2025, 1, 10),
+    )
     return ReferBeneficiary(**(fields | overrides))
 
 
@@ -48,8 +53,11 @@ def test_orientation_in_the_future_is_refused():
 
 @pytest.mark.parametrize(
     "birth, on, band",
-    [(date(2000, 6, 2), date(2026, 6, 1), AgeBand.UNDER_26), (date(2000, 6, 1), date(2026, 6, 1), AgeBand.FROM_26_TO_34),
-     (date(1960, 1, 1), date(2026, 1, 1), AgeBand.FROM_55)],
+    [
+        (date(2000, 6, 2), date(2026, 6, 1), AgeBand.UNDER_26),
+        (date(2000, 6, 1), date(2026, 6, 1), AgeBand.FROM_26_TO_34),
+        (date(1960, 1, 1), date(2026, 1, 1), AgeBand.FROM_55),
+    ],
 )
 def test_age_bands(birth, on, band):
     assert model.age_band(birth, on) == band

@@ -14,10 +14,17 @@ def _event(kind: str, accompaniment_id: str, version: int, agency: str = "ali-a"
     else:
         data |= {"closed_on": "2025-06-01", "exit_category": "x", "exit_group": group}
     return Envelope(
-        id=uuid.uuid4(), source="/ali/accompaniment",
-        type=projection.OPENED if kind == "opened" else projection.CLOSED, time=datetime.now(UTC),
-        dataschema="urn:x", schema_version=1, stream_id=f"accompaniment-{accompaniment_id}", stream_version=version,
-        partition_key="p", correlation_id=uuid.uuid4(), data=data,
+        id=uuid.uuid4(),
+        source="/ali/accompaniment",
+        type=projection.OPENED if kind == "opened" else projection.CLOSED,
+        time=datetime.now(UTC),
+        dataschema="urn:x",
+        schema_version=1,
+        stream_id=f"accompaniment-{accompaniment_id}",
+        stream_version=version,
+        partition_key="p",
+        correlation_id=uuid.uuid4(),
+        data=data,
     )
 
 
@@ -42,9 +49,12 @@ def test_replayed_events_are_not_counted_twice():
 
 def test_rates_by_agency_and_department():
     events = [
-        _event("opened", "a1", 1, "ali-a"), _event("closed", "a1", 2, "ali-a", "emploi_durable"),
-        _event("opened", "a2", 1, "ali-a"), _event("closed", "a2", 2, "ali-a", "autre_sortie"),
-        _event("opened", "a3", 1, "ali-b"), _event("closed", "a3", 2, "ali-b", "sortie_positive"),
+        _event("opened", "a1", 1, "ali-a"),
+        _event("closed", "a1", 2, "ali-a", "emploi_durable"),
+        _event("opened", "a2", 1, "ali-a"),
+        _event("closed", "a2", 2, "ali-a", "autre_sortie"),
+        _event("opened", "a3", 1, "ali-b"),
+        _event("closed", "a3", 2, "ali-b", "sortie_positive"),
         _event("opened", "a4", 1, "ali-b"),
     ]
     department, agencies = projection.exit_rates(_fold(events).values())

@@ -32,7 +32,8 @@ class AccompanimentRepository:
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                 ON CONFLICT (accompaniment_id) DO UPDATE SET
                    agency_id = excluded.agency_id, status = excluded.status, closed_on = excluded.closed_on,
-                   exit_category = excluded.exit_category, exit_group = excluded.exit_group, version = excluded.version""",
+                   exit_category = excluded.exit_category, exit_group = excluded.exit_group,
+                   version = excluded.version""",
             state.id,
             state.beneficiary_id,
             state.agency_id,

@@ -55,7 +55,9 @@ def apply(state: Accompaniment | None, event: AccompanimentEvent) -> Accompanime
                 version=1,
             )
         case AccompanimentClosed():
-            return replace(state, closed_on=event.closed_on, exit_category=event.exit_category, version=state.version + 1)
+            return replace(
+                state, closed_on=event.closed_on, exit_category=event.exit_category, version=state.version + 1
+            )
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 
@@ -94,7 +96,9 @@ def open_for(enrolled: BeneficiaryEnrolled, accompaniment_id: UUID, duration_mon
     ]
 
 
-def close(state: Accompaniment | None, category: ExitCategory, closed_on: date, today: date) -> list[AccompanimentClosed]:
+def close(
+    state: Accompaniment | None, category: ExitCategory, closed_on: date, today: date
+) -> list[AccompanimentClosed]:
     """Close an open accompaniment with an exit."""
     if state is None:
         raise AccompanimentNotFound("no such accompaniment")

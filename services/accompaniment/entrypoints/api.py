@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.accompaniment.adapters.repository import AccompanimentRepository
@@ -49,7 +49,9 @@ class AccompanimentOut(BaseModel):
 class CloseAccompaniment(BaseModel):
     """Close an accompaniment with an exit category (see the official exit groups)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"exit_category": "cdi", "closed_on": "2026-11-02"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"exit_category": "cdi", "closed_on": "2026-11-02"}]}
+    )
 
     exit_category: ExitCategory
     closed_on: date = Field(default_factory=date.today)
@@ -57,10 +59,14 @@ class CloseAccompaniment(BaseModel):
 
 @router.get("/accompaniments", response_model=list[AccompanimentOut])
 async def list_accompaniments(
-    runtime: RuntimeDep, repo: RepoDep, beneficiary_id: UUID | None = None, agency_id: str | None = None
+    runtime: RuntimeDep,
+    repo: RepoDep,
+    beneficiary_id: UUID | None = None,
+    agency_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict]:
     """Accompaniments, filtered by beneficiary or agency."""
-    return await repo.list(runtime.pool, beneficiary_id=beneficiary_id, agency_id=agency_id)
+    return await repo.list(runtime.pool, beneficiary_id=beneficiary_id, agency_id=agency_id, limit=limit)
 
 
 @router.get("/accompaniments/{accompaniment_id}", response_model=AccompanimentOut)
@@ -78,7 +84,12 @@ async def get_accompaniment(accompaniment_id: UUID, runtime: RuntimeDep, repo: R
 async def close(accompaniment_id: UUID, body: CloseAccompaniment, runtime: RuntimeDep, repo: RepoDep) -> dict:
     """Close the accompaniment with an exit; a closed accompaniment cannot be closed again (409)."""
     await handlers.close_accompaniment(
-        accompaniment_id, body.exit_category, body.closed_on, pool=runtime.pool, store=runtime.store, repo=repo,
+        accompaniment_id,
+        body.exit_category,
+        body.closed_on,
+        pool=runtime.pool,
+        store=runtime.store,
+        repo=repo,
         today=date.today(),
     )
     return await get_accompaniment(accompaniment_id, runtime, repo)

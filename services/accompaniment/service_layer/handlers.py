@@ -42,7 +42,12 @@ async def _append(
 
 
 async def on_beneficiary_enrolled(
-    envelope: Envelope, conn: asyncpg.Connection, *, store: EventStore, repo: AccompanimentRepository, duration_months: int
+    envelope: Envelope,
+    conn: asyncpg.Connection,
+    *,
+    store: EventStore,
+    repo: AccompanimentRepository,
+    duration_months: int,
 ) -> None:
     """An enrolment in intake opens an accompaniment."""
     enrolled = REGISTRY.decode(envelope.type, envelope.schema_version, envelope.data)

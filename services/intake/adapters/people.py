@@ -40,9 +40,7 @@ class PeopleRepository:
         for column, value in dedup_keys(cmd).items():
             if value is None:
                 continue
-            found = await conn.fetchval(
-                f"SELECT beneficiary_id FROM {self.schema}.people WHERE {column} = $1", value
-            )
+            found = await conn.fetchval(f"SELECT beneficiary_id FROM {self.schema}.people WHERE {column} = $1", value)
             if found is not None:
                 return found
         return None
@@ -63,4 +61,6 @@ class PeopleRepository:
 
     async def agency_of(self, conn: asyncpg.Connection, beneficiary_id: UUID) -> str | None:
         """Agency currently following the person."""
-        return await conn.fetchval(f"SELECT agency_id FROM {self.schema}.people WHERE beneficiary_id = $1", beneficiary_id)
+        return await conn.fetchval(
+            f"SELECT agency_id FROM {self.schema}.people WHERE beneficiary_id = $1", beneficiary_id
+        )

@@ -25,8 +25,11 @@ class ReferBeneficiary(BaseModel):
     first_name: str = Field(min_length=1, max_length=100, examples=["Aminata"])
     last_name: str = Field(min_length=1, max_length=100, examples=["Diallo"])
     birth_date: date = Field(examples=["1988-04-12"])
-    nir: str | None = Field(None, pattern=r"^[12]\d{2}(0[1-9]|1[0-2]|[2-9]\d)(\d{2}|2A|2B)\d{6}(\d{2})?$",
-                            description="Numéro de sécurité sociale (13 or 15 characters).")
+    nir: str | None = Field(
+        None,
+        pattern=r"^[12]\d{2}(0[1-9]|1[0-2]|[2-9]\d)(\d{2}|2A|2B)\d{6}(\d{2})?$",
+        description="Numéro de sécurité sociale (13 or 15 characters).",
+    )
     allocataire_number: str | None = Field(None, pattern=r"^\d{7}$", description="CAF/MSA allocataire number.")
     allocataire_role: AllocataireRole | None = None
     commune_code: str = Field(pattern=r"^\d{5}$", examples=["93027"], description="INSEE code of the commune.")

@@ -68,5 +68,7 @@ async def refer(cmd: ReferBeneficiary, runtime: RuntimeDep, people: PeopleDep, r
 @router.get("/agencies", response_model=list[AgencyOut], tags=["agencies"])
 async def list_agencies() -> list[AgencyOut]:
     """The department's agencies and the communes they cover."""
-    return [AgencyOut(id=a.id, name=a.name, operator=a.operator, communes=list(a.communes), opened_on=a.opened_on)
-            for a in AGENCIES]
+    return [
+        AgencyOut(id=a.id, name=a.name, operator=a.operator, communes=list(a.communes), opened_on=a.opened_on)
+        for a in AGENCIES
+    ]

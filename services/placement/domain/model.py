@@ -9,14 +9,27 @@ from shared.contracts.placement import EmployerRegistered, EmployerSize
 
 
 def register_employer(
-    employer_id: UUID, *, siret: str, name: str, size: EmployerSize, sector: str, social_economy: bool, siae: bool,
+    employer_id: UUID,
+    *,
+    siret: str,
+    name: str,
+    size: EmployerSize,
+    sector: str,
+    social_economy: bool,
+    siae: bool,
     commune_code: str,
 ) -> list[EmployerRegistered]:
     """Register an employer after checking its SIRET."""
     return [
         EmployerRegistered(
-            employer_id=employer_id, siret=check_siret(siret), name=name, size=size, sector=sector,
-            social_economy=social_economy, siae=siae, commune_code=commune_code,
+            employer_id=employer_id,
+            siret=check_siret(siret),
+            name=name,
+            size=size,
+            sector=sector,
+            social_economy=social_economy,
+            siae=siae,
+            commune_code=commune_code,
         )
     ]
 

@@ -30,18 +30,15 @@ class ReportingStreams:
             topic_replication_factor=settings.topic_replication_factor,
             topic_allow_declare=True,
             consumer_auto_offset_reset="earliest",
-            key_serializer="raw",
-            value_serializer="raw",
         )
         self.accompaniment_events = self.app.topic(
             settings.topic("accompaniment.events"), key_serializer="raw", value_serializer="raw", internal=False
         )
         self.dlq = self.app.topic(settings.topic("reporting.dlq"), key_serializer="raw", value_serializer="raw")
         # One row per accompaniment; changelog partitions follow the source topic's (keyed by beneficiary).
-        self.accompaniments = self.app.Table(
-            "accompaniments", default=None, partitions=settings.topic_partitions, key_serializer="json",
-            value_serializer="json",
-        )
+        # Keys and values go through faust's default JSON serializer (a `value_type` other than a
+        # faust Record breaks changelog recovery).
+        self.accompaniments = self.app.Table("accompaniments", default=None, partitions=settings.topic_partitions)
         self.processed = 0
         self.dead_lettered = 0
         self.last_event_at: float | None = None

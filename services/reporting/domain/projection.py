@@ -28,8 +28,12 @@ def apply(row: dict | None, envelope: Envelope) -> dict | None:
     if envelope.type == OPENED:
         new["start_date"] = data["start_date"]
     else:
-        new.update(status="closed", exit_group=data["exit_group"], exit_category=data["exit_category"],
-                   closed_on=data["closed_on"])
+        new.update(
+            status="closed",
+            exit_group=data["exit_group"],
+            exit_category=data["exit_category"],
+            closed_on=data["closed_on"],
+        )
     return new
 
 

@@ -1,0 +1,62 @@
+# The ALI insertion platform. `make up` runs it; `make test` proves it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install up down status seed test test-unit lint schemas bench logs clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Python environment, Kafka jars, PostgreSQL and kcat
+	deploy/local/stack.sh install
+
+up: install ## run the platform: Kafka, PostgreSQL, the four services and demo data
+	deploy/local/stack.sh start
+	deploy/local/platform.sh start
+	$(PY) -m deploy.local.seed
+	@deploy/local/platform.sh status
+	@echo
+	@echo "  API docs: http://127.0.0.1:8001/docs (intake), :8002/docs (accompaniment), :8003/docs (placement), :8004/docs (reporting)"
+	@echo "  Positive-exit rate: http://127.0.0.1:8004/indicators/positive-exit-rate"
+	@echo "  Logs: .data/logs/   Stop: make down"
+
+down: ## stop the services and the stack (data is kept)
+	-deploy/local/platform.sh stop
+	deploy/local/stack.sh stop
+
+status: ## state of the stack and the services
+	-deploy/local/stack.sh status
+	deploy/local/platform.sh status
+
+test: install ## the whole suite against the real Kafka and PostgreSQL
+	deploy/local/stack.sh start
+	source deploy/local/env.sh && $(PY) -m pytest
+
+test-unit: $(STAMP) ## unit tests only (no I/O)
+	$(PY) -m pytest tests/unit
+
+lint: $(STAMP) ## ruff
+	$(VENV)/bin/ruff check shared services tests deploy
+
+schemas: $(STAMP) ## regenerate the JSON Schemas of the events (refuses to change a published version)
+	$(PY) -m shared.schema_registry generate
+
+bench: install ## throughput of the event store and the outbox relay
+	deploy/local/stack.sh start
+	source deploy/local/env.sh && $(PY) -m bench.relay_throughput
+
+logs: ## follow the services' logs
+	tail -F .data/logs/{intake,accompaniment,placement,reporting}.log
+
+clean: down ## stop everything and delete local data (topics, databases)
+	rm -rf .data
