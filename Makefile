@@ -46,7 +46,7 @@ test-unit: $(STAMP) ## unit tests only (no I/O)
 	$(PY) -m pytest tests/unit
 
 lint: $(STAMP) ## ruff
-	$(VENV)/bin/ruff check shared services tests deploy
+	$(VENV)/bin/ruff check shared services tests deploy bench
 
 schemas: $(STAMP) ## regenerate the JSON Schemas of the events (refuses to change a published version)
 	$(PY) -m shared.schema_registry generate
