@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, wait_exponential
+from tenacity.wait import wait_base
 
 from shared.envelope import Envelope
 from shared.errors import DomainError, EnvelopeError
@@ -59,6 +60,7 @@ class EventConsumer:
         handlers: Mapping[str, Handler],
         max_attempts: int = 5,
         kill_after_records: int = 0,
+        retry_wait: wait_base | None = None,
     ) -> None:
         self.name = name
         self.consumer = consumer
@@ -69,6 +71,7 @@ class EventConsumer:
         self.handlers = dict(handlers)
         self.max_attempts = max_attempts
         self.kill_after_records = kill_after_records
+        self.retry_wait = retry_wait or wait_exponential(multiplier=0.2, max=30)
         self.applied = 0
         self.duplicates = 0
         self.dead_lettered = 0
@@ -119,7 +122,7 @@ class EventConsumer:
             retry=lambda state: (
                 state.outcome.failed and self._retryable(state.outcome.exception(), state.attempt_number)
             ),
-            wait=wait_exponential(multiplier=0.2, max=30),
+            wait=self.retry_wait,
             reraise=True,
         )
         try:

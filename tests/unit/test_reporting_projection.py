@@ -8,11 +8,21 @@ from shared.envelope import Envelope
 
 
 def _event(kind: str, accompaniment_id: str, version: int, agency: str = "ali-a", group: str | None = None):
+    accompaniment_id = str(uuid.uuid5(uuid.NAMESPACE_OID, accompaniment_id))
     data = {"accompaniment_id": accompaniment_id, "agency_id": agency, "beneficiary_id": str(uuid.uuid4())}
     if kind == "opened":
         data |= {"start_date": "2025-01-01", "planned_end_date": "2026-01-01", "orientation_date": "2024-12-20"}
     else:
-        data |= {"closed_on": "2025-06-01", "exit_category": "x", "exit_group": group}
+        data |= {
+            "closed_on": "2025-06-01",
+            "exit_category": {
+                "emploi_durable": "cdi",
+                "emploi_transition": "contrat_aide",
+                "sortie_positive": "qualifying_training",
+                "autre_sortie": "unemployment",
+            }[group],
+            "exit_group": group,
+        }
     return Envelope(
         id=uuid.uuid4(),
         source="/ali/accompaniment",
@@ -79,3 +89,14 @@ def test_no_exit_means_no_rate():
 def test_unrelated_event_types_change_nothing():
     event = _event("opened", "a1", 1).model_copy(update={"type": "ali.accompaniment.SomethingElse"})
     assert projection.apply(None, event) is None
+
+
+def test_an_unreadable_known_event_is_an_envelope_error():
+    import pytest
+
+    from shared.errors import EnvelopeError
+
+    event = _event("closed", "a1", 2, group="emploi_durable")
+    broken = event.model_copy(update={"data": {**event.data, "exit_category": "lottery"}})
+    with pytest.raises(EnvelopeError):
+        projection.apply(None, broken)

@@ -48,13 +48,11 @@ class ReportingStreams:
         async for event in stream.events():
             try:
                 envelope = Envelope.from_kafka(event.value, event.headers)
+                key = envelope.data.get("accompaniment_id")
+                row = projection.apply(self.accompaniments.get(key), envelope) if key else None
             except EnvelopeError as e:
                 await self._dead_letter(event, e)
                 continue
-            key = envelope.data.get("accompaniment_id")
-            if key is None:
-                continue
-            row = projection.apply(self.accompaniments.get(key), envelope)
             if row is not None:
                 self.accompaniments[key] = row
             self.processed += 1

@@ -9,31 +9,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared.contracts import REGISTRY
+from shared.contracts.accompaniment import AccompanimentClosed, AccompanimentOpened
 from shared.contracts.exits import DEFAULT_POSITIVE_GROUPS, ExitGroup
 from shared.envelope import Envelope
 
-OPENED = "ali.accompaniment.AccompanimentOpened"
-CLOSED = "ali.accompaniment.AccompanimentClosed"
+OPENED = AccompanimentOpened.event_type()
+CLOSED = AccompanimentClosed.event_type()
 
 
 def apply(row: dict | None, envelope: Envelope) -> dict | None:
-    """The row after `envelope`, or None when the event changes nothing (unknown type, already applied)."""
+    """The row after `envelope`, or None when the event changes nothing (unknown type, already applied).
+
+    Raises `EnvelopeError` when a known event's payload cannot be read (it is then dead-lettered).
+    """
     if envelope.type not in (OPENED, CLOSED):
         return None
     if row is not None and envelope.stream_version <= row["version"]:
         return None
-    data = envelope.data
+    event = REGISTRY.decode(envelope.type, envelope.schema_version, envelope.data)
     new = dict(row or {"status": "open", "exit_group": None, "exit_category": None, "closed_on": None})
-    new.update(agency_id=data["agency_id"], version=envelope.stream_version)
-    if envelope.type == OPENED:
-        new["start_date"] = data["start_date"]
-    else:
-        new.update(
-            status="closed",
-            exit_group=data["exit_group"],
-            exit_category=data["exit_category"],
-            closed_on=data["closed_on"],
-        )
+    new.update(agency_id=event.agency_id, version=envelope.stream_version)
+    match event:
+        case AccompanimentOpened():
+            new["start_date"] = event.start_date.isoformat()
+        case AccompanimentClosed():
+            new.update(
+                status="closed",
+                exit_group=event.exit_group.value,
+                exit_category=event.exit_category.value,
+                closed_on=event.closed_on.isoformat(),
+            )
     return new
 
 

@@ -1,0 +1,167 @@
+"""The consumer runtime's decisions, with fakes of the database and of the dead-letter producer."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tenacity import wait_none
+
+from shared.consumer import EventConsumer
+from shared.envelope import Envelope
+from shared.errors import RuleViolation
+
+
+class FakeConnection:
+    def __init__(self, processed: set) -> None:
+        self.processed = processed
+
+    @asynccontextmanager
+    async def transaction(self):
+        snapshot = set(self.processed)
+        try:
+            yield
+        except BaseException:
+            self.processed.clear()
+            self.processed.update(snapshot)
+            raise
+
+    async def fetchval(self, _query, consumer, event_id):
+        if (consumer, event_id) in self.processed:
+            return None
+        self.processed.add((consumer, event_id))
+        return True
+
+
+class FakePool:
+    def __init__(self) -> None:
+        self.processed: set = set()
+
+    @asynccontextmanager
+    async def acquire(self):
+        yield FakeConnection(self.processed)
+
+
+@dataclass
+class FakeProducer:
+    sent: list = field(default_factory=list)
+
+    async def send(self, topic, value=None, key=None, headers=None):
+        self.sent.append((topic, value, key, dict(headers)))
+
+        async def acked():
+            return None
+
+        return acked()
+
+
+@dataclass
+class Record:
+    value: bytes | None
+    headers: list
+    topic: str = "ali.intake.events"
+    partition: int = 0
+    offset: int = 7
+    key: bytes = b"k"
+
+
+def _record(event_type: str = "ali.test.Happened") -> Record:
+    envelope = Envelope(
+        id=uuid.uuid4(),
+        source="/ali/test",
+        type=event_type,
+        time=datetime.now(UTC),
+        dataschema="urn:x",
+        schema_version=1,
+        stream_id="s",
+        stream_version=1,
+        partition_key="k",
+        correlation_id=uuid.uuid4(),
+        data={"n": 1},
+    )
+    return Record(envelope.kafka_value(), envelope.kafka_headers())
+
+
+def _consumer(handler, max_attempts: int = 3) -> tuple[EventConsumer, FakeProducer, FakePool]:
+    producer, pool = FakeProducer(), FakePool()
+    consumer = EventConsumer(
+        name="test",
+        consumer=None,
+        dlq_producer=producer,
+        dlq_topic="ali.test.dlq",
+        pool=pool,
+        schema="s",
+        handlers={"ali.test.Happened": handler},
+        max_attempts=max_attempts,
+        retry_wait=wait_none(),
+    )
+    return consumer, producer, pool
+
+
+async def test_an_event_redelivered_is_applied_once():
+    calls = []
+
+    async def handler(envelope, conn):
+        calls.append(envelope.id)
+
+    consumer, producer, _ = _consumer(handler)
+    record = _record()
+    await consumer.handle_record(record)
+    await consumer.handle_record(record)
+    assert len(calls) == 1 and consumer.duplicates == 1 and not producer.sent
+
+
+async def test_transient_failures_are_retried_until_they_pass():
+    failures = iter([ConnectionError("db restarting")] * 6)
+
+    async def handler(envelope, conn):
+        error = next(failures, None)
+        if error:
+            raise error
+
+    consumer, producer, _ = _consumer(handler, max_attempts=3)
+    await consumer.handle_record(_record())
+    # More failures than max_attempts: infrastructure errors are waited out, not dead-lettered.
+    assert consumer.applied == 1 and not producer.sent
+
+
+async def test_a_broken_rule_goes_to_the_dead_letter_topic_at_once():
+    calls = []
+
+    async def handler(envelope, conn):
+        calls.append(1)
+        raise RuleViolation("accompaniment already closed")
+
+    consumer, producer, pool = _consumer(handler)
+    record = _record()
+    await consumer.handle_record(record)
+    [(topic, value, key, headers)] = producer.sent
+    assert topic == "ali.test.dlq" and value == record.value and key == record.key
+    assert headers["dlq_error"] == b"accompaniment already closed"
+    assert headers["dlq_error_type"] == b"RuleViolation" and headers["dlq_attempts"] == b"1"
+    assert headers["dlq_source_offset"] == b"7" and "ce_id" in headers
+    assert len(calls) == 1 and not pool.processed, "the failed effect is rolled back"
+
+
+async def test_an_unexpected_error_is_dead_lettered_after_max_attempts():
+    calls = []
+
+    async def handler(envelope, conn):
+        calls.append(1)
+        raise ValueError("bug")
+
+    consumer, producer, _ = _consumer(handler, max_attempts=3)
+    await consumer.handle_record(_record())
+    assert len(calls) == 3 and producer.sent[0][3]["dlq_attempts"] == b"3"
+
+
+async def test_a_malformed_record_is_dead_lettered_and_unknown_types_ignored():
+    async def handler(envelope, conn):
+        raise AssertionError("not called")
+
+    consumer, producer, _ = _consumer(handler)
+    await consumer.handle_record(Record(b"garbage", [("ce_specversion", b"1.0")]))
+    await consumer.handle_record(_record("ali.test.SomethingElse"))
+    assert len(producer.sent) == 1 and producer.sent[0][3]["dlq_error_type"] == b"EnvelopeError"
