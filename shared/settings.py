@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,9 +35,22 @@ class PlatformSettings(BaseSettings):
     relay_idle_wait_seconds: float = 0.5
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 5
+    # Access control: tokens are verified with this PEM public key, or with the keys of a JWKS URL (OIDC).
+    auth_public_key_file: Path | None = Path(".data/auth/public.pem")
+    auth_jwks_url: str | None = None
+    auth_issuer: str | None = None
     # Fault injection for crash tests only: the process kills itself with SIGKILL at the named point.
     fault_relay_kill_after_batches: int = 0
     fault_consumer_kill_after_records: int = 0
+
+    @model_validator(mode="after")
+    def _no_local_keys_in_production(self) -> PlatformSettings:
+        if self.environment != "development" and not self.auth_jwks_url and not self.auth_issuer:
+            raise ValueError(
+                "outside development, set ALI_AUTH_JWKS_URL (or a public key file) and ALI_AUTH_ISSUER"
+                " of the department's identity provider"
+            )
+        return self
 
     def topic(self, name: str) -> str:
         """Full topic name for a platform topic such as `intake.events`."""

@@ -70,3 +70,13 @@ def infra() -> Iterator[Infrastructure]:
 def run_id() -> str:
     """A fresh id isolating a test's topics, schemas and groups from every other run."""
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="module")
+async def platform(infra, tmp_path_factory):
+    """The four services running as processes, for the tests of one module."""
+    from tests.platform_fixture import start_platform
+
+    running = await start_platform(infra, tmp_path_factory.mktemp("keys"))
+    yield running
+    running.stop()

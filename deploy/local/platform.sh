@@ -70,6 +70,8 @@ wait_ready() {
 cmd_start() {
   [[ -x $PY ]] || die "no virtual environment: run 'make install' first"
   mkdir -p "$LOG_DIR" "$RUN_DIR"
+  # Local signing keys for bearer tokens (kept once created); see README, "Access".
+  (cd "$REPO" && "$PY" -m shared.auth keygen >/dev/null)
   for name in "${SERVICES[@]}"; do start_one "$name"; done
   for name in "${SERVICES[@]}"; do wait_ready "$name"; log "$name ready"; done
 }

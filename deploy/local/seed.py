@@ -17,6 +17,7 @@ import httpx
 from rich.progress import Progress
 
 from services.intake.domain.agencies import COMMUNES
+from shared.auth import Role, generate_keys, mint_token
 
 INTAKE = "http://127.0.0.1:8001"
 ACCOMPANIMENT = "http://127.0.0.1:8002"
@@ -39,7 +40,9 @@ EXITS = (
 
 async def seed(people: int, rng: random.Random) -> None:
     """Refer `people` persons, then close about half of the accompaniments."""
-    async with httpx.AsyncClient(timeout=30) as client:
+    private, _ = generate_keys()
+    token = mint_token(private.read_text(), subject="demo-seed", role=Role.ADMIN, hours=1)
+    async with httpx.AsyncClient(timeout=30, headers={"Authorization": f"Bearer {token}"}) as client:
         existing = (await client.get(f"{ACCOMPANIMENT}/accompaniments", params={"limit": 1})).json()
         if existing:
             print("demo data already present: nothing to add")

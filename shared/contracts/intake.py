@@ -50,4 +50,21 @@ class BeneficiaryEnrolled(IntakeEvent):
     referral_source: str = Field(max_length=64, examples=["caf_monthly_list"])
 
 
-EVENTS: list[type[IntakeEvent]] = [BeneficiaryEnrolled]
+class BeneficiaryTransferred(IntakeEvent):
+    """The person moved: their follow-up continues, with its history, in the agency of their new commune."""
+
+    beneficiary_id: UUID
+    from_agency_id: str
+    to_agency_id: str
+    commune_code: str = Field(pattern=r"^93\d{3}$")
+    transferred_on: date
+
+
+class BeneficiaryPersonalDataErased(IntakeEvent):
+    """The person's key was destroyed: their identifying data is unreadable everywhere from now on."""
+
+    beneficiary_id: UUID
+    erased_on: date
+
+
+EVENTS: list[type[IntakeEvent]] = [BeneficiaryEnrolled, BeneficiaryTransferred, BeneficiaryPersonalDataErased]

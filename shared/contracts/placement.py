@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from datetime import date
 from typing import ClassVar
 from uuid import UUID
 
 from pydantic import Field
 
+from shared.contracts.employment import ContractType
 from shared.events import DomainEvent
 
 
@@ -39,4 +41,20 @@ class EmployerRegistered(PlacementEvent):
     commune_code: str
 
 
-EVENTS: list[type[PlacementEvent]] = [EmployerRegistered]
+class HireRecorded(PlacementEvent):
+    """An introduction at the workstation ended in a hire."""
+
+    hire_id: UUID
+    introduction_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+    employer_id: UUID
+    need_id: UUID | None = None
+    contract_type: ContractType
+    duration_months: float | None = Field(None, ge=0, description="For fixed-term contracts.")
+    weekly_hours: float = Field(gt=0, le=48, examples=[35])
+    start_date: date
+    sector: str = Field(examples=["food retail"])
+
+
+EVENTS: list[type[PlacementEvent]] = [EmployerRegistered, HireRecorded]

@@ -26,6 +26,10 @@ def _referral(first: str, commune: str) -> dict:
     }
 
 
+def _admin(platform) -> dict[str, str]:
+    return {"Authorization": f"Bearer {platform.token('admin')}"}
+
+
 async def _accompaniment_of(client: httpx.AsyncClient, url: str, beneficiary_id: str) -> dict | None:
     response = await client.get(f"{url}/accompaniments", params={"beneficiary_id": beneficiary_id})
     response.raise_for_status()
@@ -40,7 +44,7 @@ async def _rates(client: httpx.AsyncClient, url: str) -> dict:
 
 async def test_referral_to_positive_exit_rate_over_http(platform):
     urls = platform.urls
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=_admin(platform)) as client:
         people = []
         for first, commune in [("Inès", "93027"), ("Karim", "93027"), ("Lucie", "93014")]:
             response = await client.post(f"{urls['intake']}/referrals", json=_referral(first, commune))
@@ -100,7 +104,7 @@ async def test_referral_to_positive_exit_rate_over_http(platform):
 
 
 async def test_restarted_reporting_recovers_the_same_figures(platform):
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=_admin(platform)) as client:
         before = await _rates(client, platform.urls["reporting"])
         assert before["department"]["exits"] > 0, "runs after the thin slice, which recorded exits"
         await platform.restart("reporting")
@@ -110,7 +114,7 @@ async def test_restarted_reporting_recovers_the_same_figures(platform):
 
 async def test_invalid_and_unknown_input_get_clear_errors(platform):
     urls = platform.urls
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=_admin(platform)) as client:
         outside = await client.post(f"{urls['intake']}/referrals", json=_referral("Paul", "75056"))
         assert outside.status_code == 422 and "75056" in outside.json()["detail"]
         malformed = await client.post(f"{urls['intake']}/referrals", json={"first_name": "Paul"})
@@ -134,7 +138,7 @@ async def test_invalid_and_unknown_input_get_clear_errors(platform):
 
 
 async def test_every_service_reports_health_and_metrics(platform):
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=_admin(platform)) as client:
         for name, url in platform.urls.items():
             ready = await client.get(f"{url}/health/ready")
             assert ready.status_code == 200, (name, ready.text)

@@ -1,0 +1,85 @@
+"""The four services started as processes on topics and schemas of their own, with local signing keys."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from shared.auth import Role, generate_keys, mint_token
+from tests.support import ServiceProcess, service_env, wait_http_ready
+
+SERVICES = ("intake", "accompaniment", "placement", "reporting")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Platform:
+    """Running services, their URLs, and tokens for any role."""
+
+    urls: dict[str, str]
+    processes: dict[str, ServiceProcess]
+    run_id: str
+    kafka: str
+    database_url: str
+    env: dict[str, str]
+    private_key: str
+
+    def token(self, role: Role | str, agency_id: str | None = None, subject: str = "tester") -> str:
+        """A valid bearer token."""
+        return mint_token(self.private_key, subject=subject, role=Role(role), agency_id=agency_id)
+
+    def client(self, service: str, role: Role | str = Role.ADMIN, agency_id: str | None = None) -> httpx.AsyncClient:
+        """An HTTP client of one service, authenticated with the given role."""
+        headers = {"Authorization": f"Bearer {self.token(role, agency_id)}"}
+        return httpx.AsyncClient(base_url=self.urls[service], headers=headers, timeout=30)
+
+    def topic(self, name: str) -> str:
+        """Full name of a platform topic in this run, e.g. `intake.events`."""
+        return f"{self.run_id}.ali.{name}"
+
+    def schema(self, service: str) -> str:
+        """PostgreSQL schema of a service in this run."""
+        return f"{self.run_id}_{service}"
+
+    async def restart(self, name: str) -> None:
+        """Stop a service gracefully and start it again on the same port and data."""
+        self.processes[name].stop()
+        self.processes[name] = ServiceProcess(name, "serve", self.env, self.run_id)
+        await wait_http_ready(self.urls[name], timeout=90)
+
+    def stop(self) -> None:
+        """Stop every service."""
+        for process in self.processes.values():
+            process.stop()
+
+
+async def start_platform(infra, key_dir: Path, **settings: object) -> Platform:
+    """Start the four services and wait until each is ready; `settings` become `ALI_*` variables."""
+    run_id = f"e{uuid.uuid4().hex[:10]}"
+    private, public = generate_keys(key_dir)
+    ports = {name: _free_port() for name in SERVICES}
+    env = service_env(
+        infra, run_id, auth_public_key_file=public, **{f"{n}_http_port": p for n, p in ports.items()}, **settings
+    )
+    processes = {name: ServiceProcess(name, "serve", env, run_id) for name in SERVICES}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    platform = Platform(
+        urls, processes, run_id, infra.kafka_bootstrap_servers, infra.database_url, env, private.read_text()
+    )
+    try:
+        await asyncio.gather(*(wait_http_ready(url, timeout=90) for url in urls.values()))
+    except AssertionError:
+        platform.stop()
+        tails = "\n".join(f"--- {n}\n{p.log_tail()}" for n, p in processes.items())
+        raise AssertionError(f"services did not become ready:\n{tails}") from None
+    return platform
