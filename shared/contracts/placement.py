@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from datetime import date
+from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
