@@ -1,18 +1,23 @@
-"""Wires reporting: the faust app started in FastAPI's lifespan, a PostgreSQL pool, the HTTP API."""
+"""Wires reporting: the faust app started in FastAPI's lifespan, the BI read models, the HTTP API."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 
 import asyncpg
+import structlog
 from fastapi import FastAPI
 
-from services.reporting.adapters.faust_app import ReportingStreams
-from services.reporting.entrypoints import api
+from services.reporting.adapters.bi import BiStore
+from services.reporting.adapters.faust_app import CONTEXTS, ReportingStreams
+from services.reporting.entrypoints import api, dashboard
 from services.reporting.settings import ReportingSettings
 from shared.http import service_app
 from shared.kafka import ensure_topics
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -22,40 +27,68 @@ class ReportingRuntime:
     settings: ReportingSettings
     streams: ReportingStreams | None = None
     pool: asyncpg.Pool | None = None
-    started: dict = field(default_factory=dict)
+    bi: BiStore | None = None
+    bi_synced: bool = False
+    _flusher: asyncio.Task | None = field(default=None, repr=False)
 
     async def start(self, *, relay: bool = True, consumers: bool = True) -> None:
-        """Create topics, connect to PostgreSQL and start the faust app."""
+        """Create topics, connect to PostgreSQL, start the faust app and the BI flusher."""
         s = self.settings
-        await ensure_topics(s, [s.topic("accompaniment.events"), s.topic("reporting.dlq")])
+        await ensure_topics(s, [s.topic(f"{c}.events") for c in CONTEXTS] + [s.topic("reporting.dlq")])
         self.pool = await asyncpg.create_pool(s.database_url, min_size=1, max_size=4)
+        self.bi = BiStore(self.pool, s.reporting_bi_schema)
+        await self.bi.migrate()
         # Built here, on the running loop, so faust binds to uvicorn's loop.
         self.streams = ReportingStreams(s)
         if consumers:
             await self.streams.app.start()
+            self._flusher = asyncio.create_task(self._flush_forever(), name="bi-flusher")
+
+    async def _flush_forever(self) -> None:
+        while True:
+            try:
+                if not self.bi_synced and self.streams.recovered():
+                    # After a restart the table is whole again: make the read models match it exactly.
+                    self.streams.take_dirty()
+                    await self.bi.replace_all({k: r for k, r in self.streams.facts.items() if r})
+                    self.bi_synced = True
+                elif self.bi_synced and self.streams.dirty:
+                    await self.bi.upsert(self.streams.take_dirty())
+            except (OSError, asyncpg.PostgresError) as e:
+                log.error("bi.flush_failed", error=str(e))
+                self.bi_synced = False
+            await asyncio.sleep(self.settings.reporting_bi_flush_seconds)
 
     async def stop(self) -> None:
-        """Stop the faust app and close the pool."""
+        """Stop the flusher (after a last flush), the faust app, and close the pool."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            if self.bi_synced and self.streams.dirty:
+                await self.bi.upsert(self.streams.take_dirty())
         if self.streams is not None and self.streams.app.started:
             await self.streams.app.stop()
         if self.pool is not None:
             await self.pool.close()
 
     async def readiness(self) -> dict:
-        """PostgreSQL, Kafka and the projection agent."""
+        """PostgreSQL, Kafka, the projection agents and the BI read models."""
         checks: dict[str, dict] = {}
         try:
             await asyncio.wait_for(self.pool.fetchval("SELECT 1"), timeout=2)
             checks["postgres"] = {"ok": True}
         except (OSError, asyncpg.PostgresError, TimeoutError) as e:
             checks["postgres"] = {"ok": False, "error": str(e) or type(e).__name__}
-        consumer = self.streams.app.consumer if self.streams and self.streams.app.started else None
+        streams = self.streams
+        consumer = streams.app.consumer if streams and streams.app.started else None
         checks["kafka"] = {"ok": consumer is not None and bool(consumer.assignment())}
-        checks["projection-agent"] = {
-            "ok": bool(self.streams and self.streams.agent_alive()),
-            "events_processed": self.streams.processed if self.streams else 0,
-            "dead_lettered": self.streams.dead_lettered if self.streams else 0,
+        checks["projection"] = {
+            "ok": bool(streams and streams.agents_alive() and streams.recovered()),
+            "events_processed": streams.processed if streams else 0,
+            "dead_lettered": streams.dead_lettered if streams else 0,
         }
+        checks["bi-read-models"] = {"ok": self.bi_synced, "pending_rows": len(streams.dirty) if streams else 0}
         return checks
 
 
@@ -64,9 +97,9 @@ def build_app(settings: ReportingSettings | None = None, *, start_workers: bool 
     settings = settings or ReportingSettings()
     app = service_app(
         title="ALI reporting",
-        description="Outcome indicators of the ALIs, projected from the event streams.",
+        description="Outcome indicators of the ALIs, projected from the event streams; dashboard and BI read models.",
         runtime=ReportingRuntime(settings),
-        routers=[api.router],
+        routers=[api.router, dashboard.router],
         start_workers=settings.run_workers if start_workers is None else start_workers,
     )
     app.state.settings = settings

@@ -10,5 +10,10 @@ class ReportingSettings(PlatformSettings):
     """Settings of the reporting service (env prefix `ALI_`)."""
 
     reporting_http_port: int = 8004
+    # Bump to rebuild the live projection from the topics under a new consumer group and changelog.
+    reporting_projection_version: int = 1
+    # PostgreSQL schema of the read models for BI tools.
+    reporting_bi_schema: str = "bi"
+    reporting_bi_flush_seconds: float = 1.0
     # Department setting: the exit groups counted by the headline "positive-exit rate".
     positive_exit_groups: list[ExitGroup] = list(DEFAULT_POSITIVE_GROUPS)

@@ -1,4 +1,4 @@
-"""The faust-streaming application of reporting: agents folding topics into tables."""
+"""The faust-streaming application of reporting: agents folding the three domains' topics into one table."""
 
 from __future__ import annotations
 
@@ -7,21 +7,23 @@ import time
 import faust
 import structlog
 
-from services.reporting.domain import projection
+from services.reporting.domain import projection as facts
 from services.reporting.settings import ReportingSettings
 from shared.envelope import Envelope
 from shared.errors import EnvelopeError
 
 log = structlog.get_logger(__name__)
 
+CONTEXTS = ("intake", "accompaniment", "placement")
+
 
 class ReportingStreams:
-    """The faust app, its tables and agents, built for one set of settings."""
+    """The faust app, its `facts` table and one agent per source topic, built for one set of settings."""
 
     def __init__(self, settings: ReportingSettings) -> None:
         self.settings = settings
         self.app = faust.App(
-            settings.group("reporting"),
+            settings.group(f"reporting.v{settings.reporting_projection_version}"),
             broker=[f"kafka://{server}" for server in settings.kafka_bootstrap_servers.split(",")],
             store="memory://",
             # Started inside FastAPI's lifespan on uvicorn's loop; faust's own web server is not used.
@@ -31,30 +33,35 @@ class ReportingStreams:
             topic_allow_declare=True,
             consumer_auto_offset_reset="earliest",
         )
-        self.accompaniment_events = self.app.topic(
-            settings.topic("accompaniment.events"), key_serializer="raw", value_serializer="raw", internal=False
-        )
         self.dlq = self.app.topic(settings.topic("reporting.dlq"), key_serializer="raw", value_serializer="raw")
-        # One row per accompaniment; changelog partitions follow the source topic's (keyed by beneficiary).
-        # Keys and values go through faust's default JSON serializer (a `value_type` other than a
-        # faust Record breaks changelog recovery).
-        self.accompaniments = self.app.Table("accompaniments", default=None, partitions=settings.topic_partitions)
+        # One row per counted thing, keyed "<kind>:<id>". A row is owned by one stream, and every stream's
+        # events share a partition, so its changelog partition is stable. Keys and values use faust's default
+        # JSON serializer (a `value_type` other than a faust Record breaks changelog recovery).
+        self.facts = self.app.Table("facts", default=None, partitions=settings.topic_partitions)
         self.processed = 0
         self.dead_lettered = 0
+        self.changes = 0
+        self.dirty: set[str] = set()
         self.last_event_at: float | None = None
-        self.agent = self.app.agent(self.accompaniment_events, name="accompaniment-outcomes")(self._project)
+        self.agents = []
+        for context in CONTEXTS:
+            topic = self.app.topic(
+                settings.topic(f"{context}.events"), key_serializer="raw", value_serializer="raw", internal=False
+            )
+            self.agents.append(self.app.agent(topic, name=f"{context}-facts")(self._project))
 
     async def _project(self, stream) -> None:
         async for event in stream.events():
             try:
                 envelope = Envelope.from_kafka(event.value, event.headers)
-                key = envelope.data.get("accompaniment_id")
-                row = projection.apply(self.accompaniments.get(key), envelope) if key else None
+                changes = facts.apply(envelope, self.facts.get)
             except EnvelopeError as e:
                 await self._dead_letter(event, e)
                 continue
-            if row is not None:
-                self.accompaniments[key] = row
+            for key, row in changes:
+                self.facts[key] = row
+                self.dirty.add(key)
+            self.changes += len(changes)
             self.processed += 1
             self.last_event_at = time.monotonic()
 
@@ -72,11 +79,20 @@ class ReportingStreams:
         self.dead_lettered += 1
         log.error("reporting.dead_lettered", error=str(error), offset=event.message.offset)
 
-    def agent_alive(self) -> bool:
-        """True while every actor of the projection agent is running."""
-        actors = list(self.agent._actors)
+    def agents_alive(self) -> bool:
+        """True while every actor of every agent is running (faust agents can otherwise die silently)."""
+        actors = [a for agent in self.agents for a in agent._actors]
         return bool(actors) and all(a.actor_task is not None and not a.actor_task.done() for a in actors)
 
+    def recovered(self) -> bool:
+        """True once the table has been restored from its changelog."""
+        return self.app.started and self.app.tables.recovery.completed.is_set()
+
     def rows(self) -> list[dict]:
-        """Current rows of the projection."""
-        return [row for row in self.accompaniments.values() if row]
+        """Current rows."""
+        return [row for row in self.facts.values() if row]
+
+    def take_dirty(self) -> dict[str, dict]:
+        """Rows changed since the last call."""
+        keys, self.dirty = self.dirty, set()
+        return {key: self.facts.get(key) for key in keys}

@@ -1,48 +1,186 @@
-"""Reporting's HTTP routes."""
+"""Reporting's indicator routes: JSON and CSV, scoped like every other API."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel
+import csv
+import io
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Annotated
 
-from services.reporting.domain.projection import exit_rates
-from shared.errors import NotFound
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from services.reporting.domain import indicators
+from services.reporting.domain.indicators import Query as IndicatorQuery
+from shared.auth import CurrentUser, Principal
+from shared.errors import DomainError, Forbidden
 
 router = APIRouter(tags=["indicators"])
 
-
-class RateOut(BaseModel):
-    """Exits and positive-exit rate of one scope."""
-
-    scope: str
-    active: int
-    exits: int
-    exits_by_group: dict[str, int]
-    positive_exits: int
-    positive_exit_rate: float | None
-    emploi_durable_rate: float | None
+Start = Annotated[date | None, Query(description="First day of the period (default: 364 days before as_of).")]
+End = Annotated[date | None, Query(description="Last day of the period (default: as_of).")]
+AsOf = Annotated[date | None, Query(description="Reference date for stocks such as the caseload (default: today).")]
+Agency = Annotated[str | None, Query(description="An agency id; the department when omitted.")]
 
 
-class PositiveExitRates(BaseModel):
-    """The department's positive-exit rate and each agency's."""
-
-    positive_groups: list[str]
-    department: RateOut
-    agencies: list[RateOut]
+class InvalidPeriod(DomainError):
+    """The period is empty or reversed."""
 
 
-@router.get("/indicators/positive-exit-rate", response_model=PositiveExitRates)
-async def positive_exit_rate(request: Request, agency_id: str | None = None) -> dict:
-    """Exits by group and the headline positive-exit rate, for the department and each agency."""
-    runtime = request.app.state.runtime
-    groups = [str(g) for g in request.app.state.settings.positive_exit_groups]
-    department, agencies = exit_rates(runtime.streams.rows(), groups)
-    if agency_id is not None:
-        if agency_id not in agencies:
-            raise NotFound(f"no exit or accompaniment recorded for agency {agency_id!r}")
-        agencies = {agency_id: agencies[agency_id]}
+def _scope(user: Principal, agency_id: str | None) -> str | None:
+    """Department staff and admins see every agency; agency staff only their own."""
+    if user.agency_scope is None:
+        return agency_id
+    if agency_id not in (None, user.agency_scope):
+        raise Forbidden(f"your role sees the indicators of {user.agency_scope} only")
+    return user.agency_scope
+
+
+def _query(request: Request, agency_id: str | None, start: date | None, end: date | None, as_of: date | None):
+    as_of = as_of or date.today()
+    default_start, default_end = indicators.default_period(as_of)
+    q = IndicatorQuery(
+        start=start or default_start,
+        end=end or default_end,
+        as_of=as_of,
+        agency_id=agency_id,
+        positive_groups=tuple(str(g) for g in request.app.state.settings.positive_exit_groups),
+    )
+    if q.start > q.end:
+        raise InvalidPeriod(f"the period starts ({q.start}) after it ends ({q.end})")
+    return q
+
+
+def _rows(request: Request) -> list[dict]:
+    return request.app.state.runtime.streams.rows()
+
+
+@router.get("/indicators")
+async def get_indicators(
+    request: Request,
+    user: CurrentUser,
+    agency_id: Agency = None,
+    start: Start = None,
+    end: End = None,
+    as_of: AsOf = None,
+) -> dict:
+    """Every indicator for the department or one agency, for a period and as of a date."""
+    q = _query(request, _scope(user, agency_id), start, end, as_of)
+    return indicators.compute(_rows(request), q)
+
+
+@router.get("/indicators.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def get_indicators_csv(
+    request: Request,
+    user: CurrentUser,
+    agency_id: Agency = None,
+    start: Start = None,
+    end: End = None,
+    as_of: AsOf = None,
+) -> Response:
+    """The same indicators as CSV: one line per figure (section, indicator, breakdown, value)."""
+    q = _query(request, _scope(user, agency_id), start, end, as_of)
+    figures = indicators.compute(_rows(request), q)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["scope", "period_start", "period_end", "as_of", "section", "indicator", "breakdown", "value"])
+    prefix = [figures["scope"], figures["period"]["start"], figures["period"]["end"], figures["as_of"]]
+    for section in ("accompaniments", "follow_up", "barriers", "workshops", "placement"):
+        for name, value in figures[section].items():
+            if isinstance(value, dict):
+                for breakdown, inner in value.items():
+                    if isinstance(inner, dict):
+                        for sub, v in inner.items():
+                            writer.writerow([*prefix, section, f"{name}.{sub}", breakdown, v])
+                    else:
+                        writer.writerow([*prefix, section, name, breakdown, inner])
+            else:
+                writer.writerow([*prefix, section, name, "", "" if value is None else value])
+    for cohort in figures["cohorts"]:
+        for name, value in cohort.items():
+            if name != "month" and not isinstance(value, dict):
+                writer.writerow([*prefix, "cohorts", name, cohort["month"], value])
+    filename = f"indicators-{figures['scope']}-{figures['as_of']}.csv"
+    return Response(
+        out.getvalue(), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@router.get("/indicators/agencies")
+async def get_agency_comparison(
+    request: Request, user: CurrentUser, start: Start = None, end: End = None, as_of: AsOf = None
+) -> dict:
+    """Key figures of each agency beside the department's (agency staff see their own agency only)."""
+    q = _query(request, None, start, end, as_of)
+    rows = [r for r in _rows(request) if r.get("kind") == "accompaniment"]
+    by_agency: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        for agency in {a for _, a in row["agency_history"]}:
+            by_agency[agency].append(row)
+    visible = sorted(a for a in by_agency if user.can_see_agency(a))
+    department = indicators.accompaniments(rows, q)
     return {
-        "positive_groups": groups,
-        "department": department.as_dict(),
-        "agencies": [a.as_dict() for a in agencies.values()],
+        "period": {"start": q.start.isoformat(), "end": q.end.isoformat()},
+        "as_of": q.as_of.isoformat(),
+        "department": department,
+        "agencies": [
+            {
+                "agency_id": a,
+                **indicators.accompaniments(by_agency[a], IndicatorQuery(**{**q.__dict__, "agency_id": a})),
+            }
+            for a in visible
+        ],
+    }
+
+
+@router.get("/indicators/trends")
+async def get_trends(
+    request: Request,
+    user: CurrentUser,
+    agency_id: Agency = None,
+    as_of: AsOf = None,
+    months: Annotated[int, Query(ge=1, le=60)] = 12,
+) -> dict:
+    """Month by month: entries, exits by group and caseload at the end of the month."""
+    scope = _scope(user, agency_id)
+    as_of = as_of or date.today()
+    rows = [r for r in _rows(request) if r.get("kind") == "accompaniment"]
+    series = []
+    year, month = as_of.year, as_of.month
+    firsts = []
+    for _ in range(months):
+        firsts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    for first in reversed(firsts):
+        last = min(indicators.add_months(first, 1) - timedelta(days=1), as_of)
+        q = _query(request, scope, first, last, last)
+        figures = indicators.accompaniments(rows, q)
+        series.append(
+            {
+                "month": first.strftime("%Y-%m"),
+                "entries": figures["entries"],
+                "exits": figures["exits"],
+                "exits_by_group": figures["exits_by_group"],
+                "caseload": figures["caseload"],
+                "positive_exit_rate": figures["positive_exit_rate"],
+            }
+        )
+    return {"scope": scope or "department", "as_of": as_of.isoformat(), "months": series}
+
+
+@router.get("/indicators/positive-exit-rate")
+async def positive_exit_rate(request: Request, user: CurrentUser, as_of: AsOf = None) -> dict:
+    """Exits by group and the headline positive-exit rate, for the department and each visible agency (all time)."""
+    q = _query(request, None, date(2000, 1, 1), as_of or date.today(), as_of)
+    comparison = await get_agency_comparison(request, user, q.start, q.end, q.as_of)
+
+    def summary(scope: str, figures: dict) -> dict:
+        keys = ("exits", "exits_by_group", "positive_exits", "positive_exit_rate", "emploi_durable_rate")
+        return {"scope": scope, "active": figures["caseload"], **{k: figures[k] for k in keys}}
+
+    return {
+        "positive_groups": list(q.positive_groups),
+        "department": summary("department", comparison["department"]),
+        "agencies": [summary(a["agency_id"], a) for a in comparison["agencies"]],
     }

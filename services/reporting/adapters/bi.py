@@ -1,0 +1,54 @@
+"""Read models for BI tools in PostgreSQL: the fact rows, upserted as they change, under typed views."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import asyncpg
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+SQL = Path(__file__).parent / "sql" / "bi.sql"
+
+
+class BiStore:
+    """The `bi` schema: a `facts` table and documented views over it."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        if not _SCHEMA_NAME.match(schema):
+            raise ValueError(f"invalid schema name {schema!r}")
+        self.pool = pool
+        self.schema = schema
+
+    async def migrate(self) -> None:
+        """Create the schema, the table and the views."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ali-migrate'))")
+            await conn.execute(SQL.read_text().replace("{schema}", self.schema))
+
+    async def upsert(self, rows: dict[str, dict | None]) -> None:
+        """Write changed rows (a None row is deleted)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self._write(conn, rows)
+
+    async def replace_all(self, rows: dict[str, dict]) -> None:
+        """Make the table hold exactly `rows`, in one transaction (after a rebuild or a restart)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"DELETE FROM {self.schema}.facts WHERE NOT (key = ANY($1::text[]))", list(rows))
+            await self._write(conn, rows)
+
+    async def _write(self, conn: asyncpg.Connection, rows: dict[str, dict | None]) -> None:
+        present = {k: r for k, r in rows.items() if r is not None}
+        if present:
+            await conn.execute(
+                f"""INSERT INTO {self.schema}.facts (key, kind, data)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
+                    ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, data = excluded.data, updated_at = now()""",
+                list(present),
+                [r.get("kind", "") for r in present.values()],
+                [json.dumps(r) for r in present.values()],
+            )
+        gone = [k for k, r in rows.items() if r is None]
+        if gone:
+            await conn.execute(f"DELETE FROM {self.schema}.facts WHERE key = ANY($1::text[])", gone)
