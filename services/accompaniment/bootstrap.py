@@ -1,4 +1,4 @@
-"""Wires accompaniment: store, repository, consumer of intake's events, HTTP application."""
+"""Wires accompaniment: store, repositories, consumers of intake's and placement's events, HTTP application."""
 
 from __future__ import annotations
 
@@ -7,37 +7,56 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.accompaniment.adapters.read_model import AccompanimentViews
 from services.accompaniment.adapters.repository import AccompanimentRepository
-from services.accompaniment.entrypoints import api
-from services.accompaniment.service_layer import handlers
+from services.accompaniment.entrypoints import (
+    accompaniments,
+    action_plan,
+    appointments,
+    candidate_profile,
+    diagnosis,
+    lifecycle,
+    worklists,
+    workshops,
+)
+from services.accompaniment.service_layer import reactions
 from services.accompaniment.settings import AccompanimentSettings
-from shared.contracts.intake import BeneficiaryEnrolled
+from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
+from shared.contracts.placement import HireRecorded
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
 SQL = Path(__file__).parent / "adapters" / "sql"
+ROUTERS = [accompaniments, lifecycle, appointments, diagnosis, action_plan, candidate_profile, worklists, workshops]
 
 
 def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
-    """Accompaniment's runtime: store, relay and the consumer of intake's events."""
+    """Accompaniment's runtime: store, relay, and the consumers of intake's and placement's events."""
+
+    def repository(runtime: ServiceRuntime) -> AccompanimentRepository:
+        return AccompanimentRepository(runtime.store, AccompanimentViews(settings.accompaniment_db_schema))
 
     def intake_handlers(runtime: ServiceRuntime):
-        repo = AccompanimentRepository(runtime.store, settings.accompaniment_db_schema)
+        repo = repository(runtime)
         return {
             BeneficiaryEnrolled.event_type(): partial(
-                handlers.on_beneficiary_enrolled,
-                store=runtime.store,
-                repo=repo,
-                duration_months=settings.accompaniment_duration_months,
-            )
+                reactions.on_beneficiary_enrolled, repo=repo, rules=settings.rules()
+            ),
+            BeneficiaryTransferred.event_type(): partial(reactions.on_beneficiary_transferred, repo=repo),
         }
+
+    def placement_handlers(runtime: ServiceRuntime):
+        return {HireRecorded.event_type(): partial(reactions.on_hire_recorded, repo=repository(runtime))}
 
     return ServiceRuntime(
         settings,
         context="accompaniment",
         schema=settings.accompaniment_db_schema,
         migrations=[SQL / "accompaniment.sql"],
-        consumers=[ConsumerSpec("intake-events", ["intake"], intake_handlers)],
+        consumers=[
+            ConsumerSpec("intake-events", ["intake"], intake_handlers),
+            ConsumerSpec("placement-events", ["placement"], placement_handlers),
+        ],
     )
 
 
@@ -48,8 +67,10 @@ def build_app(settings: AccompanimentSettings | None = None, *, start_workers: b
         title="ALI accompaniment",
         description="The one-year renewable follow-up of beneficiaries, from opening to exit.",
         runtime=build_runtime(settings),
-        routers=[api.router],
+        routers=[module.router for module in ROUTERS],
         start_workers=settings.run_workers if start_workers is None else start_workers,
     )
     app.state.schema = settings.accompaniment_db_schema
+    app.state.rules = settings.rules()
+    app.state.thresholds = settings.thresholds()
     return app

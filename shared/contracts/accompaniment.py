@@ -1,4 +1,8 @@
-"""Events published by accompaniment on `ali.accompaniment.events`."""
+"""Events published by accompaniment on `ali.accompaniment.events`.
+
+Person-related events name the accompaniment, the person (pseudonymous id) and the agency; workshop
+session events name the session and the agency. None carries a name, a birth date or contact details.
+"""
 
 from __future__ import annotations
 
@@ -74,9 +78,321 @@ class ExitProposed(AccompanimentEvent):
     proposed_on: date
 
 
-EVENTS: list[type[AccompanimentEvent]] = [
+# --- referentials carried by the events below ------------------------------------------------------
+
+
+class BarrierCategory(StrEnum):
+    """Barriers to employment (freins), common referential of the France Travail diagnostic."""
+
+    MOBILITY = "mobility"
+    FAMILY_CONSTRAINTS = "family_constraints"
+    HEALTH = "health"
+    LITERACY_NUMERACY = "literacy_numeracy"
+    FRENCH_LANGUAGE = "french_language"
+    HOUSING = "housing"
+    FINANCIAL = "financial"
+    ADMINISTRATIVE_LEGAL = "administrative_legal"
+    DIGITAL_SKILLS = "digital_skills"
+    SELF_ESTEEM = "self_esteem"
+
+
+class ActionStatus(StrEnum):
+    """Where an action of the plan stands."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    ABANDONED = "abandoned"
+
+
+class SchemeKind(StrEnum):
+    """Kinds of schemes (dispositifs) and partners a person is referred to."""
+
+    TRAINING = "training"
+    IAE = "iae"
+    TOWN_HALL = "town_hall"
+    SOCIAL_SERVICES = "social_services"
+    OTHER = "other"
+
+
+class SuspensionReason(StrEnum):
+    """Why an accompaniment is put on hold."""
+
+    SICK_LEAVE = "sick_leave"
+    MATERNITY_LEAVE = "maternity_leave"
+    HOSPITALISATION = "hospitalisation"
+    FAMILY_REASONS = "family_reasons"
+    OTHER = "other"
+
+
+class RenewalReason(StrEnum):
+    """Why an accompaniment is renewed for another period."""
+
+    BARRIERS_STILL_BEING_LIFTED = "barriers_still_being_lifted"
+    TRAINING_IN_PROGRESS = "training_in_progress"
+    JOB_SEARCH_IN_PROGRESS = "job_search_in_progress"
+    HEALTH_RECOVERY = "health_recovery"
+    OTHER = "other"
+
+
+class WorkshopTheme(StrEnum):
+    """Themes of collective workshops (ateliers collectifs)."""
+
+    SELF_CONFIDENCE = "self_confidence"
+    COVER_LETTERS = "cover_letters"
+    LABOUR_LAW_AND_PAY = "labour_law_and_pay"
+    DIGITAL_SKILLS = "digital_skills"
+    JOB_INTERVIEWS = "job_interviews"
+    MOBILITY = "mobility"
+    BUDGET = "budget"
+    OTHER = "other"
+
+
+# --- follow-up of one person -----------------------------------------------------------------------
+
+
+class ReferentAssigned(AccompanimentEvent):
+    """A caseworker of the agency became the person's referent."""
+
+    referent_id: str = Field(min_length=1, max_length=128, description="Platform user id of the caseworker.")
+    assigned_on: date
+
+
+class EngagementContractSigned(AccompanimentEvent):
+    """The engagement contract (contrat d'engagement) was signed; late when after the deadline."""
+
+    signed_on: date
+    deadline: date = Field(description="Orientation date plus the department's deadline.")
+    late: bool
+    days_after_orientation: int = Field(ge=0)
+
+
+class AppointmentScheduled(AccompanimentEvent):
+    """An individual appointment (entretien individualisé) was planned."""
+
+    appointment_id: UUID
+    appointment_date: date
+    scheduled_on: date
+
+
+class AppointmentHeld(AccompanimentEvent):
+    """An appointment took place; the first one carries the delay since orientation."""
+
+    appointment_id: UUID
+    held_on: date
+    first: bool = Field(description="True for the first appointment held in this accompaniment.")
+    days_since_orientation: int | None = Field(None, ge=0, description="Set on the first appointment held.")
+
+
+class AppointmentMissed(AccompanimentEvent):
+    """The person did not come to an appointment (no-show)."""
+
+    appointment_id: UUID
+    appointment_date: date
+
+
+class AppointmentCancelled(AccompanimentEvent):
+    """An appointment was called off before it took place."""
+
+    appointment_id: UUID
+    appointment_date: date
+    cancelled_on: date
+
+
+class BarrierIdentified(AccompanimentEvent):
+    """The diagnosis found a barrier of this category."""
+
+    category: BarrierCategory
+    identified_on: date
+
+
+class BarrierWorkedOn(AccompanimentEvent):
+    """Work on a barrier started."""
+
+    category: BarrierCategory
+    started_on: date
+
+
+class BarrierLifted(AccompanimentEvent):
+    """A barrier no longer stands in the way."""
+
+    category: BarrierCategory
+    lifted_on: date
+    days_since_identified: int = Field(ge=0)
+
+
+class BarrierNotLifted(AccompanimentEvent):
+    """A barrier was assessed as not lifted; its follow-up ends."""
+
+    category: BarrierCategory
+    assessed_on: date
+    days_since_identified: int = Field(ge=0)
+
+
+class TrainingNeedRecorded(AccompanimentEvent):
+    """A training need was noted in the diagnosis."""
+
+    training_need_id: UUID
+    subject: str = Field(min_length=1, max_length=120, examples=["forklift licence (CACES 1)"])
+    recorded_on: date
+
+
+class ObjectiveSet(AccompanimentEvent):
+    """An objective of the action plan was set."""
+
+    objective_id: UUID
+    label: str = Field(min_length=1, max_length=200, examples=["find a job in logistics"])
+    set_on: date
+    target_date: date | None = None
+
+
+class ActionPlanned(AccompanimentEvent):
+    """An action towards an objective was planned."""
+
+    action_id: UUID
+    objective_id: UUID
+    label: str = Field(min_length=1, max_length=200, examples=["sign up for the CACES 1 course"])
+    planned_on: date
+    due_on: date | None = None
+
+
+class ActionStatusChanged(AccompanimentEvent):
+    """An action of the plan moved on (started, done, abandoned)."""
+
+    action_id: UUID
+    objective_id: UUID
+    previous_status: ActionStatus
+    status: ActionStatus
+    changed_on: date
+
+
+class SchemeReferralMade(AccompanimentEvent):
+    """The person was referred to a scheme or partner (training, IAE, town hall, social services...)."""
+
+    referral_id: UUID
+    scheme: SchemeKind
+    partner: str = Field(min_length=1, max_length=120, examples=["CCAS de La Courneuve"])
+    referred_on: date
+
+
+class AccompanimentSuspended(AccompanimentEvent):
+    """The accompaniment is on hold (sick leave...)."""
+
+    reason: SuspensionReason
+    suspended_on: date
+    expected_resumption_on: date | None = None
+
+
+class AccompanimentResumed(AccompanimentEvent):
+    """A suspended accompaniment goes on."""
+
+    resumed_on: date
+    suspended_days: int = Field(ge=0)
+
+
+class AccompanimentRenewed(AccompanimentEvent):
+    """The accompaniment was renewed for another period."""
+
+    reason: RenewalReason
+    renewed_on: date
+    previous_planned_end_date: date
+    new_planned_end_date: date
+    renewal_number: int = Field(ge=1)
+
+
+class AccompanimentTransferred(AccompanimentEvent):
+    """The person moved: the accompaniment, with its history, continues in the new agency (`agency_id`)."""
+
+    from_agency_id: str
+    to_agency_id: str
+    commune_code: str = Field(pattern=r"^93\d{3}$")
+    transferred_on: date
+
+
+class RegisteredForWorkshop(AccompanimentEvent):
+    """The person was registered for a workshop session."""
+
+    session_id: UUID
+    theme: WorkshopTheme
+    session_date: date
+
+
+class WorkshopAttendanceRecorded(AccompanimentEvent):
+    """Whether the person attended a workshop session they were registered for."""
+
+    session_id: UUID
+    theme: WorkshopTheme
+    session_date: date
+    attended: bool
+
+
+# --- collective workshop sessions (one stream per session) ------------------------------------------
+
+
+class WorkshopEvent(DomainEvent):
+    """Base of workshop session events: the session and the agency that runs it."""
+
+    context: ClassVar[str] = "accompaniment"
+
+    session_id: UUID
+    agency_id: str
+
+
+class WorkshopSessionScheduled(WorkshopEvent):
+    """An agency scheduled a collective workshop session."""
+
+    theme: WorkshopTheme
+    session_date: date
+    capacity: int = Field(ge=1, le=200)
+    scheduled_on: date
+    title: str | None = Field(None, max_length=120)
+
+
+class ParticipantRegistered(WorkshopEvent):
+    """A person followed by the agency took a seat in the session."""
+
+    accompaniment_id: UUID
+    beneficiary_id: UUID
+    registered_on: date
+
+
+class AttendanceRecorded(WorkshopEvent):
+    """Whether a registered participant attended the session."""
+
+    accompaniment_id: UUID
+    beneficiary_id: UUID
+    theme: WorkshopTheme
+    session_date: date
+    attended: bool
+
+
+EVENTS: list[type[DomainEvent]] = [
     AccompanimentOpened,
     AccompanimentClosed,
     CandidateProfileUpdated,
     ExitProposed,
+    ReferentAssigned,
+    EngagementContractSigned,
+    AppointmentScheduled,
+    AppointmentHeld,
+    AppointmentMissed,
+    AppointmentCancelled,
+    BarrierIdentified,
+    BarrierWorkedOn,
+    BarrierLifted,
+    BarrierNotLifted,
+    TrainingNeedRecorded,
+    ObjectiveSet,
+    ActionPlanned,
+    ActionStatusChanged,
+    SchemeReferralMade,
+    AccompanimentSuspended,
+    AccompanimentResumed,
+    AccompanimentRenewed,
+    AccompanimentTransferred,
+    RegisteredForWorkshop,
+    WorkshopAttendanceRecorded,
+    WorkshopSessionScheduled,
+    ParticipantRegistered,
+    AttendanceRecorded,
 ]

@@ -5,10 +5,15 @@ from datetime import date
 
 import pytest
 
-from services.accompaniment.domain import model
+from services.accompaniment.domain import lifecycle, model
+from services.accompaniment.domain.commands import CloseAccompaniment
 from services.accompaniment.domain.errors import AccompanimentClosedError, AccompanimentNotFound, InvalidClosure
+from services.accompaniment.domain.rules import Context, Rules, add_months
+from shared.contracts.accompaniment import AccompanimentEvent, AccompanimentOpened
 from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+
+TODAY = Context(today=date(2025, 6, 2))
 
 
 def _enrolled(on: date = date(2025, 1, 31)) -> BeneficiaryEnrolled:
@@ -24,18 +29,24 @@ def _enrolled(on: date = date(2025, 1, 31)) -> BeneficiaryEnrolled:
     )
 
 
-def _opened(on: date = date(2025, 1, 31)) -> model.Accompaniment:
-    return model.fold(model.open_for(_enrolled(on), uuid.uuid4(), 12))
+def _opened(on: date = date(2025, 1, 31)):
+    return model.fold(lifecycle.open_for(_enrolled(on), uuid.uuid4(), Rules()))
 
 
 def test_an_accompaniment_lasts_the_configured_number_of_months():
-    state = model.fold(model.open_for(_enrolled(date(2025, 3, 10)), uuid.uuid4(), 12))
+    state = model.fold(lifecycle.open_for(_enrolled(date(2025, 3, 10)), uuid.uuid4(), Rules()))
     assert state.planned_end_date == date(2026, 3, 10) and state.version == 1 and not state.is_closed
+    assert state.status == "open" and state.orientation_date == date(2025, 1, 20)
+
+
+def test_the_duration_is_a_department_setting():
+    state = model.fold(lifecycle.open_for(_enrolled(date(2025, 3, 10)), uuid.uuid4(), Rules(duration_months=18)))
+    assert state.planned_end_date == date(2026, 9, 10)
 
 
 def test_planned_end_is_clipped_to_the_end_of_a_shorter_month():
-    assert model.add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
-    assert model.add_months(date(2024, 11, 30), 3) == date(2025, 2, 28)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2024, 11, 30), 3) == date(2025, 2, 28)
 
 
 def test_the_same_enrolment_always_designates_the_same_accompaniment():
@@ -55,9 +66,15 @@ def test_the_same_enrolment_always_designates_the_same_accompaniment():
 )
 def test_closing_records_the_official_exit_group(category, group):
     state = _opened()
-    [closed] = model.close(state, category, date(2025, 6, 1), today=date(2025, 6, 2))
+    [closed] = lifecycle.close(state, CloseAccompaniment(exit_category=category, closed_on=date(2025, 6, 1)), TODAY)
     assert closed.exit_group == group
-    assert model.apply(state, closed).is_closed
+    after = model.apply(state, closed)
+    assert after.is_closed and after.status == "closed" and after.version == 2
+
+
+def test_closing_without_a_date_closes_today():
+    [closed] = lifecycle.close(_opened(), CloseAccompaniment(exit_category=ExitCategory.CDI), TODAY)
+    assert closed.closed_on == date(2025, 6, 2)
 
 
 def test_every_exit_category_has_a_group():
@@ -66,19 +83,39 @@ def test_every_exit_category_has_a_group():
 
 def test_closing_twice_is_rejected():
     state = _opened()
-    [closed] = model.close(state, ExitCategory.CDI, date(2025, 6, 1), today=date(2025, 6, 2))
-    with pytest.raises(AccompanimentClosedError):
-        model.close(model.apply(state, closed), ExitCategory.CDI, date(2025, 6, 1), today=date(2025, 6, 2))
+    cmd = CloseAccompaniment(exit_category=ExitCategory.CDI, closed_on=date(2025, 6, 1))
+    [closed] = lifecycle.close(state, cmd, TODAY)
+    with pytest.raises(AccompanimentClosedError, match="already closed on 2025-06-01"):
+        lifecycle.close(model.apply(state, closed), cmd, TODAY)
 
 
 def test_closing_before_the_start_or_in_the_future_is_rejected():
     state = _opened(date(2025, 1, 31))
-    with pytest.raises(InvalidClosure):
-        model.close(state, ExitCategory.CDI, date(2025, 1, 1), today=date(2025, 6, 2))
-    with pytest.raises(InvalidClosure):
-        model.close(state, ExitCategory.CDI, date(2025, 7, 1), today=date(2025, 6, 2))
+    with pytest.raises(InvalidClosure, match="before the start"):
+        lifecycle.close(state, CloseAccompaniment(exit_category=ExitCategory.CDI, closed_on=date(2025, 1, 1)), TODAY)
+    with pytest.raises(InvalidClosure, match="in the future"):
+        lifecycle.close(state, CloseAccompaniment(exit_category=ExitCategory.CDI, closed_on=date(2025, 7, 1)), TODAY)
 
 
 def test_closing_an_unknown_accompaniment_is_not_found():
     with pytest.raises(AccompanimentNotFound):
-        model.close(None, ExitCategory.CDI, date(2025, 6, 1), today=date(2025, 6, 2))
+        lifecycle.close(None, CloseAccompaniment(exit_category=ExitCategory.CDI), TODAY)
+
+
+class _Unknown(AccompanimentEvent):
+    """An event the fold was not written for."""
+
+
+def test_the_fold_refuses_events_it_does_not_know_or_that_come_before_the_opening():
+    state = _opened()
+    with pytest.raises(TypeError, match="unhandled event _Unknown"):
+        model.apply(state, _Unknown(**model.header(state)))
+    with pytest.raises(TypeError, match="before the accompaniment was opened"):
+        model.apply(None, _Unknown(**model.header(state)))
+    opened = AccompanimentOpened(
+        **model.header(state),
+        start_date=state.start_date,
+        planned_end_date=state.planned_end_date,
+        orientation_date=state.orientation_date,
+    )
+    assert model.apply(None, opened) == state

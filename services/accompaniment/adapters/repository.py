@@ -1,62 +1,60 @@
-"""Accompaniments: event-sourced aggregate loading and the read model."""
+"""Accompaniments: event-sourced loading and saving, with the read model updated in the same transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
 
+from services.accompaniment.adapters.read_model import AccompanimentViews
 from services.accompaniment.domain import model
+from services.accompaniment.domain.state import Accompaniment
 from shared.contracts import REGISTRY
-from shared.eventstore import EventStore
+from shared.contracts.accompaniment import AccompanimentEvent
+from shared.envelope import Envelope
+from shared.eventstore import EventStore, Tracing
 
 
 class AccompanimentRepository:
-    """Loads accompaniments from the event store and keeps the `accompaniments` read model."""
+    """Loads accompaniments from the event store, appends their events and keeps the read model."""
 
-    def __init__(self, store: EventStore, schema: str) -> None:
+    def __init__(self, store: EventStore, views: AccompanimentViews) -> None:
         self.store = store
-        self.schema = schema
+        self.views = views
 
-    async def get(self, accompaniment_id: UUID, conn: asyncpg.Connection | None = None) -> model.Accompaniment | None:
+    async def get(self, accompaniment_id: UUID, conn: asyncpg.Connection | None = None) -> Accompaniment | None:
         """Current state, folded from the stream."""
         envelopes = await self.store.load(model.stream_id(accompaniment_id), conn=conn)
         return model.fold([REGISTRY.decode(e.type, e.schema_version, e.data) for e in envelopes])
 
-    async def save_view(self, conn: asyncpg.Connection, state: model.Accompaniment) -> None:
-        """Write the read model row of `state` (in the transaction that appended its events)."""
-        await conn.execute(
-            f"""INSERT INTO {self.schema}.accompaniments
-                  (accompaniment_id, beneficiary_id, agency_id, start_date, planned_end_date, orientation_date,
-                   status, closed_on, exit_category, exit_group, version)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                ON CONFLICT (accompaniment_id) DO UPDATE SET
-                   agency_id = excluded.agency_id, status = excluded.status, closed_on = excluded.closed_on,
-                   exit_category = excluded.exit_category, exit_group = excluded.exit_group,
-                   version = excluded.version""",
-            state.id,
-            state.beneficiary_id,
-            state.agency_id,
-            state.start_date,
-            state.planned_end_date,
-            state.orientation_date,
-            "closed" if state.is_closed else "open",
-            state.closed_on,
-            state.exit_category.value if state.exit_category else None,
-            state.exit_category.group.value if state.exit_category else None,
-            state.version,
-        )
+    async def history(self, accompaniment_id: UUID, conn: asyncpg.Connection | None = None) -> list[Envelope]:
+        """Every recorded event of the accompaniment, oldest first."""
+        return await self.store.load(model.stream_id(accompaniment_id), conn=conn)
 
-    async def list(
-        self, pool: asyncpg.Pool, *, beneficiary_id: UUID | None = None, agency_id: str | None = None, limit: int = 100
-    ) -> list[dict]:
-        """Accompaniments from the read model, newest first."""
-        rows = await pool.fetch(
-            f"""SELECT * FROM {self.schema}.accompaniments
-                WHERE ($1::uuid IS NULL OR beneficiary_id = $1) AND ($2::text IS NULL OR agency_id = $2)
-                ORDER BY start_date DESC, accompaniment_id LIMIT $3""",
-            beneficiary_id,
-            agency_id,
-            limit,
+    async def save(
+        self,
+        conn: asyncpg.Connection,
+        state: Accompaniment | None,
+        events: Sequence[AccompanimentEvent],
+        tracing: Tracing,
+        *,
+        commune_code: str | None = None,
+    ) -> Accompaniment | None:
+        """Append `events` after `state` (optimistic concurrency) and update the read model; the new state."""
+        if not events:
+            return state
+        first = events[0]
+        await self.store.append(
+            model.stream_id(first.accompaniment_id),
+            state.version if state else 0,
+            list(events),
+            partition_key=str(first.beneficiary_id),
+            subject=str(first.beneficiary_id),
+            tracing=tracing,
+            conn=conn,
         )
-        return [dict(r) for r in rows]
+        for event in events:
+            state = model.apply(state, event)
+        await self.views.save(conn, state, commune_code=commune_code)
+        return state

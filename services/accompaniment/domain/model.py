@@ -1,64 +1,181 @@
-"""The accompaniment aggregate: a pure fold of its events, and decisions returning new events."""
+"""The accompaniment aggregate: its stream, its id, and the pure fold of its events into state."""
 
 from __future__ import annotations
 
-import calendar
 import uuid
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 from uuid import UUID
 
-from services.accompaniment.domain.errors import (
-    AccompanimentClosedError,
-    AccompanimentNotFound,
-    InvalidClosure,
+from services.accompaniment.domain.state import (
+    Accompaniment,
+    Action,
+    Appointment,
+    AppointmentStatus,
+    Barrier,
+    BarrierStatus,
+    EngagementContract,
+    Objective,
+    ProposedExit,
+    Renewal,
+    SchemeReferral,
+    Suspension,
+    TrainingNeed,
+    Transfer,
+    WorkshopParticipation,
 )
-from shared.contracts.accompaniment import AccompanimentClosed, AccompanimentEvent, AccompanimentOpened
-from shared.contracts.exits import ExitCategory
-from shared.contracts.intake import BeneficiaryEnrolled
+from shared.contracts.accompaniment import (
+    AccompanimentClosed,
+    AccompanimentEvent,
+    AccompanimentOpened,
+    AccompanimentRenewed,
+    AccompanimentResumed,
+    AccompanimentSuspended,
+    AccompanimentTransferred,
+    ActionPlanned,
+    ActionStatusChanged,
+    AppointmentCancelled,
+    AppointmentHeld,
+    AppointmentMissed,
+    AppointmentScheduled,
+    BarrierIdentified,
+    BarrierLifted,
+    BarrierNotLifted,
+    BarrierWorkedOn,
+    CandidateProfileUpdated,
+    EngagementContractSigned,
+    ExitProposed,
+    ObjectiveSet,
+    ReferentAssigned,
+    RegisteredForWorkshop,
+    SchemeReferralMade,
+    TrainingNeedRecorded,
+    WorkshopAttendanceRecorded,
+)
 
 # Accompaniment ids are derived from the enrolment event, so reacting twice to it designates the same one.
 _NAMESPACE = uuid.UUID("6f1c3a52-4d0e-4b8f-9a57-2e61c7d0a4b3")
 
 
-@dataclass(frozen=True)
-class Accompaniment:
-    """State of one accompaniment, rebuilt from its events."""
+def accompaniment_id_for(enrolment_event_id: UUID) -> UUID:
+    """The id of the accompaniment opened by an enrolment."""
+    return uuid.uuid5(_NAMESPACE, f"enrolment:{enrolment_event_id}")
 
-    id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    start_date: date
-    planned_end_date: date
-    orientation_date: date
-    version: int = 0
-    closed_on: date | None = None
-    exit_category: ExitCategory | None = None
 
-    @property
-    def is_closed(self) -> bool:
-        """True once an exit has been recorded."""
-        return self.closed_on is not None
+def stream_id(accompaniment_id: UUID) -> str:
+    """Event stream of one accompaniment."""
+    return f"accompaniment-{accompaniment_id}"
+
+
+def _appointment(state: Accompaniment, appointment_id: UUID, **changes) -> dict[UUID, Appointment]:
+    return {**state.appointments, appointment_id: replace(state.appointments[appointment_id], **changes)}
+
+
+def _end_barrier(state: Accompaniment, category, status: BarrierStatus, on) -> tuple[Barrier, ...]:
+    active = state.active_barrier(category)
+    return tuple(replace(b, status=status, ended_on=on) if b is active else b for b in state.barriers)
+
+
+def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
+    match event:
+        case ReferentAssigned():
+            return replace(state, referent_id=event.referent_id)
+        case EngagementContractSigned():
+            return replace(state, contract=EngagementContract(event.signed_on, event.deadline, event.late))
+        case AppointmentScheduled():
+            appointment = Appointment(event.appointment_id, event.appointment_date)
+            return replace(state, appointments={**state.appointments, appointment.id: appointment})
+        case AppointmentHeld():
+            held = _appointment(
+                state,
+                event.appointment_id,
+                status=AppointmentStatus.HELD,
+                outcome_on=event.held_on,
+                days_since_orientation=event.days_since_orientation,
+            )
+            return replace(state, appointments=held)
+        case AppointmentMissed():
+            missed = _appointment(
+                state, event.appointment_id, status=AppointmentStatus.MISSED, outcome_on=event.appointment_date
+            )
+            return replace(state, appointments=missed)
+        case AppointmentCancelled():
+            cancelled = _appointment(
+                state, event.appointment_id, status=AppointmentStatus.CANCELLED, outcome_on=event.cancelled_on
+            )
+            return replace(state, appointments=cancelled)
+        case BarrierIdentified():
+            return replace(state, barriers=(*state.barriers, Barrier(event.category, event.identified_on)))
+        case BarrierWorkedOn():
+            active = state.active_barrier(event.category)
+            worked = replace(active, status=BarrierStatus.WORKED_ON, worked_on_from=event.started_on)
+            return replace(state, barriers=tuple(worked if b is active else b for b in state.barriers))
+        case BarrierLifted():
+            return replace(state, barriers=_end_barrier(state, event.category, BarrierStatus.LIFTED, event.lifted_on))
+        case BarrierNotLifted():
+            ended = _end_barrier(state, event.category, BarrierStatus.NOT_LIFTED, event.assessed_on)
+            return replace(state, barriers=ended)
+        case TrainingNeedRecorded():
+            need = TrainingNeed(event.training_need_id, event.subject, event.recorded_on)
+            return replace(state, training_needs=(*state.training_needs, need))
+        case ObjectiveSet():
+            objective = Objective(event.objective_id, event.label, event.set_on, event.target_date)
+            return replace(state, objectives={**state.objectives, objective.id: objective})
+        case ActionPlanned():
+            action = Action(event.action_id, event.objective_id, event.label, event.planned_on, event.due_on)
+            return replace(state, actions={**state.actions, action.id: action})
+        case ActionStatusChanged():
+            action = replace(state.actions[event.action_id], status=event.status, status_changed_on=event.changed_on)
+            return replace(state, actions={**state.actions, action.id: action})
+        case SchemeReferralMade():
+            referral = SchemeReferral(event.referral_id, event.scheme, event.partner, event.referred_on)
+            return replace(state, referrals=(*state.referrals, referral))
+        case AccompanimentSuspended():
+            suspension = Suspension(event.reason, event.suspended_on, event.expected_resumption_on)
+            return replace(state, suspensions=(*state.suspensions, suspension))
+        case AccompanimentResumed():
+            resumed = replace(state.suspensions[-1], resumed_on=event.resumed_on)
+            return replace(state, suspensions=(*state.suspensions[:-1], resumed))
+        case AccompanimentRenewed():
+            renewal = Renewal(
+                event.reason, event.renewed_on, event.previous_planned_end_date, event.new_planned_end_date
+            )
+            return replace(state, planned_end_date=event.new_planned_end_date, renewals=(*state.renewals, renewal))
+        case AccompanimentTransferred():
+            transfer = Transfer(event.from_agency_id, event.to_agency_id, event.commune_code, event.transferred_on)
+            return replace(
+                state, agency_id=event.to_agency_id, referent_id=None, transfers=(*state.transfers, transfer)
+            )
+        case RegisteredForWorkshop():
+            participation = WorkshopParticipation(event.session_id, event.theme, event.session_date)
+            return replace(state, workshops={**state.workshops, event.session_id: participation})
+        case WorkshopAttendanceRecorded():
+            participation = replace(state.workshops[event.session_id], attended=event.attended)
+            return replace(state, workshops={**state.workshops, event.session_id: participation})
+        case ExitProposed():
+            proposal = ProposedExit(event.hire_id, event.exit_category, event.exit_group, event.proposed_on)
+            return replace(state, proposed_exits=(*state.proposed_exits, proposal))
+        case CandidateProfileUpdated():
+            return replace(state, candidate_profile=event)
+        case AccompanimentClosed():
+            return replace(state, closed_on=event.closed_on, exit_category=event.exit_category)
+    raise TypeError(f"unhandled event {type(event).__name__}")
 
 
 def apply(state: Accompaniment | None, event: AccompanimentEvent) -> Accompaniment:
     """Fold one event into the state."""
-    match event:
-        case AccompanimentOpened():
-            return Accompaniment(
-                id=event.accompaniment_id,
-                beneficiary_id=event.beneficiary_id,
-                agency_id=event.agency_id,
-                start_date=event.start_date,
-                planned_end_date=event.planned_end_date,
-                orientation_date=event.orientation_date,
-                version=1,
-            )
-        case AccompanimentClosed():
-            return replace(
-                state, closed_on=event.closed_on, exit_category=event.exit_category, version=state.version + 1
-            )
-    raise TypeError(f"unhandled event {type(event).__name__}")
+    if isinstance(event, AccompanimentOpened):
+        return Accompaniment(
+            id=event.accompaniment_id,
+            beneficiary_id=event.beneficiary_id,
+            agency_id=event.agency_id,
+            start_date=event.start_date,
+            planned_end_date=event.planned_end_date,
+            orientation_date=event.orientation_date,
+            version=1,
+        )
+    if state is None:
+        raise TypeError(f"{type(event).__name__} before the accompaniment was opened")
+    return replace(_apply(state, event), version=state.version + 1)
 
 
 def fold(events: list[AccompanimentEvent]) -> Accompaniment | None:
@@ -69,57 +186,6 @@ def fold(events: list[AccompanimentEvent]) -> Accompaniment | None:
     return state
 
 
-def accompaniment_id_for(enrolment_event_id: UUID) -> UUID:
-    """The id of the accompaniment opened by an enrolment."""
-    return uuid.uuid5(_NAMESPACE, f"enrolment:{enrolment_event_id}")
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, clipped to the end of shorter months."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def open_for(enrolled: BeneficiaryEnrolled, accompaniment_id: UUID, duration_months: int) -> list[AccompanimentOpened]:
-    """Open the accompaniment of a newly enrolled beneficiary."""
-    start = enrolled.enrolled_on
-    return [
-        AccompanimentOpened(
-            accompaniment_id=accompaniment_id,
-            beneficiary_id=enrolled.beneficiary_id,
-            agency_id=enrolled.agency_id,
-            start_date=start,
-            planned_end_date=add_months(start, duration_months),
-            orientation_date=enrolled.orientation_date,
-        )
-    ]
-
-
-def close(
-    state: Accompaniment | None, category: ExitCategory, closed_on: date, today: date
-) -> list[AccompanimentClosed]:
-    """Close an open accompaniment with an exit."""
-    if state is None:
-        raise AccompanimentNotFound("no such accompaniment")
-    if state.is_closed:
-        raise AccompanimentClosedError(f"this accompaniment was already closed on {state.closed_on}")
-    if closed_on < state.start_date:
-        raise InvalidClosure(f"closure date {closed_on} is before the start of the accompaniment ({state.start_date})")
-    if closed_on > today:
-        raise InvalidClosure(f"closure date {closed_on} is in the future")
-    return [
-        AccompanimentClosed(
-            accompaniment_id=state.id,
-            beneficiary_id=state.beneficiary_id,
-            agency_id=state.agency_id,
-            closed_on=closed_on,
-            exit_category=category,
-            exit_group=category.group,
-        )
-    ]
-
-
-def stream_id(accompaniment_id: UUID) -> str:
-    """Event stream of one accompaniment."""
-    return f"accompaniment-{accompaniment_id}"
+def header(state: Accompaniment) -> dict:
+    """Fields every event of this accompaniment carries."""
+    return {"accompaniment_id": state.id, "beneficiary_id": state.beneficiary_id, "agency_id": state.agency_id}

@@ -1,76 +1,77 @@
-"""Accompaniment's handlers: HTTP commands and reactions to other contexts' events."""
+"""Command handlers: load the accompaniment, check access, decide, append, all in one transaction."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from services.accompaniment.adapters.repository import AccompanimentRepository
-from services.accompaniment.domain import model
-from shared.contracts import REGISTRY
-from shared.contracts.exits import ExitCategory
-from shared.contracts.intake import BeneficiaryEnrolled
-from shared.envelope import Envelope
-from shared.eventstore import EventStore, Tracing
+from services.accompaniment.domain import action_plan, appointments, candidate, diagnosis, engagement, lifecycle
+from services.accompaniment.domain import commands as c
+from services.accompaniment.domain.guards import existing
+from services.accompaniment.domain.rules import Context
+from services.accompaniment.domain.state import Accompaniment
+from shared.contracts.accompaniment import AccompanimentEvent
+from shared.eventstore import Tracing
+
+Decider = Callable[[Accompaniment | None, Any, Context], list[AccompanimentEvent]]
+# Raises Forbidden when the caller may not work on the given agency's people.
+Authorize = Callable[[str], None]
+
+DECIDERS: dict[type[c.Command], Decider] = {
+    c.AssignReferent: lifecycle.assign_referent,
+    c.SuspendAccompaniment: lifecycle.suspend,
+    c.ResumeAccompaniment: lifecycle.resume,
+    c.RenewAccompaniment: lifecycle.renew,
+    c.CloseAccompaniment: lifecycle.close,
+    c.SignEngagementContract: engagement.sign_contract,
+    c.ScheduleAppointment: appointments.schedule,
+    c.RecordAppointmentHeld: appointments.hold,
+    c.RecordAppointmentMissed: appointments.miss,
+    c.CancelAppointment: appointments.cancel,
+    c.IdentifyBarrier: diagnosis.identify_barrier,
+    c.ProgressBarrier: diagnosis.progress_barrier,
+    c.RecordTrainingNeed: diagnosis.record_training_need,
+    c.SetObjective: action_plan.set_objective,
+    c.PlanAction: action_plan.plan_action,
+    c.ChangeActionStatus: action_plan.change_action_status,
+    c.ReferToScheme: action_plan.refer_to_scheme,
+}
 
 
-async def _append(
-    conn: asyncpg.Connection,
-    store: EventStore,
-    repo: AccompanimentRepository,
-    state: model.Accompaniment | None,
-    events: list,
-    tracing: Tracing,
-) -> model.Accompaniment:
-    expected = state.version if state else 0
-    first = events[0]
-    await store.append(
-        model.stream_id(first.accompaniment_id),
-        expected,
-        events,
-        partition_key=str(first.beneficiary_id),
-        subject=str(first.beneficiary_id),
-        tracing=tracing,
-        conn=conn,
-    )
-    for event in events:
-        state = model.apply(state, event)
-    await repo.save_view(conn, state)
-    return state
-
-
-async def on_beneficiary_enrolled(
-    envelope: Envelope,
-    conn: asyncpg.Connection,
-    *,
-    store: EventStore,
-    repo: AccompanimentRepository,
-    duration_months: int,
-) -> None:
-    """An enrolment in intake opens an accompaniment."""
-    enrolled = REGISTRY.decode(envelope.type, envelope.schema_version, envelope.data)
-    assert isinstance(enrolled, BeneficiaryEnrolled)
-    accompaniment_id = model.accompaniment_id_for(envelope.id)
-    if await repo.get(accompaniment_id, conn) is not None:
-        return  # already opened by an earlier delivery
-    events = model.open_for(enrolled, accompaniment_id, duration_months)
-    await _append(conn, store, repo, None, events, Tracing.caused_by(envelope))
-
-
-async def close_accompaniment(
+async def handle(
     accompaniment_id: UUID,
-    category: ExitCategory,
-    closed_on: date,
+    cmd: c.Command,
     *,
+    authorize: Authorize,
     pool: asyncpg.Pool,
-    store: EventStore,
     repo: AccompanimentRepository,
-    today: date,
-) -> model.Accompaniment:
-    """Record the exit that ends an accompaniment."""
+    ctx: Context,
+) -> Accompaniment:
+    """Apply one command to an accompaniment; a concurrent change makes the append fail (409)."""
+    decide = DECIDERS[type(cmd)]
     async with pool.acquire() as conn, conn.transaction():
-        state = await repo.get(accompaniment_id, conn)
-        events = model.close(state, category, closed_on, today)
-        return await _append(conn, store, repo, state, events, Tracing.new())
+        state = existing(await repo.get(accompaniment_id, conn))
+        authorize(state.agency_id)
+        return await repo.save(conn, state, decide(state, cmd, ctx), Tracing.new())
+
+
+async def update_candidate_profile(
+    accompaniment_id: UUID,
+    cmd: c.UpdateCandidateProfile,
+    *,
+    authorize: Authorize,
+    pool: asyncpg.Pool,
+    repo: AccompanimentRepository,
+    ctx: Context,
+) -> Accompaniment:
+    """Publish the candidate profile, with the commune known from enrolment or the last transfer."""
+    async with pool.acquire() as conn, conn.transaction():
+        state = existing(await repo.get(accompaniment_id, conn))
+        authorize(state.agency_id)
+        row = await repo.views.row(conn, accompaniment_id)
+        events = candidate.update_candidate_profile(state, cmd, ctx, row["commune_code"] if row else None)
+        return await repo.save(conn, state, events, Tracing.new())

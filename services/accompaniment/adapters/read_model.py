@@ -1,0 +1,132 @@
+"""The `accompaniments` read model: one row per accompaniment, for lists, access checks and worklists."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+from services.accompaniment.domain.state import Accompaniment
+
+
+class AccompanimentViews:
+    """SQL of the `accompaniments` table in one service schema."""
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+
+    async def save(self, conn: asyncpg.Connection, state: Accompaniment, *, commune_code: str | None = None) -> None:
+        """Write the row of `state` (in the transaction that appended its events); the commune is kept if None."""
+        suspension = state.current_suspension
+        proposed = state.proposed_exit
+        await conn.execute(
+            f"""INSERT INTO {self.schema}.accompaniments
+                  (accompaniment_id, beneficiary_id, agency_id, start_date, planned_end_date, orientation_date,
+                   status, closed_on, exit_category, exit_group, version, commune_code, referent_id,
+                   contract_signed_on, contract_late, last_contact_on, first_appointment_delay_days,
+                   suspended_since, renewals, proposed_exit_category)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                ON CONFLICT (accompaniment_id) DO UPDATE SET
+                   agency_id = excluded.agency_id, planned_end_date = excluded.planned_end_date,
+                   status = excluded.status, closed_on = excluded.closed_on,
+                   exit_category = excluded.exit_category, exit_group = excluded.exit_group,
+                   version = excluded.version,
+                   commune_code = coalesce(excluded.commune_code, {self.schema}.accompaniments.commune_code),
+                   referent_id = excluded.referent_id, contract_signed_on = excluded.contract_signed_on,
+                   contract_late = excluded.contract_late, last_contact_on = excluded.last_contact_on,
+                   first_appointment_delay_days = excluded.first_appointment_delay_days,
+                   suspended_since = excluded.suspended_since, renewals = excluded.renewals,
+                   proposed_exit_category = excluded.proposed_exit_category""",
+            state.id,
+            state.beneficiary_id,
+            state.agency_id,
+            state.start_date,
+            state.planned_end_date,
+            state.orientation_date,
+            state.status,
+            state.closed_on,
+            state.exit_category.value if state.exit_category else None,
+            state.exit_category.group.value if state.exit_category else None,
+            state.version,
+            commune_code,
+            state.referent_id,
+            state.contract.signed_on if state.contract else None,
+            state.contract.late if state.contract else None,
+            state.last_contact_on,
+            state.first_appointment_delay_days,
+            suspension.suspended_on if suspension else None,
+            len(state.renewals),
+            proposed.exit_category.value if proposed else None,
+        )
+
+    async def row(self, conn: asyncpg.Connection | asyncpg.Pool, accompaniment_id: UUID) -> dict | None:
+        """The row of one accompaniment."""
+        row = await conn.fetchrow(
+            f"SELECT * FROM {self.schema}.accompaniments WHERE accompaniment_id = $1", accompaniment_id
+        )
+        return dict(row) if row else None
+
+    async def current_of(self, conn: asyncpg.Connection, beneficiary_id: UUID) -> list[UUID]:
+        """Accompaniments of a person that are not closed (normally one)."""
+        rows = await conn.fetch(
+            f"""SELECT accompaniment_id FROM {self.schema}.accompaniments
+                WHERE beneficiary_id = $1 AND status <> 'closed' ORDER BY start_date, accompaniment_id""",
+            beneficiary_id,
+        )
+        return [r["accompaniment_id"] for r in rows]
+
+    async def list(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        beneficiary_id: UUID | None = None,
+        agency_id: str | None = None,
+        status: str | None = None,
+        referent_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict]:
+        """Rows matching the filters, newest first."""
+        rows = await pool.fetch(
+            f"""SELECT * FROM {self.schema}.accompaniments
+                WHERE ($1::uuid IS NULL OR beneficiary_id = $1) AND ($2::text IS NULL OR agency_id = $2)
+                  AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR referent_id = $4)
+                ORDER BY start_date DESC, accompaniment_id LIMIT $5 OFFSET $6""",
+            beneficiary_id,
+            agency_id,
+            status,
+            referent_id,
+            limit,
+            offset,
+        )
+        return [dict(r) for r in rows]
+
+    async def worklist_candidates(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        as_of: date,
+        agency_id: str | None,
+        referent_id: str | None,
+        ending_within_days: int,
+        no_contact_days: int,
+        contract_deadline_days: int,
+    ) -> list[dict]:
+        """Rows that may need attention on `as_of`; the domain's `worklist.reasons` says which and why."""
+        rows = await pool.fetch(
+            f"""SELECT * FROM {self.schema}.accompaniments
+                WHERE status <> 'closed'
+                  AND ($1::text IS NULL OR agency_id = $1) AND ($2::text IS NULL OR referent_id = $2)
+                  AND (planned_end_date <= $3::date + $4::int
+                       OR (status = 'open' AND coalesce(last_contact_on, start_date) <= $3::date - $5::int)
+                       OR (contract_signed_on IS NULL AND orientation_date + $6::int < $3::date))
+                ORDER BY planned_end_date, accompaniment_id""",
+            agency_id,
+            referent_id,
+            as_of,
+            ending_within_days,
+            no_contact_days,
+            contract_deadline_days,
+        )
+        return [dict(r) for r in rows]

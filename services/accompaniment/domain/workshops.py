@@ -1,0 +1,187 @@
+"""Collective workshop sessions: one aggregate per session, with its seats, registrations and attendance.
+
+A registration or an attendance is also recorded on the person's accompaniment (for the indicators and
+the last contact); the decisions return the events of both streams, appended in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from uuid import UUID
+
+from services.accompaniment.domain.commands import Attendance, RegisterParticipant, ScheduleWorkshopSession
+from services.accompaniment.domain.errors import (
+    AlreadyRecorded,
+    InvalidDate,
+    RegistrationRefused,
+    WorkshopFull,
+    WorkshopNotFound,
+)
+from services.accompaniment.domain.guards import active, open_
+from services.accompaniment.domain.model import header
+from services.accompaniment.domain.rules import Context
+from services.accompaniment.domain.state import Accompaniment
+from shared.contracts.accompaniment import (
+    AttendanceRecorded,
+    ParticipantRegistered,
+    RegisteredForWorkshop,
+    WorkshopAttendanceRecorded,
+    WorkshopEvent,
+    WorkshopSessionScheduled,
+    WorkshopTheme,
+)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A seat taken by one person, and whether they came."""
+
+    accompaniment_id: UUID
+    beneficiary_id: UUID
+    registered_on: date
+    attended: bool | None = None
+
+
+@dataclass(frozen=True)
+class WorkshopSession:
+    """State of one session, rebuilt from its events."""
+
+    id: UUID
+    agency_id: str
+    theme: WorkshopTheme
+    session_date: date
+    capacity: int
+    title: str | None = None
+    version: int = 0
+    registrations: dict[UUID, Registration] = field(default_factory=dict)
+
+    @property
+    def seats_left(self) -> int:
+        """Seats still free."""
+        return self.capacity - len(self.registrations)
+
+
+def stream_id(session_id: UUID) -> str:
+    """Event stream of one workshop session."""
+    return f"workshop-session-{session_id}"
+
+
+def apply(state: WorkshopSession | None, event: WorkshopEvent) -> WorkshopSession:
+    """Fold one event into the session."""
+    match event:
+        case WorkshopSessionScheduled():
+            return WorkshopSession(
+                event.session_id, event.agency_id, event.theme, event.session_date, event.capacity, event.title, 1
+            )
+        case ParticipantRegistered():
+            seat = Registration(event.accompaniment_id, event.beneficiary_id, event.registered_on)
+            registrations = {**state.registrations, event.accompaniment_id: seat}
+            return replace(state, registrations=registrations, version=state.version + 1)
+        case AttendanceRecorded():
+            seat = replace(state.registrations[event.accompaniment_id], attended=event.attended)
+            registrations = {**state.registrations, event.accompaniment_id: seat}
+            return replace(state, registrations=registrations, version=state.version + 1)
+    raise TypeError(f"unhandled event {type(event).__name__}")
+
+
+def fold(events: list[WorkshopEvent]) -> WorkshopSession | None:
+    """Session after all `events`."""
+    state = None
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def schedule_session(cmd: ScheduleWorkshopSession, ctx: Context) -> list[WorkshopSessionScheduled]:
+    """Plan a session, today or later."""
+    if cmd.session_date < ctx.today:
+        raise InvalidDate(f"the session date {cmd.session_date} is in the past (today is {ctx.today})")
+    return [
+        WorkshopSessionScheduled(
+            session_id=cmd.session_id,
+            agency_id=cmd.agency_id,
+            theme=cmd.theme,
+            session_date=cmd.session_date,
+            capacity=cmd.capacity,
+            scheduled_on=ctx.today,
+            title=cmd.title,
+        )
+    ]
+
+
+def _existing(session: WorkshopSession | None) -> WorkshopSession:
+    if session is None:
+        raise WorkshopNotFound("no such workshop session")
+    return session
+
+
+def register(
+    session: WorkshopSession | None, person: Accompaniment | None, cmd: RegisterParticipant, ctx: Context
+) -> tuple[list[ParticipantRegistered], list[RegisteredForWorkshop]]:
+    """Give a seat to a person followed by the session's agency; a full session refuses (409)."""
+    session = _existing(session)
+    person = active(person)
+    if person.agency_id != session.agency_id:
+        raise RegistrationRefused(
+            f"this session is run by {session.agency_id}; the person is followed by {person.agency_id}"
+        )
+    if person.id in session.registrations:
+        raise RegistrationRefused("the person is already registered for this session")
+    if ctx.today > session.session_date:
+        raise RegistrationRefused(f"the session took place on {session.session_date}: registrations are closed")
+    if session.seats_left <= 0:
+        raise WorkshopFull(f"the session of {session.session_date} is full ({session.capacity} seats)")
+    return (
+        [
+            ParticipantRegistered(
+                session_id=session.id,
+                agency_id=session.agency_id,
+                accompaniment_id=person.id,
+                beneficiary_id=person.beneficiary_id,
+                registered_on=ctx.today,
+            )
+        ],
+        [
+            RegisteredForWorkshop(
+                **header(person), session_id=session.id, theme=session.theme, session_date=session.session_date
+            )
+        ],
+    )
+
+
+def record_attendance(
+    session: WorkshopSession | None, person: Accompaniment | None, line: Attendance, ctx: Context
+) -> tuple[list[AttendanceRecorded], list[WorkshopAttendanceRecorded]]:
+    """Record whether a registered person came, once, from the day of the session."""
+    session = _existing(session)
+    person = open_(person)
+    seat = session.registrations.get(person.id)
+    if seat is None:
+        raise RegistrationRefused("the person is not registered for this session")
+    if seat.attended is not None:
+        raise AlreadyRecorded("the attendance of this person is already recorded for this session")
+    if ctx.today < session.session_date:
+        raise InvalidDate(f"the session takes place on {session.session_date}: attendance cannot be recorded before")
+    return (
+        [
+            AttendanceRecorded(
+                session_id=session.id,
+                agency_id=session.agency_id,
+                accompaniment_id=person.id,
+                beneficiary_id=person.beneficiary_id,
+                theme=session.theme,
+                session_date=session.session_date,
+                attended=line.attended,
+            )
+        ],
+        [
+            WorkshopAttendanceRecorded(
+                **header(person),
+                session_id=session.id,
+                theme=session.theme,
+                session_date=session.session_date,
+                attended=line.attended,
+            )
+        ],
+    )

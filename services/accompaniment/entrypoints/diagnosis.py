@@ -1,0 +1,51 @@
+"""The diagnosis of an accompaniment: barriers and training needs."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.accompaniment.domain.commands import BarrierProgress, IdentifyBarrier, ProgressBarrier, RecordTrainingNeed
+from services.accompaniment.entrypoints.dependencies import DepsDep
+from services.accompaniment.entrypoints.views import AccompanimentDetail
+from shared.auth import CurrentUser
+from shared.contracts.accompaniment import BarrierCategory
+
+router = APIRouter(prefix="/accompaniments/{accompaniment_id}", tags=["diagnosis"])
+
+
+class BarrierStatusIn(BaseModel):
+    """Where a followed barrier moves to."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "lifted"}]})
+
+    status: BarrierProgress
+    on: date | None = Field(None, description="Default: today.")
+
+
+@router.post("/barriers", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)
+async def identify_barrier(
+    accompaniment_id: UUID, body: IdentifyBarrier, user: CurrentUser, deps: DepsDep
+) -> AccompanimentDetail:
+    """Record a barrier found by the diagnosis (one followed barrier per category)."""
+    return await deps.execute(accompaniment_id, body, user)
+
+
+@router.post("/barriers/{category}/status", response_model=AccompanimentDetail)
+async def progress_barrier(
+    accompaniment_id: UUID, category: BarrierCategory, body: BarrierStatusIn, user: CurrentUser, deps: DepsDep
+) -> AccompanimentDetail:
+    """Move a barrier on: worked on, lifted, or not lifted."""
+    cmd = ProgressBarrier(category=category, status=body.status, on=body.on)
+    return await deps.execute(accompaniment_id, cmd, user)
+
+
+@router.post("/training-needs", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)
+async def record_training_need(
+    accompaniment_id: UUID, body: RecordTrainingNeed, user: CurrentUser, deps: DepsDep
+) -> AccompanimentDetail:
+    """Note a training need."""
+    return await deps.execute(accompaniment_id, body, user)

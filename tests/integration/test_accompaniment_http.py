@@ -1,0 +1,243 @@
+"""The accompaniment service over HTTP on the real stack: enrolment, the follow-up journey, access, worklists."""
+
+from __future__ import annotations
+
+import random
+import string
+import uuid
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from services.accompaniment.domain.rules import add_months
+from shared.envelope import Envelope
+from tests.support import read_topic, wait_until
+
+pytestmark = pytest.mark.integration
+
+AGENCY = "ali-la-courneuve"
+TODAY = date.today()
+
+
+def _name() -> str:
+    return "".join(random.choices(string.ascii_lowercase, k=10)).capitalize()
+
+
+async def _enrol(platform, commune: str = "93027", oriented_days_ago: int = 40) -> dict:
+    """Refer a new person through intake and wait for accompaniment to open their follow-up."""
+    body = {
+        "first_name": _name(),
+        "last_name": _name(),
+        "birth_date": (date(1980, 1, 1) + timedelta(days=random.randint(0, 9000))).isoformat(),
+        "commune_code": commune,
+        "orientation_date": (TODAY - timedelta(days=oriented_days_ago)).isoformat(),
+        "household_type": "single_parent",
+        "children": 1,
+    }
+    async with platform.client("intake", role="admin") as intake, platform.client("accompaniment") as admin:
+        referred = await intake.post("/referrals", json=body)
+        assert referred.status_code == 201, referred.text
+        beneficiary_id = referred.json()["beneficiary_id"]
+
+        async def opened():
+            found = (await admin.get("/accompaniments", params={"beneficiary_id": beneficiary_id})).json()
+            return found[0] if found else None
+
+        return await wait_until(opened, timeout=60, message="the enrolment to open an accompaniment")
+
+
+def _caseworker(platform, agency: str = AGENCY) -> httpx.AsyncClient:
+    return platform.client("accompaniment", role="caseworker", agency_id=agency)
+
+
+async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
+    person = await _enrol(platform, oriented_days_ago=40)
+    other = await _enrol(platform)
+    assert (person["agency_id"], person["status"], person["commune_code"]) == (AGENCY, "open", "93027")
+    assert person["planned_end_date"] == add_months(date.fromisoformat(person["start_date"]), 12).isoformat()
+    url = f"/accompaniments/{person['accompaniment_id']}"
+    async with _caseworker(platform) as api:
+        referent = await api.post(f"{url}/referent", json={"referent_id": "caseworker-amina"})
+        assert referent.status_code == 200 and referent.json()["referent_id"] == "caseworker-amina"
+
+        contract = (await api.post(f"{url}/engagement-contract", json={})).json()["contract"]
+        orientation = TODAY - timedelta(days=40)
+        assert contract == {
+            "signed_on": TODAY.isoformat(),
+            "deadline": (orientation + timedelta(days=30)).isoformat(),
+            "late": True,
+        }
+
+        appointment_id = str(uuid.uuid4())
+        scheduled = await api.post(
+            f"{url}/appointments", json={"appointment_id": appointment_id, "appointment_date": TODAY.isoformat()}
+        )
+        assert scheduled.status_code == 201, scheduled.text
+        held = (await api.post(f"{url}/appointments/{appointment_id}/held")).json()
+        assert held["first_appointment_delay_days"] == 40 and held["last_contact_on"] == TODAY.isoformat()
+        assert held["appointments"][0]["status"] == "held"
+
+        assert (await api.post(f"{url}/barriers", json={"category": "mobility"})).status_code == 201
+        assert (await api.post(f"{url}/barriers/mobility/status", json={"status": "worked_on"})).status_code == 200
+        lifted = await api.post(f"{url}/barriers/mobility/status", json={"status": "lifted"})
+        assert [(b["category"], b["status"]) for b in lifted.json()["barriers"]] == [("mobility", "lifted")]
+        again = await api.post(f"{url}/barriers/mobility/status", json={"status": "lifted"})
+        assert again.status_code == 409 and "identify it first" in again.json()["detail"]
+
+        objective_id = str(uuid.uuid4())
+        await api.post(f"{url}/objectives", json={"objective_id": objective_id, "label": "job in logistics"})
+        action_id = str(uuid.uuid4())
+        planned = await api.post(
+            f"{url}/actions", json={"action_id": action_id, "objective_id": objective_id, "label": "CACES 1"}
+        )
+        assert planned.status_code == 201, planned.text
+        done = await api.post(f"{url}/actions/{action_id}/status", json={"status": "done"})
+        assert done.json()["objectives"][0]["actions"][0]["status"] == "done"
+        referral = await api.post(f"{url}/scheme-referrals", json={"scheme": "iae", "partner": "Régie de quartier"})
+        assert referral.status_code == 201 and referral.json()["referrals"][0]["scheme"] == "iae"
+        need = await api.post(f"{url}/training-needs", json={"subject": "forklift licence"})
+        assert need.json()["training_needs"][0]["subject"] == "forklift licence"
+
+        profile = await api.put(
+            f"{url}/candidate-profile",
+            json={
+                "aptitudes": ["handling"],
+                "available_slots": ["morning"],
+                "max_weekly_hours": 30,
+                "max_commute_km": 8,
+            },
+        )
+        assert profile.status_code == 200 and profile.json()["candidate_profile"]["commune_code"] == "93027"
+
+        session = await api.post(
+            "/workshops",
+            json={"agency_id": AGENCY, "theme": "self_confidence", "session_date": TODAY.isoformat(), "capacity": 1},
+        )
+        assert session.status_code == 201, session.text
+        session_id = session.json()["session_id"]
+        seat = await api.post(
+            f"/workshops/{session_id}/registrations", json={"accompaniment_id": person["accompaniment_id"]}
+        )
+        assert seat.status_code == 201 and seat.json()["registered"] == 1
+        full = await api.post(
+            f"/workshops/{session_id}/registrations", json={"accompaniment_id": other["accompaniment_id"]}
+        )
+        assert full.status_code == 409 and "full" in full.json()["detail"]
+        sheet = {"participants": [{"accompaniment_id": person["accompaniment_id"], "attended": True}]}
+        attended = await api.post(f"/workshops/{session_id}/attendance", json=sheet)
+        assert attended.status_code == 200 and attended.json()["attended"] == 1
+        listed = (await api.get("/workshops")).json()
+        assert any(s["session_id"] == session_id and s["registered"] == 1 for s in listed)
+
+        suspended = await api.post(f"{url}/suspension", json={"reason": "sick_leave"})
+        assert suspended.json()["status"] == "suspended"
+        blocked = await api.post(f"{url}/appointments", json={"appointment_date": TODAY.isoformat()})
+        assert blocked.status_code == 409 and "suspended" in blocked.json()["detail"]
+        twice = await api.post(f"{url}/suspension", json={"reason": "sick_leave"})
+        assert twice.status_code == 409
+        assert (await api.post(f"{url}/resumption", json={})).json()["status"] == "open"
+
+        early = await api.post(f"{url}/renewal", json={"reason": "training_in_progress"})
+        assert early.status_code == 409 and "can be renewed from" in early.json()["detail"]
+        no_reason = await api.post(f"{url}/renewal", json={})
+        assert no_reason.status_code == 422 and "reason" in no_reason.json()["detail"]
+
+        closed = await api.post(f"{url}/closure", json={"exit_category": "qualifying_training"})
+        assert closed.status_code == 200, closed.text
+        assert (closed.json()["status"], closed.json()["exit_group"]) == ("closed", "sortie_positive")
+        for path, body in [("/closure", {"exit_category": "cdi"}), ("/barriers", {"category": "housing"})]:
+            refused = await api.post(f"{url}{path}", json=body)
+            assert refused.status_code == 409 and "already closed" in refused.json()["detail"]
+
+        detail = (await api.get(url)).json()
+        assert (
+            detail["workshops"][0]["attended"] is True and detail["suspensions"][0]["resumed_on"] == TODAY.isoformat()
+        )
+        history = (await api.get(f"{url}/history")).json()
+    types = [h["type"] for h in history]
+    assert types[0] == "AccompanimentOpened" and types[-1] == "AccompanimentClosed"
+    assert {"EngagementContractSigned", "AppointmentHeld", "BarrierLifted", "RegisteredForWorkshop"} <= set(types)
+    assert [h["version"] for h in history] == list(range(1, len(history) + 1))
+
+    # Published on the topic, in the person's partition, without identifying data.
+    records = await read_topic(platform.kafka, platform.topic("accompaniment.events"), idle=5)
+    mine = [Envelope.from_kafka(r.value, r.headers) for r in records if r.key == person["beneficiary_id"].encode()]
+    signed = next(e for e in mine if e.type.endswith("EngagementContractSigned"))
+    assert signed.data["late"] is True and signed.data["days_after_orientation"] == 40
+    first = next(e for e in mine if e.type.endswith("AppointmentHeld"))
+    assert first.data["first"] is True and first.data["days_since_orientation"] == 40
+    registrations = [Envelope.from_kafka(r.value, r.headers) for r in records if r.key == session_id.encode()]
+    assert [e.type.rsplit(".", 1)[1] for e in registrations] == [
+        "WorkshopSessionScheduled",
+        "ParticipantRegistered",
+        "AttendanceRecorded",
+    ]
+
+
+async def test_caseworkers_of_another_agency_and_department_staff_are_refused(platform):
+    person = await _enrol(platform)
+    url = f"/accompaniments/{person['accompaniment_id']}"
+    async with _caseworker(platform, "ali-stains") as stranger:
+        assert (await stranger.get(url)).status_code == 403
+        refused = await stranger.post(f"{url}/referent", json={"referent_id": "someone"})
+        assert refused.status_code == 403 and "ali-la-courneuve" in refused.json()["detail"]
+        assert (await stranger.get("/accompaniments", params={"agency_id": AGENCY})).status_code == 403
+        own = (await stranger.get("/accompaniments")).json()
+        assert all(a["agency_id"] == "ali-stains" for a in own)
+        assert (await stranger.get("/worklists", params={"agency_id": AGENCY})).status_code == 403
+    async with platform.client("accompaniment", role="department_staff") as staff:
+        assert (await staff.get(url)).status_code == 403
+        assert (await staff.get("/accompaniments")).status_code == 403
+        assert (await staff.get("/workshops")).status_code == 200
+    async with platform.client("accompaniment", role="agency_manager", agency_id=AGENCY) as manager:
+        assert (await manager.get(url)).json()["accompaniment_id"] == person["accompaniment_id"]
+    async with httpx.AsyncClient(base_url=platform.urls["accompaniment"]) as anonymous:
+        assert (await anonymous.get(url)).status_code == 401
+
+
+async def test_worklists_list_late_contracts_missing_contact_and_ends(platform):
+    person = await _enrol(platform, oriented_days_ago=45)
+    url = f"/accompaniments/{person['accompaniment_id']}"
+    referent = f"caseworker-{uuid.uuid4().hex[:6]}"
+    async with _caseworker(platform) as api:
+        await api.post(f"{url}/referent", json={"referent_id": referent})
+
+        async def worklist(as_of: date) -> list[dict]:
+            response = await api.get("/worklists", params={"referent": referent, "as_of": as_of.isoformat()})
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        [today] = await worklist(TODAY)
+        assert today["accompaniment_id"] == person["accompaniment_id"]
+        assert today["reasons"] == ["contract_not_signed_in_time"]
+        await api.post(f"{url}/engagement-contract", json={})
+        assert await worklist(TODAY) == []
+        [quiet] = await worklist(TODAY + timedelta(days=60))
+        assert quiet["reasons"] == ["no_recent_contact"] and quiet["days_without_contact"] == 60
+        end = date.fromisoformat(person["planned_end_date"])
+        [ending] = await worklist(end - timedelta(days=30))
+        assert "ending_soon" in ending["reasons"] and ending["days_to_planned_end"] == 30
+        others = (await api.get("/worklists", params={"referent": "nobody", "as_of": end.isoformat()})).json()
+        assert others == []
+
+
+async def test_invalid_input_gets_a_readable_error(platform):
+    person = await _enrol(platform)
+    url = f"/accompaniments/{person['accompaniment_id']}"
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    async with _caseworker(platform) as api:
+        future = await api.post(f"{url}/engagement-contract", json={"signed_on": tomorrow})
+        assert future.status_code == 422 and "in the future" in future.json()["detail"]
+        before = await api.post(f"{url}/barriers", json={"category": "health", "identified_on": "2000-01-01"})
+        assert before.status_code == 422 and "before the start" in before.json()["detail"]
+        unknown_category = await api.post(f"{url}/barriers", json={"category": "astrology"})
+        assert unknown_category.status_code == 422
+        no_exit = await api.post(f"{url}/closure", json={})
+        assert no_exit.status_code == 422 and "exit category" in no_exit.json()["detail"]
+        missing = await api.get(f"/accompaniments/{uuid.uuid4()}")
+        assert missing.status_code == 404
+        diploma = await api.put(
+            f"{url}/candidate-profile", json={"max_weekly_hours": 35, "max_commute_km": 5, "diploma": "CAP"}
+        )
+        assert diploma.status_code == 422
