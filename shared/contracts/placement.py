@@ -1,14 +1,20 @@
-"""Events published by placement on `ali.placement.events`."""
+"""Events published by placement on `ali.placement.events`.
+
+Employer and need streams are keyed by the employer id; introductions, hires and immersions by the
+beneficiary's pseudonymous id, so one person's events stay in order. No diploma or CV anywhere: needs are
+described by tasks, hours, place and conditions, people by aptitudes and constraints (IOD method).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
 
+from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType
 from shared.events import DomainEvent
 
@@ -20,6 +26,79 @@ class EmployerSize(StrEnum):
     PME = "pme"
     ETI = "eti"
     GE = "ge"
+
+
+class ContactKind(StrEnum):
+    """How an agency met an employer while prospecting."""
+
+    VISIT = "visit"
+    PHONE = "phone"
+    EVENT = "event"
+
+
+class WorkingCondition(StrEnum):
+    """Conditions of a post that a person's health or situation may rule out."""
+
+    HEAVY_LIFTING = "heavy_lifting"
+    STANDING = "standing"
+    OUTDOOR = "outdoor"
+    NIGHT_WORK = "night_work"
+    DRIVING_REQUIRED = "driving_required"
+    WEEKEND_WORK = "weekend_work"
+    COLD_ENVIRONMENT = "cold_environment"
+    REPETITIVE_MOVEMENTS = "repetitive_movements"
+    WORK_AT_HEIGHT = "work_at_height"
+
+
+class NeedClosureReason(StrEnum):
+    """Why a need was withdrawn without being filled through the agency."""
+
+    CANCELLED_BY_EMPLOYER = "cancelled_by_employer"
+    FILLED_ELSEWHERE = "filled_elsewhere"
+    EXPIRED = "expired"
+    OTHER = "other"
+
+
+class NotHiredReason(StrEnum):
+    """Why an introduction at the workstation did not end in a hire."""
+
+    EMPLOYER_DECLINED = "employer_declined"
+    CANDIDATE_DECLINED = "candidate_declined"
+    NO_SHOW = "no_show"
+    POSITION_FILLED = "position_filled"
+    CONSTRAINTS_INCOMPATIBLE = "constraints_incompatible"
+    HEALTH = "health"
+    OTHER = "other"
+
+
+class EarlyEndReason(StrEnum):
+    """Why a contract ended before its term (or, for a permanent one, at all)."""
+
+    TRIAL_PERIOD_ENDED_BY_EMPLOYER = "trial_period_ended_by_employer"
+    TRIAL_PERIOD_ENDED_BY_EMPLOYEE = "trial_period_ended_by_employee"
+    RESIGNATION = "resignation"
+    DISMISSAL = "dismissal"
+    MUTUAL_AGREEMENT = "mutual_agreement"
+    EMPLOYER_CLOSED = "employer_closed"
+    HEALTH = "health"
+    OTHER = "other"
+
+
+class ImmersionHost(StrEnum):
+    """Where an immersion (PMSMP) takes place."""
+
+    EMPLOYER = "employer"
+    TRAINING_CENTRE = "training_centre"
+
+
+class ImmersionOutcome(StrEnum):
+    """What followed an immersion."""
+
+    HIRED = "hired"
+    TRAINING = "training"
+    NEW_IMMERSION = "new_immersion"
+    NO_FOLLOW_UP = "no_follow_up"
+    INTERRUPTED = "interrupted"
 
 
 class PlacementEvent(DomainEvent):
@@ -41,6 +120,92 @@ class EmployerRegistered(PlacementEvent):
     commune_code: str
 
 
+class EmployerAssignedToAgency(PlacementEvent):
+    """An agency follows this employer of the department's network."""
+
+    employer_id: UUID
+    agency_id: str
+    assigned_on: date
+
+
+class EmployerContactRecorded(PlacementEvent):
+    """An agency met or called an employer (prospecting); the notes concern the employer, never a person."""
+
+    employer_id: UUID
+    contact_id: UUID
+    agency_id: str
+    contact_date: date
+    kind: ContactKind
+    caseworker: str = Field(description="Staff id of the caseworker who made the contact.")
+    notes: str = Field("", max_length=2000)
+
+
+class NeedPublished(PlacementEvent):
+    """An employer's field need, described the IOD way: tasks, hours, place and conditions; never diplomas."""
+
+    need_id: UUID
+    employer_id: UUID
+    agency_id: str
+    title: str = Field(examples=["kitchen porter"])
+    sector: str = Field(examples=["catering"])
+    tasks: list[str] = Field(examples=[["washing up", "receiving deliveries"]])
+    weekly_hours: float = Field(gt=0, le=48, examples=[24])
+    time_slots: list[TimeSlot] = Field(examples=[["morning", "afternoon"]])
+    commune_code: str = Field(pattern=r"^93\d{3}$")
+    required_aptitudes: list[str] = Field(examples=[["handling", "teamwork"]])
+    working_conditions: list[WorkingCondition] = Field(examples=[["standing"]])
+    contract_type: ContractType
+    duration_months: float | None = Field(None, ge=0, description="For fixed-term contracts.")
+    positions: int = Field(ge=1)
+    published_on: date
+
+
+class NeedFilled(PlacementEvent):
+    """Every position of a need is taken."""
+
+    need_id: UUID
+    employer_id: UUID
+    agency_id: str
+    filled_on: date
+    positions_filled: int = Field(ge=0, description="Positions filled through the agency's introductions.")
+
+
+class NeedClosed(PlacementEvent):
+    """A need was withdrawn."""
+
+    need_id: UUID
+    employer_id: UUID
+    agency_id: str
+    closed_on: date
+    reason: NeedClosureReason
+
+
+class IntroductionMade(PlacementEvent):
+    """A person was introduced to an employer at the workstation, for one need."""
+
+    introduction_id: UUID
+    need_id: UUID
+    employer_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+    introduced_on: date
+    caseworker: str
+    sector: str = Field(examples=["catering"])
+    contract_type: ContractType = Field(description="Contract offered by the need.")
+
+
+class IntroductionNotHired(PlacementEvent):
+    """The introduction did not end in a hire."""
+
+    introduction_id: UUID
+    need_id: UUID
+    employer_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+    decided_on: date
+    reason: NotHiredReason
+
+
 class HireRecorded(PlacementEvent):
     """An introduction at the workstation ended in a hire."""
 
@@ -57,4 +222,90 @@ class HireRecorded(PlacementEvent):
     sector: str = Field(examples=["food retail"])
 
 
-EVENTS: list[type[PlacementEvent]] = [EmployerRegistered, HireRecorded]
+class HireCheckInRecorded(PlacementEvent):
+    """Follow-up in work at 1, 3 or 6 months: still employed or not, barriers worked on while in work."""
+
+    hire_id: UUID
+    introduction_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+    employer_id: UUID
+    month: Literal[1, 3, 6] = Field(examples=[1])
+    checked_on: date
+    still_employed: bool
+    barriers_worked_on: list[str] = Field(default_factory=list, description="e.g. mobility, childcare")
+    notes: str = Field("", max_length=2000)
+
+
+class HireEndedEarly(PlacementEvent):
+    """A contract ended before its term."""
+
+    hire_id: UUID
+    introduction_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+    employer_id: UUID
+    contract_type: ContractType
+    sector: str = Field(examples=["catering"])
+    start_date: date
+    ended_on: date
+    days_in_post: int = Field(ge=0)
+    reason: EarlyEndReason
+
+
+class ImmersionEvent(PlacementEvent):
+    """Base of the events of an immersion (PMSMP): the immersion, the person and the agency."""
+
+    immersion_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+
+
+class ImmersionAgreed(ImmersionEvent):
+    """An immersion (PMSMP) was agreed with a host employer or training centre: at most 30 days of presence."""
+
+    host_kind: ImmersionHost
+    employer_id: UUID | None = None
+    host_name: str = Field(examples=["Boulangerie du Marché"])
+    sector: str | None = None
+    start_date: date
+    end_date: date
+    days_of_presence: int = Field(ge=1, le=30)
+    agreed_on: date
+
+
+class ImmersionRenewed(ImmersionEvent):
+    """The immersion was renewed, once, for at most 30 more days of presence."""
+
+    start_date: date
+    end_date: date
+    days_of_presence: int = Field(ge=1, le=30)
+    renewed_on: date
+
+
+class ImmersionCompleted(ImmersionEvent):
+    """The immersion ended, with what followed."""
+
+    host_kind: ImmersionHost
+    employer_id: UUID | None = None
+    completed_on: date
+    outcome: ImmersionOutcome
+    total_days_of_presence: int = Field(ge=0)
+
+
+EVENTS: list[type[PlacementEvent]] = [
+    EmployerRegistered,
+    EmployerAssignedToAgency,
+    EmployerContactRecorded,
+    NeedPublished,
+    NeedFilled,
+    NeedClosed,
+    IntroductionMade,
+    IntroductionNotHired,
+    HireRecorded,
+    HireCheckInRecorded,
+    HireEndedEarly,
+    ImmersionAgreed,
+    ImmersionRenewed,
+    ImmersionCompleted,
+]

@@ -1,0 +1,70 @@
+"""Immersions' read model in PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+import asyncpg
+
+from services.placement.domain.immersion import Immersion
+from services.placement.service_layer.ports import ImmersionViews
+
+
+class PostgresImmersions(ImmersionViews):
+    """The `immersions` table."""
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+
+    async def save(self, conn: asyncpg.Connection, immersion: Immersion) -> None:
+        periods = [
+            {"start_date": p.start_date.isoformat(), "end_date": p.end_date.isoformat(), "days": p.days_of_presence}
+            for p in immersion.periods
+        ]
+        await conn.execute(
+            f"""INSERT INTO {self.schema}.immersions (immersion_id, beneficiary_id, agency_id, host_kind, employer_id,
+                    host_name, sector, periods, days_of_presence, renewed, outcome, completed_on, version)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13)
+                ON CONFLICT (immersion_id) DO UPDATE SET
+                    periods = excluded.periods, days_of_presence = excluded.days_of_presence,
+                    renewed = excluded.renewed, outcome = excluded.outcome, completed_on = excluded.completed_on,
+                    version = excluded.version""",
+            immersion.id,
+            immersion.beneficiary_id,
+            immersion.agency_id,
+            immersion.host_kind.value,
+            immersion.employer_id,
+            immersion.host_name,
+            immersion.sector,
+            json.dumps(periods),
+            immersion.days_of_presence,
+            immersion.renewed,
+            immersion.outcome.value if immersion.outcome else None,
+            immersion.completed_on,
+            immersion.version,
+        )
+
+    async def get(self, conn: asyncpg.Connection, immersion_id: UUID) -> dict | None:
+        """One immersion."""
+        row = await conn.fetchrow(f"SELECT * FROM {self.schema}.immersions WHERE immersion_id = $1", immersion_id)
+        return _row(row) if row else None
+
+    async def list(
+        self, conn: asyncpg.Connection, *, agency_id: str | None, beneficiary_id: UUID | None, limit: int, offset: int
+    ) -> list[dict]:
+        """Immersions by id."""
+        rows = await conn.fetch(
+            f"""SELECT * FROM {self.schema}.immersions
+                WHERE ($1::text IS NULL OR agency_id = $1) AND ($2::uuid IS NULL OR beneficiary_id = $2)
+                ORDER BY immersion_id LIMIT $3 OFFSET $4""",
+            agency_id,
+            beneficiary_id,
+            limit,
+            offset,
+        )
+        return [_row(r) for r in rows]
+
+
+def _row(row: asyncpg.Record) -> dict:
+    return {**dict(row), "periods": json.loads(row["periods"])}

@@ -1,0 +1,45 @@
+"""Base of the commands and the value types they share."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from services.placement.domain.free_text import check_free_text
+from shared import territory
+from shared.contracts.employment import ContractType
+
+PERMANENT_CONTRACTS = frozenset({ContractType.CDI, ContractType.CDI_INCLUSION, ContractType.CDI_INTERIMAIRE})
+CHECK_IN_MONTHS = (1, 3, 6)
+
+
+def _known_commune(code: str) -> str:
+    if not territory.is_known(code):
+        raise ValueError(f"{code!r} is not a commune of Seine-Saint-Denis")
+    return code
+
+
+AgencyId = Annotated[str, Field(pattern=r"^ali-[a-z0-9-]+$", examples=["ali-la-courneuve"])]
+CommuneCode = Annotated[str, AfterValidator(_known_commune), Field(examples=["93027"])]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
+Task = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Notes = Annotated[str, AfterValidator(check_free_text), Field(max_length=2000)]
+StaffId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class Command(BaseModel):
+    """Base of placement's commands: immutable and closed to unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+def check_duration(contract: ContractType | None, months: float | None) -> float | None:
+    """The duration, if it fits the contract: required for fixed-term contracts, refused for permanent ones."""
+    if contract is None:
+        return months
+    if contract.needs_duration and months is None:
+        raise ValueError(f"a {contract} is fixed-term: give its duration in months")
+    if contract in PERMANENT_CONTRACTS and months is not None:
+        raise ValueError(f"a {contract} is permanent: it has no duration")
+    return months

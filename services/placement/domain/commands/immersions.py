@@ -1,0 +1,124 @@
+"""Commands about immersions (PMSMP, periods of observation in a workplace)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from services.placement.domain.commands.base import Command
+from shared.contracts.placement import ImmersionHost, ImmersionOutcome
+
+MAX_PRESENCE_DAYS = 30
+"""An immersion (PMSMP) counts at most 30 days of presence, and the same again once if renewed."""
+
+
+class PresencePeriod(Command):
+    """Days of presence: a list of dates, or a start and an end with the number of days (all days by default)."""
+
+    presence_dates: list[date] | None = Field(None, max_length=366, examples=[["2026-03-02", "2026-03-03"]])
+    start_date: date | None = Field(None, validate_default=True)
+    end_date: date | None = Field(None, validate_default=True)
+    days_of_presence: int | None = Field(None, ge=1, validate_default=True)
+
+    @field_validator("presence_dates")
+    @classmethod
+    def _at_most_30_dates(cls, dates: list[date] | None) -> list[date] | None:
+        if dates is None:
+            return None
+        distinct = sorted(set(dates))
+        if not distinct:
+            raise ValueError("give at least one day of presence")
+        if len(distinct) > MAX_PRESENCE_DAYS:
+            raise ValueError(f"an immersion counts at most {MAX_PRESENCE_DAYS} days of presence; {len(distinct)} given")
+        return distinct
+
+    @field_validator("start_date", "end_date")
+    @classmethod
+    def _bounds(cls, day: date | None, info: ValidationInfo) -> date | None:
+        if info.data.get("presence_dates"):
+            if day is not None:
+                raise ValueError("give either presence_dates or start_date and end_date, not both")
+            return None
+        if "presence_dates" not in info.data:
+            return day  # presence_dates itself was refused
+        if day is None:
+            raise ValueError("required, unless presence_dates are given")
+        start = info.data.get("start_date")
+        if info.field_name == "end_date" and start is not None and day < start:
+            raise ValueError(f"the end ({day}) is before the start ({start})")
+        return day
+
+    @field_validator("days_of_presence")
+    @classmethod
+    def _at_most_30_days(cls, days: int | None, info: ValidationInfo) -> int | None:
+        if info.data.get("presence_dates"):
+            if days is not None:
+                raise ValueError("counted from presence_dates; leave it out")
+            return len(info.data["presence_dates"])
+        start, end = info.data.get("start_date"), info.data.get("end_date")
+        if start is None or end is None:
+            return days
+        calendar_days = (end - start).days + 1
+        days = calendar_days if days is None else days
+        if days > calendar_days:
+            raise ValueError(f"{days} days of presence do not fit in the {calendar_days} days from {start} to {end}")
+        if days > MAX_PRESENCE_DAYS:
+            raise ValueError(f"an immersion counts at most {MAX_PRESENCE_DAYS} days of presence; {days} given")
+        return days
+
+    @property
+    def first_day(self) -> date:
+        """First day of the period."""
+        return self.presence_dates[0] if self.presence_dates else self.start_date
+
+    @property
+    def last_day(self) -> date:
+        """Last day of the period."""
+        return self.presence_dates[-1] if self.presence_dates else self.end_date
+
+
+class AgreeImmersion(PresencePeriod):
+    """An immersion (PMSMP) with a host employer of the network or a training centre."""
+
+    beneficiary_id: UUID
+    host_kind: ImmersionHost
+    employer_id: UUID | None = Field(None, validate_default=True, description="For a host employer.")
+    host_name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        validate_default=True,
+        description="Training centre's name; defaults to the employer's name.",
+        examples=["AFPA Montreuil"],
+    )
+    sector: str | None = Field(None, min_length=1, max_length=100, description="Defaults to the employer's sector.")
+
+    @field_validator("employer_id")
+    @classmethod
+    def _employer_for_employer_hosts(cls, employer_id: UUID | None, info: ValidationInfo) -> UUID | None:
+        host = info.data.get("host_kind")
+        if host == ImmersionHost.EMPLOYER and employer_id is None:
+            raise ValueError("required when the host is an employer")
+        if host == ImmersionHost.TRAINING_CENTRE and employer_id is not None:
+            raise ValueError("a training centre is named with host_name, not employer_id")
+        return employer_id
+
+    @field_validator("host_name")
+    @classmethod
+    def _name_for_training_centres(cls, name: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("host_kind") == ImmersionHost.TRAINING_CENTRE and name is None:
+            raise ValueError("required when the host is a training centre")
+        return name
+
+
+class RenewImmersion(PresencePeriod):
+    """Renew the immersion once, for at most 30 more days of presence after the first period."""
+
+
+class CompleteImmersion(Command):
+    """The immersion ended, with what followed."""
+
+    outcome: ImmersionOutcome
+    completed_on: date

@@ -1,0 +1,101 @@
+"""Commands about introductions at the workstation, their outcome and the follow-up of hires."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+from uuid import UUID
+
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+
+from services.placement.domain.commands.base import Command, Label, Notes, StaffId, check_duration
+from shared.contracts.employment import ContractType
+from shared.contracts.placement import EarlyEndReason, NotHiredReason
+
+
+class MakeIntroduction(Command):
+    """Introduce a person to an employer at the workstation, for one need."""
+
+    need_id: UUID
+    beneficiary_id: UUID
+    introduced_on: date
+    caseworker: StaffId | None = Field(None, description="Defaults to the caller.")
+
+
+class OutcomeKind(StrEnum):
+    """How an introduction ended."""
+
+    HIRED = "hired"
+    NOT_HIRED = "not_hired"
+
+
+class RecordOutcome(Command):
+    """The outcome of an introduction: a hire (contract, hours, start, duration if fixed-term) or a reason."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "outcome": "hired",
+                    "contract_type": "cdd",
+                    "duration_months": 6,
+                    "weekly_hours": 24,
+                    "start_date": "2026-03-02",
+                },
+                {"outcome": "not_hired", "reason": "employer_declined"},
+            ]
+        }
+    )
+
+    outcome: OutcomeKind
+    decided_on: date | None = Field(None, description="Defaults to today.")
+    contract_type: ContractType | None = Field(None, validate_default=True)
+    duration_months: float | None = Field(None, gt=0, le=60, validate_default=True)
+    weekly_hours: float | None = Field(None, gt=0, le=48, validate_default=True)
+    start_date: date | None = Field(None, validate_default=True)
+    reason: NotHiredReason | None = Field(None, validate_default=True)
+
+    @field_validator("contract_type", "weekly_hours", "start_date")
+    @classmethod
+    def _only_and_always_for_a_hire(cls, value: object, info: ValidationInfo) -> object:
+        outcome = info.data.get("outcome")
+        if outcome == OutcomeKind.HIRED and value is None:
+            raise ValueError("required for a hire")
+        if outcome == OutcomeKind.NOT_HIRED and value is not None:
+            raise ValueError("only for a hire")
+        return value
+
+    @field_validator("duration_months")
+    @classmethod
+    def _duration_matches_contract(cls, months: float | None, info: ValidationInfo) -> float | None:
+        if info.data.get("outcome") == OutcomeKind.NOT_HIRED and months is not None:
+            raise ValueError("only for a hire")
+        return check_duration(info.data.get("contract_type"), months)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_when_not_hired(cls, reason: NotHiredReason | None, info: ValidationInfo) -> NotHiredReason | None:
+        outcome = info.data.get("outcome")
+        if outcome == OutcomeKind.NOT_HIRED and reason is None:
+            raise ValueError("a not-hired outcome needs a reason")
+        if outcome == OutcomeKind.HIRED and reason is not None:
+            raise ValueError("a hire has no not-hired reason")
+        return reason
+
+
+class RecordCheckIn(Command):
+    """Follow-up in work at 1, 3 or 6 months after the start."""
+
+    month: Literal[1, 3, 6]
+    checked_on: date
+    still_employed: bool
+    barriers_worked_on: list[Label] = Field(default_factory=list, max_length=20, examples=[["mobility"]])
+    notes: Notes = Field("", examples=["Childcare solved with the town hall's crèche; shifts now fit."])
+
+
+class EndHireEarly(Command):
+    """The contract ended before its term."""
+
+    ended_on: date
+    reason: EarlyEndReason

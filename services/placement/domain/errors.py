@@ -1,0 +1,74 @@
+"""Placement's domain errors: messages are meant for a caseworker."""
+
+from __future__ import annotations
+
+from shared.errors import DomainError, NotFound, RuleViolation
+
+
+class InvalidInput(DomainError):
+    """A value is not acceptable given what is already known (a date before the start, in the future...)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class EmployerNotFound(NotFound):
+    """No employer has this id."""
+
+
+class NeedNotFound(NotFound):
+    """No need has this id."""
+
+
+class CandidateNotFound(NotFound):
+    """Accompaniment has not shared a candidate profile for this person."""
+
+
+class IntroductionNotFound(NotFound):
+    """No introduction has this id."""
+
+
+class HireNotFound(NotFound):
+    """No hire has this id."""
+
+
+class ImmersionNotFound(NotFound):
+    """No immersion has this id."""
+
+
+class EmployerAlreadyRegistered(RuleViolation):
+    """An employer with this SIRET is already in the network."""
+
+
+class NeedNotOpen(RuleViolation):
+    """The need is filled or closed: nothing more can be done on it."""
+
+
+class CandidateInactive(RuleViolation):
+    """The person's accompaniment is closed."""
+
+
+class AlreadyIntroduced(RuleViolation):
+    """The person is already introduced for this need and waiting for the outcome."""
+
+
+class OutcomeAlreadyRecorded(RuleViolation):
+    """An introduction or an immersion has one outcome only."""
+
+
+class NoHireRecorded(RuleViolation):
+    """Follow-up needs a hire."""
+
+
+class CheckInAlreadyRecorded(RuleViolation):
+    """Each follow-up check-in (1, 3, 6 months) happens once."""
+
+
+class HireAlreadyEnded(RuleViolation):
+    """The contract already ended early."""
+
+
+class ImmersionAlreadyRenewed(RuleViolation):
+    """An immersion is renewable once."""

@@ -1,0 +1,112 @@
+"""What the handlers need from the outside world: a transaction, the event store and the read models.
+
+The PostgreSQL adapters implement these; unit tests use in-memory fakes subclassing them.
+"""
+
+from __future__ import annotations
+
+import abc
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from services.placement.domain.candidate import Candidate
+from services.placement.domain.employer import Employer
+from services.placement.domain.immersion import Immersion
+from services.placement.domain.introduction import Introduction
+from services.placement.domain.need import Need
+from shared.contracts.placement import EmployerContactRecorded
+from shared.eventstore import EventStore
+
+
+class Database(abc.ABC):
+    """Transactions spanning the event store and the read models."""
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        """A connection inside one transaction, committed on success."""
+
+
+class EmployerViews(abc.ABC):
+    """Read model of employers and of their contacts."""
+
+    @abc.abstractmethod
+    async def add(self, conn: Any, employer: Employer) -> None:
+        """Store a new employer; raises `EmployerAlreadyRegistered` for a SIRET already in the network."""
+
+    @abc.abstractmethod
+    async def save(self, conn: Any, employer: Employer) -> None:
+        """Update an employer's row."""
+
+    @abc.abstractmethod
+    async def add_contact(self, conn: Any, contact: EmployerContactRecorded) -> None:
+        """Store a prospecting contact."""
+
+
+class NeedViews(abc.ABC):
+    """Read model of needs."""
+
+    @abc.abstractmethod
+    async def save(self, conn: Any, need: Need) -> None:
+        """Write a need's row."""
+
+
+class CandidateViews(abc.ABC):
+    """Read model of candidates, fed by accompaniment's events."""
+
+    @abc.abstractmethod
+    async def get(self, conn: Any, beneficiary_id: UUID) -> Candidate | None:
+        """The candidate, active or not."""
+
+    @abc.abstractmethod
+    async def save_profile(
+        self, conn: Any, candidate: Candidate, *, accompaniment_id: UUID, version: int, recorded_at: datetime
+    ) -> None:
+        """Keep the latest profile: ignore one older than what is stored (redelivery, replay)."""
+
+    @abc.abstractmethod
+    async def deactivate(self, conn: Any, beneficiary_id: UUID, *, accompaniment_id: UUID, version: int) -> None:
+        """The accompaniment behind the profile closed: the person is no longer proposed."""
+
+
+class IntroductionViews(abc.ABC):
+    """Read model of introductions and hires."""
+
+    @abc.abstractmethod
+    async def save(self, conn: Any, introduction: Introduction) -> None:
+        """Write an introduction's row, and its hire's if any."""
+
+    @abc.abstractmethod
+    async def pending_exists(self, conn: Any, need_id: UUID, beneficiary_id: UUID) -> bool:
+        """True when the person is introduced for the need and the outcome is not known yet."""
+
+    @abc.abstractmethod
+    async def introduction_of_hire(self, conn: Any, hire_id: UUID) -> UUID | None:
+        """The introduction a hire came from."""
+
+    @abc.abstractmethod
+    async def hires_for_need(self, conn: Any, need_id: UUID) -> int:
+        """Hires recorded for a need."""
+
+
+class ImmersionViews(abc.ABC):
+    """Read model of immersions."""
+
+    @abc.abstractmethod
+    async def save(self, conn: Any, immersion: Immersion) -> None:
+        """Write an immersion's row."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Everything placement's handlers use."""
+
+    db: Database
+    store: EventStore
+    employers: EmployerViews
+    needs: NeedViews
+    candidates: CandidateViews
+    introductions: IntroductionViews
+    immersions: ImmersionViews

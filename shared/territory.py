@@ -1,0 +1,107 @@
+"""The 40 communes of Seine-Saint-Denis with the approximate position of their town hall, and distances.
+
+Positions are rounded to about 0.01 degree (about 1 km): enough to compare a commute with what a person
+can travel, not to route anyone. Codes and names are the INSEE ones also used by intake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import asin, cos, radians, sin, sqrt
+
+from shared.errors import DomainError
+
+EARTH_RADIUS_KM = 6371.0
+
+
+class UnknownCommune(DomainError):
+    """The INSEE code is not one of the communes of Seine-Saint-Denis."""
+
+
+@dataclass(frozen=True)
+class Commune:
+    """A commune of the department, located by its town hall."""
+
+    code: str
+    name: str
+    latitude: float
+    longitude: float
+
+
+COMMUNES: dict[str, Commune] = {
+    c.code: c
+    for c in (
+        Commune("93001", "Aubervilliers", 48.914, 2.382),
+        Commune("93005", "Aulnay-sous-Bois", 48.938, 2.497),
+        Commune("93006", "Bagnolet", 48.869, 2.418),
+        Commune("93007", "Le Blanc-Mesnil", 48.939, 2.461),
+        Commune("93008", "Bobigny", 48.908, 2.440),
+        Commune("93010", "Bondy", 48.902, 2.483),
+        Commune("93013", "Le Bourget", 48.935, 2.426),
+        Commune("93014", "Clichy-sous-Bois", 48.910, 2.547),
+        Commune("93015", "Coubron", 48.916, 2.577),
+        Commune("93027", "La Courneuve", 48.928, 2.396),
+        Commune("93029", "Drancy", 48.923, 2.445),
+        Commune("93030", "Dugny", 48.954, 2.417),
+        Commune("93031", "Épinay-sur-Seine", 48.955, 2.309),
+        Commune("93032", "Gagny", 48.883, 2.534),
+        Commune("93033", "Gournay-sur-Marne", 48.861, 2.577),
+        Commune("93039", "L'Île-Saint-Denis", 48.937, 2.338),
+        Commune("93045", "Les Lilas", 48.880, 2.419),
+        Commune("93046", "Livry-Gargan", 48.920, 2.536),
+        Commune("93047", "Montfermeil", 48.898, 2.566),
+        Commune("93048", "Montreuil", 48.864, 2.449),
+        Commune("93049", "Neuilly-Plaisance", 48.863, 2.509),
+        Commune("93050", "Neuilly-sur-Marne", 48.854, 2.530),
+        Commune("93051", "Noisy-le-Grand", 48.849, 2.553),
+        Commune("93053", "Noisy-le-Sec", 48.891, 2.460),
+        Commune("93055", "Pantin", 48.894, 2.409),
+        Commune("93057", "Les Pavillons-sous-Bois", 48.907, 2.506),
+        Commune("93059", "Pierrefitte-sur-Seine", 48.965, 2.361),
+        Commune("93061", "Le Pré-Saint-Gervais", 48.885, 2.405),
+        Commune("93062", "Le Raincy", 48.899, 2.517),
+        Commune("93063", "Romainville", 48.885, 2.435),
+        Commune("93064", "Rosny-sous-Bois", 48.875, 2.486),
+        Commune("93066", "Saint-Denis", 48.936, 2.357),
+        Commune("93070", "Saint-Ouen-sur-Seine", 48.912, 2.334),
+        Commune("93071", "Sevran", 48.939, 2.528),
+        Commune("93072", "Stains", 48.957, 2.385),
+        Commune("93073", "Tremblay-en-France", 48.950, 2.568),
+        Commune("93074", "Vaujours", 48.930, 2.570),
+        Commune("93077", "Villemomble", 48.883, 2.508),
+        Commune("93078", "Villepinte", 48.962, 2.533),
+        Commune("93079", "Villetaneuse", 48.957, 2.345),
+    )
+}
+
+
+def commune(code: str) -> Commune:
+    """The commune with this INSEE code; raises `UnknownCommune` outside the department."""
+    try:
+        return COMMUNES[code]
+    except KeyError:
+        raise UnknownCommune(f"commune {code!r} is not a commune of Seine-Saint-Denis") from None
+
+
+def is_known(code: str) -> bool:
+    """True for the INSEE code of a commune of the department."""
+    return code in COMMUNES
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres between two points given in degrees."""
+    phi1, phi2 = radians(lat1), radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, radians(lon2 - lon1)
+    h = sin(d_phi / 2) ** 2 + cos(phi1) * cos(phi2) * sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * asin(sqrt(h))
+
+
+def distance_km(code_a: str, code_b: str) -> float:
+    """Distance in kilometres between the town halls of two communes of the department."""
+    a, b = commune(code_a), commune(code_b)
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
+
+
+def distances_from(code: str) -> dict[str, float]:
+    """Distance from one commune to every commune of the department (itself included, at 0 km)."""
+    return {other: distance_km(code, other) for other in COMMUNES}

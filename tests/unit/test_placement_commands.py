@@ -1,0 +1,211 @@
+"""Input rules checked when a command is built: closed models, need validation, outcomes, check-ins, PMSMP."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from pydantic import ValidationError
+
+from services.placement.domain.commands import (
+    AgreeImmersion,
+    MakeIntroduction,
+    PublishNeed,
+    RecordCheckIn,
+    RecordEmployerContact,
+    RecordOutcome,
+    RegisterEmployer,
+    RenewImmersion,
+)
+from services.placement.domain.free_text import identifiers_in
+from shared.contracts import REGISTRY
+
+NEED = {
+    "employer_id": str(uuid.uuid4()),
+    "title": "kitchen porter",
+    "tasks": ["washing up", "receiving deliveries"],
+    "weekly_hours": 24,
+    "time_slots": ["morning", "afternoon"],
+    "commune_code": "93027",
+    "required_aptitudes": ["Handling ", "teamwork"],
+    "working_conditions": ["standing"],
+    "contract_type": "cdi",
+    "positions": 2,
+}
+
+
+def _errors(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
+    return {".".join(map(str, e["loc"])): e["msg"] for e in excinfo.value.errors()}
+
+
+@pytest.mark.parametrize("field", ["diploma", "cv", "degree"])
+def test_a_need_with_a_diploma_or_cv_field_is_refused(field):
+    with pytest.raises(ValidationError) as raised:
+        PublishNeed(**NEED, **{field: "CAP cuisine"})
+    assert _errors(raised) == {field: "Extra inputs are not permitted"}
+
+
+def test_no_command_or_event_of_placement_has_a_diploma_or_cv_field():
+    forbidden = {"diploma", "diplomas", "cv", "degree", "qualification", "education"}
+    placement_events = [c for c in REGISTRY.classes() if c.context == "placement"]
+    for cls in [*placement_events, PublishNeed, MakeIntroduction, RecordOutcome, AgreeImmersion]:
+        assert not forbidden & set(cls.model_fields), cls
+        assert cls.model_config["extra"] == "forbid", cls
+
+
+def test_a_valid_need_keeps_its_iod_description_and_normalises_aptitudes():
+    need = PublishNeed(**NEED)
+    assert need.required_aptitudes == ["handling", "teamwork"]
+    assert need.duration_months is None and need.positions == 2
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"tasks": []}, "tasks"),
+        ({"weekly_hours": 0}, "weekly_hours"),
+        ({"weekly_hours": 49}, "weekly_hours"),
+        ({"time_slots": []}, "time_slots"),
+        ({"positions": 0}, "positions"),
+        ({"commune_code": "75056"}, "commune_code"),
+        ({"working_conditions": ["juggling"]}, "working_conditions.0"),
+        ({"contract_type": "cdd"}, "duration_months"),
+        ({"contract_type": "cdi", "duration_months": 12}, "duration_months"),
+    ],
+)
+def test_an_invalid_need_is_refused_with_the_field(change, field):
+    with pytest.raises(ValidationError) as raised:
+        PublishNeed(**{**NEED, **change})
+    assert field in _errors(raised)
+
+
+def test_a_fixed_term_need_states_its_duration():
+    assert PublishNeed(**{**NEED, "contract_type": "temp_mission", "duration_months": 3}).duration_months == 3
+
+
+def test_an_employer_must_be_in_the_department():
+    with pytest.raises(ValidationError) as raised:
+        RegisterEmployer(siret="73282932000074", name="X", size="tpe", sector="retail", commune_code="75056")
+    assert "not a commune of Seine-Saint-Denis" in _errors(raised)["commune_code"]
+
+
+def test_a_hire_on_a_fixed_term_contract_requires_its_duration():
+    with pytest.raises(ValidationError) as raised:
+        RecordOutcome(outcome="hired", contract_type="cdd", weekly_hours=24, start_date=date(2026, 3, 2))
+    assert _errors(raised) == {"duration_months": "Value error, a cdd is fixed-term: give its duration in months"}
+
+
+def test_a_hire_requires_contract_hours_and_start():
+    with pytest.raises(ValidationError) as raised:
+        RecordOutcome(outcome="hired")
+    assert set(_errors(raised)) == {"contract_type", "weekly_hours", "start_date"}
+
+
+def test_a_permanent_hire_has_no_duration():
+    with pytest.raises(ValidationError) as raised:
+        RecordOutcome(
+            outcome="hired", contract_type="cdi", duration_months=6, weekly_hours=35, start_date=date(2026, 3, 2)
+        )
+    assert "permanent" in _errors(raised)["duration_months"]
+
+
+def test_a_not_hired_outcome_needs_a_reason():
+    with pytest.raises(ValidationError) as raised:
+        RecordOutcome(outcome="not_hired")
+    assert _errors(raised) == {"reason": "Value error, a not-hired outcome needs a reason"}
+    assert RecordOutcome(outcome="not_hired", reason="no_show").reason == "no_show"
+
+
+def test_a_not_hired_outcome_carries_no_contract():
+    with pytest.raises(ValidationError) as raised:
+        RecordOutcome(outcome="not_hired", reason="no_show", contract_type="cdi")
+    assert _errors(raised) == {"contract_type": "Value error, only for a hire"}
+
+
+@pytest.mark.parametrize("month", [0, 2, 4, 12])
+def test_check_ins_happen_only_at_one_three_or_six_months(month):
+    with pytest.raises(ValidationError) as raised:
+        RecordCheckIn(month=month, checked_on=date(2026, 4, 2), still_employed=True)
+    assert "month" in _errors(raised)
+
+
+def test_check_in_notes_must_not_carry_personal_data():
+    with pytest.raises(ValidationError) as raised:
+        RecordCheckIn(month=1, checked_on=date(2026, 4, 2), still_employed=True, notes="call her on 06 12 34 56 78")
+    assert "phone number" in _errors(raised)["notes"]
+
+
+def test_contact_notes_must_not_carry_personal_data():
+    with pytest.raises(ValidationError) as raised:
+        RecordEmployerContact(contact_date=date(2026, 1, 5), kind="visit", notes="write to a.diallo@example.org")
+    assert "email address" in _errors(raised)["notes"]
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("Met the manager, two posts in March.", []),
+        ("Her NIR is 2 88 04 93 027 123 45", ["a social security number"]),
+        ("+33 6 12 34 56 78", ["a phone number"]),
+        ("SIRET 73282932000074 checked", []),
+    ],
+)
+def test_direct_identifiers_are_spotted_in_free_text(text, found):
+    assert identifiers_in(text) == found
+
+
+def _immersion(**period) -> AgreeImmersion:
+    return AgreeImmersion(beneficiary_id=uuid.uuid4(), host_kind="training_centre", host_name="AFPA", **period)
+
+
+def test_an_immersion_counts_every_calendar_day_between_start_and_end_by_default():
+    immersion = _immersion(start_date=date(2026, 3, 2), end_date=date(2026, 3, 31))
+    assert immersion.days_of_presence == 30 and immersion.last_day == date(2026, 3, 31)
+
+
+def test_an_immersion_over_thirty_days_of_presence_is_refused():
+    with pytest.raises(ValidationError) as raised:
+        _immersion(start_date=date(2026, 3, 1), end_date=date(2026, 3, 31))
+    assert _errors(raised) == {
+        "days_of_presence": "Value error, an immersion counts at most 30 days of presence; 31 given"
+    }
+
+
+def test_days_of_presence_within_a_longer_span_are_accepted():
+    immersion = _immersion(start_date=date(2026, 3, 2), end_date=date(2026, 4, 24), days_of_presence=30)
+    assert immersion.days_of_presence == 30
+
+
+def test_days_of_presence_cannot_exceed_the_calendar_days():
+    with pytest.raises(ValidationError) as raised:
+        _immersion(start_date=date(2026, 3, 2), end_date=date(2026, 3, 6), days_of_presence=6)
+    assert "do not fit" in _errors(raised)["days_of_presence"]
+
+
+def test_presence_dates_are_counted_once_each():
+    days = [date(2026, 3, d) for d in (2, 3, 3, 5, 9)]
+    immersion = _immersion(presence_dates=days)
+    assert immersion.days_of_presence == 4
+    assert (immersion.first_day, immersion.last_day) == (date(2026, 3, 2), date(2026, 3, 9))
+
+
+def test_more_than_thirty_presence_dates_are_refused():
+    days = [date(2026, 3, 1).fromordinal(date(2026, 3, 1).toordinal() + i) for i in range(31)]
+    with pytest.raises(ValidationError) as raised:
+        _immersion(presence_dates=days)
+    assert "at most 30 days" in _errors(raised)["presence_dates"]
+
+
+def test_a_renewal_is_also_limited_to_thirty_days():
+    with pytest.raises(ValidationError) as raised:
+        RenewImmersion(start_date=date(2026, 4, 1), end_date=date(2026, 5, 5))
+    assert "at most 30 days" in _errors(raised)["days_of_presence"]
+
+
+def test_an_immersion_with_an_employer_names_it():
+    with pytest.raises(ValidationError) as raised:
+        AgreeImmersion(
+            beneficiary_id=uuid.uuid4(), host_kind="employer", start_date=date(2026, 3, 2), end_date=date(2026, 3, 6)
+        )
+    assert _errors(raised) == {"employer_id": "Value error, required when the host is an employer"}

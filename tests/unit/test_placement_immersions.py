@@ -1,0 +1,126 @@
+"""Immersions (PMSMP): agreement, a single renewal of at most 30 days, one outcome."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+
+from services.placement.domain import employer, immersion
+from services.placement.domain.candidate import Candidate
+from services.placement.domain.commands import AgreeImmersion, CompleteImmersion, RegisterEmployer, RenewImmersion
+from services.placement.domain.errors import (
+    CandidateInactive,
+    CandidateNotFound,
+    EmployerNotFound,
+    ImmersionAlreadyRenewed,
+    ImmersionNotFound,
+    InvalidInput,
+    OutcomeAlreadyRecorded,
+)
+from shared.contracts.accompaniment import TimeSlot
+
+TODAY = date(2026, 6, 30)
+
+
+def _candidate(active: bool = True) -> Candidate:
+    return Candidate(
+        beneficiary_id=uuid.uuid4(),
+        agency_id="ali-stains",
+        commune_code="93072",
+        aptitudes=frozenset(),
+        available_slots=frozenset({TimeSlot.MORNING}),
+        max_weekly_hours=35,
+        max_commute_km=5,
+        driving_licence=False,
+        active=active,
+    )
+
+
+def _employer() -> employer.Employer:
+    registration = RegisterEmployer(
+        siret="73282932000074", name="Jardins de Stains", size="pme", sector="green spaces", commune_code="93072"
+    )
+    [registered, assigned] = employer.register(uuid.uuid4(), registration, "ali-stains", TODAY)
+    return employer.apply(employer.apply(None, registered), assigned)
+
+
+def _agreed(start: date = date(2026, 3, 2), end: date = date(2026, 3, 13)) -> immersion.Immersion:
+    host = _employer()
+    command = AgreeImmersion(
+        beneficiary_id=uuid.uuid4(), host_kind="employer", employer_id=host.id, start_date=start, end_date=end
+    )
+    [agreed] = immersion.agree(uuid.uuid4(), command, candidate=_candidate(), employer=host, today=TODAY)
+    return immersion.apply(None, agreed)
+
+
+def test_an_immersion_with_an_employer_takes_its_name_and_sector():
+    state = _agreed()
+    assert (state.host_name, state.sector, state.days_of_presence) == ("Jardins de Stains", "green spaces", 12)
+    assert not state.renewed
+
+
+def test_an_immersion_in_a_training_centre_is_named():
+    command = AgreeImmersion(
+        beneficiary_id=uuid.uuid4(),
+        host_kind="training_centre",
+        host_name="AFPA Montreuil",
+        presence_dates=[date(2026, 3, 2), date(2026, 3, 4)],
+    )
+    [agreed] = immersion.agree(uuid.uuid4(), command, candidate=_candidate(), employer=None, today=TODAY)
+    assert (agreed.host_name, agreed.employer_id, agreed.days_of_presence) == ("AFPA Montreuil", None, 2)
+
+
+def test_an_immersion_needs_an_active_candidate_and_a_known_employer():
+    command = AgreeImmersion(
+        beneficiary_id=uuid.uuid4(),
+        host_kind="employer",
+        employer_id=uuid.uuid4(),
+        start_date=date(2026, 3, 2),
+        end_date=date(2026, 3, 6),
+    )
+    with pytest.raises(CandidateNotFound):
+        immersion.agree(uuid.uuid4(), command, candidate=None, employer=_employer(), today=TODAY)
+    with pytest.raises(CandidateInactive):
+        immersion.agree(uuid.uuid4(), command, candidate=_candidate(active=False), employer=_employer(), today=TODAY)
+    with pytest.raises(EmployerNotFound):
+        immersion.agree(uuid.uuid4(), command, candidate=_candidate(), employer=None, today=TODAY)
+
+
+def test_an_immersion_is_renewed_once_for_up_to_thirty_days():
+    state = _agreed()
+    [renewed] = immersion.renew(state, RenewImmersion(start_date=date(2026, 3, 16), end_date=date(2026, 4, 14)), TODAY)
+    state = immersion.apply(state, renewed)
+    assert state.renewed and state.days_of_presence == 12 + 30 and state.end_date == date(2026, 4, 14)
+    with pytest.raises(ImmersionAlreadyRenewed):
+        immersion.renew(state, RenewImmersion(start_date=date(2026, 4, 20), end_date=date(2026, 4, 24)), TODAY)
+
+
+def test_a_renewal_starts_after_the_current_period():
+    with pytest.raises(InvalidInput, match="start_date"):
+        immersion.renew(_agreed(), RenewImmersion(start_date=date(2026, 3, 13), end_date=date(2026, 3, 20)), TODAY)
+
+
+def test_an_immersion_has_one_outcome_and_nothing_after_it():
+    state = _agreed()
+    [done] = immersion.complete(state, CompleteImmersion(outcome="hired", completed_on=date(2026, 3, 13)), TODAY)
+    assert (done.outcome, done.total_days_of_presence, done.host_kind) == ("hired", 12, "employer")
+    state = immersion.apply(state, done)
+    with pytest.raises(OutcomeAlreadyRecorded):
+        immersion.complete(state, CompleteImmersion(outcome="training", completed_on=date(2026, 3, 14)), TODAY)
+    with pytest.raises(OutcomeAlreadyRecorded):
+        immersion.renew(state, RenewImmersion(start_date=date(2026, 3, 16), end_date=date(2026, 3, 20)), TODAY)
+
+
+def test_an_outcome_is_dated_between_the_start_and_today():
+    state = _agreed()
+    with pytest.raises(InvalidInput, match="completed_on"):
+        immersion.complete(state, CompleteImmersion(outcome="no_follow_up", completed_on=date(2026, 3, 1)), TODAY)
+    with pytest.raises(InvalidInput, match="completed_on"):
+        immersion.complete(state, CompleteImmersion(outcome="no_follow_up", completed_on=date(2026, 7, 1)), TODAY)
+
+
+def test_renewing_an_unknown_immersion_is_not_found():
+    with pytest.raises(ImmersionNotFound):
+        immersion.renew(None, RenewImmersion(start_date=date(2026, 3, 16), end_date=date(2026, 3, 20)), TODAY)
