@@ -57,7 +57,7 @@ def _register(session, person, ctx=BEFORE):
     return session, person
 
 
-def test_a_session_is_scheduled_with_its_theme_date_and_capacity_today_or_later():
+def test_a_session_is_scheduled_with_its_theme_date_and_capacity_within_the_recording_window():
     session = _session(capacity=12)
     assert (session.theme, session.session_date, session.capacity, session.seats_left) == (
         WorkshopTheme.SELF_CONFIDENCE,
@@ -65,10 +65,17 @@ def test_a_session_is_scheduled_with_its_theme_date_and_capacity_today_or_later(
         12,
         12,
     )
-    with pytest.raises(InvalidDate, match="in the past"):
+    held = workshops.schedule_session(
+        c.ScheduleWorkshopSession(
+            agency_id="ali-la-courneuve", theme="cover_letters", session_date=date(2025, 2, 28), capacity=5
+        ),
+        BEFORE,
+    )
+    assert held[0].session_date == date(2025, 2, 28), "a session already held can be entered afterwards"
+    with pytest.raises(InvalidDate, match="more than 730 days in the past"):
         workshops.schedule_session(
             c.ScheduleWorkshopSession(
-                agency_id="ali-la-courneuve", theme="cover_letters", session_date=date(2025, 2, 28), capacity=5
+                agency_id="ali-la-courneuve", theme="cover_letters", session_date=date(2022, 2, 28), capacity=5
             ),
             BEFORE,
         )
@@ -99,8 +106,14 @@ def test_registration_is_refused_for_another_agency_twice_after_the_session_or_o
         _register(session, _person(agency="ali-stains"))
     with pytest.raises(RegistrationRefused, match="already registered"):
         _register(session, person)
+    late, _ = _register(session, _person(), Context(today=date(2025, 3, 11)))
+    assert len(late.registrations) == 2, "a register entered after the session still takes names"
+    sheet = workshops.record_attendance(
+        late, person, c.Attendance(accompaniment_id=person.id, attended=True), Context(today=date(2025, 3, 11))
+    )
+    closed = workshops.apply(late, sheet[0][0])
     with pytest.raises(RegistrationRefused, match="registrations are closed"):
-        _register(session, _person(), Context(today=date(2025, 3, 11)))
+        _register(closed, _person(), Context(today=date(2025, 3, 11)))
     with pytest.raises(WorkshopNotFound):
         _register(None, _person())
 

@@ -7,7 +7,7 @@ the last contact); the decisions return the events of both streams, appended in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 from services.accompaniment.domain.commands import Attendance, RegisterParticipant, ScheduleWorkshopSession
@@ -62,6 +62,11 @@ class WorkshopSession:
         return self.capacity - len(self.registrations)
 
 
+# Sessions already held may be entered afterwards (a register typed in later, the history of an agency
+# joining the platform), within this many days.
+PAST_SESSIONS_DAYS = 730
+
+
 def stream_id(session_id: UUID) -> str:
     """Event stream of one workshop session."""
     return f"workshop-session-{session_id}"
@@ -94,9 +99,11 @@ def fold(events: list[WorkshopEvent]) -> WorkshopSession | None:
 
 
 def schedule_session(cmd: ScheduleWorkshopSession, ctx: Context) -> list[WorkshopSessionScheduled]:
-    """Plan a session, today or later."""
-    if cmd.session_date < ctx.today:
-        raise InvalidDate(f"the session date {cmd.session_date} is in the past (today is {ctx.today})")
+    """Plan a session, or record one already held (its register is then entered after the fact)."""
+    if cmd.session_date < ctx.today - timedelta(days=PAST_SESSIONS_DAYS):
+        raise InvalidDate(
+            f"the session date {cmd.session_date} is more than {PAST_SESSIONS_DAYS} days in the past (today is {ctx.today})"
+        )
     return [
         WorkshopSessionScheduled(
             session_id=cmd.session_id,
@@ -128,8 +135,10 @@ def register(
         )
     if person.id in session.registrations:
         raise RegistrationRefused("the person is already registered for this session")
-    if ctx.today > session.session_date:
-        raise RegistrationRefused(f"the session took place on {session.session_date}: registrations are closed")
+    if any(seat.attended is not None for seat in session.registrations.values()):
+        raise RegistrationRefused(
+            f"the attendance sheet of the session of {session.session_date} is recorded: registrations are closed"
+        )
     if session.seats_left <= 0:
         raise WorkshopFull(f"the session of {session.session_date} is full ({session.capacity} seats)")
     return (
