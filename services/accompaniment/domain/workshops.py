@@ -102,7 +102,8 @@ def schedule_session(cmd: ScheduleWorkshopSession, ctx: Context) -> list[Worksho
     """Plan a session, or record one already held (its register is then entered after the fact)."""
     if cmd.session_date < ctx.today - timedelta(days=PAST_SESSIONS_DAYS):
         raise InvalidDate(
-            f"the session date {cmd.session_date} is more than {PAST_SESSIONS_DAYS} days in the past (today is {ctx.today})"
+            f"the session date {cmd.session_date} is more than {PAST_SESSIONS_DAYS} days in the past"
+            f" (today is {ctx.today})"
         )
     return [
         WorkshopSessionScheduled(
