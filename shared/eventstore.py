@@ -49,6 +49,27 @@ class Tracing:
         return cls(correlation_id=cause.correlation_id, causation_id=cause.id)
 
 
+@dataclass(frozen=True)
+class StreamAppend:
+    """Events to append to one stream that is expected at `expected_version` (0 for a new stream)."""
+
+    stream_id: str
+    expected_version: int
+    events: Sequence[DomainEvent]
+    partition_key: str
+    tracing: Tracing
+    subject: str | None = None
+
+
+def _distinct_streams(items: Sequence[StreamAppend]) -> list[StreamAppend]:
+    """The items that carry events, refusing a stream named twice (its expected versions would clash)."""
+    items = [item for item in items if item.events]
+    ids = [item.stream_id for item in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("append_streams takes each stream once")
+    return items
+
+
 class EventStore(abc.ABC):
     """Append-only streams of events with optimistic concurrency and a global position."""
 
@@ -98,6 +119,21 @@ class EventStore(abc.ABC):
     ) -> list[Envelope]:
         """Append `events` if the stream is at `expected_version` (0 for a new stream), else raise."""
 
+    async def append_streams(self, conn: Any, items: Sequence[StreamAppend]) -> list[Envelope]:
+        """Append to several streams in the caller's transaction: all of them, or none (bulk imports)."""
+        appended: list[Envelope] = []
+        for item in _distinct_streams(items):
+            appended += await self.append(
+                item.stream_id,
+                item.expected_version,
+                item.events,
+                partition_key=item.partition_key,
+                tracing=item.tracing,
+                subject=item.subject,
+                conn=conn,
+            )
+        return appended
+
     @abc.abstractmethod
     async def load(self, stream_id: str, conn: Any = None) -> list[Envelope]:
         """Every event of one stream, in version order."""
@@ -122,6 +158,24 @@ class InMemoryEventStore(EventStore):
         new = [e.model_copy(update={"position": len(self.events) + i}) for i, e in enumerate(new, start=1)]
         self.events.extend(new)
         return new
+
+    async def append_streams(self, conn, items):
+        items = _distinct_streams(items)
+        for item in items:
+            actual = sum(1 for e in self.events if e.stream_id == item.stream_id)
+            if actual != item.expected_version:
+                raise ConcurrencyError(item.stream_id, item.expected_version, actual)
+        appended = []
+        for item in items:
+            appended += await self.append(
+                item.stream_id,
+                item.expected_version,
+                item.events,
+                partition_key=item.partition_key,
+                tracing=item.tracing,
+                subject=item.subject,
+            )
+        return appended
 
     async def load(self, stream_id, conn=None):
         return [e for e in self.events if e.stream_id == stream_id]
@@ -184,15 +238,49 @@ class PostgresEventStore(EventStore):
         return await self._append(conn, stream_id, expected_version, events, partition_key, subject, tracing)
 
     async def _append(self, conn, stream_id, expected_version, events, partition_key, subject, tracing):
-        s = self.schema
-        # Held until commit: positions are drawn in commit order (see the module docstring).
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"ali-append-{s}")
+        await self._lock(conn)
         actual = await conn.fetchval(
-            f"SELECT coalesce(max(version), 0) FROM {s}.events WHERE stream_id = $1", stream_id
+            f"SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_id = $1", stream_id
         )
         if actual != expected_version:
             raise ConcurrencyError(stream_id, expected_version, actual)
         new = self._envelopes(stream_id, expected_version, events, partition_key, subject, tracing)
+        return await self._insert(conn, new)
+
+    async def append_streams(self, conn, items):
+        """Append to many streams with one lock, one version check and one insert (bulk imports)."""
+        items = _distinct_streams(items)
+        if not items:
+            return []
+        if conn is None:
+            async with self.pool.acquire() as own, own.transaction():
+                return await self.append_streams(own, items)
+        await self._lock(conn)
+        rows = await conn.fetch(
+            f"""SELECT stream_id, max(version) AS version FROM {self.schema}.events
+                WHERE stream_id = ANY($1::text[]) GROUP BY stream_id""",
+            [item.stream_id for item in items],
+        )
+        actual = {r["stream_id"]: r["version"] for r in rows}
+        for item in items:
+            if actual.get(item.stream_id, 0) != item.expected_version:
+                raise ConcurrencyError(item.stream_id, item.expected_version, actual.get(item.stream_id, 0))
+        new = [
+            envelope
+            for item in items
+            for envelope in self._envelopes(
+                item.stream_id, item.expected_version, item.events, item.partition_key, item.subject, item.tracing
+            )
+        ]
+        return await self._insert(conn, new)
+
+    async def _lock(self, conn) -> None:
+        # Held until commit: positions are drawn in commit order (see the module docstring). Re-entrant within
+        # one transaction, so a transaction appending several times still waits only once.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"ali-append-{self.schema}")
+
+    async def _insert(self, conn, new: list[Envelope]) -> list[Envelope]:
+        s = self.schema
         try:
             rows = await conn.fetch(
                 f"""
@@ -201,7 +289,7 @@ class PostgresEventStore(EventStore):
                 SELECT nextval('{s}.events_position_seq'), u.*
                 FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[],
                             $8::text[], $9::text[], $10::uuid[], $11::uuid[], $12::timestamptz[], $13::jsonb[]) AS u
-                RETURNING position, version
+                RETURNING position, stream_id, version
                 """,
                 [e.id for e in new],
                 [e.stream_id for e in new],
@@ -218,10 +306,10 @@ class PostgresEventStore(EventStore):
                 [json.dumps(e.data) for e in new],
             )
         except asyncpg.UniqueViolationError as e:
-            raise ConcurrencyError(stream_id, expected_version, -1) from e
-        positions = {r["version"]: r["position"] for r in rows}
+            raise ConcurrencyError(new[0].stream_id, new[0].stream_version - 1, -1) from e
+        positions = {(r["stream_id"], r["version"]): r["position"] for r in rows}
         await conn.execute(f"NOTIFY {self.notify_channel}")
-        return [e.model_copy(update={"position": positions[e.stream_version]}) for e in new]
+        return [e.model_copy(update={"position": positions[(e.stream_id, e.stream_version)]}) for e in new]
 
     async def load(self, stream_id, conn=None):
         query = f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream_id = $1 ORDER BY version"

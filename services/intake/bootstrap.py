@@ -1,23 +1,56 @@
-"""Wires intake: settings, store, repositories, runtime and HTTP application."""
+"""Wires intake: settings, store, persons' store, personal-data crypto, runtime and HTTP application."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import asyncpg
 from fastapi import FastAPI
 
-from services.intake.adapters.people import PeopleRepository
-from services.intake.entrypoints import api
+from services.intake.adapters.crypto import BlindIndexer, PersonalDataVault
+from services.intake.adapters.persons import PostgresPersons
+from services.intake.adapters.transactions import PostgresTransactions
+from services.intake.entrypoints import agencies, beneficiaries, referrals
+from services.intake.service_layer.dependencies import Dependencies
 from services.intake.settings import IntakeSettings
+from shared.eventstore import PostgresEventStore
 from shared.http import service_app
 from shared.service import ServiceRuntime
 
 SQL = Path(__file__).parent / "adapters" / "sql"
+MIGRATIONS = [SQL / "intake.sql"]
 
 
 def build_runtime(settings: IntakeSettings) -> ServiceRuntime:
     """Intake's runtime: its store and outbox relay (intake consumes no other context)."""
-    return ServiceRuntime(settings, context="intake", schema=settings.intake_db_schema, migrations=[SQL / "intake.sql"])
+    return ServiceRuntime(settings, context="intake", schema=settings.intake_db_schema, migrations=MIGRATIONS)
+
+
+def dependencies(settings: IntakeSettings, pool: asyncpg.Pool, store: PostgresEventStore) -> Dependencies:
+    """The handlers' dependencies on a connected pool and store."""
+    return _factory(settings)(pool, store)
+
+
+def _factory(settings: IntakeSettings) -> Callable[[asyncpg.Pool, PostgresEventStore], Dependencies]:
+    persons = PostgresPersons(settings.intake_db_schema)
+    vault = PersonalDataVault(settings.master_key())
+    indexer = BlindIndexer(settings.index_key())
+
+    def build(pool: asyncpg.Pool, store: PostgresEventStore) -> Dependencies:
+        return Dependencies(PostgresTransactions(pool), store, persons, vault, indexer)
+
+    return build
+
+
+async def open_store(settings: IntakeSettings) -> tuple[asyncpg.Pool, PostgresEventStore]:
+    """A pool and migrated store for work outside the HTTP process (the import command, benchmarks)."""
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
+    store = PostgresEventStore(pool, settings.intake_db_schema, source="/ali/intake")
+    await store.migrate()
+    for path in MIGRATIONS:
+        await pool.execute(path.read_text().replace("{schema}", settings.intake_db_schema))
+    return pool, store
 
 
 def build_app(settings: IntakeSettings | None = None, *, start_workers: bool | None = None) -> FastAPI:
@@ -26,10 +59,16 @@ def build_app(settings: IntakeSettings | None = None, *, start_workers: bool | N
     runtime = build_runtime(settings)
     app = service_app(
         title="ALI intake",
-        description="Referral and enrolment of RSA beneficiaries into the Agences locales d'insertion.",
+        description=(
+            "Referral and enrolment of RSA beneficiaries into the Agences locales d'insertion: de-duplication, bulk"
+            " import of the department's monthly file, transfers between agencies, and personal data encrypted per"
+            " person (erasable by destroying the person's key)."
+        ),
         runtime=runtime,
-        routers=[api.router],
+        routers=[referrals.router, beneficiaries.router, agencies.router],
         start_workers=settings.run_workers if start_workers is None else start_workers,
     )
-    app.state.people = PeopleRepository(settings.intake_db_schema)
+    build = _factory(settings)
+    app.state.settings = settings
+    app.state.dependencies = lambda running: build(running.pool, running.store)
     return app

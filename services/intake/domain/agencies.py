@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.intake.domain.errors import UnknownCommune
+from services.intake.domain.errors import AgencyNotFound, UnknownCommune
 
 
 @dataclass(frozen=True)
@@ -182,3 +182,11 @@ def agency_for_commune(code: str) -> Agency:
         return _AGENCY_BY_COMMUNE[code]
     except KeyError:
         raise UnknownCommune(f"commune {code!r} is not a commune of Seine-Saint-Denis covered by an ALI") from None
+
+
+def agency_by_id(agency_id: str) -> Agency:
+    """One agency; raises `AgencyNotFound` for an unknown id."""
+    try:
+        return AGENCIES_BY_ID[agency_id]
+    except KeyError:
+        raise AgencyNotFound(f"no agency {agency_id!r}; GET /agencies lists the department's agencies") from None

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from shared.errors import DomainError, NotFound
+from shared.errors import DomainError, NotFound, RuleViolation
 
 
 class UnknownCommune(DomainError):
     """The commune is not covered by any agency of the department."""
+
+
+class AgencyNotFound(NotFound):
+    """No agency has this id."""
 
 
 class BeneficiaryNotFound(NotFound):
@@ -15,3 +19,19 @@ class BeneficiaryNotFound(NotFound):
 
 class InvalidReferral(DomainError):
     """The referral is well-formed but its content is not acceptable."""
+
+
+class InvalidReferralFile(DomainError):
+    """The referral file as a whole cannot be read (encoding, header); row problems are reported per row."""
+
+
+class TransferRefused(RuleViolation):
+    """The transfer breaks a rule (same agency, erased personal data)."""
+
+
+class InvalidTransfer(DomainError):
+    """The transfer is well-formed but its content is not acceptable (a date in the future...)."""
+
+
+class AlreadyErased(RuleViolation):
+    """The person's personal data was already erased."""

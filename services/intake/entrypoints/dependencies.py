@@ -1,0 +1,22 @@
+"""FastAPI dependencies of intake's routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.intake.service_layer.dependencies import Dependencies
+from services.intake.settings import IntakeSettings
+
+
+def _dependencies(request: Request) -> Dependencies:
+    return request.app.state.dependencies(request.app.state.runtime)
+
+
+def _settings(request: Request) -> IntakeSettings:
+    return request.app.state.settings
+
+
+DepsDep = Annotated[Dependencies, Depends(_dependencies)]
+SettingsDep = Annotated[IntakeSettings, Depends(_settings)]
