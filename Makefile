@@ -50,6 +50,7 @@ lint: $(STAMP) ## ruff
 
 schemas: $(STAMP) ## regenerate the JSON Schemas of the events (refuses to change a published version)
 	$(PY) -m shared.schema_registry generate
+	$(PY) -m shared.asyncapi generate
 
 bench: install ## throughput of the event store and the outbox relay
 	deploy/local/stack.sh start

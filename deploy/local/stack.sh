@@ -202,11 +202,18 @@ install_kcat() {
   apt_install kcat || log "WARNING: could not install kcat (used only to read topics by hand); continuing"
 }
 
+# Debian's Chromium drives the dashboard's browser test (playwright uses it; it downloads no browser).
+install_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  apt_install chromium || die "could not install Debian's chromium (needed by the dashboard's browser test)"
+}
+
 cmd_install() {
   prepare_dirs
   install_kafka
   install_postgres
   install_kcat
+  install_chromium
 }
 
 # ---------------------------------------------------------------------------- kafka
