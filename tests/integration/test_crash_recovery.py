@@ -53,9 +53,9 @@ async def _opened_accompaniments(pool: asyncpg.Pool, schema: str) -> tuple[int, 
     return rows, events, people
 
 
-def _consumer_stats(process: ServiceProcess) -> dict:
+def _consumer_stats(process: ServiceProcess, consumer: str = "intake-events") -> dict:
     for line in process.log_path.read_text().splitlines():
-        if '"consumer.stopped"' in line:
+        if '"consumer.stopped"' in line and json.loads(line).get("consumer") == consumer:
             return json.loads(line)
     raise AssertionError(f"no consumer.stopped line in {process.log_path}:\n{process.log_tail()}")
 
