@@ -172,3 +172,26 @@ def test_erasure_happens_once_and_then_forbids_transfers():
         beneficiary.erase(erased, TODAY)
     with pytest.raises(TransferRefused, match="erased"):
         beneficiary.transfer(erased, TransferBeneficiary(commune_code="93014", transferred_on=TODAY), TODAY)
+
+
+def test_an_earlier_enrolment_date_starts_the_accompaniment_then():
+    from services.intake.domain import beneficiary
+    from services.intake.domain.errors import InvalidReferral
+
+    referral = _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 20))
+    [event] = beneficiary.enrol(referral, uuid.uuid4(), today=date(2025, 6, 1))
+    assert event.enrolled_on == date(2025, 1, 20)
+    [default] = beneficiary.enrol(_referral(orientation_date=date(2025, 1, 10)), uuid.uuid4(), today=date(2025, 6, 1))
+    assert default.enrolled_on == date(2025, 6, 1)
+    with pytest.raises(InvalidReferral, match="before the orientation"):
+        beneficiary.enrol(
+            _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 9)),
+            uuid.uuid4(),
+            today=date(2025, 6, 1),
+        )
+    with pytest.raises(InvalidReferral, match="in the future"):
+        beneficiary.enrol(
+            _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 7, 1)),
+            uuid.uuid4(),
+            today=date(2025, 6, 1),
+        )

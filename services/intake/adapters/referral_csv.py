@@ -35,6 +35,7 @@ COLUMNS: dict[str, str] = {
     "household_type": "single, single_parent, couple or couple_with_children (default single)",
     "children": "number of children (default 0)",
     "orientation_date": "date of the department's orientation (required)",
+    "enrolment_date": "date the agency enrolled the person (default: the day of the import)",
     "referral_source": "code of the channel, e.g. caf_monthly_list (default: the import's source)",
 }
 REQUIRED = ("last_name", "first_name", "birth_date", "commune_code", "orientation_date")
@@ -68,6 +69,8 @@ _ALIASES: dict[str, str] = {
     "nombre_enfants": "children",
     "enfants": "children",
     "date_orientation": "orientation_date",
+    "date_entree": "enrolment_date",
+    "date_inscription": "enrolment_date",
     "date_d_orientation": "orientation_date",
     "date_de_l_orientation": "orientation_date",
     "source": "referral_source",
@@ -172,7 +175,7 @@ def _values(columns: list[str | None], cells: list[str], default_source: str) ->
         cell = cell.strip()
         if name is None or not cell:
             continue
-        if name in ("birth_date", "orientation_date"):
+        if name in ("birth_date", "orientation_date", "enrolment_date"):
             try:
                 values[name] = parse_date(cell)
             except ValueError as e:

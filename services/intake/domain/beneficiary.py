@@ -69,6 +69,11 @@ def enrol(cmd: ReferBeneficiary, beneficiary_id: UUID, today: date) -> list[Bene
             f"birth_date: the person would be {age} on the orientation date {cmd.orientation_date};"
             f" check the birth date {cmd.birth_date}"
         )
+    enrolled_on = cmd.enrolment_date or today
+    if enrolled_on > today:
+        raise InvalidReferral(f"enrolment_date: {enrolled_on} is in the future")
+    if enrolled_on < cmd.orientation_date:
+        raise InvalidReferral(f"enrolment_date: {enrolled_on} is before the orientation date {cmd.orientation_date}")
     agency = agency_for_commune(cmd.commune_code)
     return [
         BeneficiaryEnrolled(
@@ -78,7 +83,7 @@ def enrol(cmd: ReferBeneficiary, beneficiary_id: UUID, today: date) -> list[Bene
             age_band=age_band(cmd.birth_date, cmd.orientation_date),
             household_type=cmd.household_type,
             orientation_date=cmd.orientation_date,
-            enrolled_on=today,
+            enrolled_on=enrolled_on,
             referral_source=cmd.referral_source,
         )
     ]

@@ -82,6 +82,12 @@ class ReferBeneficiary(BaseModel):
     household_type: HouseholdType = HouseholdType.SINGLE
     children: int = Field(0, ge=0, le=20)
     orientation_date: date = Field(description="Date the department referred the person to the ALI.")
+    enrolment_date: date | None = Field(
+        None,
+        description="Date the agency enrolled the person (the accompaniment starts then); today when omitted."
+        " Not before the orientation, not in the future: earlier enrolments are entered when an agency's"
+        " files are taken over.",
+    )
     referral_source: str = Field(
         "department",
         pattern=r"^[a-z0-9][a-z0-9_.\-]{0,63}$",
