@@ -45,16 +45,19 @@ class AccompanimentRepository:
         if not events:
             return state
         first = events[0]
+        expected = state.version if state else 0
+        for event in events:
+            state = model.apply(state, event)
+        # The read model is written first: the append takes the store's commit-order lock, held until commit,
+        # so the less done after it, the more appends the service makes per second.
+        await self.views.save(conn, state, commune_code=commune_code)
         await self.store.append(
             model.stream_id(first.accompaniment_id),
-            state.version if state else 0,
+            expected,
             list(events),
             partition_key=str(first.beneficiary_id),
             subject=str(first.beneficiary_id),
             tracing=tracing,
             conn=conn,
         )
-        for event in events:
-            state = model.apply(state, event)
-        await self.views.save(conn, state, commune_code=commune_code)
         return state

@@ -38,18 +38,20 @@ class WorkshopRepository:
         if not events:
             return session
         session_id = events[0].session_id
+        expected = session.version if session else 0
+        for event in events:
+            session = workshops.apply(session, event)
+        # Read models first: the append's commit-order lock is then held only for the append and the commit.
+        await self._save_views(conn, session)
         await self.store.append(
             workshops.stream_id(session_id),
-            session.version if session else 0,
+            expected,
             list(events),
             partition_key=str(session_id),
             subject=str(session_id),
             tracing=tracing,
             conn=conn,
         )
-        for event in events:
-            session = workshops.apply(session, event)
-        await self._save_views(conn, session)
         return session
 
     async def _save_views(self, conn: asyncpg.Connection, session: WorkshopSession) -> None:
