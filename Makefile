@@ -20,17 +20,20 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Python environment, Kafka jars, PostgreSQL and kcat
 	deploy/local/stack.sh install
 
-up: install ## run the platform: Kafka, PostgreSQL, the four services and demo data
+up: install ## run the platform: Kafka, PostgreSQL, the four services and the simulated department
 	deploy/local/stack.sh start
 	deploy/local/platform.sh start
-	$(PY) -m deploy.local.seed
+	deploy/local/simulate.sh
 	@deploy/local/platform.sh status
+	@deploy/local/simulate.sh status
 	@echo
+	@echo "  Dashboard (department staff): http://127.0.0.1:8004/dashboard#token=$$($(PY) -m shared.auth token --role department_staff --hours 12)"
 	@echo "  API docs: http://127.0.0.1:8001/docs (intake), :8002/docs (accompaniment), :8003/docs (placement), :8004/docs (reporting)"
-	@echo "  Positive-exit rate: http://127.0.0.1:8004/indicators/positive-exit-rate"
+	@echo "  A token for curl: $(PY) -m shared.auth token --role admin"
 	@echo "  Logs: .data/logs/   Stop: make down"
 
 down: ## stop the services and the stack (data is kept)
+	-[ -f .data/run/simulation.pid ] && kill $$(cat .data/run/simulation.pid) 2>/dev/null; true
 	-deploy/local/platform.sh stop
 	deploy/local/stack.sh stop
 
