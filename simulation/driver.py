@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import httpx
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from simulation.population import APTITUDES, SECTORS, WORKSHOP_THEMES, Plan
@@ -67,10 +68,18 @@ async def _bounded(
     semaphore = asyncio.Semaphore(limit)
     task_id = progress.add_task(label, total=total)
 
+    step = max(1, total // 20)
+    done = 0
+
     async def run(job):
+        nonlocal done
         async with semaphore:
             await job()
         progress.advance(task_id)
+        done += 1
+        if not progress.console.is_terminal and (done % step == 0 or done == total):
+            # A log file gets a line every 5 % instead of a bar.
+            progress.console.print(f"{label}: {done}/{total}")
 
     await asyncio.gather(*(run(job) for job in tasks))
 
@@ -474,4 +483,10 @@ async def _close(dept: Department, api: Api, p: Plan) -> None:
 
 def progress_bar() -> Progress:
     """The progress display of a run."""
-    return Progress(TextColumn("{task.description:<48}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(
+        TextColumn("{task.description:<48}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    )

@@ -1,0 +1,146 @@
+"""A small simulated department through the public APIs: reporting shows what the plan implies, a rebuild from
+the topics gives identical figures, the BI read models hold the same, and no topic carries an identifier."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from datetime import date
+
+import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from simulation import population
+from tests.e2e.test_journey import assert_no_identifier
+from tests.support import REPO, read_topic, wait_until
+
+pytestmark = pytest.mark.e2e
+
+SEED = 11
+CASELOAD = 150
+
+
+@pytest.fixture(scope="module")
+def simulated(platform):
+    """Run the simulation once for the module; the plan's own figures."""
+    args = [
+        sys.executable,
+        "-m",
+        "simulation",
+        "--size",
+        str(CASELOAD),
+        "--seed",
+        str(SEED),
+        "--token",
+        platform.token("admin"),
+    ]
+    for name, url in platform.urls.items():
+        args += [f"--{name}-url", url]
+    run = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout)
+
+
+async def _live(platform, simulated) -> dict:
+    expected = simulated["expected"]
+    async with platform.client("reporting", "department_staff") as reporting:
+
+        async def caught_up():
+            figures = (await reporting.get("/indicators", params={"start": "2020-01-01"})).json()
+            a = figures["accompaniments"]
+            return figures if (a["caseload"], a["exits"]) == (expected["caseload"], expected["exits"]) else None
+
+        return await wait_until(caught_up, 120, message="reporting to show the simulated department")
+
+
+async def test_reporting_shows_what_the_plan_implies(platform, simulated):
+    expected = simulated["expected"]
+    figures = await _live(platform, simulated)
+    a = figures["accompaniments"]
+    assert a["exits_by_group"] == expected["exits_by_group"]
+    assert a["positive_exit_rate"] == expected["positive_exit_rate"]
+    assert a["renewals"] == expected["renewals"]
+    assert a["entries"] == expected["people"]
+    assert figures["placement"]["hires"] == expected["hires"]
+    assert figures["workshops"]["sessions"] > 0 and figures["barriers"]["identified"] > 0
+    # Seeded: the same plan again gives the same figures.
+    again = population.expected_figures(population.department(SEED, CASELOAD, date.today()), date.today())
+    assert again == expected
+
+
+async def test_a_rebuild_from_the_topics_gives_identical_figures(platform, simulated):
+    await _live(platform, simulated)
+    run = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "services.reporting",
+            "rebuild",
+            "--compare",
+            platform.urls["reporting"],
+            "--token",
+            platform.token("department_staff"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=platform.env,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "identical" in run.stderr
+
+
+async def test_the_bi_read_models_hold_the_same_figures(platform, simulated):
+    expected = simulated["expected"]
+    await _live(platform, simulated)
+    schema = f"{platform.run_id}_bi"
+    conn = await asyncpg.connect(platform.database_url)
+    try:
+
+        async def flushed():
+            return await conn.fetchval(f"SELECT count(*) FROM {schema}.exits") == expected["exits"]
+
+        await wait_until(flushed, 60, message="the BI read models to be flushed")
+        by_group = dict(await conn.fetch(f"SELECT exit_group, count(*) FROM {schema}.exits GROUP BY 1"))
+        assert {g: by_group.get(g, 0) for g in expected["exits_by_group"]} == expected["exits_by_group"]
+        assert (
+            await conn.fetchval(f"SELECT count(*) FROM {schema}.accompaniments WHERE status = 'open'")
+            == expected["caseload"]
+        )
+        assert await conn.fetchval(f"SELECT sum(entries) FROM {schema}.agency_months") == expected["people"]
+        assert await conn.fetchval(f"SELECT count(*) FROM {schema}.hires") == expected["hires"]
+        columns = {
+            r["column_name"]
+            for r in await conn.fetch(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = $1", schema
+            )
+        }
+        assert not columns & {"first_name", "last_name", "birth_date", "nir", "phone", "email", "address"}
+    finally:
+        await conn.close()
+
+
+async def test_no_topic_carries_a_direct_identifier(platform, simulated):
+    await _live(platform, simulated)
+    plans = population.department(SEED, CASELOAD, date.today())
+    identifiers = sorted(
+        {p.last_name.encode() for p in plans} | {p.birth_date.strftime("%d/%m/%Y").encode() for p in plans}
+    )
+    admin = AIOKafkaAdminClient(bootstrap_servers=platform.kafka)
+    await admin.start()
+    try:
+        topics = [t for t in await admin.list_topics() if t.startswith(f"{platform.run_id}.")]
+    finally:
+        await admin.close()
+    assert {platform.topic("intake.events"), platform.topic("accompaniment.events")} <= set(topics)
+    read = 0
+    for topic in topics:
+        records = await read_topic(platform.kafka, topic, idle=1.5)
+        read += len(records)
+        assert_no_identifier(records, identifiers)
+    assert read > 1000, "the check read the simulated department's events"
