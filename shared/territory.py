@@ -1,4 +1,5 @@
-"""The 40 communes of Seine-Saint-Denis with the approximate position of their town hall, and distances.
+"""The 40 communes of Seine-Saint-Denis with the approximate position of their town hall, distances, and the
+22 Agences locales d'insertion with the communes each one covers (reference data of every service).
 
 Positions are rounded to about 0.01 degree (about 1 km): enough to compare a commute with what a person
 can travel, not to route anyone. Codes and names are the INSEE ones also used by intake.
@@ -7,6 +8,7 @@ can travel, not to route anyone. Codes and names are the INSEE ones also used by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from math import asin, cos, radians, sin, sqrt
 
 from shared.errors import DomainError
@@ -105,3 +107,116 @@ def distance_km(code_a: str, code_b: str) -> float:
 def distances_from(code: str) -> dict[str, float]:
     """Distance from one commune to every commune of the department (itself included, at 0 km)."""
     return {other: distance_km(code, other) for other in COMMUNES}
+
+
+@dataclass(frozen=True)
+class Agency:
+    """An ALI: its operator (structure porteuse) and the communes it covers."""
+
+    id: str
+    name: str
+    operator: str
+    communes: tuple[str, ...]
+    opened_on: date
+
+
+# 22 agencies. La Courneuve (C2DI 93, 13th to open, 9 October 2023) and Clichy-sous-Bois (Grand Paris Grand
+# Est, for Clichy-Montfermeil-Coubron) are documented; the other groupings follow neighbouring communes.
+AGENCIES: tuple[Agency, ...] = (
+    Agency("ali-aubervilliers", "ALI Aubervilliers", "Plaine Commune", ("93001",), date(2023, 3, 1)),
+    Agency("ali-aulnay-sous-bois", "ALI Aulnay-sous-Bois", "Paris Terres d'Envol", ("93005",), date(2023, 4, 3)),
+    Agency("ali-bagnolet-les-lilas", "ALI Bagnolet - Les Lilas", "Est Ensemble", ("93006", "93045"), date(2023, 5, 2)),
+    Agency(
+        "ali-blanc-mesnil-dugny",
+        "ALI Le Blanc-Mesnil - Dugny - Le Bourget",
+        "Paris Terres d'Envol",
+        ("93007", "93030", "93013"),
+        date(2023, 5, 15),
+    ),
+    Agency("ali-bobigny", "ALI Bobigny", "Est Ensemble", ("93008",), date(2023, 2, 1)),
+    Agency("ali-bondy", "ALI Bondy", "Est Ensemble", ("93010",), date(2023, 6, 1)),
+    Agency(
+        "ali-clichy-sous-bois",
+        "ALI Clichy-sous-Bois - Montfermeil - Coubron",
+        "Grand Paris Grand Est",
+        ("93014", "93047", "93015"),
+        date(2023, 9, 4),
+    ),
+    Agency("ali-la-courneuve", "ALI La Courneuve", "C2DI 93", ("93027",), date(2023, 10, 9)),
+    Agency("ali-drancy", "ALI Drancy", "Paris Terres d'Envol", ("93029",), date(2023, 6, 12)),
+    Agency(
+        "ali-epinay-villetaneuse",
+        "ALI Épinay-sur-Seine - Villetaneuse - L'Île-Saint-Denis",
+        "Plaine Commune",
+        ("93031", "93079", "93039"),
+        date(2023, 7, 3),
+    ),
+    Agency(
+        "ali-gagny-villemomble",
+        "ALI Gagny - Villemomble",
+        "Grand Paris Grand Est",
+        ("93032", "93077"),
+        date(2023, 9, 18),
+    ),
+    Agency(
+        "ali-livry-gargan",
+        "ALI Livry-Gargan - Les Pavillons-sous-Bois - Vaujours",
+        "Grand Paris Grand Est",
+        ("93046", "93057", "93074"),
+        date(2023, 11, 6),
+    ),
+    Agency("ali-montreuil", "ALI Montreuil", "Est Ensemble", ("93048",), date(2023, 1, 16)),
+    Agency(
+        "ali-neuilly",
+        "ALI Neuilly-sur-Marne - Neuilly-Plaisance",
+        "Grand Paris Grand Est",
+        ("93050", "93049"),
+        date(2023, 11, 20),
+    ),
+    Agency(
+        "ali-noisy-le-grand",
+        "ALI Noisy-le-Grand - Gournay-sur-Marne",
+        "Grand Paris Grand Est",
+        ("93051", "93033"),
+        date(2023, 12, 4),
+    ),
+    Agency(
+        "ali-noisy-le-sec-romainville",
+        "ALI Noisy-le-Sec - Romainville",
+        "Est Ensemble",
+        ("93053", "93063"),
+        date(2023, 8, 28),
+    ),
+    Agency(
+        "ali-pantin-pre-saint-gervais",
+        "ALI Pantin - Le Pré-Saint-Gervais",
+        "Est Ensemble",
+        ("93055", "93061"),
+        date(2023, 4, 17),
+    ),
+    Agency(
+        "ali-rosny-le-raincy",
+        "ALI Rosny-sous-Bois - Le Raincy",
+        "Grand Paris Grand Est",
+        ("93064", "93062"),
+        date(2023, 12, 11),
+    ),
+    Agency(
+        "ali-saint-denis-pierrefitte",
+        "ALI Saint-Denis - Pierrefitte-sur-Seine",
+        "Plaine Commune",
+        ("93066", "93059"),
+        date(2023, 3, 20),
+    ),
+    Agency("ali-saint-ouen", "ALI Saint-Ouen-sur-Seine", "Plaine Commune", ("93070",), date(2023, 10, 2)),
+    Agency(
+        "ali-sevran-tremblay-villepinte",
+        "ALI Sevran - Tremblay-en-France - Villepinte",
+        "Paris Terres d'Envol",
+        ("93071", "93073", "93078"),
+        date(2024, 1, 8),
+    ),
+    Agency("ali-stains", "ALI Stains", "Plaine Commune", ("93072",), date(2023, 7, 17)),
+)
+
+AGENCIES_BY_ID: dict[str, Agency] = {a.id: a for a in AGENCIES}

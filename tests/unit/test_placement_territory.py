@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake.domain.agencies import COMMUNES as INTAKE_COMMUNES
 from shared import territory
 
 
-def test_the_forty_communes_of_the_department_are_located_with_intakes_codes_and_names():
-    assert len(territory.COMMUNES) == 40
-    assert {c: x.name for c, x in territory.COMMUNES.items()} == {c: x.name for c, x in INTAKE_COMMUNES.items()}
+def test_the_forty_communes_of_the_department_are_located_and_each_covered_by_one_agency():
+    assert len(territory.COMMUNES) == 40 and len(territory.AGENCIES) == 22
+    covered = [code for agency in territory.AGENCIES for code in agency.communes]
+    assert sorted(covered) == sorted(territory.COMMUNES)
     for commune in territory.COMMUNES.values():
         assert 48.80 < commune.latitude < 49.01 and 2.28 < commune.longitude < 2.61, commune
 

@@ -15,6 +15,7 @@ from services.reporting.domain import indicators
 from services.reporting.domain.indicators import Query as IndicatorQuery
 from shared.auth import CurrentUser, Principal
 from shared.errors import DomainError, Forbidden
+from shared.territory import AGENCIES_BY_ID
 
 router = APIRouter(tags=["indicators"])
 
@@ -127,6 +128,7 @@ async def get_agency_comparison(
         "agencies": [
             {
                 "agency_id": a,
+                "agency_name": AGENCIES_BY_ID[a].name if a in AGENCIES_BY_ID else a,
                 **indicators.accompaniments(by_agency[a], IndicatorQuery(**{**q.__dict__, "agency_id": a})),
             }
             for a in visible

@@ -83,12 +83,13 @@ function headline(figures) {
 
 function byAgency(comparison) {
   const rows = comparison.agencies.filter((a) => a.exits > 0);
-  const width = 1100, barH = 18, left = 260, height = rows.length * (barH + 6) + 40;
+  const width = 1100, barH = 18, left = 330, height = rows.length * (barH + 6) + 40;
   const chart = svg(width, height);
   const scale = (x) => left + x * (width - left - 110);
   rows.forEach((a, i) => {
     const y = 20 + i * (barH + 6);
-    chart.append(el("text", { x: left - 8, y: y + 13, "text-anchor": "end", "font-size": 12 }, a.agency_id));
+    chart.append(el("text", { x: left - 8, y: y + 13, "text-anchor": "end", "font-size": 12 },
+      (a.agency_name || a.agency_id).replace(/^ALI /, "")));
     chart.append(el("rect", { x: left, y, width: scale(a.positive_exit_rate || 0) - left, height: barH,
       fill: "var(--accent)", "data-agency": a.agency_id }));
     chart.append(el("text", { x: scale(a.positive_exit_rate || 0) + 4, y: y + 13, "font-size": 11 },
@@ -201,7 +202,7 @@ async function refresh() {
     ]);
     const select = $("agency");
     if (select.options.length === 1) {
-      for (const a of comparison.agencies) select.append(new Option(a.agency_id, a.agency_id));
+      for (const a of comparison.agencies) select.append(new Option(a.agency_name || a.agency_id, a.agency_id));
     }
     headline(figures);
     byAgency(comparison);
