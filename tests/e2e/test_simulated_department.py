@@ -4,6 +4,8 @@ the topics gives identical figures, the BI read models hold the same, and no top
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -69,6 +71,20 @@ async def test_reporting_shows_what_the_plan_implies(platform, simulated):
     # Seeded: the same plan again gives the same figures.
     again = population.expected_figures(population.department(SEED, CASELOAD, date.today()), date.today())
     assert again == expected
+
+
+async def test_the_csv_export_carries_the_same_figures(platform, simulated):
+    expected = simulated["expected"]
+    await _live(platform, simulated)
+    async with platform.client("reporting", "department_staff") as reporting:
+        response = await reporting.get("/indicators.csv", params={"start": "2020-01-01"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    value = {(r["section"], r["indicator"], r["breakdown"]): r["value"] for r in rows}
+    assert value[("accompaniments", "caseload", "")] == str(expected["caseload"])
+    assert value[("accompaniments", "exits", "")] == str(expected["exits"])
+    for group, count in expected["exits_by_group"].items():
+        assert value[("accompaniments", "exits_by_group", group)] == str(count)
 
 
 async def test_a_rebuild_from_the_topics_gives_identical_figures(platform, simulated):

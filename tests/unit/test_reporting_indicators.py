@@ -343,7 +343,8 @@ def _placement_streams() -> list[Stream]:
         )
     )
     streams.append(
-        Stream(f"hire-{hire}", str(a.beneficiary)).add(
+        Stream(f"hire-{hire}", str(a.beneficiary))
+        .add(
             placement.HireCheckInRecorded(
                 hire_id=hire,
                 introduction_id=hired_intro,
@@ -353,6 +354,21 @@ def _placement_streams() -> list[Stream]:
                 month=6,
                 checked_on=date(2025, 11, 1),
                 still_employed=True,
+            )
+        )
+        .add(
+            placement.HireEndedEarly(
+                hire_id=hire,
+                introduction_id=hired_intro,
+                beneficiary_id=a.beneficiary,
+                agency_id=X,
+                employer_id=employer,
+                contract_type=ContractType.CDI,
+                sector="logistics",
+                start_date=date(2025, 5, 1),
+                ended_on=date(2025, 12, 1),
+                days_in_post=214,
+                reason="resignation",
             )
         )
     )
@@ -564,6 +580,7 @@ def test_placement_figures(figures):
     assert got["introductions"] == 2 and got["introductions_by_outcome"] == {"hired": 1, "not_hired": 1}
     assert got["hires"] == 1 and got["hires_by_contract"] == {"cdi": 1} and got["hires_by_sector"] == {"logistics": 1}
     assert got["six_month_check_ins"] == 1 and got["still_employed_at_6_months_share"] == 1.0
+    assert got["hires_ended_early"] == 1, "the early end after the 6-month check-in keeps the check-in"
     assert got["immersions"] == 1 and got["immersions_by_outcome"] == {"hired": 1}
     assert figures[Y]["placement"]["hires"] == 0
 
