@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
+
+from shared.dates import add_months  # noqa: F401 - part of the rules' vocabulary
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,3 @@ class Context:
 
     today: date
     rules: Rules = field(default_factory=Rules)
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, clipped to the end of shorter months."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID
 
-from services.placement.domain import calendar
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.commands import (
     CHECK_IN_MONTHS,
@@ -48,6 +47,7 @@ from shared.contracts.placement import (
     NotHiredReason,
     PlacementEvent,
 )
+from shared.dates import add_months
 
 _HIRE_NAMESPACE = uuid.UUID("0c3f7a9e-2b61-4f0d-8e15-93a1d7c4b258")
 
@@ -70,7 +70,7 @@ class Hire:
         """Term of a fixed-term contract."""
         if self.duration_months is None or self.contract_type in PERMANENT_CONTRACTS:
             return None
-        return calendar.add_months(self.start_date, self.duration_months)
+        return add_months(self.start_date, self.duration_months)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ hand-made scenario give the same numbers for the same events.
 
 from __future__ import annotations
 
-import calendar
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from shared.contracts.exits import DEFAULT_POSITIVE_GROUPS, ExitGroup
+from shared.dates import add_months
 
 Row = dict
 
@@ -261,13 +261,6 @@ def cohorts(rows: list[Row], q: Query) -> list[dict]:
             entry[f"exits_by_group_within_{n}_months"] = groups
         result.append(entry)
     return result
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, clipped to the end of shorter months."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def compute(rows: Iterable[Row], q: Query) -> dict:

@@ -1,4 +1,4 @@
-"""Month arithmetic on dates."""
+"""Month arithmetic on dates, shared by the services (accompaniment periods, placement follow-ups, reporting)."""
 
 from __future__ import annotations
 
