@@ -16,6 +16,7 @@ from services.reporting.entrypoints import api, dashboard
 from services.reporting.settings import ReportingSettings
 from shared.http import service_app
 from shared.kafka import ensure_topics
+from shared.service import postgres_check
 
 log = structlog.get_logger(__name__)
 
@@ -74,12 +75,7 @@ class ReportingRuntime:
 
     async def readiness(self) -> dict:
         """PostgreSQL, Kafka, the projection agents and the BI read models."""
-        checks: dict[str, dict] = {}
-        try:
-            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), timeout=2)
-            checks["postgres"] = {"ok": True}
-        except (OSError, asyncpg.PostgresError, TimeoutError) as e:
-            checks["postgres"] = {"ok": False, "error": str(e) or type(e).__name__}
+        checks: dict[str, dict] = {"postgres": await postgres_check(self.pool)}
         streams = self.streams
         consumer = streams.app.consumer if streams and streams.app.started else None
         checks["kafka"] = {"ok": consumer is not None and bool(consumer.assignment())}
