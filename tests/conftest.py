@@ -11,6 +11,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,41 @@ def _docker_answers() -> bool:
         return False
 
 
+@contextmanager
+def _kafka_container() -> Iterator[str]:
+    """The same Kafka as the local stack (apache/kafka, KRaft, one node) in a container; its bootstrap address."""
+    import socket
+
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.waiting_utils import wait_for_logs
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = {
+        "KAFKA_NODE_ID": "1",
+        "KAFKA_PROCESS_ROLES": "broker,controller",
+        "KAFKA_LISTENERS": "PLAINTEXT://:9092,CONTROLLER://:9093",
+        # Clients outside the container reach the broker through the published port.
+        "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://127.0.0.1:{port}",
+        "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
+        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:9093",
+        "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "1",
+        "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "1",
+        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "1",
+        "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
+        "KAFKA_NUM_PARTITIONS": "6",
+        "KAFKA_AUTO_CREATE_TOPICS_ENABLE": "false",
+    }
+    container = DockerContainer("apache/kafka:4.1.1").with_bind_ports(9092, port)
+    for key, value in settings.items():
+        container = container.with_env(key, value)
+    with container:
+        wait_for_logs(container, "Kafka Server started", timeout=120)
+        yield f"127.0.0.1:{port}"
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infrastructure]:
     """The real Kafka and PostgreSQL for this test session."""
@@ -46,12 +82,10 @@ def infra() -> Iterator[Infrastructure]:
         yield Infrastructure(kafka, database, "environment")
         return
     if _docker_answers():
-        from testcontainers.kafka import KafkaContainer
-        from testcontainers.postgres import PostgresContainer
+        from testcontainers.community.postgres import PostgresContainer
 
-        with KafkaContainer("apache/kafka:4.1.1").with_kraft() as k, PostgresContainer("postgres:15") as pg:
-            url = pg.get_connection_url().replace("postgresql+psycopg2://", "postgresql://")
-            yield Infrastructure(k.get_bootstrap_server(), url, "testcontainers")
+        with _kafka_container() as bootstrap, PostgresContainer("postgres:15", driver=None) as pg:
+            yield Infrastructure(bootstrap, pg.get_connection_url(), "testcontainers")
         return
     result = subprocess.run([str(REPO / "deploy/local/stack.sh"), "start"], capture_output=True, text=True)
     if result.returncode != 0:
