@@ -37,8 +37,9 @@ down: ## stop the services and the stack (data is kept)
 	-deploy/local/platform.sh stop
 	deploy/local/stack.sh stop
 
-status: ## state of the stack and the services
+status: ## state of the stack, the services and the simulated department
 	-deploy/local/stack.sh status
+	-deploy/local/simulate.sh status
 	deploy/local/platform.sh status
 
 test: install ## the whole suite against the real Kafka and PostgreSQL
