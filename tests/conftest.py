@@ -74,12 +74,24 @@ def _kafka_container() -> Iterator[str]:
         yield f"127.0.0.1:{port}"
 
 
+def _remove_run_data(kafka: str, database: str) -> None:
+    """A kept stack would otherwise gather every run's topics and schemas; ALI_KEEP_TEST_DATA=1 keeps them."""
+    import asyncio
+
+    from tests.support import RUN_IDS, remove_run_data
+
+    if os.environ.get("ALI_KEEP_TEST_DATA") == "1":
+        return
+    asyncio.run(remove_run_data(kafka, database, RUN_IDS))
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infrastructure]:
     """The real Kafka and PostgreSQL for this test session."""
     kafka, database = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("DATABASE_URL")
     if kafka and database:
         yield Infrastructure(kafka, database, "environment")
+        _remove_run_data(kafka, database)
         return
     if _docker_answers():
         from testcontainers.community.postgres import PostgresContainer
@@ -98,12 +110,17 @@ def infra() -> Iterator[Infrastructure]:
         if "=" in line
     )
     yield Infrastructure(env["KAFKA_BOOTSTRAP_SERVERS"], env["DATABASE_URL"], "local stack")
+    _remove_run_data(env["KAFKA_BOOTSTRAP_SERVERS"], env["DATABASE_URL"])
 
 
 @pytest.fixture
 def run_id() -> str:
     """A fresh id isolating a test's topics, schemas and groups from every other run."""
-    return f"t{uuid.uuid4().hex[:10]}"
+    from tests.support import RUN_IDS
+
+    run = f"t{uuid.uuid4().hex[:10]}"
+    RUN_IDS.add(run)
+    return run
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from shared.auth import Role, generate_keys, mint_token
-from tests.support import ServiceProcess, service_env, wait_http_ready
+from tests.support import RUN_IDS, ServiceProcess, service_env, wait_http_ready
 
 SERVICES = ("intake", "accompaniment", "placement", "reporting")
 
@@ -66,6 +66,7 @@ class Platform:
 async def start_platform(infra, key_dir: Path, **settings: object) -> Platform:
     """Start the four services and wait until each is ready; `settings` become `ALI_*` variables."""
     run_id = f"e{uuid.uuid4().hex[:10]}"
+    RUN_IDS.add(run_id)
     private, public = generate_keys(key_dir)
     ports = {name: _free_port() for name in SERVICES}
     env = service_env(

@@ -132,3 +132,36 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float) ->
             raise AssertionError(f"topic {topic} not found")
         await consumer._client.force_metadata_update()
         await asyncio.sleep(0.3)
+
+
+# Prefixes of the topics and schemas made by this test session, removed at its end (see `remove_run_data`).
+RUN_IDS: set[str] = set()
+
+
+async def remove_run_data(bootstrap: str, database_url: str, run_ids: set[str]) -> tuple[int, int]:
+    """Delete the topics and drop the schemas of these runs; returns (topics, schemas) removed."""
+    import asyncpg
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    if not run_ids:
+        return 0, 0
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        topics = [t for t in await admin.list_topics() if t.split(".", 1)[0] in run_ids]
+        for start in range(0, len(topics), 100):
+            await admin.delete_topics(topics[start : start + 100])
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(database_url)
+    try:
+        schemas = [
+            r["nspname"]
+            for r in await conn.fetch("SELECT nspname FROM pg_namespace")
+            if r["nspname"].split("_", 1)[0] in run_ids
+        ]
+        for schema in schemas:
+            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        await conn.close()
+    return len(topics), len(schemas)
