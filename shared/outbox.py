@@ -45,6 +45,7 @@ class OutboxRelay:
         self.batches_published = 0
         self.events_published = 0
         self.last_success: float | None = None
+        self.standby = False
         self._wakeup = asyncio.Event()
 
     async def checkpoint(self) -> int:
@@ -96,8 +97,19 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set; woken by NOTIFY from appends, polling as a fallback."""
+        """Relay until `stop` is set; woken by NOTIFY from appends, polling as a fallback.
+
+        Several processes of one service may run a relay (replicas): a session advisory lock on the listening
+        connection elects one; the others wait, ready to take over when its connection goes.
+        """
         async with self.store.pool.acquire() as listener:
+            lock = f"ali-relay-{self.store.schema}-{self.name}"
+            while not await listener.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock):
+                self.standby = True
+                await _sleep_or_stop(stop, self.idle_wait * 4)
+                if stop.is_set():
+                    return
+            self.standby = False
             await listener.add_listener(self.store.notify_channel, self._on_notify)
             try:
                 backoff = 0.5
@@ -121,6 +133,7 @@ class OutboxRelay:
                         stopper.cancel()
             finally:
                 await listener.remove_listener(self.store.notify_channel, self._on_notify)
+                await listener.execute("SELECT pg_advisory_unlock(hashtext($1))", lock)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

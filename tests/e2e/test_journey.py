@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 
+import asyncpg
 import pytest
 
 from shared.envelope import Envelope
@@ -219,6 +221,11 @@ async def test_referral_to_hire_and_closed_accompaniment(platform):
 
 async def test_erasing_personal_data_keeps_the_statistics(platform):
     async with platform.client("intake") as intake, platform.client("reporting", "department_staff") as reporting:
+
+        async def entries() -> int:
+            return (await reporting.get("/indicators")).json()["accompaniments"]["entries"]
+
+        baseline = await entries()
         referral = await intake.post(
             "/referrals",
             json={
@@ -234,12 +241,25 @@ async def test_erasing_personal_data_keeps_the_statistics(platform):
         assert referral.status_code == 201, referral.text
         beneficiary = referral.json()["beneficiary_id"]
 
-        async def entries():
-            return (await reporting.get("/indicators")).json()["accompaniments"]["entries"]
+        async def counted():
+            return await entries() == baseline + 1
 
-        before = await wait_until(entries, 60, message="the entry counted")
+        await wait_until(counted, 60, message="the entry counted")
         erased = await intake.delete(f"/beneficiaries/{beneficiary}/personal-data")
         assert erased.status_code == 200, erased.text
         shown = (await intake.get(f"/beneficiaries/{beneficiary}")).json()
         assert shown["status"] == "erased" and shown["identity"] is None
-        assert await entries() == before
+
+        conn = await asyncpg.connect(platform.database_url)
+        try:
+
+            async def erasure_projected():
+                return await conn.fetchval(
+                    f"SELECT personal_data_erased FROM {platform.schema('bi')}.beneficiaries WHERE beneficiary_id = $1",
+                    uuid.UUID(beneficiary),
+                )
+
+            await wait_until(erasure_projected, 60, message="reporting to record the erasure")
+        finally:
+            await conn.close()
+        assert await entries() == baseline + 1, "the statistics keep the erased person"

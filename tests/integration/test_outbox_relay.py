@@ -89,3 +89,32 @@ async def test_eight_concurrent_writers_every_event_reaches_kafka_in_stream_orde
         assert versions == list(range(1, len(versions) + 1)), f"{stream} out of order or missing events"
         assert len(partitions[stream]) == 1
     assert await relay.checkpoint() == max(e.position for e in envelopes)
+
+
+async def test_two_relays_of_one_store_publish_each_event_once(store, settings):
+    """Replicas of a service each start a relay: one publishes, the other stands by."""
+    topic = settings.topic("replicas.events")
+    await ensure_topics(settings, [topic])
+    producers = [make_producer(settings) for _ in range(2)]
+    for producer in producers:
+        await producer.start()
+    relays = [OutboxRelay(store, p, topic, batch_size=50, idle_wait=0.05) for p in producers]
+    stop = asyncio.Event()
+    running = [asyncio.create_task(r.run(stop)) for r in relays]
+    try:
+        await _writer(store, 0, 500, seed=42)
+
+        async def published():
+            return sum(r.events_published for r in relays) >= 500
+
+        await wait_until(published, timeout=60, message="500 events published")
+        await asyncio.sleep(1)  # a second publisher, if any, would have sent its copies by now
+        assert sorted(r.standby for r in relays) == [False, True]
+    finally:
+        stop.set()
+        await asyncio.gather(*running)
+        for producer in producers:
+            await producer.stop()
+    records = await read_topic(settings.kafka_bootstrap_servers, topic, idle=2)
+    ids = [Envelope.from_kafka(r.value, r.headers).id for r in records]
+    assert len(ids) == len(set(ids)) == 500
