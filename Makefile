@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP) ## Python environment, Kafka jars, PostgreSQL and kcat
+install: $(STAMP) ## Python environment, Kafka jars, PostgreSQL, kcat and Chromium
 	deploy/local/stack.sh install
 
 up: install ## run the platform: Kafka, PostgreSQL, the four services and the simulated department
