@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -30,6 +31,7 @@ class ReportingRuntime:
     pool: asyncpg.Pool | None = None
     bi: BiStore | None = None
     bi_synced: bool = False
+    _memo: dict = field(default_factory=dict, repr=False)
     _flusher: asyncio.Task | None = field(default=None, repr=False)
 
     async def start(self, *, relay: bool = True, consumers: bool = True) -> None:
@@ -59,6 +61,18 @@ class ReportingRuntime:
                 log.error("bi.flush_failed", error=str(e))
                 self.bi_synced = False
             await asyncio.sleep(self.settings.reporting_bi_flush_seconds)
+
+    def memo(self, key: tuple, compute: Callable[[], dict]) -> dict:
+        """`compute()`, or its last result while the projection has not changed since."""
+        version = self.streams.changes
+        cached = self._memo.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        value = compute()
+        if len(self._memo) > 512:
+            self._memo.clear()
+        self._memo[key] = (version, value)
+        return value
 
     async def stop(self) -> None:
         """Stop the flusher (after a last flush), the faust app, and close the pool."""

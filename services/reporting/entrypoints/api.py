@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -57,6 +58,11 @@ def _rows(request: Request) -> list[dict]:
     return request.app.state.runtime.streams.rows()
 
 
+def _memo(request: Request, key: tuple, compute: Callable[[], dict]) -> dict:
+    """Figures computed once per state of the projection: a dashboard polling a quiet platform costs nothing."""
+    return request.app.state.runtime.memo(key, compute)
+
+
 @router.get("/indicators")
 async def get_indicators(
     request: Request,
@@ -68,7 +74,7 @@ async def get_indicators(
 ) -> dict:
     """Every indicator for the department or one agency, for a period and as of a date."""
     q = _query(request, _scope(user, agency_id), start, end, as_of)
-    return indicators.compute(_rows(request), q)
+    return _memo(request, ("indicators", q), lambda: indicators.compute(_rows(request), q))
 
 
 @router.get("/indicators.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -82,7 +88,7 @@ async def get_indicators_csv(
 ) -> Response:
     """The same indicators as CSV: one line per figure (section, indicator, breakdown, value)."""
     q = _query(request, _scope(user, agency_id), start, end, as_of)
-    figures = indicators.compute(_rows(request), q)
+    figures = _memo(request, ("indicators", q), lambda: indicators.compute(_rows(request), q))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["scope", "period_start", "period_end", "as_of", "section", "indicator", "breakdown", "value"])
@@ -114,24 +120,27 @@ async def get_agency_comparison(
 ) -> dict:
     """Key figures of each agency beside the department's (agency staff see their own agency only)."""
     q = _query(request, None, start, end, as_of)
-    rows = [r for r in _rows(request) if r.get("kind") == "accompaniment"]
+    comparison = _memo(request, ("agencies", q), lambda: _compare_agencies(_rows(request), q))
+    return {**comparison, "agencies": [a for a in comparison["agencies"] if user.can_see_agency(a["agency_id"])]}
+
+
+def _compare_agencies(all_rows: list[dict], q: IndicatorQuery) -> dict:
+    rows = [r for r in all_rows if r.get("kind") == "accompaniment"]
     by_agency: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         for agency in {a for _, a in row["agency_history"]}:
             by_agency[agency].append(row)
-    visible = sorted(a for a in by_agency if user.can_see_agency(a))
-    department = indicators.accompaniments(rows, q)
     return {
         "period": {"start": q.start.isoformat(), "end": q.end.isoformat()},
         "as_of": q.as_of.isoformat(),
-        "department": department,
+        "department": indicators.accompaniments(rows, q),
         "agencies": [
             {
                 "agency_id": a,
                 "agency_name": AGENCIES_BY_ID[a].name if a in AGENCIES_BY_ID else a,
                 **indicators.accompaniments(by_agency[a], IndicatorQuery(**{**q.__dict__, "agency_id": a})),
             }
-            for a in visible
+            for a in sorted(by_agency)
         ],
     }
 
@@ -147,6 +156,10 @@ async def get_trends(
     """Month by month: entries, exits by group and caseload at the end of the month."""
     scope = _scope(user, agency_id)
     as_of = as_of or date.today()
+    return _memo(request, ("trends", scope, as_of, months), lambda: _trends(request, scope, as_of, months))
+
+
+def _trends(request: Request, scope: str | None, as_of: date, months: int) -> dict:
     rows = [r for r in _rows(request) if r.get("kind") == "accompaniment"]
     series = []
     year, month = as_of.year, as_of.month
