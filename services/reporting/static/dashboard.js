@@ -15,6 +15,11 @@ const BARRIERS = {
   financial: "Difficultés financières", administrative_legal: "Administratif / juridique",
   digital_skills: "Numérique", self_esteem: "Estime de soi",
 };
+const THEMES = {
+  self_confidence: "Confiance en soi", cover_letters: "Lettres de motivation", labour_law_and_pay: "Droit du travail et paie",
+  digital_skills: "Numérique", job_interviews: "Entretiens d'embauche", mobility: "Mobilité", budget: "Budget",
+  other: "Autre",
+};
 const svgNS = "http://www.w3.org/2000/svg";
 const $ = (id) => document.getElementById(id);
 const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)} %`);
@@ -170,7 +175,7 @@ function table(id, header, rows) {
 function details(figures) {
   const w = figures.workshops;
   table("workshops", ["Thème", "Sessions", "Inscrits", "Présents", "Assiduité"],
-    Object.entries(w.by_theme).map(([t, v]) => [t, num(v.sessions), num(v.registrations), num(v.attendance), pct(v.attendance_rate)])
+    Object.entries(w.by_theme).map(([t, v]) => [THEMES[t] || t, num(v.sessions), num(v.registrations), num(v.attendance), pct(v.attendance_rate)])
       .concat([["Total", num(w.sessions), num(w.registrations), num(w.attendance), pct(w.attendance_rate)]]));
   const a = figures.accompaniments, f = figures.follow_up;
   table("follow-up", ["Indicateur", "Valeur"], [
