@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -40,6 +41,7 @@ def _opened():
             start_date=START,
             planned_end_date=date(2026, 1, 20),
             orientation_date=ORIENTATION,
+            commune_code="93027",
         ),
     )
 
@@ -318,7 +320,7 @@ def test_referrals_to_schemes_are_recorded_with_their_kind_and_partner():
 # --- candidate profile ---------------------------------------------------------------------------------------------
 
 
-def test_the_candidate_profile_carries_the_commune_and_normalised_tags():
+def test_the_candidate_profile_carries_the_commune_of_the_accompaniment_and_normalised_tags():
     state = _opened()
     cmd = c.UpdateCandidateProfile(
         aptitudes=["Handling", " handling ", "customer_contact", ""],
@@ -328,13 +330,13 @@ def test_the_candidate_profile_carries_the_commune_and_normalised_tags():
         driving_licence=True,
         wished_sectors=["Logistics"],
     )
-    [profile] = candidate.update_candidate_profile(state, cmd, _on(date(2025, 6, 1)), "93027")
+    [profile] = candidate.update_candidate_profile(state, cmd, _on(date(2025, 6, 1)))
     assert profile.commune_code == "93027" and profile.agency_id == "ali-la-courneuve"
     assert profile.aptitudes == ["handling", "customer_contact"] and profile.wished_sectors == ["logistics"]
     assert [s.value for s in profile.available_slots] == ["morning", "afternoon"]
     assert model.apply(state, profile).candidate_profile == profile
     with pytest.raises(MissingInformation, match="commune"):
-        candidate.update_candidate_profile(state, cmd, _on(date(2025, 6, 1)), None)
+        candidate.update_candidate_profile(replace(state, commune_code=None), cmd, _on(date(2025, 6, 1)))
 
 
 def test_a_profile_cannot_ask_for_a_diploma():

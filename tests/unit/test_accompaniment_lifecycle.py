@@ -214,6 +214,7 @@ CLOSED_COMMANDS = [
     c.ResumeAccompaniment(),
     c.RenewAccompaniment(reason=RenewalReason.OTHER),
     c.CloseAccompaniment(exit_category=ExitCategory.CDI),
+    c.UpdateCandidateProfile(max_weekly_hours=35, max_commute_km=10),
 ]
 
 
@@ -337,6 +338,7 @@ def test_a_transfer_moves_the_accompaniment_keeping_its_history_and_clears_the_r
     assert after.agency_id == "ali-clichy-sous-bois" and after.referent_id is None
     assert after.contract == state.contract and after.barriers == state.barriers
     assert after.transfers[0].commune_code == "93014" and after.version == state.version + 1
+    assert after.commune_code == "93014"
 
 
 def test_a_transfer_republishes_an_existing_candidate_profile_under_the_new_agency():

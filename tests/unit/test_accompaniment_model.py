@@ -9,6 +9,7 @@ from services.accompaniment.domain import lifecycle, model
 from services.accompaniment.domain.commands import CloseAccompaniment
 from services.accompaniment.domain.errors import AccompanimentClosedError, AccompanimentNotFound, InvalidClosure
 from services.accompaniment.domain.rules import Context, Rules, add_months
+from shared.contracts import REGISTRY
 from shared.contracts.accompaniment import AccompanimentEvent, AccompanimentOpened
 from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
@@ -117,5 +118,27 @@ def test_the_fold_refuses_events_it_does_not_know_or_that_come_before_the_openin
         start_date=state.start_date,
         planned_end_date=state.planned_end_date,
         orientation_date=state.orientation_date,
+        commune_code=state.commune_code,
     )
     assert model.apply(None, opened) == state
+
+
+def test_an_opening_carries_the_commune_and_one_recorded_as_v1_is_read_without_it():
+    state = _opened()
+    assert state.commune_code == "93027"
+    v1 = {
+        k: v
+        for k, v in AccompanimentOpened(
+            **model.header(state),
+            start_date=state.start_date,
+            planned_end_date=state.planned_end_date,
+            orientation_date=state.orientation_date,
+            commune_code="93027",
+        )
+        .model_dump(mode="json")
+        .items()
+        if k != "commune_code"
+    }
+    upcast = REGISTRY.decode(AccompanimentOpened.event_type(), 1, v1)
+    assert isinstance(upcast, AccompanimentOpened) and upcast.commune_code is None
+    assert REGISTRY.decode(AccompanimentOpened.event_type(), 2, {**v1, "commune_code": "93014"}).commune_code == "93014"

@@ -43,7 +43,7 @@ def _session(capacity: int = 2, agency: str = "ali-la-courneuve"):
     cmd = c.ScheduleWorkshopSession(
         agency_id=agency, theme=WorkshopTheme.SELF_CONFIDENCE, session_date=SESSION_DAY, capacity=capacity
     )
-    return workshops.fold(workshops.schedule_session(cmd, BEFORE))
+    return workshops.WORKSHOP_SESSION.fold(workshops.schedule_session(cmd, BEFORE))
 
 
 def _register(session, person, ctx=BEFORE):

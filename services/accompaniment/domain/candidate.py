@@ -17,16 +17,16 @@ def _tags(values: list[str]) -> list[str]:
 
 
 def update_candidate_profile(
-    state: Accompaniment | None, cmd: UpdateCandidateProfile, ctx: Context, commune_code: str | None
+    state: Accompaniment | None, cmd: UpdateCandidateProfile, ctx: Context
 ) -> list[CandidateProfileUpdated]:
     """Publish the profile with the commune the person lives in (from enrolment or the last transfer)."""
     state = open_(state)
-    if commune_code is None:
+    if state.commune_code is None:
         raise MissingInformation("the commune of residence of this person is not known yet")
     return [
         CandidateProfileUpdated(
             **header(state),
-            commune_code=commune_code,
+            commune_code=state.commune_code,
             aptitudes=_tags(cmd.aptitudes),
             available_slots=list(dict.fromkeys(cmd.available_slots)),
             max_weekly_hours=cmd.max_weekly_hours,

@@ -51,6 +51,7 @@ def open_for(enrolled: BeneficiaryEnrolled, accompaniment_id: UUID, rules: Rules
             start_date=start,
             planned_end_date=add_months(start, rules.duration_months),
             orientation_date=enrolled.orientation_date,
+            commune_code=enrolled.commune_code,
         )
     ]
 

@@ -23,6 +23,7 @@ from services.accompaniment.domain.state import (
     Transfer,
     WorkshopParticipation,
 )
+from shared.aggregate import Aggregate
 from shared.contracts.accompaniment import (
     AccompanimentClosed,
     AccompanimentEvent,
@@ -59,11 +60,6 @@ _NAMESPACE = uuid.UUID("6f1c3a52-4d0e-4b8f-9a57-2e61c7d0a4b3")
 def accompaniment_id_for(enrolment_event_id: UUID) -> UUID:
     """The id of the accompaniment opened by an enrolment."""
     return uuid.uuid5(_NAMESPACE, f"enrolment:{enrolment_event_id}")
-
-
-def stream_id(accompaniment_id: UUID) -> str:
-    """Event stream of one accompaniment."""
-    return f"accompaniment-{accompaniment_id}"
 
 
 def _appointment(state: Accompaniment, appointment_id: UUID, **changes) -> dict[UUID, Appointment]:
@@ -143,7 +139,11 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
         case AccompanimentTransferred():
             transfer = Transfer(event.from_agency_id, event.to_agency_id, event.commune_code, event.transferred_on)
             return replace(
-                state, agency_id=event.to_agency_id, referent_id=None, transfers=(*state.transfers, transfer)
+                state,
+                agency_id=event.to_agency_id,
+                commune_code=event.commune_code,
+                referent_id=None,
+                transfers=(*state.transfers, transfer),
             )
         case RegisteredForWorkshop():
             participation = WorkshopParticipation(event.session_id, event.theme, event.session_date)
@@ -155,7 +155,7 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
             proposal = ProposedExit(event.hire_id, event.exit_category, event.exit_group, event.proposed_on)
             return replace(state, proposed_exits=(*state.proposed_exits, proposal))
         case CandidateProfileUpdated():
-            return replace(state, candidate_profile=event)
+            return replace(state, candidate_profile=event, commune_code=event.commune_code)
         case AccompanimentClosed():
             return replace(state, closed_on=event.closed_on, exit_category=event.exit_category)
     raise TypeError(f"unhandled event {type(event).__name__}")
@@ -171,6 +171,7 @@ def apply(state: Accompaniment | None, event: AccompanimentEvent) -> Accompanime
             start_date=event.start_date,
             planned_end_date=event.planned_end_date,
             orientation_date=event.orientation_date,
+            commune_code=event.commune_code,
             version=1,
         )
     if state is None:
@@ -178,12 +179,13 @@ def apply(state: Accompaniment | None, event: AccompanimentEvent) -> Accompanime
     return replace(_apply(state, event), version=state.version + 1)
 
 
+# Streams `accompaniment-<id>`, keyed by the person so that their events stay in order on the topic.
+ACCOMPANIMENT: Aggregate[Accompaniment] = Aggregate("accompaniment", apply, partition_key=lambda s: s.beneficiary_id)
+
+
 def fold(events: list[AccompanimentEvent]) -> Accompaniment | None:
     """State after all `events`."""
-    state = None
-    for event in events:
-        state = apply(state, event)
-    return state
+    return ACCOMPANIMENT.fold(events)
 
 
 def header(state: Accompaniment) -> dict:

@@ -175,6 +175,7 @@ class Accompaniment:
     start_date: date
     planned_end_date: date
     orientation_date: date
+    commune_code: str | None = None
     version: int = 0
     referent_id: str | None = None
     contract: EngagementContract | None = None

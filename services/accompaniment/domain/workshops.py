@@ -22,6 +22,7 @@ from services.accompaniment.domain.guards import active, open_
 from services.accompaniment.domain.model import header
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import Accompaniment
+from shared.aggregate import Aggregate
 from shared.contracts.accompaniment import (
     AttendanceRecorded,
     ParticipantRegistered,
@@ -67,11 +68,6 @@ class WorkshopSession:
 PAST_SESSIONS_DAYS = 730
 
 
-def stream_id(session_id: UUID) -> str:
-    """Event stream of one workshop session."""
-    return f"workshop-session-{session_id}"
-
-
 def apply(state: WorkshopSession | None, event: WorkshopEvent) -> WorkshopSession:
     """Fold one event into the session."""
     match event:
@@ -90,12 +86,8 @@ def apply(state: WorkshopSession | None, event: WorkshopEvent) -> WorkshopSessio
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 
-def fold(events: list[WorkshopEvent]) -> WorkshopSession | None:
-    """Session after all `events`."""
-    state = None
-    for event in events:
-        state = apply(state, event)
-    return state
+# Streams `workshop-session-<id>`, keyed by the session (its registrations follow each other in order).
+WORKSHOP_SESSION: Aggregate[WorkshopSession] = Aggregate("workshop-session", apply, partition_key=lambda s: s.id)
 
 
 def schedule_session(cmd: ScheduleWorkshopSession, ctx: Context) -> list[WorkshopSessionScheduled]:

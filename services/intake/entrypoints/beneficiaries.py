@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from services.intake.domain.commands import TransferBeneficiary
-from services.intake.entrypoints.dependencies import DepsDep
+from services.intake.entrypoints.dependencies import DependenciesDep
 from services.intake.entrypoints.responses import errors
 from services.intake.service_layer import beneficiaries, views
 from services.intake.service_layer.views import BeneficiaryDetails, BeneficiaryStatus, BeneficiarySummary
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
 @router.get("", response_model=list[BeneficiarySummary], responses=errors(401, 403, 404))
 async def list_beneficiaries(
     user: CurrentUser,
-    deps: DepsDep,
+    deps: DependenciesDep,
     agency_id: Annotated[str | None, Query(description="Agency; yours by default, every agency for an admin.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -32,7 +32,7 @@ async def list_beneficiaries(
 
 
 @router.get("/{beneficiary_id}", response_model=BeneficiaryDetails, responses=errors(401, 403, 404))
-async def get_beneficiary(beneficiary_id: UUID, user: CurrentUser, deps: DepsDep) -> BeneficiaryDetails:
+async def get_beneficiary(beneficiary_id: UUID, user: CurrentUser, deps: DependenciesDep) -> BeneficiaryDetails:
     """A beneficiary's identity, agency and status, for the staff of their agency."""
     return await views.beneficiary_details(beneficiary_id, user, deps=deps)
 
@@ -82,14 +82,16 @@ class ErasureAnswer(BaseModel):
 
 
 @router.post("/{beneficiary_id}/transfer", response_model=TransferAnswer, responses=errors(401, 403, 404, 409, 422))
-async def transfer(beneficiary_id: UUID, cmd: TransferBeneficiary, user: CurrentUser, deps: DepsDep) -> TransferAnswer:
+async def transfer(
+    beneficiary_id: UUID, cmd: TransferBeneficiary, user: CurrentUser, deps: DependenciesDep
+) -> TransferAnswer:
     """Transfer the person, who moved, to the agency of their new commune (staff of the current agency, admins)."""
     event = await beneficiaries.transfer_beneficiary(beneficiary_id, cmd, user, deps=deps, today=date.today())
     return TransferAnswer.model_validate(event.model_dump())
 
 
 @router.delete("/{beneficiary_id}/personal-data", response_model=ErasureAnswer, responses=errors(401, 403, 404, 409))
-async def erase_personal_data(beneficiary_id: UUID, user: CurrentUser, deps: DepsDep) -> ErasureAnswer:
+async def erase_personal_data(beneficiary_id: UUID, user: CurrentUser, deps: DependenciesDep) -> ErasureAnswer:
     """Erase the person's identity by destroying their key (agency manager of their agency, admins)."""
     event = await beneficiaries.erase_personal_data(beneficiary_id, user, deps=deps, today=date.today())
     return ErasureAnswer(

@@ -9,14 +9,13 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.adapters.crypto import PersonalDataVault
-from services.intake.adapters.persons import PersonRecord
 from services.intake.domain.agencies import agency_by_id
 from services.intake.domain.errors import BeneficiaryNotFound
 from services.intake.domain.identity import Identity
 from services.intake.service_layer.dependencies import Dependencies
-from shared.auth import Principal, Role
+from services.intake.service_layer.ports import PersonRecord
+from shared.auth import Principal
 from shared.contracts.intake import AgeBand, HouseholdType
-from shared.errors import Forbidden
 
 
 class BeneficiaryStatus(StrEnum):
@@ -104,13 +103,13 @@ def _status(record: PersonRecord) -> BeneficiaryStatus:
     return BeneficiaryStatus.ERASED if record.erased_on is not None else BeneficiaryStatus.ENROLLED
 
 
-async def beneficiary_details(beneficiary_id: UUID, principal: Principal, *, deps: Dependencies) -> BeneficiaryDetails:
+async def beneficiary_details(beneficiary_id: UUID, user: Principal, *, deps: Dependencies) -> BeneficiaryDetails:
     """One beneficiary's file, for the staff of their agency (and admins)."""
-    async with deps.transactions.begin() as conn:
+    async with deps.store.connection() as conn:
         record = await deps.persons.get(conn, beneficiary_id)
     if record is None:
         raise BeneficiaryNotFound(f"no beneficiary {beneficiary_id}")
-    principal.require_personal_data(record.agency_id)
+    user.scope(record.agency_id)
     return BeneficiaryDetails(
         beneficiary_id=record.beneficiary_id,
         agency_id=record.agency_id,
@@ -128,22 +127,15 @@ async def beneficiary_details(beneficiary_id: UUID, principal: Principal, *, dep
     )
 
 
-def _scope(principal: Principal, agency_id: str | None) -> str | None:
-    """The agency to list: the caller's own for agency staff, any (or all) for admins; names are personal data."""
-    if principal.role == Role.DEPARTMENT_STAFF:
-        raise Forbidden("department staff see indicators only, not the beneficiaries' names")
+async def list_beneficiaries(
+    user: Principal, agency_id: str | None, *, deps: Dependencies, limit: int, offset: int
+) -> list[BeneficiarySummary]:
+    """A page of the agency's beneficiaries with their names, most recently enrolled first (every agency's for
+    an admin who names none)."""
     if agency_id is not None:
         agency_by_id(agency_id)
-        principal.require_agency(agency_id)
-    return principal.agency_scope or agency_id
-
-
-async def list_beneficiaries(
-    principal: Principal, agency_id: str | None, *, deps: Dependencies, limit: int, offset: int
-) -> list[BeneficiarySummary]:
-    """A page of the agency's beneficiaries with their names, most recently enrolled first."""
-    scope = _scope(principal, agency_id)
-    async with deps.transactions.begin() as conn:
+    scope = user.scope(agency_id)
+    async with deps.store.connection() as conn:
         records = await deps.persons.list(conn, scope, limit, offset)
     summaries = []
     for record in records:

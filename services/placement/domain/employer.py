@@ -9,6 +9,7 @@ from uuid import UUID
 from services.placement.domain.commands import RecordEmployerContact, RegisterEmployer
 from services.placement.domain.errors import EmployerNotFound, InvalidInput
 from services.placement.domain.siret import check_siret
+from shared.aggregate import Aggregate
 from shared.contracts.placement import (
     EmployerAssignedToAgency,
     EmployerContactRecorded,
@@ -108,6 +109,5 @@ def record_contact(
     ]
 
 
-def stream_id(employer_id: UUID) -> str:
-    """Event stream of one employer."""
-    return f"employer-{employer_id}"
+# Streams `employer-<id>`, keyed by the employer (its needs follow it too).
+EMPLOYER: Aggregate[Employer] = Aggregate("employer", apply, partition_key=lambda s: s.id)

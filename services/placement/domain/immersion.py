@@ -18,6 +18,7 @@ from services.placement.domain.errors import (
     InvalidInput,
     OutcomeAlreadyRecorded,
 )
+from shared.aggregate import Aggregate
 from shared.contracts.placement import (
     ImmersionAgreed,
     ImmersionCompleted,
@@ -177,6 +178,5 @@ def complete(state: Immersion | None, command: CompleteImmersion, today: date) -
     ]
 
 
-def stream_id(immersion_id: UUID) -> str:
-    """Event stream of one immersion."""
-    return f"immersion-{immersion_id}"
+# Streams `immersion-<id>`, keyed by the person.
+IMMERSION: Aggregate[Immersion] = Aggregate("immersion", apply, partition_key=lambda s: s.beneficiary_id)

@@ -36,6 +36,7 @@ from services.placement.domain.errors import (
     OutcomeAlreadyRecorded,
 )
 from services.placement.domain.need import Need
+from shared.aggregate import Aggregate
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import (
     EarlyEndReason,
@@ -280,6 +281,5 @@ def end_early(state: Introduction | None, command: EndHireEarly, today: date) ->
     ]
 
 
-def stream_id(introduction_id: UUID) -> str:
-    """Event stream of one introduction and of the hire it may end in."""
-    return f"introduction-{introduction_id}"
+# Streams `introduction-<id>`, keyed by the person, so that their introductions and hires stay in order.
+INTRODUCTION: Aggregate[Introduction] = Aggregate("introduction", apply, partition_key=lambda s: s.beneficiary_id)

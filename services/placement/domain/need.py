@@ -10,6 +10,7 @@ from uuid import UUID
 from services.placement.domain.commands import CloseNeed, PublishNeed
 from services.placement.domain.employer import Employer
 from services.placement.domain.errors import EmployerNotFound, InvalidInput, NeedNotFound, NeedNotOpen
+from shared.aggregate import Aggregate
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import NeedClosed, NeedFilled, NeedPublished, PlacementEvent, WorkingCondition
@@ -154,6 +155,5 @@ def close(state: Need | None, command: CloseNeed, today: date) -> list[NeedClose
     ]
 
 
-def stream_id(need_id: UUID) -> str:
-    """Event stream of one need."""
-    return f"need-{need_id}"
+# Streams `need-<id>`, keyed by the employer, so that its needs and registration stay in order.
+NEED: Aggregate[Need] = Aggregate("need", apply, partition_key=lambda s: s.employer_id)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from services.placement.domain.commands import EndHireEarly, RecordCheckIn
 from services.placement.domain.errors import HireNotFound
-from services.placement.entrypoints.deps import Limit, Offset, PortsDep, personal_scope
+from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
 from services.placement.service_layer import hires as handlers
 from shared.auth import CurrentUser
 from shared.contracts.employment import ContractType
@@ -39,46 +39,46 @@ class HireOut(BaseModel):
     version: int
 
 
-async def _read(hire_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
-    async with ports.db.connection() as conn:
-        row = await ports.introductions.get_hire(conn, hire_id)
+async def _read(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
+    async with deps.store.connection() as conn:
+        row = await deps.introductions.get_hire(conn, hire_id)
     if row is None:
         raise HireNotFound(f"no hire {hire_id}")
-    user.require_personal_data(row["agency_id"])
+    user.scope(row["agency_id"])
     return row
 
 
 @router.get("/hires", response_model=list[HireOut])
 async def list_hires(
     user: CurrentUser,
-    ports: PortsDep,
+    deps: DependenciesDep,
     agency_id: str | None = None,
     beneficiary_id: UUID | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict]:
     """Hires of the caller's agency, latest start first."""
-    async with ports.db.connection() as conn:
-        return await ports.introductions.list_hires(
-            conn, agency_id=personal_scope(user, agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
+    async with deps.store.connection() as conn:
+        return await deps.introductions.list_hires(
+            conn, agency_id=user.scope(agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
         )
 
 
 @router.get("/hires/{hire_id}", response_model=HireOut)
-async def get_hire(hire_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
+async def get_hire(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     """One hire with its check-ins."""
-    return await _read(hire_id, user, ports)
+    return await _read(hire_id, user, deps)
 
 
 @router.post("/hires/{hire_id}/check-ins", response_model=HireOut, status_code=status.HTTP_201_CREATED)
-async def check_in(hire_id: UUID, body: RecordCheckIn, user: CurrentUser, ports: PortsDep) -> dict:
+async def check_in(hire_id: UUID, body: RecordCheckIn, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Record the 1, 3 or 6-month check-in (each once: 409 after) and the barriers worked on while in work."""
-    await handlers.record_check_in(hire_id, body, user=user, ports=ports, today=date.today())
-    return await _read(hire_id, user, ports)
+    await handlers.record_check_in(hire_id, body, user=user, deps=deps, today=date.today())
+    return await _read(hire_id, user, deps)
 
 
 @router.post("/hires/{hire_id}/early-end", response_model=HireOut)
-async def early_end(hire_id: UUID, body: EndHireEarly, user: CurrentUser, ports: PortsDep) -> dict:
+async def early_end(hire_id: UUID, body: EndHireEarly, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Record that the contract ended before its term (not before its start)."""
-    await handlers.end_hire_early(hire_id, body, user=user, ports=ports, today=date.today())
-    return await _read(hire_id, user, ports)
+    await handlers.end_hire_early(hire_id, body, user=user, deps=deps, today=date.today())
+    return await _read(hire_id, user, deps)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from services.placement.domain import matching
-from services.placement.entrypoints.deps import PortsDep
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.needs import load_need
 from shared.auth import CurrentUser
 
@@ -74,15 +74,15 @@ def match_out(match: matching.Match) -> dict:
 async def matches(
     need_id: UUID,
     user: CurrentUser,
-    ports: PortsDep,
+    deps: DependenciesDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     compatible_only: bool = False,
 ) -> dict:
     """The agency's active candidates ranked for the need: compatible first, then score, then id."""
-    need = await load_need(need_id, user, ports)
-    user.require_personal_data(need.agency_id)
-    async with ports.db.connection() as conn:
-        candidates = await ports.candidates.active_in_agency(conn, need.agency_id)
+    need = await load_need(need_id, user, deps)
+    user.scope(need.agency_id)
+    async with deps.store.connection() as conn:
+        candidates = await deps.candidates.active_in_agency(conn, need.agency_id)
     ranked = matching.rank(need, candidates, limit=limit, compatible_only=compatible_only)
     return {
         "need_id": need.id,

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from services.placement.domain.commands import CloseNeed, FillNeed, PublishNeed
 from services.placement.domain.errors import NeedNotFound
 from services.placement.domain.need import Need, NeedStatus
-from services.placement.entrypoints.deps import Limit, Offset, PortsDep, agency_scope
+from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
 from services.placement.service_layer import needs as handlers
 from shared.auth import CurrentUser
 from shared.contracts.accompaniment import TimeSlot
@@ -68,26 +68,26 @@ def need_out(need: Need) -> dict:
     }
 
 
-async def load_need(need_id: UUID, user: CurrentUser, ports: PortsDep) -> Need:
+async def load_need(need_id: UUID, user: CurrentUser, deps: DependenciesDep) -> Need:
     """A need the caller's agency may see (404 unknown, 403 another agency's)."""
-    async with ports.db.connection() as conn:
-        need = await ports.needs.get(conn, need_id)
+    async with deps.store.connection() as conn:
+        need = await deps.needs.get(conn, need_id)
     if need is None:
         raise NeedNotFound(f"no need {need_id}")
-    user.require_agency(need.agency_id)
+    user.scope(need.agency_id, personal=False)
     return need
 
 
 @router.post("/needs", response_model=NeedOut, status_code=status.HTTP_201_CREATED)
-async def publish(body: PublishNeed, user: CurrentUser, ports: PortsDep) -> dict:
+async def publish(body: PublishNeed, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Publish an employer's need for the caller's agency; a diploma or CV field is refused (422)."""
-    return need_out(await handlers.publish_need(body, user=user, ports=ports, today=date.today()))
+    return need_out(await handlers.publish_need(body, user=user, deps=deps, today=date.today()))
 
 
 @router.get("/needs", response_model=list[NeedOut])
 async def list_needs(
     user: CurrentUser,
-    ports: PortsDep,
+    deps: DependenciesDep,
     agency_id: str | None = None,
     status: NeedStatus | None = None,
     employer_id: UUID | None = None,
@@ -95,10 +95,10 @@ async def list_needs(
     offset: Offset = 0,
 ) -> list[dict]:
     """Needs of the caller's agency (all agencies for department staff and admin), latest first."""
-    async with ports.db.connection() as conn:
-        needs = await ports.needs.list(
+    async with deps.store.connection() as conn:
+        needs = await deps.needs.list(
             conn,
-            agency_id=agency_scope(user, agency_id),
+            agency_id=user.scope(agency_id, personal=False),
             status=status,
             employer_id=employer_id,
             limit=limit,
@@ -108,18 +108,18 @@ async def list_needs(
 
 
 @router.get("/needs/{need_id}", response_model=NeedOut)
-async def get_need(need_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
+async def get_need(need_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     """One need."""
-    return need_out(await load_need(need_id, user, ports))
+    return need_out(await load_need(need_id, user, deps))
 
 
 @router.post("/needs/{need_id}/fill", response_model=NeedOut)
-async def fill(need_id: UUID, body: FillNeed, user: CurrentUser, ports: PortsDep) -> dict:
+async def fill(need_id: UUID, body: FillNeed, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Mark every position as taken; a filled or closed need cannot change again (409)."""
-    return need_out(await handlers.fill_need(need_id, body, user=user, ports=ports, today=date.today()))
+    return need_out(await handlers.fill_need(need_id, body, user=user, deps=deps, today=date.today()))
 
 
 @router.post("/needs/{need_id}/closure", response_model=NeedOut)
-async def close(need_id: UUID, body: CloseNeed, user: CurrentUser, ports: PortsDep) -> dict:
+async def close(need_id: UUID, body: CloseNeed, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Withdraw the need with a reason; a filled or closed need cannot change again (409)."""
-    return need_out(await handlers.close_need(need_id, body, user=user, ports=ports, today=date.today()))
+    return need_out(await handlers.close_need(need_id, body, user=user, deps=deps, today=date.today()))

@@ -1,43 +1,29 @@
-"""The beneficiary as intake knows it: decisions (enrol, transfer, erase) and the fold of their events."""
+"""Intake's decisions: enrol a referred person (one, or a batch de-duplicated against the known ones), transfer,
+erase. Pure functions of the state and the command that return the events to record, or raise a domain error.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 from services.intake.domain.agencies import agency_for_commune
 from services.intake.domain.commands import ReferBeneficiary, TransferBeneficiary
+from services.intake.domain.dedup import DedupIndex, IndexEntry, Keys
 from services.intake.domain.errors import AlreadyErased, InvalidReferral, InvalidTransfer, TransferRefused
+from services.intake.domain.state import Beneficiary
 from shared.contracts.intake import (
     AgeBand,
     BeneficiaryEnrolled,
     BeneficiaryPersonalDataErased,
     BeneficiaryTransferred,
-    IntakeEvent,
 )
+from shared.errors import DomainError
 
 # A birth date giving an age outside these bounds on the orientation date is a typing error.
 MIN_AGE, MAX_AGE = 16, 100
-
-
-@dataclass(frozen=True)
-class Beneficiary:
-    """State of one beneficiary's stream."""
-
-    beneficiary_id: UUID
-    agency_id: str
-    commune_code: str
-    orientation_date: date
-    enrolled_on: date
-    erased_on: date | None = None
-    version: int = 0
-
-
-def stream_id(beneficiary_id: UUID) -> str:
-    """Event stream of one beneficiary in intake's store."""
-    return f"beneficiary-{beneficiary_id}"
 
 
 def age_on(birth_date: date, on: date) -> int:
@@ -126,30 +112,58 @@ def erase(state: Beneficiary, today: date) -> list[BeneficiaryPersonalDataErased
     return [BeneficiaryPersonalDataErased(beneficiary_id=state.beneficiary_id, erased_on=today)]
 
 
-def apply(state: Beneficiary | None, event: IntakeEvent) -> Beneficiary:
-    """The state after one event."""
-    match event:
-        case BeneficiaryEnrolled():
-            return Beneficiary(
-                beneficiary_id=event.beneficiary_id,
-                agency_id=event.agency_id,
-                commune_code=event.commune_code,
-                orientation_date=event.orientation_date,
-                enrolled_on=event.enrolled_on,
-                version=1,
-            )
-        case BeneficiaryTransferred() if state is not None:
-            return replace(
-                state, agency_id=event.to_agency_id, commune_code=event.commune_code, version=state.version + 1
-            )
-        case BeneficiaryPersonalDataErased() if state is not None:
-            return replace(state, erased_on=event.erased_on, version=state.version + 1)
-    raise ValueError(f"{type(event).__name__} cannot apply to {state!r}")
+@dataclass(frozen=True)
+class Referral:
+    """A referral with the id it gets if it creates a beneficiary, and the digests of its keys."""
+
+    cmd: ReferBeneficiary
+    beneficiary_id: UUID
+    keys: Keys
 
 
-def fold(events: Iterable[IntakeEvent]) -> Beneficiary | None:
-    """The state after every event of a stream (None for an empty stream)."""
-    state: Beneficiary | None = None
-    for event in events:
-        state = apply(state, event)
-    return state
+@dataclass(frozen=True)
+class Enrolled:
+    """The referral creates a beneficiary."""
+
+    referral: Referral
+    event: BeneficiaryEnrolled
+    entries: list[IndexEntry]
+
+    @property
+    def beneficiary_id(self) -> UUID:
+        """The new beneficiary."""
+        return self.referral.beneficiary_id
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """The referral designates a beneficiary already known (or enrolled earlier in the same batch)."""
+
+    beneficiary_id: UUID
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """The referral breaks a rule; the error says which, for a caseworker."""
+
+    error: DomainError
+
+
+Decision = Enrolled | Duplicate | Rejected
+
+
+def decide_referrals(referrals: Sequence[Referral], index: DedupIndex, today: date) -> list[Decision]:
+    """One decision per referral, in order; the index learns each enrolment, so no batch enrols a person twice."""
+    decisions: list[Decision] = []
+    for referral in referrals:
+        try:
+            [event] = enrol(referral.cmd, referral.beneficiary_id, today)
+        except DomainError as e:
+            decisions.append(Rejected(e))
+            continue
+        known = index.match(referral.keys)
+        if known is not None:
+            decisions.append(Duplicate(known))
+        else:
+            decisions.append(Enrolled(referral, event, index.add_person(referral.beneficiary_id, referral.keys)))
+    return decisions

@@ -198,7 +198,7 @@ class AccompanimentDetail(_Out):
     version: int
 
 
-def detail(state: s.Accompaniment, rules: Rules, commune_code: str | None) -> AccompanimentDetail:
+def detail(state: s.Accompaniment, rules: Rules) -> AccompanimentDetail:
     """How caseworkers see an accompaniment."""
     objectives = [
         ObjectiveOut(
@@ -214,7 +214,7 @@ def detail(state: s.Accompaniment, rules: Rules, commune_code: str | None) -> Ac
         accompaniment_id=state.id,
         beneficiary_id=state.beneficiary_id,
         agency_id=state.agency_id,
-        commune_code=commune_code,
+        commune_code=state.commune_code,
         status=state.status,
         start_date=state.start_date,
         planned_end_date=state.planned_end_date,

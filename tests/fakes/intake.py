@@ -1,17 +1,12 @@
-"""In-memory adapters of intake's ports, for unit tests: same contracts, and a transaction that rolls back."""
+"""In-memory fake of intake's persons' store (the port is `services.intake.service_layer.ports.PersonsRepository`)."""
 
 from __future__ import annotations
 
-import copy
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from uuid import UUID
 
-from services.intake.adapters.persons import PersonRecord, PersonsRepository
-from services.intake.adapters.transactions import Transactions
 from services.intake.domain.dedup import IndexEntry
-from shared.eventstore import InMemoryEventStore
+from services.intake.service_layer.ports import PersonRecord, PersonsRepository
 
 
 class InMemoryPersons(PersonsRepository):
@@ -66,24 +61,3 @@ class InMemoryPersons(PersonsRepository):
         self.records[beneficiary_id] = replace(
             self.records[beneficiary_id], identity=None, erased_on=erased_on, version=version
         )
-
-
-class InMemoryTransactions(Transactions):
-    """Restores the persons' store and the event store when the transaction fails."""
-
-    def __init__(self, persons: InMemoryPersons, store: InMemoryEventStore) -> None:
-        self.persons = persons
-        self.store = store
-        self.committed = 0
-
-    @asynccontextmanager
-    async def begin(self) -> AsyncIterator[None]:
-        saved = copy.deepcopy((self.persons.records, self.persons.keys, self.persons.entries))
-        events = len(self.store.events)
-        try:
-            yield None
-        except BaseException:
-            self.persons.records, self.persons.keys, self.persons.entries = saved
-            del self.store.events[events:]
-            raise
-        self.committed += 1
