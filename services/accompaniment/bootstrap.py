@@ -9,8 +9,7 @@ from fastapi import FastAPI
 
 from services.accompaniment.adapters.read_model import PostgresAccompanimentViews
 from services.accompaniment.adapters.workshops import PostgresWorkshopViews
-from services.accompaniment.domain.model import ACCOMPANIMENT
-from services.accompaniment.domain.workshops import WORKSHOP_SESSION
+from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION
 from services.accompaniment.entrypoints import (
     accompaniments,
     action_plan,

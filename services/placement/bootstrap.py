@@ -12,10 +12,7 @@ from services.placement.adapters.employers import PostgresEmployers
 from services.placement.adapters.immersions import PostgresImmersions
 from services.placement.adapters.introductions import PostgresIntroductions
 from services.placement.adapters.needs import PostgresNeeds
-from services.placement.domain.employer import EMPLOYER
-from services.placement.domain.immersion import IMMERSION
-from services.placement.domain.introduction import INTRODUCTION
-from services.placement.domain.need import NEED
+from services.placement.domain.evolution import EMPLOYER, IMMERSION, INTRODUCTION, NEED
 from services.placement.entrypoints import candidates, employers, hires, immersions, introductions, matches, needs
 from services.placement.service_layer import candidates as reactions
 from services.placement.service_layer.dependencies import Dependencies

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from services.accompaniment.domain.model import ACCOMPANIMENT
+from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION
 from services.accompaniment.domain.rules import Rules
 from services.accompaniment.domain.worklist import Thresholds
-from services.accompaniment.domain.workshops import WORKSHOP_SESSION
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.ports import AccompanimentViews, WorkshopViews
 from tests.fakes.aggregate_store import InMemoryAggregateStore

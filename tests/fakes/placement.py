@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from services.placement.domain.candidate import Candidate
-from services.placement.domain.employer import EMPLOYER
 from services.placement.domain.errors import EmployerAlreadyRegistered
-from services.placement.domain.immersion import IMMERSION
-from services.placement.domain.introduction import INTRODUCTION
-from services.placement.domain.need import NEED
+from services.placement.domain.evolution import EMPLOYER, IMMERSION, INTRODUCTION, NEED
 from services.placement.service_layer.dependencies import Dependencies
 from services.placement.service_layer.ports import (
     CandidateViews,

@@ -9,12 +9,10 @@ from uuid import UUID
 import pytest
 
 from services.accompaniment.domain import commands as c
-from services.accompaniment.domain import model
 from services.accompaniment.domain.errors import InvalidHire, WorkshopFull
-from services.accompaniment.domain.model import ACCOMPANIMENT
+from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION, accompaniment_id_for
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import Accompaniment
-from services.accompaniment.domain.workshops import WORKSHOP_SESSION
 from services.accompaniment.service_layer import handlers, reactions, workshops
 from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.auth import Principal, Role
@@ -70,7 +68,7 @@ async def _enrol(deps, beneficiary_id: UUID | None = None) -> tuple[Accompanimen
     )
     envelope = _envelope(enrolled, f"beneficiary-{enrolled.beneficiary_id}")
     await reactions.on_beneficiary_enrolled(envelope, None, deps=deps)
-    return await deps.store.load(ACCOMPANIMENT, model.accompaniment_id_for(envelope.id)), envelope
+    return await deps.store.load(ACCOMPANIMENT, accompaniment_id_for(envelope.id)), envelope
 
 
 async def _handle(deps, accompaniment_id, cmd, user=CASEWORKER, today=TODAY):

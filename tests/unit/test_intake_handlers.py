@@ -13,7 +13,6 @@ from services.intake.domain.errors import (
     AlreadyErased,
     BeneficiaryNotFound,
     TransferRefused,
-    UnknownCommune,
 )
 from services.intake.service_layer import beneficiaries, views
 from services.intake.service_layer.dependencies import Dependencies
@@ -21,6 +20,7 @@ from services.intake.service_layer.imports import import_referrals
 from services.intake.service_layer.referrals import refer_beneficiary
 from shared.auth import Principal, Role
 from shared.errors import ConcurrencyError, Forbidden
+from shared.territory import UnknownCommune
 from tests.fakes.aggregate_store import InMemoryAggregateStore
 from tests.fakes.intake import InMemoryPersons
 
@@ -71,7 +71,7 @@ async def test_a_referral_enrols_the_person_with_one_event_and_an_encrypted_iden
     record = deps.persons.records[outcome.beneficiary_id]
     assert b"Diallo" not in record.identity and record.version == 1
     details = await views.beneficiary_details(outcome.beneficiary_id, ADMIN, deps=deps)
-    assert details.identity.last_name == "Diallo" and details.status == "enrolled"
+    assert details.identity.last_name == "Diallo" and not details.erased
 
 
 async def test_a_known_person_is_answered_with_the_existing_beneficiary(deps):
@@ -138,7 +138,8 @@ async def test_a_transfer_records_the_event_moves_the_file_and_keeps_the_identit
     assert [e.type.rsplit(".", 1)[1] for e in deps.store.recorded] == ["BeneficiaryEnrolled", "BeneficiaryTransferred"]
     assert deps.store.recorded[1].stream_version == 2
     details = await views.beneficiary_details(outcome.beneficiary_id, _worker("ali-clichy-sous-bois"), deps=deps)
-    assert (details.agency_id, details.commune_code, details.version) == ("ali-clichy-sous-bois", "93014", 2)
+    record = details.record
+    assert (record.agency_id, record.commune_code, record.version) == ("ali-clichy-sous-bois", "93014", 2)
     assert details.identity.address == "3 allée de Gagny" and details.identity.phone == "0601020304"
     with pytest.raises(Forbidden):
         await views.beneficiary_details(outcome.beneficiary_id, _worker(), deps=deps)
@@ -181,8 +182,9 @@ async def test_erasure_destroys_the_key_and_indexes_and_keeps_the_statistics(dep
     assert event.erased_on == TODAY
     assert outcome.beneficiary_id not in deps.persons.keys and deps.persons.entries == []
     details = await views.beneficiary_details(outcome.beneficiary_id, manager, deps=deps)
-    assert (details.status, details.identity, details.erased_on) == ("erased", None, TODAY)
-    assert (details.agency_id, details.age_band, details.household_type) == ("ali-la-courneuve", "35_44", "single")
+    assert (details.erased, details.identity, details.record.erased_on) == (True, None, TODAY)
+    record = details.record
+    assert (record.agency_id, record.age_band, record.household_type) == ("ali-la-courneuve", "35_44", "single")
     with pytest.raises(AlreadyErased):
         await beneficiaries.erase_personal_data(outcome.beneficiary_id, manager, deps=deps, today=TODAY)
     # Nothing links a later referral of the same person to the erased beneficiary.
@@ -202,7 +204,7 @@ async def test_lists_are_scoped_to_the_callers_agency(deps):
     courneuve = await _refer(deps)
     await _refer(deps, first_name="Lina", commune_code="93014")
     mine = await views.list_beneficiaries(_worker(), None, deps=deps, limit=10, offset=0)
-    assert [(b.beneficiary_id, b.first_name) for b in mine] == [(courneuve.beneficiary_id, "Aminata")]
+    assert [(b.record.beneficiary_id, b.identity.first_name) for b in mine] == [(courneuve.beneficiary_id, "Aminata")]
     everyone = await views.list_beneficiaries(ADMIN, None, deps=deps, limit=10, offset=0)
     assert len(everyone) == 2
     assert len(await views.list_beneficiaries(ADMIN, "ali-clichy-sous-bois", deps=deps, limit=10, offset=0)) == 1

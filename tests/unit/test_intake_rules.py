@@ -15,12 +15,12 @@ from services.intake.domain.errors import (
     InvalidReferral,
     InvalidTransfer,
     TransferRefused,
-    UnknownCommune,
 )
-from services.intake.domain.evolution import BENEFICIARY, apply
+from services.intake.domain.evolution import BENEFICIARY, apply_beneficiary
 from services.intake.domain.nir import check_key, validate_nir
 from services.intake.domain.state import Beneficiary
 from shared.contracts.intake import AgeBand, BeneficiaryPersonalDataErased, BeneficiaryTransferred
+from shared.territory import UnknownCommune
 
 TODAY = date(2025, 1, 12)
 
@@ -144,7 +144,7 @@ def test_a_transfer_moves_the_follow_up_to_the_agency_of_the_new_commune():
         commune_code="93014",
         transferred_on=TODAY,
     )
-    moved = apply(state, event)
+    moved = apply_beneficiary(state, event)
     assert (moved.agency_id, moved.commune_code, moved.version) == ("ali-clichy-sous-bois", "93014", 2)
 
 
@@ -168,7 +168,7 @@ def test_erasure_happens_once_and_then_forbids_transfers():
     state = _enrolled()
     [event] = decisions.erase(state, TODAY)
     assert event == BeneficiaryPersonalDataErased(beneficiary_id=state.beneficiary_id, erased_on=TODAY)
-    erased = apply(state, event)
+    erased = apply_beneficiary(state, event)
     with pytest.raises(AlreadyErased):
         decisions.erase(erased, TODAY)
     with pytest.raises(TransferRefused, match="erased"):

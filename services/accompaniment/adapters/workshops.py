@@ -7,7 +7,7 @@ from datetime import date
 
 import asyncpg
 
-from services.accompaniment.domain.workshops import WorkshopSession
+from services.accompaniment.domain.state import WorkshopSession
 from services.accompaniment.service_layer.ports import WorkshopViews
 from shared.events import DomainEvent
 

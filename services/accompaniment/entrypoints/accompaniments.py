@@ -7,8 +7,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from services.accompaniment.domain.guards import existing
-from services.accompaniment.domain.model import ACCOMPANIMENT
+from services.accompaniment.domain.decisions.guards import existing
+from services.accompaniment.domain.evolution import ACCOMPANIMENT
 from services.accompaniment.entrypoints.dependencies import DependenciesDep
 from services.accompaniment.entrypoints.responses import (
     AccompanimentDetail,

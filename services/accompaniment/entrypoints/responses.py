@@ -9,9 +9,9 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from services.accompaniment.domain import state as s
-from services.accompaniment.domain.engagement import contract_deadline
+from services.accompaniment.domain.decisions.engagement import contract_deadline
 from services.accompaniment.domain.rules import Rules
-from services.accompaniment.domain.workshops import WorkshopSession
+from services.accompaniment.domain.state import WorkshopSession
 from shared.contracts.accompaniment import WorkshopTheme
 from shared.contracts.exits import ExitCategory, ExitGroup
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from services.accompaniment.domain import worklist
-from services.accompaniment.domain.engagement import contract_deadline
+from services.accompaniment.domain.decisions.engagement import contract_deadline
 from services.accompaniment.entrypoints.dependencies import DependenciesDep
 from shared.auth import CurrentUser
 

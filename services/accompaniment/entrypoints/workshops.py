@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 
 from services.accompaniment.domain.commands import RecordAttendance, RegisterParticipant, ScheduleWorkshopSession
 from services.accompaniment.domain.errors import WorkshopNotFound
-from services.accompaniment.domain.workshops import WORKSHOP_SESSION
+from services.accompaniment.domain.evolution import WORKSHOP_SESSION
 from services.accompaniment.entrypoints.dependencies import DependenciesDep
 from services.accompaniment.entrypoints.responses import WorkshopSessionDetail, WorkshopSessionOut, session_detail
 from services.accompaniment.service_layer import workshops

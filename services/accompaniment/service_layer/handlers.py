@@ -7,10 +7,17 @@ from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
-from services.accompaniment.domain import action_plan, appointments, candidate, diagnosis, engagement, lifecycle
 from services.accompaniment.domain import commands as c
-from services.accompaniment.domain.guards import existing
-from services.accompaniment.domain.model import ACCOMPANIMENT
+from services.accompaniment.domain.decisions import (
+    action_plan,
+    appointments,
+    candidate,
+    diagnosis,
+    engagement,
+    lifecycle,
+)
+from services.accompaniment.domain.decisions.guards import existing
+from services.accompaniment.domain.evolution import ACCOMPANIMENT
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import Accompaniment
 from services.accompaniment.service_layer.dependencies import Dependencies

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from services.accompaniment.domain.state import Accompaniment
-from services.accompaniment.domain.workshops import WorkshopSession
+from services.accompaniment.domain.state import Accompaniment, WorkshopSession
 from shared.events import DomainEvent
 
 

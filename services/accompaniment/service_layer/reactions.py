@@ -12,8 +12,8 @@ from typing import Any
 
 import structlog
 
-from services.accompaniment.domain import lifecycle, model
-from services.accompaniment.domain.model import ACCOMPANIMENT
+from services.accompaniment.domain.decisions import lifecycle
+from services.accompaniment.domain.evolution import ACCOMPANIMENT, accompaniment_id_for
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
 from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
@@ -29,7 +29,7 @@ async def on_beneficiary_enrolled(envelope: Envelope, conn: Any, *, deps: Depend
     uow = deps.store.join(conn, Tracing.caused_by(envelope))
     enrolled = uow.decode(envelope)
     assert isinstance(enrolled, BeneficiaryEnrolled)
-    accompaniment_id = model.accompaniment_id_for(envelope.id)
+    accompaniment_id = accompaniment_id_for(envelope.id)
     if await uow.load(ACCOMPANIMENT, accompaniment_id) is not None:
         return  # already opened by an earlier delivery
     await uow.save(ACCOMPANIMENT, None, lifecycle.open_for(enrolled, accompaniment_id, deps.rules))

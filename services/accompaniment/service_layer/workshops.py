@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from services.accompaniment.domain import workshops
 from services.accompaniment.domain.commands import RecordAttendance, RegisterParticipant, ScheduleWorkshopSession
+from services.accompaniment.domain.decisions import workshops
 from services.accompaniment.domain.errors import AlreadyRecorded
-from services.accompaniment.domain.model import ACCOMPANIMENT
+from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION
 from services.accompaniment.domain.rules import Context
-from services.accompaniment.domain.workshops import WORKSHOP_SESSION, WorkshopSession
+from services.accompaniment.domain.state import WorkshopSession
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
 from shared.auth import Principal

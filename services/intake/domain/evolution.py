@@ -14,7 +14,7 @@ from shared.contracts.intake import (
 )
 
 
-def apply(state: Beneficiary | None, event: IntakeEvent) -> Beneficiary:
+def apply_beneficiary(state: Beneficiary | None, event: IntakeEvent) -> Beneficiary:
     """The state after one event."""
     match event:
         case BeneficiaryEnrolled():
@@ -36,4 +36,6 @@ def apply(state: Beneficiary | None, event: IntakeEvent) -> Beneficiary:
 
 
 # Streams `beneficiary-<id>`, keyed by the person so that their events stay in order on the topic.
-BENEFICIARY: Aggregate[Beneficiary] = Aggregate("beneficiary", apply, partition_key=lambda s: s.beneficiary_id)
+BENEFICIARY: Aggregate[Beneficiary] = Aggregate(
+    "beneficiary", apply_beneficiary, partition_key=lambda s: s.beneficiary_id
+)

@@ -7,14 +7,19 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
 
 from services.intake.domain.commands import TransferBeneficiary
 from services.intake.entrypoints.dependencies import DependenciesDep
-from services.intake.entrypoints.responses import errors
+from services.intake.entrypoints.responses import (
+    BeneficiaryDetails,
+    BeneficiaryStatus,
+    BeneficiarySummary,
+    ErasureAnswer,
+    TransferAnswer,
+)
 from services.intake.service_layer import beneficiaries, views
-from services.intake.service_layer.views import BeneficiaryDetails, BeneficiaryStatus, BeneficiarySummary
 from shared.auth import CurrentUser
+from shared.problems import errors
 
 router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
 
@@ -28,57 +33,14 @@ async def list_beneficiaries(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[BeneficiarySummary]:
     """The agency's beneficiaries with their names, most recently enrolled first (agency staff and admins)."""
-    return await views.list_beneficiaries(user, agency_id, deps=deps, limit=limit, offset=offset)
+    files = await views.list_beneficiaries(user, agency_id, deps=deps, limit=limit, offset=offset)
+    return [BeneficiarySummary.of(file) for file in files]
 
 
 @router.get("/{beneficiary_id}", response_model=BeneficiaryDetails, responses=errors(401, 403, 404))
 async def get_beneficiary(beneficiary_id: UUID, user: CurrentUser, deps: DependenciesDep) -> BeneficiaryDetails:
     """A beneficiary's identity, agency and status, for the staff of their agency."""
-    return await views.beneficiary_details(beneficiary_id, user, deps=deps)
-
-
-class TransferAnswer(BaseModel):
-    """The transfer recorded: the person is now followed by the agency of their new commune."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "beneficiary_id": "6f1d2c9e-6a43-4d8e-bb0e-2f9f0c3e7a10",
-                    "from_agency_id": "ali-la-courneuve",
-                    "to_agency_id": "ali-clichy-sous-bois",
-                    "commune_code": "93014",
-                    "transferred_on": "2026-11-25",
-                }
-            ]
-        }
-    )
-
-    beneficiary_id: UUID
-    from_agency_id: str
-    to_agency_id: str
-    commune_code: str
-    transferred_on: date
-
-
-class ErasureAnswer(BaseModel):
-    """The personal data is erased: the identity is unreadable everywhere, the statistics are kept."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "beneficiary_id": "6f1d2c9e-6a43-4d8e-bb0e-2f9f0c3e7a10",
-                    "status": "erased",
-                    "erased_on": "2026-11-25",
-                }
-            ]
-        }
-    )
-
-    beneficiary_id: UUID
-    status: BeneficiaryStatus
-    erased_on: date
+    return BeneficiaryDetails.of(await views.beneficiary_details(beneficiary_id, user, deps=deps))
 
 
 @router.post("/{beneficiary_id}/transfer", response_model=TransferAnswer, responses=errors(401, 403, 404, 409, 422))

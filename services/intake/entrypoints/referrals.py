@@ -4,41 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict
 
 from services.intake.adapters.referral_csv import COLUMNS, REQUIRED
 from services.intake.domain.commands import ReferBeneficiary
 from services.intake.entrypoints.dependencies import DependenciesDep, SettingsDep
-from services.intake.entrypoints.responses import errors
+from services.intake.entrypoints.responses import ReferralAnswer
 from services.intake.service_layer.imports import ImportReport, import_referrals
 from services.intake.service_layer.referrals import refer_beneficiary
 from shared.auth import CurrentUser, Role
 from shared.errors import Forbidden
+from shared.problems import errors
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
-
-
-class ReferralAnswer(BaseModel):
-    """The beneficiary designated by a referral, and whether the referral created it."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "beneficiary_id": "6f1d2c9e-6a43-4d8e-bb0e-2f9f0c3e7a10",
-                    "agency_id": "ali-la-courneuve",
-                    "created": True,
-                }
-            ]
-        }
-    )
-
-    beneficiary_id: UUID
-    agency_id: str
-    created: bool
 
 
 @router.post(

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.placement.domain.immersion import Immersion
+from services.placement.domain.state import Immersion
 from services.placement.service_layer.ports import ImmersionViews
 from shared.events import DomainEvent
 

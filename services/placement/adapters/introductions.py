@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from services.placement.domain.errors import AlreadyIntroduced
-from services.placement.domain.introduction import Hire, Introduction
+from services.placement.domain.state import Hire, Introduction
 from services.placement.service_layer.ports import IntroductionViews
 from shared.events import DomainEvent
 

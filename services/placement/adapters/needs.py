@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.placement.domain.need import Need, NeedStatus
+from services.placement.domain.state import Need, NeedStatus
 from services.placement.service_layer.ports import NeedViews
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType

@@ -5,48 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
-from services.placement.domain.candidate import Candidate
 from services.placement.domain.errors import CandidateNotFound
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import CandidateOut, candidate_out
 from shared.auth import CurrentUser
-from shared.contracts.accompaniment import TimeSlot
 
 router = APIRouter(tags=["candidates"])
-
-
-class CandidateOut(BaseModel):
-    """A candidate: aptitudes and constraints, never a diploma or a CV."""
-
-    beneficiary_id: UUID
-    agency_id: str
-    commune_code: str
-    aptitudes: list[str]
-    available_slots: list[TimeSlot]
-    max_weekly_hours: int
-    max_commute_km: float
-    driving_licence: bool
-    health_restrictions: list[str]
-    wished_sectors: list[str]
-    active: bool
-
-
-def candidate_out(candidate: Candidate) -> dict:
-    """The representation of a candidate."""
-    return {
-        "beneficiary_id": candidate.beneficiary_id,
-        "agency_id": candidate.agency_id,
-        "commune_code": candidate.commune_code,
-        "aptitudes": sorted(candidate.aptitudes),
-        "available_slots": sorted(candidate.available_slots),
-        "max_weekly_hours": candidate.max_weekly_hours,
-        "max_commute_km": candidate.max_commute_km,
-        "driving_licence": candidate.driving_licence,
-        "health_restrictions": sorted(candidate.health_restrictions),
-        "wished_sectors": sorted(candidate.wished_sectors),
-        "active": candidate.active,
-    }
 
 
 @router.get("/candidates", response_model=list[CandidateOut])

@@ -6,56 +6,15 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
 from services.placement.domain.commands import RecordEmployerContact, RegisterEmployer
 from services.placement.domain.errors import EmployerNotFound
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import ContactRecorded, EmployerDetail, EmployerOut
 from services.placement.service_layer import employers as handlers
 from shared.auth import CurrentUser
-from shared.contracts.placement import ContactKind, EmployerSize
 
 router = APIRouter(tags=["employers"])
-
-
-class EmployerOut(BaseModel):
-    """An employer of the network."""
-
-    employer_id: UUID
-    siret: str
-    name: str
-    size: EmployerSize
-    sector: str
-    social_economy: bool
-    siae: bool
-    commune_code: str
-    agency_id: str | None = None
-    contacts: int = 0
-    last_contact_on: date | None = None
-
-
-class ContactOut(BaseModel):
-    """A prospecting contact with an employer."""
-
-    contact_id: UUID
-    agency_id: str
-    contact_date: date
-    kind: ContactKind
-    caseworker: str
-    notes: str
-
-
-class EmployerDetail(EmployerOut):
-    """An employer with the history of the agencies' contacts."""
-
-    contact_history: list[ContactOut]
-
-
-class ContactRecorded(BaseModel):
-    """The id of the recorded contact."""
-
-    contact_id: UUID
-    employer_id: UUID
 
 
 @router.post("/employers", response_model=EmployerOut, status_code=status.HTTP_201_CREATED)

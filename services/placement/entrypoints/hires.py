@@ -6,37 +6,15 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
 from services.placement.domain.commands import EndHireEarly, RecordCheckIn
 from services.placement.domain.errors import HireNotFound
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import HireOut
 from services.placement.service_layer import hires as handlers
 from shared.auth import CurrentUser
-from shared.contracts.employment import ContractType
-from shared.contracts.placement import EarlyEndReason
 
 router = APIRouter(tags=["hires"])
-
-
-class HireOut(BaseModel):
-    """A hire and its follow-up; `check_ins` maps the month (1, 3, 6) to "still employed"."""
-
-    hire_id: UUID
-    introduction_id: UUID
-    need_id: UUID
-    employer_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    sector: str
-    contract_type: ContractType
-    duration_months: float | None
-    weekly_hours: float
-    start_date: date
-    check_ins: dict[int, bool]
-    ended_on: date | None
-    end_reason: EarlyEndReason | None
-    version: int
 
 
 async def _read(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:

@@ -6,42 +6,15 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
 from services.placement.domain.commands import AgreeImmersion, CompleteImmersion, RenewImmersion
 from services.placement.domain.errors import ImmersionNotFound
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import ImmersionOut
 from services.placement.service_layer import immersions as handlers
 from shared.auth import CurrentUser
-from shared.contracts.placement import ImmersionHost, ImmersionOutcome
 
 router = APIRouter(tags=["immersions"])
-
-
-class PeriodOut(BaseModel):
-    """One period of presence."""
-
-    start_date: date
-    end_date: date
-    days: int
-
-
-class ImmersionOut(BaseModel):
-    """An immersion, its periods (the first, and the renewal if any) and its outcome."""
-
-    immersion_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    host_kind: ImmersionHost
-    employer_id: UUID | None
-    host_name: str
-    sector: str | None
-    periods: list[PeriodOut]
-    days_of_presence: int
-    renewed: bool
-    outcome: ImmersionOutcome | None
-    completed_on: date | None
-    version: int
 
 
 async def _read(immersion_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:

@@ -6,34 +6,15 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
-from services.placement.domain.commands import MakeIntroduction, OutcomeKind, RecordOutcome
+from services.placement.domain.commands import MakeIntroduction, RecordOutcome
 from services.placement.domain.errors import IntroductionNotFound
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import IntroductionOut
 from services.placement.service_layer import introductions as handlers
 from shared.auth import CurrentUser
-from shared.contracts.placement import NotHiredReason
 
 router = APIRouter(tags=["introductions"])
-
-
-class IntroductionOut(BaseModel):
-    """An introduction and, once known, its outcome."""
-
-    introduction_id: UUID
-    need_id: UUID
-    employer_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    sector: str
-    introduced_on: date
-    caseworker: str
-    outcome: OutcomeKind | None = None
-    decided_on: date | None = None
-    not_hired_reason: NotHiredReason | None = None
-    hire_id: UUID | None = None
-    version: int
 
 
 async def _read(introduction_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:

@@ -6,66 +6,16 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
 from services.placement.domain.commands import CloseNeed, FillNeed, PublishNeed
 from services.placement.domain.errors import NeedNotFound
-from services.placement.domain.need import Need, NeedStatus
+from services.placement.domain.state import Need, NeedStatus
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import NeedOut, need_out
 from services.placement.service_layer import needs as handlers
 from shared.auth import CurrentUser
-from shared.contracts.accompaniment import TimeSlot
-from shared.contracts.employment import ContractType
-from shared.contracts.placement import WorkingCondition
 
 router = APIRouter(tags=["needs"])
-
-
-class NeedOut(BaseModel):
-    """A field need: tasks, hours, place and conditions."""
-
-    need_id: UUID
-    employer_id: UUID
-    agency_id: str
-    title: str
-    sector: str
-    tasks: list[str]
-    weekly_hours: float
-    time_slots: list[TimeSlot]
-    commune_code: str
-    required_aptitudes: list[str]
-    working_conditions: list[WorkingCondition]
-    contract_type: ContractType
-    duration_months: float | None
-    positions: int
-    published_on: date
-    status: NeedStatus
-    ended_on: date | None
-    version: int
-
-
-def need_out(need: Need) -> dict:
-    """The representation of a need."""
-    return {
-        "need_id": need.id,
-        "employer_id": need.employer_id,
-        "agency_id": need.agency_id,
-        "title": need.title,
-        "sector": need.sector,
-        "tasks": list(need.tasks),
-        "weekly_hours": need.weekly_hours,
-        "time_slots": list(need.time_slots),
-        "commune_code": need.commune_code,
-        "required_aptitudes": list(need.required_aptitudes),
-        "working_conditions": list(need.working_conditions),
-        "contract_type": need.contract_type,
-        "duration_months": need.duration_months,
-        "positions": need.positions,
-        "published_on": need.published_on,
-        "status": need.status,
-        "ended_on": need.ended_on,
-        "version": need.version,
-    }
 
 
 async def load_need(need_id: UUID, user: CurrentUser, deps: DependenciesDep) -> Need:

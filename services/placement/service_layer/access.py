@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.placement.domain.errors import InvalidInput
 from shared.auth import Principal, Role
+from shared.errors import InvalidField
 
 STAFF = (Role.CASEWORKER, Role.AGENCY_MANAGER)
 
@@ -13,5 +13,5 @@ def acting_agency(user: Principal, requested: str | None) -> str:
     user.require_role(*STAFF)
     agency = user.scope(requested)
     if agency is None:
-        raise InvalidInput("agency_id", "name the agency this is recorded for")
+        raise InvalidField("agency_id", "name the agency this is recorded for")
     return agency

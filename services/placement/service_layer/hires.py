@@ -6,18 +6,19 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
-from services.placement.domain import introduction
 from services.placement.domain.commands import EndHireEarly, RecordCheckIn
+from services.placement.domain.decisions import introductions
 from services.placement.domain.errors import HireNotFound
-from services.placement.domain.introduction import INTRODUCTION
+from services.placement.domain.evolution import INTRODUCTION
+from services.placement.domain.state import Introduction
 from services.placement.service_layer.access import STAFF
 from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
 
-Decide = Callable[[introduction.Introduction | None], list]
+Decide = Callable[[Introduction | None], list]
 
 
-async def _on_hire(hire_id: UUID, decide: Decide, *, user: Principal, deps: Dependencies) -> introduction.Introduction:
+async def _on_hire(hire_id: UUID, decide: Decide, *, user: Principal, deps: Dependencies) -> Introduction:
     user.require_role(*STAFF)
     async with deps.store.transaction() as uow:
         introduction_id = await deps.introductions.introduction_of_hire(uow.connection, hire_id)
@@ -30,13 +31,13 @@ async def _on_hire(hire_id: UUID, decide: Decide, *, user: Principal, deps: Depe
 
 async def record_check_in(
     hire_id: UUID, command: RecordCheckIn, *, user: Principal, deps: Dependencies, today: date
-) -> introduction.Introduction:
+) -> Introduction:
     """Record the 1, 3 or 6-month check-in of a hire, once each."""
-    return await _on_hire(hire_id, lambda s: introduction.check_in(s, command, today), user=user, deps=deps)
+    return await _on_hire(hire_id, lambda s: introductions.check_in(s, command, today), user=user, deps=deps)
 
 
 async def end_hire_early(
     hire_id: UUID, command: EndHireEarly, *, user: Principal, deps: Dependencies, today: date
-) -> introduction.Introduction:
+) -> Introduction:
     """Record that a contract ended before its term."""
-    return await _on_hire(hire_id, lambda s: introduction.end_early(s, command, today), user=user, deps=deps)
+    return await _on_hire(hire_id, lambda s: introductions.end_early(s, command, today), user=user, deps=deps)

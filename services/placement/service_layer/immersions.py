@@ -7,18 +7,16 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
-from services.placement.domain import immersion
 from services.placement.domain.commands import AgreeImmersion, CompleteImmersion, RenewImmersion
-from services.placement.domain.employer import EMPLOYER
-from services.placement.domain.immersion import IMMERSION
+from services.placement.domain.decisions import immersions
+from services.placement.domain.evolution import EMPLOYER, IMMERSION
+from services.placement.domain.state import Immersion
 from services.placement.service_layer.access import STAFF
 from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
 
 
-async def agree_immersion(
-    command: AgreeImmersion, *, user: Principal, deps: Dependencies, today: date
-) -> immersion.Immersion:
+async def agree_immersion(command: AgreeImmersion, *, user: Principal, deps: Dependencies, today: date) -> Immersion:
     """Agree an immersion for one of the agency's candidates."""
     user.require_role(*STAFF)
     async with deps.store.transaction() as uow:
@@ -26,14 +24,14 @@ async def agree_immersion(
         if candidate is not None:
             user.scope(candidate.agency_id)
         host = await uow.load(EMPLOYER, command.employer_id) if command.employer_id is not None else None
-        events = immersion.agree(uuid.uuid4(), command, candidate=candidate, employer=host, today=today)
+        events = immersions.agree(uuid.uuid4(), command, candidate=candidate, employer=host, today=today)
         return await uow.save(IMMERSION, None, events)
 
 
-Decide = Callable[[immersion.Immersion | None], list]
+Decide = Callable[[Immersion | None], list]
 
 
-async def _change(immersion_id: UUID, decide: Decide, *, user: Principal, deps: Dependencies) -> immersion.Immersion:
+async def _change(immersion_id: UUID, decide: Decide, *, user: Principal, deps: Dependencies) -> Immersion:
     user.require_role(*STAFF)
     async with deps.store.transaction() as uow:
         state = await uow.load(IMMERSION, immersion_id)
@@ -44,13 +42,13 @@ async def _change(immersion_id: UUID, decide: Decide, *, user: Principal, deps: 
 
 async def renew_immersion(
     immersion_id: UUID, command: RenewImmersion, *, user: Principal, deps: Dependencies, today: date
-) -> immersion.Immersion:
+) -> Immersion:
     """Renew an immersion, once."""
-    return await _change(immersion_id, lambda s: immersion.renew(s, command, today), user=user, deps=deps)
+    return await _change(immersion_id, lambda s: immersions.renew(s, command, today), user=user, deps=deps)
 
 
 async def complete_immersion(
     immersion_id: UUID, command: CompleteImmersion, *, user: Principal, deps: Dependencies, today: date
-) -> immersion.Immersion:
+) -> Immersion:
     """Record what followed an immersion."""
-    return await _change(immersion_id, lambda s: immersion.complete(s, command, today), user=user, deps=deps)
+    return await _change(immersion_id, lambda s: immersions.complete(s, command, today), user=user, deps=deps)

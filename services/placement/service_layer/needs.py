@@ -6,26 +6,26 @@ import uuid
 from datetime import date
 from uuid import UUID
 
-from services.placement.domain import need
 from services.placement.domain.commands import CloseNeed, FillNeed, PublishNeed
-from services.placement.domain.employer import EMPLOYER
-from services.placement.domain.need import NEED
+from services.placement.domain.decisions import needs
+from services.placement.domain.evolution import EMPLOYER, NEED
+from services.placement.domain.state import Need
 from services.placement.service_layer.access import STAFF, acting_agency
 from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
 from shared.unit_of_work import UnitOfWork
 
 
-async def publish_need(command: PublishNeed, *, user: Principal, deps: Dependencies, today: date) -> need.Need:
+async def publish_need(command: PublishNeed, *, user: Principal, deps: Dependencies, today: date) -> Need:
     """Publish an employer's field need for the caller's agency."""
     agency_id = acting_agency(user, command.agency_id)
     async with deps.store.transaction() as uow:
         owner = await uow.load(EMPLOYER, command.employer_id)
-        events = need.publish(uuid.uuid4(), command, employer=owner, agency_id=agency_id, today=today)
+        events = needs.publish(uuid.uuid4(), command, employer=owner, agency_id=agency_id, today=today)
         return await uow.save(NEED, None, events)
 
 
-async def _load_for_staff(uow: UnitOfWork, need_id: UUID, user: Principal) -> need.Need | None:
+async def _load_for_staff(uow: UnitOfWork, need_id: UUID, user: Principal) -> Need | None:
     user.require_role(*STAFF)
     state = await uow.load(NEED, need_id)
     if state is not None:
@@ -33,21 +33,19 @@ async def _load_for_staff(uow: UnitOfWork, need_id: UUID, user: Principal) -> ne
     return state
 
 
-async def fill_need(need_id: UUID, command: FillNeed, *, user: Principal, deps: Dependencies, today: date) -> need.Need:
+async def fill_need(need_id: UUID, command: FillNeed, *, user: Principal, deps: Dependencies, today: date) -> Need:
     """Mark every position of a need as taken."""
     async with deps.store.transaction() as uow:
         state = await _load_for_staff(uow, need_id, user)
         hires = await deps.introductions.hires_for_need(uow.connection, need_id)
-        return await uow.save(NEED, state, need.fill(state, command.filled_on or today, hires, today))
+        return await uow.save(NEED, state, needs.fill(state, command.filled_on or today, hires, today))
 
 
-async def close_need(
-    need_id: UUID, command: CloseNeed, *, user: Principal, deps: Dependencies, today: date
-) -> need.Need:
+async def close_need(need_id: UUID, command: CloseNeed, *, user: Principal, deps: Dependencies, today: date) -> Need:
     """Withdraw a need."""
     async with deps.store.transaction() as uow:
         state = await _load_for_staff(uow, need_id, user)
-        return await uow.save(NEED, state, need.close(state, command, today))
+        return await uow.save(NEED, state, needs.close(state, command, today))
 
 
 async def fill_when_complete(uow: UnitOfWork, need_id: UUID, *, deps: Dependencies, on: date, today: date) -> None:
@@ -57,4 +55,4 @@ async def fill_when_complete(uow: UnitOfWork, need_id: UUID, *, deps: Dependenci
         return
     hires = await deps.introductions.hires_for_need(uow.connection, need_id)
     if hires >= state.positions:
-        await uow.save(NEED, state, need.fill(state, max(on, state.published_on), hires, today))
+        await uow.save(NEED, state, needs.fill(state, max(on, state.published_on), hires, today))

@@ -14,10 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from services.placement.domain.candidate import Candidate
-from services.placement.domain.employer import Employer
-from services.placement.domain.immersion import Immersion
-from services.placement.domain.introduction import Introduction
-from services.placement.domain.need import Need
+from services.placement.domain.state import Employer, Immersion, Introduction, Need
 from shared.contracts.placement import EmployerContactRecorded, EmployerRegistered
 from shared.events import DomainEvent
 

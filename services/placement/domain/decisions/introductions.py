@@ -1,21 +1,17 @@
-"""The introduction aggregate: a person introduced at the workstation, the outcome, and the hire's follow-up.
+"""Decisions on introductions at the workstation: the introduction, its single outcome, and the hire's follow-up.
 
-One stream per introduction holds the introduction, its outcome (a hire or a reason), the check-ins at
-1, 3 and 6 months and an early end, so "one outcome only" and "each check-in once" are checked on one
-consistent state. The hire's id is derived from the introduction's.
+One stream per introduction holds the introduction, its outcome (a hire or a reason), the check-ins at 1, 3 and 6
+months and an early end, so "one outcome only" and "each check-in once" are checked on one consistent state.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID
 
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.commands import (
     CHECK_IN_MONTHS,
-    PERMANENT_CONTRACTS,
     EndHireEarly,
     MakeIntroduction,
     OutcomeKind,
@@ -29,108 +25,21 @@ from services.placement.domain.errors import (
     CheckInAlreadyRecorded,
     HireAlreadyEnded,
     IntroductionNotFound,
-    InvalidInput,
     NeedNotFound,
     NeedNotOpen,
     NoHireRecorded,
     OutcomeAlreadyRecorded,
 )
-from services.placement.domain.need import Need
-from shared.aggregate import Aggregate
-from shared.contracts.employment import ContractType
+from services.placement.domain.evolution import hire_id_for
+from services.placement.domain.state import Hire, Introduction, Need
 from shared.contracts.placement import (
-    EarlyEndReason,
     HireCheckInRecorded,
     HireEndedEarly,
     HireRecorded,
     IntroductionMade,
     IntroductionNotHired,
-    NotHiredReason,
-    PlacementEvent,
 )
-from shared.dates import add_months
-
-_HIRE_NAMESPACE = uuid.UUID("0c3f7a9e-2b61-4f0d-8e15-93a1d7c4b258")
-
-
-@dataclass(frozen=True)
-class Hire:
-    """The contract an introduction ended in, and its follow-up."""
-
-    id: UUID
-    contract_type: ContractType
-    duration_months: float | None
-    weekly_hours: float
-    start_date: date
-    check_ins: dict[int, bool] = field(default_factory=dict)
-    ended_on: date | None = None
-    end_reason: EarlyEndReason | None = None
-
-    @property
-    def planned_end(self) -> date | None:
-        """Term of a fixed-term contract."""
-        if self.duration_months is None or self.contract_type in PERMANENT_CONTRACTS:
-            return None
-        return add_months(self.start_date, self.duration_months)
-
-
-@dataclass(frozen=True)
-class Introduction:
-    """State of one introduction, rebuilt from its events."""
-
-    id: UUID
-    need_id: UUID
-    employer_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    sector: str
-    introduced_on: date
-    caseworker: str
-    outcome: OutcomeKind | None = None
-    decided_on: date | None = None
-    not_hired_reason: NotHiredReason | None = None
-    hire: Hire | None = None
-    version: int = 0
-
-
-def hire_id_for(introduction_id: UUID) -> UUID:
-    """The id of the hire an introduction ends in."""
-    return uuid.uuid5(_HIRE_NAMESPACE, f"hire:{introduction_id}")
-
-
-def apply(state: Introduction | None, event: PlacementEvent) -> Introduction:
-    """Fold one event into the state."""
-    match event:
-        case IntroductionMade():
-            return Introduction(
-                id=event.introduction_id,
-                need_id=event.need_id,
-                employer_id=event.employer_id,
-                beneficiary_id=event.beneficiary_id,
-                agency_id=event.agency_id,
-                sector=event.sector,
-                introduced_on=event.introduced_on,
-                caseworker=event.caseworker,
-                version=1,
-            )
-        case IntroductionNotHired():
-            return replace(
-                state,
-                outcome=OutcomeKind.NOT_HIRED,
-                decided_on=event.decided_on,
-                not_hired_reason=event.reason,
-                version=state.version + 1,
-            )
-        case HireRecorded():
-            hire = Hire(event.hire_id, event.contract_type, event.duration_months, event.weekly_hours, event.start_date)
-            return replace(state, outcome=OutcomeKind.HIRED, hire=hire, version=state.version + 1)
-        case HireCheckInRecorded():
-            hire = replace(state.hire, check_ins={**state.hire.check_ins, event.month: event.still_employed})
-            return replace(state, hire=hire, version=state.version + 1)
-        case HireEndedEarly():
-            hire = replace(state.hire, ended_on=event.ended_on, end_reason=event.reason)
-            return replace(state, hire=hire, version=state.version + 1)
-    raise TypeError(f"unhandled event {type(event).__name__}")
+from shared.errors import InvalidField
 
 
 def introduce(
@@ -154,7 +63,7 @@ def introduce(
     if already_pending:
         raise AlreadyIntroduced("this person is already introduced for this need and the outcome is not known yet")
     if command.introduced_on < need.published_on:
-        raise InvalidInput("introduced_on", f"{command.introduced_on} is before the need was published")
+        raise InvalidField("introduced_on", f"{command.introduced_on} is before the need was published")
     return [
         IntroductionMade(
             introduction_id=introduction_id,
@@ -180,9 +89,9 @@ def record_outcome(
         raise OutcomeAlreadyRecorded(f"the outcome of this introduction is already recorded ({state.outcome})")
     decided_on = command.decided_on or today
     if decided_on < state.introduced_on:
-        raise InvalidInput("decided_on", f"{decided_on} is before the introduction ({state.introduced_on})")
+        raise InvalidField("decided_on", f"{decided_on} is before the introduction ({state.introduced_on})")
     if decided_on > today:
-        raise InvalidInput("decided_on", f"{decided_on} is in the future")
+        raise InvalidField("decided_on", f"{decided_on} is in the future")
     if command.outcome == OutcomeKind.NOT_HIRED:
         return [
             IntroductionNotHired(
@@ -196,7 +105,7 @@ def record_outcome(
             )
         ]
     if command.start_date < state.introduced_on:
-        raise InvalidInput("start_date", f"{command.start_date} is before the introduction ({state.introduced_on})")
+        raise InvalidField("start_date", f"{command.start_date} is before the introduction ({state.introduced_on})")
     return [
         HireRecorded(
             hire_id=hire_id_for(state.id),
@@ -226,17 +135,17 @@ def check_in(state: Introduction | None, command: RecordCheckIn, today: date) ->
     """Follow-up at 1, 3 or 6 months, each once, dated between the start and today."""
     intro, hire = _hire(state)
     if command.month not in CHECK_IN_MONTHS:
-        raise InvalidInput("month", f"check-ins happen at {', '.join(map(str, CHECK_IN_MONTHS))} months")
+        raise InvalidField("month", f"check-ins happen at {', '.join(map(str, CHECK_IN_MONTHS))} months")
     if command.month in hire.check_ins:
         raise CheckInAlreadyRecorded(f"the {command.month}-month check-in is already recorded")
     if command.checked_on < hire.start_date:
-        raise InvalidInput(
+        raise InvalidField(
             "checked_on", f"{command.checked_on} is before the start of the contract ({hire.start_date})"
         )
     if command.checked_on > today:
-        raise InvalidInput("checked_on", f"{command.checked_on} is in the future")
+        raise InvalidField("checked_on", f"{command.checked_on} is in the future")
     if command.still_employed and hire.ended_on is not None:
-        raise InvalidInput("still_employed", f"the contract ended early on {hire.ended_on}")
+        raise InvalidField("still_employed", f"the contract ended early on {hire.ended_on}")
     return [
         HireCheckInRecorded(
             hire_id=hire.id,
@@ -259,11 +168,11 @@ def end_early(state: Introduction | None, command: EndHireEarly, today: date) ->
     if hire.ended_on is not None:
         raise HireAlreadyEnded(f"this contract already ended early on {hire.ended_on}")
     if command.ended_on < hire.start_date:
-        raise InvalidInput("ended_on", f"{command.ended_on} is before the start of the contract ({hire.start_date})")
+        raise InvalidField("ended_on", f"{command.ended_on} is before the start of the contract ({hire.start_date})")
     if command.ended_on > today:
-        raise InvalidInput("ended_on", f"{command.ended_on} is in the future")
+        raise InvalidField("ended_on", f"{command.ended_on} is in the future")
     if hire.planned_end is not None and command.ended_on >= hire.planned_end:
-        raise InvalidInput("ended_on", f"the contract runs until {hire.planned_end}: ending then is not early")
+        raise InvalidField("ended_on", f"the contract runs until {hire.planned_end}: ending then is not early")
     return [
         HireEndedEarly(
             hire_id=hire.id,
@@ -279,7 +188,3 @@ def end_early(state: Introduction | None, command: EndHireEarly, today: date) ->
             reason=command.reason,
         )
     ]
-
-
-# Streams `introduction-<id>`, keyed by the person, so that their introductions and hires stay in order.
-INTRODUCTION: Aggregate[Introduction] = Aggregate("introduction", apply, partition_key=lambda s: s.beneficiary_id)

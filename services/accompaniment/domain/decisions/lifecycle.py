@@ -12,6 +12,7 @@ from services.accompaniment.domain.commands import (
     ResumeAccompaniment,
     SuspendAccompaniment,
 )
+from services.accompaniment.domain.decisions.guards import header, open_, past_fact
 from services.accompaniment.domain.errors import (
     AlreadyRecorded,
     InvalidClosure,
@@ -20,8 +21,6 @@ from services.accompaniment.domain.errors import (
     LifecycleConflict,
     MissingInformation,
 )
-from services.accompaniment.domain.guards import open_, past_fact
-from services.accompaniment.domain.model import header
 from services.accompaniment.domain.rules import Context, Rules, add_months
 from services.accompaniment.domain.state import Accompaniment
 from shared.contracts.accompaniment import (

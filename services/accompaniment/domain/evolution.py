@@ -1,4 +1,8 @@
-"""The accompaniment aggregate: its stream, its id, and the pure fold of its events into state."""
+"""How accompaniment's aggregates evolve: the pure fold of their events, and the aggregates the store keeps.
+
+An accompaniment's id is derived from the enrolment event that opened it, so reacting twice to that event
+designates the same accompaniment.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +20,14 @@ from services.accompaniment.domain.state import (
     EngagementContract,
     Objective,
     ProposedExit,
+    Registration,
     Renewal,
     SchemeReferral,
     Suspension,
     TrainingNeed,
     Transfer,
     WorkshopParticipation,
+    WorkshopSession,
 )
 from shared.aggregate import Aggregate
 from shared.contracts.accompaniment import (
@@ -38,6 +44,7 @@ from shared.contracts.accompaniment import (
     AppointmentHeld,
     AppointmentMissed,
     AppointmentScheduled,
+    AttendanceRecorded,
     BarrierIdentified,
     BarrierLifted,
     BarrierNotLifted,
@@ -46,11 +53,14 @@ from shared.contracts.accompaniment import (
     EngagementContractSigned,
     ExitProposed,
     ObjectiveSet,
+    ParticipantRegistered,
     ReferentAssigned,
     RegisteredForWorkshop,
     SchemeReferralMade,
     TrainingNeedRecorded,
     WorkshopAttendanceRecorded,
+    WorkshopEvent,
+    WorkshopSessionScheduled,
 )
 
 # Accompaniment ids are derived from the enrolment event, so reacting twice to it designates the same one.
@@ -161,7 +171,7 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 
-def apply(state: Accompaniment | None, event: AccompanimentEvent) -> Accompaniment:
+def apply_accompaniment(state: Accompaniment | None, event: AccompanimentEvent) -> Accompaniment:
     """Fold one event into the state."""
     if isinstance(event, AccompanimentOpened):
         return Accompaniment(
@@ -180,14 +190,30 @@ def apply(state: Accompaniment | None, event: AccompanimentEvent) -> Accompanime
 
 
 # Streams `accompaniment-<id>`, keyed by the person so that their events stay in order on the topic.
-ACCOMPANIMENT: Aggregate[Accompaniment] = Aggregate("accompaniment", apply, partition_key=lambda s: s.beneficiary_id)
+ACCOMPANIMENT: Aggregate[Accompaniment] = Aggregate(
+    "accompaniment", apply_accompaniment, partition_key=lambda s: s.beneficiary_id
+)
 
 
-def fold(events: list[AccompanimentEvent]) -> Accompaniment | None:
-    """State after all `events`."""
-    return ACCOMPANIMENT.fold(events)
+def apply_workshop_session(state: WorkshopSession | None, event: WorkshopEvent) -> WorkshopSession:
+    """Fold one event into the session."""
+    match event:
+        case WorkshopSessionScheduled():
+            return WorkshopSession(
+                event.session_id, event.agency_id, event.theme, event.session_date, event.capacity, event.title, 1
+            )
+        case ParticipantRegistered():
+            seat = Registration(event.accompaniment_id, event.beneficiary_id, event.registered_on)
+            registrations = {**state.registrations, event.accompaniment_id: seat}
+            return replace(state, registrations=registrations, version=state.version + 1)
+        case AttendanceRecorded():
+            seat = replace(state.registrations[event.accompaniment_id], attended=event.attended)
+            registrations = {**state.registrations, event.accompaniment_id: seat}
+            return replace(state, registrations=registrations, version=state.version + 1)
+    raise TypeError(f"unhandled event {type(event).__name__}")
 
 
-def header(state: Accompaniment) -> dict:
-    """Fields every event of this accompaniment carries."""
-    return {"accompaniment_id": state.id, "beneficiary_id": state.beneficiary_id, "agency_id": state.agency_id}
+# Streams `workshop-session-<id>`, keyed by the session (its registrations follow each other in order).
+WORKSHOP_SESSION: Aggregate[WorkshopSession] = Aggregate(
+    "workshop-session", apply_workshop_session, partition_key=lambda s: s.id
+)

@@ -1,4 +1,5 @@
-"""Preconditions shared by the decisions: the accompaniment exists, is open, is active, dates make sense."""
+"""What the decisions share: preconditions (the accompaniment exists, is open, is active, dates make sense) and the
+header every event of an accompaniment carries."""
 
 from __future__ import annotations
 
@@ -59,3 +60,8 @@ def past_fact(state: Accompaniment, day: date | None, today: date, what: str) ->
     day = today if day is None else day
     not_before_start(state, day, what)
     return not_in_future(day, today, what)
+
+
+def header(state: Accompaniment) -> dict:
+    """Fields every event of this accompaniment carries."""
+    return {"accompaniment_id": state.id, "beneficiary_id": state.beneficiary_id, "agency_id": state.agency_id}

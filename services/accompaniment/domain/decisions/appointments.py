@@ -10,9 +10,8 @@ from services.accompaniment.domain.commands import (
     RecordAppointmentMissed,
     ScheduleAppointment,
 )
+from services.accompaniment.domain.decisions.guards import active, header, not_before_start, open_, past_fact
 from services.accompaniment.domain.errors import AlreadyRecorded, InvalidDate, ItemNotFound, TransitionRefused
-from services.accompaniment.domain.guards import active, not_before_start, open_, past_fact
-from services.accompaniment.domain.model import header
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import Accompaniment, Appointment, AppointmentStatus
 from shared.contracts.accompaniment import (

@@ -8,9 +8,8 @@ from services.accompaniment.domain.commands import (
     ProgressBarrier,
     RecordTrainingNeed,
 )
+from services.accompaniment.domain.decisions.guards import header, open_, past_fact
 from services.accompaniment.domain.errors import AlreadyRecorded, InvalidDate, TransitionRefused
-from services.accompaniment.domain.guards import open_, past_fact
-from services.accompaniment.domain.model import header
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import Accompaniment, BarrierStatus
 from shared.contracts.accompaniment import (

@@ -6,11 +6,10 @@ the last contact); the decisions return the events of both streams, appended in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
-from uuid import UUID
+from datetime import timedelta
 
 from services.accompaniment.domain.commands import Attendance, RegisterParticipant, ScheduleWorkshopSession
+from services.accompaniment.domain.decisions.guards import active, header, open_
 from services.accompaniment.domain.errors import (
     AlreadyRecorded,
     InvalidDate,
@@ -18,76 +17,19 @@ from services.accompaniment.domain.errors import (
     WorkshopFull,
     WorkshopNotFound,
 )
-from services.accompaniment.domain.guards import active, open_
-from services.accompaniment.domain.model import header
 from services.accompaniment.domain.rules import Context
-from services.accompaniment.domain.state import Accompaniment
-from shared.aggregate import Aggregate
+from services.accompaniment.domain.state import Accompaniment, WorkshopSession
 from shared.contracts.accompaniment import (
     AttendanceRecorded,
     ParticipantRegistered,
     RegisteredForWorkshop,
     WorkshopAttendanceRecorded,
-    WorkshopEvent,
     WorkshopSessionScheduled,
-    WorkshopTheme,
 )
-
-
-@dataclass(frozen=True)
-class Registration:
-    """A seat taken by one person, and whether they came."""
-
-    accompaniment_id: UUID
-    beneficiary_id: UUID
-    registered_on: date
-    attended: bool | None = None
-
-
-@dataclass(frozen=True)
-class WorkshopSession:
-    """State of one session, rebuilt from its events."""
-
-    id: UUID
-    agency_id: str
-    theme: WorkshopTheme
-    session_date: date
-    capacity: int
-    title: str | None = None
-    version: int = 0
-    registrations: dict[UUID, Registration] = field(default_factory=dict)
-
-    @property
-    def seats_left(self) -> int:
-        """Seats still free."""
-        return self.capacity - len(self.registrations)
-
 
 # Sessions already held may be entered afterwards (a register typed in later, the history of an agency
 # joining the platform), within this many days.
 PAST_SESSIONS_DAYS = 730
-
-
-def apply(state: WorkshopSession | None, event: WorkshopEvent) -> WorkshopSession:
-    """Fold one event into the session."""
-    match event:
-        case WorkshopSessionScheduled():
-            return WorkshopSession(
-                event.session_id, event.agency_id, event.theme, event.session_date, event.capacity, event.title, 1
-            )
-        case ParticipantRegistered():
-            seat = Registration(event.accompaniment_id, event.beneficiary_id, event.registered_on)
-            registrations = {**state.registrations, event.accompaniment_id: seat}
-            return replace(state, registrations=registrations, version=state.version + 1)
-        case AttendanceRecorded():
-            seat = replace(state.registrations[event.accompaniment_id], attended=event.attended)
-            registrations = {**state.registrations, event.accompaniment_id: seat}
-            return replace(state, registrations=registrations, version=state.version + 1)
-    raise TypeError(f"unhandled event {type(event).__name__}")
-
-
-# Streams `workshop-session-<id>`, keyed by the session (its registrations follow each other in order).
-WORKSHOP_SESSION: Aggregate[WorkshopSession] = Aggregate("workshop-session", apply, partition_key=lambda s: s.id)
 
 
 def schedule_session(cmd: ScheduleWorkshopSession, ctx: Context) -> list[WorkshopSessionScheduled]:

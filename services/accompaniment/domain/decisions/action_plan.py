@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from services.accompaniment.domain.commands import ChangeActionStatus, PlanAction, ReferToScheme, SetObjective
+from services.accompaniment.domain.decisions.guards import header, open_, past_fact
 from services.accompaniment.domain.errors import AlreadyRecorded, InvalidDate, ItemNotFound, TransitionRefused
-from services.accompaniment.domain.guards import open_, past_fact
-from services.accompaniment.domain.model import header
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import Accompaniment
 from shared.contracts.accompaniment import (

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from services.accompaniment.domain.commands import SignEngagementContract
+from services.accompaniment.domain.decisions.guards import header, open_, past_fact
 from services.accompaniment.domain.errors import AlreadyRecorded
-from services.accompaniment.domain.guards import open_, past_fact
-from services.accompaniment.domain.model import header
 from services.accompaniment.domain.rules import Context, Rules
 from services.accompaniment.domain.state import Accompaniment
 from shared.contracts.accompaniment import EngagementContractSigned

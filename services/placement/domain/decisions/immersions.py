@@ -1,96 +1,32 @@
-"""The immersion aggregate (PMSMP): at most 30 days of presence, renewable once, then an outcome."""
+"""Decisions on immersions (PMSMP): at most 30 days of presence, renewable once, then an outcome."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
 from services.placement.domain.candidate import Candidate
-from services.placement.domain.commands import AgreeImmersion, CompleteImmersion, RenewImmersion
-from services.placement.domain.employer import Employer
+from services.placement.domain.commands import (
+    AgreeImmersion,
+    CompleteImmersion,
+    RenewImmersion,
+)
 from services.placement.domain.errors import (
     CandidateInactive,
     CandidateNotFound,
     EmployerNotFound,
     ImmersionAlreadyRenewed,
     ImmersionNotFound,
-    InvalidInput,
     OutcomeAlreadyRecorded,
 )
-from shared.aggregate import Aggregate
+from services.placement.domain.state import Employer, Immersion
 from shared.contracts.placement import (
     ImmersionAgreed,
     ImmersionCompleted,
     ImmersionHost,
-    ImmersionOutcome,
     ImmersionRenewed,
-    PlacementEvent,
 )
-
-
-@dataclass(frozen=True)
-class Period:
-    """Days of presence between two dates."""
-
-    start_date: date
-    end_date: date
-    days_of_presence: int
-
-
-@dataclass(frozen=True)
-class Immersion:
-    """State of one immersion, rebuilt from its events."""
-
-    id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    host_kind: ImmersionHost
-    employer_id: UUID | None
-    host_name: str
-    sector: str | None
-    periods: tuple[Period, ...]
-    outcome: ImmersionOutcome | None = None
-    completed_on: date | None = None
-    version: int = 0
-
-    @property
-    def renewed(self) -> bool:
-        """True once the single renewal was used."""
-        return len(self.periods) > 1
-
-    @property
-    def end_date(self) -> date:
-        """Last day of the current period."""
-        return self.periods[-1].end_date
-
-    @property
-    def days_of_presence(self) -> int:
-        """Days of presence over every period."""
-        return sum(p.days_of_presence for p in self.periods)
-
-
-def apply(state: Immersion | None, event: PlacementEvent) -> Immersion:
-    """Fold one event into the state."""
-    match event:
-        case ImmersionAgreed():
-            return Immersion(
-                id=event.immersion_id,
-                beneficiary_id=event.beneficiary_id,
-                agency_id=event.agency_id,
-                host_kind=event.host_kind,
-                employer_id=event.employer_id,
-                host_name=event.host_name,
-                sector=event.sector,
-                periods=(Period(event.start_date, event.end_date, event.days_of_presence),),
-                version=1,
-            )
-        case ImmersionRenewed():
-            period = Period(event.start_date, event.end_date, event.days_of_presence)
-            return replace(state, periods=(*state.periods, period), version=state.version + 1)
-        case ImmersionCompleted():
-            return replace(state, outcome=event.outcome, completed_on=event.completed_on, version=state.version + 1)
-    raise TypeError(f"unhandled event {type(event).__name__}")
+from shared.errors import InvalidField
 
 
 def agree(
@@ -140,7 +76,7 @@ def renew(state: Immersion | None, command: RenewImmersion, today: date) -> list
     if immersion.renewed:
         raise ImmersionAlreadyRenewed("an immersion can be renewed only once; agree a new one instead")
     if command.first_day <= immersion.end_date:
-        raise InvalidInput(
+        raise InvalidField(
             "start_date", f"the renewal must start after the current period, which ends on {immersion.end_date}"
         )
     return [
@@ -161,9 +97,9 @@ def complete(state: Immersion | None, command: CompleteImmersion, today: date) -
     immersion = _ongoing(state)
     start = immersion.periods[0].start_date
     if command.completed_on < start:
-        raise InvalidInput("completed_on", f"{command.completed_on} is before the immersion started ({start})")
+        raise InvalidField("completed_on", f"{command.completed_on} is before the immersion started ({start})")
     if command.completed_on > today:
-        raise InvalidInput("completed_on", f"{command.completed_on} is in the future")
+        raise InvalidField("completed_on", f"{command.completed_on} is in the future")
     return [
         ImmersionCompleted(
             immersion_id=immersion.id,
@@ -176,7 +112,3 @@ def complete(state: Immersion | None, command: CompleteImmersion, today: date) -
             total_days_of_presence=immersion.days_of_presence,
         )
     ]
-
-
-# Streams `immersion-<id>`, keyed by the person.
-IMMERSION: Aggregate[Immersion] = Aggregate("immersion", apply, partition_key=lambda s: s.beneficiary_id)
