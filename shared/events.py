@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -10,6 +11,21 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from shared.errors import EnvelopeError, UnknownEventType
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a recorded event sits: its stream and its version in it, stable across replays and rebuilds.
+
+    An upcaster registered with `needs_origin=True` receives it, to derive what an old version lacked from the
+    event's own position (an identity, say) rather than from its payload.
+    """
+
+    stream_id: str
+    stream_version: int
+
+
+PositionedUpcaster = Callable[[dict[str, Any], Origin], dict[str, Any]]
 
 
 class DomainEvent(BaseModel):
@@ -36,7 +52,8 @@ class EventRegistry:
 
     def __init__(self, classes: Iterable[type[DomainEvent]] = ()) -> None:
         self._current: dict[str, type[DomainEvent]] = {}
-        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster | PositionedUpcaster] = {}
+        self._needs_origin: set[tuple[str, int]] = set()
         for cls in classes:
             self.register(cls)
 
@@ -45,11 +62,17 @@ class EventRegistry:
         self._current[cls.event_type()] = cls
         return cls
 
-    def upcaster(self, event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
-        """Register a function turning version `from_version` of a payload into `from_version + 1`."""
+    def upcaster(self, event_type: str, from_version: int, *, needs_origin: bool = False) -> Callable[[Any], Any]:
+        """Register a function turning version `from_version` of a payload into `from_version + 1`.
 
-        def decorate(fn: Upcaster) -> Upcaster:
+        With `needs_origin`, the function is called as `fn(payload, origin)`: such events can only be decoded
+        with their `Origin` (every reader of recorded events has it: the envelope's stream id and version).
+        """
+
+        def decorate(fn: Any) -> Any:
             self._upcasters[(event_type, from_version)] = fn
+            if needs_origin:
+                self._needs_origin.add((event_type, from_version))
             return fn
 
         return decorate
@@ -60,6 +83,7 @@ class EventRegistry:
         for source in (self, other):
             merged._current.update(source._current)
             merged._upcasters.update(source._upcasters)
+            merged._needs_origin.update(source._needs_origin)
         return merged
 
     def __contains__(self, event_type: str) -> bool:
@@ -69,8 +93,14 @@ class EventRegistry:
         """Current classes, sorted by type."""
         return [self._current[t] for t in sorted(self._current)]
 
-    def decode(self, event_type: str, schema_version: int, data: dict[str, Any]) -> DomainEvent:
-        """Build the current event class from a stored or received payload of any known version."""
+    def decode(
+        self, event_type: str, schema_version: int, data: dict[str, Any], origin: Origin | None = None
+    ) -> DomainEvent:
+        """Build the current event class from a stored or received payload of any known version.
+
+        `origin` (the event's stream and version) is needed by the upcasters that derive from it; decoding such an
+        old version without it is an `EnvelopeError`.
+        """
         cls = self._current.get(event_type)
         if cls is None:
             raise UnknownEventType(f"unknown event type {event_type!r}")
@@ -81,7 +111,14 @@ class EventRegistry:
             upcast = self._upcasters.get((event_type, version))
             if upcast is None:
                 raise UnknownEventType(f"no upcaster for {event_type} v{version} -> v{version + 1}")
-            payload = upcast(payload)
+            if (event_type, version) in self._needs_origin:
+                if origin is None:
+                    raise EnvelopeError(
+                        f"{event_type} v{version} is upcast from its position in its stream: decode it with its origin"
+                    )
+                payload = upcast(payload, origin)
+            else:
+                payload = upcast(payload)
         try:
             return cls.model_validate(payload)
         except ValidationError as e:

@@ -26,7 +26,7 @@ from typing import Any
 from shared.aggregate import Aggregate, S
 from shared.contracts import REGISTRY
 from shared.envelope import Envelope
-from shared.events import DomainEvent, EventRegistry
+from shared.events import DomainEvent, EventRegistry, Origin
 from shared.eventstore import EventStore, StreamAppend, Tracing
 
 # Updates a read model from an aggregate's new state and the events that led to it, on the unit's connection.
@@ -54,7 +54,8 @@ class UnitOfWork:
 
     def decode(self, envelope: Envelope) -> DomainEvent:
         """The current event class of a stored or received envelope, upcast from older versions."""
-        return self.registry.decode(envelope.type, envelope.schema_version, envelope.data)
+        origin = Origin(envelope.stream_id, envelope.stream_version)
+        return self.registry.decode(envelope.type, envelope.schema_version, envelope.data, origin)
 
     async def load(self, aggregate: Aggregate[S], aggregate_id: object) -> S | None:
         """The state folded from the aggregate's stream, or None when it has no event."""

@@ -281,17 +281,18 @@ async def _follow_up(dept: Department, api: Api, p: Plan) -> None:
         )
         await call("accompaniment", "POST", f"{acc}/appointments/{appointment}/held")
     for category, identified, lifted in p.barriers:
+        barrier = str(uuid.uuid4())
         await call(
             "accompaniment",
             "POST",
             f"{acc}/barriers",
-            json={"category": category.value, "identified_on": identified.isoformat()},
+            json={"barrier_id": barrier, "category": category.value, "identified_on": identified.isoformat()},
         )
         if lifted:
             await call(
                 "accompaniment",
                 "POST",
-                f"{acc}/barriers/{category.value}/status",
+                f"{acc}/barriers/{barrier}/status",
                 json={"status": "lifted", "on": lifted.isoformat()},
             )
     if p.wants_work:

@@ -43,6 +43,7 @@ WEIGHTS = {
 DEPARTMENT_CASELOAD = 17_000
 TARGET_POSITIVE_RATE = 0.48  # C2DI 93's reported rate of sorties dynamiques
 HISTORY_DAYS = 450  # a year and more
+BARRIER_AGAIN_SHARE = 0.2  # of the barriers lifted, those identified again later (a new barrier)
 
 FIRST_NAMES = [
     "Aminata",
@@ -231,6 +232,13 @@ def _person(rng: random.Random, index: int, agency, positive_rate: float, today:
         identified = min(end, after(rng.randint(5, 40)))
         lifted = identified + timedelta(days=rng.randint(30, 200))
         plan.barriers.append((category, identified, lifted if lifted < end and rng.random() < 0.55 else None))
+    for category, _, lifted in list(plan.barriers):
+        # A barrier lifted may stand in the way again later: a second barrier of the same category.
+        if lifted and rng.random() < BARRIER_AGAIN_SHARE:
+            again = lifted + timedelta(days=rng.randint(20, 120))
+            if again < end:
+                lifted_again = again + timedelta(days=rng.randint(30, 120))
+                plan.barriers.append((category, again, lifted_again if lifted_again < end else None))
     if rng.random() < 0.07:
         since = after(rng.randint(40, 150))
         until = since + timedelta(days=rng.randint(14, 60))
@@ -292,6 +300,9 @@ def expected_figures(plans: list[Plan], today: date) -> dict:
         "positive_exit_rate": round(dynamic / len(exits), 4) if exits else None,
         "hires": sum(1 for p in plans if p.hire),
         "renewals": sum(1 for p in plans if p.renewal),
+        "barriers_identified": sum(len(p.barriers) for p in plans),
+        "barriers_lifted": sum(1 for p in plans for _, _, lifted in p.barriers if lifted),
+        "barriers_met_again": sum(len(p.barriers) - len({c for c, _, _ in p.barriers}) for p in plans),
     }
 
 

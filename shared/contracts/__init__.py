@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.contracts import accompaniment, intake, placement
-from shared.events import EventRegistry
+from shared.events import EventRegistry, Origin
 
 REGISTRY = EventRegistry([*intake.EVENTS, *accompaniment.EVENTS, *placement.EVENTS])
 
@@ -23,3 +23,18 @@ def _opened_v1_has_no_commune(payload: dict[str, Any]) -> dict[str, Any]:
     (transfers, candidate profiles). Other consumers take the commune from intake's events.
     """
     return {**payload, "commune_code": None}
+
+
+@REGISTRY.upcaster(accompaniment.BarrierIdentified.event_type(), 1, needs_origin=True)
+def _barrier_identified_v1_named_by_position(payload: dict[str, Any], origin: Origin) -> dict[str, Any]:
+    """BarrierIdentified v1 -> v2: the barrier is named after the identification's position in its stream."""
+    return {**payload, "barrier_id": str(accompaniment.legacy_barrier_id(origin.stream_id, origin.stream_version))}
+
+
+def _barrier_named_by_category(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 -> v2 of the later barrier events: they named the category only; the barrier stays unnamed (null)."""
+    return {**payload, "barrier_id": None}
+
+
+for _later in (accompaniment.BarrierWorkedOn, accompaniment.BarrierLifted, accompaniment.BarrierNotLifted):
+    REGISTRY.upcaster(_later.event_type(), 1)(_barrier_named_by_category)

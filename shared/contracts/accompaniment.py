@@ -6,6 +6,7 @@ session events name the session and the agency. None carries a name, a birth dat
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from enum import StrEnum
 from typing import ClassVar
@@ -212,31 +213,65 @@ class AppointmentCancelled(AccompanimentEvent):
     cancelled_on: date
 
 
-class BarrierIdentified(AccompanimentEvent):
-    """The diagnosis found a barrier of this category."""
+_LEGACY_BARRIER_NAMESPACE = UUID("3b0f6c1e-8d2a-4c57-b9e4-71a5d20f6e93")
 
+
+def legacy_barrier_id(stream_id: str, stream_version: int) -> UUID:
+    """The id of a barrier identified by a `BarrierIdentified` v1 event, which carried none.
+
+    Derived from the identification's own position (its accompaniment stream and its version there), so every
+    reader (the accompaniment's fold, reporting, a rebuild) names the barrier alike.
+    """
+    return uuid.uuid5(_LEGACY_BARRIER_NAMESPACE, f"{stream_id}:{stream_version}")
+
+
+_NAMED_SINCE_V2 = (
+    "The barrier this is about. Null only in events recorded as v1, which named the category alone: they"
+    " concern the barrier of that category then followed (one at a time), identified before them in the stream."
+)
+
+
+class BarrierIdentified(AccompanimentEvent):
+    """The diagnosis found a barrier of this category: one barrier, even of a category met before.
+
+    v2 adds `barrier_id`. Events recorded as v1 are read with the id `legacy_barrier_id(stream id, version)`
+    derived from their position (see the upcaster in `shared.contracts`).
+    """
+
+    schema_version: ClassVar[int] = 2
+
+    barrier_id: UUID = Field(description="Identity of this barrier; the later barrier events name it.")
     category: BarrierCategory
     identified_on: date
 
 
 class BarrierWorkedOn(AccompanimentEvent):
-    """Work on a barrier started."""
+    """Work on a barrier started. v2 adds `barrier_id`."""
 
+    schema_version: ClassVar[int] = 2
+
+    barrier_id: UUID | None = Field(description=_NAMED_SINCE_V2)
     category: BarrierCategory
     started_on: date
 
 
 class BarrierLifted(AccompanimentEvent):
-    """A barrier no longer stands in the way."""
+    """A barrier no longer stands in the way. v2 adds `barrier_id`."""
 
+    schema_version: ClassVar[int] = 2
+
+    barrier_id: UUID | None = Field(description=_NAMED_SINCE_V2)
     category: BarrierCategory
     lifted_on: date
     days_since_identified: int = Field(ge=0)
 
 
 class BarrierNotLifted(AccompanimentEvent):
-    """A barrier was assessed as not lifted; its follow-up ends."""
+    """A barrier was assessed as not lifted; its follow-up ends. v2 adds `barrier_id`."""
 
+    schema_version: ClassVar[int] = 2
+
+    barrier_id: UUID | None = Field(description=_NAMED_SINCE_V2)
     category: BarrierCategory
     assessed_on: date
     days_since_identified: int = Field(ge=0)

@@ -31,6 +31,7 @@ FIELD_EXAMPLES: dict[str, Any] = {
     "commune_code": "93027",
     "siret": "73282932000074",
     "agency_id": "ali-la-courneuve",
+    "barrier_id": UUID("0d4c2b8e-5f3a-4e61-a7b9-1c2d3e4f5a6b"),
 }
 
 

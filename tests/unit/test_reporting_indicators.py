@@ -151,14 +151,15 @@ def _accompaniment_stream(p: Person) -> Stream:
             )
         )
     for category, identified, lifted in p.barriers:
-        s.add(acc.BarrierIdentified(**base, agency_id=p.agency, category=category, identified_on=identified))
-        s.add(acc.BarrierWorkedOn(**base, agency_id=p.agency, category=category, started_on=identified))
+        barrier = dict(barrier_id=uuid.uuid4(), category=category)
+        s.add(acc.BarrierIdentified(**base, **barrier, agency_id=p.agency, identified_on=identified))
+        s.add(acc.BarrierWorkedOn(**base, **barrier, agency_id=p.agency, started_on=identified))
         if lifted:
             s.add(
                 acc.BarrierLifted(
                     **base,
+                    **barrier,
                     agency_id=p.agency,
-                    category=category,
                     lifted_on=lifted,
                     days_since_identified=(lifted - identified).days,
                 )

@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.accompaniment import (
     ActionStatus,
@@ -70,8 +70,9 @@ class CancelAppointment(Command):
 
 
 class IdentifyBarrier(Command):
-    """Record a barrier found by the diagnosis."""
+    """Record a barrier found by the diagnosis (a new barrier, even of a category met before)."""
 
+    barrier_id: UUID = Field(default_factory=uuid4)
     category: BarrierCategory
     identified_on: date | None = Field(None, examples=["2026-02-12"])
 
@@ -85,11 +86,22 @@ class BarrierProgress(StrEnum):
 
 
 class ProgressBarrier(Command):
-    """Move a barrier on: worked on, lifted, or assessed as not lifted."""
+    """Move a barrier on: worked on, lifted, or assessed as not lifted.
 
-    category: BarrierCategory
+    The barrier is named by its id; by its category only through the older route, which acts on the barrier of
+    that category being followed.
+    """
+
+    barrier_id: UUID | None = None
+    category: BarrierCategory | None = None
     status: BarrierProgress
     on: date | None = None
+
+    @model_validator(mode="after")
+    def _one_barrier(self) -> ProgressBarrier:
+        if (self.barrier_id is None) == (self.category is None):
+            raise ValueError("name the barrier by its id (or, on the older route, by its category), not both")
+        return self
 
 
 class RecordTrainingNeed(Command):

@@ -76,9 +76,17 @@ def _appointment(state: Accompaniment, appointment_id: UUID, **changes) -> dict[
     return {**state.appointments, appointment_id: replace(state.appointments[appointment_id], **changes)}
 
 
-def _end_barrier(state: Accompaniment, category, status: BarrierStatus, on) -> tuple[Barrier, ...]:
-    active = state.active_barrier(category)
-    return tuple(replace(b, status=status, ended_on=on) if b is active else b for b in state.barriers)
+def _named(state: Accompaniment, event: BarrierWorkedOn | BarrierLifted | BarrierNotLifted) -> Barrier:
+    """The barrier a later event is about: the one it names, else (recorded as v1) its category's followed one."""
+    barrier = state.barrier(event.barrier_id) if event.barrier_id else state.active_barrier(event.category)
+    if barrier is None:
+        raise TypeError(f"{type(event).__name__} names no barrier of the accompaniment")
+    return barrier
+
+
+def _barrier(state: Accompaniment, event: BarrierWorkedOn | BarrierLifted | BarrierNotLifted, **changes):
+    target = _named(state, event)
+    return replace(state, barriers=tuple(replace(b, **changes) if b is target else b for b in state.barriers))
 
 
 def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
@@ -110,16 +118,14 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
             )
             return replace(state, appointments=cancelled)
         case BarrierIdentified():
-            return replace(state, barriers=(*state.barriers, Barrier(event.category, event.identified_on)))
+            barrier = Barrier(event.barrier_id, event.category, event.identified_on)
+            return replace(state, barriers=(*state.barriers, barrier))
         case BarrierWorkedOn():
-            active = state.active_barrier(event.category)
-            worked = replace(active, status=BarrierStatus.WORKED_ON, worked_on_from=event.started_on)
-            return replace(state, barriers=tuple(worked if b is active else b for b in state.barriers))
+            return _barrier(state, event, status=BarrierStatus.WORKED_ON, worked_on_from=event.started_on)
         case BarrierLifted():
-            return replace(state, barriers=_end_barrier(state, event.category, BarrierStatus.LIFTED, event.lifted_on))
+            return _barrier(state, event, status=BarrierStatus.LIFTED, ended_on=event.lifted_on)
         case BarrierNotLifted():
-            ended = _end_barrier(state, event.category, BarrierStatus.NOT_LIFTED, event.assessed_on)
-            return replace(state, barriers=ended)
+            return _barrier(state, event, status=BarrierStatus.NOT_LIFTED, ended_on=event.assessed_on)
         case TrainingNeedRecorded():
             need = TrainingNeed(event.training_need_id, event.subject, event.recorded_on)
             return replace(state, training_needs=(*state.training_needs, need))

@@ -64,6 +64,7 @@ class Appointment:
 class Barrier:
     """One barrier of the diagnosis; a category can be identified again once its previous barrier ended."""
 
+    id: UUID
     category: BarrierCategory
     identified_on: date
     status: BarrierStatus = BarrierStatus.IDENTIFIED
@@ -242,6 +243,10 @@ class Accompaniment:
     def active_barrier(self, category: BarrierCategory) -> Barrier | None:
         """The barrier of this category still being followed, if any."""
         return next((b for b in reversed(self.barriers) if b.category == category and b.is_active), None)
+
+    def barrier(self, barrier_id: UUID) -> Barrier | None:
+        """The barrier with this id, followed or ended."""
+        return next((b for b in self.barriers if b.id == barrier_id), None)
 
 
 @dataclass(frozen=True)

@@ -30,15 +30,25 @@ class BarrierStatusIn(BaseModel):
 async def identify_barrier(
     accompaniment_id: UUID, body: IdentifyBarrier, user: CurrentUser, deps: DependenciesDep
 ) -> AccompanimentDetail:
-    """Record a barrier found by the diagnosis (one followed barrier per category)."""
+    """Record a new barrier found by the diagnosis (one followed barrier per category); its id is in `barriers`."""
     return await execute(accompaniment_id, body, user, deps)
 
 
-@router.post("/barriers/{category}/status", response_model=AccompanimentDetail)
+# Declared before the category route: a path segment that is a UUID names a barrier.
+@router.post("/barriers/{barrier_id:uuid}/status", response_model=AccompanimentDetail)
 async def progress_barrier(
+    accompaniment_id: UUID, barrier_id: UUID, body: BarrierStatusIn, user: CurrentUser, deps: DependenciesDep
+) -> AccompanimentDetail:
+    """Move a barrier on, named by its id: worked on, lifted, or not lifted."""
+    cmd = ProgressBarrier(barrier_id=barrier_id, status=body.status, on=body.on)
+    return await execute(accompaniment_id, cmd, user, deps)
+
+
+@router.post("/barriers/{category}/status", response_model=AccompanimentDetail, deprecated=True)
+async def progress_barrier_of_category(
     accompaniment_id: UUID, category: BarrierCategory, body: BarrierStatusIn, user: CurrentUser, deps: DependenciesDep
 ) -> AccompanimentDetail:
-    """Move a barrier on: worked on, lifted, or not lifted."""
+    """Deprecated: name the barrier by its id. Moves on the barrier of this category being followed."""
     cmd = ProgressBarrier(category=category, status=body.status, on=body.on)
     return await execute(accompaniment_id, cmd, user, deps)
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.accompaniment.domain import state as s
 from services.accompaniment.domain.decisions.engagement import contract_deadline
@@ -62,6 +62,7 @@ class AppointmentOut(_Out):
 class BarrierOut(_Out):
     """A barrier of the diagnosis."""
 
+    barrier_id: UUID = Field(validation_alias="id")
     category: str
     identified_on: date
     status: s.BarrierStatus

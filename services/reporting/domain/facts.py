@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.contracts import REGISTRY
 from shared.envelope import Envelope
-from shared.events import DomainEvent
+from shared.events import DomainEvent, Origin
 
 Row = dict[str, Any]
 Lookup = Callable[[str], Row | None]
@@ -46,7 +46,8 @@ def apply(envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
     handler = HANDLERS.get(envelope.type)
     if handler is None:
         return []
-    event = REGISTRY.decode(envelope.type, envelope.schema_version, envelope.data)
+    origin = Origin(envelope.stream_id, envelope.stream_version)
+    event = REGISTRY.decode(envelope.type, envelope.schema_version, envelope.data, origin)
     changes = []
     for key, row in handler(event, envelope, lookup):
         existing = lookup(key) or {}

@@ -146,18 +146,24 @@ def transferred(event: AccompanimentTransferred, envelope: Envelope, lookup: Loo
     return [(_key(event.accompaniment_id), {**row, "agency_id": event.to_agency_id, "agency_history": history})]
 
 
-def _barrier_key(event) -> str:
-    return f"barrier:{event.accompaniment_id}:{event.category.value}"
+def _barrier_key(barrier_id) -> str:
+    return f"barrier:{barrier_id}"
+
+
+def _followed_key(event) -> str:
+    # Which barrier of a category is followed: how the later events recorded as v1 (no barrier id) find theirs.
+    return f"barrier_followed:{event.accompaniment_id}:{event.category.value}"
 
 
 @on(BarrierIdentified)
 def barrier_identified(event: BarrierIdentified, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
+    """Each identification is one barrier, even of a category met before."""
     return [
         (
-            _barrier_key(event),
+            _barrier_key(event.barrier_id),
             {
                 "kind": "barrier",
-                "barrier_id": f"{event.accompaniment_id}:{event.category.value}",
+                "barrier_id": str(event.barrier_id),
                 "accompaniment_id": str(event.accompaniment_id),
                 "agency_id": event.agency_id,
                 "category": event.category.value,
@@ -165,13 +171,18 @@ def barrier_identified(event: BarrierIdentified, envelope: Envelope, lookup: Loo
                 "identified_on": event.identified_on.isoformat(),
                 "lifted_on": None,
             },
-        )
+        ),
+        (_followed_key(event), {"kind": "barrier_followed", "barrier_id": str(event.barrier_id)}),
     ]
 
 
 def _barrier_update(event, lookup: Lookup, **changes) -> list[tuple[str, Row]]:
-    row = lookup(_barrier_key(event))
-    return [] if row is None else [(_barrier_key(event), {**row, **changes})]
+    barrier_id = event.barrier_id
+    if barrier_id is None:
+        followed = lookup(_followed_key(event))
+        barrier_id = followed["barrier_id"] if followed else None
+    row = lookup(_barrier_key(barrier_id)) if barrier_id is not None else None
+    return [] if row is None else [(_barrier_key(barrier_id), {**row, **changes})]
 
 
 @on(BarrierWorkedOn)

@@ -9,9 +9,9 @@ from services.accompaniment.domain.commands import (
     RecordTrainingNeed,
 )
 from services.accompaniment.domain.decisions.guards import header, open_, past_fact
-from services.accompaniment.domain.errors import AlreadyRecorded, InvalidDate, TransitionRefused
+from services.accompaniment.domain.errors import AlreadyRecorded, InvalidDate, ItemNotFound, TransitionRefused
 from services.accompaniment.domain.rules import Context
-from services.accompaniment.domain.state import Accompaniment, BarrierStatus
+from services.accompaniment.domain.state import Accompaniment, Barrier, BarrierStatus
 from shared.contracts.accompaniment import (
     AccompanimentEvent,
     BarrierIdentified,
@@ -23,37 +23,57 @@ from shared.contracts.accompaniment import (
 
 
 def identify_barrier(state: Accompaniment | None, cmd: IdentifyBarrier, ctx: Context) -> list[BarrierIdentified]:
-    """Record a barrier; a category is followed once at a time (again only after it was lifted or not)."""
+    """Record a new barrier; a category is followed once at a time (again, as a new barrier, once it ended)."""
     state = open_(state)
+    if state.barrier(cmd.barrier_id) is not None:
+        raise AlreadyRecorded(f"barrier {cmd.barrier_id} is already recorded")
     if (current := state.active_barrier(cmd.category)) is not None:
-        raise AlreadyRecorded(f"a {cmd.category.value} barrier is already followed since {current.identified_on}")
+        raise AlreadyRecorded(
+            f"a {cmd.category.value} barrier is already followed since {current.identified_on} (barrier {current.id})"
+        )
     on = past_fact(state, cmd.identified_on, ctx.today, "the identification date")
-    return [BarrierIdentified(**header(state), category=cmd.category, identified_on=on)]
+    return [BarrierIdentified(**header(state), barrier_id=cmd.barrier_id, category=cmd.category, identified_on=on)]
+
+
+def _followed(state: Accompaniment, cmd: ProgressBarrier) -> Barrier:
+    """The barrier a progress is about, which must still be followed."""
+    if cmd.barrier_id is not None:
+        barrier = state.barrier(cmd.barrier_id)
+        if barrier is None:
+            raise ItemNotFound(f"no barrier {cmd.barrier_id} in this accompaniment")
+        if not barrier.is_active:
+            raise TransitionRefused(
+                f"the {barrier.category.value} barrier {barrier.id} ended on {barrier.ended_on}"
+                f" ({barrier.status.value}): identify a new barrier if it stands in the way again"
+            )
+        return barrier
+    assert cmd.category is not None
+    barrier = state.active_barrier(cmd.category)
+    if barrier is None:
+        raise TransitionRefused(f"no {cmd.category.value} barrier is being followed: identify it first")
+    return barrier
 
 
 def progress_barrier(state: Accompaniment | None, cmd: ProgressBarrier, ctx: Context) -> list[AccompanimentEvent]:
     """Move a followed barrier on: worked on (once), then lifted or not lifted, which ends its follow-up."""
     state = open_(state)
-    barrier = state.active_barrier(cmd.category)
-    if barrier is None:
-        raise TransitionRefused(f"no {cmd.category.value} barrier is being followed: identify it first")
+    barrier = _followed(state, cmd)
     on = past_fact(state, cmd.on, ctx.today, "the date")
     if on < barrier.identified_on:
         raise InvalidDate(f"the date {on} is before the barrier was identified ({barrier.identified_on})")
     days = (on - barrier.identified_on).days
+    named = {**header(state), "barrier_id": barrier.id, "category": barrier.category}
     match cmd.status:
         case BarrierProgress.WORKED_ON:
             if barrier.status == BarrierStatus.WORKED_ON:
                 raise TransitionRefused(
-                    f"the {cmd.category.value} barrier is already worked on since {barrier.worked_on_from}"
+                    f"the {barrier.category.value} barrier is already worked on since {barrier.worked_on_from}"
                 )
-            return [BarrierWorkedOn(**header(state), category=cmd.category, started_on=on)]
+            return [BarrierWorkedOn(**named, started_on=on)]
         case BarrierProgress.LIFTED:
-            return [BarrierLifted(**header(state), category=cmd.category, lifted_on=on, days_since_identified=days)]
+            return [BarrierLifted(**named, lifted_on=on, days_since_identified=days)]
         case BarrierProgress.NOT_LIFTED:
-            return [
-                BarrierNotLifted(**header(state), category=cmd.category, assessed_on=on, days_since_identified=days)
-            ]
+            return [BarrierNotLifted(**named, assessed_on=on, days_since_identified=days)]
     raise TransitionRefused(f"unknown barrier status {cmd.status}")
 
 
