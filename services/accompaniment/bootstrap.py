@@ -25,7 +25,7 @@ from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.settings import AccompanimentSettings
 from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
-from shared.contracts.placement import HireRecorded
+from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
@@ -52,7 +52,11 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         }
 
     def placement_reactions(runtime: ServiceRuntime):
-        return {HireRecorded.event_type(): partial(reactions.on_hire_recorded, deps=dependencies(settings, runtime))}
+        deps = dependencies(settings, runtime)
+        return {
+            HireRecorded.event_type(): partial(reactions.on_hire_recorded, deps=deps),
+            HireEndedEarly.event_type(): partial(reactions.on_hire_ended_early, deps=deps),
+        }
 
     return ServiceRuntime(
         settings,

@@ -92,6 +92,23 @@ class ExitProposed(AccompanimentEvent):
     proposed_on: date
 
 
+class ExitProposalWithdrawn(AccompanimentEvent):
+    """The hire behind a proposed exit ended early (trial period, resignation...): the proposal no longer holds.
+
+    When another hire of the person still runs, its proposal is the one in force again (`replaced_by_*`);
+    otherwise no exit is proposed and closing needs an explicit category. An exit already recorded (the
+    accompaniment closed) is never changed: this event is then not recorded.
+    """
+
+    hire_id: UUID = Field(description="The hire that ended early.")
+    exit_category: ExitCategory = Field(description="The exit its proposal implied, withdrawn.")
+    exit_group: ExitGroup
+    hire_ended_on: date
+    withdrawn_on: date
+    replaced_by_hire_id: UUID | None = Field(None, description="Another hire still running, whose proposal holds.")
+    replaced_by_exit_category: ExitCategory | None = None
+
+
 # --- referentials carried by the events below ------------------------------------------------------
 
 
@@ -419,6 +436,7 @@ EVENTS: list[type[DomainEvent]] = [
     AccompanimentClosed,
     CandidateProfileUpdated,
     ExitProposed,
+    ExitProposalWithdrawn,
     ReferentAssigned,
     EngagementContractSigned,
     AppointmentScheduled,

@@ -51,6 +51,7 @@ from shared.contracts.accompaniment import (
     BarrierWorkedOn,
     CandidateProfileUpdated,
     EngagementContractSigned,
+    ExitProposalWithdrawn,
     ExitProposed,
     ObjectiveSet,
     ParticipantRegistered,
@@ -170,6 +171,14 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
         case ExitProposed():
             proposal = ProposedExit(event.hire_id, event.exit_category, event.exit_group, event.proposed_on)
             return replace(state, proposed_exits=(*state.proposed_exits, proposal))
+        case ExitProposalWithdrawn():
+            proposals = tuple(
+                replace(p, withdrawn_on=event.withdrawn_on, hire_ended_on=event.hire_ended_on)
+                if p.hire_id == event.hire_id
+                else p
+                for p in state.proposed_exits
+            )
+            return replace(state, proposed_exits=proposals)
         case CandidateProfileUpdated():
             return replace(state, candidate_profile=event, commune_code=event.commune_code)
         case AccompanimentClosed():

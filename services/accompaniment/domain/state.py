@@ -161,12 +161,19 @@ class WorkshopParticipation:
 
 @dataclass(frozen=True)
 class ProposedExit:
-    """The exit a recorded hire proposes."""
+    """The exit a recorded hire proposes; withdrawn when the hire ends early."""
 
     hire_id: UUID
     exit_category: ExitCategory
     exit_group: ExitGroup
     proposed_on: date
+    withdrawn_on: date | None = None
+    hire_ended_on: date | None = None
+
+    @property
+    def holds(self) -> bool:
+        """True while the hire behind it runs."""
+        return self.withdrawn_on is None
 
 
 @dataclass(frozen=True)
@@ -218,8 +225,13 @@ class Accompaniment:
 
     @property
     def proposed_exit(self) -> ProposedExit | None:
-        """The latest exit proposed by a hire."""
-        return self.proposed_exits[-1] if self.proposed_exits else None
+        """The exit proposed by the latest hire still running (a hire that ended early proposes nothing)."""
+        return next((p for p in reversed(self.proposed_exits) if p.holds), None)
+
+    @property
+    def withdrawn_exit(self) -> ProposedExit | None:
+        """The latest proposal withdrawn because its hire ended early."""
+        return next((p for p in reversed(self.proposed_exits) if not p.holds), None)
 
     @property
     def first_appointment_delay_days(self) -> int | None:

@@ -145,12 +145,14 @@ class WorkshopParticipationOut(_Out):
 
 
 class ProposedExitOut(_Out):
-    """The exit proposed by a recorded hire."""
+    """The exit proposed by a recorded hire; withdrawn when the hire ended early."""
 
     hire_id: UUID
     exit_category: ExitCategory
     exit_group: ExitGroup
     proposed_on: date
+    withdrawn_on: date | None = None
+    hire_ended_on: date | None = None
 
 
 class CandidateProfileOut(_Out):
@@ -192,6 +194,9 @@ class AccompanimentDetail(_Out):
     renewals: list[RenewalOut]
     transfers: list[TransferOut]
     proposed_exit: ProposedExitOut | None = None
+    withdrawn_exits: list[ProposedExitOut] = Field(
+        default_factory=list, description="Exits proposed by hires that ended early: no longer proposed."
+    )
     candidate_profile: CandidateProfileOut | None = None
     closed_on: date | None = None
     exit_category: ExitCategory | None = None
@@ -235,6 +240,7 @@ def detail(state: s.Accompaniment, rules: Rules) -> AccompanimentDetail:
         renewals=[RenewalOut.model_validate(r) for r in state.renewals],
         transfers=[TransferOut.model_validate(t) for t in state.transfers],
         proposed_exit=ProposedExitOut.model_validate(state.proposed_exit) if state.proposed_exit else None,
+        withdrawn_exits=[ProposedExitOut.model_validate(p) for p in state.proposed_exits if not p.holds],
         candidate_profile=(
             CandidateProfileOut.model_validate(state.candidate_profile) if state.candidate_profile else None
         ),

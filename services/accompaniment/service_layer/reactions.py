@@ -1,9 +1,10 @@
-"""Reactions to other contexts' events: enrolment opens, transfer moves, a hire proposes an exit.
+"""Reactions to other contexts' events: enrolment opens, transfer moves, a hire proposes an exit, an early end
+withdraws it.
 
 The consumer runtime calls each one as `reaction(envelope, conn)` inside its transaction (which also records
 the event as processed); the reaction joins that transaction with a unit of work. Each is idempotent on its
-own: the accompaniment id derives from the enrolment, a transfer to the current agency and an already
-proposed hire change nothing.
+own: the accompaniment id derives from the enrolment, a transfer to the current agency, an already
+proposed hire and an already withdrawn proposal change nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from services.accompaniment.domain.evolution import ACCOMPANIMENT, accompaniment
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
 from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
-from shared.contracts.placement import HireRecorded
+from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.envelope import Envelope
 from shared.eventstore import Tracing
 
@@ -59,3 +60,13 @@ async def on_hire_recorded(envelope: Envelope, conn: Any, *, deps: Dependencies)
     for accompaniment_id in current:
         state = await load(uow, deps, accompaniment_id)
         await uow.save(ACCOMPANIMENT, state, lifecycle.propose_exit(state, hire, proposed_on=envelope.time.date()))
+
+
+async def on_hire_ended_early(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
+    """A hire ended early: the exit it proposed on the current accompaniment is withdrawn (a recorded exit stays)."""
+    uow = deps.store.join(conn, Tracing.caused_by(envelope))
+    ended = uow.decode(envelope)
+    assert isinstance(ended, HireEndedEarly)
+    for accompaniment_id in await deps.accompaniments.current_of(conn, ended.beneficiary_id):
+        state = await load(uow, deps, accompaniment_id)
+        await uow.save(ACCOMPANIMENT, state, lifecycle.withdraw_exit(state, ended, withdrawn_on=envelope.time.date()))

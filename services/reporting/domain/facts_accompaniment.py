@@ -17,6 +17,7 @@ from shared.contracts.accompaniment import (
     BarrierNotLifted,
     BarrierWorkedOn,
     EngagementContractSigned,
+    ExitProposalWithdrawn,
     ExitProposed,
     ParticipantRegistered,
     WorkshopSessionScheduled,
@@ -77,6 +78,12 @@ def closed(event: AccompanimentClosed, envelope: Envelope, lookup: Lookup) -> li
 @on(ExitProposed)
 def exit_proposed(event: ExitProposed, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
     return _update(lookup, event.accompaniment_id, proposed_exit=event.exit_category.value)
+
+
+@on(ExitProposalWithdrawn)
+def exit_withdrawn(event: ExitProposalWithdrawn, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
+    replacement = event.replaced_by_exit_category
+    return _update(lookup, event.accompaniment_id, proposed_exit=replacement.value if replacement else None)
 
 
 @on(EngagementContractSigned)

@@ -31,12 +31,13 @@ from shared.contracts.accompaniment import (
     AccompanimentResumed,
     AccompanimentSuspended,
     AccompanimentTransferred,
+    ExitProposalWithdrawn,
     ExitProposed,
     ReferentAssigned,
 )
 from shared.contracts.employment import exit_category_for
 from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
-from shared.contracts.placement import HireRecorded
+from shared.contracts.placement import HireEndedEarly, HireRecorded
 
 
 def open_for(enrolled: BeneficiaryEnrolled, accompaniment_id: UUID, rules: Rules) -> list[AccompanimentOpened]:
@@ -126,9 +127,14 @@ def renew(state: Accompaniment | None, cmd: RenewAccompaniment, ctx: Context) ->
 
 
 def close(state: Accompaniment | None, cmd: CloseAccompaniment, ctx: Context) -> list[AccompanimentClosed]:
-    """Close with an exit: the one chosen, else the one proposed by a recorded hire."""
+    """Close with an exit: the one chosen, else the one proposed by a recorded hire still running."""
     state = open_(state)
     category = cmd.exit_category or (state.proposed_exit.exit_category if state.proposed_exit else None)
+    if category is None and (withdrawn := state.withdrawn_exit) is not None:
+        raise MissingInformation(
+            f"choose an exit category: the hire that proposed the exit '{withdrawn.exit_category.value}'"
+            f" ({withdrawn.exit_group.value}) ended early on {withdrawn.hire_ended_on}, so its proposal was withdrawn"
+        )
     if category is None:
         raise MissingInformation("choose an exit category: no recorded hire has proposed one")
     closed_on = ctx.today if cmd.closed_on is None else cmd.closed_on
@@ -184,5 +190,30 @@ def propose_exit(state: Accompaniment, hire: HireRecorded, proposed_on: date) ->
             exit_category=category,
             exit_group=category.group,
             proposed_on=proposed_on,
+        )
+    ]
+
+
+def withdraw_exit(state: Accompaniment, ended: HireEndedEarly, withdrawn_on: date) -> list[ExitProposalWithdrawn]:
+    """A hire that ended early no longer proposes its exit; another hire still running proposes its own again.
+
+    Nothing for a closed accompaniment (the exit recorded stays as recorded; the check-ins of placement tell
+    the rest), nor for a hire that proposed nothing here or whose proposal is already withdrawn (redelivery).
+    """
+    proposal = next((p for p in state.proposed_exits if p.hire_id == ended.hire_id and p.holds), None)
+    if state.is_closed or proposal is None:
+        return []
+    remaining = [p for p in state.proposed_exits if p.holds and p is not proposal]
+    replacement = remaining[-1] if remaining else None
+    return [
+        ExitProposalWithdrawn(
+            **header(state),
+            hire_id=proposal.hire_id,
+            exit_category=proposal.exit_category,
+            exit_group=proposal.exit_group,
+            hire_ended_on=ended.ended_on,
+            withdrawn_on=withdrawn_on,
+            replaced_by_hire_id=replacement.hire_id if replacement else None,
+            replaced_by_exit_category=replacement.exit_category if replacement else None,
         )
     ]
