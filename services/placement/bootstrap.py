@@ -48,7 +48,9 @@ def dependencies(settings: PlacementSettings, runtime: ServiceRuntime) -> Depend
             IMMERSION: immersions.save,
         },
     )
-    return Dependencies(store, employers, needs, PostgresCandidates(schema), introductions, immersions)
+    return Dependencies(
+        store, employers, needs, PostgresCandidates(schema), introductions, immersions, settings.rules()
+    )
 
 
 def build_runtime(settings: PlacementSettings) -> ServiceRuntime:

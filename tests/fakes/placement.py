@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.errors import EmployerAlreadyRegistered
 from services.placement.domain.evolution import EMPLOYER, IMMERSION, INTRODUCTION, NEED
+from services.placement.domain.rules import Rules
 from services.placement.service_layer.dependencies import Dependencies
 from services.placement.service_layer.ports import (
     CandidateViews,
@@ -96,8 +97,14 @@ class InMemoryImmersions(ImmersionViews):
     async def save(self, conn, immersion, events=()):
         self.rows[immersion.id] = immersion
 
+    async def of_person(self, conn, beneficiary_id):
+        return sorted(i.id for i in self.rows.values() if i.beneficiary_id == beneficiary_id)
 
-def placement_dependencies() -> Dependencies:
+    async def lock_person(self, conn, beneficiary_id):
+        """One process, one event loop: nothing runs between the awaits of a unit of work here."""
+
+
+def placement_dependencies(rules: Rules | None = None) -> Dependencies:
     """Placement's dependencies on the in-memory aggregate store, its read models kept by their projections."""
     employers, needs, candidates = InMemoryEmployers(), InMemoryNeeds(), InMemoryCandidates()
     introductions, immersions = InMemoryIntroductions(), InMemoryImmersions()
@@ -110,4 +117,4 @@ def placement_dependencies() -> Dependencies:
         },
         kept=[employers, needs, introductions, immersions],
     )
-    return Dependencies(store, employers, needs, candidates, introductions, immersions)
+    return Dependencies(store, employers, needs, candidates, introductions, immersions, rules or Rules())

@@ -47,6 +47,18 @@ class PostgresImmersions(ImmersionViews):
             immersion.version,
         )
 
+    async def of_person(self, conn: asyncpg.Connection, beneficiary_id: UUID) -> list[UUID]:
+        rows = await conn.fetch(
+            f"SELECT immersion_id FROM {self.schema}.immersions WHERE beneficiary_id = $1 ORDER BY immersion_id",
+            beneficiary_id,
+        )
+        return [r["immersion_id"] for r in rows]
+
+    async def lock_person(self, conn: asyncpg.Connection, beneficiary_id: UUID) -> None:
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{self.schema}.immersions:{beneficiary_id}"
+        )
+
     async def get(self, conn: asyncpg.Connection, immersion_id: UUID) -> dict | None:
         """One immersion."""
         row = await conn.fetchrow(f"SELECT * FROM {self.schema}.immersions WHERE immersion_id = $1", immersion_id)

@@ -63,3 +63,7 @@ class HireAlreadyEnded(RuleViolation):
 
 class ImmersionAlreadyRenewed(RuleViolation):
     """An immersion is renewable once."""
+
+
+class ImmersionPresenceLimit(RuleViolation):
+    """One person's days of presence with one host over 12 rolling months are capped (department setting)."""

@@ -161,3 +161,15 @@ class Immersion:
     def days_of_presence(self) -> int:
         """Days of presence over every period."""
         return sum(p.days_of_presence for p in self.periods)
+
+    @property
+    def host_key(self) -> str:
+        """Who hosts: the employer of the network, or the training centre by its name."""
+        return host_key(self.employer_id, self.host_name)
+
+
+def host_key(employer_id: UUID | None, host_name: str | None) -> str:
+    """The same host whatever the immersion: an employer by its id, a training centre by its name (any case)."""
+    if employer_id is not None:
+        return f"employer:{employer_id}"
+    return "centre:" + " ".join((host_name or "").casefold().split())

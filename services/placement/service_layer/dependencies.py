@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from services.placement.domain.rules import Rules
 from services.placement.service_layer.ports import (
     CandidateViews,
     EmployerViews,
@@ -16,7 +17,7 @@ from shared.unit_of_work import AggregateStore
 
 @dataclass(frozen=True)
 class Dependencies:
-    """The aggregate store and the read models."""
+    """The aggregate store, the read models and the department's settings."""
 
     store: AggregateStore
     employers: EmployerViews
@@ -24,3 +25,4 @@ class Dependencies:
     candidates: CandidateViews
     introductions: IntroductionViews
     immersions: ImmersionViews
+    rules: Rules = field(default_factory=Rules)

@@ -14,6 +14,14 @@ from services.placement.domain.state import Immersion
 from services.placement.service_layer.access import STAFF
 from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
+from shared.unit_of_work import UnitOfWork
+
+
+async def _of_person(uow: UnitOfWork, deps: Dependencies, beneficiary_id: UUID) -> list[Immersion]:
+    """The person's immersions, once the right to decide on them is held (their presence rule spans them)."""
+    await deps.immersions.lock_person(uow.connection, beneficiary_id)
+    ids = await deps.immersions.of_person(uow.connection, beneficiary_id)
+    return [state for i in ids if (state := await uow.load(IMMERSION, i)) is not None]
 
 
 async def agree_immersion(command: AgreeImmersion, *, user: Principal, deps: Dependencies, today: date) -> Immersion:
@@ -24,7 +32,10 @@ async def agree_immersion(command: AgreeImmersion, *, user: Principal, deps: Dep
         if candidate is not None:
             user.scope(candidate.agency_id)
         host = await uow.load(EMPLOYER, command.employer_id) if command.employer_id is not None else None
-        events = immersions.agree(uuid.uuid4(), command, candidate=candidate, employer=host, today=today)
+        earlier = await _of_person(uow, deps, command.beneficiary_id)
+        events = immersions.agree(
+            uuid.uuid4(), command, candidate=candidate, employer=host, today=today, earlier=earlier, rules=deps.rules
+        )
         return await uow.save(IMMERSION, None, events)
 
 
@@ -43,8 +54,17 @@ async def _change(immersion_id: UUID, decide: Decide, *, user: Principal, deps: 
 async def renew_immersion(
     immersion_id: UUID, command: RenewImmersion, *, user: Principal, deps: Dependencies, today: date
 ) -> Immersion:
-    """Renew an immersion, once."""
-    return await _change(immersion_id, lambda s: immersions.renew(s, command, today), user=user, deps=deps)
+    """Renew an immersion, once, within the presence allowed with its host."""
+    user.require_role(*STAFF)
+    async with deps.store.transaction() as uow:
+        state = await uow.load(IMMERSION, immersion_id)
+        if state is not None:
+            user.scope(state.agency_id)
+        earlier = await _of_person(uow, deps, state.beneficiary_id) if state is not None else []
+        # Loaded again under the person's lock: a renewal that raced this one is seen.
+        state = await uow.load(IMMERSION, immersion_id)
+        events = immersions.renew(state, command, today, earlier=earlier, rules=deps.rules)
+        return await uow.save(IMMERSION, state, events)
 
 
 async def complete_immersion(

@@ -97,3 +97,11 @@ class ImmersionViews(abc.ABC):
     @abc.abstractmethod
     async def save(self, conn: Any, immersion: Immersion, events: Sequence[DomainEvent] = ()) -> None:
         """Write an immersion's row."""
+
+    @abc.abstractmethod
+    async def of_person(self, conn: Any, beneficiary_id: UUID) -> list[UUID]:
+        """Every immersion of the person, whatever its agency."""
+
+    @abc.abstractmethod
+    async def lock_person(self, conn: Any, beneficiary_id: UUID) -> None:
+        """Hold, until the transaction ends, the right to decide on the person's immersions (their rules span them)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from uuid import UUID
 
 from services.placement.domain.candidate import Candidate
@@ -17,16 +18,47 @@ from services.placement.domain.errors import (
     EmployerNotFound,
     ImmersionAlreadyRenewed,
     ImmersionNotFound,
+    ImmersionPresenceLimit,
     OutcomeAlreadyRecorded,
 )
-from services.placement.domain.state import Employer, Immersion
+from services.placement.domain.rules import Rules
+from services.placement.domain.state import Employer, Immersion, Period, host_key
 from shared.contracts.placement import (
     ImmersionAgreed,
     ImmersionCompleted,
     ImmersionHost,
     ImmersionRenewed,
 )
+from shared.dates import add_months
 from shared.errors import InvalidField
+
+
+def check_presence_with_host(
+    host: str, new: Period, earlier: Sequence[Immersion], rules: Rules, *, renewing: UUID | None = None
+) -> None:
+    """Refuse a period that would take the person's presence with one host past the department's limit.
+
+    The limit holds over every 12 rolling months: for each window of 12 months ending on the last day of a period
+    with this host, the days of the periods it overlaps (their whole days, dates being approximate) are added up.
+    Only the windows the new period falls in are checked; `earlier` are the person's immersions (any host), the
+    one being renewed included.
+    """
+    periods = [p for i in earlier if i.host_key == host for p in i.periods] + [new]
+    for last in sorted({p.end_date for p in periods}):
+        since = add_months(last, -rules.immersion_window_months)
+        if not (new.end_date > since and new.start_date <= last):
+            continue
+        total = sum(p.days_of_presence for p in periods if p.end_date > since and p.start_date <= last)
+        if total > rules.immersion_days_per_host:
+            already = total - new.days_of_presence
+            what = "this renewal" if renewing else "this immersion"
+            raise ImmersionPresenceLimit(
+                f"the person already has {already} days of presence with this host in the "
+                f"{rules.immersion_window_months} months from {since + timedelta(days=1)} to {last}; with the "
+                f"{new.days_of_presence} days of {what} they would have {total}, above the department's limit of "
+                f"{rules.immersion_days_per_host} days with one host over {rules.immersion_window_months} rolling "
+                f"months (whatever the number of immersions)"
+            )
 
 
 def agree(
@@ -36,8 +68,13 @@ def agree(
     candidate: Candidate | None,
     employer: Employer | None,
     today: date,
+    earlier: Sequence[Immersion] = (),
+    rules: Rules = Rules(),
 ) -> list[ImmersionAgreed]:
-    """Agree an immersion for an active candidate with an employer of the network or a training centre."""
+    """Agree an immersion for an active candidate with an employer of the network or a training centre.
+
+    `earlier` are the person's other immersions: presence with one host is capped over 12 rolling months.
+    """
     if candidate is None:
         raise CandidateNotFound(f"no candidate profile shared by accompaniment for {command.beneficiary_id}")
     if not candidate.active:
@@ -45,6 +82,8 @@ def agree(
     if command.host_kind == ImmersionHost.EMPLOYER and employer is None:
         raise EmployerNotFound(f"no employer {command.employer_id}")
     host_name = command.host_name or (employer.name if employer else None)
+    period = Period(command.first_day, command.last_day, command.days_of_presence)
+    check_presence_with_host(host_key(command.employer_id, host_name), period, earlier, rules)
     return [
         ImmersionAgreed(
             immersion_id=immersion_id,
@@ -70,15 +109,32 @@ def _ongoing(state: Immersion | None) -> Immersion:
     return state
 
 
-def renew(state: Immersion | None, command: RenewImmersion, today: date) -> list[ImmersionRenewed]:
-    """Renew once, for at most 30 more days of presence, starting after the current period."""
+def renew(
+    state: Immersion | None,
+    command: RenewImmersion,
+    today: date,
+    *,
+    earlier: Sequence[Immersion] = (),
+    rules: Rules = Rules(),
+) -> list[ImmersionRenewed]:
+    """Renew once, for at most 30 more days of presence, starting after the current period.
+
+    `earlier` are the person's immersions (this one included): presence with one host is capped over 12 months.
+    """
     immersion = _ongoing(state)
     if immersion.renewed:
-        raise ImmersionAlreadyRenewed("an immersion can be renewed only once; agree a new one instead")
+        first, second = immersion.periods[0], immersion.periods[1]
+        raise ImmersionAlreadyRenewed(
+            f"this immersion was already renewed (from {second.start_date} to {second.end_date}, after the period"
+            f" from {first.start_date} to {first.end_date}): an immersion (PMSMP) is renewable once only"
+        )
     if command.first_day <= immersion.end_date:
         raise InvalidField(
             "start_date", f"the renewal must start after the current period, which ends on {immersion.end_date}"
         )
+    period = Period(command.first_day, command.last_day, command.days_of_presence)
+    others = [i for i in earlier if i.id != immersion.id]
+    check_presence_with_host(immersion.host_key, period, [*others, immersion], rules, renewing=immersion.id)
     return [
         ImmersionRenewed(
             immersion_id=immersion.id,
