@@ -10,8 +10,8 @@ import pytest
 from services.placement.domain.commands import AgreeImmersion, RegisterEmployer, RenewImmersion
 from services.placement.domain.errors import ImmersionAlreadyRenewed, ImmersionPresenceLimit
 from services.placement.domain.rules import Rules
-from services.placement.service_layer import employers, immersions
 from services.placement.service_layer import candidates as reactions
+from services.placement.service_layer import employers, immersions
 from shared.auth import Principal, Role
 from tests.fakes.placement import placement_dependencies
 from tests.unit.test_placement_handlers import _envelope, _profile

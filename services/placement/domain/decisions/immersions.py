@@ -32,6 +32,8 @@ from shared.contracts.placement import (
 from shared.dates import add_months
 from shared.errors import InvalidField
 
+DEFAULT_RULES = Rules()
+
 
 def check_presence_with_host(
     host: str, new: Period, earlier: Sequence[Immersion], rules: Rules, *, renewing: UUID | None = None
@@ -69,7 +71,7 @@ def agree(
     employer: Employer | None,
     today: date,
     earlier: Sequence[Immersion] = (),
-    rules: Rules = Rules(),
+    rules: Rules = DEFAULT_RULES,
 ) -> list[ImmersionAgreed]:
     """Agree an immersion for an active candidate with an employer of the network or a training centre.
 
@@ -115,7 +117,7 @@ def renew(
     today: date,
     *,
     earlier: Sequence[Immersion] = (),
-    rules: Rules = Rules(),
+    rules: Rules = DEFAULT_RULES,
 ) -> list[ImmersionRenewed]:
     """Renew once, for at most 30 more days of presence, starting after the current period.
 
