@@ -15,10 +15,11 @@ from services.placement.adapters.needs import PostgresNeeds
 from services.placement.domain.evolution import EMPLOYER, IMMERSION, INTRODUCTION, NEED
 from services.placement.entrypoints import candidates, employers, hires, immersions, introductions, matches, needs
 from services.placement.service_layer import candidates as reactions
+from services.placement.service_layer import transfers
 from services.placement.service_layer.dependencies import Dependencies
 from services.placement.settings import PlacementSettings
 from shared.adapters.aggregate_store import PostgresAggregateStore
-from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfileUpdated
+from shared.contracts.accompaniment import AccompanimentClosed, AccompanimentTransferred, CandidateProfileUpdated
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
@@ -61,6 +62,7 @@ def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
         return {
             CandidateProfileUpdated.event_type(): partial(reactions.on_candidate_profile_updated, deps=deps),
             AccompanimentClosed.event_type(): partial(reactions.on_accompaniment_closed, deps=deps),
+            AccompanimentTransferred.event_type(): partial(transfers.on_accompaniment_transferred, deps=deps),
         }
 
     return ServiceRuntime(

@@ -413,6 +413,17 @@ class WorkshopSessionScheduled(WorkshopEvent):
     title: str | None = Field(None, max_length=120)
 
 
+class WorkshopSessionOpenedToDepartment(WorkshopEvent):
+    """The session takes participants followed by any agency of the department, not only by its own.
+
+    After it, a `ParticipantRegistered` or `AttendanceRecorded` of the session (which name the session's agency)
+    may concern a person of another agency: the person's agency is on `RegisteredForWorkshop` and
+    `WorkshopAttendanceRecorded`, in their accompaniment's stream.
+    """
+
+    opened_on: date
+
+
 class ParticipantRegistered(WorkshopEvent):
     """A person followed by the agency took a seat in the session."""
 
@@ -459,6 +470,7 @@ EVENTS: list[type[DomainEvent]] = [
     RegisteredForWorkshop,
     WorkshopAttendanceRecorded,
     WorkshopSessionScheduled,
+    WorkshopSessionOpenedToDepartment,
     ParticipantRegistered,
     AttendanceRecorded,
 ]

@@ -102,7 +102,12 @@ class ImmersionOutcome(StrEnum):
 
 
 class PlacementEvent(DomainEvent):
-    """Base of placement's events."""
+    """Base of placement's events.
+
+    The `agency_id` of an event about a person (introduction, hire, check-in, early end, immersion) is the agency
+    that followed the person on the day of the fact it records: a person's records follow them to another agency
+    from the date of their transfer (`IntroductionTransferred`, `ImmersionTransferred`).
+    """
 
     context: ClassVar[str] = "placement"
 
@@ -253,6 +258,24 @@ class HireEndedEarly(PlacementEvent):
     reason: EarlyEndReason
 
 
+class IntroductionTransferred(PlacementEvent):
+    """The person moved to another agency: this introduction, its hire and its follow-up go with them.
+
+    From `transferred_on`, the new agency (`agency_id`, `to_agency_id`) reads and records them; the events of
+    facts dated before it still name the agency that followed the person then.
+    """
+
+    introduction_id: UUID
+    need_id: UUID
+    employer_id: UUID
+    beneficiary_id: UUID
+    agency_id: str = Field(description="The agency following the person from the transfer date.")
+    from_agency_id: str
+    to_agency_id: str
+    transferred_on: date
+    hire_id: UUID | None = Field(None, description="The hire the introduction ended in, if any.")
+
+
 class ImmersionEvent(PlacementEvent):
     """Base of the events of an immersion (PMSMP): the immersion, the person and the agency."""
 
@@ -283,6 +306,14 @@ class ImmersionRenewed(ImmersionEvent):
     renewed_on: date
 
 
+class ImmersionTransferred(ImmersionEvent):
+    """The person moved to another agency: this immersion goes with them, from `transferred_on`."""
+
+    from_agency_id: str
+    to_agency_id: str
+    transferred_on: date
+
+
 class ImmersionCompleted(ImmersionEvent):
     """The immersion ended, with what followed."""
 
@@ -305,7 +336,9 @@ EVENTS: list[type[PlacementEvent]] = [
     HireRecorded,
     HireCheckInRecorded,
     HireEndedEarly,
+    IntroductionTransferred,
     ImmersionAgreed,
     ImmersionRenewed,
+    ImmersionTransferred,
     ImmersionCompleted,
 ]

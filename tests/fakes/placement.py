@@ -89,6 +89,13 @@ class InMemoryIntroductions(IntroductionViews):
     async def hires_for_need(self, conn, need_id):
         return sum(1 for i in self.rows.values() if i.need_id == need_id and i.hire)
 
+    async def of_person(self, conn, beneficiary_id):
+        return [
+            i.id
+            for i in sorted(self.rows.values(), key=lambda i: (i.introduced_on, i.id))
+            if i.beneficiary_id == beneficiary_id
+        ]
+
 
 class InMemoryImmersions(ImmersionViews):
     def __init__(self) -> None:

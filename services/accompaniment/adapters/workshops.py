@@ -26,10 +26,12 @@ class PostgresWorkshopViews(WorkshopViews):
         attended = sum(1 for r in session.registrations.values() if r.attended)
         await conn.execute(
             f"""INSERT INTO {s}.workshop_sessions
-                  (session_id, agency_id, theme, title, session_date, capacity, registered, attended, version)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                  (session_id, agency_id, theme, title, session_date, capacity, registered, attended, version,
+                   open_to_department)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 ON CONFLICT (session_id) DO UPDATE SET registered = excluded.registered,
-                   attended = excluded.attended, version = excluded.version""",
+                   attended = excluded.attended, version = excluded.version,
+                   open_to_department = excluded.open_to_department""",
             session.id,
             session.agency_id,
             session.theme.value,
@@ -39,6 +41,7 @@ class PostgresWorkshopViews(WorkshopViews):
             len(session.registrations),
             attended,
             session.version,
+            session.open_to_department,
         )
         if session.registrations:
             seats = list(session.registrations.values())
@@ -62,17 +65,20 @@ class PostgresWorkshopViews(WorkshopViews):
         agency_id: str | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
+        open_to_department: bool | None = None,
         limit: int = 100,
     ) -> list[dict]:
-        """Sessions of an agency (or all), by date."""
+        """Sessions of an agency (or all), by date; only those open to the department with `open_to_department`."""
         rows = await conn.fetch(
             f"""SELECT * FROM {self.schema}.workshop_sessions
                 WHERE ($1::text IS NULL OR agency_id = $1) AND ($2::date IS NULL OR session_date >= $2)
                   AND ($3::date IS NULL OR session_date <= $3)
+                  AND ($5::boolean IS NULL OR open_to_department = $5)
                 ORDER BY session_date, session_id LIMIT $4""",
             agency_id,
             date_from,
             date_to,
             limit,
+            open_to_department,
         )
         return [dict(r) for r in rows]

@@ -199,6 +199,9 @@ class ScheduleWorkshopSession(Command):
     session_date: date = Field(examples=["2026-03-05"])
     capacity: int = Field(ge=1, le=200, examples=[12])
     title: str | None = Field(None, max_length=120, examples=["Prendre confiance en soi"])
+    open_to_department: bool = Field(
+        False, description="Seats also for people followed by the other agencies of the department."
+    )
 
 
 class RegisterParticipant(Command):

@@ -61,6 +61,7 @@ from shared.contracts.accompaniment import (
     TrainingNeedRecorded,
     WorkshopAttendanceRecorded,
     WorkshopEvent,
+    WorkshopSessionOpenedToDepartment,
     WorkshopSessionScheduled,
 )
 
@@ -225,6 +226,8 @@ def apply_workshop_session(state: WorkshopSession | None, event: WorkshopEvent) 
             seat = replace(state.registrations[event.accompaniment_id], attended=event.attended)
             registrations = {**state.registrations, event.accompaniment_id: seat}
             return replace(state, registrations=registrations, version=state.version + 1)
+        case WorkshopSessionOpenedToDepartment():
+            return replace(state, open_to_department=True, version=state.version + 1)
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 

@@ -283,6 +283,7 @@ class WorkshopSession:
     title: str | None = None
     version: int = 0
     registrations: dict[UUID, Registration] = field(default_factory=dict)
+    open_to_department: bool = False
 
     @property
     def seats_left(self) -> int:

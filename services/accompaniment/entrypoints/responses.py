@@ -280,6 +280,7 @@ class WorkshopSessionOut(_Out):
     capacity: int
     registered: int
     attended: int
+    open_to_department: bool = False
     version: int
 
 
@@ -301,6 +302,7 @@ def session_detail(session: WorkshopSession) -> WorkshopSessionDetail:
         capacity=session.capacity,
         registered=len(seats),
         attended=sum(1 for r in seats if r.attended),
+        open_to_department=session.open_to_department,
         version=session.version,
         participants=[RegistrationOut.model_validate(r) for r in seats],
     )

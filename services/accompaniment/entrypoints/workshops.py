@@ -35,12 +35,26 @@ async def list_sessions(
     agency_id: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    open_to_department: Annotated[
+        bool, Query(description="Only the sessions open to the department, of every agency (or of `agency_id`).")
+    ] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict]:
-    """Sessions with their seats taken and attendance; caseworkers and managers see their agency's."""
-    agency_id = user.scope(agency_id, personal=False)
+    """Sessions with their seats taken and attendance; caseworkers and managers see their agency's, and every
+    agency's sessions open to the department with `open_to_department=true`."""
+    if open_to_department:
+        user.scope(None, personal=False)  # the department's offer: every agency's staff may list it
+    else:
+        agency_id = user.scope(agency_id, personal=False)
     async with deps.store.connection() as conn:
-        return await deps.sessions.list(conn, agency_id=agency_id, date_from=date_from, date_to=date_to, limit=limit)
+        return await deps.sessions.list(
+            conn,
+            agency_id=agency_id,
+            date_from=date_from,
+            date_to=date_to,
+            open_to_department=open_to_department or None,
+            limit=limit,
+        )
 
 
 @router.get("/{session_id}", response_model=WorkshopSessionDetail)
@@ -49,7 +63,14 @@ async def get_session(session_id: UUID, user: CurrentUser, deps: DependenciesDep
     session = await deps.store.load(WORKSHOP_SESSION, session_id)
     if session is None:
         raise WorkshopNotFound(f"no workshop session {session_id}")
-    user.scope(session.agency_id)
+    workshops.session_scope(user, session)
+    return session_detail(session)
+
+
+@router.post("/{session_id}/open-to-department", response_model=WorkshopSessionDetail)
+async def open_to_department(session_id: UUID, user: CurrentUser, deps: DependenciesDep) -> WorkshopSessionDetail:
+    """Offer the seats of one of the agency's sessions to the people followed by every agency (409 once open)."""
+    session = await workshops.open_to_department(session_id, user=user, deps=deps, ctx=deps.context())
     return session_detail(session)
 
 
@@ -57,7 +78,8 @@ async def get_session(session_id: UUID, user: CurrentUser, deps: DependenciesDep
 async def register(
     session_id: UUID, body: RegisterParticipant, user: CurrentUser, deps: DependenciesDep
 ) -> WorkshopSessionDetail:
-    """Give a seat to a person followed by the agency; a full session refuses (409)."""
+    """Give a seat to a person followed by the agency (of another agency: 409 unless the session is open to the
+    department); a full session refuses (409)."""
     session = await workshops.register_participant(
         session_id,
         body,
@@ -72,7 +94,8 @@ async def register(
 async def record_attendance(
     session_id: UUID, body: RecordAttendance, user: CurrentUser, deps: DependenciesDep
 ) -> WorkshopSessionDetail:
-    """Record who attended, from the day of the session; every line or none."""
+    """Record who attended, from the day of the session; every line or none (a person followed by another agency,
+    transferred since, is refused unless the session is open to the department)."""
     session = await workshops.record_attendance(
         session_id,
         body,

@@ -26,15 +26,23 @@ async def schedule_session(
         return await uow.save(WORKSHOP_SESSION, None, workshops.schedule_session(cmd, ctx))
 
 
+def session_scope(user: Principal, session: WorkshopSession) -> None:
+    """Who may see a session and take seats in it: its agency; every agency's staff when it is open to the
+    department (its seats are offered to all; department staff still see no participants)."""
+    user.scope(None if session.open_to_department else session.agency_id)
+
+
 async def register_participant(
     session_id: UUID, cmd: RegisterParticipant, *, user: Principal, deps: Dependencies, ctx: Context
 ) -> WorkshopSession:
-    """Give a seat to a person; both the session and the accompaniment record it."""
+    """Give a seat to a person followed by the caller's agency; both the session and the accompaniment record it."""
     async with deps.store.transaction() as uow:
         session = await uow.load(WORKSHOP_SESSION, session_id)
         person = await load(uow, deps, cmd.accompaniment_id)
-        for agency in {x.agency_id for x in (session, person) if x is not None}:
-            user.scope(agency)
+        if person is not None:
+            user.scope(person.agency_id)
+        if session is not None:
+            session_scope(user, session)
         session_events, person_events = workshops.register(session, person, cmd, ctx)
         session = await uow.save(WORKSHOP_SESSION, session, session_events)
         await uow.save(ACCOMPANIMENT, person, person_events)
@@ -55,3 +63,12 @@ async def record_attendance(
             session = await uow.save(WORKSHOP_SESSION, session, session_events)
             await uow.save(ACCOMPANIMENT, person, person_events)
         return session
+
+
+async def open_to_department(session_id: UUID, *, user: Principal, deps: Dependencies, ctx: Context) -> WorkshopSession:
+    """Offer the seats of a session of the caller's agency to the people followed by every agency."""
+    async with deps.store.transaction() as uow:
+        session = await uow.load(WORKSHOP_SESSION, session_id)
+        if session is not None:
+            user.scope(session.agency_id)
+        return await uow.save(WORKSHOP_SESSION, session, workshops.open_to_department(session, ctx))

@@ -29,7 +29,8 @@ class PostgresImmersions(ImmersionViews):
                     host_name, sector, periods, days_of_presence, renewed, outcome, completed_on, version)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13)
                 ON CONFLICT (immersion_id) DO UPDATE SET
-                    periods = excluded.periods, days_of_presence = excluded.days_of_presence,
+                    agency_id = excluded.agency_id, periods = excluded.periods,
+                    days_of_presence = excluded.days_of_presence,
                     renewed = excluded.renewed, outcome = excluded.outcome, completed_on = excluded.completed_on,
                     version = excluded.version""",
             immersion.id,

@@ -44,7 +44,8 @@ class PostgresIntroductions(IntroductionViews):
                     end_reason, version)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15)
                 ON CONFLICT (hire_id) DO UPDATE SET
-                    check_ins = excluded.check_ins, ended_on = excluded.ended_on, end_reason = excluded.end_reason,
+                    agency_id = excluded.agency_id, check_ins = excluded.check_ins, ended_on = excluded.ended_on,
+                    end_reason = excluded.end_reason,
                     version = excluded.version""",
             hire.id,
             introduction.id,
@@ -70,7 +71,7 @@ class PostgresIntroductions(IntroductionViews):
                     version)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                 ON CONFLICT (introduction_id) DO UPDATE SET
-                    outcome = excluded.outcome, decided_on = excluded.decided_on,
+                    agency_id = excluded.agency_id, outcome = excluded.outcome, decided_on = excluded.decided_on,
                     not_hired_reason = excluded.not_hired_reason, hire_id = excluded.hire_id,
                     version = excluded.version""",
             introduction.id,
@@ -101,6 +102,14 @@ class PostgresIntroductions(IntroductionViews):
 
     async def hires_for_need(self, conn: asyncpg.Connection, need_id: UUID) -> int:
         return await conn.fetchval(f"SELECT count(*) FROM {self.schema}.hires WHERE need_id = $1", need_id)
+
+    async def of_person(self, conn: asyncpg.Connection, beneficiary_id: UUID) -> list[UUID]:
+        rows = await conn.fetch(
+            f"SELECT introduction_id FROM {self.schema}.introductions WHERE beneficiary_id = $1"
+            " ORDER BY introduced_on, introduction_id",
+            beneficiary_id,
+        )
+        return [r["introduction_id"] for r in rows]
 
     async def get(self, conn: asyncpg.Connection, introduction_id: UUID) -> dict | None:
         """One introduction."""

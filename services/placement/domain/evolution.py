@@ -10,7 +10,16 @@ from dataclasses import replace
 from uuid import UUID
 
 from services.placement.domain.commands import OutcomeKind
-from services.placement.domain.state import Employer, Hire, Immersion, Introduction, Need, NeedStatus, Period
+from services.placement.domain.state import (
+    Employer,
+    Hire,
+    Immersion,
+    Introduction,
+    Move,
+    Need,
+    NeedStatus,
+    Period,
+)
 from shared.aggregate import Aggregate
 from shared.contracts.placement import (
     EmployerAssignedToAgency,
@@ -22,8 +31,10 @@ from shared.contracts.placement import (
     ImmersionAgreed,
     ImmersionCompleted,
     ImmersionRenewed,
+    ImmersionTransferred,
     IntroductionMade,
     IntroductionNotHired,
+    IntroductionTransferred,
     NeedClosed,
     NeedFilled,
     NeedPublished,
@@ -122,6 +133,9 @@ def apply_introduction(state: Introduction | None, event: PlacementEvent) -> Int
         case HireEndedEarly():
             hire = replace(state.hire, ended_on=event.ended_on, end_reason=event.reason)
             return replace(state, hire=hire, version=state.version + 1)
+        case IntroductionTransferred():
+            move = Move(event.transferred_on, event.from_agency_id, event.to_agency_id)
+            return replace(state, agency_id=event.to_agency_id, moves=(*state.moves, move), version=state.version + 1)
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 
@@ -145,6 +159,9 @@ def apply_immersion(state: Immersion | None, event: PlacementEvent) -> Immersion
             return replace(state, periods=(*state.periods, period), version=state.version + 1)
         case ImmersionCompleted():
             return replace(state, outcome=event.outcome, completed_on=event.completed_on, version=state.version + 1)
+        case ImmersionTransferred():
+            move = Move(event.transferred_on, event.from_agency_id, event.to_agency_id)
+            return replace(state, agency_id=event.to_agency_id, moves=(*state.moves, move), version=state.version + 1)
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 

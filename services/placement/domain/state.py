@@ -83,6 +83,24 @@ class Need:
 
 
 @dataclass(frozen=True)
+class Move:
+    """A person's records moved to another agency with them, from a date."""
+
+    on: date
+    from_agency_id: str
+    to_agency_id: str
+
+
+def agency_on(current: str, moves: tuple[Move, ...], day: date) -> str:
+    """The agency that followed the person on `day`, given the moves of a record (current: the last one's)."""
+    agency = moves[0].from_agency_id if moves else current
+    for move in moves:
+        if move.on <= day:
+            agency = move.to_agency_id
+    return agency
+
+
+@dataclass(frozen=True)
 class Hire:
     """The contract an introduction ended in, and its follow-up."""
 
@@ -119,7 +137,12 @@ class Introduction:
     decided_on: date | None = None
     not_hired_reason: NotHiredReason | None = None
     hire: Hire | None = None
+    moves: tuple[Move, ...] = ()
     version: int = 0
+
+    def agency_on(self, day: date) -> str:
+        """The agency that followed the person on `day`: the one a fact of that day is recorded for."""
+        return agency_on(self.agency_id, self.moves, day)
 
 
 @dataclass(frozen=True)
@@ -145,7 +168,12 @@ class Immersion:
     periods: tuple[Period, ...]
     outcome: ImmersionOutcome | None = None
     completed_on: date | None = None
+    moves: tuple[Move, ...] = ()
     version: int = 0
+
+    def agency_on(self, day: date) -> str:
+        """The agency that followed the person on `day`: the one a fact of that day is recorded for."""
+        return agency_on(self.agency_id, self.moves, day)
 
     @property
     def renewed(self) -> bool:

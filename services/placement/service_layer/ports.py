@@ -90,6 +90,10 @@ class IntroductionViews(abc.ABC):
     async def hires_for_need(self, conn: Any, need_id: UUID) -> int:
         """Hires recorded for a need."""
 
+    @abc.abstractmethod
+    async def of_person(self, conn: Any, beneficiary_id: UUID) -> list[UUID]:
+        """Every introduction of the person, whatever its agency."""
+
 
 class ImmersionViews(abc.ABC):
     """Read model of immersions."""

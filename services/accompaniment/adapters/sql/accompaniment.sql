@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS {schema}.workshop_sessions (
     version       integer  NOT NULL
 );
 CREATE INDEX IF NOT EXISTS workshop_sessions_agency ON {schema}.workshop_sessions (agency_id, session_date);
+ALTER TABLE {schema}.workshop_sessions ADD COLUMN IF NOT EXISTS open_to_department boolean NOT NULL DEFAULT false;
 
 CREATE TABLE IF NOT EXISTS {schema}.workshop_registrations (
     session_id        uuid     NOT NULL,

@@ -24,6 +24,7 @@ from shared.contracts.accompaniment import (
     ParticipantRegistered,
     RegisteredForWorkshop,
     WorkshopAttendanceRecorded,
+    WorkshopSessionOpenedToDepartment,
     WorkshopSessionScheduled,
 )
 
@@ -32,7 +33,9 @@ from shared.contracts.accompaniment import (
 PAST_SESSIONS_DAYS = 730
 
 
-def schedule_session(cmd: ScheduleWorkshopSession, ctx: Context) -> list[WorkshopSessionScheduled]:
+def schedule_session(
+    cmd: ScheduleWorkshopSession, ctx: Context
+) -> list[WorkshopSessionScheduled | WorkshopSessionOpenedToDepartment]:
     """Plan a session, or record one already held (its register is then entered after the fact)."""
     if cmd.session_date < ctx.today - timedelta(days=PAST_SESSIONS_DAYS):
         raise InvalidDate(
@@ -48,8 +51,34 @@ def schedule_session(cmd: ScheduleWorkshopSession, ctx: Context) -> list[Worksho
             capacity=cmd.capacity,
             scheduled_on=ctx.today,
             title=cmd.title,
-        )
+        ),
+        *(
+            [WorkshopSessionOpenedToDepartment(session_id=cmd.session_id, agency_id=cmd.agency_id, opened_on=ctx.today)]
+            if cmd.open_to_department
+            else []
+        ),
     ]
+
+
+def open_to_department(session: WorkshopSession | None, ctx: Context) -> list[WorkshopSessionOpenedToDepartment]:
+    """Open a session to the people followed by every agency of the department."""
+    session = _existing(session)
+    if session.open_to_department:
+        raise AlreadyRecorded(f"the session of {session.session_date} is already open to the department")
+    if any(seat.attended is not None for seat in session.registrations.values()):
+        raise RegistrationRefused(
+            f"the attendance sheet of the session of {session.session_date} is recorded: registrations are closed"
+        )
+    return [WorkshopSessionOpenedToDepartment(session_id=session.id, agency_id=session.agency_id, opened_on=ctx.today)]
+
+
+def _may_take_part(session: WorkshopSession, person: Accompaniment, what: str) -> None:
+    """A person followed by another agency takes part only in a session open to the department."""
+    if person.agency_id != session.agency_id and not session.open_to_department:
+        raise RegistrationRefused(
+            f"{what}: this session is run by {session.agency_id} for the people it follows, and the person is"
+            f" followed by {person.agency_id}; only a session open to the department takes people of other agencies"
+        )
 
 
 def _existing(session: WorkshopSession | None) -> WorkshopSession:
@@ -61,13 +90,11 @@ def _existing(session: WorkshopSession | None) -> WorkshopSession:
 def register(
     session: WorkshopSession | None, person: Accompaniment | None, cmd: RegisterParticipant, ctx: Context
 ) -> tuple[list[ParticipantRegistered], list[RegisteredForWorkshop]]:
-    """Give a seat to a person followed by the session's agency; a full session refuses (409)."""
+    """Give a seat to a person followed by the session's agency (any agency's if open to the department); a full
+    session refuses (409)."""
     session = _existing(session)
     person = active(person)
-    if person.agency_id != session.agency_id:
-        raise RegistrationRefused(
-            f"this session is run by {session.agency_id}; the person is followed by {person.agency_id}"
-        )
+    _may_take_part(session, person, "registration refused")
     if person.id in session.registrations:
         raise RegistrationRefused("the person is already registered for this session")
     if any(seat.attended is not None for seat in session.registrations.values()):
@@ -97,12 +124,14 @@ def register(
 def record_attendance(
     session: WorkshopSession | None, person: Accompaniment | None, line: Attendance, ctx: Context
 ) -> tuple[list[AttendanceRecorded], list[WorkshopAttendanceRecorded]]:
-    """Record whether a registered person came, once, from the day of the session."""
+    """Record whether a registered person came, once, from the day of the session; a person now followed by
+    another agency (transferred) only in a session open to the department."""
     session = _existing(session)
     person = open_(person)
     seat = session.registrations.get(person.id)
     if seat is None:
         raise RegistrationRefused("the person is not registered for this session")
+    _may_take_part(session, person, f"attendance of accompaniment {person.id} refused")
     if seat.attended is not None:
         raise AlreadyRecorded("the attendance of this person is already recorded for this session")
     if ctx.today < session.session_date:

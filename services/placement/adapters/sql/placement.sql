@@ -88,6 +88,8 @@ CREATE INDEX IF NOT EXISTS introductions_need ON {schema}.introductions (need_id
 CREATE UNIQUE INDEX IF NOT EXISTS introductions_pending
     ON {schema}.introductions (need_id, beneficiary_id) WHERE outcome IS NULL;
 CREATE INDEX IF NOT EXISTS introductions_agency ON {schema}.introductions (agency_id, introduced_on DESC);
+-- A person's records, moved together when they are transferred to another agency.
+CREATE INDEX IF NOT EXISTS introductions_beneficiary ON {schema}.introductions (beneficiary_id);
 
 CREATE TABLE IF NOT EXISTS {schema}.hires (
     hire_id          uuid              PRIMARY KEY,
@@ -125,3 +127,4 @@ CREATE TABLE IF NOT EXISTS {schema}.immersions (
     version           integer  NOT NULL
 );
 CREATE INDEX IF NOT EXISTS immersions_agency ON {schema}.immersions (agency_id, immersion_id);
+CREATE INDEX IF NOT EXISTS immersions_beneficiary ON {schema}.immersions (beneficiary_id);

@@ -23,11 +23,13 @@ from services.placement.domain.errors import (
 )
 from services.placement.domain.rules import Rules
 from services.placement.domain.state import Employer, Immersion, Period, host_key
+from shared.contracts.accompaniment import AccompanimentTransferred
 from shared.contracts.placement import (
     ImmersionAgreed,
     ImmersionCompleted,
     ImmersionHost,
     ImmersionRenewed,
+    ImmersionTransferred,
 )
 from shared.dates import add_months
 from shared.errors import InvalidField
@@ -141,7 +143,7 @@ def renew(
         ImmersionRenewed(
             immersion_id=immersion.id,
             beneficiary_id=immersion.beneficiary_id,
-            agency_id=immersion.agency_id,
+            agency_id=immersion.agency_on(command.first_day),
             start_date=command.first_day,
             end_date=command.last_day,
             days_of_presence=command.days_of_presence,
@@ -162,11 +164,27 @@ def complete(state: Immersion | None, command: CompleteImmersion, today: date) -
         ImmersionCompleted(
             immersion_id=immersion.id,
             beneficiary_id=immersion.beneficiary_id,
-            agency_id=immersion.agency_id,
+            agency_id=immersion.agency_on(command.completed_on),
             host_kind=immersion.host_kind,
             employer_id=immersion.employer_id,
             completed_on=command.completed_on,
             outcome=command.outcome,
             total_days_of_presence=immersion.days_of_presence,
+        )
+    ]
+
+
+def transfer(state: Immersion, moved: AccompanimentTransferred) -> list[ImmersionTransferred]:
+    """The person moved: the immersion goes to their new agency from that date (nothing if already there)."""
+    if state.agency_id == moved.to_agency_id:
+        return []
+    return [
+        ImmersionTransferred(
+            immersion_id=state.id,
+            beneficiary_id=state.beneficiary_id,
+            agency_id=moved.to_agency_id,
+            from_agency_id=state.agency_id,
+            to_agency_id=moved.to_agency_id,
+            transferred_on=moved.transferred_on,
         )
     ]

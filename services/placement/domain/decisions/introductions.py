@@ -32,12 +32,14 @@ from services.placement.domain.errors import (
 )
 from services.placement.domain.evolution import hire_id_for
 from services.placement.domain.state import Hire, Introduction, Need
+from shared.contracts.accompaniment import AccompanimentTransferred
 from shared.contracts.placement import (
     HireCheckInRecorded,
     HireEndedEarly,
     HireRecorded,
     IntroductionMade,
     IntroductionNotHired,
+    IntroductionTransferred,
 )
 from shared.errors import InvalidField
 
@@ -99,7 +101,7 @@ def record_outcome(
                 need_id=state.need_id,
                 employer_id=state.employer_id,
                 beneficiary_id=state.beneficiary_id,
-                agency_id=state.agency_id,
+                agency_id=state.agency_on(decided_on),
                 decided_on=decided_on,
                 reason=command.reason,
             )
@@ -111,7 +113,7 @@ def record_outcome(
             hire_id=hire_id_for(state.id),
             introduction_id=state.id,
             beneficiary_id=state.beneficiary_id,
-            agency_id=state.agency_id,
+            agency_id=state.agency_on(command.start_date),
             employer_id=state.employer_id,
             need_id=state.need_id,
             contract_type=command.contract_type,
@@ -151,7 +153,7 @@ def check_in(state: Introduction | None, command: RecordCheckIn, today: date) ->
             hire_id=hire.id,
             introduction_id=intro.id,
             beneficiary_id=intro.beneficiary_id,
-            agency_id=intro.agency_id,
+            agency_id=intro.agency_on(command.checked_on),
             employer_id=intro.employer_id,
             month=command.month,
             checked_on=command.checked_on,
@@ -178,7 +180,7 @@ def end_early(state: Introduction | None, command: EndHireEarly, today: date) ->
             hire_id=hire.id,
             introduction_id=intro.id,
             beneficiary_id=intro.beneficiary_id,
-            agency_id=intro.agency_id,
+            agency_id=intro.agency_on(command.ended_on),
             employer_id=intro.employer_id,
             contract_type=hire.contract_type,
             sector=intro.sector,
@@ -186,5 +188,27 @@ def end_early(state: Introduction | None, command: EndHireEarly, today: date) ->
             ended_on=command.ended_on,
             days_in_post=(command.ended_on - hire.start_date).days,
             reason=command.reason,
+        )
+    ]
+
+
+def transfer(state: Introduction, moved: AccompanimentTransferred) -> list[IntroductionTransferred]:
+    """The person moved: the introduction (and its hire, its follow-up) goes to their new agency from that date.
+
+    Nothing when it is already there (a transfer seen twice).
+    """
+    if state.agency_id == moved.to_agency_id:
+        return []
+    return [
+        IntroductionTransferred(
+            introduction_id=state.id,
+            need_id=state.need_id,
+            employer_id=state.employer_id,
+            beneficiary_id=state.beneficiary_id,
+            agency_id=moved.to_agency_id,
+            from_agency_id=state.agency_id,
+            to_agency_id=moved.to_agency_id,
+            transferred_on=moved.transferred_on,
+            hire_id=state.hire.id if state.hire else None,
         )
     ]
