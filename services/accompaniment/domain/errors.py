@@ -59,3 +59,7 @@ class RegistrationRefused(RuleViolation):
 
 class InvalidHire(DomainError):
     """A hire recorded by placement lacks what its exit needs (a fixed-term contract without duration)."""
+
+
+class AlreadyFollowed(RuleViolation):
+    """A person has one accompaniment open at a time: a new one opens (a return) only after the earlier closed."""

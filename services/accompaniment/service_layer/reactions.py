@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 
 from services.accompaniment.domain.decisions import lifecycle
+from services.accompaniment.domain.errors import AlreadyFollowed
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, accompaniment_id_for
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
@@ -26,13 +27,22 @@ log = structlog.get_logger(__name__)
 
 
 async def on_beneficiary_enrolled(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
-    """An enrolment in intake opens an accompaniment."""
+    """An enrolment in intake opens an accompaniment: the first one, or a new one after a closed one (a return).
+
+    An enrolment of a person whose accompaniment is still open is refused (`AlreadyFollowed`: the consumer
+    dead-letters it with the reason) rather than opening a second one.
+    """
     uow = deps.store.join(conn, Tracing.caused_by(envelope))
     enrolled = uow.decode(envelope)
     assert isinstance(enrolled, BeneficiaryEnrolled)
     accompaniment_id = accompaniment_id_for(envelope.id)
     if await uow.load(ACCOMPANIMENT, accompaniment_id) is not None:
         return  # already opened by an earlier delivery
+    if current := await deps.accompaniments.current_of(conn, enrolled.beneficiary_id):
+        raise AlreadyFollowed(
+            f"enrolment {envelope.id} of person {enrolled.beneficiary_id}: their accompaniment {current[0]} is not"
+            " closed; a new accompaniment opens only after it is"
+        )
     await uow.save(ACCOMPANIMENT, None, lifecycle.open_for(enrolled, accompaniment_id, deps.rules))
 
 
