@@ -442,6 +442,18 @@ async def _introduce(dept: Department, api: Api, p: Plan) -> None:
                             "still_employed": dept.rng.random() < 0.85,
                         },
                     )
+    if p.hire_ended_early:
+        start, ended = p.hire_ended_early
+        hire_id = await _hired(dept, api, p, employer, start, "cdi", None)
+        await api.call(
+            "placement",
+            "POST",
+            f"/hires/{hire_id}/early-end",
+            json={
+                "ended_on": ended.isoformat(),
+                "reason": dept.rng.choice(["trial_period_ended_by_employer", "resignation"]),
+            },
+        )
     if p.immersion:
         start, days = p.immersion
         end = start + timedelta(days=days + days // 5 * 2)
@@ -470,6 +482,51 @@ async def _introduce(dept: Department, api: Api, p: Plan) -> None:
                     "completed_on": end.isoformat(),
                 },
             )
+
+
+async def _hired(dept: Department, api: Api, p: Plan, employer: str, day: date, contract: str, months) -> str:
+    """A need of the employer, the person introduced for it and hired on `day`; the hire id."""
+    need = await api.call(
+        "placement",
+        "POST",
+        "/needs",
+        json={
+            "employer_id": employer,
+            "agency_id": p.agency_id,
+            "title": "poste",
+            "sector": dept.rng.choice(SECTORS),
+            "tasks": ["tâches du poste"],
+            "weekly_hours": 30,
+            "time_slots": ["morning", "afternoon"],
+            "commune_code": p.commune_code,
+            "required_aptitudes": [],
+            "working_conditions": [],
+            "contract_type": contract,
+            "duration_months": months,
+            "positions": 1,
+            "published_on": (day - timedelta(days=3)).isoformat(),
+        },
+    )
+    intro = await api.call(
+        "placement",
+        "POST",
+        "/introductions",
+        json={
+            "need_id": need["need_id"],
+            "beneficiary_id": dept.beneficiaries[p.index],
+            "introduced_on": day.isoformat(),
+        },
+    )
+    outcome = {
+        "outcome": "hired",
+        "decided_on": day.isoformat(),
+        "contract_type": contract,
+        "duration_months": months,
+        "weekly_hours": 30,
+        "start_date": day.isoformat(),
+    }
+    result = await api.call("placement", "POST", f"/introductions/{intro['introduction_id']}/outcome", json=outcome)
+    return result["hire_id"]
 
 
 async def _close(dept: Department, api: Api, p: Plan) -> None:

@@ -44,6 +44,7 @@ DEPARTMENT_CASELOAD = 17_000
 TARGET_POSITIVE_RATE = 0.48  # C2DI 93's reported rate of sorties dynamiques
 HISTORY_DAYS = 450  # a year and more
 BARRIER_AGAIN_SHARE = 0.2  # of the barriers lifted, those identified again later (a new barrier)
+EARLY_END_SHARE = 0.05  # of the people without a hire behind their exit, those hired on a CDI that ended early
 
 FIRST_NAMES = [
     "Aminata",
@@ -142,6 +143,8 @@ class Plan:
     failed_introduction: date | None = None
     immersion: tuple[date, int] | None = None
     workshop_months: list[date] = field(default_factory=list)
+    # A CDI that ended early (start, end): its proposed exit is withdrawn; the exit, if any, is chosen explicitly.
+    hire_ended_early: tuple[date, date] | None = None
 
     def active_on(self, day: date) -> bool:
         """True when the accompaniment runs on `day`."""
@@ -150,7 +153,7 @@ class Plan:
     @property
     def wants_work(self) -> bool:
         """Placement knows the person (a candidate profile is shared)."""
-        return self.hire is not None or self.failed_introduction is not None or self.immersion is not None
+        return any(x is not None for x in (self.hire, self.failed_introduction, self.immersion, self.hire_ended_early))
 
 
 def caseload_targets(total: int = DEPARTMENT_CASELOAD) -> dict[str, int]:
@@ -268,6 +271,11 @@ def _person(rng: random.Random, index: int, agency, positive_rate: float, today:
         if day is not None and (day >= end or day > today):
             plan.hire = plan.failed_introduction = plan.immersion = None
             break
+    if plan.hire is None and rng.random() < EARLY_END_SHARE:
+        start = after(rng.randint(20, 200))
+        ended = start + timedelta(days=rng.randint(7, 60))
+        if ended < end and ended < today:
+            plan.hire_ended_early = (start, ended)
     return plan
 
 
@@ -298,7 +306,8 @@ def expected_figures(plans: list[Plan], today: date) -> dict:
         "exits": len(exits),
         "exits_by_group": groups,
         "positive_exit_rate": round(dynamic / len(exits), 4) if exits else None,
-        "hires": sum(1 for p in plans if p.hire),
+        "hires": sum(1 for p in plans if p.hire) + sum(1 for p in plans if p.hire_ended_early),
+        "hires_ended_early": sum(1 for p in plans if p.hire_ended_early),
         "renewals": sum(1 for p in plans if p.renewal),
         "barriers_identified": sum(len(p.barriers) for p in plans),
         "barriers_lifted": sum(1 for p in plans for _, _, lifted in p.barriers if lifted),

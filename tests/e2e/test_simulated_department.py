@@ -67,6 +67,7 @@ async def test_reporting_shows_what_the_plan_implies(platform, simulated):
     assert a["renewals"] == expected["renewals"]
     assert a["entries"] == expected["people"]
     assert figures["placement"]["hires"] == expected["hires"]
+    assert figures["placement"]["hires_ended_early"] == expected["hires_ended_early"] > 0
     assert figures["workshops"]["sessions"] > 0
     assert expected["barriers_met_again"] > 0, "the plan has barriers identified again after they were lifted"
     b = figures["barriers"]
