@@ -368,7 +368,8 @@ async def test_an_immersion_counts_at_most_thirty_days_and_is_renewed_once(platf
             f"{url}/renewal",
             json={"presence_dates": [(renewal_start + timedelta(days=20)).isoformat()]},
         )
-        assert second.status_code == 409 and "only once" in second.json()["detail"]
+        assert second.status_code == 409 and "renewable once only" in second.json()["detail"]
+        assert "agree" not in second.json()["detail"], "the refusal must not suggest a new immersion to get around it"
 
         done = await client.post(f"{url}/outcome", json={"outcome": "hired", "completed_on": TODAY.isoformat()})
         assert done.status_code == 200 and done.json()["outcome"] == "hired"
