@@ -10,3 +10,9 @@ from shared.contracts import accompaniment, intake, placement
 from shared.events import EventRegistry
 
 REGISTRY = EventRegistry([*intake.EVENTS, *accompaniment.EVENTS, *placement.EVENTS])
+
+
+@REGISTRY.upcaster("ali.intake.BeneficiaryEnrolled", 1)
+def _enrolment_v1(data: dict) -> dict:
+    """v1 knew only first enrolments."""
+    return {**data, "is_return": False, "previous_accompaniment_id": None}

@@ -16,6 +16,7 @@ from shared.contracts.intake import (
     BeneficiaryPersonalDataErased,
     BeneficiaryTransferred,
     IntakeEvent,
+    RsaRightsEnded,
 )
 
 # A birth date giving an age outside these bounds on the orientation date is a typing error.
@@ -32,6 +33,8 @@ class Beneficiary:
     orientation_date: date
     enrolled_on: date
     erased_on: date | None = None
+    # The end of the RSA right last reported for this person (one proposal of the exit per end).
+    rsa_rights_ended_on: date | None = None
     version: int = 0
 
 
@@ -59,8 +62,11 @@ def age_band(birth_date: date, on: date) -> AgeBand:
     return AgeBand.FROM_55
 
 
-def enrol(cmd: ReferBeneficiary, beneficiary_id: UUID, today: date) -> list[BeneficiaryEnrolled]:
-    """Enrol a new beneficiary in the agency covering their commune."""
+def enrol(
+    cmd: ReferBeneficiary, beneficiary_id: UUID, today: date, *, previous_accompaniment_id: UUID | None = None
+) -> list[BeneficiaryEnrolled]:
+    """Enrol a beneficiary in the agency covering their commune: a new person, or a return after an accompaniment
+    that was closed (`previous_accompaniment_id`)."""
     if cmd.orientation_date > today:
         raise InvalidReferral(f"orientation_date: {cmd.orientation_date} is in the future")
     age = age_on(cmd.birth_date, cmd.orientation_date)
@@ -85,6 +91,8 @@ def enrol(cmd: ReferBeneficiary, beneficiary_id: UUID, today: date) -> list[Bene
             orientation_date=cmd.orientation_date,
             enrolled_on=enrolled_on,
             referral_source=cmd.referral_source,
+            is_return=previous_accompaniment_id is not None,
+            previous_accompaniment_id=previous_accompaniment_id,
         )
     ]
 
@@ -129,7 +137,16 @@ def erase(state: Beneficiary, today: date) -> list[BeneficiaryPersonalDataErased
 def apply(state: Beneficiary | None, event: IntakeEvent) -> Beneficiary:
     """The state after one event."""
     match event:
-        case BeneficiaryEnrolled():
+        case BeneficiaryEnrolled() if event.is_return and state is not None:
+            return replace(
+                state,
+                agency_id=event.agency_id,
+                commune_code=event.commune_code,
+                orientation_date=event.orientation_date,
+                enrolled_on=event.enrolled_on,
+                version=state.version + 1,
+            )
+        case BeneficiaryEnrolled() if state is None:
             return Beneficiary(
                 beneficiary_id=event.beneficiary_id,
                 agency_id=event.agency_id,
@@ -144,6 +161,8 @@ def apply(state: Beneficiary | None, event: IntakeEvent) -> Beneficiary:
             )
         case BeneficiaryPersonalDataErased() if state is not None:
             return replace(state, erased_on=event.erased_on, version=state.version + 1)
+        case RsaRightsEnded() if state is not None:
+            return replace(state, rsa_rights_ended_on=event.ended_on, version=state.version + 1)
     raise ValueError(f"{type(event).__name__} cannot apply to {state!r}")
 
 

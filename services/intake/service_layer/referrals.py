@@ -57,8 +57,10 @@ async def enrol_referrals(
     referrals = [enrolment.Referral(cmd, uuid.uuid4(), deps.indexer.digests(dedup_keys(cmd))) for cmd in commands]
     async with deps.transactions.begin() as conn:
         await deps.persons.lock_dedup(conn)
-        known = await deps.persons.entries_matching(conn, [key for r in referrals for key in r.keys.items()])
-        decisions = enrolment.decide(referrals, DedupIndex(known), today)
+        entries = await deps.persons.entries_matching(conn, [key for r in referrals for key in r.keys.items()])
+        holders = await deps.persons.agencies_of(conn, {e.beneficiary_id for e in entries})
+        known = {b: enrolment.KnownPerson(b, agency, 1) for b, agency in holders.items()}
+        decisions = enrolment.decide(referrals, DedupIndex(entries), known, today)
         enrolled = [d for d in decisions if isinstance(d, enrolment.Enrolled)]
         agencies = {d.beneficiary_id: d.event.agency_id for d in enrolled}
         duplicates = {d.beneficiary_id for d in decisions if isinstance(d, enrolment.Duplicate)}
