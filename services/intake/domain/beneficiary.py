@@ -68,18 +68,20 @@ def enrol(
     """Enrol a beneficiary in the agency covering their commune: a new person, or a return after an accompaniment
     that was closed (`previous_accompaniment_id`)."""
     if cmd.orientation_date > today:
-        raise InvalidReferral(f"orientation_date: {cmd.orientation_date} is in the future")
+        raise InvalidReferral(f"date d'orientation : le {cmd.orientation_date:%d/%m/%Y} est dans le futur")
     age = age_on(cmd.birth_date, cmd.orientation_date)
     if not MIN_AGE <= age <= MAX_AGE:
         raise InvalidReferral(
-            f"birth_date: the person would be {age} on the orientation date {cmd.orientation_date};"
-            f" check the birth date {cmd.birth_date}"
+            f"date de naissance : la personne aurait {age} ans à la date d'orientation"
+            f" ({cmd.orientation_date:%d/%m/%Y}) ; vérifiez la date de naissance {cmd.birth_date:%d/%m/%Y}"
         )
     enrolled_on = cmd.enrolment_date or today
     if enrolled_on > today:
-        raise InvalidReferral(f"enrolment_date: {enrolled_on} is in the future")
+        raise InvalidReferral(f"date d'entrée : le {enrolled_on:%d/%m/%Y} est dans le futur")
     if enrolled_on < cmd.orientation_date:
-        raise InvalidReferral(f"enrolment_date: {enrolled_on} is before the orientation date {cmd.orientation_date}")
+        raise InvalidReferral(
+            f"date d'entrée : le {enrolled_on:%d/%m/%Y} précède la date d'orientation ({cmd.orientation_date:%d/%m/%Y})"
+        )
     agency = agency_for_commune(cmd.commune_code)
     return [
         BeneficiaryEnrolled(
