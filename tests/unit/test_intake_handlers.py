@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from services.intake.adapters.crypto import BlindIndexer, PersonalDataVault
+from services.intake.adapters.follow_ups import InMemoryFollowUps
+from services.intake.adapters.import_reports import InMemoryImportReports
 from services.intake.adapters.memory import InMemoryPersons, InMemoryTransactions
+from services.intake.adapters.profiles import InMemoryProfiles, shipped_profiles
 from services.intake.domain.commands import ReferBeneficiary, TransferBeneficiary
 from services.intake.domain.errors import (
     AgencyNotFound,
@@ -27,6 +30,7 @@ from shared.eventstore import InMemoryEventStore
 TODAY = date(2025, 11, 20)
 SAMPLE = Path(__file__).resolve().parents[2] / "services/intake/examples/referrals-sample.csv"
 ADMIN = Principal("integration", Role.ADMIN)
+PLATFORM = shipped_profiles()["plateforme"]
 STAFF = Principal("bdat", Role.DEPARTMENT_STAFF)
 
 
@@ -43,6 +47,9 @@ def deps() -> Dependencies:
         persons=persons,
         vault=PersonalDataVault(b"m" * 32),
         indexer=BlindIndexer(b"i" * 32),
+        follow_ups=InMemoryFollowUps(store),
+        profiles=InMemoryProfiles(),
+        reports=InMemoryImportReports(),
     )
 
 
@@ -100,20 +107,20 @@ async def test_a_rejected_referral_raises_its_rule_and_writes_nothing(deps):
 async def test_an_import_reports_every_row_and_a_second_import_creates_nothing(deps):
     progress: list[int] = []
     report = await import_referrals(
-        SAMPLE.read_bytes(), deps=deps, today=TODAY, source="sample", chunk_size=3, on_progress=progress.append
+        SAMPLE.read_bytes(), deps=deps, profile=PLATFORM, today=TODAY, chunk_size=3, on_progress=progress.append
     )
     assert (report.total, report.created, report.duplicates, report.rejected) == (12, 6, 1, 5)
     assert sum(progress) == 12
     by_line = {r.line: r for r in report.rows}
     assert [r.line for r in report.rows] == list(range(2, 14))
     assert by_line[6].status == "duplicate" and by_line[6].beneficiary_id == by_line[2].beneficiary_id
-    assert by_line[8].reason == "commune '75056' is not a commune of Seine-Saint-Denis covered by an ALI"
+    assert by_line[8].reason == "code INSEE 75056 : ce n'est pas une commune de Seine-Saint-Denis"
     assert by_line[3].status == "created" and by_line[3].beneficiary_id != by_line[2].beneficiary_id
     assert {r.line for r in report.rows if r.status == "rejected"} == {7, 8, 9, 11, 12}
     assert len(deps.store.events) == 6
     assert {e.correlation_id for e in deps.store.events} == {report.import_id}
 
-    again = await import_referrals(SAMPLE.read_bytes(), deps=deps, today=TODAY, source="sample", chunk_size=5)
+    again = await import_referrals(SAMPLE.read_bytes(), deps=deps, profile=PLATFORM, today=TODAY, chunk_size=5)
     assert (again.created, again.duplicates, again.rejected) == (0, 7, 5)
     assert {r.beneficiary_id for r in again.rows if r.status == "duplicate"} == {
         r.beneficiary_id for r in report.rows if r.beneficiary_id
@@ -127,7 +134,7 @@ async def test_a_chunk_that_fails_to_record_leaves_nothing_half_written(deps, mo
 
     monkeypatch.setattr(deps.store, "append_streams", broken)
     with pytest.raises(ConnectionError):
-        await import_referrals(SAMPLE.read_bytes(), deps=deps, today=TODAY, source="sample", chunk_size=100)
+        await import_referrals(SAMPLE.read_bytes(), deps=deps, profile=PLATFORM, today=TODAY, chunk_size=100)
     assert deps.persons.records == {} and deps.persons.entries == [] and deps.store.events == []
 
 

@@ -34,6 +34,18 @@ class InMemoryPersons(PersonsRepository):
     async def agencies_of(self, conn, beneficiary_ids):
         return {i: self.records[i].agency_id for i in beneficiary_ids if i in self.records}
 
+    async def versions_of(self, conn, beneficiary_ids):
+        return {i: self.records[i].version for i in beneficiary_ids if i in self.records}
+
+    async def catch_up_index(self, conn, vault, indexer):
+        return None
+
+    async def set_version(self, conn, beneficiary_id, version):
+        self.records[beneficiary_id] = replace(self.records[beneficiary_id], version=version)
+
+    async def record_return(self, conn, record):
+        self.records[record.beneficiary_id] = replace(record, wrapped_key=None)
+
     async def add(self, conn, records, entries):
         for record in records:
             if record.beneficiary_id in self.records:

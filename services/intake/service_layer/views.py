@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +27,16 @@ class BeneficiaryStatus(StrEnum):
     ERASED = "erased"
 
 
+class FollowUpView(BaseModel):
+    """Whether the accompaniment opened by the person's latest enrolment is known to be closed."""
+
+    status: Literal["followed", "closed"] = Field(
+        description="`closed` once accompaniment reported the closure: a new referral is then a return."
+    )
+    accompaniment_id: UUID | None = Field(None, description="The closed accompaniment.")
+    closed_on: date | None = None
+
+
 class BeneficiaryDetails(BaseModel):
     """A beneficiary's file in intake: identity (null once erased), agency and status."""
 
@@ -46,6 +57,8 @@ class BeneficiaryDetails(BaseModel):
                     "referral_source": "caf_monthly_list",
                     "erased_on": None,
                     "version": 1,
+                    "follow_up": {"status": "followed"},
+                    "possible_duplicates": [],
                 }
             ]
         }
@@ -64,6 +77,11 @@ class BeneficiaryDetails(BaseModel):
     referral_source: str
     erased_on: date | None = None
     version: int = Field(description="Version of the beneficiary's event stream.")
+    follow_up: FollowUpView
+    possible_duplicates: list[UUID] = Field(
+        default_factory=list,
+        description="People of the caller's agency whose names agree with this person's once transliterated.",
+    )
 
 
 class BeneficiarySummary(BaseModel):
@@ -108,9 +126,18 @@ async def beneficiary_details(beneficiary_id: UUID, principal: Principal, *, dep
     """One beneficiary's file, for the staff of their agency (and admins)."""
     async with deps.transactions.begin() as conn:
         record = await deps.persons.get(conn, beneficiary_id)
-    if record is None:
-        raise BeneficiaryNotFound(f"no beneficiary {beneficiary_id}")
-    principal.require_personal_data(record.agency_id)
+        if record is None:
+            raise BeneficiaryNotFound(f"no beneficiary {beneficiary_id}")
+        principal.require_personal_data(record.agency_id)
+        closed = (await deps.follow_ups.of(conn, [beneficiary_id])).get(beneficiary_id)
+        candidates = await deps.follow_ups.possible_duplicates(conn, beneficiary_id)
+        agencies = await deps.persons.agencies_of(conn, candidates)
+    visible = [c for c in candidates if principal.role == Role.ADMIN or agencies.get(c) == principal.agency_id]
+    follow_up = (
+        FollowUpView(status="closed", accompaniment_id=closed.closed_accompaniment_id, closed_on=closed.closed_on)
+        if closed is not None
+        else FollowUpView(status="followed")
+    )
     return BeneficiaryDetails(
         beneficiary_id=record.beneficiary_id,
         agency_id=record.agency_id,
@@ -125,6 +152,8 @@ async def beneficiary_details(beneficiary_id: UUID, principal: Principal, *, dep
         referral_source=record.referral_source,
         erased_on=record.erased_on,
         version=record.version,
+        follow_up=follow_up,
+        possible_duplicates=visible,
     )
 
 
