@@ -38,8 +38,8 @@ def _worker(agency: str = "ali-la-courneuve", role: Role = Role.CASEWORKER) -> P
     return Principal(f"{role}@{agency}", role, agency)
 
 
-@pytest.fixture
-def deps() -> Dependencies:
+def make_deps() -> Dependencies:
+    """Intake's dependencies on in-memory adapters."""
     store, persons = InMemoryEventStore("/ali/intake"), InMemoryPersons()
     return Dependencies(
         transactions=InMemoryTransactions(persons, store),
@@ -51,6 +51,11 @@ def deps() -> Dependencies:
         profiles=InMemoryProfiles(),
         reports=InMemoryImportReports(),
     )
+
+
+@pytest.fixture
+def deps() -> Dependencies:
+    return make_deps()
 
 
 def _referral(**overrides) -> ReferBeneficiary:

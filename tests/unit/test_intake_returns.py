@@ -13,10 +13,15 @@ from services.intake.service_layer import profiles, views
 from services.intake.service_layer.imports import import_referrals
 from services.intake.service_layer.reports import RowStatus
 from shared.errors import Forbidden
-from tests.unit.test_intake_handlers import ADMIN, PLATFORM, TODAY, _refer, _worker, deps  # noqa: F401
+from tests.unit.test_intake_handlers import ADMIN, PLATFORM, TODAY, _refer, _worker, make_deps
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "services/intake/examples"
 HEADER = "last_name;first_name;birth_date;commune_code;orientation_date"
+
+
+@pytest.fixture
+def deps():
+    return make_deps()
 
 
 def _close(deps, beneficiary_id, on: date = date(2025, 11, 10)) -> uuid.UUID:
