@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from services.intake.adapters.profiles import shipped_profiles
 from services.intake.bootstrap import MIGRATIONS, dependencies
 from services.intake.domain.commands import ReferBeneficiary
 from services.intake.service_layer.imports import import_referrals
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.integration
 
 SAMPLE = Path(__file__).resolve().parents[2] / "services/intake/examples/referrals-sample.csv"
 ADMIN = Principal("integration", Role.ADMIN)
+PLATFORM = shipped_profiles()["plateforme"]
 
 
 @pytest.fixture
@@ -58,8 +60,8 @@ async def test_append_streams_writes_nothing_when_one_stream_moved(store):
 
 async def test_the_import_stores_identities_encrypted_and_a_second_import_creates_nothing(deps, pool, store):
     data = SAMPLE.read_bytes()
-    first = await import_referrals(data, deps=deps, today=date(2025, 11, 20), source="sample", chunk_size=4)
-    second = await import_referrals(data, deps=deps, today=date(2025, 11, 20), source="sample", chunk_size=100)
+    first = await import_referrals(data, deps=deps, profile=PLATFORM, today=date(2025, 11, 20), chunk_size=4)
+    second = await import_referrals(data, deps=deps, profile=PLATFORM, today=date(2025, 11, 20), chunk_size=100)
     assert (first.created, first.duplicates, first.rejected) == (6, 1, 5)
     assert (second.created, second.duplicates, second.rejected) == (0, 7, 5)
     s = store.schema
