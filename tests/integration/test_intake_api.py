@@ -128,10 +128,12 @@ def _csv(last: str, encoding: str = "cp1252") -> bytes:
 async def test_a_cp1252_file_sent_as_utf8_rejects_its_undecodable_lines_and_imports_with_a_profile_naming_it(
     platform,
 ):
-    last, name = _unique("Traoré"), f"cp1252-{uuid.uuid4().hex[:8]}"
+    last, stray_last, name = _unique("Traoré"), _unique("Lefèvre"), f"cp1252-{uuid.uuid4().hex[:8]}"
     async with platform.client("intake", role="admin") as admin:
         mangled = await admin.post("/referrals/import", content=_csv(last), headers={"content-type": "text/csv"})
-        assert mangled.status_code == 200, mangled.text
+        # A UTF-8 file with one Latin-1 byte: that line is rejected, the others are stored as written.
+        one_bad = _csv(stray_last, "utf-8").replace("Hélène".encode(), "Hélène".encode("latin-1"))
+        stray = await admin.post("/referrals/import", content=one_bad, headers={"content-type": "text/csv"})
         profile = (await admin.get("/import-profiles/plateforme")).json()["profile"]
         saved = await admin.post(
             "/import-profiles", json={**profile, "name": name, "encoding": "cp1252"}
@@ -142,9 +144,10 @@ async def test_a_cp1252_file_sent_as_utf8_rejects_its_undecodable_lines_and_impo
         assert first.status_code == 200, first.text
         again = await admin.post("/referrals/import", content=_csv(last), params=params)
         broken = await admin.post("/referrals/import", content=b"nom;prenom\nA;B\n")
-    garbled = mangled.json()
-    assert (garbled["total"], garbled["created"], garbled["rejected"]) == (5, 0, 5), "nothing stored mangled"
-    assert all("illisible(s) en utf-8" in r["reason"] for r in garbled["rows"])
+    assert mangled.status_code == 422 and "ligne d'en-tête 1 : octet(s) E9 illisible(s) en utf-8" in mangled.text
+    lines = {r["line"]: r for r in stray.json()["rows"]}
+    assert lines[3]["status"] == "rejected" and "octet(s) E9 illisible(s) en utf-8" in lines[3]["reason"]
+    assert lines[2]["status"] == "created"
     report = first.json()
     assert (report["total"], report["created"], report["duplicates"], report["rejected"]) == (5, 2, 1, 2)
     assert (report["encoding"], report["delimiter"]) == ("cp1252", ";")
@@ -163,8 +166,8 @@ async def test_a_cp1252_file_sent_as_utf8_rejects_its_undecodable_lines_and_impo
     events = await _intake_events(platform, lambda e: e.subject in created, count=2)
     assert {e.data["referral_source"] for e in events} == {"caf"}
     async with platform.client("intake", role="admin") as admin:
-        named = (await admin.get(f"/beneficiaries/{rows[2]['beneficiary_id']}")).json()
-    assert named["identity"]["last_name"] == last and named["identity"]["first_name"] == "Zoé"
+        named = (await admin.get(f"/beneficiaries/{lines[2]['beneficiary_id']}")).json()
+    assert named["identity"]["last_name"] == stray_last and named["identity"]["first_name"] == "Zoé"
 
 
 async def test_only_admins_import(platform):
@@ -255,6 +258,6 @@ async def test_invalid_input_gets_the_field_and_the_reason(platform):
         bad_move = await admin.post(f"/beneficiaries/{uuid.uuid4()}/transfer", json={"commune_code": "9"})
     assert malformed.status_code == 422
     assert {e["loc"][-1] for e in malformed.json()["detail"]} >= {"last_name", "birth_date", "commune_code"}
-    assert future.status_code == 422 and future.json()["detail"].startswith("orientation_date")
+    assert future.status_code == 422 and future.json()["detail"].startswith("date d'orientation")
     assert bad_id.status_code == 422 and unknown.status_code == 404
     assert bad_move.status_code == 422 and bad_move.json()["detail"][0]["loc"] == ["body", "commune_code"]
