@@ -91,51 +91,66 @@ def french_reason(error: ValidationError) -> str:
     return " ; ".join(parts)
 
 
-def _code(cell: Cell, codes: Mapping[str, Any], label: str, allowed: str) -> Any:
-    value = text(cell)
+def _code(value: str | None, codes: Mapping[str, Any], label: str, allowed: str) -> Any:
     if value is None:
         return None
-    found = codes.get(token(value))
+    found = codes.get(value) or codes.get(token(value))
     if found is None:
         raise RowError(f"{label} : « {value} » inconnu ({allowed})")
     return found
 
 
-def to_referral(values: Mapping[Target, Cell], profile: MappingProfile, import_day: date) -> ReferBeneficiary:
-    """The referral a row designates; raises `RowError` with the reason, in French."""
-    fields: dict[str, Any] = {"referral_source": text(values.get(Target.REFERRAL_SOURCE)) or profile.referral_source}
-    for target in (Target.LAST_NAME, Target.FIRST_NAME, Target.NIR, Target.ADDRESS, Target.PHONE, Target.EMAIL):
-        fields[target.value] = text(values.get(target))
-    number = text(values.get(Target.ALLOCATAIRE_NUMBER))
-    fields["allocataire_number"] = number.lstrip("0") or "0" if number and number.isdigit() else number
-    fields["allocataire_role"] = _code(
-        values.get(Target.ALLOCATAIRE_ROLE), profile.roles, LABELS["allocataire_role"], "demandeur ou conjoint"
-    )
-    households = profile.households | {h.value: h for h in HouseholdType}
-    household = _code(values.get(Target.HOUSEHOLD_TYPE), households, LABELS["household_type"], ", ".join(households))
-    if household is not None:
-        fields["household_type"] = household
-    if (children := text(values.get(Target.CHILDREN))) is not None:
-        fields["children"] = children
-    for target in _DATES:
-        cell = values.get(target)
-        if text(cell) is not None:
-            fields[target.value] = parse_date(cell, profile.date_format, LABELS[target.value])
-    if "birth_date" not in fields:
-        raise RowError("date de naissance : manquante")
-    if "orientation_date" not in fields:
-        if not profile.orientation_on_import_day:
-            raise RowError("date d'orientation : manquante")
-        fields["orientation_date"] = import_day
-    try:
-        fields["commune_code"] = resolve_commune(
-            insee=text(values.get(Target.COMMUNE_CODE)),
-            postcode=text(values.get(Target.POSTCODE)),
-            town=text(values.get(Target.TOWN)),
+_TEXTS = (Target.LAST_NAME, Target.FIRST_NAME, Target.NIR, Target.ADDRESS, Target.PHONE, Target.EMAIL)
+
+
+class RowReader:
+    """Turns rows into referrals with one profile (its code tables prepared once for the whole file)."""
+
+    def __init__(self, profile: MappingProfile, import_day: date) -> None:
+        self.profile = profile
+        self.import_day = import_day
+        self.roles = dict(profile.roles)
+        self.households: dict[str, Any] = {**profile.households, **{h.value: h for h in HouseholdType}}
+        self.allowed_households = ", ".join(self.households)
+
+    def __call__(self, values: Mapping[Target, Cell]) -> ReferBeneficiary:
+        """The referral a row designates; raises `RowError` with the reason, in French."""
+        cells = {target: text(cell) for target, cell in values.items()}
+        fields: dict[str, Any] = {t.value: cells.get(t) for t in _TEXTS}
+        fields["referral_source"] = cells.get(Target.REFERRAL_SOURCE) or self.profile.referral_source
+        number = cells.get(Target.ALLOCATAIRE_NUMBER)
+        fields["allocataire_number"] = (number.lstrip("0") or "0") if number and number.isdigit() else number
+        fields["allocataire_role"] = _code(
+            cells.get(Target.ALLOCATAIRE_ROLE), self.roles, LABELS["allocataire_role"], "demandeur ou conjoint"
         )
-    except UnknownCommune as e:
-        raise RowError(str(e)) from None
-    try:
-        return ReferBeneficiary.model_validate({k: v for k, v in fields.items() if v is not None})
-    except ValidationError as e:
-        raise RowError(french_reason(e)) from None
+        household = _code(
+            cells.get(Target.HOUSEHOLD_TYPE), self.households, LABELS["household_type"], self.allowed_households
+        )
+        if household is not None:
+            fields["household_type"] = household
+        if (children := cells.get(Target.CHILDREN)) is not None:
+            fields["children"] = children
+        for target in _DATES:
+            if cells.get(target) is not None:
+                fields[target.value] = parse_date(values[target], self.profile.date_format, LABELS[target.value])
+        if "birth_date" not in fields:
+            raise RowError("date de naissance : manquante")
+        if "orientation_date" not in fields:
+            if not self.profile.orientation_on_import_day:
+                raise RowError("date d'orientation : manquante")
+            fields["orientation_date"] = self.import_day
+        try:
+            fields["commune_code"] = resolve_commune(
+                insee=cells.get(Target.COMMUNE_CODE), postcode=cells.get(Target.POSTCODE), town=cells.get(Target.TOWN)
+            )
+        except UnknownCommune as e:
+            raise RowError(str(e)) from None
+        try:
+            return ReferBeneficiary.model_validate({k: v for k, v in fields.items() if v is not None})
+        except ValidationError as e:
+            raise RowError(french_reason(e)) from None
+
+
+def to_referral(values: Mapping[Target, Cell], profile: MappingProfile, import_day: date) -> ReferBeneficiary:
+    """The referral one row designates (see `RowReader` for a whole file)."""
+    return RowReader(profile, import_day)(values)

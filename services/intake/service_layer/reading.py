@@ -8,7 +8,7 @@ from datetime import date
 from services.intake.adapters.sources import RsaRights, SourceFile
 from services.intake.domain.commands import ReferBeneficiary
 from services.intake.domain.mapping import LABELS, MappingProfile
-from services.intake.domain.referral_rows import RowError, to_referral
+from services.intake.domain.referral_rows import RowError, RowReader
 from services.intake.service_layer.reports import DryRunReport, PreviewRow
 from shared.territory import COMMUNES
 
@@ -27,12 +27,13 @@ class ParsedRow:
 def parse_rows(source: SourceFile, profile: MappingProfile, import_day: date) -> list[ParsedRow]:
     """Every row of the file, converted (the profile's formats, the commune resolved), in file order."""
     parsed = []
+    to_referral = RowReader(profile, import_day)
     for row in source.rows:
         if row.error is not None:
             parsed.append(ParsedRow(row.line, reason=row.error))
             continue
         try:
-            command = to_referral(row.values, profile, import_day)
+            command = to_referral(row.values)
         except RowError as e:
             parsed.append(ParsedRow(row.line, reason=str(e), skipped=row.skipped, rights=row.rights))
             continue
