@@ -165,7 +165,7 @@ async def run(lines: list[list[str]], rows: int, seed: int, chunk_size: int, xls
     data, again_later = encode(lines), encode(later(lines, date.today()))
     pool, store = await open_store(settings)
     try:
-        deps = dependencies(settings, pool, store)
+        deps = dependencies(settings, store)
         first_seconds, first = await _timed_import(settings, data, deps, profile)
         second_seconds, second = await _timed_import(settings, data, deps, profile)
         closed = await _close_some(pool, schema, first, 0.05, seed)

@@ -1,4 +1,4 @@
-"""Wires intake: settings, store, persons' store, personal-data crypto, runtime and HTTP application."""
+"""Wires intake: settings, aggregate store, persons' store, personal-data crypto, runtime and HTTP application."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from services.intake.adapters.follow_ups import PostgresFollowUps
 from services.intake.adapters.import_reports import PostgresImportReports
 from services.intake.adapters.persons import PostgresPersons
 from services.intake.adapters.profiles import PostgresProfiles
-from services.intake.adapters.transactions import PostgresTransactions
 from services.intake.entrypoints import agencies, beneficiaries, import_profiles, referrals
 from services.intake.service_layer.dependencies import Dependencies
 from services.intake.service_layer.follow_up import AccompanimentsSeen
 from services.intake.settings import IntakeSettings
+from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.eventstore import PostgresEventStore
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
@@ -47,20 +47,20 @@ def build_runtime(settings: IntakeSettings) -> ServiceRuntime:
     )
 
 
-def dependencies(settings: IntakeSettings, pool: asyncpg.Pool, store: PostgresEventStore) -> Dependencies:
-    """The handlers' dependencies on a connected pool and store."""
-    return _factory(settings)(pool, store)
+def dependencies(settings: IntakeSettings, store: PostgresEventStore) -> Dependencies:
+    """The handlers' dependencies on a connected, migrated event store."""
+    return _factory(settings)(store)
 
 
-def _factory(settings: IntakeSettings) -> Callable[[asyncpg.Pool, PostgresEventStore], Dependencies]:
+def _factory(settings: IntakeSettings) -> Callable[[PostgresEventStore], Dependencies]:
     schema = settings.intake_db_schema
     persons = PostgresPersons(schema)
     vault = PersonalDataVault(settings.master_key())
     indexer = BlindIndexer(settings.index_key())
     follow_ups, profiles, reports = PostgresFollowUps(schema), PostgresProfiles(schema), PostgresImportReports(schema)
 
-    def build(pool: asyncpg.Pool, store: PostgresEventStore) -> Dependencies:
-        return Dependencies(PostgresTransactions(pool), store, persons, vault, indexer, follow_ups, profiles, reports)
+    def build(store: PostgresEventStore) -> Dependencies:
+        return Dependencies(PostgresAggregateStore(store), persons, vault, indexer, follow_ups, profiles, reports)
 
     return build
 
@@ -95,5 +95,5 @@ def build_app(settings: IntakeSettings | None = None, *, start_workers: bool | N
     )
     build = _factory(settings)
     app.state.settings = settings
-    app.state.dependencies = lambda running: build(running.pool, running.store)
+    app.state.dependencies = lambda running: build(running.store)
     return app

@@ -3,8 +3,7 @@ from __future__ import annotations
 import pytest
 
 from services.intake.domain.communes import resolve_commune, town_key
-from services.intake.domain.errors import UnknownCommune
-from shared.territory import COMMUNES, POSTCODES
+from shared.territory import COMMUNES, POSTCODES, UnknownCommune
 
 
 def test_every_commune_has_a_postcode_and_is_found_by_it_and_by_its_name():

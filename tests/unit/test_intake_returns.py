@@ -35,14 +35,14 @@ async def test_a_person_whose_accompaniment_closed_is_enrolled_again_as_a_return
     closed = _close(deps, first.beneficiary_id)
     back = await _refer(deps, orientation_date=date(2025, 11, 15), commune_code="93008", phone="0700000000")
     assert (back.status, back.beneficiary_id, back.agency_id) == ("return", first.beneficiary_id, "ali-bobigny")
-    enrolled, again = deps.store.events
+    enrolled, again = deps.store.recorded
     assert again.type == enrolled.type == "ali.intake.BeneficiaryEnrolled" and again.stream_version == 2
     assert again.data["is_return"] is True and again.data["previous_accompaniment_id"] == str(closed)
     assert enrolled.data["is_return"] is False
     record = deps.persons.records[first.beneficiary_id]
     assert (record.agency_id, record.version, record.orientation_date) == ("ali-bobigny", 2, date(2025, 11, 15))
     details = await views.beneficiary_details(first.beneficiary_id, ADMIN, deps=deps)
-    assert details.identity.phone == "0700000000" and details.follow_up.status == "followed"
+    assert details.identity.phone == "0700000000" and details.closed is None, "followed again"
 
 
 async def test_while_the_accompaniment_is_open_or_for_an_earlier_orientation_it_stays_a_duplicate(deps):
@@ -54,7 +54,7 @@ async def test_while_the_accompaniment_is_open_or_for_an_earlier_orientation_it_
     back = await _refer(deps, orientation_date=date(2025, 11, 15))
     assert back.status == "return"
     assert (await _refer(deps, orientation_date=date(2025, 11, 16))).status == "duplicate", "followed again"
-    assert len(deps.store.events) == 2
+    assert len(deps.store.recorded) == 2
 
 
 async def test_an_import_reports_returns_and_the_same_file_again_is_only_duplicates(deps):
@@ -121,11 +121,11 @@ async def test_a_closed_rsa_right_in_the_caf_flow_reports_the_end_for_a_followed
     second = await import_referrals(flow, deps=deps, profile=caf, today=TODAY, chunk_size=10)
     [ended] = [r for r in second.rows if r.status == RowStatus.RIGHTS_ENDED]
     assert (second.rights_ended, second.duplicates, ended.agency_id) == (1, 3, "ali-saint-denis-pierrefitte")
-    event = deps.store.events[-1]
+    event = deps.store.recorded[-1]
     assert event.type == "ali.intake.RsaRightsEnded" and event.data["ended_on"] == "2025-01-31"
     assert event.data["reason"] == "struck_off_end_of_right" and "BERNARD" not in str(event.data)
     third = await import_referrals(flow, deps=deps, profile=caf, today=TODAY, chunk_size=10)
-    assert third.rights_ended == 0 and deps.store.events[-1] == event
+    assert third.rights_ended == 0 and deps.store.recorded[-1] == event
 
 
 async def test_profiles_are_saved_by_admins_and_the_shipped_ones_are_read_only(deps):

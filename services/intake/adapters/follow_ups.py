@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-import abc
-from collections.abc import Iterable, Sequence
-from datetime import date
-from typing import Any
-from uuid import UUID
-
-from services.intake.domain.enrolment import FollowUp
+from services.intake.domain.decisions import FollowUp
+from services.intake.service_layer.ports import FollowUps
 from shared.contracts.intake import BeneficiaryEnrolled
-
-
-class FollowUps(abc.ABC):
-    """Port: the follow-up of known persons, and possible duplicates; methods work in the caller's transaction."""
-
-    @abc.abstractmethod
-    async def of(self, conn: Any, beneficiary_ids: Iterable[UUID]) -> dict[UUID, FollowUp]:
-        """The follow-up of each person (absent: followed, nothing closed is known)."""
-
-    @abc.abstractmethod
-    async def add_possible_duplicates(self, conn: Any, pairs: Sequence[tuple[UUID, UUID]], found_on: date) -> None:
-        """Record (new person, known person) pairs whose names agree only once transliterated."""
-
-    @abc.abstractmethod
-    async def possible_duplicates(self, conn: Any, beneficiary_id: UUID) -> list[UUID]:
-        """The people recorded as possible duplicates of this one (either way)."""
 
 
 class PostgresFollowUps(FollowUps):
@@ -67,40 +46,3 @@ class PostgresFollowUps(FollowUps):
             beneficiary_id,
         )
         return sorted(r["other"] for r in rows)
-
-
-class InMemoryFollowUps(FollowUps):
-    """The same over an in-memory event store (unit tests): `close_latest` plays accompaniment's closure."""
-
-    def __init__(self, store: Any) -> None:
-        self.store = store
-        self.closed: dict[UUID, tuple[UUID, date]] = {}  # enrolment event id -> (accompaniment, closed on)
-        self.pairs: set[tuple[UUID, UUID]] = set()
-
-    def _latest_enrolment(self, beneficiary_id: UUID) -> UUID | None:
-        ids = [
-            e.id
-            for e in self.store.events
-            if e.stream_id == f"beneficiary-{beneficiary_id}" and e.type == BeneficiaryEnrolled.event_type()
-        ]
-        return ids[-1] if ids else None
-
-    def close_latest(self, beneficiary_id: UUID, accompaniment_id: UUID, closed_on: date) -> None:
-        """The accompaniment opened by the person's latest enrolment closed."""
-        enrolment = self._latest_enrolment(beneficiary_id)
-        assert enrolment is not None, "close an enrolled person"
-        self.closed[enrolment] = (accompaniment_id, closed_on)
-
-    async def of(self, conn, beneficiary_ids):
-        found = {}
-        for b in beneficiary_ids:
-            if (closed := self.closed.get(self._latest_enrolment(b))) is not None:
-                found[b] = FollowUp(*closed)
-        return found
-
-    async def add_possible_duplicates(self, conn, pairs, found_on):
-        self.pairs |= set(pairs)
-
-    async def possible_duplicates(self, conn, beneficiary_id):
-        mine = {b for a, b in self.pairs if a == beneficiary_id} | {a for a, b in self.pairs if b == beneficiary_id}
-        return sorted(mine)

@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-import abc
-from typing import Any
-from uuid import UUID
-
+from services.intake.service_layer.ports import ImportReports
 from services.intake.service_layer.reports import ImportReport
-
-
-class ImportReports(abc.ABC):
-    """Port of the kept reports; methods work in the caller's transaction."""
-
-    @abc.abstractmethod
-    async def save(self, conn: Any, report: ImportReport) -> None:
-        """Keep a report."""
-
-    @abc.abstractmethod
-    async def get(self, conn: Any, import_id: UUID) -> ImportReport | None:
-        """A kept report."""
 
 
 class PostgresImportReports(ImportReports):
@@ -38,16 +23,3 @@ class PostgresImportReports(ImportReports):
     async def get(self, conn, import_id):
         body = await conn.fetchval(f"SELECT report FROM {self.schema}.import_reports WHERE import_id = $1", import_id)
         return ImportReport.model_validate_json(body) if body is not None else None
-
-
-class InMemoryImportReports(ImportReports):
-    """Reports in a dictionary (unit tests)."""
-
-    def __init__(self) -> None:
-        self.saved: dict[UUID, ImportReport] = {}
-
-    async def save(self, conn, report):
-        self.saved[report.import_id] = report
-
-    async def get(self, conn, import_id):
-        return self.saved.get(import_id)

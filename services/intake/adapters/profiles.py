@@ -3,12 +3,12 @@ the ones an admin saves (intake's database)."""
 
 from __future__ import annotations
 
-import abc
 import json
 from pathlib import Path
-from typing import Any
 
 from services.intake.domain.mapping import MappingProfile
+from services.intake.service_layer.ports import ProfileStore
+from shared.errors import ConcurrencyError
 
 SHIPPED_DIR = Path(__file__).parent.parent / "profiles"
 DEFAULT_PROFILE = "plateforme"
@@ -23,44 +23,6 @@ def shipped_profiles(folder: Path = SHIPPED_DIR) -> dict[str, MappingProfile]:
             raise ValueError(f"{path}: the profile is named {profile.name!r}, the file {path.stem!r}")
         profiles[profile.name] = profile
     return profiles
-
-
-class ProfileStore(abc.ABC):
-    """Port of the profiles an admin saved; every method works in the caller's transaction (`conn`)."""
-
-    @abc.abstractmethod
-    async def get(self, conn: Any, name: str) -> tuple[MappingProfile, int] | None:
-        """A saved profile and its version."""
-
-    @abc.abstractmethod
-    async def list(self, conn: Any) -> list[MappingProfile]:
-        """Every saved profile, by name."""
-
-    @abc.abstractmethod
-    async def put(self, conn: Any, profile: MappingProfile, expected_version: int) -> int:
-        """Create (expected version 0) or replace a profile; returns the new version; raises on a conflict."""
-
-
-class InMemoryProfiles(ProfileStore):
-    """Saved profiles in a dictionary (unit tests)."""
-
-    def __init__(self) -> None:
-        self.saved: dict[str, tuple[MappingProfile, int]] = {}
-
-    async def get(self, conn, name):
-        return self.saved.get(name)
-
-    async def list(self, conn):
-        return [p for p, _ in sorted(self.saved.values(), key=lambda s: s[0].name)]
-
-    async def put(self, conn, profile, expected_version):
-        from shared.errors import ConcurrencyError
-
-        current = self.saved.get(profile.name, (None, 0))[1]
-        if current != expected_version:
-            raise ConcurrencyError(f"profile-{profile.name}", expected_version, current)
-        self.saved[profile.name] = (profile, current + 1)
-        return current + 1
 
 
 class PostgresProfiles(ProfileStore):
@@ -78,8 +40,6 @@ class PostgresProfiles(ProfileStore):
         return [MappingProfile.model_validate_json(r["profile"]) for r in rows]
 
     async def put(self, conn, profile, expected_version):
-        from shared.errors import ConcurrencyError
-
         body = profile.model_dump_json()
         if expected_version == 0:
             version = await conn.fetchval(

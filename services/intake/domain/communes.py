@@ -13,8 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from services.intake.domain.errors import UnknownCommune
-from shared.territory import COMMUNES, OTHER_NAMES, Commune, communes_with_postcode
+from shared.territory import COMMUNES, OTHER_NAMES, Commune, UnknownCommune, communes_with_postcode
 
 _POSTCODE = re.compile(r"\b(\d{5})\b")
 _INSEE = re.compile(r"^(\d{2}|2[AB])\d{3}$")

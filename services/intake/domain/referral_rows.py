@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from services.intake.domain.commands import ReferBeneficiary
 from services.intake.domain.communes import resolve_commune
-from services.intake.domain.errors import UnknownCommune
 from services.intake.domain.mapping import AUTO, DATE_FORMATS, LABELS, MappingProfile, Target, token
 from shared.contracts.intake import HouseholdType
+from shared.territory import UnknownCommune
 
 Cell = str | int | float | date | datetime | None
 

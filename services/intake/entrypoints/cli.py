@@ -37,7 +37,7 @@ async def run_import(
     """Import a file with a progress bar (or show how its first rows read)."""
     pool, store = await open_store(settings)
     try:
-        deps = dependencies(settings, pool, store)
+        deps = dependencies(settings, store)
         chosen = await profiles.resolve(profile, deps=deps)
         if source is not None:
             chosen = chosen.model_copy(update={"referral_source": source})

@@ -7,51 +7,21 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.adapters.report_files import report_csv, report_xlsx
 from services.intake.domain.commands import ReferBeneficiary
 from services.intake.domain.errors import ImportReportNotFound
-from services.intake.entrypoints.dependencies import DepsDep, SettingsDep
-from services.intake.entrypoints.responses import errors
+from services.intake.entrypoints.dependencies import DependenciesDep, SettingsDep
+from services.intake.entrypoints.responses import ReferralAnswer
 from services.intake.service_layer import profiles
 from services.intake.service_layer.imports import PREVIEW_ROWS, dry_run, import_referrals
 from services.intake.service_layer.referrals import refer_beneficiary
 from services.intake.service_layer.reports import DryRunReport, ImportReport
 from shared.auth import CurrentUser, Principal, Role
 from shared.errors import Forbidden
+from shared.problems import errors
 
 router = APIRouter(tags=["referrals"])
-
-
-class ReferralAnswer(BaseModel):
-    """The beneficiary designated by a referral, and what the referral did."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "beneficiary_id": "6f1d2c9e-6a43-4d8e-bb0e-2f9f0c3e7a10",
-                    "agency_id": "ali-la-courneuve",
-                    "created": True,
-                    "status": "created",
-                    "possible_duplicates": [],
-                }
-            ]
-        }
-    )
-
-    beneficiary_id: UUID
-    agency_id: str
-    created: bool = Field(description="True when the referral created a new beneficiary.")
-    status: Literal["created", "return", "duplicate"] = Field(
-        description="`created` (new person), `return` (a person whose accompaniment was closed, enrolled again:"
-        " a new accompaniment opens) or `duplicate` (the person is already followed by your agency)."
-    )
-    possible_duplicates: list[UUID] = Field(
-        default_factory=list,
-        description="People of your agency whose names agree with this one once transliterated: check them.",
-    )
 
 
 @router.post(
@@ -63,7 +33,7 @@ class ReferralAnswer(BaseModel):
         **errors(401, 403, 409, 422),
     },
 )
-async def refer(cmd: ReferBeneficiary, user: CurrentUser, deps: DepsDep, response: Response) -> ReferralAnswer:
+async def refer(cmd: ReferBeneficiary, user: CurrentUser, deps: DependenciesDep, response: Response) -> ReferralAnswer:
     """Refer a person; enrols them in the ALI of their commune (again, if their accompaniment was closed)."""
     outcome = await refer_beneficiary(cmd, user, deps=deps, today=date.today())
     if outcome.status == "duplicate":
@@ -140,7 +110,7 @@ _SAMPLE = (
 async def import_file(
     request: Request,
     user: CurrentUser,
-    deps: DepsDep,
+    deps: DependenciesDep,
     settings: SettingsDep,
     profile: Annotated[str | None, Query(max_length=64, description="Mapping profile (default: plateforme).")] = None,
     dry_run_: Annotated[
@@ -178,12 +148,12 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def import_report(
     import_id: UUID,
     user: CurrentUser,
-    deps: DepsDep,
+    deps: DependenciesDep,
     format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json, csv (`;`, UTF-8 BOM) or xlsx")] = "json",
 ) -> Response:
     """The report of an import, row by row, to download (French headers in CSV and XLSX)."""
     _admin(user)
-    async with deps.transactions.begin() as conn:
+    async with deps.store.connection() as conn:
         report = await deps.reports.get(conn, import_id)
     if report is None:
         raise ImportReportNotFound(f"pas de rapport d'import {import_id}")

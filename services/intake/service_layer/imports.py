@@ -9,10 +9,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
 from services.intake.adapters import sources
-from services.intake.domain import beneficiary
 from services.intake.domain.dedup import DedupIndex, dedup_keys
+from services.intake.domain.evolution import BENEFICIARY
 from services.intake.domain.mapping import MappingProfile
-from services.intake.service_layer.beneficiaries import load
 from services.intake.service_layer.dependencies import Dependencies
 from services.intake.service_layer.reading import ParsedRow, parse_rows, preview
 from services.intake.service_layer.referrals import enrol_referrals
@@ -99,8 +98,8 @@ async def import_referrals(
         ignored_columns=source.ignored_columns,
         imported_at=datetime.now(UTC),
     )
-    async with deps.transactions.begin() as conn:
-        await deps.reports.save(conn, report)
+    async with deps.store.transaction(tracing) as uow:
+        await deps.reports.save(uow.connection, report)
     return report
 
 
@@ -110,7 +109,8 @@ async def report_rights_ended(
     """Rows whose RSA right ended: for a person followed, `RsaRightsEnded` (once per end of right)."""
     keys = [deps.indexer.digests(dedup_keys(r.command)) for r in rows]
     outcomes: list[ImportedRow] = []
-    async with deps.transactions.begin() as conn:
+    async with deps.store.transaction(tracing) as uow:
+        conn = uow.connection
         await deps.persons.lock_dedup(conn)
         entries = await deps.persons.entries_matching(conn, [k for row_keys in keys for k in row_keys.items()])
         index = DedupIndex(entries)
@@ -126,7 +126,7 @@ async def report_rights_ended(
             if person in follow_ups:
                 outcomes.append(_skipped(row, "droit RSA clos : son accompagnement est déjà terminé", person))
                 continue
-            state = await load(deps.store, conn, person)
+            state = await uow.load(BENEFICIARY, person)
             ended_on = row.rights.ended_on or reported_on
             if state.erased_on is not None or state.rsa_rights_ended_on == ended_on:
                 outcomes.append(_skipped(row, "fin de droit RSA déjà signalée", person))
@@ -140,15 +140,7 @@ async def report_rights_ended(
                 reported_on=reported_on,
                 source=row.command.referral_source,
             )
-            await deps.store.append(
-                beneficiary.stream_id(person),
-                state.version,
-                [event],
-                partition_key=str(person),
-                subject=str(person),
-                tracing=tracing,
-                conn=conn,
-            )
+            await uow.save(BENEFICIARY, state, [event])
             await deps.persons.set_version(conn, person, state.version + 1)
             outcomes.append(
                 ImportedRow(

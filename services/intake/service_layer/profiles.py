@@ -32,7 +32,7 @@ async def resolve(name: str | None, *, deps: Dependencies) -> MappingProfile:
     name = name or DEFAULT_PROFILE
     if name in SHIPPED:
         return SHIPPED[name]
-    async with deps.transactions.begin() as conn:
+    async with deps.store.connection() as conn:
         saved = await deps.profiles.get(conn, name)
     if saved is None:
         known = sorted(SHIPPED) + [p.name for p in await list_saved(deps)]
@@ -42,14 +42,14 @@ async def resolve(name: str | None, *, deps: Dependencies) -> MappingProfile:
 
 async def list_saved(deps: Dependencies) -> list[MappingProfile]:
     """The profiles admins saved."""
-    async with deps.transactions.begin() as conn:
+    async with deps.store.connection() as conn:
         return await deps.profiles.list(conn)
 
 
 async def list_profiles(principal: Principal, *, deps: Dependencies) -> list[StoredProfile]:
     """Every profile: shipped first, then saved."""
     _admin(principal)
-    async with deps.transactions.begin() as conn:
+    async with deps.store.connection() as conn:
         saved = [await deps.profiles.get(conn, p.name) for p in await deps.profiles.list(conn)]
     return [StoredProfile(profile=p, shipped=True, version=0) for p in SHIPPED.values()] + [
         StoredProfile(profile=p, shipped=False, version=v) for p, v in saved if p is not None
@@ -61,7 +61,7 @@ async def get_profile(name: str, principal: Principal, *, deps: Dependencies) ->
     _admin(principal)
     if name in SHIPPED:
         return StoredProfile(profile=SHIPPED[name], shipped=True, version=0)
-    async with deps.transactions.begin() as conn:
+    async with deps.store.connection() as conn:
         saved = await deps.profiles.get(conn, name)
     if saved is None:
         raise ProfileNotFound(f"pas de profil d'import « {name} »")
@@ -77,7 +77,8 @@ async def save_profile(
         raise ShippedProfileReadOnly(
             f"le profil « {profile.name} » est livré avec la plateforme : enregistrez une copie sous un autre nom"
         )
-    async with deps.transactions.begin() as conn:
+    async with deps.store.transaction() as uow:
+        conn = uow.connection
         current = await deps.profiles.get(conn, profile.name)
         if create and current is not None:
             raise ShippedProfileReadOnly(f"un profil « {profile.name} » existe déjà : modifiez-le (PUT)")

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from services.intake.adapters.persons import PersonRecord
-from services.intake.domain import beneficiary, enrolment
+from services.intake.domain import decisions
 from services.intake.domain.agencies import agency_for_commune
 from services.intake.domain.commands import ReferBeneficiary
 from services.intake.domain.dedup import DedupIndex, dedup_keys
 from services.intake.domain.errors import KnownToAnotherAgency
+from services.intake.domain.evolution import BENEFICIARY
 from services.intake.domain.identity import Identity
 from services.intake.service_layer.dependencies import Dependencies
+from services.intake.service_layer.ports import PersonRecord
 from shared.auth import Principal, Role
 from shared.errors import DomainError
-from shared.eventstore import StreamAppend, Tracing
+from shared.eventstore import Tracing
 
 OutcomeStatus = Literal["created", "duplicate", "return", "rejected"]
 
@@ -37,28 +38,28 @@ class ReferralOutcome:
 
     @property
     def created(self) -> bool:
-        """True when the referral enrolled someone (a new person, or a return)."""
-        return self.status in ("created", "return")
+        """True when the referral created a new beneficiary."""
+        return self.status == "created"
 
 
 async def refer_beneficiary(
-    cmd: ReferBeneficiary, principal: Principal, *, deps: Dependencies, today: date
+    cmd: ReferBeneficiary, user: Principal, *, deps: Dependencies, today: date
 ) -> ReferralOutcome:
     """Enrol one referred person (or enrol again a person who comes back), or answer with the beneficiary their
     agency already follows; staff refer only into their agency, and learn nothing of other agencies' people."""
-    principal.require_role(Role.CASEWORKER, Role.AGENCY_MANAGER)
-    principal.require_agency(agency_for_commune(cmd.commune_code).id)
+    user.require_role(Role.CASEWORKER, Role.AGENCY_MANAGER)
+    user.scope(agency_for_commune(cmd.commune_code).id)
     [outcome] = await enrol_referrals([cmd], deps=deps, today=today, tracing=Tracing.new())
     if outcome.error is not None:
         raise outcome.error
-    if outcome.status == "duplicate" and principal.role != Role.ADMIN and outcome.agency_id != principal.agency_id:
+    if outcome.status == "duplicate" and user.agency_scope not in (None, outcome.agency_id):
         raise KnownToAnotherAgency()
-    if principal.role != Role.ADMIN and outcome.possible_duplicates:
-        # Only the caller's own agency's people are named to agency staff.
-        async with deps.transactions.begin() as conn:
+    if user.agency_scope is not None and outcome.possible_duplicates:
+        # Agency staff are named only the people of their own agency.
+        async with deps.store.connection() as conn:
             agencies = await deps.persons.agencies_of(conn, outcome.possible_duplicates)
-        mine = tuple(b for b in outcome.possible_duplicates if agencies.get(b) == principal.agency_id)
-        outcome = ReferralOutcome(**{**outcome.__dict__, "possible_duplicates": mine})
+        mine = tuple(b for b in outcome.possible_duplicates if agencies.get(b) == user.agency_scope)
+        outcome = replace(outcome, possible_duplicates=mine)
     return outcome
 
 
@@ -66,8 +67,9 @@ async def enrol_referrals(
     commands: Sequence[ReferBeneficiary], *, deps: Dependencies, today: date, tracing: Tracing
 ) -> list[ReferralOutcome]:
     """Decide and record a batch of referrals in one transaction: one outcome per command, in order."""
-    referrals = [enrolment.Referral(cmd, uuid.uuid4(), deps.indexer.digests(dedup_keys(cmd))) for cmd in commands]
-    async with deps.transactions.begin() as conn:
+    referrals = [decisions.Referral(cmd, uuid.uuid4(), deps.indexer.digests(dedup_keys(cmd))) for cmd in commands]
+    async with deps.store.transaction(tracing) as uow:
+        conn = uow.connection
         await deps.persons.lock_dedup(conn)
         await deps.persons.catch_up_index(conn, deps.vault, deps.indexer)
         entries = await deps.persons.entries_matching(conn, [key for r in referrals for key in r.keys.items()])
@@ -76,39 +78,26 @@ async def enrol_referrals(
         versions = await deps.persons.versions_of(conn, holders)
         follow_ups = await deps.follow_ups.of(conn, holders)
         known = {
-            b: enrolment.KnownPerson(b, agencies[b], versions[b], follow_ups.get(b, enrolment.FollowUp()))
+            b: decisions.KnownPerson(b, agencies[b], versions[b], follow_ups.get(b, decisions.FollowUp()))
             for b in holders
             if b in agencies
         }
-        decisions = enrolment.decide(referrals, DedupIndex(entries), known, today)
-        enrolled = [d for d in decisions if isinstance(d, enrolment.Enrolled)]
-        returned = [d for d in decisions if isinstance(d, enrolment.Returned)]
-        await deps.persons.add(
-            conn, [_record(d, deps) for d in enrolled], [entry for d in enrolled for entry in d.entries]
-        )
-        for decision in returned:
-            await _record_return(conn, decision, deps)
+        decided = decisions.decide_referrals(referrals, DedupIndex(entries), known, today)
+        enrolled = [d for d in decided if isinstance(d, decisions.Enrolled)]
+        returned = [d for d in decided if isinstance(d, decisions.Returned)]
+        await deps.persons.add(conn, [_record(d, deps) for d in enrolled], [e for d in enrolled for e in d.entries])
         await deps.follow_ups.add_possible_duplicates(
             conn, [(d.beneficiary_id, other) for d in enrolled for other in d.possible_duplicates], today
         )
-        await deps.store.append_streams(
-            conn,
-            [
-                StreamAppend(
-                    beneficiary.stream_id(d.beneficiary_id),
-                    0 if isinstance(d, enrolment.Enrolled) else d.version,
-                    [d.event],
-                    partition_key=str(d.beneficiary_id),
-                    subject=str(d.beneficiary_id),
-                    tracing=tracing,
-                )
-                for d in [*enrolled, *returned]
-            ],
-        )
-    return [_outcome(d) for d in decisions]
+        changes = [(None, [d.event]) for d in enrolled]
+        for decision in returned:
+            await _record_return(conn, decision, deps)
+            changes.append((await uow.load(BENEFICIARY, decision.beneficiary_id), [decision.event]))
+        await uow.save_all(BENEFICIARY, changes)
+    return [_outcome(d) for d in decided]
 
 
-def _record(decision: enrolment.Enrolled, deps: Dependencies) -> PersonRecord:
+def _record(decision: decisions.Enrolled, deps: Dependencies) -> PersonRecord:
     cmd, event = decision.referral.cmd, decision.event
     sealed = deps.vault.seal(decision.beneficiary_id, Identity.of(cmd))
     return PersonRecord(
@@ -127,7 +116,7 @@ def _record(decision: enrolment.Enrolled, deps: Dependencies) -> PersonRecord:
     )
 
 
-async def _record_return(conn, decision: enrolment.Returned, deps: Dependencies) -> None:
+async def _record_return(conn, decision: decisions.Returned, deps: Dependencies) -> None:
     """The person's file follows their return: agency, commune, dates; contact details the referral brings."""
     cmd, event = decision.referral.cmd, decision.event
     record = await deps.persons.get(conn, decision.beneficiary_id)
@@ -146,35 +135,33 @@ async def _record_return(conn, decision: enrolment.Returned, deps: Dependencies)
             enrolled_on=event.enrolled_on,
             referral_source=event.referral_source,
             version=decision.version + 1,
-            identity=deps.vault.reseal(
-                record.beneficiary_id, record.wrapped_key, identity.model_copy(update=contact)
-            ),
+            identity=deps.vault.reseal(record.beneficiary_id, record.wrapped_key, identity.model_copy(update=contact)),
         ),
     )
 
 
 _REASONS = {
-    enrolment.DuplicateReason.FOLLOWED: "déjà suivi : son accompagnement est en cours",
-    enrolment.DuplicateReason.EARLIER_EPISODE: (
+    decisions.DuplicateReason.FOLLOWED: "déjà suivi : son accompagnement est en cours",
+    decisions.DuplicateReason.EARLIER_EPISODE: (
         "orientation antérieure à la fin de son dernier accompagnement : déjà traitée"
     ),
 }
 
 
-def _outcome(decision: enrolment.Decision) -> ReferralOutcome:
+def _outcome(decision: decisions.Decision) -> ReferralOutcome:
     match decision:
-        case enrolment.Enrolled():
+        case decisions.Enrolled():
             return ReferralOutcome(
                 "created",
                 decision.beneficiary_id,
                 decision.event.agency_id,
                 possible_duplicates=decision.possible_duplicates,
             )
-        case enrolment.Returned():
+        case decisions.Returned():
             return ReferralOutcome("return", decision.beneficiary_id, decision.event.agency_id)
-        case enrolment.Duplicate():
+        case decisions.Duplicate():
             return ReferralOutcome(
                 "duplicate", decision.beneficiary_id, decision.agency_id, reason=_REASONS[decision.reason]
             )
-        case enrolment.Rejected():
+        case decisions.Rejected():
             return ReferralOutcome("rejected", error=decision.error, reason=str(decision.error))
