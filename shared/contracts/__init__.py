@@ -29,3 +29,9 @@ def _opened_v1_has_no_commune(payload: dict[str, Any]) -> dict[str, Any]:
 def _enrolment_v1(data: dict[str, Any]) -> dict[str, Any]:
     """v1 knew only first enrolments."""
     return {**data, "is_return": False, "previous_accompaniment_id": None}
+
+
+@REGISTRY.upcaster(accompaniment.AccompanimentOpened.event_type(), 2)
+def _opened_v2_first_accompaniment(payload: dict[str, Any]) -> dict[str, Any]:
+    """AccompanimentOpened v2 -> v3: before v3 every accompaniment followed a first enrolment."""
+    return {**payload, "is_return": False, "previous_accompaniment_id": None}
