@@ -14,9 +14,9 @@ import pytest
 
 from services.intake.adapters.crypto import BlindIndexer
 from services.intake.domain.commands import ReferBeneficiary
-from services.intake.domain.dedup import DedupIndex, DedupKind, Match, dedup_keys
 from services.intake.domain.decisions import Duplicate, Enrolled, Referral
 from services.intake.domain.decisions import decide_referrals as decide
+from services.intake.domain.dedup import DedupIndex, DedupKind, Match, dedup_keys
 from services.intake.domain.names import exact_form, latin_form
 
 INDEXER = BlindIndexer(b"k" * 32)
