@@ -231,3 +231,12 @@ def test_profiles_are_validated():
         MappingProfile(name="x1", encoding="utf-16", columns={})
     with pytest.raises(ValueError, match="both"):
         MappingProfile(name="x1", columns={"last_name": "NOM", "first_name": "nom", "birth_date": "D", "town": "V"})
+
+
+def test_a_dry_run_of_the_caf_flow_shows_ended_rights_apart():
+    profile = PROFILES["caf-msa"]
+    source = sources.read((EXAMPLES / "caf-msa-flux-sample.xml").read_bytes(), profile)
+    report = preview(source, profile, TODAY, limit=10)
+    assert (report.total, report.readable, report.rights_closed, report.skipped) == (6, 3, 1, 2)
+    [closed] = [r for r in report.rows if r.status == "rights_closed"]
+    assert closed.values["nom"] == "BERNARD" and "31/01/2025" in closed.reason

@@ -41,6 +41,10 @@ def parse_rows(source: SourceFile, profile: MappingProfile, import_day: date) ->
     return parsed
 
 
+def _closed(row: ParsedRow) -> bool:
+    return row.rights is not None and row.rights.state.closed
+
+
 def _shown(command: ReferBeneficiary) -> dict[str, str]:
     values: dict[str, str] = {}
     for name, value in command.model_dump(exclude_none=True).items():
@@ -62,6 +66,10 @@ def preview(source: SourceFile, profile: MappingProfile, import_day: date, limit
             shown.append(PreviewRow(line=row.line, status="skipped", reason=row.skipped))
         elif row.command is None:
             shown.append(PreviewRow(line=row.line, status="rejected", reason=row.reason))
+        elif row.rights is not None and row.rights.state.closed:
+            ended = f" le {row.rights.ended_on:%d/%m/%Y}" if row.rights.ended_on else ""
+            reason = f"droit RSA clos{ended} : la sortie est proposée si la personne est suivie, sinon ignorée"
+            shown.append(PreviewRow(line=row.line, status="rights_closed", values=_shown(row.command), reason=reason))
         else:
             shown.append(PreviewRow(line=row.line, status="ok", values=_shown(row.command)))
     return DryRunReport(
@@ -72,8 +80,9 @@ def preview(source: SourceFile, profile: MappingProfile, import_day: date, limit
         columns=source.columns,
         ignored_columns=source.ignored_columns,
         total=len(rows),
-        readable=sum(r.command is not None and r.skipped is None for r in rows),
+        readable=sum(r.command is not None and r.skipped is None and not _closed(r) for r in rows),
         rejected=sum(r.command is None and r.skipped is None for r in rows),
         skipped=sum(r.skipped is not None for r in rows),
+        rights_closed=sum(_closed(r) and r.command is not None and r.skipped is None for r in rows),
         rows=shown,
     )

@@ -136,7 +136,9 @@ class PreviewRow(BaseModel):
     """One row as the import would read it (dry run)."""
 
     line: int
-    status: str = Field(description="`ok` (would be referred), `rejected` or `skipped`.")
+    status: str = Field(
+        description="`ok` (would be referred), `rights_closed` (CAF/MSA: an ended right), `rejected` or `skipped`."
+    )
     values: dict[str, str] = Field(default_factory=dict, description="Each field as read, by French label.")
     reason: str | None = None
 
@@ -152,6 +154,7 @@ class DryRunReport(BaseModel):
     ignored_columns: list[str]
     total: int = Field(description="Data rows in the file.")
     readable: int = Field(description="Rows that would be referred (before de-duplication).")
+    rights_closed: int = Field(0, description="CAF/MSA rows whose RSA right ended.")
     rejected: int
     skipped: int
     rows: list[PreviewRow]
