@@ -41,7 +41,7 @@ from shared.contracts.placement import HireEndedEarly, HireRecorded
 
 
 def open_for(enrolled: BeneficiaryEnrolled, accompaniment_id: UUID, rules: Rules) -> list[AccompanimentOpened]:
-    """Open the accompaniment of a newly enrolled beneficiary, for one period."""
+    """Open the accompaniment of an enrolled beneficiary, for one period (a return opens a new one, linked)."""
     start = enrolled.enrolled_on
     return [
         AccompanimentOpened(
@@ -52,6 +52,8 @@ def open_for(enrolled: BeneficiaryEnrolled, accompaniment_id: UUID, rules: Rules
             planned_end_date=add_months(start, rules.duration_months),
             orientation_date=enrolled.orientation_date,
             commune_code=enrolled.commune_code,
+            is_return=enrolled.is_return,
+            previous_accompaniment_id=enrolled.previous_accompaniment_id,
         )
     ]
 
