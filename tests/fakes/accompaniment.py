@@ -28,8 +28,14 @@ class InMemoryAccompanimentViews(AccompanimentViews):
             "referent_id": state.referent_id,
             "commune_code": state.commune_code or previous.get("commune_code"),
             "proposed_exit_category": state.proposed_exit.exit_category if state.proposed_exit else None,
+            "is_return": state.is_return,
+            "previous_accompaniment_id": state.previous_accompaniment_id,
             "version": state.version,
         }
+
+    async def owner_of(self, conn, accompaniment_id):
+        row = self.rows.get(accompaniment_id)
+        return (row["beneficiary_id"], row["status"]) if row else None
 
     async def current_of(self, conn, beneficiary_id):
         return [

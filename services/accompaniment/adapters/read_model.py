@@ -28,8 +28,9 @@ class PostgresAccompanimentViews(AccompanimentViews):
                   (accompaniment_id, beneficiary_id, agency_id, start_date, planned_end_date, orientation_date,
                    status, closed_on, exit_category, exit_group, version, commune_code, referent_id,
                    contract_signed_on, contract_late, last_contact_on, first_appointment_delay_days,
-                   suspended_since, renewals, proposed_exit_category)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                   suspended_since, renewals, proposed_exit_category, is_return, previous_accompaniment_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                        $21, $22)
                 ON CONFLICT (accompaniment_id) DO UPDATE SET
                    agency_id = excluded.agency_id, planned_end_date = excluded.planned_end_date,
                    status = excluded.status, closed_on = excluded.closed_on,
@@ -61,6 +62,8 @@ class PostgresAccompanimentViews(AccompanimentViews):
             suspension.suspended_on if suspension else None,
             len(state.renewals),
             proposed.exit_category.value if proposed else None,
+            state.is_return,
+            state.previous_accompaniment_id,
         )
 
     async def commune_of(self, conn: asyncpg.Connection, accompaniment_id: UUID) -> str | None:
@@ -68,6 +71,13 @@ class PostgresAccompanimentViews(AccompanimentViews):
         return await conn.fetchval(
             f"SELECT commune_code FROM {self.schema}.accompaniments WHERE accompaniment_id = $1", accompaniment_id
         )
+
+    async def owner_of(self, conn: asyncpg.Connection, accompaniment_id: UUID) -> tuple[UUID, str] | None:
+        row = await conn.fetchrow(
+            f"SELECT beneficiary_id, status FROM {self.schema}.accompaniments WHERE accompaniment_id = $1",
+            accompaniment_id,
+        )
+        return (row["beneficiary_id"], row["status"]) if row else None
 
     async def current_of(self, conn: asyncpg.Connection, beneficiary_id: UUID) -> list[UUID]:
         """Accompaniments of a person that are not closed (normally one)."""

@@ -61,5 +61,9 @@ class InvalidHire(DomainError):
     """A hire recorded by placement lacks what its exit needs (a fixed-term contract without duration)."""
 
 
+class UnknownEarlierAccompaniment(RuleViolation):
+    """A return names an earlier accompaniment that is not the person's, or not closed."""
+
+
 class AlreadyFollowed(RuleViolation):
     """A person has one accompaniment open at a time: a new one opens (a return) only after the earlier closed."""

@@ -198,6 +198,8 @@ def apply_accompaniment(state: Accompaniment | None, event: AccompanimentEvent) 
             planned_end_date=event.planned_end_date,
             orientation_date=event.orientation_date,
             commune_code=event.commune_code,
+            is_return=event.is_return,
+            previous_accompaniment_id=event.previous_accompaniment_id,
             version=1,
         )
     if state is None:

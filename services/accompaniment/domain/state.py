@@ -187,6 +187,8 @@ class Accompaniment:
     planned_end_date: date
     orientation_date: date
     commune_code: str | None = None
+    is_return: bool = False
+    previous_accompaniment_id: UUID | None = None
     version: int = 0
     referent_id: str | None = None
     contract: EngagementContract | None = None

@@ -38,6 +38,8 @@ class AccompanimentSummary(_Out):
     exit_category: ExitCategory | None = None
     exit_group: ExitGroup | None = None
     proposed_exit_category: ExitCategory | None = None
+    is_return: bool = False
+    previous_accompaniment_id: UUID | None = None
     version: int
 
 
@@ -201,6 +203,8 @@ class AccompanimentDetail(_Out):
     closed_on: date | None = None
     exit_category: ExitCategory | None = None
     exit_group: ExitGroup | None = None
+    is_return: bool = Field(False, description="A return: the person came back after an earlier accompaniment.")
+    previous_accompaniment_id: UUID | None = Field(None, description="On a return, the earlier accompaniment.")
     version: int
 
 
@@ -247,6 +251,8 @@ def detail(state: s.Accompaniment, rules: Rules) -> AccompanimentDetail:
         closed_on=state.closed_on,
         exit_category=state.exit_category,
         exit_group=state.exit_category.group if state.exit_category else None,
+        is_return=state.is_return,
+        previous_accompaniment_id=state.previous_accompaniment_id,
         version=state.version,
     )
 

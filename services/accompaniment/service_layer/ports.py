@@ -24,6 +24,10 @@ class AccompanimentViews(abc.ABC):
         """Write the row of `state`; a commune unknown to the state keeps the row's."""
 
     @abc.abstractmethod
+    async def owner_of(self, conn: Any, accompaniment_id: UUID) -> tuple[UUID, str] | None:
+        """The person an accompaniment follows and its status (`open`, `suspended`, `closed`), if it exists."""
+
+    @abc.abstractmethod
     async def current_of(self, conn: Any, beneficiary_id: UUID) -> list[UUID]:
         """Accompaniments of a person that are not closed (normally one)."""
 

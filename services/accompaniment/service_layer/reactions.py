@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from services.accompaniment.domain.decisions import lifecycle
-from services.accompaniment.domain.errors import AlreadyFollowed
+from services.accompaniment.domain.errors import AlreadyFollowed, UnknownEarlierAccompaniment
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, accompaniment_id_for
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
@@ -43,6 +43,14 @@ async def on_beneficiary_enrolled(envelope: Envelope, conn: Any, *, deps: Depend
             f"enrolment {envelope.id} of person {enrolled.beneficiary_id}: their accompaniment {current[0]} is not"
             " closed; a new accompaniment opens only after it is"
         )
+    if (earlier := enrolled.previous_accompaniment_id) is not None:
+        owner = await deps.accompaniments.owner_of(conn, earlier)
+        if owner is None or owner != (enrolled.beneficiary_id, "closed"):
+            what = "unknown" if owner is None else "not theirs" if owner[0] != enrolled.beneficiary_id else "not closed"
+            raise UnknownEarlierAccompaniment(
+                f"enrolment {envelope.id} is the return of person {enrolled.beneficiary_id} after accompaniment"
+                f" {earlier}, which is {what}"
+            )
     await uow.save(ACCOMPANIMENT, None, lifecycle.open_for(enrolled, accompaniment_id, deps.rules))
 
 

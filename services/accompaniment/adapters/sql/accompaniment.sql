@@ -25,6 +25,9 @@ ALTER TABLE {schema}.accompaniments ADD COLUMN IF NOT EXISTS first_appointment_d
 ALTER TABLE {schema}.accompaniments ADD COLUMN IF NOT EXISTS suspended_since date;
 ALTER TABLE {schema}.accompaniments ADD COLUMN IF NOT EXISTS renewals integer NOT NULL DEFAULT 0;
 ALTER TABLE {schema}.accompaniments ADD COLUMN IF NOT EXISTS proposed_exit_category text;
+-- A return (a new accompaniment after a closed one) and the accompaniment it follows.
+ALTER TABLE {schema}.accompaniments ADD COLUMN IF NOT EXISTS is_return boolean NOT NULL DEFAULT false;
+ALTER TABLE {schema}.accompaniments ADD COLUMN IF NOT EXISTS previous_accompaniment_id uuid;
 CREATE INDEX IF NOT EXISTS accompaniments_beneficiary ON {schema}.accompaniments (beneficiary_id);
 CREATE INDEX IF NOT EXISTS accompaniments_agency ON {schema}.accompaniments (agency_id, status);
 CREATE INDEX IF NOT EXISTS accompaniments_referent ON {schema}.accompaniments (agency_id, referent_id);
