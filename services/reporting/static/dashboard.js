@@ -554,7 +554,8 @@ $("csv").addEventListener("click", async () => {
 $("sign-in-button").addEventListener("click", () => state.manager.signinRedirect());
 $("sign-out").addEventListener("click", () => {
   clearInterval(state.timer);
-  state.manager.signoutRedirect();
+  // The state brings the person back here knowing they signed out (Keycloak's end-session endpoint keeps it).
+  state.manager.signoutRedirect({ state: { signedOut: true } });
 });
 
 start();
