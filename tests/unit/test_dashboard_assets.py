@@ -88,3 +88,11 @@ def test_the_dashboard_client_is_public_with_pkce_and_puts_the_audience_and_agen
     assert mappers["oidc-audience-mapper"]["included.custom.audience"] == AUDIENCE
     assert mappers["oidc-usermodel-attribute-mapper"]["claim.name"] == "agency_id"
     assert "roles" in client["defaultClientScopes"], "realm roles reach the token as realm_access.roles"
+
+
+def test_compose_runs_the_keycloak_version_the_local_stack_fetches():
+    pom = (REPO / "deploy/keycloak/pom.xml").read_text()
+    version = re.search(r"<keycloak\.version>(.+)</keycloak\.version>", pom).group(1)
+    compose = (REPO / "docker-compose.yml").read_text()
+    assert f"image: quay.io/keycloak/keycloak:{version}\n" in compose
+    assert "./deploy/keycloak/ali-realm.json:/opt/keycloak/data/import/ali-realm.json" in compose
