@@ -38,7 +38,7 @@ REALM=ali
 START_TIMEOUT=${KEYCLOAK_START_TIMEOUT:-240}
 STOP_TIMEOUT=30
 # Options fixed when the distribution is built (`kc.sh build`); the others are given at each start.
-BUILD_OPTS=(--db=postgres --cache=local)
+BUILD_OPTS=(--db=postgres)
 
 # The stack's PostgreSQL, as deploy/local/env.sh describes it; Keycloak has a database of its own there.
 # shellcheck source=deploy/local/env.sh
@@ -112,6 +112,10 @@ cmd_install() {
   if [[ -f $stamp && $(<"$stamp") == "$want" && -x $KC_HOME/bin/kc.sh ]]; then
     return 0
   fi
+  if running_pid >/dev/null; then
+    log "stopping the running Keycloak to install the one deploy/keycloak/pom.xml names"
+    cmd_stop
+  fi
   check_java
   command -v mvn >/dev/null || die "Maven is needed (deploy/local/stack.sh install brings it)"
   local tmp="$CACHE_DIR/keycloak-download" out="$CACHE_DIR/keycloak-mvn.log"
@@ -176,7 +180,7 @@ cmd_launch() {
   KC_DB_PASSWORD=$PG_PASSWORD KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=$password \
     setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PID_FILE" \
     "$KC_HOME/bin/kc.sh" start --optimized --import-realm \
-      --http-enabled=true --http-host="$KC_HOST" --http-port="$KC_PORT" --hostname="$KC_URL" \
+      --http-enabled=true --http-host="$KC_HOST" --http-port="$KC_PORT" --hostname="$KC_URL" --cache=local \
       --db-url="jdbc:postgresql://$PG_HOST:$PG_PORT/$KC_DB" --db-username="$PG_USER" \
       --log-console-output=default --log-console-color=false \
     </dev/null >>"$LOG" 2>&1 8>&- &

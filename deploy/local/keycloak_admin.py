@@ -50,7 +50,7 @@ class KeycloakAdminError(RuntimeError):
 class KeycloakAdmin:
     """A client of the admin REST API, signed in as the master realm's administrator."""
 
-    def __init__(self, base_url: str, password: str, username: str = "admin", timeout: float = 30) -> None:
+    def __init__(self, base_url: str, password: str, username: str = "admin", timeout: float = 120) -> None:
         self.base_url = base_url.rstrip("/")
         self._credentials = {"username": username, "password": password}
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
