@@ -6,15 +6,20 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status seed test test-unit lint schemas bench logs clean vendor
+.PHONY: help install lock up down status seed test test-unit lint schemas bench logs clean vendor
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# The versions the suite was run with are locked in requirements/ (test.txt: everything, base.txt: the services').
+LOCK := requirements/test.txt
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 # axe-core for the dashboard's accessibility tests (and the source of the vendored OpenID Connect client).
@@ -24,9 +29,14 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --silent
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP) ## Python environment, Kafka jars, Keycloak, PostgreSQL, kcat, Chromium and axe-core
+install: $(STAMP) $(NODE_STAMP) ## Python environment (locked versions), Kafka jars, Keycloak, PostgreSQL, kcat, Chromium, axe-core
 	deploy/local/stack.sh install
 	deploy/local/keycloak.sh install
+
+lock: $(STAMP) ## resolve pyproject.toml into requirements/*.txt again after a dependency change (UPGRADE=1: newest)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) -o $(LOCK)
+	$(VENV)/bin/uv pip compile pyproject.toml -c $(LOCK) $(LOCK_FLAGS) -o requirements/base.txt
+	$(MAKE) $(STAMP)
 
 up: install ## run the platform: Kafka, PostgreSQL, Keycloak, the four services and the simulated department
 	deploy/local/stack.sh start
