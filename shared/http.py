@@ -8,8 +8,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
+from shared.auth.verification import trusted_issuers
 from shared.errors import ConcurrencyError, DomainError, Forbidden, NotFound, RuleViolation
-from shared.trusted_issuers import trusted_issuers
 
 # The one place where domain errors become HTTP status codes.
 _STATUS: list[tuple[type[Exception], int]] = [
