@@ -6,7 +6,8 @@
 #   deploy/local/platform.sh status    readiness of each service (exit 1 if one is not ready)
 #
 # Logs: .data/logs/<service>.log (JSON lines). Pid files: .data/run/<service>.pid.
-# Settings are read from the environment (see README, "Settings"); the local stack's endpoints by default.
+# Settings are read from the environment (see README, "Settings"); the local stack's endpoints by default, and each
+# service's own credentials from .data/secrets/<service>.env (ALI_SECRETS_DIR).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,8 +20,7 @@ SERVICES=(intake accompaniment placement reporting)
 declare -A PORTS=([intake]=${ALI_INTAKE_HTTP_PORT:-8001} [accompaniment]=${ALI_ACCOMPANIMENT_HTTP_PORT:-8002}
                   [placement]=${ALI_PLACEMENT_HTTP_PORT:-8003} [reporting]=${ALI_REPORTING_HTTP_PORT:-8004})
 
-# shellcheck source=deploy/local/env.sh
-source "$REPO/deploy/local/env.sh"
+eval "$("$REPO/deploy/local/env.sh")"
 
 log() { printf '[platform] %s\n' "$*" >&2; }
 die() { printf '[platform] ERROR: %s\n' "$*" >&2; exit 1; }
