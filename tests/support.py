@@ -41,6 +41,9 @@ def service_env(infra, run_id: str, **extra: object) -> dict[str, str]:
         ALI_REPORTING_BI_SCHEMA=f"{run_id}_bi",
         ALI_LOG_LEVEL="INFO",
     )
+    # On a three-node stack (deploy/local/env.sh exports it), the services' topics are replicated as in production.
+    if os.environ.get("ALI_TOPIC_REPLICATION_FACTOR"):
+        env["ALI_TOPIC_REPLICATION_FACTOR"] = os.environ["ALI_TOPIC_REPLICATION_FACTOR"]
     env.update({f"ALI_{k.upper()}": str(v) for k, v in extra.items()})
     return env
 

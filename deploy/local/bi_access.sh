@@ -10,9 +10,9 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-SECRETS="$REPO/.data/secrets"
-[[ -r $SECRETS/bi.env ]] || { echo "bi-access: no credentials in .data/secrets yet: run 'make up' first" >&2; exit 1; }
-eval "$("$REPO/deploy/local/env.sh" bi)"
+exports=$("$REPO/deploy/local/env.sh" bi) || { echo "bi-access: no BI credentials yet: run 'make up' first" >&2; exit 1; }
+eval "$exports"
+SECRETS=$ALI_SECRETS_DIR
 cd "$REPO"
 "$REPO/.venv/bin/python" -m deploy.local.kafka_admin kcat-config --secrets-dir "$SECRETS" \
   --bootstrap "$KAFKA_BOOTSTRAP_SERVERS" --principal bi --out "$SECRETS/bi.kcat"

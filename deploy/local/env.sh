@@ -11,21 +11,29 @@
 # Kafka principal (ALI_KAFKA_USERNAME, ALI_KAFKA_PASSWORD) and a DATABASE_URL with its database role, for psql or a
 # command run by hand as that service. `make bi-access` prints the BI tools' kcat file and database URL.
 #
+# ALI_DATA_DIR, ALI_KAFKA_BROKERS, ALI_KAFKA_PORT and ALI_POSTGRES_PORT describe another stack, as for stack.sh.
 # The same endpoints are published by docker-compose.yml on the host.
 
 ali_env() {
-  local repo principal=${1:-} secrets brokers n servers=()
+  local repo principal=${1:-} data secrets brokers made_with kafka_port pg_port n servers=()
   repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-  secrets="$repo/.data/secrets"
-  brokers=${ALI_KAFKA_BROKERS:-1}
-  for ((n = 0; n < brokers; n++)); do servers+=("127.0.0.1:$((9092 + 100 * n))"); done
+  data=${ALI_DATA_DIR:-$repo/.data}
+  secrets="$data/secrets"
+  # As deploy/local/stack.sh: the broker count this data directory was made with, unless given.
+  made_with=$(sed -n 's/^ALI_KAFKA_BROKERS=//p' "$data/stack.env" 2>/dev/null || true)
+  brokers=${ALI_KAFKA_BROKERS:-${made_with:-1}}
+  kafka_port=${ALI_KAFKA_PORT:-9092}
+  pg_port=${ALI_POSTGRES_PORT:-54329}
+  for ((n = 0; n < brokers; n++)); do servers+=("127.0.0.1:$((kafka_port + 100 * n))"); done
   local IFS=,
   ALI_LOCAL_ENV=(
     "KAFKA_BOOTSTRAP_SERVERS=${servers[*]}"
-    "DATABASE_URL=postgresql://127.0.0.1:54329/ali"
+    "DATABASE_URL=postgresql://127.0.0.1:$pg_port/ali"
     "ALI_KAFKA_CA_FILE=$secrets/tls/ca.pem"
     "ALI_SECRETS_DIR=$secrets"
   )
+  # On three nodes, the platform's topics are replicated three times (min.insync.replicas=2 on the brokers).
+  (( brokers >= 3 )) && ALI_LOCAL_ENV+=("ALI_TOPIC_REPLICATION_FACTOR=3")
   [[ -z $principal ]] && return 0
   case $principal in
     admin|intake|accompaniment|placement|reporting|bi) ;;
@@ -39,7 +47,7 @@ ali_env() {
   ALI_LOCAL_ENV+=(
     "ALI_KAFKA_USERNAME=$(sed -n 's/^ALI_KAFKA_USERNAME=//p' "$file")"
     "ALI_KAFKA_PASSWORD=$(sed -n 's/^ALI_KAFKA_PASSWORD=//p' "$file")"
-    "DATABASE_URL=postgresql://$user:$password@127.0.0.1:54329/ali"
+    "DATABASE_URL=postgresql://$user:$password@127.0.0.1:$pg_port/ali"
   )
 }
 

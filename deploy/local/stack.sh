@@ -6,6 +6,8 @@
 #   deploy/local/stack.sh stop             graceful stop (data is kept)
 #   deploy/local/stack.sh status           state and health of each part (exit 1 if one is down)
 #   deploy/local/stack.sh logs [kafka|postgres] [-f]
+#   deploy/local/stack.sh node N start|stop|kill|pause|resume   one Kafka node (faults: SIGKILL, SIGSTOP, SIGCONT)
+#   deploy/local/stack.sh postgres-restart                         PostgreSQL restarted with a fast shutdown
 #
 # Everything lives inside the clone: Kafka jars in .cache/, data in .data/kafka and .data/postgres, secrets in
 # .data/secrets (deploy/local/secrets.sh), logs in .data/logs/, pid files in .data/run/. Clients find the endpoints
@@ -15,15 +17,19 @@
 # listeners (9094, 9093) take only mutual TLS with the nodes' certificate; ACLs from shared/kafka_acl.py.
 # PostgreSQL: one role per service, bi_reader, and the superuser `ali`, passwords generated (deploy/local/roles.sql).
 #
+# ALI_KAFKA_BROKERS=3 runs a cluster of three nodes (each broker and controller, replication factor 3,
+# min.insync.replicas 2) in .data/kafka-cluster; a data directory keeps the broker count it was made with.
+#
 # Tunables (environment): STACK_START_TIMEOUT (s, default 90), STACK_STOP_TIMEOUT (s, default 30),
-# KAFKA_HEAP_OPTS (default -Xmx512m).
+# KAFKA_HEAP_OPTS (default -Xmx512m); ALI_DATA_DIR (default .data), ALI_KAFKA_PORT (first node's client port,
+# default 9092), ALI_POSTGRES_PORT (default 54329) to run a second stack beside the first (the fault tests do).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 
 KAFKA_CONF_DIR="$REPO/deploy/kafka"
 CACHE_DIR="$REPO/.cache"
-DATA_DIR="$REPO/.data"
+DATA_DIR=${ALI_DATA_DIR:-$REPO/.data}
 LOG_DIR="$DATA_DIR/logs"
 RUN_DIR="$DATA_DIR/run"
 
@@ -34,8 +40,12 @@ KAFKA_LIBS="$KAFKA_HOME/libs"
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx512m}
 KAFKA_HOST=127.0.0.1
 # One node (the default) or a cluster of three (ALI_KAFKA_BROKERS=3): each node is broker and controller. Node n
-# listens on 9092+100(n-1) (clients), 9093+100(n-1) (controllers), 9094+100(n-1) (between brokers).
-KAFKA_NODES=${ALI_KAFKA_BROKERS:-1}
+# listens on P+100(n-1) (clients), P+1+100(n-1) (controllers), P+2+100(n-1) (between brokers), P=9092 by default.
+# A data directory keeps the count it was made with (its database's relay checkpoints belong to that cluster).
+KAFKA_BASE_PORT=${ALI_KAFKA_PORT:-9092}
+STACK_ENV="$DATA_DIR/stack.env"
+MADE_WITH=$(sed -n 's/^ALI_KAFKA_BROKERS=//p' "$STACK_ENV" 2>/dev/null || true)
+KAFKA_NODES=${ALI_KAFKA_BROKERS:-${MADE_WITH:-1}}
 if [[ $KAFKA_NODES == 1 ]]; then
   KAFKA_DATA="$DATA_DIR/kafka"
 else
@@ -47,7 +57,7 @@ TLS_DIR="$SECRETS_DIR/tls"
 PY="$REPO/.venv/bin/python"
 
 PG_HOST=127.0.0.1
-PG_PORT=54329
+PG_PORT=${ALI_POSTGRES_PORT:-54329}
 PG_DATA="$DATA_DIR/postgres"
 PG_LOG="$LOG_DIR/postgres.log"
 PG_PID="$RUN_DIR/postgres.pid"
@@ -219,6 +229,18 @@ install_chromium() {
   apt_install chromium || die "could not install Debian's chromium (needed by the dashboard's browser test)"
 }
 
+# Debian's HAProxy keeps the services' ports in front of their replicas (ALI_REPLICAS, deploy/local/platform.sh).
+install_haproxy() {
+  command -v haproxy >/dev/null && return 0
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if (( IS_ROOT )) && [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy" && added_policy=1
+  fi
+  apt_install haproxy || { (( added_policy )) && rm -f "$policy"; die "could not install HAProxy (apt-get install haproxy)"; }
+  (( added_policy )) && rm -f "$policy"
+  return 0
+}
+
 install_secrets() {
   command -v openssl >/dev/null || apt_install openssl || die "openssl is required (apt-get install openssl)"
   "$REPO/deploy/local/secrets.sh" "$SECRETS_DIR"
@@ -231,6 +253,7 @@ cmd_install() {
   install_postgres
   install_kcat
   install_chromium
+  install_haproxy
 }
 
 # ---------------------------------------------------------------------------- kafka
@@ -255,9 +278,9 @@ kafka_java() {
 node_dir() { if [[ $KAFKA_NODES == 1 ]]; then printf '%s\n' "$KAFKA_DATA"; else printf '%s\n' "$KAFKA_DATA/node-$1"; fi; }
 node_log() { if [[ $KAFKA_NODES == 1 ]]; then printf '%s\n' "$LOG_DIR/kafka.log"; else printf '%s\n' "$LOG_DIR/kafka-$1.log"; fi; }
 node_pidfile() { if [[ $KAFKA_NODES == 1 ]]; then printf '%s\n' "$RUN_DIR/kafka.pid"; else printf '%s\n' "$RUN_DIR/kafka-$1.pid"; fi; }
-client_port() { printf '%s\n' $((9092 + 100 * ($1 - 1))); }
-controller_port() { printf '%s\n' $((9093 + 100 * ($1 - 1))); }
-internal_port() { printf '%s\n' $((9094 + 100 * ($1 - 1))); }
+client_port() { printf '%s\n' $((KAFKA_BASE_PORT + 100 * ($1 - 1))); }
+controller_port() { printf '%s\n' $((KAFKA_BASE_PORT + 1 + 100 * ($1 - 1))); }
+internal_port() { printf '%s\n' $((KAFKA_BASE_PORT + 2 + 100 * ($1 - 1))); }
 kafka_node_ids() { seq 1 "$KAFKA_NODES"; }
 join_ports() { local fn=$1 n out=(); for n in $(kafka_node_ids); do out+=("$KAFKA_HOST:$("$fn" "$n")"); done; local IFS=,; printf '%s\n' "${out[*]}"; }
 KAFKA_BOOTSTRAP=$(join_ports client_port)
@@ -363,17 +386,22 @@ kafka_wait() {
   log "kafka healthy on $KAFKA_BOOTSTRAP (SASL_SSL)"
 }
 
+# Every node at once: stopped one after the other, the last ones would wait for a controller quorum that is gone.
 kafka_stop() {
-  local n pid
+  local n pid pids=() names=()
   for n in $(kafka_node_ids); do
     if pid=$(kafka_running_pid "$n"); then
       log "stopping kafka node $n (pid $pid)"
-      stop_pid "$pid" TERM KILL "kafka node $n"
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+      names+=("kafka node $n")
     else
       log "kafka node $n not running"
     fi
-    rm -f "$(node_pidfile "$n")"
   done
+  local i
+  for i in "${!pids[@]}"; do stop_pid "${pids[$i]}" 0 KILL "${names[$i]}"; done
+  for n in $(kafka_node_ids); do rm -f "$(node_pidfile "$n")"; done
 }
 
 # ---------------------------------------------------------------------------- postgres
@@ -533,11 +561,55 @@ take_lock() {
 cmd_start() {
   local t0=$SECONDS n
   cmd_install
+  [[ -f $STACK_ENV ]] || printf 'ALI_KAFKA_BROKERS=%s\n' "$KAFKA_NODES" >"$STACK_ENV"
   for n in $(kafka_node_ids); do kafka_launch "$n"; done   # the JVMs warm up while postgres starts
   pg_launch
   pg_wait
   kafka_wait
   log "stack ready in $((SECONDS - t0))s: DATABASE_URL=$DATABASE_URL KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP (credentials: deploy/local/env.sh)"
+}
+
+# Faults and repairs of one node: start (and wait until it listens), stop (SIGTERM, controlled shutdown), kill
+# (SIGKILL), pause (SIGSTOP), resume (SIGCONT).
+cmd_node() {
+  local n=${1:-} action=${2:-} pid
+  [[ $n =~ ^[0-9]+$ ]] && (( n >= 1 && n <= KAFKA_NODES )) || die "usage: stack.sh node 1..$KAFKA_NODES start|stop|kill|pause|resume"
+  case $action in
+    start)
+      kafka_launch "$n"
+      local deadline=$((SECONDS + START_TIMEOUT))
+      until port_open "$KAFKA_HOST" "$(client_port "$n")"; do
+        kafka_running_pid "$n" >/dev/null || { show_log_tail "$(node_log "$n")"; die "kafka node $n exited during start-up"; }
+        (( SECONDS < deadline )) || die "kafka node $n not listening after ${START_TIMEOUT}s"
+        sleep 0.3
+      done
+      log "kafka node $n listening on $KAFKA_HOST:$(client_port "$n")" ;;
+    stop)
+      pid=$(kafka_running_pid "$n") || { log "kafka node $n not running"; return 0; }
+      log "stopping kafka node $n (pid $pid)"
+      stop_pid "$pid" TERM KILL "kafka node $n" ;;
+    kill|pause|resume)
+      pid=$(kafka_running_pid "$n") || die "kafka node $n is not running"
+      local sig
+      sig=$(case $action in kill) echo KILL ;; pause) echo STOP ;; resume) echo CONT ;; esac)
+      log "SIG$sig to kafka node $n (pid $pid)"
+      kill "-$sig" "$pid"
+      if [[ $action == kill ]]; then
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      fi ;;
+    *) die "usage: stack.sh node N start|stop|kill|pause|resume" ;;
+  esac
+}
+
+# PostgreSQL restarted with a fast shutdown (clients disconnected at once, then a checkpoint), as after a failover.
+cmd_postgres_restart() {
+  PG_BIN=$(find_pg_bin) || die "postgres not installed"
+  pg_running_pid >/dev/null || die "postgres is not running"
+  log "restarting postgres (fast shutdown)"
+  as_pg "$PG_BIN/pg_ctl" restart -D "$PG_DATA" -m fast -l "$PG_LOG" -w -t "$START_TIMEOUT" -s 9>&- \
+    || { show_log_tail "$PG_LOG"; die "postgres did not restart"; }
+  pg_running_pid >/dev/null
+  log "postgres restarted (pid $(pg_running_pid))"
 }
 
 cmd_stop() {
@@ -598,12 +670,16 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,8s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,10s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
 main() {
   [[ $KAFKA_NODES == 1 || $KAFKA_NODES == 3 ]] || die "ALI_KAFKA_BROKERS must be 1 or 3, not '$KAFKA_NODES'"
+  if [[ -n $MADE_WITH && $MADE_WITH != "$KAFKA_NODES" ]]; then
+    die "${DATA_DIR#"$REPO"/} was made with ALI_KAFKA_BROKERS=$MADE_WITH (its database belongs to that cluster):" \
+      "run with ALI_KAFKA_BROKERS=$MADE_WITH, or 'make clean' first"
+  fi
   local cmd=${1:-}
   [[ $# -gt 0 ]] && shift
   case $cmd in
@@ -612,6 +688,8 @@ main() {
     stop) take_lock; cmd_stop ;;
     status) cmd_status ;;
     logs) cmd_logs "$@" ;;
+    node) take_lock; cmd_node "$@" ;;
+    postgres-restart) take_lock; cmd_postgres_restart ;;
     *) usage ;;
   esac
 }
