@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# openssl: docker-compose.yml's `secrets` service generates the local CA and certificates with it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends openssl \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, at the versions locked in requirements/base.txt (`make lock`), so that a code change does
 # not reinstall them.
 COPY requirements/base.txt ./requirements/base.txt

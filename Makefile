@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock up down status seed test test-unit lint schemas bench logs clean vendor
+.PHONY: help install lock up down status seed test test-unit lint schemas bench logs clean vendor bi-access
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,7 @@ up: install ## run the platform: Kafka, PostgreSQL, Keycloak, the four services 
 	@deploy/local/keycloak.sh users
 	@echo "  API docs: http://127.0.0.1:8001/docs (intake), :8002/docs (accompaniment), :8003/docs (placement), :8004/docs (reporting)"
 	@echo "  A token for curl: $(PY) -m shared.auth token --role admin"
+	@echo "  BI tools: eval \"\$$(make -s bi-access)\", then kcat -F \"\$$KCAT_CONFIG\" ... and psql \"\$$BI_DATABASE_URL\""
 	@echo "  Logs: .data/logs/   Stop: make down"
 
 down: ## stop the services and the stack (data is kept)
@@ -85,6 +86,9 @@ bench: install ## event store and relay throughput, 17,000-row import, matching 
 	source deploy/local/env.sh && $(PY) -m bench.relay_throughput
 	source deploy/local/env.sh && $(PY) -m bench.intake_import
 	source deploy/local/env.sh && $(PY) -m bench.matching
+
+bi-access: ## print the BI tools' access: `eval "$$(make -s bi-access)"`, then kcat -F "$$KCAT_CONFIG", psql "$$BI_DATABASE_URL"
+	@deploy/local/bi_access.sh
 
 logs: ## follow the services' logs
 	tail -F .data/logs/{intake,accompaniment,placement,reporting}.log

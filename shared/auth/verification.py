@@ -164,10 +164,16 @@ class TrustedIssuers:
 def trusted_issuers(settings: SettingsOfTrust) -> TrustedIssuers:
     """The issuers the settings trust: the identity provider, and the local key in development."""
     factories: dict[str, Callable[[], TokenVerifier]] = {}
+    key_file = settings.auth_public_key_file
     if settings.auth_issuer:
         issuer, jwks_url = settings.auth_issuer, settings.auth_jwks_url
-        factories[issuer] = lambda: TokenVerifier(jwks_url=jwks_url or discover_jwks_url(issuer), issuer=issuer)
-    key_file = settings.auth_public_key_file
+        if settings.environment != "development" and not jwks_url and key_file is not None and key_file.exists():
+            # Outside development an explicit public key may stand for the provider's JWKS (the settings refuse
+            # the local development key there).
+            provider_key = key_file.read_text()
+            factories[issuer] = lambda: TokenVerifier(public_key=provider_key, issuer=issuer)
+        else:
+            factories[issuer] = lambda: TokenVerifier(jwks_url=jwks_url or discover_jwks_url(issuer), issuer=issuer)
     if settings.environment == "development" and key_file is not None and key_file.exists():
         public_key = key_file.read_text()
         factories[ISSUER] = lambda: TokenVerifier(public_key=public_key, issuer=ISSUER)
