@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
+# `make bench BENCH=api` runs one path; BENCH_ARGS passes options (e.g. --keep, --profile): python -m bench --help
+BENCH ?=
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install up down status seed test test-unit lint schemas bench logs clean
@@ -16,6 +20,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
 
 install: $(STAMP) ## Python environment, Kafka jars, PostgreSQL, kcat and Chromium
 	deploy/local/stack.sh install
@@ -56,11 +64,10 @@ schemas: $(STAMP) ## regenerate the JSON Schemas of the events (refuses to chang
 	$(PY) -m shared.schema_registry generate
 	$(PY) -m shared.asyncapi generate
 
-bench: install ## event store and relay throughput, 17,000-row import, matching of 5,000 candidates
+bench: install $(BENCH_STAMP) ## every path beside its anchor, on a platform of its own (BENCH=api: one path)
+	deploy/local/bench_tools.sh
 	deploy/local/stack.sh start
-	source deploy/local/env.sh && $(PY) -m bench.relay_throughput
-	source deploy/local/env.sh && $(PY) -m bench.intake_import
-	source deploy/local/env.sh && $(PY) -m bench.matching
+	source deploy/local/env.sh && $(PY) -m bench $(BENCH) $(BENCH_ARGS)
 
 logs: ## follow the services' logs
 	tail -F .data/logs/{intake,accompaniment,placement,reporting}.log

@@ -1,0 +1,112 @@
+"""Path 6, the simulated department loaded through the public APIs, beside the same requests to a bare app.
+
+- project: `simulation.driver.play` of the full department (seed 93: about 27,000 people, 17,000 followed) on
+  the benchmark platform, then until reporting's caseload equals the one the plan implies; every request the
+  simulation makes is recorded on the way;
+- anchor: the same requests (method, path, body), sent by the same HTTP client with the same concurrency to the
+  bare FastAPI app (`bench.bare_app`): what the load would take if every route answered at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.progress import Progress
+
+from bench.platform import DEPARTMENT, Platform
+from bench.results import Goal, Line
+from shared.auth import Role
+from simulation import population
+from simulation.driver import Api, play, progress_bar
+
+SIZES = {"full": population.DEPARTMENT_CASELOAD, "small": 300}
+SEED = 93
+
+
+class RecordingApi(Api):
+    """The simulation's client, keeping every request it sends (for the anchor's replay)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent: list[tuple[str, str, dict]] = []
+
+    async def call(self, service: str, method: str, path: str, **kwargs) -> dict | list:
+        self.sent.append((method, path, kwargs))
+        return await super().call(service, method, path, **kwargs)
+
+
+async def _caseload(client: httpx.AsyncClient) -> int:
+    response = await client.get("/indicators")
+    response.raise_for_status()
+    return response.json()["accompaniments"]["caseload"]
+
+
+def _progress(log: Path | None) -> Progress:
+    if log is None:
+        return progress_bar()
+    return Progress(console=Console(file=log.open("a"), force_terminal=False))
+
+
+async def load(plat: Platform, size: str = "full", concurrency: int = 24, log: Path | None = None) -> dict:
+    """Play the plan on the (empty) benchmark platform; returns seconds, requests and expected figures."""
+    import json
+
+    today = date.today()
+    plans = population.department(seed=SEED, caseload=SIZES.get(size) or int(size), today=today)
+    expected = population.expected_figures(plans, today)
+    staff = {"Authorization": f"Bearer {plat.token(Role.DEPARTMENT_STAFF)}"}
+    async with (
+        RecordingApi(plat.urls, plat.token(), concurrency=concurrency) as api,
+        httpx.AsyncClient(base_url=plat.urls["reporting"], headers=staff, timeout=120) as reporting,
+    ):
+        if await api.call("accompaniment", "GET", "/accompaniments", params={"limit": 1}):
+            raise RuntimeError("the benchmark platform already holds accompaniments")
+        api.sent.clear()
+        progress = _progress(log)
+        started = time.monotonic()
+        with progress:
+            await play(plans, api, today, SEED, progress)
+        played = time.monotonic() - started
+        while (shown := await _caseload(reporting)) != expected["caseload"]:
+            if time.monotonic() - started > played + 900:
+                raise RuntimeError(f"reporting shows a caseload of {shown}, the plan {expected['caseload']}")
+            await asyncio.sleep(0.5)
+        seconds = time.monotonic() - started
+    record = {
+        "size": size,
+        "seconds": seconds,
+        "played_seconds": played,
+        "requests": len(api.sent),
+        "loaded_at": time.strftime("%FT%T%z"),
+        "expected": expected,
+    }
+    DEPARTMENT.write_text(json.dumps(record, indent=2))
+    return {**record, "sent": api.sent}
+
+
+async def replay(base_url: str, sent: list[tuple[str, str, dict]], concurrency: int = 24) -> float:
+    """Send the recorded requests to the bare app with the simulation's client settings; returns seconds."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=2.0)
+    semaphore = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits, headers={"Authorization": "x"}) as c:
+
+        async def one(method: str, path: str, kwargs: dict) -> None:
+            async with semaphore:
+                response = await c.request(method, path, **kwargs)
+                response.raise_for_status()
+                response.json()
+
+        started = time.monotonic()
+        for start in range(0, len(sent), 5000):
+            await asyncio.gather(*(one(m, p, k) for m, p, k in sent[start : start + 5000]))
+        return time.monotonic() - started
+
+
+def lines(project_seconds: float, anchor_seconds: float) -> list[Line]:
+    """The path's line, in minutes."""
+    return [Line("department-load", project_seconds / 60, anchor_seconds / 60, "min", Goal.project("<=", 5, "min"))]

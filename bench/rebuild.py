@@ -1,0 +1,72 @@
+"""Path 2, rebuild: reporting's replay of the three topics beside a bare aiokafka consumer of the same records.
+
+- project: `services.reporting.entrypoints.rebuild.replay` (what `python -m services.reporting rebuild` runs:
+  every record of the intake, accompaniment and placement topics read from the beginning, turned into an
+  envelope and folded into fresh fact rows), timed from its call to its return;
+- anchor: one aiokafka consumer assigned the same partitions, reading them from the beginning to the same end
+  offsets with the same `max_records`, `json.loads` of each record's value.
+Both read the topics of the benchmark platform (`bench.ali.*`, the simulated department), nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from aiokafka import AIOKafkaConsumer
+from rich.console import Console
+
+from bench.results import Goal, Line
+from services.reporting.adapters.faust_app import CONTEXTS
+from services.reporting.entrypoints import rebuild
+from services.reporting.settings import ReportingSettings
+
+
+async def bare_consume(settings: ReportingSettings) -> tuple[int, float]:
+    """Read and decode every record of the three topics; returns (records, seconds)."""
+    partitions = await rebuild._partitions(settings, [settings.topic(f"{c}.events") for c in CONTEXTS])
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        start = time.perf_counter()
+        consumer.assign(partitions)
+        end = await consumer.end_offsets(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        remaining = {tp for tp in partitions if end[tp] > 0}
+        records = 0
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=5000)
+            for tp, recs in batch.items():
+                for record in recs:
+                    if record.offset >= end[tp]:
+                        break
+                    json.loads(record.value)
+                    records += 1
+                if await consumer.position(tp) >= end[tp]:
+                    remaining.discard(tp)
+        return records, time.perf_counter() - start
+    finally:
+        await consumer.stop()
+
+
+async def project_replay(settings: ReportingSettings) -> tuple[int, float]:
+    """Reporting's replay of the topics; returns (events folded, seconds)."""
+    console = Console(stderr=True, quiet=True)
+    start = time.perf_counter()
+    _rows, events, unreadable = await rebuild.replay(settings, console)
+    return events + unreadable, time.perf_counter() - start
+
+
+async def run(topic_prefix: str, min_events: int = 1) -> list[Line]:
+    """Both replays of the topics under `topic_prefix`, the project's first."""
+    settings = ReportingSettings(topic_prefix=topic_prefix)
+    project_events, project_seconds = await project_replay(settings)
+    anchor_events, anchor_seconds = await bare_consume(settings)
+    if project_events != anchor_events or anchor_events < min_events:
+        raise AssertionError(f"replays disagree: project read {project_events} records, anchor {anchor_events}")
+    project = project_events / project_seconds
+    anchor = anchor_events / anchor_seconds
+    return [
+        Line("rebuild-vs-aiokafka", project, anchor, "events/s", Goal.ratio(">=", 0.5)),
+        Line("rebuild-rate", project, anchor, "events/s", Goal.project(">=", 50_000, "events/s")),
+    ]
