@@ -85,7 +85,7 @@ def _num(value: float | None, ratio: bool = False) -> str:
         return "inf"
     if ratio:
         return f"{value:.3g}" if value < 100 else f"{value:.0f}"
-    if value == int(value) and abs(value) >= 1:
+    if value == int(value):
         return str(int(value))
     if abs(value) >= 100:
         return f"{value:.0f}"
