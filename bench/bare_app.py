@@ -2,8 +2,9 @@
 
     python -m bench.bare_app [--port 8109]
 
-Any GET answers a small JSON document; any POST or PUT validates a JSON body with pydantic and answers it back
-(201). No database, no token check: what FastAPI and uvicorn alone cost on this machine.
+Any GET answers a small JSON document; any POST, PUT, PATCH or DELETE reads its body, validates it with pydantic
+when it is JSON, and answers it back (201 for a POST). No database, no token check: what FastAPI and uvicorn
+alone cost on this machine.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import argparse
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, status
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 PORT = 8109
@@ -34,13 +36,14 @@ def build_app() -> FastAPI:
     async def read(path: str) -> dict:
         return {"path": path, "status": "open", "items": list(range(10))}
 
-    @app.post("/{path:path}", status_code=status.HTTP_201_CREATED)
-    async def write(path: str, body: Body | None = None) -> dict:
-        return {"path": path, "body": body.model_dump() if body else None}
-
-    @app.put("/{path:path}")
-    async def replace(path: str, body: Body | None = None) -> dict:
-        return {"path": path, "body": body.model_dump() if body else None}
+    @app.api_route("/{path:path}", methods=["POST", "PUT", "PATCH", "DELETE"])
+    async def write(path: str, request: Request) -> JSONResponse:
+        raw = await request.body()
+        body = None
+        if raw and request.headers.get("content-type", "").startswith("application/json"):
+            body = Body.model_validate_json(raw).model_dump()
+        code = status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK
+        return JSONResponse({"path": path, "body": body, "bytes": len(raw)}, status_code=code)
 
     return app
 

@@ -234,8 +234,9 @@ def _run_path(path: str, run: Run, args, plat, step, me) -> None:
     if path == "rebuild":
         from bench import rebuild
 
-        with step("rebuild", me):
-            lines = asyncio.run(rebuild.run("bench.", min_events=1))
+        lines, details = asyncio.run(rebuild.run("bench.", min_events=1000, step=step))
+        for d in details:
+            run.detail(d)
         run.add(lines)
     elif path == "appends":
         from bench import appends
