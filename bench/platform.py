@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -165,6 +166,8 @@ async def remove() -> tuple[int, int]:
 
     stop()
     DEPARTMENT.unlink(missing_ok=True)
+    for directory in REPO.glob(f"{RUN_ID}.ali.reporting.*-data"):  # faust's data directory
+        shutil.rmtree(directory, ignore_errors=True)
     settings = PlatformSettings()
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
