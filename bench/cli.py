@@ -121,23 +121,6 @@ class Run:
         return 1 if missed or self.failed else 0
 
 
-async def _wait_caseload(plat: bench_platform.Platform, caseload: int, timeout: float = 900) -> None:
-    import httpx
-
-    from shared.auth import Role
-
-    headers = {"Authorization": f"Bearer {plat.token(Role.DEPARTMENT_STAFF)}"}
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(base_url=plat.urls["reporting"], headers=headers, timeout=60) as client:
-        while True:
-            shown = (await client.get("/indicators")).json()["accompaniments"]["caseload"]
-            if shown == caseload:
-                return
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the kept benchmark platform shows a caseload of {shown}, not {caseload}")
-            await asyncio.sleep(1)
-
-
 def _department(run: Run, args, step) -> bench_platform.Platform:
     """A benchmark platform with the department loaded: measured when loaded now."""
     from bench import api, department
@@ -147,7 +130,7 @@ def _department(run: Run, args, step) -> bench_platform.Platform:
     if loaded and loaded.get("size") == args.size and not wanted:
         plat = asyncio.run(bench_platform.start())
         run.detail(f"benchmark platform kept from {loaded['loaded_at']} (department {loaded['size']}): reused")
-        asyncio.run(_wait_caseload(plat, loaded.get("caseload", loaded["expected"]["caseload"])))
+        asyncio.run(department.until_caseload(plat, loaded.get("caseload", loaded["expected"]["caseload"]), 1800))
         return plat
     if not loaded and any(bench_platform.pid(s) for s in bench_platform.SERVICES):
         raise RuntimeError(

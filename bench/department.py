@@ -40,10 +40,47 @@ class RecordingApi(Api):
         return await super().call(service, method, path, **kwargs)
 
 
-async def _caseload(client: httpx.AsyncClient) -> int:
-    response = await client.get("/indicators")
-    response.raise_for_status()
+async def _caseload(client: httpx.AsyncClient) -> int | None:
+    """Reporting's caseload, or None when it does not answer (yet)."""
+    try:
+        response = await client.get("/indicators")
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
     return response.json()["accompaniments"]["caseload"]
+
+
+async def until_caseload(plat: Platform, caseload: int, timeout: float) -> float:
+    """Wait until reporting shows `caseload`; returns the seconds waited. Fails when reporting is gone."""
+    staff = {"Authorization": f"Bearer {plat.token(Role.DEPARTMENT_STAFF)}"}
+    started = time.monotonic()
+    async with httpx.AsyncClient(base_url=plat.urls["reporting"], headers=staff, timeout=120) as client:
+        while (shown := await _caseload(client)) != caseload:
+            if plat.pid("reporting") is None:
+                raise RuntimeError("the reporting service of the benchmark platform exited (see .data/bench/logs)")
+            if time.monotonic() - started > timeout:
+                raise RuntimeError(f"reporting shows a caseload of {shown}, the plan {caseload}")
+            await asyncio.sleep(0.5)
+    return time.monotonic() - started
+
+
+def plan(size: str) -> tuple[list, dict]:
+    """The department's plan for today and the figures it implies."""
+    today = date.today()
+    plans = population.department(seed=SEED, caseload=SIZES.get(size) or int(size), today=today)
+    return plans, population.expected_figures(plans, today)
+
+
+async def adopt(plat: Platform, size: str = "full", timeout: float = 1800) -> dict:
+    """Record a department loaded earlier (by an interrupted run) once reporting shows the plan's caseload."""
+    import json
+
+    _, expected = plan(size)
+    await until_caseload(plat, expected["caseload"], timeout)
+    record = {"size": size, "seconds": None, "loaded_at": time.strftime("%FT%T%z"), "expected": expected}
+    DEPARTMENT.write_text(json.dumps(record, indent=2))
+    return record
 
 
 def _progress(log: Path | None) -> Progress:
@@ -57,13 +94,8 @@ async def load(plat: Platform, size: str = "full", concurrency: int = 24, log: P
     import json
 
     today = date.today()
-    plans = population.department(seed=SEED, caseload=SIZES.get(size) or int(size), today=today)
-    expected = population.expected_figures(plans, today)
-    staff = {"Authorization": f"Bearer {plat.token(Role.DEPARTMENT_STAFF)}"}
-    async with (
-        RecordingApi(plat.urls, plat.token(), concurrency=concurrency) as api,
-        httpx.AsyncClient(base_url=plat.urls["reporting"], headers=staff, timeout=120) as reporting,
-    ):
+    plans, expected = plan(size)
+    async with RecordingApi(plat.urls, plat.token(), concurrency=concurrency) as api:
         if await api.call("accompaniment", "GET", "/accompaniments", params={"limit": 1}):
             raise RuntimeError("the benchmark platform already holds accompaniments")
         api.sent.clear()
@@ -72,10 +104,7 @@ async def load(plat: Platform, size: str = "full", concurrency: int = 24, log: P
         with progress:
             await play(plans, api, today, SEED, progress)
         played = time.monotonic() - started
-        while (shown := await _caseload(reporting)) != expected["caseload"]:
-            if time.monotonic() - started > played + 900:
-                raise RuntimeError(f"reporting shows a caseload of {shown}, the plan {expected['caseload']}")
-            await asyncio.sleep(0.5)
+        await until_caseload(plat, expected["caseload"], timeout=900)
         seconds = time.monotonic() - started
     record = {
         "size": size,

@@ -5,6 +5,8 @@
     python -m bench platform stop       stop the services (their data is kept for the next run)
     python -m bench platform remove     stop them and delete their topics and schemas
     python -m bench platform load       start them and load the simulated department (--size full|small|N)
+    python -m bench platform adopt      record a department loaded by an interrupted run, once reporting shows
+                                        the caseload its plan implies
 
 Everything it makes is named `bench`: topics `bench.ali.*` (and the reporting changelog under the same prefix),
 schemas `bench_intake`, `bench_accompaniment`, `bench_placement`, `bench_bi`, processes recorded in `.data/bench/`.
@@ -199,7 +201,7 @@ def main(argv: list[str]) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m bench platform", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["start", "status", "stop", "remove", "load"])
+    parser.add_argument("command", choices=["start", "status", "stop", "remove", "load", "adopt"])
     parser.add_argument("--size", default="full", help="simulated department to load (full, small, or a caseload)")
     args = parser.parse_args(argv)
     if args.command == "start":
@@ -211,6 +213,12 @@ def main(argv: list[str]) -> int:
         plat = asyncio.run(start())
         record = asyncio.run(load(plat, args.size))
         print(f"simulated department ({args.size}) loaded in {record['seconds']:.0f} s")
+    elif args.command == "adopt":
+        from bench.department import adopt
+
+        plat = asyncio.run(start())
+        record = asyncio.run(adopt(plat, args.size))
+        print(f"simulated department ({args.size}) recorded as loaded: caseload {record['expected']['caseload']}")
     elif args.command == "stop":
         stop()
     elif args.command == "remove":
@@ -222,7 +230,8 @@ def main(argv: list[str]) -> int:
             print(f"{service:14} {f'running (pid {pid})' if pid else 'stopped':22} {PORTS[service]}")
         loaded = department()
         if loaded:
-            print(f"department: {loaded['size']}, loaded in {loaded['seconds']:.0f} s at {loaded['loaded_at']}")
+            took = f"in {loaded['seconds']:.0f} s " if loaded.get("seconds") else ""
+            print(f"department: {loaded['size']}, loaded {took}at {loaded['loaded_at']}")
         else:
             print("department: not loaded")
     return 0
