@@ -37,8 +37,23 @@ def py_spy() -> str:
     return found
 
 
+# Leaf frames of a thread that waits (an idle worker thread, the event loop's select): not CPU time.
+IDLE = {
+    "Condition.wait (threading.py)",
+    "EpollSelector.select (selectors.py)",
+    "wait_poll (psycopg/waiting.py)",
+    "Event.wait (threading.py)",
+    "_worker (concurrent/futures/thread.py)",
+    "Thread.join (threading.py)",
+}
+
+
 def top_functions(raw: Path, limit: int = 25) -> tuple[int, list[tuple[str, int]], list[tuple[str, int]]]:
-    """(samples, [(frame, own samples)], [(frame, samples including callees)]) of a collapsed-stack file."""
+    """(busy samples, [(frame, own samples)], [(frame, samples including callees)]) of a collapsed-stack file.
+
+    Samples whose innermost frame is a wait (`IDLE`) are left out: the figures are shares of the time the
+    process was running Python code.
+    """
     own: Counter = Counter()
     inclusive: Counter = Counter()
     total = 0
@@ -47,8 +62,10 @@ def top_functions(raw: Path, limit: int = 25) -> tuple[int, list[tuple[str, int]
         if not stack or not count.isdigit():
             continue
         n = int(count)
-        total += n
         frames = stack.split(";")
+        if _frame(frames[-1]) in IDLE:
+            continue
+        total += n
         own[_frame(frames[-1])] += n
         for frame in {_frame(f) for f in frames}:
             inclusive[frame] += n
@@ -111,13 +128,13 @@ class Profiler:
 
     def _summarise(self, name: str, process: str, raw: Path) -> None:
         total, own, inclusive = top_functions(raw)
-        lines = [f"{name} / {process}: {total} samples at {self.rate}/s", "", "own time:"]
+        lines = [f"{name} / {process}: {total} busy samples at {self.rate}/s (waits left out)", "", "own time:"]
         lines += [f"  {100 * n / max(total, 1):5.1f}%  {frame}" for frame, n in own]
         lines += ["", "including callees:"]
         lines += [f"  {100 * n / max(total, 1):5.1f}%  {frame}" for frame, n in inclusive]
         raw.with_suffix(".top.txt").write_text("\n".join(lines) + "\n")
         head = ", ".join(f"{frame} {100 * n / max(total, 1):.0f}%" for frame, n in own[:4])
-        self.summaries.append(f"profile {name} / {process} ({total} samples), own time: {head}")
+        self.summaries.append(f"profile {name} / {process} ({total} busy samples), own time: {head}")
 
     def _write_pg(self, name: str, activity: Counter) -> None:
         total = sum(activity.values())
@@ -164,7 +181,20 @@ class _PgSampler:
             await conn.close()
 
 
+def main(argv: list[str]) -> None:
+    """`python -m bench.profiling FILE...`: the top functions of collapsed-stack files."""
+    for name in argv:
+        total, own, inclusive = top_functions(Path(name), limit=30)
+        print(f"== {name}: {total} busy samples")
+        print("own:", *(f"  {100 * n / max(total, 1):5.1f}%  {f}" for f, n in own), sep="\n")
+        print("including callees:", *(f"  {100 * n / max(total, 1):5.1f}%  {f}" for f, n in inclusive), sep="\n")
+
+
 @contextlib.contextmanager
 def nothing(*_args, **_kwargs) -> Iterator[None]:
     """Stands for `Profiler.step` when not profiling."""
     yield
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -92,9 +92,11 @@ def test_profile_summary_counts_own_time_and_time_with_callees(tmp_path):
         "main (app.py:1);handle (app.py:10);fold (projection.py:5) 30\n"
         "main (app.py:1);handle (app.py:12);validate (envelope.py:9) 60\n"
         "main (app.py:1);idle (app.py:20) 10\n"
+        "run (threading.py:10);Condition.wait (threading.py:320) 500\n"
     )
     total, own, inclusive = top_functions(raw)
-    assert total == 100
+    assert total == 100  # the Condition.wait samples are an idle thread, not time spent
     assert own[0] == ("validate (envelope.py)", 60)
     assert dict(inclusive)["handle (app.py)"] == 90
     assert dict(inclusive)["main (app.py)"] == 100
+    assert "Condition.wait (threading.py)" not in dict(own)
