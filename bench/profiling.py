@@ -42,6 +42,7 @@ IDLE = {
     "Condition.wait (threading.py)",
     "EpollSelector.select (selectors.py)",
     "wait_poll (psycopg/waiting.py)",
+    "Connection.wait (psycopg/connection.py)",
     "Event.wait (threading.py)",
     "_worker (concurrent/futures/thread.py)",
     "Thread.join (threading.py)",
