@@ -8,10 +8,11 @@ POST), then each route of the benchmark platform in turn, for the same duration:
 - `POST /accompaniments/{id}/appointments`: a different open accompaniment for every request (no two requests on
   one stream, so no version conflict), a caseworker of its agency; these appointments stay in the benchmark
   platform.
-After each attack the harness waits (up to 2 min) until the service answers `/health/live` within 100 ms again, so that no route
-is measured behind the backlog of the previous one. Each route gives two lines: its p99 (goal <= 50 ms at 200/s,
-<= 100 ms at 500/s) and its failed requests (transport errors, time-outs at 10 s and every non-2xx answer;
-goal 0). The anchor is the bare app's figure at the same rate (GET for the GET routes, POST for the POST route).
+After each attack the harness waits (up to 2 min) until the service answers `/health/live` within 100 ms again,
+so that no route is measured behind the backlog of the previous one. Each route gives two lines: its p99 (goal
+<= 50 ms at 200/s, <= 100 ms at 500/s) and its failed requests (transport errors, time-outs at 10 s and every
+non-2xx answer; goal 0). The anchor is the bare app's figure at the same rate (GET for the GET routes, POST for
+the POST route).
 """
 
 from __future__ import annotations
