@@ -98,7 +98,13 @@ async def wait_http_ready(base_url: str, timeout: float = 60) -> None:
 
 async def read_topic(bootstrap: str, topic: str, *, expect: int | None = None, idle: float = 3.0, timeout: float = 120):
     """Every record of a topic from the beginning: until `expect` records arrived, or the topic stays idle."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    # Committed records only, as the platform's consumers read (the relay publishes in transactions).
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+    )
     await consumer.start()
     try:
         partitions = await _partitions(consumer, topic, timeout)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.accompaniment.adapters.migrations import MIGRATIONS
 from services.accompaniment.adapters.read_model import AccompanimentViews
 from services.accompaniment.adapters.repository import AccompanimentRepository
 from services.accompaniment.entrypoints import (
@@ -26,7 +26,6 @@ from shared.contracts.placement import HireRecorded
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
-SQL = Path(__file__).parent / "adapters" / "sql"
 ROUTERS = [accompaniments, lifecycle, appointments, diagnosis, action_plan, candidate_profile, worklists, workshops]
 
 
@@ -52,7 +51,7 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         settings,
         context="accompaniment",
         schema=settings.accompaniment_db_schema,
-        migrations=[SQL / "accompaniment.sql"],
+        migrations=[MIGRATIONS],
         consumers=[
             ConsumerSpec("intake-events", ["intake"], intake_handlers),
             ConsumerSpec("placement-events", ["placement"], placement_handlers),

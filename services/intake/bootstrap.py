@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import asyncpg
 from fastapi import FastAPI
 
 from services.intake.adapters.crypto import BlindIndexer, PersonalDataVault
+from services.intake.adapters.migrations import MIGRATIONS
 from services.intake.adapters.persons import PostgresPersons
 from services.intake.adapters.transactions import PostgresTransactions
 from services.intake.entrypoints import agencies, beneficiaries, referrals
@@ -16,15 +16,13 @@ from services.intake.service_layer.dependencies import Dependencies
 from services.intake.settings import IntakeSettings
 from shared.eventstore import PostgresEventStore
 from shared.http import service_app
+from shared.migrations import EVENTSTORE, upgrade
 from shared.service import ServiceRuntime
-
-SQL = Path(__file__).parent / "adapters" / "sql"
-MIGRATIONS = [SQL / "intake.sql"]
 
 
 def build_runtime(settings: IntakeSettings) -> ServiceRuntime:
     """Intake's runtime: its store and outbox relay (intake consumes no other context)."""
-    return ServiceRuntime(settings, context="intake", schema=settings.intake_db_schema, migrations=MIGRATIONS)
+    return ServiceRuntime(settings, context="intake", schema=settings.intake_db_schema, migrations=[MIGRATIONS])
 
 
 def dependencies(settings: IntakeSettings, pool: asyncpg.Pool, store: PostgresEventStore) -> Dependencies:
@@ -46,10 +44,10 @@ def _factory(settings: IntakeSettings) -> Callable[[asyncpg.Pool, PostgresEventS
 async def open_store(settings: IntakeSettings) -> tuple[asyncpg.Pool, PostgresEventStore]:
     """A pool and migrated store for work outside the HTTP process (the import command, benchmarks)."""
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
-    store = PostgresEventStore(pool, settings.intake_db_schema, source="/ali/intake")
-    await store.migrate()
-    for path in MIGRATIONS:
-        await pool.execute(path.read_text().replace("{schema}", settings.intake_db_schema))
+    store = PostgresEventStore(
+        pool, settings.intake_db_schema, source="/ali/intake", max_event_bytes=settings.max_event_bytes
+    )
+    await upgrade(settings.database_url, settings.intake_db_schema, EVENTSTORE, MIGRATIONS)
     return pool, store
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 from fastapi import FastAPI
 
 from services.placement.adapters.candidates import PostgresCandidates
+from services.placement.adapters.migrations import MIGRATIONS
 from services.placement.entrypoints import candidates, employers, hires, immersions, introductions, matches, needs
 from services.placement.service_layer import candidates as reactions
 from services.placement.settings import PlacementSettings
@@ -15,7 +15,6 @@ from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfile
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
-SQL = Path(__file__).parent / "adapters" / "sql"
 ROUTERS = [
     employers.router,
     needs.router,
@@ -41,7 +40,7 @@ def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
         settings,
         context="placement",
         schema=settings.placement_db_schema,
-        migrations=[SQL / "placement.sql"],
+        migrations=[MIGRATIONS],
         consumers=[ConsumerSpec("accompaniment-events", ["accompaniment"], accompaniment_handlers)],
     )
 

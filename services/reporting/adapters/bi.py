@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import asyncpg
 
+from services.reporting.adapters.migrations import MIGRATIONS
+from shared.migrations import pool_connector, upgrade
+
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-SQL = Path(__file__).parent / "sql" / "bi.sql"
 
 
 class BiStore:
@@ -21,11 +22,9 @@ class BiStore:
         self.pool = pool
         self.schema = schema
 
-    async def migrate(self) -> None:
-        """Create the schema, the table and the views."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ali-migrate'))")
-            await conn.execute(SQL.read_text().replace("{schema}", self.schema))
+    async def migrate(self, database_url: str | None = None) -> None:
+        """Bring the schema, the table and the views to the latest revision (versioned migrations under a lock)."""
+        await upgrade(database_url or pool_connector(self.pool), self.schema, MIGRATIONS)
 
     async def upsert(self, rows: dict[str, dict | None]) -> None:
         """Write changed rows (a None row is deleted)."""
