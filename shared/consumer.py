@@ -258,15 +258,26 @@ class EventConsumer:
         """Apply one record (a batch of one)."""
         return await self.apply([record])
 
-    async def apply(self, records: list[ConsumerRecord], interrupt: Callable[[], bool] = lambda: False) -> BatchResult:
-        """Apply a run of records of one partition, in order; stops early at an interruption or a newer version."""
+    async def apply(
+        self,
+        records: list[ConsumerRecord],
+        interrupt: Callable[[], bool] = lambda: False,
+        *,
+        dead_letter: bool = True,
+    ) -> BatchResult:
+        """Apply a run of records of one partition, in order; stops early at an interruption or a newer version.
+
+        Records that cannot be handled go to the dead-letter topic (or, with `dead_letter=False`, a replay of dead
+        letters, are only reported in `failures`).
+        """
         result = BatchResult()
         while result.done < len(records) and result.newer is None:
             chunk = await self._chunk_with_retries(records, result.done, interrupt)
             if chunk is None:
                 break  # interrupted while waiting out a transient failure
             for record, error, attempts in chunk.dead_letters:
-                await self.dead_letter(record, error, attempts=attempts)
+                if dead_letter:
+                    await self.dead_letter(record, error, attempts=attempts)
                 result.failures.append((record, error))
             r = chunk.result
             result.done += r.done

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared.consumer import EventConsumer, Handler
 from shared.envelope import Envelope
+from shared.events import EventRegistry
 from shared.eventstore import PostgresEventStore
 from shared.kafka import ensure_topics, make_consumer, make_producer
 from shared.migrations import EVENTSTORE, Migrations, upgrade
@@ -37,6 +38,8 @@ class ConsumerSpec:
     contexts: Sequence[str]
     handlers: Callable[[ServiceRuntime], Mapping[str, Handler]]
     satisfies: Mapping[str, Callable[[Envelope], Iterable[str]]] = field(default_factory=dict)
+    # The contracts this consumer knows (newer versions pause); the platform's registry by default.
+    registry: EventRegistry | None = None
 
 
 @dataclass
@@ -94,6 +97,7 @@ class ServiceRuntime:
             pool=self.pool,
             schema=self.schema,
             handlers=self.handlers[spec.name],
+            registry=spec.registry,
             parking=self.parking,
             satisfies=spec.satisfies,
             max_attempts=self.settings.consumer_max_attempts,

@@ -53,7 +53,12 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         schema=settings.accompaniment_db_schema,
         migrations=[MIGRATIONS],
         consumers=[
-            ConsumerSpec("intake-events", ["intake"], intake_handlers),
+            ConsumerSpec(
+                "intake-events",
+                ["intake"],
+                intake_handlers,
+                satisfies={BeneficiaryEnrolled.event_type(): reactions.satisfied_keys},
+            ),
             ConsumerSpec("placement-events", ["placement"], placement_handlers),
         ],
     )

@@ -23,6 +23,7 @@ Adding a revision: `python -m shared.migrations new <set directory> "what change
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ import asyncpg
 import structlog
 
 log = structlog.get_logger(__name__)
+# Alembic narrates every step at INFO; the outcome is logged once below (`migrations.at_head`).
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
