@@ -121,6 +121,7 @@ class OutboxRelay:
         self.leader_terms = 0
         self._wakeup = asyncio.Event()
         self._partitioner = DefaultPartitioner()
+        self._producer: AIOKafkaProducer | None = None
 
     @property
     def lock_name(self) -> str:
@@ -190,13 +191,32 @@ class OutboxRelay:
                 except (OSError, asyncpg.InterfaceError, asyncpg.PostgresError, TimeoutError):
                     conn.terminate()
 
-    async def _lead(self, conn: asyncpg.Connection, lost: asyncio.Event, stop: asyncio.Event) -> None:
+    async def _start_producer(self) -> AIOKafkaProducer:
+        """A transactional producer of the relay's id; starting it fences every earlier one (their open transaction
+        is aborted by the broker)."""
         producer = make_producer(self.settings, transactional_id=self.transactional_id, transaction_timeout_ms=20000)
         await producer.start()
         try:
-            # Fence every earlier producer of this id (its open transaction is aborted) before reading the tails.
             await producer.begin_transaction()
             await producer.abort_transaction()
+        except BaseException:
+            await producer.stop()
+            raise
+        self._producer = producer
+        return producer
+
+    async def _restart_producer(self) -> None:
+        """After a refused record the idempotent sequence is broken (the broker answers OutOfOrderSequenceNumber to
+        what follows): a new producer of the same id starts clean."""
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+        await self._start_producer()
+
+    async def _lead(self, conn: asyncpg.Connection, lost: asyncio.Event, stop: asyncio.Event) -> None:
+        producer = await self._start_producer()
+        try:
+            # Fenced before reading the tails: no earlier leader can add a record after this point.
             tails = await published_tails(self.settings, self.topic)
             partitions = sorted(await producer.partitions_for(self.topic))
             await conn.add_listener(self.store.notify_channel, self._on_notify)
@@ -206,7 +226,7 @@ class OutboxRelay:
                     raise LeadershipLost("lock connection lost")
                 self._wakeup.clear()
                 try:
-                    published = await self._publish_batch(conn, lost, producer, partitions, tails)
+                    published = await self._publish_batch(conn, lost, partitions, tails)
                     backoff = 0.5
                 except (LeadershipLost, ProducerFenced, asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
                     raise
@@ -215,11 +235,15 @@ class OutboxRelay:
                     log.error("relay.publish_failed", error=str(e), error_type=type(e).__name__, retry_in=backoff)
                     await _wait_any(stop, lost, timeout=backoff)
                     backoff = min(backoff * 2, 30)
+                    if isinstance(e, KafkaError):
+                        await self._restart_producer()
                     continue
                 if not published:
                     await _wait_any(stop, lost, self._wakeup, timeout=self.idle_wait)
         finally:
-            await producer.stop()
+            if self._producer is not None:
+                await self._producer.stop()
+                self._producer = None
 
     def _on_notify(self, *_args) -> None:
         self._wakeup.set()
@@ -228,12 +252,7 @@ class OutboxRelay:
         return self._partitioner(envelope.kafka_key(), partitions, partitions)
 
     async def _publish_batch(
-        self,
-        conn: asyncpg.Connection,
-        lost: asyncio.Event,
-        producer: AIOKafkaProducer,
-        partitions: Sequence[int],
-        tails: dict[int, int],
+        self, conn: asyncpg.Connection, lost: asyncio.Event, partitions: Sequence[int], tails: dict[int, int]
     ) -> int:
         """Publish the next batch after the checkpoint in one transaction; returns how many events it covered."""
         after = await self.checkpoint(conn)
@@ -246,10 +265,10 @@ class OutboxRelay:
         self.events_skipped += len(batch) - len(to_send)
         if to_send:
             try:
-                await self._send_in_transaction(producer, lost, to_send)
+                await self._send_in_transaction(lost, to_send)
             except RECORD_ERRORS:
                 # One of them is refused for what it is: find it, publishing one event per transaction.
-                return await self._isolate(conn, lost, producer, to_send, after=batch[-1].position)
+                return await self._isolate(conn, lost, to_send, tails, after=batch[-1].position)
         self.batches_published += 1
         if self.kill_after_batches and self.batches_published >= self.kill_after_batches:
             # Fault injection for the crash test: die after Kafka's commit, before the checkpoint.
@@ -264,9 +283,8 @@ class OutboxRelay:
         log.debug("relay.published", topic=self.topic, count=len(to_send), last=batch[-1].position)
         return len(batch)
 
-    async def _send_in_transaction(
-        self, producer: AIOKafkaProducer, lost: asyncio.Event, items: Sequence[tuple[Envelope, int]]
-    ) -> None:
+    async def _send_in_transaction(self, lost: asyncio.Event, items: Sequence[tuple[Envelope, int]]) -> None:
+        producer = self._producer
         await producer.begin_transaction()
         try:
             futures = [
@@ -281,6 +299,10 @@ class OutboxRelay:
             await producer.commit_transaction()
         except ProducerFenced:
             raise
+        except RECORD_ERRORS:
+            await _abort(producer)
+            await self._restart_producer()
+            raise
         except BaseException:
             await _abort(producer)
             raise
@@ -289,16 +311,17 @@ class OutboxRelay:
         self,
         conn: asyncpg.Connection,
         lost: asyncio.Event,
-        producer: AIOKafkaProducer,
         items: Sequence[tuple[Envelope, int]],
+        tails: dict[int, int],
         after: int,
     ) -> int:
         for e, p in items:
             try:
-                await self._send_in_transaction(producer, lost, [(e, p)])
+                await self._send_in_transaction(lost, [(e, p)])
             except RECORD_ERRORS as error:
                 await self._park(conn, e, error)
                 continue
+            tails[p] = e.position
             self.events_published += 1
             PUBLISHED.labels(self.store.schema).inc()
             await self._save_checkpoint(conn, e.position)
@@ -346,17 +369,16 @@ class OutboxRelay:
         try:
             if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_name):
                 raise LeadershipLost("another relay leads")
-            producer = make_producer(self.settings, transactional_id=self.transactional_id)
-            await producer.start()
+            producer = await self._start_producer()
             try:
-                await producer.begin_transaction()
-                await producer.abort_transaction()
                 tails = await published_tails(self.settings, self.topic)
                 partitions = sorted(await producer.partitions_for(self.topic))
-                while not stop.is_set() and (n := await self._publish_batch(conn, lost, producer, partitions, tails)):
+                while not stop.is_set() and (n := await self._publish_batch(conn, lost, partitions, tails)):
                     total += n
             finally:
-                await producer.stop()
+                if self._producer is not None:
+                    await self._producer.stop()
+                    self._producer = None
         finally:
             await conn.close()
         return total
