@@ -6,19 +6,29 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status seed test test-unit lint schemas bench logs clean
+.PHONY: help install lock up down status seed test test-unit lint schemas bench logs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# The versions the suite was run with are locked in requirements/ (test.txt: everything, base.txt: the services').
+LOCK := requirements/test.txt
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP) ## Python environment, Kafka jars, PostgreSQL, kcat and Chromium
+install: $(STAMP) ## Python environment (locked versions), Kafka jars, PostgreSQL, kcat and Chromium
 	deploy/local/stack.sh install
+
+lock: $(STAMP) ## resolve pyproject.toml into requirements/*.txt again after a dependency change (UPGRADE=1: newest)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) -o $(LOCK)
+	$(VENV)/bin/uv pip compile pyproject.toml -c $(LOCK) $(LOCK_FLAGS) -o requirements/base.txt
+	$(MAKE) $(STAMP)
 
 up: install ## run the platform: Kafka, PostgreSQL, the four services and the simulated department
 	deploy/local/stack.sh start

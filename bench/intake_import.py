@@ -116,7 +116,7 @@ async def run(data: bytes, rows: int, seed: int, chunk_size: int) -> None:
     settings = IntakeSettings(intake_db_schema=schema, intake_import_chunk_size=chunk_size)
     pool, store = await open_store(settings)
     try:
-        deps = dependencies(settings, pool, store)
+        deps = dependencies(settings, store)
         first_seconds, first = await _timed_import(settings, data, deps)
         second_seconds, second = await _timed_import(settings, data, deps)
         events = await pool.fetchval(f"SELECT count(*) FROM {schema}.events")

@@ -27,7 +27,7 @@ from services.placement.adapters.candidates import PostgresCandidates
 from services.placement.adapters.migrations import MIGRATIONS
 from services.placement.domain import matching
 from services.placement.domain.candidate import Candidate
-from services.placement.domain.need import Need
+from services.placement.domain.state import Need
 from shared import territory
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType

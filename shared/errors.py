@@ -19,6 +19,18 @@ class RuleViolation(DomainError):
     """The command is well-formed but breaks a rule of the domain (closing twice, full workshop...)."""
 
 
+class InvalidField(DomainError):
+    """One field's value is not acceptable given what is already known (a date before the start, in the future...).
+
+    Answered 422 with the field named (`field` in the body), like a value refused by the request's schema.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 class Forbidden(DomainError):
     """The caller may not see or change this resource."""
 

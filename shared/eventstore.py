@@ -1,4 +1,4 @@
-"""Event store port, with an in-memory fake for unit tests and the PostgreSQL adapter.
+"""Event store port and its PostgreSQL adapter (the in-memory fake of the unit tests is in `tests/fakes`).
 
 Ordering hazard and the choice made here: a global `bigserial` is not commit order. A transaction
 that took position 41 may commit after another that took 42; a reader that already moved past 42
@@ -160,49 +160,6 @@ class EventStore(abc.ABC):
     @abc.abstractmethod
     async def read_all(self, after_position: int, limit: int, conn: Any = None) -> list[Envelope]:
         """Events of every stream with a position above `after_position`, in position order."""
-
-
-class InMemoryEventStore(EventStore):
-    """Fake used by unit tests; same contract as the PostgreSQL store."""
-
-    def __init__(self, source: str = "/ali/test") -> None:
-        super().__init__(source)
-        self.events: list[Envelope] = []
-
-    async def append(self, stream_id, expected_version, events, *, partition_key, tracing, subject=None, conn=None):
-        actual = sum(1 for e in self.events if e.stream_id == stream_id)
-        if actual != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, actual)
-        new = self._envelopes(stream_id, expected_version, events, partition_key, subject, tracing)
-        for envelope in new:
-            self._check_size(envelope, serialized(envelope.data))
-        new = [e.model_copy(update={"position": len(self.events) + i}) for i, e in enumerate(new, start=1)]
-        self.events.extend(new)
-        return new
-
-    async def append_streams(self, conn, items):
-        items = _distinct_streams(items)
-        for item in items:
-            actual = sum(1 for e in self.events if e.stream_id == item.stream_id)
-            if actual != item.expected_version:
-                raise ConcurrencyError(item.stream_id, item.expected_version, actual)
-        appended = []
-        for item in items:
-            appended += await self.append(
-                item.stream_id,
-                item.expected_version,
-                item.events,
-                partition_key=item.partition_key,
-                tracing=item.tracing,
-                subject=item.subject,
-            )
-        return appended
-
-    async def load(self, stream_id, conn=None):
-        return [e for e in self.events if e.stream_id == stream_id]
-
-    async def read_all(self, after_position, limit, conn=None):
-        return [e for e in self.events if (e.position or 0) > after_position][:limit]
 
 
 def _row_to_envelope(row: asyncpg.Record) -> Envelope:

@@ -63,16 +63,16 @@ class Platform:
             process.stop()
 
 
-async def start_platform(infra, key_dir: Path, **settings: object) -> Platform:
-    """Start the four services and wait until each is ready; `settings` become `ALI_*` variables."""
+async def start_platform(infra, key_dir: Path, services: tuple[str, ...] = SERVICES, **settings: object) -> Platform:
+    """Start the services (the four by default) and wait until each is ready; `settings` become `ALI_*` variables."""
     run_id = f"e{uuid.uuid4().hex[:10]}"
     RUN_IDS.add(run_id)
     private, public = generate_keys(key_dir)
-    ports = {name: _free_port() for name in SERVICES}
+    ports = {name: _free_port() for name in services}
     env = service_env(
         infra, run_id, auth_public_key_file=public, **{f"{n}_http_port": p for n, p in ports.items()}, **settings
     )
-    processes = {name: ServiceProcess(name, "serve", env, run_id) for name in SERVICES}
+    processes = {name: ServiceProcess(name, "serve", env, run_id) for name in services}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     platform = Platform(
         urls, processes, run_id, infra.kafka_bootstrap_servers, infra.database_url, env, private.read_text()

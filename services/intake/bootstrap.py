@@ -1,4 +1,4 @@
-"""Wires intake: settings, store, persons' store, personal-data crypto, runtime and HTTP application."""
+"""Wires intake: settings, aggregate store, persons' store, personal-data crypto, runtime and HTTP application."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from fastapi import FastAPI
 from services.intake.adapters.crypto import BlindIndexer, PersonalDataVault
 from services.intake.adapters.migrations import MIGRATIONS
 from services.intake.adapters.persons import PostgresPersons
-from services.intake.adapters.transactions import PostgresTransactions
 from services.intake.entrypoints import agencies, beneficiaries, referrals
 from services.intake.service_layer.dependencies import Dependencies
 from services.intake.settings import IntakeSettings
+from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.eventstore import PostgresEventStore
 from shared.http import service_app
 from shared.migrations import EVENTSTORE, upgrade
@@ -25,18 +25,18 @@ def build_runtime(settings: IntakeSettings) -> ServiceRuntime:
     return ServiceRuntime(settings, context="intake", schema=settings.intake_db_schema, migrations=[MIGRATIONS])
 
 
-def dependencies(settings: IntakeSettings, pool: asyncpg.Pool, store: PostgresEventStore) -> Dependencies:
-    """The handlers' dependencies on a connected pool and store."""
-    return _factory(settings)(pool, store)
+def dependencies(settings: IntakeSettings, store: PostgresEventStore) -> Dependencies:
+    """The handlers' dependencies on a connected, migrated event store."""
+    return _factory(settings)(store)
 
 
-def _factory(settings: IntakeSettings) -> Callable[[asyncpg.Pool, PostgresEventStore], Dependencies]:
+def _factory(settings: IntakeSettings) -> Callable[[PostgresEventStore], Dependencies]:
     persons = PostgresPersons(settings.intake_db_schema)
     vault = PersonalDataVault(settings.master_key())
     indexer = BlindIndexer(settings.index_key())
 
-    def build(pool: asyncpg.Pool, store: PostgresEventStore) -> Dependencies:
-        return Dependencies(PostgresTransactions(pool), store, persons, vault, indexer)
+    def build(store: PostgresEventStore) -> Dependencies:
+        return Dependencies(PostgresAggregateStore(store), persons, vault, indexer)
 
     return build
 
@@ -68,5 +68,5 @@ def build_app(settings: IntakeSettings | None = None, *, start_workers: bool | N
     )
     build = _factory(settings)
     app.state.settings = settings
-    app.state.dependencies = lambda running: build(running.pool, running.store)
+    app.state.dependencies = lambda running: build(running.store)
     return app

@@ -30,7 +30,7 @@ async def deps(pool, store):
     settings = IntakeSettings(intake_db_schema=store.schema, environment="development")
     for path in MIGRATIONS:
         await pool.execute(path.read_text().replace("{schema}", store.schema))
-    yield dependencies(settings, pool, store)
+    yield dependencies(settings, store)
     await pool.execute(f"DROP SCHEMA {store.schema} CASCADE")
 
 

@@ -5,8 +5,9 @@ from datetime import date
 
 from services.intake.adapters.crypto import BlindIndexer
 from services.intake.domain.commands import ReferBeneficiary
+from services.intake.domain.decisions import Duplicate, Enrolled, Referral, Rejected
+from services.intake.domain.decisions import decide_referrals as decide
 from services.intake.domain.dedup import DedupIndex, DedupKind, dedup_keys, fold_name
-from services.intake.domain.enrolment import Duplicate, Enrolled, Referral, Rejected, decide
 from services.intake.domain.nir import check_key
 
 INDEXER = BlindIndexer(b"i" * 32)

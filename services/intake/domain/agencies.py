@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from services.intake.domain.errors import AgencyNotFound, UnknownCommune
-from shared.territory import AGENCIES, AGENCIES_BY_ID, COMMUNES, Agency, Commune
+from services.intake.domain.errors import AgencyNotFound
+from shared.territory import AGENCIES, AGENCIES_BY_ID, COMMUNES, Agency, Commune, UnknownCommune
 
-__all__ = ["AGENCIES", "AGENCIES_BY_ID", "COMMUNES", "Agency", "Commune", "agency_by_id", "agency_for_commune"]
+__all__ = [
+    "AGENCIES",
+    "AGENCIES_BY_ID",
+    "COMMUNES",
+    "Agency",
+    "Commune",
+    "UnknownCommune",
+    "agency_by_id",
+    "agency_for_commune",
+]
 
 _AGENCY_BY_COMMUNE: dict[str, Agency] = {code: a for a in AGENCIES for code in a.communes}
 

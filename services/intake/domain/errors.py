@@ -1,12 +1,8 @@
-"""Intake's domain errors."""
+"""Intake's domain errors (an unknown commune is the referential's `shared.territory.UnknownCommune`)."""
 
 from __future__ import annotations
 
 from shared.errors import DomainError, NotFound, RuleViolation
-
-
-class UnknownCommune(DomainError):
-    """The commune is not covered by any agency of the department."""
 
 
 class AgencyNotFound(NotFound):

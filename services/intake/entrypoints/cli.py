@@ -32,7 +32,7 @@ async def run_import(settings: IntakeSettings, data: bytes, source: str, console
     """Import a file with a progress bar."""
     pool, store = await open_store(settings)
     try:
-        deps = dependencies(settings, pool, store)
+        deps = dependencies(settings, store)
         columns = (TextColumn("referrals"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("import", total=None)

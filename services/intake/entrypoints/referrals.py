@@ -4,41 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict
 
 from services.intake.adapters.referral_csv import COLUMNS, REQUIRED
 from services.intake.domain.commands import ReferBeneficiary
-from services.intake.entrypoints.dependencies import DepsDep, SettingsDep
-from services.intake.entrypoints.responses import errors
+from services.intake.entrypoints.dependencies import DependenciesDep, SettingsDep
+from services.intake.entrypoints.responses import ReferralAnswer
 from services.intake.service_layer.imports import ImportReport, import_referrals
 from services.intake.service_layer.referrals import refer_beneficiary
 from shared.auth import CurrentUser, Role
 from shared.errors import Forbidden
+from shared.problems import errors
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
-
-
-class ReferralAnswer(BaseModel):
-    """The beneficiary designated by a referral, and whether the referral created it."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "beneficiary_id": "6f1d2c9e-6a43-4d8e-bb0e-2f9f0c3e7a10",
-                    "agency_id": "ali-la-courneuve",
-                    "created": True,
-                }
-            ]
-        }
-    )
-
-    beneficiary_id: UUID
-    agency_id: str
-    created: bool
 
 
 @router.post(
@@ -50,7 +29,7 @@ class ReferralAnswer(BaseModel):
         **errors(401, 403, 422),
     },
 )
-async def refer(cmd: ReferBeneficiary, user: CurrentUser, deps: DepsDep, response: Response) -> ReferralAnswer:
+async def refer(cmd: ReferBeneficiary, user: CurrentUser, deps: DependenciesDep, response: Response) -> ReferralAnswer:
     """Refer a person; enrols them in the ALI of their commune, or answers with the beneficiary already known."""
     outcome = await refer_beneficiary(cmd, user, deps=deps, today=date.today())
     if not outcome.created:
@@ -94,7 +73,7 @@ _COLUMNS_DOC = "\n".join(f"- `{name}`: {what}" for name, what in COLUMNS.items()
 async def import_file(
     request: Request,
     user: CurrentUser,
-    deps: DepsDep,
+    deps: DependenciesDep,
     settings: SettingsDep,
     source: Annotated[
         str, Query(pattern=r"^[a-z0-9][a-z0-9_.\-]{0,63}$", description="Source code of rows that name none.")

@@ -9,16 +9,17 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from services.intake.adapters.persons import PersonRecord
-from services.intake.domain import beneficiary, enrolment
+from services.intake.domain import decisions
 from services.intake.domain.agencies import agency_for_commune
 from services.intake.domain.commands import ReferBeneficiary
 from services.intake.domain.dedup import DedupIndex, dedup_keys
+from services.intake.domain.evolution import BENEFICIARY
 from services.intake.domain.identity import Identity
 from services.intake.service_layer.dependencies import Dependencies
+from services.intake.service_layer.ports import PersonRecord
 from shared.auth import Principal, Role
 from shared.errors import DomainError
-from shared.eventstore import StreamAppend, Tracing
+from shared.eventstore import Tracing
 
 OutcomeStatus = Literal["created", "duplicate", "rejected"]
 
@@ -39,11 +40,11 @@ class ReferralOutcome:
 
 
 async def refer_beneficiary(
-    cmd: ReferBeneficiary, principal: Principal, *, deps: Dependencies, today: date
+    cmd: ReferBeneficiary, user: Principal, *, deps: Dependencies, today: date
 ) -> ReferralOutcome:
     """Enrol one referred person, or answer with the existing beneficiary; staff refer only into their agency."""
-    principal.require_role(Role.CASEWORKER, Role.AGENCY_MANAGER)
-    principal.require_agency(agency_for_commune(cmd.commune_code).id)
+    user.require_role(Role.CASEWORKER, Role.AGENCY_MANAGER)
+    user.scope(agency_for_commune(cmd.commune_code).id)
     [outcome] = await enrol_referrals([cmd], deps=deps, today=today, tracing=Tracing.new())
     if outcome.error is not None:
         raise outcome.error
@@ -54,36 +55,23 @@ async def enrol_referrals(
     commands: Sequence[ReferBeneficiary], *, deps: Dependencies, today: date, tracing: Tracing
 ) -> list[ReferralOutcome]:
     """Decide and record a batch of referrals in one transaction: one outcome per command, in order."""
-    referrals = [enrolment.Referral(cmd, uuid.uuid4(), deps.indexer.digests(dedup_keys(cmd))) for cmd in commands]
-    async with deps.transactions.begin() as conn:
-        await deps.persons.lock_dedup(conn)
-        known = await deps.persons.entries_matching(conn, [key for r in referrals for key in r.keys.items()])
-        decisions = enrolment.decide(referrals, DedupIndex(known), today)
-        enrolled = [d for d in decisions if isinstance(d, enrolment.Enrolled)]
+    referrals = [decisions.Referral(cmd, uuid.uuid4(), deps.indexer.digests(dedup_keys(cmd))) for cmd in commands]
+    async with deps.store.transaction(tracing) as uow:
+        await deps.persons.lock_dedup(uow.connection)
+        known = await deps.persons.entries_matching(uow.connection, [key for r in referrals for key in r.keys.items()])
+        decided = decisions.decide_referrals(referrals, DedupIndex(known), today)
+        enrolled = [d for d in decided if isinstance(d, decisions.Enrolled)]
         agencies = {d.beneficiary_id: d.event.agency_id for d in enrolled}
-        duplicates = {d.beneficiary_id for d in decisions if isinstance(d, enrolment.Duplicate)}
-        agencies |= await deps.persons.agencies_of(conn, duplicates - agencies.keys())
+        duplicates = {d.beneficiary_id for d in decided if isinstance(d, decisions.Duplicate)}
+        agencies |= await deps.persons.agencies_of(uow.connection, duplicates - agencies.keys())
         await deps.persons.add(
-            conn, [_record(d, deps) for d in enrolled], [entry for d in enrolled for entry in d.entries]
+            uow.connection, [_record(d, deps) for d in enrolled], [entry for d in enrolled for entry in d.entries]
         )
-        await deps.store.append_streams(
-            conn,
-            [
-                StreamAppend(
-                    beneficiary.stream_id(d.beneficiary_id),
-                    0,
-                    [d.event],
-                    partition_key=str(d.beneficiary_id),
-                    subject=str(d.beneficiary_id),
-                    tracing=tracing,
-                )
-                for d in enrolled
-            ],
-        )
-    return [_outcome(d, agencies) for d in decisions]
+        await uow.save_all(BENEFICIARY, [(None, [d.event]) for d in enrolled])
+    return [_outcome(d, agencies) for d in decided]
 
 
-def _record(decision: enrolment.Enrolled, deps: Dependencies) -> PersonRecord:
+def _record(decision: decisions.Enrolled, deps: Dependencies) -> PersonRecord:
     cmd, event = decision.referral.cmd, decision.event
     sealed = deps.vault.seal(decision.beneficiary_id, Identity.of(cmd))
     return PersonRecord(
@@ -102,11 +90,11 @@ def _record(decision: enrolment.Enrolled, deps: Dependencies) -> PersonRecord:
     )
 
 
-def _outcome(decision: enrolment.Decision, agencies: dict[UUID, str]) -> ReferralOutcome:
+def _outcome(decision: decisions.Decision, agencies: dict[UUID, str]) -> ReferralOutcome:
     match decision:
-        case enrolment.Enrolled():
+        case decisions.Enrolled():
             return ReferralOutcome("created", decision.beneficiary_id, agencies[decision.beneficiary_id])
-        case enrolment.Duplicate():
+        case decisions.Duplicate():
             return ReferralOutcome("duplicate", decision.beneficiary_id, agencies[decision.beneficiary_id])
-        case enrolment.Rejected():
+        case decisions.Rejected():
             return ReferralOutcome("rejected", error=decision.error)
