@@ -10,8 +10,8 @@ from services.placement.adapters.candidates import PostgresCandidates
 from services.placement.adapters.employers import PostgresEmployers
 from services.placement.adapters.immersions import PostgresImmersions
 from services.placement.adapters.introductions import PostgresIntroductions
-from services.placement.adapters.needs import PostgresNeeds
 from services.placement.adapters.migrations import MIGRATIONS
+from services.placement.adapters.needs import PostgresNeeds
 from services.placement.domain.evolution import EMPLOYER, IMMERSION, INTRODUCTION, NEED
 from services.placement.entrypoints import candidates, employers, hires, immersions, introductions, matches, needs
 from services.placement.service_layer import candidates as reactions
