@@ -308,7 +308,9 @@ class EventConsumer:
         while True:
             try:
                 return await self._chunk(records, start, interrupt)
-            except TRANSIENT_ERRORS as e:
+            except Exception as e:
+                if not is_transient(e):
+                    raise
                 attempt += 1
                 wait = self.retry_wait(_RetryState(attempt))
                 log.warning(

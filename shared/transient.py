@@ -25,5 +25,11 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def is_transient(error: BaseException) -> bool:
-    """True for an infrastructure failure that is waited out."""
-    return isinstance(error, TRANSIENT_ERRORS)
+    """True for an infrastructure failure that is waited out, also when re-raised as another error (`from e`)."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, TRANSIENT_ERRORS):
+            return True
+        error = error.__cause__
+        seen += 1
+    return False

@@ -243,3 +243,21 @@ async def test_an_event_newer_than_the_registry_knows_stops_the_batch_without_a_
     assert result.done == 1 and result.newer is not None and result.newer.version == 2
     assert "upgrade this service" in str(result.newer)
     assert not producer.sent and len(pool.processed) == 1, "the newer event and those after it wait"
+
+
+async def test_an_error_re_raised_from_a_transient_one_is_retried_too():
+    class StoreUnavailable(Exception):
+        pass
+
+    failures = iter([True, True])
+
+    async def handler(envelope, conn):
+        if next(failures, False):
+            try:
+                raise asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command")
+            except asyncpg.PostgresError as e:
+                raise StoreUnavailable("the store is unavailable") from e
+
+    consumer, producer, _ = _consumer(handler, max_attempts=1)
+    result = await consumer.apply(_records(1))
+    assert result.applied == 1 and not producer.sent
