@@ -16,6 +16,9 @@ RUN pip install --require-hashes -r requirements/base.txt
 COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
+# The Keycloak helper that makes the demo users (docker-compose.yml, keycloak-users).
+COPY deploy/__init__.py ./deploy/
+COPY deploy/local/__init__.py deploy/local/keycloak_admin.py ./deploy/local/
 RUN pip install --no-deps . \
     && useradd --system --uid 10001 --no-create-home --home-dir /app ali
 

@@ -52,6 +52,8 @@ class ServiceRuntime:
     # The schema's own migration sets, applied after the event store's (shared/migrations).
     migrations: Sequence[Migrations] = ()
     consumers: Sequence[ConsumerSpec] = ()
+    # Data migrations run after the schema ones and before any worker or route (e.g. a re-index).
+    setup: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()
     pool: asyncpg.Pool | None = None
     store: PostgresEventStore | None = None
     producer: AIOKafkaProducer | None = None
@@ -109,6 +111,8 @@ class ServiceRuntime:
     async def start(self, *, relay: bool = True, consumers: bool = True) -> None:
         """Connect, migrate, create topics and start the requested workers."""
         await self.connect()
+        for step in self.setup:
+            await step(self)
         await ensure_topics(
             self.settings,
             [self.topic, self.dlq_topic]

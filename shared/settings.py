@@ -44,7 +44,9 @@ class PlatformSettings(BaseSettings):
     consumer_transaction_seconds: float = 0.1
     # An event of a newer schema version than the consumer knows pauses its partition; retried with backoff up to:
     consumer_pause_max_seconds: float = 60.0
-    # Access control: tokens are verified with this PEM public key, or with the keys of a JWKS URL (OIDC).
+    # Access control (shared/trusted_issuers.py): tokens of the identity provider `auth_issuer` are verified with
+    # the keys of its JWKS (`auth_jwks_url`, else discovered from the issuer); in development, tokens of the local
+    # issuer `ali-local` with this PEM public key too.
     auth_public_key_file: Path | None = Path(".data/auth/public.pem")
     auth_jwks_url: str | None = None
     auth_issuer: str | None = None
@@ -54,10 +56,10 @@ class PlatformSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_local_keys_in_production(self) -> PlatformSettings:
-        if self.environment != "development" and not self.auth_jwks_url and not self.auth_issuer:
+        if self.environment != "development" and not self.auth_issuer:
             raise ValueError(
-                "outside development, set ALI_AUTH_JWKS_URL (or a public key file) and ALI_AUTH_ISSUER"
-                " of the department's identity provider"
+                "outside development, set ALI_AUTH_ISSUER (and ALI_AUTH_JWKS_URL if its discovery document"
+                " does not answer) of the department's identity provider: the local key is trusted in development only"
             )
         return self
 

@@ -10,6 +10,9 @@
 ALI_LOCAL_ENV=(
   "DATABASE_URL=postgresql://ali:ali@127.0.0.1:54329/ali"
   "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092"
+  # The platform's realm in Keycloak (deploy/local/keycloak.sh): the services trust its tokens.
+  "ALI_AUTH_ISSUER=http://127.0.0.1:8080/realms/ali"
+  "ALI_AUTH_JWKS_URL=http://127.0.0.1:8080/realms/ali/protocol/openid-connect/certs"
 )
 
 if [[ ${BASH_SOURCE[0]} != "$0" ]]; then

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from shared.contracts.exits import DEFAULT_POSITIVE_GROUPS, ExitGroup
 from shared.settings import PlatformSettings
 
@@ -17,3 +19,7 @@ class ReportingSettings(PlatformSettings):
     reporting_bi_flush_seconds: float = 1.0
     # Department setting: the exit groups counted by the headline "positive-exit rate".
     positive_exit_groups: list[ExitGroup] = list(DEFAULT_POSITIVE_GROUPS)
+    # The dashboard signs people in with the identity provider `auth_issuer` as this public client (PKCE).
+    dashboard_client_id: str = "ali-dashboard"
+    # Seconds between two automatic refreshes of the dashboard (people can pause them).
+    dashboard_refresh_seconds: int = Field(5, ge=2, le=3600)

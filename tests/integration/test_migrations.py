@@ -73,7 +73,7 @@ async def test_a_database_made_by_the_former_scripts_upgrades_cleanly_and_keeps_
         schema = f"{run_id}_{name}"
         # As a platform of the former release left it: both scripts run, some events and read models written.
         await pool.execute(f"CREATE SCHEMA {schema}")
-        for script in ("eventstore.sql", f"{name}.sql"):
+        for script in ["eventstore.sql", *sorted(p.name for p in LEGACY.glob(f"{name}*.sql"))]:
             await pool.execute((LEGACY / script).read_text().replace("{schema}", schema))
         await pool.execute(
             f"""INSERT INTO {schema}.events (position, event_id, stream_id, version, partition_key, type,
