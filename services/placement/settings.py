@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from services.placement.domain.rules import DEFAULT_IMMERSION_DAYS_PER_HOST, Rules
@@ -10,6 +12,8 @@ from shared.settings import PlatformSettings
 
 class PlacementSettings(PlatformSettings):
     """Settings of the placement service (env prefix `ALI_`)."""
+
+    credentials_name: ClassVar[str | None] = "placement"
 
     placement_http_port: int = 8003
     placement_db_schema: str = "placement"
