@@ -20,7 +20,6 @@ import pytest
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 from shared.envelope import Envelope
 from shared.kafka import make_producer
-from shared.settings import PlatformSettings
 from tests.support import REPO, read_topic, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -428,7 +427,7 @@ async def test_an_enrolment_while_an_accompaniment_is_open_opens_no_second_one(p
         correlation_id=uuid.uuid4(),
         data=again.model_dump(mode="json"),
     )
-    producer = make_producer(PlatformSettings(kafka_bootstrap_servers=platform.kafka))
+    producer = make_producer(platform.settings("intake"))
     await producer.start()
     try:
         await producer.send_and_wait(
