@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from shared.auth.verification import trusted_issuers
-from shared.errors import ConcurrencyError, DomainError, Forbidden, NotFound, RuleViolation
+from shared.errors import ConcurrencyError, DomainError, EventTooLarge, Forbidden, NotFound, RuleViolation
 
 # The one place where domain errors become HTTP status codes.
 _STATUS: list[tuple[type[Exception], int]] = [
@@ -17,6 +17,8 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (NotFound, 404),
     (Forbidden, 403),
     (RuleViolation, 409),
+    # The request is well-formed but would record an event above the size limit (checked before it is stored).
+    (EventTooLarge, 413),
     (DomainError, 422),
 ]
 
