@@ -9,7 +9,8 @@ whose `ALI_KAFKA_PASSWORD` becomes that principal's SCRAM-SHA-512 credential.
 
 Naming makes prefixed ACLs enough: every topic and group of a service starts with `ali.<service>.` (a test run's
 names only add a suffix, `ali.intake.events.<run>`), so the same grants hold in production and in the test suite.
-Topics: each service creates its own (CREATE on its prefixes); a consumer waits for the topics of others.
+Topics: each service creates its own (CREATE on its prefixes); a consumer waits for the topics of others. The relay of
+a service's events publishes in transactions whose id starts with its topic's name (WRITE on that transactional id).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ SCRAM_ITERATIONS = 8192
 
 # The event topics each service consumes (its bootstrap's consumers; a unit test keeps the two in step).
 CONSUMES: dict[str, tuple[str, ...]] = {
-    "intake": (),
+    "intake": ("accompaniment",),
     "accompaniment": ("intake", "placement"),
     "placement": ("accompaniment",),
     "reporting": EVENT_CONTEXTS,
@@ -72,15 +73,18 @@ def _grants(principal: str, resource: str, names: Iterable[str], operations: Ite
 
 
 def service_grants(service: str) -> list[Grant]:
-    """A service's ACLs: its own topics, the event topics it consumes, its consumer groups."""
+    """A service's ACLs: its own topics, the event topics it consumes, its consumer groups, and the transactional ids
+    of the relay of its events (`ali.<service>.events….relay.…`, shared/outbox.py)."""
     own = [f"ali.{service}.{name}" for name in WRITES[service]]
     if service == "reporting":
         own.append(REPORTING_STREAMS_TOPICS)
     consumed = [f"ali.{context}.events" for context in CONSUMES[service]]
+    relay = [f"ali.{service}.events"] if "events" in WRITES[service] else []
     return (
         _grants(service, "topic", own, ("CREATE", "WRITE", "READ", "DESCRIBE"))
         + _grants(service, "topic", consumed, ("READ", "DESCRIBE"))
         + _grants(service, "group", [f"ali.{service}."], ("READ",))
+        + _grants(service, "transactional_id", relay, ("WRITE", "DESCRIBE"))
     )
 
 

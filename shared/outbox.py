@@ -8,9 +8,10 @@ Fencing, on both sides:
   lost connection loses the lock, and the relay notices it at once (a termination listener): it aborts the Kafka
   transaction in flight, stops publishing and goes back to standby. No checkpoint is ever written without the lock.
 - Kafka: the leader publishes with a transactional producer whose `transactional.id` is the relay's (the same for
-  every replica). Taking the lead starts that producer, which fences any earlier producer of the id: the broker
-  aborts its open transaction, and any send or commit it still tries fails (`ProducerFenced`). A relay that lost its
-  PostgreSQL connection but had not noticed yet can therefore not add a single record once a successor is up.
+  every replica, `<topic>.relay.<schema>.<name>`). Taking the lead starts that producer, which fences any earlier
+  producer of the id: the broker aborts its open transaction, and any send or commit it still tries fails
+  (`ProducerFenced`). A relay that lost its PostgreSQL connection but had not noticed yet can therefore not add a
+  single record once a successor is up.
 
 Exactly once across the window "Kafka committed the batch, the checkpoint could not be written" (PostgreSQL went
 down between the two): on taking the lead, after fencing, the relay reads the last committed record of every
@@ -130,8 +131,9 @@ class OutboxRelay:
 
     @property
     def transactional_id(self) -> str:
-        """Kafka transactional id shared by every replica's relay of this store (fencing)."""
-        return f"{self.settings.topic_prefix}ali.relay.{self.store.schema}.{self.name}"
+        """Kafka transactional id shared by every replica's relay of this store (fencing). Named after the topic,
+        `ali.<service>.events…`, it falls under the service's own prefix, where its ACLs allow it (shared/kafka_acl)."""
+        return f"{self.topic}.relay.{self.store.schema}.{self.name}"
 
     # ------------------------------------------------------------------ checkpoint
 

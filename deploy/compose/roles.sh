@@ -6,5 +6,7 @@ pw() { cat "/secrets/$1.password"; }
 export PGPASSWORD
 PGPASSWORD=$(pw admin)
 vars=()
-for principal in admin intake accompaniment placement reporting bi; do vars+=(-v "pw_$principal=$(pw "$principal")"); done
+for principal in admin intake accompaniment placement reporting bi keycloak; do
+  vars+=(-v "pw_$principal=$(pw "$principal")")
+done
 exec psql -X -q -v ON_ERROR_STOP=1 -h postgres -U ali -d ali "${vars[@]}" -f /ali/roles.sql

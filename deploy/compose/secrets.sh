@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # docker-compose.yml's `secrets` service (as root, once per `up`): generates the secrets when missing with
 # deploy/local/secrets.sh (the local stack's generator), then gives each container only what it needs, owned by
-# the user it runs as: the Kafka nodes and the ACL set-up (uid 1000), PostgreSQL (uid 999), each service (uid 10001).
+# the user it runs as: the Kafka nodes and the ACL set-up (uid 1000), PostgreSQL (uid 999), each service (uid 10001),
+# Keycloak (uid 1000).
 set -euo pipefail
 
 ALL=/secrets/all
@@ -17,8 +18,8 @@ hand() {  # hand OWNER DIR FILE...: copies, readable by OWNER only
 }
 
 # Kafka nodes: their certificate and keystore, and every principal's password (SCRAM at format, PLAIN for bi/admin).
-hand 1000 /out/kafka "$ALL"/*.env "$ALL/tls/ca.pem" "$ALL/tls/node.pem" "$ALL/tls/node.key" "$ALL/tls/node.p12" \
-  "$ALL/tls/node.p12.password"
+hand 1000 /out/kafka "$ALL"/{admin,intake,accompaniment,placement,reporting,bi}.env "$ALL/tls/ca.pem" \
+  "$ALL/tls/node.pem" "$ALL/tls/node.key" "$ALL/tls/node.p12" "$ALL/tls/node.p12.password"
 # The ACL set-up (python -m shared.kafka_acl apply) logs in as a node over the internal mutual-TLS listener.
 cat >/tmp/node.properties <<PROPS
 bootstrap.servers=kafka-1:9094
@@ -30,10 +31,13 @@ PROPS
 hand 1000 /out/kafka /tmp/node.properties
 
 # PostgreSQL: the superuser's password (POSTGRES_PASSWORD_FILE) and every role's, for deploy/local/roles.sql.
-for principal in admin intake accompaniment placement reporting bi; do
+for principal in admin intake accompaniment placement reporting bi keycloak; do
   sed -n 's/^ALI_DATABASE_PASSWORD=//p' "$ALL/$principal.env" >"/tmp/$principal.password"
 done
-hand 999 /out/postgres /tmp/{admin,intake,accompaniment,placement,reporting,bi}.password
+hand 999 /out/postgres /tmp/{admin,intake,accompaniment,placement,reporting,bi,keycloak}.password
+# Keycloak (uid 1000 in its image): its database role's password.
+cp /tmp/keycloak.password /tmp/db.password
+hand 1000 /out/keycloak /tmp/db.password
 rm -f /tmp/*.password /tmp/node.properties
 
 # Each service: its own credentials file and the CA (ALI_SECRETS_DIR, ALI_KAFKA_CA_FILE).

@@ -7,12 +7,14 @@
 #   deploy/local/keycloak.sh users       create or update the demo users and print them with their passwords
 #   deploy/local/keycloak.sh stop        graceful stop (data is kept)
 #   deploy/local/keycloak.sh status      state and readiness (exit 1 if not ready)
-#   deploy/local/keycloak.sh reset       stop and delete Keycloak's database and passwords (the next start makes new ones)
+#   deploy/local/keycloak.sh reset       stop, empty Keycloak's database and delete its passwords (the next start
+#                                        makes new ones)
 #
 # The distribution (org.keycloak:keycloak-quarkus-dist, version in deploy/keycloak/pom.xml) is unpacked in .cache/,
-# its data lives in the stack's PostgreSQL (database `keycloak`), the administrator's and the demo users' generated
-# passwords in .data/keycloak/ (mode 0600), the log in .data/logs/keycloak.log. The realm deploy/keycloak/ali-realm.json
-# is imported at start when the realm does not exist yet (`reset` to import a changed one).
+# its data lives in the stack's PostgreSQL (database `keycloak`, owned by Keycloak's role ali_keycloak, both made by
+# deploy/local/stack.sh), the administrator's and the demo users' generated passwords in .data/keycloak/ (mode 0600),
+# the log in .data/logs/keycloak.log. The realm deploy/keycloak/ali-realm.json is imported at start when the realm
+# does not exist yet (`reset` to import a changed one).
 #
 # Tunables (environment): KEYCLOAK_PORT (default 8080), KEYCLOAK_START_TIMEOUT (s, default 240),
 # KEYCLOAK_HEAP_OPTS (default -Xms64m -Xmx512m), KEYCLOAK_JAVA_HOME (default: the java on PATH, 17 or later).
@@ -40,14 +42,16 @@ STOP_TIMEOUT=30
 # Options fixed when the distribution is built (`kc.sh build`); the others are given at each start.
 BUILD_OPTS=(--db=postgres)
 
-# The stack's PostgreSQL, as deploy/local/env.sh describes it; Keycloak has a database of its own there.
+# The stack's PostgreSQL, as deploy/local/env.sh describes it (endpoint, secrets directory). Keycloak logs in with a
+# role of its own, ali_keycloak (.data/secrets/keycloak.env), owner of the database `keycloak` only; the stack's
+# role set-up (deploy/local/roles.sql) makes both.
 # shellcheck source=deploy/local/env.sh
-source "$REPO/deploy/local/env.sh"
-if [[ ! $DATABASE_URL =~ ^postgres(ql)?://([^:]+):([^@]+)@([^:/]+):([0-9]+)/ ]]; then
+source "$REPO/deploy/local/env.sh" ""
+if [[ ! $DATABASE_URL =~ ^postgres(ql)?://([^:/@]+):([0-9]+)/ ]]; then
   printf '[keycloak] ERROR: cannot read DATABASE_URL %s\n' "$DATABASE_URL" >&2
   exit 1
 fi
-PG_USER=${BASH_REMATCH[2]} PG_PASSWORD=${BASH_REMATCH[3]} PG_HOST=${BASH_REMATCH[4]} PG_PORT=${BASH_REMATCH[5]}
+PG_HOST=${BASH_REMATCH[2]} PG_PORT=${BASH_REMATCH[3]}
 KC_DB=keycloak
 
 log() { printf '[keycloak] %s\n' "$*" >&2; }
@@ -73,12 +77,27 @@ psql_bin() {
   [[ -x $found ]] && printf '%s\n' "$found"
 }
 
-pg() {
-  local psql
-  psql=$(psql_bin) || die "psql not found (deploy/local/stack.sh install brings PostgreSQL)"
-  PGPASSWORD=$PG_PASSWORD PGCONNECT_TIMEOUT=5 "$psql" -X -q -tA -v ON_ERROR_STOP=1 \
-    -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres "$@"
+# DB_USER and DB_PASSWORD of a principal's credentials file (deploy/local/secrets.sh): `keycloak`, or `admin` (the
+# operator's superuser, for `reset` only).
+db_credentials() {
+  local file="$ALI_SECRETS_DIR/$1.env"
+  [[ -r $file ]] || die "no ${file#"$REPO"/}: start the stack first (deploy/local/stack.sh start)"
+  DB_USER=$(sed -n 's/^ALI_DATABASE_USER=//p' "$file" | head -n1)
+  DB_PASSWORD=$(sed -n 's/^ALI_DATABASE_PASSWORD=//p' "$file" | head -n1)
+  [[ -n $DB_USER && -n $DB_PASSWORD ]] || die "${file#"$REPO"/} has no database credentials"
 }
+
+# psql as a principal (db_credentials first): on Keycloak's database as its role, on `postgres` as the operator.
+pg_as() {
+  local principal=$1 database=$KC_DB psql
+  shift
+  [[ $principal == admin ]] && database=postgres
+  psql=$(psql_bin) || die "psql not found (deploy/local/stack.sh install brings PostgreSQL)"
+  db_credentials "$principal"
+  PGPASSWORD=$DB_PASSWORD PGCONNECT_TIMEOUT=5 "$psql" -X -q -tA -v ON_ERROR_STOP=1 \
+    -h "$PG_HOST" -p "$PG_PORT" -U "$DB_USER" -d "$database" "$@"
+}
+pg() { pg_as keycloak "$@"; }
 
 running_pid() {
   local pid
@@ -139,20 +158,21 @@ cmd_install() {
 
 # ---------------------------------------------------------------------------- start
 
-# Keycloak's database and administrator password are made together: one without the other cannot sign in.
+# Keycloak's data and administrator password go together: one without the other cannot sign in.
 ensure_database() {
+  db_credentials keycloak
   pg -c 'select 1' >/dev/null 2>&1 \
-    || die "PostgreSQL does not answer at $PG_HOST:$PG_PORT: start the stack first (deploy/local/stack.sh start)"
-  local exists
-  exists=$(pg -c "select 1 from pg_database where datname = '$KC_DB'")
+    || die "database $KC_DB does not answer at $PG_HOST:$PG_PORT as $DB_USER:" \
+      "start the stack first (deploy/local/stack.sh start makes the role and the database)"
+  local initialised
+  initialised=$(pg -c "select to_regclass('public.realm') is not null")
   mkdir -p "$STATE_DIR"
   chmod 0700 "$STATE_DIR"
-  if [[ $exists != 1 ]]; then
-    log "creating database $KC_DB and Keycloak's administrator password (.data/keycloak/admin.password)"
-    pg -c "create database $KC_DB owner $PG_USER"
+  if [[ ! -s $STATE_DIR/admin.password ]]; then
+    [[ $initialised == f ]] \
+      || die "database $KC_DB holds data but .data/keycloak/admin.password is gone: 'deploy/local/keycloak.sh reset' starts over"
+    log "generating Keycloak's administrator password (.data/keycloak/admin.password)"
     (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$STATE_DIR/admin.password")
-  elif [[ ! -s $STATE_DIR/admin.password ]]; then
-    die "database $KC_DB exists but .data/keycloak/admin.password is gone: 'deploy/local/keycloak.sh reset' starts over"
   fi
 }
 
@@ -173,15 +193,16 @@ cmd_launch() {
   printf '[%s] keycloak.sh: starting keycloak\n' "$(date '+%F %T')" >>"$LOG"
   local password
   password=$(<"$STATE_DIR/admin.password")
+  db_credentials keycloak
   # setsid detaches the server from this shell; the child records its own pid and then execs kc.sh, which
   # forwards SIGTERM to the JVM. Secrets go through the environment, not the command line.
   # shellcheck disable=SC2016
   JAVA_HOME=${KEYCLOAK_JAVA_HOME:-} JAVA_OPTS_KC_HEAP=${KEYCLOAK_HEAP_OPTS:--Xms64m -Xmx512m} \
-  KC_DB_PASSWORD=$PG_PASSWORD KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=$password \
+  KC_DB_PASSWORD=$DB_PASSWORD KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=$password \
     setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PID_FILE" \
     "$KC_HOME/bin/kc.sh" start --optimized --import-realm \
       --http-enabled=true --http-host="$KC_HOST" --http-port="$KC_PORT" --hostname="$KC_URL" --cache=local \
-      --db-url="jdbc:postgresql://$PG_HOST:$PG_PORT/$KC_DB" --db-username="$PG_USER" \
+      --db-url="jdbc:postgresql://$PG_HOST:$PG_PORT/$KC_DB" --db-username="$DB_USER" \
       --log-console-output=default --log-console-color=false \
     </dev/null >>"$LOG" 2>&1 8>&- &
   local _
@@ -254,9 +275,13 @@ cmd_status() {
 
 cmd_reset() {
   cmd_stop
-  if pg -c 'select 1' >/dev/null 2>&1; then
-    log "dropping database $KC_DB"
-    pg -c "drop database if exists $KC_DB (force)"
+  db_credentials keycloak
+  local owner=$DB_USER
+  db_credentials admin
+  if pg_as admin -c 'select 1' >/dev/null 2>&1; then
+    log "emptying database $KC_DB (as the operator's role)"
+    pg_as admin -c "drop database if exists $KC_DB (force)" -c "create database $KC_DB owner $owner" \
+      -c "revoke all on database $KC_DB from public"
   else
     die "PostgreSQL does not answer: start the stack first (deploy/local/stack.sh start)"
   fi

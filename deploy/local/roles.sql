@@ -1,13 +1,15 @@
 -- Database roles of the platform. deploy/local/stack.sh runs this at every start, as the cluster's superuser over
--- the unix socket, with the generated passwords as psql variables (pw_admin, pw_intake, ... pw_bi).
+-- the unix socket, with the generated passwords as psql variables (pw_admin, pw_intake, ... pw_bi, pw_keycloak).
 --
 -- Each service logs in with its own role, owns the schemas it creates (CREATE on the database; its production
 -- schema is made here, owned by it) and cannot read another's: a schema grants nothing to other roles. `bi_reader`
 -- (BI tools) may only connect: reporting owns `bi` and grants it USAGE and SELECT there, and nowhere else.
+-- `ali_keycloak` (Keycloak) owns the database `keycloak` and may connect to no other.
 \set ON_ERROR_STOP on
 
 SELECT format('CREATE ROLE %I LOGIN', r)
-  FROM unnest(ARRAY['ali_intake', 'ali_accompaniment', 'ali_placement', 'ali_reporting', 'bi_reader']) AS r
+  FROM unnest(ARRAY['ali_intake', 'ali_accompaniment', 'ali_placement', 'ali_reporting', 'bi_reader',
+                      'ali_keycloak']) AS r
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
 
 ALTER ROLE ali PASSWORD :'pw_admin';
@@ -17,6 +19,7 @@ ALTER ROLE ali_placement NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWOR
 ALTER ROLE ali_reporting NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'pw_reporting';
 ALTER ROLE bi_reader NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'pw_bi';
 ALTER ROLE bi_reader SET default_transaction_read_only = on;
+ALTER ROLE ali_keycloak NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'pw_keycloak';
 
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()) \gexec
 SELECT format('GRANT CONNECT, TEMPORARY, CREATE ON DATABASE %I TO ali_intake, ali_accompaniment, ali_placement,'
@@ -53,6 +56,32 @@ BEGIN
                                s, obj.relname, r);
             END LOOP;
         END IF;
+    END LOOP;
+END
+$$;
+
+-- Keycloak's database, owned by its role and closed to the others. One made by the superuser before the role existed
+-- is handed over with its tables.
+SELECT 'CREATE DATABASE keycloak OWNER ali_keycloak'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'keycloak') \gexec
+ALTER DATABASE keycloak OWNER TO ali_keycloak;
+REVOKE ALL ON DATABASE keycloak FROM PUBLIC;
+\connect keycloak
+DO $$
+DECLARE
+    obj record;
+BEGIN
+    FOR obj IN
+        SELECT c.relname, c.relkind FROM pg_class c
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+           AND c.relowner <> 'ali_keycloak'::regrole
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
+    LOOP
+        EXECUTE format('ALTER %s public.%I OWNER TO ali_keycloak',
+                       CASE obj.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                                        WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+                       obj.relname);
     END LOOP;
 END
 $$;

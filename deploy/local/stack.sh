@@ -15,7 +15,8 @@
 #
 # Kafka: one listener for clients, SASL_SSL (SCRAM-SHA-512) on 127.0.0.1:9092; the brokers' internal and controller
 # listeners (9094, 9093) take only mutual TLS with the nodes' certificate; ACLs from shared/kafka_acl.py.
-# PostgreSQL: one role per service, bi_reader, and the superuser `ali`, passwords generated (deploy/local/roles.sql).
+# PostgreSQL: one role per service, bi_reader, Keycloak's ali_keycloak (owner of the database `keycloak`), and the
+# superuser `ali`, passwords generated (deploy/local/roles.sql).
 #
 # ALI_KAFKA_BROKERS=3 runs a cluster of three nodes (each broker and controller, replication factor 3,
 # min.insync.replicas 2) in .data/kafka-cluster; a data directory keeps the broker count it was made with.
@@ -510,7 +511,7 @@ pg_probe() {
 # Roles, passwords, database grants and the production schemas (deploy/local/roles.sql), as the superuser.
 pg_roles() {
   local vars=() principal
-  for principal in admin intake accompaniment placement reporting bi; do
+  for principal in admin intake accompaniment placement reporting bi keycloak; do
     vars+=(-v "pw_$principal=$(secret_value "$principal" ALI_DATABASE_PASSWORD)")
   done
   pg_psql -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER" -d "$PG_DATABASE" "${vars[@]}" \
@@ -534,7 +535,7 @@ pg_wait() {
   fi
   pg_roles
   pg_probe || { show_log_tail "$PG_LOG"; die "postgres is up but the superuser cannot log in over TCP"; }
-  log "postgres healthy: $DATABASE_URL (roles: ali, ali_intake, ali_accompaniment, ali_placement, ali_reporting, bi_reader)"
+  log "postgres healthy: $DATABASE_URL (roles: ali, ali_intake, ali_accompaniment, ali_placement, ali_reporting, bi_reader, ali_keycloak)"
 }
 
 pg_stop() {

@@ -112,10 +112,22 @@ async def test_every_replica_is_ready_and_haproxy_sends_to_both(cluster):
         for replica in (1, 2):
             assert f"{service}-{replica}" in status
             assert cluster.replica_pid(service, replica)
-    async with httpx.AsyncClient(timeout=10) as client:
-        stats = (await client.get(f"http://127.0.0.1:{cluster.haproxy_stats_port}/;csv")).text
-    servers = {row.split(",")[1]: row.split(",")[17] for row in stats.splitlines() if row.split(",")[1][-2:-1] == "-"}
-    assert servers == {f"{s}-{r}": "UP" for s in SERVICES for r in (1, 2)}, servers
+    every_replica_up = {f"{s}-{r}": "UP" for s in SERVICES for r in (1, 2)}
+    seen: dict[str, str] = {}
+
+    async def all_up() -> bool:
+        # HAProxy's view: a check that failed once under load shows "UP 1/3" until the next one passes.
+        async with httpx.AsyncClient(timeout=10) as client:
+            stats = (await client.get(f"http://127.0.0.1:{cluster.haproxy_stats_port}/;csv")).text
+        rows = [row.split(",") for row in stats.splitlines()]
+        seen.clear()
+        seen.update({row[1]: row[17] for row in rows if len(row) > 17 and row[1][-2:-1] == "-"})
+        return seen == every_replica_up
+
+    try:
+        await wait_until(all_up, timeout=60, interval=1, message="HAProxy to see every replica UP")
+    except AssertionError as e:
+        raise AssertionError(f"{e}: {seen}") from None
     await _refer_and_see_the_accompaniment(cluster)
 
 

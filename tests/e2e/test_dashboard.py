@@ -237,6 +237,8 @@ async def test_keyboard_alone_reaches_the_content_and_the_controls(platform, rea
 async def test_the_automatic_refresh_can_be_paused_and_is_never_announced(platform, realm):
     async with browser_page() as page:
         await sign_in(page, platform, realm, "claude")
+        # The load asked for by signing in is announced (100 ms after it shows); the refreshes after it are not.
+        await page.wait_for_function("() => document.getElementById('announcer').textContent.includes('affichés')")
         await page.evaluate(
             """() => { window.announced = [];
                 new MutationObserver(() => window.announced.push(document.getElementById('announcer').textContent))

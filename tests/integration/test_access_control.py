@@ -333,6 +333,28 @@ async def test_bi_reader_reads_bi_and_is_denied_intake(platform, enrolled):
         await conn.close()
 
 
+async def test_keycloaks_role_owns_its_database_and_reaches_no_other(infra):
+    def on(url: str, database: str) -> str:
+        return f"{url.rsplit('/', 1)[0]}/{database}"
+
+    conn = await asyncpg.connect(on(infra.database_url_of("keycloak"), "keycloak"))
+    try:
+        owner = await conn.fetchval(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()"
+        )
+        powers = await conn.fetchval(
+            "SELECT rolsuper OR rolcreatedb OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
+        )
+    finally:
+        await conn.close()
+    assert (owner, powers) == ("ali_keycloak", False)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await asyncpg.connect(infra.database_url_of("keycloak"))
+    for principal in ("intake", "reporting", "bi"):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await asyncpg.connect(on(infra.database_url_of(principal), "keycloak"))
+
+
 async def test_nothing_logs_in_with_the_former_default_password(platform):
     endpoint = platform.infra.database_endpoint.replace("postgresql://", "postgresql://ali:ali@")
     with pytest.raises(asyncpg.InvalidPasswordError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from services.accompaniment.bootstrap import build_runtime as accompaniment_runtime
@@ -14,6 +16,8 @@ from services.reporting.adapters.faust_app import CONTEXTS as REPORTING_CONTEXTS
 from services.reporting.settings import ReportingSettings
 from shared import kafka_acl
 from shared.kafka_acl import bi_grants, desired_grants, service_grants
+from shared.outbox import OutboxRelay
+from shared.settings import PlatformSettings
 
 
 def _consumed(runtime) -> set[str]:
@@ -60,3 +64,19 @@ def test_bi_reads_the_event_topics_in_bi_groups_and_nothing_else():
 def test_the_admin_is_a_super_user_and_has_no_acl():
     assert "User:admin" in kafka_acl.SUPER_USERS
     assert not any(g.principal == "User:admin" for g in desired_grants())
+
+
+@pytest.mark.parametrize("service", ["intake", "accompaniment", "placement"])
+def test_a_services_relay_opens_transactions_its_grants_allow_and_no_others_do(service):
+    settings = PlatformSettings(topic_suffix="t1")
+    store = SimpleNamespace(schema=f"t1_{service}")
+    relay = OutboxRelay(store, settings, settings.topic(f"{service}.events"))
+
+    def allowed(principal: str, operation: str) -> bool:
+        return any(
+            g.resource == "transactional_id" and g.operation == operation and relay.transactional_id.startswith(g.name)
+            for g in service_grants(principal)
+        )
+
+    assert allowed(service, "WRITE") and allowed(service, "DESCRIBE")
+    assert not any(allowed(other, "WRITE") for other in kafka_acl.SERVICES if other != service)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
@@ -107,10 +108,23 @@ def test_development_without_a_realm_trusts_the_local_key_only(tmp_path):
     assert trusted_issuers(PlatformSettings(auth_public_key_file=public, auth_issuer=None)).issuers == [ISSUER]
 
 
+@dataclass(frozen=True)
+class Trust:
+    """Settings as `trusted_issuers` reads them, without PlatformSettings' own checks."""
+
+    environment: str
+    auth_public_key_file: Path | None
+    auth_jwks_url: str | None
+    auth_issuer: str | None
+
+
 def test_production_trusts_only_the_configured_issuer_even_with_a_local_key(tmp_path):
     private, public = generate_keys(tmp_path)
-    settings = PlatformSettings(environment="production", auth_public_key_file=public, auth_issuer=REALM)
-    trusted = trusted_issuers(settings)
+    # PlatformSettings refuses the development key outside development (test_production_settings); were it given
+    # anyway, trust would still ignore it.
+    with pytest.raises(ValidationError, match="local development key"):
+        PlatformSettings(environment="production", auth_public_key_file=public, auth_issuer=REALM)
+    trusted = trusted_issuers(Trust("production", public, f"{REALM}/protocol/openid-connect/certs", REALM))
 
     assert trusted.issuers == [REALM]
     with pytest.raises(InvalidToken, match="not trusted"):
