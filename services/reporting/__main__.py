@@ -1,4 +1,4 @@
-"""`python -m services.reporting [serve | rebuild ...]`: the indicators API, or a rebuild from the topics."""
+"""`python -m services.reporting [serve | rebuild ...]`: the indicators API and projection worker, or a rebuild."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from services.reporting.settings import ReportingSettings
 from shared.logging import configure_logging
 
 if __name__ == "__main__":
-    settings = ReportingSettings()
     if len(sys.argv) > 1 and sys.argv[1] == "rebuild":
         configure_logging("WARNING", json=False)
         rebuild.main(sys.argv[2:])
@@ -23,8 +22,10 @@ if __name__ == "__main__":
         nargs="?",
         default="serve",
         choices=["serve", "rebuild"],
-        help="serve the API and dashboard (default), or rebuild the figures from the topics",
+        help="serve the API and dashboard and run a projection worker (default; ALI_RUN_WORKERS=false: the API "
+        "only), or rebuild the figures from the topics (`rebuild --help`)",
     )
     parser.parse_args()
+    settings = ReportingSettings()
     configure_logging(settings.log_level, settings.log_json, service="reporting")
     uvicorn.run(build_app(settings), host=settings.http_host, port=settings.reporting_http_port, log_config=None)
