@@ -40,6 +40,9 @@ async function api(path) {
     sessionStorage.removeItem("ali-token");
     throw new Error("unauthorised");
   }
+  if (response.status === 503 && (await response.clone().json().catch(() => ({}))).state === "recovering") {
+    throw new Error("recovering");
+  }
   if (!response.ok) throw new Error(`${path}: ${response.status} ${(await response.json()).detail || ""}`);
   return response.json();
 }
@@ -63,21 +66,35 @@ function query() {
   return params;
 }
 
-function headline(figures) {
+// Definitions of the figures (GET /indicators/definitions), shown on hover; loaded once.
+let DEFINITIONS = null;
+async function definitions() {
+  if (DEFINITIONS === null) {
+    const body = await api("/indicators/definitions");
+    DEFINITIONS = Object.fromEntries(body.definitions.map((d) => [`${d.section}.${d.name}`, d.text_fr]));
+  }
+  return DEFINITIONS;
+}
+
+function headline(figures, defs) {
   const a = figures.accompaniments, f = figures.follow_up;
   const cards = [
-    ["File active", num(a.caseload), `au ${figures.as_of}`],
-    ["Entrées", num(a.entries), "sur la période"],
-    ["Sorties", num(a.exits), "sur la période"],
-    ["Taux de sorties positives", pct(a.positive_exit_rate), "emploi durable + transition + sortie positive"],
-    ["Taux d'emploi durable", pct(a.emploi_durable_rate), "des sorties"],
-    ["1er RDV < 15 jours", pct(f.first_appointment_under_15_days_share), "après l'orientation"],
-    ["Contrats signés dans le délai", pct(f.contracts_signed_in_time_share), "un mois après l'orientation"],
+    ["File active", num(a.caseload), `au ${figures.as_of}`, "accompaniments.caseload"],
+    ["Entrées", num(a.entries), "sur la période", "accompaniments.entries"],
+    ["Sorties", num(a.exits), "sur la période", "accompaniments.exits"],
+    ["Taux de sorties positives", pct(a.positive_exit_rate), "emploi durable + transition + sortie positive",
+      "accompaniments.positive_exit_rate"],
+    ["Taux d'emploi durable", pct(a.emploi_durable_rate), "des sorties", "accompaniments.emploi_durable_rate"],
+    ["1er RDV < 15 jours", pct(f.first_appointment_under_15_days_share), "après l'orientation",
+      "follow_up.first_appointment_under_15_days_share"],
+    ["Contrats signés dans le délai", pct(f.contracts_signed_in_time_share), "un mois après l'orientation",
+      "follow_up.contracts_signed_in_time_share"],
   ];
-  $("headline").replaceChildren(...cards.map(([label, value, hint]) => {
+  $("headline").replaceChildren(...cards.map(([label, value, hint, name]) => {
     const card = document.createElement("div");
     card.className = "card";
     card.dataset.indicator = label;
+    card.title = defs[name] || "";
     card.innerHTML = `<div class="label"></div><div class="value"></div><div class="label"></div>`;
     card.children[0].textContent = label;
     card.children[1].textContent = value;
@@ -201,6 +218,7 @@ async function refresh() {
   }
   try {
     const params = query();
+    const defs = await definitions();
     const [figures, comparison, monthly] = await Promise.all([
       api(`/indicators?${params}`), api(`/indicators/agencies?${params}`),
       api(`/indicators/trends?${new URLSearchParams(params.get("agency_id") ? { agency_id: params.get("agency_id") } : {})}`),
@@ -209,7 +227,7 @@ async function refresh() {
     if (select.options.length === 1) {
       for (const a of comparison.agencies) select.append(new Option(a.agency_name || a.agency_id, a.agency_id));
     }
-    headline(figures);
+    headline(figures, defs);
     byAgency(comparison);
     trends(monthly);
     barriers(figures.barriers);
@@ -219,7 +237,13 @@ async function refresh() {
     $("login").hidden = true;
     $("status").textContent = `Période du ${figures.period.start} au ${figures.period.end} — ${figures.scope} — mis à jour à ${new Date().toLocaleTimeString("fr-FR")}`;
     document.body.dataset.loaded = "true";
+    document.body.dataset.state = "ready";
   } catch (e) {
+    if (e.message === "recovering") {
+      document.body.dataset.state = "recovering";
+      $("status").textContent = "Indicateurs en cours de reprise (chargement des données)… nouvel essai dans quelques secondes.";
+      return;
+    }
     if (e.message === "unauthorised") { $("login").hidden = false; $("status").textContent = "Jeton refusé."; return; }
     $("status").textContent = `Erreur : ${e.message}`;
   }
