@@ -75,6 +75,9 @@ class ReportingRuntime:
 
     async def _recover(self, consumers: bool) -> None:
         s = self.settings
+        if s.fault_reporting_recovery_delay_seconds:
+            # Fault injection for the restart test: a load that takes this long.
+            await asyncio.sleep(s.fault_reporting_recovery_delay_seconds)
         while True:
             try:
                 async with self.pool.acquire() as conn:
@@ -180,7 +183,11 @@ class ReportingRuntime:
         if self.worker is not None:
             p = self.projector
             checks["projection"].update(
-                applied=p.applied, skipped=p.skipped, dead_lettered=p.dead_lettered, blocked=self.worker.blocked
+                partitions=len(self.worker.assignment),
+                applied=p.applied,
+                skipped=p.skipped,
+                dead_lettered=p.dead_lettered,
+                blocked=self.worker.blocked,
             )
             checks["projection"]["ok"] = checks["projection"]["ok"] and self.worker.blocked is None
         for name, state in self.supervisor.states.items():

@@ -27,6 +27,8 @@ class ReportingSettings(PlatformSettings):
     # Figures are computed again at most this often while the facts change (they are served from the last
     # computation in between), in seconds.
     reporting_refresh_seconds: float = 0.25
+    # Fault injection for restart tests only: loading the facts at start takes this much longer.
+    fault_reporting_recovery_delay_seconds: float = 0.0
     # Department setting: the exit groups counted by the headline "positive-exit rate".
     positive_exit_groups: list[str] = list(DEFAULT_HEADLINE_GROUPS)
 
