@@ -17,8 +17,9 @@ from shared.contracts import REGISTRY
 from shared.envelope import SPEC_VERSION
 from shared.errors import EnvelopeError, UnknownEventType
 
+_SPEC_VERSION = SPEC_VERSION.encode()
 _CURRENT = {cls.event_type(): cls.schema_version for cls in REGISTRY.classes()}
-_WANTED = frozenset(("ce_specversion", "ce_type", "ce_streamid", "ce_streamversion", "ce_time", "ce_schemaversion"))
+_decode_json = json.JSONDecoder().decode
 
 
 class NewerSchemaVersion(Exception):  # noqa: N818 - a condition to wait out, not a failure of the record
@@ -31,19 +32,16 @@ def to_event(value: bytes | None, headers: Sequence[tuple[str, bytes]] | None) -
     Raises `EnvelopeError` for a record that is not a readable event (it goes to the dead-letter topic) and
     `NewerSchemaVersion` for an event this code is too old to read.
     """
-    attrs: dict[str, bytes] = {}
-    for key, raw in headers or ():
-        if key in _WANTED:
-            attrs[key] = raw
+    attrs = dict(headers or ())
     try:
-        if attrs.get("ce_specversion", b"").decode() != SPEC_VERSION:
+        if attrs.get("ce_specversion") != _SPEC_VERSION:
             raise EnvelopeError(f"not a CloudEvents {SPEC_VERSION} record")
         event_type = attrs["ce_type"].decode()
         if not projection.handles(event_type):
             return None
         if value is None:
             raise EnvelopeError("record has no value")
-        data = json.loads(value)
+        data = _decode_json(value.decode())
         if not isinstance(data, dict):
             raise EnvelopeError("event data is not a JSON object")
         version = int(attrs.get("ce_schemaversion", b"1"))

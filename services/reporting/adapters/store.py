@@ -108,37 +108,35 @@ class FactStore:
 
     async def load(self, conn: asyncpg.Connection, after: int | None = None) -> Changes:
         """Every fact (`after` None) or those stamped after generation `after`, with their stream versions."""
-        facts: dict[type, dict[str, Fact]] = {}
-        for mapping in MAPPINGS:
-            facts[mapping.kind] = await self._load_kind(conn, mapping, after)
-        where, args = ("", []) if after is None else (" WHERE generation > $1", [after])
-        versions = {
-            r["stream_id"]: r["version"]
-            for r in await conn.fetch(f"SELECT stream_id, version FROM {self.schema}.stream_versions{where}", *args)
-        }
-        return Changes(facts, versions)
+        return build(await self.fetch(conn, after))
 
-    async def _load_kind(self, conn: asyncpg.Connection, m: Mapping_, after: int | None) -> dict[str, Fact]:
+    async def fetch(self, conn: asyncpg.Connection, after: int | None = None) -> Rows:
+        """The rows of `load`, not yet made into facts (that can happen in another thread: `build`)."""
+        kinds = {}
+        for m in MAPPINGS:
+            kinds[m.kind] = await self._fetch_kind(conn, m, after)
+        where, args = ("", []) if after is None else (" WHERE generation > $1", [after])
+        versions = await conn.fetch(f"SELECT stream_id, version FROM {self.schema}.stream_versions{where}", *args)
+        return Rows(kinds, versions)
+
+    async def _fetch_kind(self, conn: asyncpg.Connection, m: Mapping_, after: int | None) -> tuple[list, list]:
         table = f"{self.schema}.{m.table.name}"
         if after is None:
             rows = await conn.fetch(f"SELECT * FROM {table}")
         else:
             rows = await conn.fetch(f"SELECT * FROM {table} WHERE generation > $1", after)
-        if not rows:
-            return {}
-        history: dict[str, dict[str, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-        ids = [r[m.id_column] for r in rows]
-        for child, owner in m.history:
-            if after is None:
-                child_rows = await conn.fetch(f"SELECT * FROM {self.schema}.{child.name}")
-            else:
-                child_rows = await conn.fetch(
-                    f"SELECT * FROM {self.schema}.{child.name} WHERE {owner} = ANY($1::uuid[])", ids
-                )
-            for c in child_rows:
-                history[str(c[owner])][child.name].append(c)
-        empty: dict[str, list] = {}
-        return {str(r[m.id_column]): m.from_rows(r, history.get(str(r[m.id_column]), empty)) for r in rows}
+        history = []
+        if rows:
+            ids = [r[m.id_column] for r in rows]
+            for child, owner in m.history:
+                if after is None:
+                    child_rows = await conn.fetch(f"SELECT * FROM {self.schema}.{child.name}")
+                else:
+                    child_rows = await conn.fetch(
+                        f"SELECT * FROM {self.schema}.{child.name} WHERE {owner} = ANY($1::uuid[])", ids
+                    )
+                history.append((child.name, owner, child_rows))
+        return rows, history
 
     async def write(
         self,
@@ -187,6 +185,30 @@ class FactStore:
         """Next offset to read of every partition read so far."""
         rows = await conn.fetch(f"SELECT topic, partition, next_offset FROM {self.schema}.{OFFSETS.name}")
         return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+
+@dataclass
+class Rows:
+    """Rows read for `load`: by kind, the facts' rows and their history's (table, owner column, rows)."""
+
+    kinds: dict[type, tuple[list, list]]
+    versions: list
+
+
+def build(rows: Rows) -> Changes:
+    """Facts from their rows."""
+    facts: dict[type, dict[str, Fact]] = {}
+    for m in MAPPINGS:
+        fact_rows, history_rows = rows.kinds[m.kind]
+        history: dict[str, dict[str, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        for name, owner, child_rows in history_rows:
+            for c in child_rows:
+                history[str(c[owner])][name].append(c)
+        empty: dict[str, list] = {}
+        facts[m.kind] = {
+            str(r[m.id_column]): m.from_rows(r, history.get(str(r[m.id_column]), empty)) for r in fact_rows
+        }
+    return Changes(facts, {r["stream_id"]: r["version"] for r in rows.versions})
 
 
 def _state(row) -> State:

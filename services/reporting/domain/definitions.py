@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from services.reporting.domain.facts import Accompaniment, Barrier, Contract, Hire, Need
 from shared.contracts.exits import EXIT_GROUPS, ExitGroup
@@ -475,6 +475,11 @@ DEFINITIONS_BY_NAME: dict[tuple[str, str], Definition] = {(d.section, d.name): d
 
 
 # --- the rules --------------------------------------------------------------------------------------------
+# Stocks are stated as the intervals a fact counts in them: [from, to), `to` excluded (None: still running);
+# a stock on the as-of date counts the intervals holding that day. Dated figures count a fact on its day.
+
+Interval = tuple[date, "date | None"]
+Period = tuple["date | None", "date | None", str]  # from (None: always), to (None: still), agency
 
 
 def exit_group(category: str) -> str:
@@ -482,16 +487,23 @@ def exit_group(category: str) -> str:
     return EXIT_GROUP_OF[category]
 
 
+def agency_periods(a: Accompaniment) -> list[Period]:
+    """Which agency follows an accompaniment when: the opening agency, moved by each transfer from its date."""
+    periods: list[Period] = []
+    since, agency = None, a.agency_id
+    for t in sorted(a.transfers, key=lambda t: (t.transferred_on, t.seq)):
+        if since is None or t.transferred_on > since:
+            periods.append((since, t.transferred_on, agency))
+        since, agency = t.transferred_on, t.to_agency_id
+    periods.append((since, None, agency))
+    return periods
+
+
 def agency_on(a: Accompaniment, day: date) -> str:
-    """Agency following an accompaniment on `day`: the opening agency, moved by each transfer from its date."""
+    """Agency following an accompaniment on `day` (the agency a fact of that day counts at)."""
     if not a.transfers:
         return a.agency_id
-    agency, latest = a.agency_id, None
-    for t in a.transfers:
-        key = (t.transferred_on, t.seq)
-        if t.transferred_on <= day and (latest is None or key > latest):
-            agency, latest = t.to_agency_id, key
-    return agency
+    return next(agency for since, until, agency in agency_periods(a) if until is None or day < until)
 
 
 def person_agency_on(accompaniments: Sequence[Accompaniment], day: date, default: str) -> str:
@@ -506,31 +518,35 @@ def person_agency_on(accompaniments: Sequence[Accompaniment], day: date, default
     return agency_on(current, day)
 
 
-def in_caseload(a: Accompaniment, day: date) -> bool:
-    """Opened on or before `day` and not closed on or before it (closed that day: gone)."""
-    return a.start_date <= day and (a.closed_on is None or a.closed_on > day)
+def caseload_interval(a: Accompaniment) -> Interval:
+    """In the caseload from its start date until its closure date, excluded (closed that day: gone)."""
+    return a.start_date, a.closed_on
 
 
-def suspended_on(a: Accompaniment, day: date) -> bool:
-    """In the caseload and suspended on `day` (suspended on or before it, not resumed on or before it)."""
-    return in_caseload(a, day) and any(
-        s.suspended_on <= day and (s.resumed_on is None or s.resumed_on > day) for s in a.suspensions
-    )
+def suspended_intervals(a: Accompaniment) -> list[Interval]:
+    """Suspended from the suspension date until the resumption date, excluded, while in the caseload."""
+    return [i for s in a.suspensions if (i := within(caseload_interval(a), (s.suspended_on, s.resumed_on)))]
 
 
-def planned_end_on(a: Accompaniment, day: date) -> date:
-    """Planned end as known on `day`: the latest one set by a renewal dated on or before it."""
-    end, latest = a.planned_end_date, None
-    for r in a.renewals:
-        key = (r.renewed_on, r.seq)
-        if r.renewed_on <= day and (latest is None or key > latest):
-            end, latest = r.new_planned_end_date, key
-    return end
+def overdue_intervals(a: Accompaniment) -> list[Interval]:
+    """Overdue, while in the caseload, on the days after its planned end: the planned end set at opening, then
+    by each renewal from the renewal's date (a renewal after the end stops the overdue days)."""
+    renewals = sorted(a.renewals, key=lambda r: (r.renewed_on, r.seq))
+    segments = [(None, a.planned_end_date)] + [(r.renewed_on, r.new_planned_end_date) for r in renewals]
+    out = []
+    for n, (since, planned_end) in enumerate(segments):
+        until = segments[n + 1][0] if n + 1 < len(segments) else None
+        overdue_from = planned_end + timedelta(days=1)
+        if since is not None and since > overdue_from:
+            overdue_from = since
+        if i := within(caseload_interval(a), (overdue_from, until)):
+            out.append(i)
+    return out
 
 
-def overdue_on(a: Accompaniment, day: date) -> bool:
-    """In the caseload on `day` and past its planned end, neither renewed nor closed."""
-    return in_caseload(a, day) and planned_end_on(a, day) < day
+def barrier_open_interval(a: Accompaniment, b: Barrier) -> Interval | None:
+    """Open from its identification until it is lifted or assessed as not lifted, while in the caseload."""
+    return within(caseload_interval(a), (b.identified_on, b.ended_on))
 
 
 def is_return(a: Accompaniment, same_person: Sequence[Accompaniment]) -> bool:
@@ -546,23 +562,24 @@ def duration_days(a: Accompaniment) -> int:
     return (a.closed_on - a.start_date).days
 
 
-def first_appointment(a: Accompaniment, as_of: date) -> date | None:
-    """The earliest individual appointment actually held on or before `as_of`, whatever the entry order."""
-    held = [x.held_on for x in a.appointments if x.held_on <= as_of]
-    return min(held) if held else None
+def first_appointment(a: Accompaniment) -> date | None:
+    """The earliest individual appointment actually held, whatever the order it was entered in."""
+    return min((x.held_on for x in a.appointments), default=None)
 
 
-def first_appointment_target(a: Accompaniment, days: int, as_of: date) -> tuple[bool, bool]:
-    """(in the population, within the target) of the share of first appointments under `days` days.
+def first_appointment_target(a: Accompaniment, days: int) -> tuple[date, date | None]:
+    """(due from, within from) for the share of first appointments under `days` days, as of any date.
 
-    Within: delay (first appointment minus orientation) of `days - 1` days or less. Population: oriented at
-    least `days` days before `as_of`, or already had the first appointment; still waiting past the target
-    counts as not within it.
+    Within the target: a first appointment `days - 1` days or less after the orientation, counted once held.
+    In the population: from `days` days after the orientation, or once the first appointment is held (so
+    someone still waiting past the target counts as not within it).
     """
-    first = first_appointment(a, as_of)
-    within = first is not None and (first - a.orientation_date).days <= days - 1
-    due = first is not None or (as_of - a.orientation_date).days >= days
-    return due, within
+    first = first_appointment(a)
+    due = a.orientation_date + timedelta(days=days)
+    if first is not None:
+        due = min(due, first)
+    within_from = first if first is not None and (first - a.orientation_date).days <= days - 1 else None
+    return due, within_from
 
 
 def contract_deadline(orientation: date) -> date:
@@ -573,12 +590,6 @@ def contract_deadline(orientation: date) -> date:
 def contract_in_time(a: Accompaniment, contract: Contract) -> bool:
     """Signed within one calendar month of the orientation."""
     return contract.signed_on <= contract_deadline(a.orientation_date)
-
-
-def barrier_open_on(a: Accompaniment, b: Barrier, day: date) -> bool:
-    """Identified on or before `day`, its follow-up not ended on or before it, the accompaniment in the caseload."""
-    ended = b.ended_on
-    return b.identified_on <= day and (ended is None or ended > day) and in_caseload(a, day)
 
 
 def need_filled_on(need: Need, hires: Sequence[Hire]) -> date | None:
@@ -593,13 +604,10 @@ def need_filled_on(need: Need, hires: Sequence[Hire]) -> date | None:
     return min(dates) if dates else None
 
 
-def need_open_on(need: Need, filled_on: date | None, day: date) -> bool:
-    """Published on or before `day`, neither filled nor closed on or before it."""
-    return (
-        need.published_on <= day
-        and (filled_on is None or filled_on > day)
-        and (need.closed_on is None or need.closed_on > day)
-    )
+def need_open_interval(need: Need, filled_on: date | None) -> Interval:
+    """Open from its publication until it is filled or closed, excluded."""
+    ends = [d for d in (filled_on, need.closed_on) if d is not None]
+    return need.published_on, min(ends) if ends else None
 
 
 def still_employed_check_in(hire: Hire):
@@ -607,11 +615,21 @@ def still_employed_check_in(hire: Hire):
     return next((c for c in hire.check_ins if c.month == STILL_EMPLOYED_CHECK_IN_MONTH), None)
 
 
-def within_months(start: date, closed_on: date | None, months: int, as_of: date) -> bool:
-    """Closed within `months` calendar months of `start` and on or before `as_of` (cohort exits)."""
-    return closed_on is not None and closed_on <= min(add_months(start, months), as_of)
+def cohort_exit_on(a: Accompaniment, months: int) -> date | None:
+    """The day an entrant counts as exited within `months` calendar months of the start (as of that day on)."""
+    if a.closed_on is not None and a.closed_on <= add_months(a.start_date, months):
+        return a.closed_on
+    return None
 
 
 def share(part: int, whole: int) -> float | None:
     """A rate rounded to 4 decimals; None over an empty population."""
     return round(part / whole, 4) if whole else None
+
+
+def within(outer: Interval, inner: Interval) -> Interval | None:
+    """The part of `inner` inside `outer`, None when empty."""
+    start = max(outer[0], inner[0])
+    ends = [d for d in (outer[1], inner[1]) if d is not None]
+    end = min(ends) if ends else None
+    return None if end is not None and end <= start else (start, end)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from services.reporting.domain.facts import (
@@ -15,6 +14,7 @@ from services.reporting.domain.facts import (
     Suspension,
     Transfer,
     WorkshopSession,
+    evolve,
 )
 from services.reporting.domain.projection import Change, Event, Facts, folds
 
@@ -30,7 +30,7 @@ def _update(facts: Facts, event: Event, **changes) -> list[Change]:
     current: Accompaniment | None = facts.get(Accompaniment, key)
     if current is None:
         return []
-    return [(Accompaniment, key, replace(current, **changes))]
+    return [(Accompaniment, key, evolve(current, **changes))]
 
 
 def _current(facts: Facts, event: Event) -> Accompaniment | None:
@@ -105,7 +105,7 @@ def resumed(event: Event, facts: Facts) -> list[Change]:
         return []
     last = open_[-1]
     resumed_on = _d(event.data["resumed_on"])
-    suspensions = tuple(replace(s, resumed_on=resumed_on) if s is last else s for s in a.suspensions)
+    suspensions = tuple(evolve(s, resumed_on=resumed_on) if s is last else s for s in a.suspensions)
     return _update(facts, event, suspensions=suspensions)
 
 
@@ -158,7 +158,7 @@ def _progress(event: Event, facts: Facts, **changes) -> list[Change]:
     if not candidates:
         return []
     target = candidates[-1]
-    barriers = tuple(replace(b, **changes) if b is target else b for b in a.barriers)
+    barriers = tuple(evolve(b, **changes) if b is target else b for b in a.barriers)
     return _update(facts, event, barriers=barriers)
 
 
@@ -190,10 +190,10 @@ def _with_participant(event: Event, facts: Facts, **changes) -> list[Change]:
     if session is None:
         return []
     current = next((p for p in session.participants if p.accompaniment_id == d["accompaniment_id"]), None)
-    updated = replace(current or Participant(d["accompaniment_id"], d["beneficiary_id"]), **changes)
+    updated = evolve(current or Participant(d["accompaniment_id"], d["beneficiary_id"]), **changes)
     others = [p for p in session.participants if p is not current]
     participants = tuple(sorted((*others, updated), key=lambda p: p.accompaniment_id))
-    return [(WorkshopSession, session.session_id, replace(session, participants=participants))]
+    return [(WorkshopSession, session.session_id, evolve(session, participants=participants))]
 
 
 @folds(_type("ParticipantRegistered"))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
-from services.reporting.domain.facts import Beneficiary
+from services.reporting.domain.facts import Beneficiary, evolve
 from services.reporting.domain.projection import Change, Event, Facts, folds
 
 _d = date.fromisoformat
@@ -29,7 +28,7 @@ def enrolled(event: Event, facts: Facts) -> list[Change]:
 def _update(event: Event, facts: Facts, **changes) -> list[Change]:
     key = event.data["beneficiary_id"]
     current = facts.get(Beneficiary, key)
-    return [] if current is None else [(Beneficiary, key, replace(current, **changes))]
+    return [] if current is None else [(Beneficiary, key, evolve(current, **changes))]
 
 
 @folds("ali.intake.BeneficiaryTransferred")

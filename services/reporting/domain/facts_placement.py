@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
-from services.reporting.domain.facts import CheckIn, Contact, Employer, Hire, Immersion, Introduction, Need
+from services.reporting.domain.facts import CheckIn, Contact, Employer, Hire, Immersion, Introduction, Need, evolve
 from services.reporting.domain.projection import Change, Event, Facts, folds
 
 _d = date.fromisoformat
@@ -17,7 +16,7 @@ def _type(name: str) -> str:
 
 def _update(facts: Facts, kind: type, key: str, **changes) -> list[Change]:
     current = facts.get(kind, key)
-    return [] if current is None else [(kind, key, replace(current, **changes))]
+    return [] if current is None else [(kind, key, evolve(current, **changes))]
 
 
 @folds(_type("EmployerRegistered"))
@@ -56,7 +55,7 @@ def employer_contacted(event: Event, facts: Facts) -> list[Change]:
         (
             Employer,
             employer.employer_id,
-            replace(employer, contacts=tuple(sorted((*others, contact), key=lambda c: (c.contact_date, c.contact_id)))),
+            evolve(employer, contacts=tuple(sorted((*others, contact), key=lambda c: (c.contact_date, c.contact_id)))),
         )
     ]
 
@@ -146,7 +145,7 @@ def hire_checked_in(event: Event, facts: Facts) -> list[Change]:
         return []
     check_in = CheckIn(int(d["month"]), _d(d["checked_on"]), bool(d["still_employed"]))
     others = tuple(c for c in hire.check_ins if c.month != check_in.month)
-    return [(Hire, hire.hire_id, replace(hire, check_ins=tuple(sorted((*others, check_in), key=lambda c: c.month))))]
+    return [(Hire, hire.hire_id, evolve(hire, check_ins=tuple(sorted((*others, check_in), key=lambda c: c.month))))]
 
 
 @folds(_type("HireEndedEarly"))
@@ -176,7 +175,7 @@ def immersion_renewed(event: Event, facts: Facts) -> list[Change]:
     current: Immersion | None = facts.get(Immersion, d["immersion_id"])
     if current is None:
         return []
-    renewed = replace(
+    renewed = evolve(
         current,
         renewed=True,
         end_date=_d(d["end_date"]),

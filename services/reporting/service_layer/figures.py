@@ -1,7 +1,7 @@
 """Figures served from computations keyed by the mirror's generation, refreshed at a bounded rate.
 
-A computation counts a frozen snapshot of the facts (immutable facts, copied lists) in one worker thread, so
-the event loop keeps answering and consuming meanwhile; its result serves every scope of its query. While the
+A computation sums a frozen snapshot of the ledger's day sums in one worker thread, so the event loop keeps
+answering and consuming meanwhile; its result serves every scope of its query. While the
 facts keep changing, a query is computed again at most every `refresh_seconds` and the last result (whole,
 consistent, a fraction of a second old) is served in between; a query whose last result is older than that
 waits for the new one. Results are tagged with the generation they were computed at: never a partial value.
@@ -43,16 +43,8 @@ class FigureCache:
         self.refresh_seconds = refresh_seconds
         self.max_entries = max_entries
         self._entries: OrderedDict[Any, _Entry] = OrderedDict()
-        self._snapshot: Snapshot | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures")
         self.computations = 0
-
-    def snapshot(self) -> Snapshot:
-        """The facts as of the current generation (taken once per generation)."""
-        key = self.mirror.key
-        if self._snapshot is None or self._snapshot.generation != key:
-            self._snapshot = Snapshot.of(self.mirror.facts, key)
-        return self._snapshot
 
     async def get(self, key: Any, compute: Callable[[Snapshot], Any]) -> tuple[Any, _Entry]:
         """The result of `compute` for `key`, current or at most one refresh behind."""
@@ -75,7 +67,7 @@ class FigureCache:
 
     async def _compute(self, entry: _Entry, compute: Callable[[Snapshot], Any]) -> None:
         try:
-            snapshot = self.snapshot()
+            snapshot = self.mirror.snapshot()
             taken_at = time.monotonic()
             value = await asyncio.get_running_loop().run_in_executor(self._executor, compute, snapshot)
             entry.value, entry.generation, entry.taken_at, entry.rendered = value, snapshot.generation, taken_at, {}
