@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.facts import Accompaniment, FactSet
-from services.reporting.domain.ledger import Ledger, Snapshot
+from services.reporting.domain.ledger import MONTHLY, Ledger, Snapshot
 
 DAY0 = date(2024, 1, 1)
 
@@ -23,7 +23,9 @@ def _ledger_with_random_counts(seed: int) -> tuple[Ledger, dict[date, Counter]]:
         key = (rng.choice(["entries", "caseload"]), "", rng.choice(["a", "b", "c"]))
         n = rng.choice([1, 1, 2, -1])
         bucket = c.COUNT if key[0] == "entries" else c.STOCK
-        ledger._add((bucket, day, key, n), 1)
+        ledger._apply(bucket, day, Counter({key: n}))
+        if bucket in MONTHLY:
+            ledger._apply(MONTHLY[bucket], day.replace(day=1), Counter({key: n}))
         naive.setdefault((bucket, day), Counter())[key] += n
     return ledger, naive
 
@@ -50,7 +52,7 @@ def test_a_snapshot_does_not_move_when_the_ledger_does():
     ledger, _ = _ledger_with_random_counts(3)
     before = ledger.snapshot((1,))
     frozen = {day: Counter(counter) for day, counter in before.buckets[c.COUNT].items()}
-    ledger._add((c.COUNT, DAY0 + timedelta(days=5), ("entries", "", "a"), 7), 1)
+    ledger._apply(c.COUNT, DAY0 + timedelta(days=5), Counter({("entries", "", "a"): 7}))
     assert {day: Counter(counter) for day, counter in before.buckets[c.COUNT].items()} == frozen
     after = ledger.snapshot((2,))
     assert after.buckets[c.COUNT][DAY0 + timedelta(days=5)][("entries", "", "a")] == frozen.get(

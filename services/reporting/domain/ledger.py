@@ -178,8 +178,22 @@ class Ledger:
                 dirty.add(("employer", key))
             elif kind is WorkshopSession:
                 dirty.add(("session", key))
+        changes: dict[tuple[int, date], Counter] = defaultdict(Counter)
         for unit in dirty:
-            self._replace(unit, self._contributions(facts, unit))
+            new = self._contributions(facts, unit)
+            old = self._units.get(unit, [])
+            if old == new:
+                continue
+            for bucket, day, key, n in old:
+                changes[(bucket, day)][key] -= n
+            for bucket, day, key, n in new:
+                changes[(bucket, day)][key] += n
+            self._units[unit] = new
+        for (bucket, day), counts in changes.items():
+            self._apply(bucket, day, counts)
+            monthly = MONTHLY.get(bucket)
+            if monthly is not None:
+                self._apply(monthly, day.replace(day=1), counts)
         return len(dirty)
 
     def _contributions(self, facts: FactSet, unit: Unit) -> list[c.Contribution]:
@@ -198,24 +212,8 @@ class Ledger:
             return c.employer(facts.get(Employer, key))
         return c.session(facts.get(WorkshopSession, key))
 
-    def _replace(self, unit: Unit, new: list[c.Contribution]) -> None:
-        old = self._units.get(unit, [])
-        if old == new:
-            return
-        for contribution in old:
-            self._add(contribution, -1)
-        for contribution in new:
-            self._add(contribution, 1)
-        self._units[unit] = new
-
-    def _add(self, contribution: c.Contribution, sign: int) -> None:
-        bucket, day, key, n = contribution
-        self._add_to(bucket, day, key, sign * n)
-        monthly = MONTHLY.get(bucket)
-        if monthly is not None:
-            self._add_to(monthly, day.replace(day=1), key, sign * n)
-
-    def _add_to(self, bucket: int, day: date, key: tuple, n: int) -> None:
+    def _apply(self, bucket: int, day: date, counts: Counter) -> None:
+        """Add changes to a day's sums, copying them first if a snapshot shares them."""
         sums, private = self._sums[bucket], self._private[bucket]
         counter = sums.get(day)
         if counter is None:
@@ -224,13 +222,16 @@ class Ledger:
         elif day not in private:
             counter = sums[day] = Counter(counter)
             private.add(day)
-        value = counter.get(key, 0) + n
-        if value:
-            counter[key] = value
-        else:
-            counter.pop(key, None)
-            if not counter:
-                del sums[day]
+        get = counter.get
+        for key, n in counts.items():
+            if n:
+                value = get(key, 0) + n
+                if value:
+                    counter[key] = value
+                else:
+                    del counter[key]
+        if not counter:
+            del sums[day]
 
     def snapshot(self, generation: tuple[int, ...]) -> Snapshot:
         """Freeze the sums of the moment (cheap: the day counters are shared until changed)."""
