@@ -56,6 +56,7 @@ class ReportingRuntime:
     started_at: float = field(default_factory=time.monotonic)
     recovered_in: float | None = None
     _producer: object | None = None
+    _letters: DeadLetters | None = None
     _start: asyncio.Task | None = None
 
     async def start(self, *, relay: bool = True, consumers: bool = True) -> None:
@@ -88,22 +89,31 @@ class ReportingRuntime:
                 await asyncio.sleep(1)
         self.recovered_in = time.monotonic() - self.started_at
         log.info("reporting.recovered", seconds=round(self.recovered_in, 2), generation=self.mirror.generation)
-        await ensure_topics(s, [*source_topics(s), s.topic("reporting.dlq")])
+        # Kafka may be away: these workers retry (with backoff) until it answers; the API answers meanwhile.
         self.lag = LagMonitor(s, self.store, self.pool, self.mirror)
         self.supervisor.start("lag-monitor", self.lag.run)
         self.supervisor.start("facts-sync", self._follow_store)
         if consumers:
-            self._producer = make_producer(s)
-            await self._producer.start()
+            self._letters = DeadLetters(None, s.topic("reporting.dlq"))
             self.projector = Projector(
-                self.store,
-                self.mirror,
-                self.pool,
-                s.reporting_projection_version,
-                DeadLetters(self._producer, s.topic("reporting.dlq")),
+                self.store, self.mirror, self.pool, s.reporting_projection_version, self._letters
             )
             self.worker = ProjectionConsumer(s, self.projector, self.store, self.pool)
-            self.supervisor.start("projection-worker", self.worker.run)
+            self.supervisor.start("projection-worker", self._project)
+
+    async def _project(self, stop: asyncio.Event) -> None:
+        """The projection worker: topics, the dead-letter producer, then the consumer (retried until Kafka answers)."""
+        s = self.settings
+        await ensure_topics(s, [*source_topics(s), s.topic("reporting.dlq")])
+        if self._producer is None:
+            producer = make_producer(s)
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = self._letters.producer = producer
+        await self.worker.run(stop)
 
     async def _follow_store(self, stop: asyncio.Event) -> None:
         """Catch up with other workers' batches: on each notification, and at least every second."""

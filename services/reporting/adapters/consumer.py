@@ -59,12 +59,14 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topics: Sequence[str]) ->
 class DeadLetters:
     """Sends unreadable records, untouched, to `reporting.dlq` with the error in their headers."""
 
-    def __init__(self, producer: AIOKafkaProducer, topic: str) -> None:
+    def __init__(self, producer: AIOKafkaProducer | None, topic: str) -> None:
         self.producer = producer
         self.topic = topic
 
     async def __call__(self, poison: Sequence[tuple[ConsumerRecord, BaseException]]) -> None:
         """Send and wait for every acknowledgement (the batch commits only after)."""
+        if self.producer is None:
+            raise KafkaError("the dead-letter producer is not connected yet")
         sent = []
         for record, error in poison:
             headers = list(record.headers or []) + [
