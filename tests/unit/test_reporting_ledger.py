@@ -70,3 +70,23 @@ def test_a_changed_fact_replaces_its_contributions():
     ledger.update(facts, [(Accompaniment, "a1")])
     ledger.update(facts, [(Accompaniment, "a1")])  # again: nothing changes
     assert ledger.snapshot((1,)).buckets == Snapshot.of(facts).buckets
+
+
+def test_sums_kept_between_generations_follow_changes_to_old_and_recent_days():
+    ledger, _ = _ledger_with_random_counts(4)
+    start, end = DAY0 + timedelta(days=30), DAY0 + timedelta(days=700)
+
+    def naive(snapshot: Snapshot) -> Counter:
+        total = Counter()
+        for counter in snapshot.between(c.COUNT, start, end):
+            total.update(counter)
+        return +total
+
+    for day in (DAY0 + timedelta(days=40), end, DAY0 + timedelta(days=400), end - timedelta(days=1)):
+        snapshot = ledger.snapshot((1,))
+        assert +snapshot.total(c.COUNT, start, end) == naive(snapshot)
+        ledger._apply(c.COUNT, day, Counter({("entries", "", "z"): 3}))
+        ledger._apply(MONTHLY[c.COUNT], day.replace(day=1), Counter({("entries", "", "z"): 3}))
+    snapshot = ledger.snapshot((2,))
+    assert +snapshot.total(c.COUNT, start, end) == naive(snapshot)
+    assert snapshot.total(c.COUNT, start, end)[("entries", "", "z")] == 12

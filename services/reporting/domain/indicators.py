@@ -70,8 +70,8 @@ def count(snapshot: Snapshot, q: Query) -> dict[str, Tally]:
     tallies: dict[str, Tally] = defaultdict(Tally)
     dept = tallies[DEPARTMENT]
     for source in (
-        _sum(snapshot.between(COUNT, q.start, q.end)),
-        _sum(snapshot.between(STOCK, None, q.as_of)),
+        snapshot.total(COUNT, q.start, q.end),
+        snapshot.total(STOCK, None, q.as_of),
     ):
         for (figure, breakdown, agency), n in source.items():
             if n:
@@ -315,9 +315,9 @@ def trends(snapshot: Snapshot, as_of: date, months: int, positive_groups: Iterab
     stocks: Counter = Counter()
     previous_end = None
     for first, last in month_ends(as_of, months):
-        counts = _sum(snapshot.between(COUNT, first, last))
+        counts = snapshot.total(COUNT, first, last)
         since = None if previous_end is None else previous_end + timedelta(days=1)
-        stocks.update(_sum(snapshot.between(STOCK, since, last)))
+        stocks.update(snapshot.total(STOCK, since, last))
         previous_end = last
         month_counts = Counter({k: n for k, n in counts.items() if k[0] in wanted})
         caseload = Counter({k: n for k, n in stocks.items() if k[0] == "caseload"})

@@ -10,7 +10,7 @@ thread while the ledger moves on.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,6 +31,7 @@ from services.reporting.domain.facts import (
 # adds up a few months and the days around them instead of every day.
 MONTHLY = {c.COUNT: 5, c.STOCK: 6}
 BUCKETS = 7
+RECENT_PARTS = 2  # the parts of a sum most likely to have changed since the last computation (the latest days)
 Unit = tuple[str, str]
 PERSON_KINDS = (Accompaniment, Introduction, Hire, Immersion)
 
@@ -44,6 +45,20 @@ def _next_month(day: date) -> date:
 
 def _month_end(day: date) -> date:
     return _next_month(day) - _DAY
+
+
+class Memo(OrderedDict):
+    """Partial sums kept between computations, the least recently used dropped beyond `size`."""
+
+    def __init__(self, size: int = 2048) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
 
 
 @dataclass
@@ -101,6 +116,25 @@ class Snapshot:
         months = self._days(monthly, first_month, last_month - _DAY)
         return [*before, *months, *after]
 
+    def total(self, bucket: int, start: date | None, end: date) -> Counter:
+        """The sum of `between`: the older parts' sum is kept from one generation to the next while those parts
+        are the same objects (the day sums are copied on write), only the most recent ones are added again."""
+        parts = self.between(bucket, start, end)
+        stable, recent = parts[:-RECENT_PARTS], parts[-RECENT_PARTS:]
+        key = ("total", bucket, start, end)
+        cached = self.summaries.get(key)
+        same = cached is not None and len(cached[0]) == len(stable)
+        if not same or any(a is not b for a, b in zip(cached[0], stable, strict=True)):
+            base: Counter = Counter()
+            for counter in stable:
+                base.update(counter)
+            cached = (stable, base)
+        self.summaries[key] = cached
+        out = Counter(cached[1])
+        for counter in recent:
+            out.update(counter)
+        return out
+
     def _days(self, bucket: int, start: date | None, end: date) -> list[Counter]:
         days = self.days[bucket]
         lo = 0 if start is None else bisect_left(days, start)
@@ -155,7 +189,7 @@ class Ledger:
         self._sums: list[dict[date, Counter]] = [{} for _ in range(BUCKETS)]
         self._private: list[set[date]] = [set() for _ in range(BUCKETS)]  # days no snapshot shares
         self._units: dict[Unit, list[c.Contribution]] = {}
-        self._summaries: dict = {}  # entry summaries shared by the snapshots: computed once per state of a day
+        self._summaries: dict = Memo()  # sums shared by the snapshots, computed once per state of their parts
         self._people: dict[str, set[tuple[type, str]]] = defaultdict(set)
         self._need_hires: dict[str, set[str]] = defaultdict(set)
 

@@ -128,14 +128,16 @@ def replay(settings: ReportingSettings, workers: int | None = None) -> Replay:
     started = time.monotonic()
     shares = _share(end, workers)
     facts, records, events, unreadable = FactSet(), 0, 0, 0
-    if workers == 1 or len(shares) <= 1:
+    if len(shares) <= 1:
         results = [asyncio.run(_fold(settings, s)) for s in shares]
     else:
-        # Forked while no event loop runs in this process; each child runs its own.
+        # Children fold all shares but the first, which this process folds meanwhile (its facts need no
+        # copying back). They are forked before any event loop runs here; each runs its own.
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=context) as pool:
             payload = settings.model_dump_json()
-            results = list(pool.map(_fold_in_process, [payload] * len(shares), shares))
+            children = [pool.submit(_fold_in_process, payload, share) for share in shares[1:]]
+            results = [asyncio.run(_fold(settings, shares[0]))] + [child.result() for child in children]
     for part, n_records, n_events, n_unreadable in results:
         facts.merge(part)
         records, events, unreadable = records + n_records, events + n_events, unreadable + n_unreadable
