@@ -8,15 +8,22 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, read from pyproject.toml, so that a code change does not reinstall them.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# openssl: docker-compose.yml's `secrets` service generates the local CA and certificates with it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends openssl \
+    && rm -rf /var/lib/apt/lists/*
 
+# Dependencies first, at the versions locked in requirements/base.txt (`make lock`), so that a code change does
+# not reinstall them.
+COPY requirements/base.txt ./requirements/base.txt
+RUN pip install --require-hashes -r requirements/base.txt
+
+COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
+# The Keycloak helper that makes the demo users (docker-compose.yml, keycloak-users).
+COPY deploy/__init__.py ./deploy/
+COPY deploy/local/__init__.py deploy/local/keycloak_admin.py ./deploy/local/
 RUN pip install --no-deps . \
     && useradd --system --uid 10001 --no-create-home --home-dir /app ali
 

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.eventstore import PostgresEventStore, Tracing
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_topics
 from shared.logging import configure_logging
 from shared.outbox import OutboxRelay
 from shared.settings import PlatformSettings
@@ -47,24 +47,22 @@ async def _writer(store: PostgresEventStore, writer: int, count: int) -> None:
 async def run(events: int, writers: int) -> None:
     """Append, then relay, and print the rates."""
     run_id = f"bench{uuid.uuid4().hex[:8]}"
-    settings = PlatformSettings(topic_prefix=f"{run_id}.")
+    # The operator (admin principal, superuser) on a topic and schema of its own.
+    settings = PlatformSettings.of("admin", topic_suffix=run_id)
     pool = await asyncpg.create_pool(settings.database_url, min_size=writers, max_size=writers + 2)
     store = PostgresEventStore(pool, f"{run_id}_store", source="/ali/bench")
     await store.migrate()
     topic = settings.topic("bench.events")
     await ensure_topics(settings, [topic])
-    producer = make_producer(settings)
-    await producer.start()
     try:
         start = time.perf_counter()
         await asyncio.gather(*(_writer(store, w, events // writers) for w in range(writers)))
         append_seconds = time.perf_counter() - start
-        relay = OutboxRelay(store, producer, topic, batch_size=settings.relay_batch_size)
+        relay = OutboxRelay(store, settings, topic, batch_size=settings.relay_batch_size)
         start = time.perf_counter()
         published = await relay.publish_pending()
         relay_seconds = time.perf_counter() - start
     finally:
-        await producer.stop()
         await pool.execute(f"DROP SCHEMA {run_id}_store CASCADE")
         await pool.close()
     table = Table(title=f"{events} events, {writers} concurrent writers, one event per append")

@@ -8,8 +8,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from shared.auth import load_verifier
-from shared.errors import ConcurrencyError, DomainError, Forbidden, NotFound, RuleViolation
+from shared.auth.verification import trusted_issuers
+from shared.errors import ConcurrencyError, DomainError, EventTooLarge, Forbidden, NotFound, RuleViolation
 
 # The one place where domain errors become HTTP status codes.
 _STATUS: list[tuple[type[Exception], int]] = [
@@ -17,6 +17,8 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (NotFound, 404),
     (Forbidden, 403),
     (RuleViolation, 409),
+    # The request is well-formed but would record an event above the size limit (checked before it is stored).
+    (EventTooLarge, 413),
     (DomainError, 422),
 ]
 
@@ -27,6 +29,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def handle(_request: Request, exc: Exception) -> JSONResponse:
         status = next(code for cls, code in _STATUS if isinstance(exc, cls))
         body = {"detail": str(exc), "error": type(exc).__name__}
+        if code := getattr(exc, "code", None):
+            body["code"] = code
         if field := getattr(exc, "field", None):
             body["field"] = field
         if isinstance(exc, ConcurrencyError):
@@ -90,9 +94,7 @@ def service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     settings = runtime.settings
-    app.state.token_verifier = load_verifier(
-        settings.auth_public_key_file, settings.auth_jwks_url, settings.auth_issuer
-    )
+    app.state.token_verifier = trusted_issuers(settings)
     for router in routers:
         app.include_router(router)
     app.include_router(health_router(runtime.readiness))

@@ -1,14 +1,15 @@
-"""Wires accompaniment: store, repositories, consumers of intake's and placement's events, HTTP application."""
+"""Wires accompaniment: aggregate store and read models, consumers of intake's and placement's events, HTTP app."""
 
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.accompaniment.adapters.read_model import AccompanimentViews
-from services.accompaniment.adapters.repository import AccompanimentRepository
+from services.accompaniment.adapters.migrations import MIGRATIONS
+from services.accompaniment.adapters.read_model import PostgresAccompanimentViews
+from services.accompaniment.adapters.workshops import PostgresWorkshopViews
+from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION
 from services.accompaniment.entrypoints import (
     accompaniments,
     action_plan,
@@ -20,42 +21,51 @@ from services.accompaniment.entrypoints import (
     workshops,
 )
 from services.accompaniment.service_layer import reactions
+from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.settings import AccompanimentSettings
+from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
-SQL = Path(__file__).parent / "adapters" / "sql"
 ROUTERS = [accompaniments, lifecycle, appointments, diagnosis, action_plan, candidate_profile, worklists, workshops]
+
+
+def dependencies(settings: AccompanimentSettings, runtime: ServiceRuntime) -> Dependencies:
+    """The handlers' dependencies on a started runtime: each aggregate's read model kept in its unit of work."""
+    accompaniments = PostgresAccompanimentViews(settings.accompaniment_db_schema)
+    sessions = PostgresWorkshopViews(settings.accompaniment_db_schema)
+    store = PostgresAggregateStore(runtime.store, {ACCOMPANIMENT: accompaniments.save, WORKSHOP_SESSION: sessions.save})
+    return Dependencies(store, accompaniments, sessions, settings.rules(), settings.thresholds())
 
 
 def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
     """Accompaniment's runtime: store, relay, and the consumers of intake's and placement's events."""
 
-    def repository(runtime: ServiceRuntime) -> AccompanimentRepository:
-        return AccompanimentRepository(runtime.store, AccompanimentViews(settings.accompaniment_db_schema))
-
-    def intake_handlers(runtime: ServiceRuntime):
-        repo = repository(runtime)
+    def intake_reactions(runtime: ServiceRuntime):
+        deps = dependencies(settings, runtime)
         return {
-            BeneficiaryEnrolled.event_type(): partial(
-                reactions.on_beneficiary_enrolled, repo=repo, rules=settings.rules()
-            ),
-            BeneficiaryTransferred.event_type(): partial(reactions.on_beneficiary_transferred, repo=repo),
+            BeneficiaryEnrolled.event_type(): partial(reactions.on_beneficiary_enrolled, deps=deps),
+            BeneficiaryTransferred.event_type(): partial(reactions.on_beneficiary_transferred, deps=deps),
         }
 
-    def placement_handlers(runtime: ServiceRuntime):
-        return {HireRecorded.event_type(): partial(reactions.on_hire_recorded, repo=repository(runtime))}
+    def placement_reactions(runtime: ServiceRuntime):
+        return {HireRecorded.event_type(): partial(reactions.on_hire_recorded, deps=dependencies(settings, runtime))}
 
     return ServiceRuntime(
         settings,
         context="accompaniment",
         schema=settings.accompaniment_db_schema,
-        migrations=[SQL / "accompaniment.sql"],
+        migrations=[MIGRATIONS],
         consumers=[
-            ConsumerSpec("intake-events", ["intake"], intake_handlers),
-            ConsumerSpec("placement-events", ["placement"], placement_handlers),
+            ConsumerSpec(
+                "intake-events",
+                ["intake"],
+                intake_reactions,
+                satisfies={BeneficiaryEnrolled.event_type(): reactions.satisfied_keys},
+            ),
+            ConsumerSpec("placement-events", ["placement"], placement_reactions),
         ],
     )
 
@@ -70,7 +80,5 @@ def build_app(settings: AccompanimentSettings | None = None, *, start_workers: b
         routers=[module.router for module in ROUTERS],
         start_workers=settings.run_workers if start_workers is None else start_workers,
     )
-    app.state.schema = settings.accompaniment_db_schema
-    app.state.rules = settings.rules()
-    app.state.thresholds = settings.thresholds()
+    app.state.dependencies = partial(dependencies, settings)
     return app

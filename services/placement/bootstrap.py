@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 from fastapi import FastAPI
 
 from services.placement.adapters.candidates import PostgresCandidates
+from services.placement.adapters.employers import PostgresEmployers
+from services.placement.adapters.immersions import PostgresImmersions
+from services.placement.adapters.introductions import PostgresIntroductions
+from services.placement.adapters.migrations import MIGRATIONS
+from services.placement.adapters.needs import PostgresNeeds
+from services.placement.domain.evolution import EMPLOYER, IMMERSION, INTRODUCTION, NEED
 from services.placement.entrypoints import candidates, employers, hires, immersions, introductions, matches, needs
 from services.placement.service_layer import candidates as reactions
+from services.placement.service_layer.dependencies import Dependencies
 from services.placement.settings import PlacementSettings
+from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfileUpdated
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
-SQL = Path(__file__).parent / "adapters" / "sql"
 ROUTERS = [
     employers.router,
     needs.router,
@@ -27,22 +33,39 @@ ROUTERS = [
 ]
 
 
+def dependencies(settings: PlacementSettings, runtime: ServiceRuntime) -> Dependencies:
+    """The handlers' dependencies on a started runtime: each aggregate's read model kept in its unit of work."""
+    schema = settings.placement_db_schema
+    employers, needs = PostgresEmployers(schema), PostgresNeeds(schema)
+    introductions, immersions = PostgresIntroductions(schema), PostgresImmersions(schema)
+    store = PostgresAggregateStore(
+        runtime.store,
+        {
+            EMPLOYER: employers.project,
+            NEED: needs.save,
+            INTRODUCTION: introductions.save,
+            IMMERSION: immersions.save,
+        },
+    )
+    return Dependencies(store, employers, needs, PostgresCandidates(schema), introductions, immersions)
+
+
 def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
     """Placement's runtime: store, outbox relay and the consumer of accompaniment's events."""
 
-    def accompaniment_handlers(_runtime: ServiceRuntime):
-        views = PostgresCandidates(settings.placement_db_schema)
+    def accompaniment_reactions(runtime: ServiceRuntime):
+        deps = dependencies(settings, runtime)
         return {
-            CandidateProfileUpdated.event_type(): partial(reactions.on_candidate_profile_updated, candidates=views),
-            AccompanimentClosed.event_type(): partial(reactions.on_accompaniment_closed, candidates=views),
+            CandidateProfileUpdated.event_type(): partial(reactions.on_candidate_profile_updated, deps=deps),
+            AccompanimentClosed.event_type(): partial(reactions.on_accompaniment_closed, deps=deps),
         }
 
     return ServiceRuntime(
         settings,
         context="placement",
         schema=settings.placement_db_schema,
-        migrations=[SQL / "placement.sql"],
-        consumers=[ConsumerSpec("accompaniment-events", ["accompaniment"], accompaniment_handlers)],
+        migrations=[MIGRATIONS],
+        consumers=[ConsumerSpec("accompaniment-events", ["accompaniment"], accompaniment_reactions)],
     )
 
 
@@ -60,5 +83,5 @@ def build_app(settings: PlacementSettings | None = None, *, start_workers: bool 
         routers=ROUTERS,
         start_workers=settings.run_workers if start_workers is None else start_workers,
     )
-    app.state.schema = settings.placement_db_schema
+    app.state.dependencies = partial(dependencies, settings)
     return app

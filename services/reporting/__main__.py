@@ -11,11 +11,13 @@ from services.reporting.bootstrap import build_app
 from services.reporting.entrypoints import rebuild
 from services.reporting.settings import ReportingSettings
 from shared.logging import configure_logging
+from shared.settings import load_settings
 
 if __name__ == "__main__":
+    settings = load_settings(ReportingSettings, "reporting")
     if len(sys.argv) > 1 and sys.argv[1] == "rebuild":
         configure_logging("WARNING", json=False)
-        rebuild.main(sys.argv[2:])
+        rebuild.main(sys.argv[2:], settings)
     parser = argparse.ArgumentParser(prog="python -m services.reporting", description="The reporting service.")
     parser.add_argument(
         "command",
@@ -26,6 +28,5 @@ if __name__ == "__main__":
         "only), or rebuild the figures from the topics (`rebuild --help`)",
     )
     parser.parse_args()
-    settings = ReportingSettings()
     configure_logging(settings.log_level, settings.log_json, service="reporting")
     uvicorn.run(build_app(settings), host=settings.http_host, port=settings.reporting_http_port, log_config=None)

@@ -16,10 +16,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.reporting.adapters.bi import create_views
+from services.reporting.adapters.bi import migrate
 from services.reporting.adapters.consumer import DeadLetters, ProjectionConsumer, source_topics
 from services.reporting.adapters.lag import LagMonitor
-from services.reporting.adapters.store import MIGRATION_LOCK, FactStore
+from services.reporting.adapters.store import FactStore
 from services.reporting.entrypoints import api, dashboard
 from services.reporting.service_layer.figures import FigureCache
 from services.reporting.service_layer.mirror import Mirror
@@ -67,11 +67,11 @@ class ReportingRuntime:
         self.mirror = Mirror(self.store)
         self.figures = FigureCache(self.mirror, s.reporting_refresh_seconds)
         self.pool = await asyncpg.create_pool(s.database_url, min_size=2, max_size=6)
+        await migrate(
+            self.pool, s.reporting_db_schema, s.reporting_bi_schema, s.positive_exit_groups, s.reporting_bi_reader_role
+        )
         async with self.pool.acquire() as conn:
-            await self.store.migrate(conn, s.reporting_projection_version)
-            async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", MIGRATION_LOCK)
-                await create_views(conn, s.reporting_db_schema, s.reporting_bi_schema, s.positive_exit_groups)
+            await self.store.prepare(conn, s.reporting_projection_version)
         self._start = asyncio.create_task(self._recover(consumers), name="reporting-recovery")
 
     async def _recover(self, consumers: bool) -> None:

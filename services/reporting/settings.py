@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from typing import ClassVar
+
+from pydantic import Field, field_validator
 
 from services.reporting.domain.definitions import DEFAULT_HEADLINE_GROUPS, EXIT_GROUP_NAMES
 from shared.settings import PlatformSettings
@@ -11,6 +13,8 @@ from shared.settings import PlatformSettings
 class ReportingSettings(PlatformSettings):
     """Settings of the reporting service (env prefix `ALI_`)."""
 
+    credentials_name: ClassVar[str | None] = "reporting"
+
     reporting_http_port: int = 8004
     # Bump to fold the topics again into empty fact tables (every replica at once: a replica of an older
     # version stops writing).
@@ -18,6 +22,8 @@ class ReportingSettings(PlatformSettings):
     # PostgreSQL schema of the fact tables, and of the read models for BI tools.
     reporting_db_schema: str = "reporting"
     reporting_bi_schema: str = "bi"
+    # Database role of the BI tools, granted USAGE on that schema and SELECT on its views ("": none).
+    reporting_bi_reader_role: str = "bi_reader"
     # Records read per batch (one transaction per batch).
     reporting_batch_records: int = 2000
     # Not ready (`/health/ready` 503) when the workers are this many events behind the topics.
@@ -31,6 +37,10 @@ class ReportingSettings(PlatformSettings):
     fault_reporting_recovery_delay_seconds: float = 0.0
     # Department setting: the exit groups counted by the headline "positive-exit rate".
     positive_exit_groups: list[str] = list(DEFAULT_HEADLINE_GROUPS)
+    # The dashboard signs people in with the identity provider `auth_issuer` as this public client (PKCE).
+    dashboard_client_id: str = "ali-dashboard"
+    # Seconds between two automatic refreshes of the dashboard (people can pause them).
+    dashboard_refresh_seconds: int = Field(5, ge=2, le=3600)
 
     @field_validator("positive_exit_groups")
     @classmethod

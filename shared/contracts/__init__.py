@@ -6,7 +6,32 @@ Schema is generated into `shared/schemas/` and checked for compatible evolution.
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.contracts import accompaniment, intake, placement
 from shared.events import EventRegistry
 
 REGISTRY = EventRegistry([*intake.EVENTS, *accompaniment.EVENTS, *placement.EVENTS])
+
+
+@REGISTRY.upcaster(accompaniment.AccompanimentOpened.event_type(), 1)
+def _opened_v1_has_no_commune(payload: dict[str, Any]) -> dict[str, Any]:
+    """AccompanimentOpened v1 -> v2: the commune was not recorded; it stays unknown (null) in the event.
+
+    The accompaniment service knows it from elsewhere: its read model row, written from the enrolment event
+    it consumed when it opened the accompaniment, and the later events of the stream that carry the commune
+    (transfers, candidate profiles). Other consumers take the commune from intake's events.
+    """
+    return {**payload, "commune_code": None}
+
+
+@REGISTRY.upcaster("ali.intake.BeneficiaryEnrolled", 1)
+def _enrolment_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """v1 knew only first enrolments."""
+    return {**data, "is_return": False, "previous_accompaniment_id": None}
+
+
+@REGISTRY.upcaster(accompaniment.AccompanimentOpened.event_type(), 2)
+def _opened_v2_first_accompaniment(payload: dict[str, Any]) -> dict[str, Any]:
+    """AccompanimentOpened v2 -> v3: before v3 every accompaniment followed a first enrolment."""
+    return {**payload, "is_return": False, "previous_accompaniment_id": None}

@@ -76,6 +76,9 @@ class Person:
     placement: Placement | None = None
     immersion: tuple[date, date, str | None] | None = None  # start, end, outcome
     closure: tuple[date, str] | None = None
+    # Referred again after the exit (orientation, start): a return opens a second accompaniment, at the agency
+    # that followed the person last.
+    comeback: tuple[date, date] | None = None
 
     def agency_on(self, day: date) -> str:
         """The agency following the person that day."""
@@ -216,6 +219,9 @@ def scenario(today: date, seed: int = 2024, size: int = 130) -> Scenario:
             else:
                 if p.closure is None and last < end:
                     p.suspension = (last + timedelta(days=1), None)
+        if p.closure and p.closure[0] <= today - timedelta(days=60) and rng.random() < 0.2:
+            oriented = p.closure[0] + timedelta(days=rng.randint(20, 50))
+            p.comeback = (oriented, min(today - timedelta(days=1), oriented + timedelta(days=rng.randint(0, 5))))
         people.append(p)
     sessions = []
     for agency in agencies:
@@ -259,10 +265,17 @@ def tally(s: Scenario, q: Query, agency: str | None) -> dict[str, object]:
 
     as_of = q.as_of
     out: dict[str, object] = {}
+    # Returns: the second accompaniment of a person who came back, at the agency that followed them last.
+    back = [p for p in s.people if p.comeback]
+
+    def back_agency(p: Person) -> str:
+        return p.agency_on(p.closure[0])
+
+    back_in_caseload = [p for p in back if p.comeback[1] <= as_of and agency in (None, back_agency(p))]
     in_caseload = [
         p for p in s.people if p.start <= as_of and (p.closure is None or p.closure[0] > as_of) and mine(p, as_of)
     ]
-    out["caseload"] = len(in_caseload)
+    out["caseload"] = len(in_caseload) + len(back_in_caseload)
     out["suspended"] = sum(
         1 for p in in_caseload if p.suspension and p.suspension[0] <= as_of and (p.suspension[1] or date.max) > as_of
     )
@@ -274,8 +287,9 @@ def tally(s: Scenario, q: Query, agency: str | None) -> dict[str, object]:
 
     out["overdue"] = sum(1 for p in in_caseload if planned_end(p) < as_of)
     entries = [p for p in s.people if inside(p.start) and mine(p, p.start)]
-    out["entries"] = len(entries)
-    out["returns"] = 0
+    returns = [p for p in back if inside(p.comeback[1]) and agency in (None, back_agency(p))]
+    out["entries"] = len(entries) + len(returns)
+    out["returns"] = len(returns)
     out["renewals"] = sum(1 for p in s.people if inside(p.renewal) and mine(p, p.renewal))
     out["suspensions"] = sum(
         1 for p in s.people if p.suspension and inside(p.suspension[0]) and mine(p, p.suspension[0])
@@ -308,12 +322,14 @@ def tally(s: Scenario, q: Query, agency: str | None) -> dict[str, object]:
                 within += 1
             if first is not None or (as_of - p.orientation).days >= target:
                 due += 1
+        # A return has no appointment in the scenario: in the population once its target has passed.
+        due += sum(1 for p in returns if (as_of - p.comeback[0]).days >= target)
         out[f"first_appointment_under_{target}_days"] = within
         out[f"first_appointment_under_{target}_days_due"] = due
         out[f"first_appointment_under_{target}_days_share"] = round(within / due, 4) if due else None
     with_first = sum(1 for p in entries if any(d <= as_of for d in p.appointments))
     out["entries_with_first_appointment"] = with_first
-    out["entries_without_first_appointment"] = len(entries) - with_first
+    out["entries_without_first_appointment"] = len(entries) + len(returns) - with_first
     signed = [p for p in s.people if inside(p.contract) and mine(p, p.contract)]
     in_time = [p for p in signed if p.contract <= plus_months(p.orientation, 1)]
     out["contracts_signed"] = len(signed)

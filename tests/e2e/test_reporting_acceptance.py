@@ -99,14 +99,17 @@ def _actions(p: acceptance.Person) -> list[tuple[date, str, object]]:
 
 async def _person(api: Api, s: acceptance.Scenario, p: acceptance.Person, played: Played) -> None:
     commune = acceptance.AGENCIES[p.agency]
+    identity = {
+        "first_name": "Recette",
+        "last_name": f"Scenario-{p.index:03d}-{uuid.uuid4().hex[:6]}",
+        "birth_date": (date(1970, 1, 1) + timedelta(days=p.index * 97)).isoformat(),
+    }
     referral = await api.call(
         "intake",
         "POST",
         "/referrals",
         json={
-            "first_name": "Recette",
-            "last_name": f"Scenario-{p.index:03d}-{uuid.uuid4().hex[:6]}",
-            "birth_date": (date(1970, 1, 1) + timedelta(days=p.index * 97)).isoformat(),
+            **identity,
             "commune_code": commune,
             "orientation_date": p.orientation.isoformat(),
             "enrolment_date": p.start.isoformat(),
@@ -176,6 +179,40 @@ async def _person(api: Api, s: acceptance.Scenario, p: acceptance.Person, played
         await api.call(
             "accompaniment", "POST", f"{acc}/closure", json={"exit_category": category, "closed_on": day.isoformat()}
         )
+    if p.comeback:
+        await _come_back(api, p, identity, b)
+
+
+async def _come_back(api: Api, p: acceptance.Person, identity: dict, b: str) -> None:
+    """Referred again once intake knows the accompaniment closed: a return, a second accompaniment."""
+    await _until(
+        api,
+        "intake",
+        f"/beneficiaries/{b}",
+        lambda r: r.json().get("follow_up", {}).get("status") == "closed" or None,
+        "intake to know the accompaniment closed",
+    )
+    oriented, start = p.comeback
+    again = await api.call(
+        "intake",
+        "POST",
+        "/referrals",
+        json={
+            **identity,
+            "commune_code": acceptance.AGENCIES[p.agency_on(p.closure[0])],
+            "orientation_date": oriented.isoformat(),
+            "enrolment_date": start.isoformat(),
+        },
+    )
+    assert again["status"] == "return" and again["beneficiary_id"] == b, again
+    await _until(
+        api,
+        "accompaniment",
+        "/accompaniments",
+        lambda r: len(r.json()) == 2 or None,
+        "the return's accompaniment",
+        beneficiary_id=b,
+    )
 
 
 async def _placement(api: Api, s: acceptance.Scenario, p: acceptance.Person, played: Played, acc: str, b: str) -> None:
@@ -326,7 +363,7 @@ async def test_the_scenario_exercises_every_figure(played):
     s = played
     everything = [acceptance.tally(s, q, None) for q in QUERIES]
     for name in (
-        "caseload", "suspended", "overdue", "entries", "renewals", "suspensions", "transfers_in", "exits",
+        "caseload", "suspended", "overdue", "entries", "returns", "renewals", "suspensions", "transfers_in", "exits",
         "contracts_signed_in_time", "barriers.identified", "barriers.lifted", "barriers.open", "workshops.attendance",
         "needs_open", "hires", "hires_ended_early", "six_month_check_ins",
     ):  # fmt: skip

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from services.accompaniment.domain import action_plan, appointments, candidate, diagnosis, engagement, model
 from services.accompaniment.domain import commands as c
+from services.accompaniment.domain.decisions import action_plan, appointments, candidate, diagnosis, engagement
 from services.accompaniment.domain.errors import (
     AlreadyRecorded,
     InvalidDate,
@@ -14,6 +15,7 @@ from services.accompaniment.domain.errors import (
     MissingInformation,
     TransitionRefused,
 )
+from services.accompaniment.domain.evolution import apply_accompaniment
 from services.accompaniment.domain.rules import Context, Rules
 from services.accompaniment.domain.state import AppointmentStatus, BarrierStatus
 from shared.contracts.accompaniment import (
@@ -31,7 +33,7 @@ START = date(2025, 1, 20)
 
 
 def _opened():
-    return model.apply(
+    return apply_accompaniment(
         None,
         AccompanimentOpened(
             accompaniment_id=uuid.uuid4(),
@@ -40,13 +42,14 @@ def _opened():
             start_date=START,
             planned_end_date=date(2026, 1, 20),
             orientation_date=ORIENTATION,
+            commune_code="93027",
         ),
     )
 
 
 def _after(state, events):
     for event in events:
-        state = model.apply(state, event)
+        state = apply_accompaniment(state, event)
     return state
 
 
@@ -70,7 +73,7 @@ def test_a_contract_signed_after_the_deadline_is_flagged_late():
         state, c.SignEngagementContract(signed_on=date(2025, 2, 10)), _on(date(2025, 3, 1))
     )
     assert signed.late is True and signed.days_after_orientation == 31
-    assert model.apply(state, signed).contract.late is True
+    assert apply_accompaniment(state, signed).contract.late is True
 
 
 def test_the_contract_deadline_is_a_department_setting():
@@ -120,10 +123,10 @@ def test_the_first_held_appointment_records_the_delay_since_orientation_and_late
     state, second = _scheduled(state, date(2025, 2, 20), ctx)
     [held] = appointments.hold(state, c.RecordAppointmentHeld(appointment_id=first), ctx)
     assert (held.first, held.days_since_orientation, held.held_on) == (True, 14, date(2025, 1, 24))
-    state = model.apply(state, held)
+    state = apply_accompaniment(state, held)
     [later] = appointments.hold(state, c.RecordAppointmentHeld(appointment_id=second), ctx)
     assert (later.first, later.days_since_orientation) == (False, None)
-    state = model.apply(state, later)
+    state = apply_accompaniment(state, later)
     assert state.first_appointment_delay_days == 14 and state.last_contact_on == date(2025, 2, 20)
 
 
@@ -186,13 +189,13 @@ def test_a_barrier_is_identified_worked_on_then_lifted():
     )
     [worked] = _progress(state, BarrierCategory.MOBILITY, c.BarrierProgress.WORKED_ON, date(2025, 2, 15), ctx)
     assert isinstance(worked, BarrierWorkedOn)
-    state = model.apply(state, worked)
+    state = apply_accompaniment(state, worked)
     assert state.active_barrier(BarrierCategory.MOBILITY).status == BarrierStatus.WORKED_ON
     with pytest.raises(TransitionRefused, match="already worked on since 2025-02-15"):
         _progress(state, BarrierCategory.MOBILITY, c.BarrierProgress.WORKED_ON, date(2025, 3, 1), ctx)
     [lifted] = _progress(state, BarrierCategory.MOBILITY, c.BarrierProgress.LIFTED, date(2025, 5, 2), ctx)
     assert isinstance(lifted, BarrierLifted) and lifted.days_since_identified == 90
-    state = model.apply(state, lifted)
+    state = apply_accompaniment(state, lifted)
     [barrier] = state.barriers
     assert (barrier.status, barrier.ended_on) == (BarrierStatus.LIFTED, date(2025, 5, 2))
     assert state.active_barrier(BarrierCategory.MOBILITY) is None
@@ -206,7 +209,7 @@ def test_a_barrier_can_end_not_lifted_and_its_category_be_identified_again():
         diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx)
     [not_lifted] = _progress(state, BarrierCategory.HOUSING, c.BarrierProgress.NOT_LIFTED, None, ctx)
     assert isinstance(not_lifted, BarrierNotLifted) and not_lifted.days_since_identified == 0
-    state = model.apply(state, not_lifted)
+    state = apply_accompaniment(state, not_lifted)
     state = _after(state, diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx))
     assert [b.status for b in state.barriers] == [BarrierStatus.NOT_LIFTED, BarrierStatus.IDENTIFIED]
 
@@ -270,7 +273,7 @@ def test_actions_move_from_planned_to_in_progress_to_done_and_then_stay_done():
         state, c.ChangeActionStatus(action_id=action_id, status=ActionStatus.IN_PROGRESS), ctx
     )
     assert (started.previous_status, started.status) == (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
-    state = model.apply(state, started)
+    state = apply_accompaniment(state, started)
     state = _after(
         state,
         action_plan.change_action_status(
@@ -310,7 +313,7 @@ def test_referrals_to_schemes_are_recorded_with_their_kind_and_partner():
         "CCAS de La Courneuve",
         date(2025, 5, 20),
     )
-    state = model.apply(state, referral)
+    state = apply_accompaniment(state, referral)
     with pytest.raises(AlreadyRecorded):
         action_plan.refer_to_scheme(state, cmd, ctx)
 
@@ -318,7 +321,7 @@ def test_referrals_to_schemes_are_recorded_with_their_kind_and_partner():
 # --- candidate profile ---------------------------------------------------------------------------------------------
 
 
-def test_the_candidate_profile_carries_the_commune_and_normalised_tags():
+def test_the_candidate_profile_carries_the_commune_of_the_accompaniment_and_normalised_tags():
     state = _opened()
     cmd = c.UpdateCandidateProfile(
         aptitudes=["Handling", " handling ", "customer_contact", ""],
@@ -328,13 +331,13 @@ def test_the_candidate_profile_carries_the_commune_and_normalised_tags():
         driving_licence=True,
         wished_sectors=["Logistics"],
     )
-    [profile] = candidate.update_candidate_profile(state, cmd, _on(date(2025, 6, 1)), "93027")
+    [profile] = candidate.update_candidate_profile(state, cmd, _on(date(2025, 6, 1)))
     assert profile.commune_code == "93027" and profile.agency_id == "ali-la-courneuve"
     assert profile.aptitudes == ["handling", "customer_contact"] and profile.wished_sectors == ["logistics"]
     assert [s.value for s in profile.available_slots] == ["morning", "afternoon"]
-    assert model.apply(state, profile).candidate_profile == profile
+    assert apply_accompaniment(state, profile).candidate_profile == profile
     with pytest.raises(MissingInformation, match="commune"):
-        candidate.update_candidate_profile(state, cmd, _on(date(2025, 6, 1)), None)
+        candidate.update_candidate_profile(replace(state, commune_code=None), cmd, _on(date(2025, 6, 1)))
 
 
 def test_a_profile_cannot_ask_for_a_diploma():

@@ -1,94 +1,42 @@
-"""Service layer on the in-memory event store, with a fake read model and a fake connection pool."""
+"""Accompaniment's handlers and reactions on the shared in-memory aggregate store and fakes of the read models."""
 
 from __future__ import annotations
 
 import uuid
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
 
-from services.accompaniment.adapters.read_model import AccompanimentViews
-from services.accompaniment.adapters.repository import AccompanimentRepository
-from services.accompaniment.adapters.workshops import WorkshopRepository
 from services.accompaniment.domain import commands as c
-from services.accompaniment.domain import model
 from services.accompaniment.domain.errors import InvalidHire, WorkshopFull
-from services.accompaniment.domain.rules import Context, Rules
+from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION, accompaniment_id_for
+from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import Accompaniment
-from services.accompaniment.domain.workshops import WorkshopSession
 from services.accompaniment.service_layer import handlers, reactions, workshops
+from services.accompaniment.service_layer.dependencies import Dependencies
+from shared.auth import Principal, Role
 from shared.contracts.accompaniment import WorkshopTheme
 from shared.contracts.employment import ContractType
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, BeneficiaryTransferred, HouseholdType
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
-from shared.errors import ConcurrencyError, Forbidden
+from shared.errors import ConcurrencyError, Forbidden, Parked
 from shared.events import DomainEvent
-from shared.eventstore import InMemoryEventStore, Tracing
+from tests.fakes.accompaniment import accompaniment_dependencies
 
 TODAY = date(2025, 3, 1)
-
-
-class FakeViews(AccompanimentViews):
-    """The read model in a dict."""
-
-    def __init__(self) -> None:
-        super().__init__("test")
-        self.rows: dict[UUID, dict] = {}
-
-    async def save(self, conn, state: Accompaniment, *, commune_code: str | None = None) -> None:
-        previous = self.rows.get(state.id, {})
-        self.rows[state.id] = {
-            "accompaniment_id": state.id,
-            "beneficiary_id": state.beneficiary_id,
-            "agency_id": state.agency_id,
-            "status": state.status,
-            "referent_id": state.referent_id,
-            "commune_code": commune_code or previous.get("commune_code"),
-            "proposed_exit_category": state.proposed_exit.exit_category if state.proposed_exit else None,
-            "version": state.version,
-        }
-
-    async def row(self, conn, accompaniment_id: UUID) -> dict | None:
-        return self.rows.get(accompaniment_id)
-
-    async def current_of(self, conn, beneficiary_id: UUID) -> list[UUID]:
-        return [
-            r["accompaniment_id"]
-            for r in self.rows.values()
-            if r["beneficiary_id"] == beneficiary_id and r["status"] != "closed"
-        ]
-
-
-class FakeWorkshops(WorkshopRepository):
-    """Sessions without their SQL read models."""
-
-    async def _save_views(self, conn, session: WorkshopSession) -> None:
-        return None
-
-
-class FakeConnection:
-    @asynccontextmanager
-    async def transaction(self):
-        yield self
-
-
-class FakePool:
-    @asynccontextmanager
-    async def acquire(self):
-        yield FakeConnection()
+CASEWORKER = Principal("cw", Role.CASEWORKER, "ali-la-courneuve")
+OUTSIDER = Principal("cw-stains", Role.CASEWORKER, "ali-stains")
 
 
 @pytest.fixture
-def store() -> InMemoryEventStore:
-    return InMemoryEventStore("/ali/accompaniment")
+def deps() -> Dependencies:
+    return accompaniment_dependencies()
 
 
-@pytest.fixture
-def repo(store) -> AccompanimentRepository:
-    return AccompanimentRepository(store, FakeViews())
+def _events(deps: Dependencies) -> list[Envelope]:
+    return deps.store.recorded
 
 
 def _envelope(event: DomainEvent, stream: str, version: int = 1) -> Envelope:
@@ -107,7 +55,7 @@ def _envelope(event: DomainEvent, stream: str, version: int = 1) -> Envelope:
     )
 
 
-async def _enrol(repo, beneficiary_id: UUID | None = None) -> tuple[Accompaniment, Envelope]:
+async def _enrol(deps, beneficiary_id: UUID | None = None) -> tuple[Accompaniment, Envelope]:
     enrolled = BeneficiaryEnrolled(
         beneficiary_id=beneficiary_id or uuid.uuid4(),
         agency_id="ali-la-courneuve",
@@ -119,58 +67,69 @@ async def _enrol(repo, beneficiary_id: UUID | None = None) -> tuple[Accompanimen
         referral_source="test",
     )
     envelope = _envelope(enrolled, f"beneficiary-{enrolled.beneficiary_id}")
-    await reactions.on_beneficiary_enrolled(envelope, FakeConnection(), repo=repo, rules=Rules())
-    return await repo.get(model.accompaniment_id_for(envelope.id)), envelope
+    await reactions.on_beneficiary_enrolled(envelope, None, deps=deps)
+    return await deps.store.load(ACCOMPANIMENT, accompaniment_id_for(envelope.id)), envelope
 
 
-async def _handle(repo, accompaniment_id, cmd, authorize=lambda agency: None, today=TODAY):
-    return await handlers.handle(
-        accompaniment_id, cmd, authorize=authorize, pool=FakePool(), repo=repo, ctx=Context(today=today)
-    )
+async def _handle(deps, accompaniment_id, cmd, user=CASEWORKER, today=TODAY):
+    return await handlers.handle(accompaniment_id, cmd, user=user, deps=deps, ctx=Context(today=today))
 
 
-async def test_an_enrolment_opens_one_accompaniment_even_when_redelivered(repo, store):
-    state, envelope = await _enrol(repo)
-    await reactions.on_beneficiary_enrolled(envelope, FakeConnection(), repo=repo, rules=Rules())
-    assert len(store.events) == 1 and store.events[0].partition_key == str(state.beneficiary_id)
-    assert state.planned_end_date == date(2026, 1, 20)
-    assert repo.views.rows[state.id]["commune_code"] == "93027"
-    assert store.events[0].causation_id == envelope.id
+async def test_an_enrolment_opens_one_accompaniment_in_the_persons_commune_even_when_redelivered(deps):
+    state, envelope = await _enrol(deps)
+    await reactions.on_beneficiary_enrolled(envelope, None, deps=deps)
+    [opened] = _events(deps)
+    assert opened.partition_key == opened.subject == str(state.beneficiary_id) and opened.causation_id == envelope.id
+    assert opened.data["commune_code"] == "93027" and opened.dataschema.endswith(":v3")
+    assert state.planned_end_date == date(2026, 1, 20) and state.commune_code == "93027"
+    assert deps.accompaniments.rows[state.id]["commune_code"] == "93027"
 
 
-async def test_a_command_is_authorised_against_the_accompaniments_agency_before_anything_is_written(repo, store):
-    state, _ = await _enrol(repo)
-    seen = []
-
-    def refuse(agency: str) -> None:
-        seen.append(agency)
-        raise Forbidden("not your agency")
-
-    with pytest.raises(Forbidden):
-        await _handle(repo, state.id, c.AssignReferent(referent_id="bob"), authorize=refuse)
-    assert seen == ["ali-la-courneuve"] and len(store.events) == 1
+async def test_a_command_is_refused_outside_the_accompaniments_agency_before_anything_is_written(deps):
+    state, _ = await _enrol(deps)
+    for outsider in (OUTSIDER, Principal("bdat", Role.DEPARTMENT_STAFF)):
+        with pytest.raises(Forbidden):
+            await _handle(deps, state.id, c.AssignReferent(referent_id="bob"), user=outsider)
+    assert len(_events(deps)) == 1 and deps.store.committed == 0
 
 
-async def test_a_stale_state_cannot_overwrite_a_concurrent_change(repo):
-    state, _ = await _enrol(repo)
-    await _handle(repo, state.id, c.AssignReferent(referent_id="alice"))
+async def test_a_stale_state_cannot_overwrite_a_concurrent_change(deps):
+    state, _ = await _enrol(deps)
+    await _handle(deps, state.id, c.AssignReferent(referent_id="alice"))
+    stale = handlers.DECIDERS[c.AssignReferent](state, c.AssignReferent(referent_id="bob"), Context(TODAY))
     with pytest.raises(ConcurrencyError):
-        await repo.save(
-            FakeConnection(),
-            state,
-            handlers.DECIDERS[c.AssignReferent](state, c.AssignReferent(referent_id="bob"), Context(TODAY)),
-            Tracing.new(),
-        )
-    assert (await repo.get(state.id)).referent_id == "alice"
+        async with deps.store.transaction() as uow:
+            await uow.save(ACCOMPANIMENT, state, stale)
+    assert (await deps.store.load(ACCOMPANIMENT, state.id)).referent_id == "alice"
+    assert deps.accompaniments.rows[state.id]["referent_id"] == "alice"
 
 
-async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republishes_the_profile(repo, store):
-    state, _ = await _enrol(repo)
-    await _handle(repo, state.id, c.AssignReferent(referent_id="alice"))
-    await _handle(repo, state.id, c.SignEngagementContract())
+async def test_the_candidate_profile_takes_the_commune_from_the_accompaniment(deps):
+    state, _ = await _enrol(deps)
     profile = c.UpdateCandidateProfile(aptitudes=["handling"], max_weekly_hours=35, max_commute_km=10)
-    await handlers.update_candidate_profile(
-        state.id, profile, authorize=lambda a: None, pool=FakePool(), repo=repo, ctx=Context(TODAY)
+    after = await _handle(deps, state.id, profile)
+    assert after.candidate_profile.commune_code == "93027" and _events(deps)[-1].data["commune_code"] == "93027"
+
+
+async def test_an_accompaniment_opened_before_v2_takes_its_commune_from_the_row_written_at_opening(deps):
+    state, _ = await _enrol(deps)
+    [opened] = deps.store.events.events
+    v1 = {k: v for k, v in opened.data.items() if k != "commune_code"}
+    deps.store.events.events[0] = opened.model_copy(
+        update={"schema_version": 1, "dataschema": opened.dataschema.replace(":v3", ":v1"), "data": v1}
+    )
+    assert (await deps.store.load(ACCOMPANIMENT, state.id)).commune_code is None
+    profile = c.UpdateCandidateProfile(aptitudes=["handling"], max_weekly_hours=35, max_commute_km=10)
+    after = await _handle(deps, state.id, profile)
+    assert after.candidate_profile.commune_code == "93027"
+
+
+async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republishes_the_profile(deps):
+    state, _ = await _enrol(deps)
+    await _handle(deps, state.id, c.AssignReferent(referent_id="alice"))
+    await _handle(deps, state.id, c.SignEngagementContract())
+    await _handle(
+        deps, state.id, c.UpdateCandidateProfile(aptitudes=["handling"], max_weekly_hours=35, max_commute_km=10)
     )
     moved = BeneficiaryTransferred(
         beneficiary_id=state.beneficiary_id,
@@ -179,10 +138,10 @@ async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republish
         commune_code="93014",
         transferred_on=date(2025, 3, 5),
     )
-    await reactions.on_beneficiary_transferred(_envelope(moved, "b", 2), FakeConnection(), repo=repo)
-    await reactions.on_beneficiary_transferred(_envelope(moved, "b", 2), FakeConnection(), repo=repo)
+    await reactions.on_beneficiary_transferred(_envelope(moved, "b", 2), None, deps=deps)
+    await reactions.on_beneficiary_transferred(_envelope(moved, "b", 2), None, deps=deps)
 
-    types = [e.type.rsplit(".", 1)[1] for e in await repo.history(state.id)]
+    types = [e.type.rsplit(".", 1)[1] for e in await deps.store.history(ACCOMPANIMENT, state.id)]
     assert types == [
         "AccompanimentOpened",
         "ReferentAssigned",
@@ -191,13 +150,12 @@ async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republish
         "AccompanimentTransferred",
         "CandidateProfileUpdated",
     ]
-    after = await repo.get(state.id)
+    after = await deps.store.load(ACCOMPANIMENT, state.id)
     assert after.agency_id == "ali-clichy-sous-bois" and after.referent_id is None and after.contract is not None
-    assert (
-        store.events[-1].data["agency_id"] == "ali-clichy-sous-bois"
-        and store.events[-1].data["commune_code"] == "93014"
-    )
-    row = repo.views.rows[state.id]
+    assert after.commune_code == "93014"
+    last = _events(deps)[-1]
+    assert last.data["agency_id"] == "ali-clichy-sous-bois" and last.data["commune_code"] == "93014"
+    row = deps.accompaniments.rows[state.id]
     assert (row["agency_id"], row["commune_code"], row["referent_id"]) == ("ali-clichy-sous-bois", "93014", None)
 
 
@@ -216,50 +174,82 @@ def _hire(beneficiary_id: UUID, contract: ContractType, months: float | None = N
     )
 
 
-async def test_a_recorded_hire_proposes_its_exit_once(repo, store):
-    state, _ = await _enrol(repo)
+async def test_a_recorded_hire_proposes_its_exit_once(deps):
+    state, _ = await _enrol(deps)
     hire = _hire(state.beneficiary_id, ContractType.CDD, 3)
     for _ in range(2):
-        await reactions.on_hire_recorded(_envelope(hire, f"hire-{hire.hire_id}"), FakeConnection(), repo=repo)
-    proposed = [e for e in store.events if e.type.endswith("ExitProposed")]
+        await reactions.on_hire_recorded(_envelope(hire, f"hire-{hire.hire_id}"), None, deps=deps)
+    proposed = [e for e in _events(deps) if e.type.endswith("ExitProposed")]
     assert len(proposed) == 1
     assert proposed[0].data["exit_category"] == "cdd_or_temp_under_6_months"
     assert proposed[0].data["proposed_on"] == "2025-03-02"
-    assert repo.views.rows[state.id]["proposed_exit_category"] == "cdd_or_temp_under_6_months"
+    assert deps.accompaniments.rows[state.id]["proposed_exit_category"] == "cdd_or_temp_under_6_months"
 
 
-async def test_a_hire_of_an_unknown_person_changes_nothing_and_an_unreadable_one_is_rejected(repo, store):
-    state, _ = await _enrol(repo)
-    await reactions.on_hire_recorded(
-        _envelope(_hire(uuid.uuid4(), ContractType.CDI), "hire-x"), FakeConnection(), repo=repo
-    )
-    assert len(store.events) == 1
+async def test_a_hire_of_a_person_not_enrolled_yet_is_parked_and_an_unreadable_one_is_rejected(deps):
+    state, _ = await _enrol(deps)
+    stranger = uuid.uuid4()
+    with pytest.raises(Parked) as parked:
+        await reactions.on_hire_recorded(_envelope(_hire(stranger, ContractType.CDI), "hire-x"), None, deps=deps)
+    assert parked.value.key == reactions.beneficiary_key(stranger) == f"beneficiary:{stranger}"
+    assert len(_events(deps)) == 1
     with pytest.raises(InvalidHire):
         await reactions.on_hire_recorded(
-            _envelope(_hire(state.beneficiary_id, ContractType.TEMP_MISSION), "hire-y"), FakeConnection(), repo=repo
+            _envelope(_hire(state.beneficiary_id, ContractType.TEMP_MISSION), "hire-y"), None, deps=deps
         )
 
 
-async def test_the_last_seat_goes_to_one_person_only(repo, store):
-    sessions = FakeWorkshops(store, "test")
-    first, _ = await _enrol(repo)
-    second, _ = await _enrol(repo)
+async def test_the_last_seat_goes_to_one_person_only(deps):
+    first, _ = await _enrol(deps)
+    second, _ = await _enrol(deps)
     cmd = c.ScheduleWorkshopSession(
         agency_id="ali-la-courneuve", theme=WorkshopTheme.COVER_LETTERS, session_date=date(2025, 3, 10), capacity=1
     )
-    args = dict(authorize=lambda a: None, pool=FakePool(), ctx=Context(TODAY))
-    session = await workshops.schedule_session(cmd, sessions=sessions, **args)
-    await workshops.register_participant(
-        session.id, c.RegisterParticipant(accompaniment_id=first.id), sessions=sessions, accompaniments=repo, **args
-    )
+    args = dict(user=CASEWORKER, deps=deps, ctx=Context(TODAY))
+    session = await workshops.schedule_session(cmd, **args)
+    await workshops.register_participant(session.id, c.RegisterParticipant(accompaniment_id=first.id), **args)
     with pytest.raises(WorkshopFull):
-        await workshops.register_participant(
-            session.id,
-            c.RegisterParticipant(accompaniment_id=second.id),
-            sessions=sessions,
-            accompaniments=repo,
-            **args,
-        )
-    assert list((await sessions.get(session.id)).registrations) == [first.id]
-    assert session.id in (await repo.get(first.id)).workshops and not (await repo.get(second.id)).workshops
-    assert [e.partition_key for e in store.events if "ParticipantRegistered" in e.type] == [str(session.id)]
+        await workshops.register_participant(session.id, c.RegisterParticipant(accompaniment_id=second.id), **args)
+    assert list((await deps.store.load(WORKSHOP_SESSION, session.id)).registrations) == [first.id]
+    assert session.id in (await deps.store.load(ACCOMPANIMENT, first.id)).workshops
+    assert not (await deps.store.load(ACCOMPANIMENT, second.id)).workshops
+    assert [e.partition_key for e in _events(deps) if "ParticipantRegistered" in e.type] == [str(session.id)]
+    assert deps.sessions.sessions[session.id]["registered"] == 1
+
+
+async def test_a_session_of_another_agency_is_refused(deps):
+    cmd = c.ScheduleWorkshopSession(
+        agency_id="ali-stains", theme=WorkshopTheme.COVER_LETTERS, session_date=date(2025, 3, 10), capacity=5
+    )
+    with pytest.raises(Forbidden):
+        await workshops.schedule_session(cmd, user=CASEWORKER, deps=deps, ctx=Context(TODAY))
+    assert _events(deps) == []
+
+
+def test_a_return_opens_an_accompaniment_that_says_so_and_names_the_earlier_one():
+    from datetime import date as _date
+    from uuid import uuid4
+
+    from services.accompaniment.domain.decisions.lifecycle import open_for
+    from services.accompaniment.settings import AccompanimentSettings
+    from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+
+    earlier = uuid4()
+    back = BeneficiaryEnrolled(
+        beneficiary_id=uuid4(),
+        agency_id="ali-bobigny",
+        commune_code="93008",
+        age_band=AgeBand.FROM_35_TO_44,
+        household_type=HouseholdType.SINGLE,
+        orientation_date=_date(2025, 11, 15),
+        enrolled_on=_date(2025, 11, 16),
+        referral_source="test",
+        is_return=True,
+        previous_accompaniment_id=earlier,
+    )
+    [opened] = open_for(back, uuid4(), AccompanimentSettings(environment="development").rules())
+    assert (opened.is_return, opened.previous_accompaniment_id, opened.start_date) == (
+        True,
+        earlier,
+        _date(2025, 11, 16),
+    )

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.accompaniment.domain import appointments, diagnosis, engagement, lifecycle, model
 from services.accompaniment.domain import commands as c
+from services.accompaniment.domain.decisions import appointments, diagnosis, engagement, lifecycle
+from services.accompaniment.domain.decisions.guards import header
 from services.accompaniment.domain.errors import (
     AccompanimentClosedError,
     AccompanimentSuspendedError,
@@ -16,6 +17,7 @@ from services.accompaniment.domain.errors import (
     LifecycleConflict,
     MissingInformation,
 )
+from services.accompaniment.domain.evolution import apply_accompaniment
 from services.accompaniment.domain.rules import Context, Rules
 from services.accompaniment.service_layer.handlers import DECIDERS
 from shared.contracts.accompaniment import (
@@ -45,12 +47,12 @@ def _opened(**fields):
         planned_end_date=END,
         orientation_date=date(2025, 1, 10),
     )
-    return model.apply(None, event)
+    return apply_accompaniment(None, event)
 
 
 def _after(state, events):
     for event in events:
-        state = model.apply(state, event)
+        state = apply_accompaniment(state, event)
     return state
 
 
@@ -80,7 +82,7 @@ def test_suspension_then_resumption_records_the_days_on_hold():
     assert suspended.status == "suspended" and suspended.current_suspension.reason == SuspensionReason.SICK_LEAVE
     [resumed] = lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 4, 15)), ctx)
     assert resumed.suspended_days == 45
-    after = model.apply(suspended, resumed)
+    after = apply_accompaniment(suspended, resumed)
     assert after.status == "open" and after.suspensions[0].resumed_on == date(2025, 4, 15)
 
 
@@ -163,7 +165,7 @@ def test_renewal_within_the_window_extends_the_planned_end_by_one_period():
     )
     assert (renewed.previous_planned_end_date, renewed.new_planned_end_date) == (END, date(2027, 1, 20))
     assert renewed.renewal_number == 1 and renewed.reason == RenewalReason.TRAINING_IN_PROGRESS
-    after = model.apply(state, renewed)
+    after = apply_accompaniment(state, renewed)
     assert after.planned_end_date == date(2027, 1, 20) and len(after.renewals) == 1
 
 
@@ -214,6 +216,7 @@ CLOSED_COMMANDS = [
     c.ResumeAccompaniment(),
     c.RenewAccompaniment(reason=RenewalReason.OTHER),
     c.CloseAccompaniment(exit_category=ExitCategory.CDI),
+    c.UpdateCandidateProfile(max_weekly_hours=35, max_commute_km=10),
 ]
 
 
@@ -236,7 +239,7 @@ def test_assigning_a_referent_records_who_and_when_and_the_same_one_twice_is_ref
         state, c.AssignReferent(referent_id="caseworker-amina"), _on(date(2025, 2, 1))
     )
     assert (assigned.referent_id, assigned.assigned_on) == ("caseworker-amina", date(2025, 2, 1))
-    after = model.apply(state, assigned)
+    after = apply_accompaniment(state, assigned)
     assert after.referent_id == "caseworker-amina"
     with pytest.raises(AlreadyRecorded):
         lifecycle.assign_referent(after, c.AssignReferent(referent_id="caseworker-amina"), _on(date(2025, 2, 1)))
@@ -275,7 +278,7 @@ def test_a_hire_proposes_the_exit_its_contract_implies(contract, months, categor
     [proposed] = lifecycle.propose_exit(state, _hire(state, contract, months), date(2025, 5, 2))
     assert isinstance(proposed, ExitProposed)
     assert (proposed.exit_category, proposed.exit_group, proposed.proposed_on) == (category, group, date(2025, 5, 2))
-    assert model.apply(state, proposed).proposed_exit.exit_category == category
+    assert apply_accompaniment(state, proposed).proposed_exit.exit_category == category
 
 
 def test_the_caseworker_closes_with_the_proposed_exit_or_another_one():
@@ -333,23 +336,24 @@ def test_a_transfer_moves_the_accompaniment_keeping_its_history_and_clears_the_r
         "ali-clichy-sous-bois",
         "ali-clichy-sous-bois",
     )
-    after = model.apply(state, moved)
+    after = apply_accompaniment(state, moved)
     assert after.agency_id == "ali-clichy-sous-bois" and after.referent_id is None
     assert after.contract == state.contract and after.barriers == state.barriers
     assert after.transfers[0].commune_code == "93014" and after.version == state.version + 1
+    assert after.commune_code == "93014"
 
 
 def test_a_transfer_republishes_an_existing_candidate_profile_under_the_new_agency():
     state = _opened()
     profile = CandidateProfileUpdated(
-        **model.header(state),
+        **header(state),
         commune_code="93027",
         aptitudes=["handling"],
         available_slots=["morning"],
         max_weekly_hours=30,
         max_commute_km=8,
     )
-    state = model.apply(state, profile)
+    state = apply_accompaniment(state, profile)
     moved, republished = lifecycle.transfer(state, _transfer(state))
     assert isinstance(republished, CandidateProfileUpdated)
     assert (republished.agency_id, republished.commune_code) == ("ali-clichy-sous-bois", "93014")

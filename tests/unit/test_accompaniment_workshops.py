@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from services.accompaniment.domain import commands as c
-from services.accompaniment.domain import lifecycle, model, workshops
+from services.accompaniment.domain.decisions import lifecycle, workshops
 from services.accompaniment.domain.errors import (
     AccompanimentClosedError,
     AccompanimentSuspendedError,
@@ -16,6 +16,7 @@ from services.accompaniment.domain.errors import (
     WorkshopFull,
     WorkshopNotFound,
 )
+from services.accompaniment.domain.evolution import WORKSHOP_SESSION, apply_accompaniment, apply_workshop_session
 from services.accompaniment.domain.rules import Context
 from shared.contracts.accompaniment import AccompanimentOpened, SuspensionReason, WorkshopTheme
 from shared.contracts.exits import ExitCategory
@@ -26,7 +27,7 @@ ON_THE_DAY = Context(today=SESSION_DAY)
 
 
 def _person(agency: str = "ali-la-courneuve"):
-    return model.apply(
+    return apply_accompaniment(
         None,
         AccompanimentOpened(
             accompaniment_id=uuid.uuid4(),
@@ -43,7 +44,7 @@ def _session(capacity: int = 2, agency: str = "ali-la-courneuve"):
     cmd = c.ScheduleWorkshopSession(
         agency_id=agency, theme=WorkshopTheme.SELF_CONFIDENCE, session_date=SESSION_DAY, capacity=capacity
     )
-    return workshops.fold(workshops.schedule_session(cmd, BEFORE))
+    return WORKSHOP_SESSION.fold(workshops.schedule_session(cmd, BEFORE))
 
 
 def _register(session, person, ctx=BEFORE):
@@ -51,9 +52,9 @@ def _register(session, person, ctx=BEFORE):
         session, person, c.RegisterParticipant(accompaniment_id=person.id), ctx
     )
     for event in session_events:
-        session = workshops.apply(session, event)
+        session = apply_workshop_session(session, event)
     for event in person_events:
-        person = model.apply(person, event)
+        person = apply_accompaniment(person, event)
     return session, person
 
 
@@ -111,7 +112,7 @@ def test_registration_is_refused_for_another_agency_twice_after_the_session_or_o
     sheet = workshops.record_attendance(
         late, person, c.Attendance(accompaniment_id=person.id, attended=True), Context(today=date(2025, 3, 11))
     )
-    closed = workshops.apply(late, sheet[0][0])
+    closed = apply_workshop_session(late, sheet[0][0])
     with pytest.raises(RegistrationRefused, match="registrations are closed"):
         _register(closed, _person(), Context(today=date(2025, 3, 11)))
     with pytest.raises(WorkshopNotFound):
@@ -121,12 +122,12 @@ def test_registration_is_refused_for_another_agency_twice_after_the_session_or_o
 def test_a_closed_or_suspended_accompaniment_cannot_register():
     person = _person()
     [closing] = lifecycle.close(person, c.CloseAccompaniment(exit_category=ExitCategory.NO_NEWS), BEFORE)
-    closed = model.apply(person, closing)
+    closed = apply_accompaniment(person, closing)
     with pytest.raises(AccompanimentClosedError):
         _register(_session(), closed)
     [suspending] = lifecycle.suspend(person, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE), BEFORE)
     with pytest.raises(AccompanimentSuspendedError):
-        _register(_session(), model.apply(person, suspending))
+        _register(_session(), apply_accompaniment(person, suspending))
 
 
 def test_attendance_is_recorded_once_from_the_day_of_the_session_for_registered_people():
@@ -136,8 +137,8 @@ def test_attendance_is_recorded_once_from_the_day_of_the_session_for_registered_
         workshops.record_attendance(session, person, line, BEFORE)
     [recorded], [noted] = workshops.record_attendance(session, person, line, ON_THE_DAY)
     assert recorded.attended and recorded.theme == WorkshopTheme.SELF_CONFIDENCE and noted.session_id == session.id
-    session = workshops.apply(session, recorded)
-    person = model.apply(person, noted)
+    session = apply_workshop_session(session, recorded)
+    person = apply_accompaniment(person, noted)
     assert person.workshops[session.id].attended and person.last_contact_on == SESSION_DAY
     with pytest.raises(AlreadyRecorded):
         workshops.record_attendance(session, person, line, ON_THE_DAY)
@@ -153,5 +154,5 @@ def test_an_absence_is_not_a_contact():
     _, [noted] = workshops.record_attendance(
         session, person, c.Attendance(accompaniment_id=person.id, attended=False), ON_THE_DAY
     )
-    person = model.apply(person, noted)
+    person = apply_accompaniment(person, noted)
     assert person.workshops[session.id].attended is False and person.last_contact_on is None

@@ -4,7 +4,8 @@ import pytest
 
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.errors import ConcurrencyError
-from shared.eventstore import InMemoryEventStore, Tracing
+from shared.eventstore import Tracing
+from tests.fakes.eventstore import InMemoryEventStore
 
 
 def _event(n: int) -> EmployerRegistered:

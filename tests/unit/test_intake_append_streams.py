@@ -7,7 +7,8 @@ import pytest
 
 from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.errors import ConcurrencyError
-from shared.eventstore import InMemoryEventStore, StreamAppend, Tracing
+from shared.eventstore import StreamAppend, Tracing
+from tests.fakes.eventstore import InMemoryEventStore
 
 
 def _event() -> BeneficiaryPersonalDataErased:

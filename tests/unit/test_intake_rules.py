@@ -6,9 +6,8 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from services.intake.domain import beneficiary
+from services.intake.domain import decisions
 from services.intake.domain.agencies import AGENCIES, COMMUNES, agency_by_id, agency_for_commune
-from services.intake.domain.beneficiary import Beneficiary
 from services.intake.domain.commands import ReferBeneficiary, TransferBeneficiary
 from services.intake.domain.errors import (
     AgencyNotFound,
@@ -16,10 +15,12 @@ from services.intake.domain.errors import (
     InvalidReferral,
     InvalidTransfer,
     TransferRefused,
-    UnknownCommune,
 )
+from services.intake.domain.evolution import BENEFICIARY, apply_beneficiary
 from services.intake.domain.nir import check_key, validate_nir
+from services.intake.domain.state import Beneficiary
 from shared.contracts.intake import AgeBand, BeneficiaryPersonalDataErased, BeneficiaryTransferred
+from shared.territory import UnknownCommune
 
 TODAY = date(2025, 1, 12)
 
@@ -36,8 +37,8 @@ def _referral(**overrides) -> ReferBeneficiary:
 
 
 def _enrolled(**overrides) -> Beneficiary:
-    [event] = beneficiary.enrol(_referral(**overrides), uuid.uuid4(), today=TODAY)
-    return beneficiary.fold([event])
+    [event] = decisions.enrol(_referral(**overrides), uuid.uuid4(), today=TODAY)
+    return BENEFICIARY.fold([event])
 
 
 def test_the_department_has_22_agencies_covering_its_40_communes_once():
@@ -61,7 +62,7 @@ def test_an_unknown_agency_id_is_not_found():
 
 def test_enrolment_routes_to_the_agency_and_carries_no_identifying_data():
     cmd = _referral(nir="2 90 05 75 123 456 " + f"{check_key('2900575123456'):02d}", phone="0601020304")
-    [event] = beneficiary.enrol(cmd, uuid.uuid4(), today=TODAY)
+    [event] = decisions.enrol(cmd, uuid.uuid4(), today=TODAY)
     payload = event.model_dump_json()
     for identifying in ("Aminata", "Diallo", "1990-05-04", "2900575123456", "0601020304"):
         assert identifying not in payload
@@ -70,15 +71,15 @@ def test_enrolment_routes_to_the_agency_and_carries_no_identifying_data():
 
 
 def test_orientation_in_the_future_is_refused():
-    with pytest.raises(InvalidReferral, match="orientation_date"):
-        beneficiary.enrol(_referral(orientation_date=date(2030, 1, 1)), uuid.uuid4(), today=TODAY)
+    with pytest.raises(InvalidReferral, match="date d'orientation"):
+        decisions.enrol(_referral(orientation_date=date(2030, 1, 1)), uuid.uuid4(), today=TODAY)
 
 
 def test_a_birth_date_giving_an_implausible_age_is_refused():
-    with pytest.raises(InvalidReferral, match="birth_date: the person would be 4"):
-        beneficiary.enrol(_referral(birth_date=date(2020, 5, 4)), uuid.uuid4(), today=TODAY)
-    with pytest.raises(InvalidReferral, match="birth_date"):
-        beneficiary.enrol(_referral(birth_date=date(1901, 1, 1)), uuid.uuid4(), today=TODAY)
+    with pytest.raises(InvalidReferral, match="date de naissance : la personne aurait 4 ans"):
+        decisions.enrol(_referral(birth_date=date(2020, 5, 4)), uuid.uuid4(), today=TODAY)
+    with pytest.raises(InvalidReferral, match="date de naissance"):
+        decisions.enrol(_referral(birth_date=date(1901, 1, 1)), uuid.uuid4(), today=TODAY)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def test_a_birth_date_giving_an_implausible_age_is_refused():
     ],
 )
 def test_age_bands(birth, on, band):
-    assert beneficiary.age_band(birth, on) == band
+    assert decisions.age_band(birth, on) == band
 
 
 def test_invalid_input_is_refused_with_the_field():
@@ -105,9 +106,9 @@ def test_the_nir_is_normalised_and_its_check_key_verified():
     assert check_key("2550814168025") == 38
     assert validate_nir("2 55 08 14 168 025 38") == "255081416802538"
     assert validate_nir("2.55.08.2A.168.025") == "255082A168025"
-    with pytest.raises(ValueError, match="check key 39 does not match"):
+    with pytest.raises(ValueError, match="la clé 39 du NIR ne correspond pas"):
         validate_nir("2 55 08 14 168 025 39")
-    with pytest.raises(ValueError, match="13 characters"):
+    with pytest.raises(ValueError, match="13 caractères"):
         validate_nir("3 55 08 14 168 025")
 
 
@@ -119,23 +120,23 @@ def test_corsican_departments_count_as_19_and_18_in_the_key():
 
 def test_the_allocataire_number_needs_its_role_and_gets_its_leading_zeros_back():
     assert _referral(allocataire_number="12 345", allocataire_role="conjoint").allocataire_number == "0012345"
-    with pytest.raises(ValidationError, match="role \\(demandeur or conjoint\\) is required"):
+    with pytest.raises(ValidationError, match="le rôle \\(demandeur ou conjoint\\) est requis"):
         _referral(allocataire_number="1234567")
     assert _referral(allocataire_role="demandeur").allocataire_role is None
-    with pytest.raises(ValidationError, match="up to 7 digits"):
+    with pytest.raises(ValidationError, match="au plus 7 chiffres"):
         _referral(allocataire_number="12345678", allocataire_role="demandeur")
 
 
 def test_names_need_letters_and_no_control_characters():
-    with pytest.raises(ValidationError, match="must contain letters"):
+    with pytest.raises(ValidationError, match="doit contenir des lettres"):
         _referral(last_name="1234")
-    with pytest.raises(ValidationError, match="control characters"):
+    with pytest.raises(ValidationError, match="caractères de contrôle"):
         _referral(first_name="Ami\x00nata")
 
 
 def test_a_transfer_moves_the_follow_up_to_the_agency_of_the_new_commune():
     state = _enrolled()
-    [event] = beneficiary.transfer(state, TransferBeneficiary(commune_code="93014", transferred_on=TODAY), TODAY)
+    [event] = decisions.transfer(state, TransferBeneficiary(commune_code="93014", transferred_on=TODAY), TODAY)
     assert event == BeneficiaryTransferred(
         beneficiary_id=state.beneficiary_id,
         from_agency_id="ali-la-courneuve",
@@ -143,54 +144,54 @@ def test_a_transfer_moves_the_follow_up_to_the_agency_of_the_new_commune():
         commune_code="93014",
         transferred_on=TODAY,
     )
-    moved = beneficiary.apply(state, event)
+    moved = apply_beneficiary(state, event)
     assert (moved.agency_id, moved.commune_code, moved.version) == ("ali-clichy-sous-bois", "93014", 2)
 
 
 def test_a_move_within_the_same_agency_is_not_a_transfer():
     state = _enrolled(commune_code="93014")
     with pytest.raises(TransferRefused, match="already follows this beneficiary"):
-        beneficiary.transfer(state, TransferBeneficiary(commune_code="93047", transferred_on=TODAY), TODAY)
+        decisions.transfer(state, TransferBeneficiary(commune_code="93047", transferred_on=TODAY), TODAY)
 
 
 def test_a_transfer_outside_the_department_or_at_an_impossible_date_is_refused():
     state = _enrolled()
     with pytest.raises(UnknownCommune):
-        beneficiary.transfer(state, TransferBeneficiary(commune_code="75056", transferred_on=TODAY), TODAY)
+        decisions.transfer(state, TransferBeneficiary(commune_code="75056", transferred_on=TODAY), TODAY)
     with pytest.raises(InvalidTransfer, match="in the future"):
-        beneficiary.transfer(state, TransferBeneficiary(commune_code="93014", transferred_on=date(2025, 2, 1)), TODAY)
+        decisions.transfer(state, TransferBeneficiary(commune_code="93014", transferred_on=date(2025, 2, 1)), TODAY)
     with pytest.raises(InvalidTransfer, match="before the orientation date"):
-        beneficiary.transfer(state, TransferBeneficiary(commune_code="93014", transferred_on=date(2024, 1, 1)), TODAY)
+        decisions.transfer(state, TransferBeneficiary(commune_code="93014", transferred_on=date(2024, 1, 1)), TODAY)
 
 
 def test_erasure_happens_once_and_then_forbids_transfers():
     state = _enrolled()
-    [event] = beneficiary.erase(state, TODAY)
+    [event] = decisions.erase(state, TODAY)
     assert event == BeneficiaryPersonalDataErased(beneficiary_id=state.beneficiary_id, erased_on=TODAY)
-    erased = beneficiary.apply(state, event)
+    erased = apply_beneficiary(state, event)
     with pytest.raises(AlreadyErased):
-        beneficiary.erase(erased, TODAY)
+        decisions.erase(erased, TODAY)
     with pytest.raises(TransferRefused, match="erased"):
-        beneficiary.transfer(erased, TransferBeneficiary(commune_code="93014", transferred_on=TODAY), TODAY)
+        decisions.transfer(erased, TransferBeneficiary(commune_code="93014", transferred_on=TODAY), TODAY)
 
 
 def test_an_earlier_enrolment_date_starts_the_accompaniment_then():
-    from services.intake.domain import beneficiary
+    from services.intake.domain import decisions
     from services.intake.domain.errors import InvalidReferral
 
     referral = _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 20))
-    [event] = beneficiary.enrol(referral, uuid.uuid4(), today=date(2025, 6, 1))
+    [event] = decisions.enrol(referral, uuid.uuid4(), today=date(2025, 6, 1))
     assert event.enrolled_on == date(2025, 1, 20)
-    [default] = beneficiary.enrol(_referral(orientation_date=date(2025, 1, 10)), uuid.uuid4(), today=date(2025, 6, 1))
+    [default] = decisions.enrol(_referral(orientation_date=date(2025, 1, 10)), uuid.uuid4(), today=date(2025, 6, 1))
     assert default.enrolled_on == date(2025, 6, 1)
-    with pytest.raises(InvalidReferral, match="before the orientation"):
-        beneficiary.enrol(
+    with pytest.raises(InvalidReferral, match="précède la date d'orientation"):
+        decisions.enrol(
             _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 9)),
             uuid.uuid4(),
             today=date(2025, 6, 1),
         )
-    with pytest.raises(InvalidReferral, match="in the future"):
-        beneficiary.enrol(
+    with pytest.raises(InvalidReferral, match="dans le futur"):
+        decisions.enrol(
             _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 7, 1)),
             uuid.uuid4(),
             today=date(2025, 6, 1),

@@ -7,11 +7,14 @@ from datetime import date
 
 import pytest
 
-from services.placement.domain import employer, need
 from services.placement.domain.commands import CloseNeed, PublishNeed, RecordEmployerContact, RegisterEmployer
-from services.placement.domain.errors import EmployerNotFound, InvalidInput, NeedNotFound, NeedNotOpen
+from services.placement.domain.decisions import employers, needs
+from services.placement.domain.errors import EmployerNotFound, NeedNotFound, NeedNotOpen
+from services.placement.domain.evolution import apply_employer, apply_need
 from services.placement.domain.siret import InvalidSiret
+from services.placement.domain.state import Employer, Need
 from shared.contracts.placement import EmployerAssignedToAgency, EmployerRegistered, NeedClosureReason
+from shared.errors import InvalidField
 
 TODAY = date(2026, 2, 10)
 
@@ -22,14 +25,14 @@ def _registration(siret: str = "73282932000074") -> RegisterEmployer:
     )
 
 
-def _employer() -> employer.Employer:
+def _employer() -> Employer:
     state = None
-    for event in employer.register(uuid.uuid4(), _registration(), "ali-la-courneuve", TODAY):
-        state = employer.apply(state, event)
+    for event in employers.register(uuid.uuid4(), _registration(), "ali-la-courneuve", TODAY):
+        state = apply_employer(state, event)
     return state
 
 
-def _need(employer_state: employer.Employer | None = None, **changes) -> need.Need:
+def _need(employer_state: Employer | None = None, **changes) -> Need:
     owner = employer_state or _employer()
     command = PublishNeed(
         employer_id=owner.id,
@@ -40,12 +43,12 @@ def _need(employer_state: employer.Employer | None = None, **changes) -> need.Ne
         contract_type="cdi",
         **changes,
     )
-    [published] = need.publish(uuid.uuid4(), command, employer=owner, agency_id="ali-la-courneuve", today=TODAY)
-    return need.apply(None, published)
+    [published] = needs.publish(uuid.uuid4(), command, employer=owner, agency_id="ali-la-courneuve", today=TODAY)
+    return apply_need(None, published)
 
 
 def test_registering_an_employer_records_it_and_the_agency_following_it():
-    events = employer.register(uuid.uuid4(), _registration(), "ali-la-courneuve", TODAY)
+    events = employers.register(uuid.uuid4(), _registration(), "ali-la-courneuve", TODAY)
     assert [type(e) for e in events] == [EmployerRegistered, EmployerAssignedToAgency]
     state = _employer()
     assert (state.agency_id, state.siret, state.version) == ("ali-la-courneuve", "73282932000074", 2)
@@ -54,33 +57,33 @@ def test_registering_an_employer_records_it_and_the_agency_following_it():
 @pytest.mark.parametrize("siret", ["73282932000075", "7328293200007", "732829320000AB"])
 def test_an_employer_with_an_invalid_siret_is_refused(siret):
     with pytest.raises(InvalidSiret):
-        employer.register(uuid.uuid4(), _registration(siret), "ali-la-courneuve", TODAY)
+        employers.register(uuid.uuid4(), _registration(siret), "ali-la-courneuve", TODAY)
 
 
 def test_the_siret_is_checked_before_the_agency_is_asked_for():
     with pytest.raises(InvalidSiret, match="check key"):
-        employer.register(uuid.uuid4(), _registration("73282932000075"), None, TODAY)
-    with pytest.raises(InvalidInput, match="agency_id"):
-        employer.register(uuid.uuid4(), _registration(), None, TODAY)
+        employers.register(uuid.uuid4(), _registration("73282932000075"), None, TODAY)
+    with pytest.raises(InvalidField, match="agency_id"):
+        employers.register(uuid.uuid4(), _registration(), None, TODAY)
 
 
 def test_a_contact_is_counted_and_dated_on_the_employer():
     state = _employer()
     command = RecordEmployerContact(contact_date=date(2026, 2, 3), kind="visit", notes="Two posts in March.")
-    [event] = employer.record_contact(
+    [event] = employers.record_contact(
         state, uuid.uuid4(), command, agency_id="ali-stains", caseworker="cw-1", today=TODAY
     )
-    state = employer.apply(state, event)
+    state = apply_employer(state, event)
     assert (event.agency_id, event.caseworker, event.kind) == ("ali-stains", "cw-1", "visit")
     assert (state.contacts, state.last_contact_on) == (1, date(2026, 2, 3))
 
 
 def test_a_contact_cannot_be_dated_in_the_future_or_recorded_on_an_unknown_employer():
     command = RecordEmployerContact(contact_date=date(2026, 2, 11), kind="phone")
-    with pytest.raises(InvalidInput, match="contact_date"):
-        employer.record_contact(_employer(), uuid.uuid4(), command, agency_id="a", caseworker="c", today=TODAY)
+    with pytest.raises(InvalidField, match="contact_date"):
+        employers.record_contact(_employer(), uuid.uuid4(), command, agency_id="a", caseworker="c", today=TODAY)
     with pytest.raises(EmployerNotFound):
-        employer.record_contact(None, uuid.uuid4(), command, agency_id="a", caseworker="c", today=TODAY)
+        employers.record_contact(None, uuid.uuid4(), command, agency_id="a", caseworker="c", today=TODAY)
 
 
 def test_a_need_takes_place_and_sector_from_its_employer_by_default():
@@ -98,34 +101,34 @@ def test_a_need_of_an_unknown_employer_is_refused():
         employer_id=uuid.uuid4(), title="t", tasks=["x"], weekly_hours=10, time_slots=["morning"], contract_type="cdi"
     )
     with pytest.raises(EmployerNotFound):
-        need.publish(uuid.uuid4(), command, employer=None, agency_id="ali-stains", today=TODAY)
+        needs.publish(uuid.uuid4(), command, employer=None, agency_id="ali-stains", today=TODAY)
 
 
 def test_a_need_cannot_be_published_in_the_future():
-    with pytest.raises(InvalidInput, match="published_on"):
+    with pytest.raises(InvalidField, match="published_on"):
         _need(published_on=date(2026, 3, 1))
 
 
 def test_a_filled_need_cannot_be_filled_or_closed_again():
     state = _need()
-    [filled] = need.fill(state, TODAY, 1, TODAY)
-    state = need.apply(state, filled)
+    [filled] = needs.fill(state, TODAY, 1, TODAY)
+    state = apply_need(state, filled)
     assert (state.status, state.ended_on, filled.positions_filled) == ("filled", TODAY, 1)
     with pytest.raises(NeedNotOpen):
-        need.fill(state, TODAY, 1, TODAY)
+        needs.fill(state, TODAY, 1, TODAY)
     with pytest.raises(NeedNotOpen):
-        need.close(state, CloseNeed(reason="expired"), TODAY)
+        needs.close(state, CloseNeed(reason="expired"), TODAY)
 
 
 def test_closing_a_need_records_the_reason_and_not_before_its_publication():
     state = _need(published_on=date(2026, 2, 1))
-    with pytest.raises(InvalidInput, match="closed_on"):
-        need.close(state, CloseNeed(reason="expired", closed_on=date(2026, 1, 31)), TODAY)
-    [closed] = need.close(state, CloseNeed(reason="cancelled_by_employer"), TODAY)
+    with pytest.raises(InvalidField, match="closed_on"):
+        needs.close(state, CloseNeed(reason="expired", closed_on=date(2026, 1, 31)), TODAY)
+    [closed] = needs.close(state, CloseNeed(reason="cancelled_by_employer"), TODAY)
     assert closed.reason == NeedClosureReason.CANCELLED_BY_EMPLOYER and closed.closed_on == TODAY
-    assert need.apply(state, closed).status == "closed"
+    assert apply_need(state, closed).status == "closed"
 
 
 def test_filling_an_unknown_need_is_not_found():
     with pytest.raises(NeedNotFound):
-        need.fill(None, TODAY, 0, TODAY)
+        needs.fill(None, TODAY, 0, TODAY)

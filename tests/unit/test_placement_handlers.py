@@ -1,15 +1,12 @@
-"""Placement's handlers on the in-memory event store and fakes of the read models: appends, access, reactions."""
+"""Placement's handlers on the shared in-memory aggregate store and fakes of the read models."""
 
 from __future__ import annotations
 
-import copy
 import uuid
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.placement.domain.candidate import Candidate
 from services.placement.domain.commands import (
     MakeIntroduction,
     PublishNeed,
@@ -21,21 +18,13 @@ from services.placement.domain.commands import (
 from services.placement.domain.errors import CandidateNotFound, EmployerAlreadyRegistered, HireNotFound
 from services.placement.service_layer import candidates as reactions
 from services.placement.service_layer import employers, hires, introductions, needs
-from services.placement.service_layer.ports import (
-    CandidateViews,
-    Database,
-    EmployerViews,
-    ImmersionViews,
-    IntroductionViews,
-    NeedViews,
-    Ports,
-)
+from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal, Role
 from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfileUpdated
 from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.envelope import Envelope
 from shared.errors import Forbidden
-from shared.eventstore import InMemoryEventStore
+from tests.fakes.placement import placement_dependencies
 
 TODAY = date(2026, 6, 30)
 AGENCY = "ali-la-courneuve"
@@ -44,121 +33,9 @@ OTHER_AGENCY = Principal("cw-2", Role.CASEWORKER, "ali-stains")
 DEPARTMENT = Principal("bdat-1", Role.DEPARTMENT_STAFF)
 
 
-class FakeEmployers(EmployerViews):
-    def __init__(self) -> None:
-        self.rows: dict = {}
-        self.contacts: list = []
-
-    async def add(self, conn, employer):
-        if any(e.siret == employer.siret for e in self.rows.values()):
-            raise EmployerAlreadyRegistered(f"an employer with SIRET {employer.siret} is already registered")
-        self.rows[employer.id] = employer
-
-    async def save(self, conn, employer):
-        self.rows[employer.id] = employer
-
-    async def add_contact(self, conn, contact):
-        self.contacts.append(contact)
-
-
-class FakeNeeds(NeedViews):
-    def __init__(self) -> None:
-        self.rows: dict = {}
-
-    async def save(self, conn, need):
-        self.rows[need.id] = need
-
-
-class FakeCandidates(CandidateViews):
-    def __init__(self) -> None:
-        self.rows: dict = {}
-
-    async def get(self, conn, beneficiary_id):
-        row = self.rows.get(beneficiary_id)
-        return row["candidate"] if row else None
-
-    async def save_profile(self, conn, candidate, *, accompaniment_id, version, recorded_at):
-        current = self.rows.get(candidate.beneficiary_id)
-        newer = current is None or (
-            current["version"] < version
-            if current["accompaniment_id"] == accompaniment_id
-            else current["recorded_at"] <= recorded_at
-        )
-        if newer:
-            self.rows[candidate.beneficiary_id] = dict(
-                candidate=candidate, accompaniment_id=accompaniment_id, version=version, recorded_at=recorded_at
-            )
-
-    async def deactivate(self, conn, beneficiary_id, *, accompaniment_id, version):
-        row = self.rows.get(beneficiary_id)
-        if row and row["accompaniment_id"] == accompaniment_id and row["version"] < version:
-            candidate = row["candidate"]
-            inactive = Candidate(**{**{f: getattr(candidate, f) for f in candidate.__slots__}, "active": False})
-            row.update(candidate=inactive, version=version)
-
-
-class FakeIntroductions(IntroductionViews):
-    def __init__(self) -> None:
-        self.rows: dict = {}
-
-    async def save(self, conn, introduction):
-        self.rows[introduction.id] = introduction
-
-    async def pending_exists(self, conn, need_id, beneficiary_id):
-        return any(
-            i.need_id == need_id and i.beneficiary_id == beneficiary_id and i.outcome is None
-            for i in self.rows.values()
-        )
-
-    async def introduction_of_hire(self, conn, hire_id):
-        return next((i.id for i in self.rows.values() if i.hire and i.hire.id == hire_id), None)
-
-    async def hires_for_need(self, conn, need_id):
-        return sum(1 for i in self.rows.values() if i.need_id == need_id and i.hire)
-
-
-class FakeImmersions(ImmersionViews):
-    def __init__(self) -> None:
-        self.rows: dict = {}
-
-    async def save(self, conn, immersion):
-        self.rows[immersion.id] = immersion
-
-
-class FakeDatabase(Database):
-    """A transaction over the fakes: everything written in it is undone when it fails."""
-
-    def __init__(self) -> None:
-        self.ports: Ports | None = None
-
-    @asynccontextmanager
-    async def transaction(self):
-        ports = self.ports
-        views = (ports.employers, ports.needs, ports.introductions, ports.immersions)
-        events, saved = list(ports.store.events), [copy.deepcopy(vars(v)) for v in views]
-        try:
-            yield None
-        except BaseException:
-            ports.store.events[:] = events
-            for view, state in zip(views, saved, strict=True):
-                vars(view).update(state)
-            raise
-
-
 @pytest.fixture
-def ports() -> Ports:
-    db = FakeDatabase()
-    ports = Ports(
-        db=db,
-        store=InMemoryEventStore("/ali/placement"),
-        employers=FakeEmployers(),
-        needs=FakeNeeds(),
-        candidates=FakeCandidates(),
-        introductions=FakeIntroductions(),
-        immersions=FakeImmersions(),
-    )
-    db.ports = ports
-    return ports
+def deps() -> Dependencies:
+    return placement_dependencies()
 
 
 def _registration(siret: str = "73282932000074") -> RegisterEmployer:
@@ -194,8 +71,8 @@ def _profile(beneficiary_id, accompaniment_id, *, agency: str = AGENCY, hours: i
     )
 
 
-async def _need(ports: Ports, positions: int = 1):
-    employer = await employers.register_employer(_registration(), user=CASEWORKER, ports=ports, today=TODAY)
+async def _need(deps: Dependencies, positions: int = 1):
+    employer = await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
     command = PublishNeed(
         employer_id=employer.id,
         title="kitchen porter",
@@ -206,53 +83,53 @@ async def _need(ports: Ports, positions: int = 1):
         positions=positions,
         published_on=date(2026, 6, 1),
     )
-    return await needs.publish_need(command, user=CASEWORKER, ports=ports, today=TODAY)
+    return await needs.publish_need(command, user=CASEWORKER, deps=deps, today=TODAY)
 
 
-async def _candidate(ports: Ports, agency: str = AGENCY):
+async def _candidate(deps: Dependencies, agency: str = AGENCY):
     beneficiary_id = uuid.uuid4()
     await reactions.on_candidate_profile_updated(
-        _envelope(_profile(beneficiary_id, uuid.uuid4(), agency=agency), 2), None, candidates=ports.candidates
+        _envelope(_profile(beneficiary_id, uuid.uuid4(), agency=agency), 2), None, deps=deps
     )
     return beneficiary_id
 
 
-async def test_registering_an_employer_appends_to_its_stream_keyed_by_the_employer(ports):
-    employer = await employers.register_employer(_registration(), user=CASEWORKER, ports=ports, today=TODAY)
-    assert [e.type.rsplit(".", 1)[1] for e in ports.store.events] == ["EmployerRegistered", "EmployerAssignedToAgency"]
-    assert {(e.stream_id, e.partition_key) for e in ports.store.events} == {
+async def test_registering_an_employer_appends_to_its_stream_keyed_by_the_employer(deps):
+    employer = await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
+    assert [e.type.rsplit(".", 1)[1] for e in deps.store.recorded] == ["EmployerRegistered", "EmployerAssignedToAgency"]
+    assert {(e.stream_id, e.partition_key) for e in deps.store.recorded} == {
         (f"employer-{employer.id}", str(employer.id))
     }
-    assert ports.employers.rows[employer.id].agency_id == AGENCY
+    assert deps.employers.rows[employer.id].agency_id == AGENCY
 
 
-async def test_a_second_employer_with_the_same_siret_is_refused_without_writing_anything(ports):
-    await employers.register_employer(_registration(), user=CASEWORKER, ports=ports, today=TODAY)
-    before = list(ports.store.events)
+async def test_a_second_employer_with_the_same_siret_is_refused_without_writing_anything(deps):
+    await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
+    before = list(deps.store.recorded)
     with pytest.raises(EmployerAlreadyRegistered):
-        await employers.register_employer(_registration(), user=CASEWORKER, ports=ports, today=TODAY)
-    assert ports.store.events == before and len(ports.employers.rows) == 1
+        await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
+    assert deps.store.recorded == before and len(deps.employers.rows) == 1
 
 
-async def test_department_staff_do_not_register_employers(ports):
+async def test_department_staff_do_not_register_employers(deps):
     with pytest.raises(Forbidden):
-        await employers.register_employer(_registration(), user=DEPARTMENT, ports=ports, today=TODAY)
+        await employers.register_employer(_registration(), user=DEPARTMENT, deps=deps, today=TODAY)
 
 
-async def test_a_caseworker_records_contacts_for_their_own_agency_only(ports):
-    employer = await employers.register_employer(_registration(), user=CASEWORKER, ports=ports, today=TODAY)
+async def test_a_caseworker_records_contacts_for_their_own_agency_only(deps):
+    employer = await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
     contact = RecordEmployerContact(contact_date=TODAY, kind="visit")
-    await employers.record_contact(employer.id, contact, user=OTHER_AGENCY, ports=ports, today=TODAY)
-    assert [(c.agency_id, c.caseworker) for c in ports.employers.contacts] == [("ali-stains", "cw-2")]
+    await employers.record_contact(employer.id, contact, user=OTHER_AGENCY, deps=deps, today=TODAY)
+    assert [(c.agency_id, c.caseworker) for c in deps.employers.contacts] == [("ali-stains", "cw-2")]
     foreign = RecordEmployerContact(contact_date=TODAY, kind="visit", agency_id=AGENCY)
     with pytest.raises(Forbidden):
-        await employers.record_contact(employer.id, foreign, user=OTHER_AGENCY, ports=ports, today=TODAY)
+        await employers.record_contact(employer.id, foreign, user=OTHER_AGENCY, deps=deps, today=TODAY)
 
 
-async def test_a_need_is_keyed_by_its_employer_and_cannot_be_published_for_another_agency(ports):
-    need = await _need(ports)
-    [published] = [e for e in ports.store.events if e.stream_id == f"need-{need.id}"]
-    assert published.partition_key == str(need.employer_id) and ports.needs.rows[need.id].agency_id == AGENCY
+async def test_a_need_is_keyed_by_its_employer_and_cannot_be_published_for_another_agency(deps):
+    need = await _need(deps)
+    [published] = [e for e in deps.store.recorded if e.stream_id == f"need-{need.id}"]
+    assert published.partition_key == str(need.employer_id) and deps.needs.rows[need.id].agency_id == AGENCY
     command = PublishNeed(
         employer_id=need.employer_id,
         agency_id=AGENCY,
@@ -263,81 +140,81 @@ async def test_a_need_is_keyed_by_its_employer_and_cannot_be_published_for_anoth
         contract_type="cdi",
     )
     with pytest.raises(Forbidden):
-        await needs.publish_need(command, user=OTHER_AGENCY, ports=ports, today=TODAY)
+        await needs.publish_need(command, user=OTHER_AGENCY, deps=deps, today=TODAY)
 
 
-async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(ports):
-    need = await _need(ports, positions=1)
-    beneficiary_id = await _candidate(ports)
+async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(deps):
+    need = await _need(deps, positions=1)
+    beneficiary_id = await _candidate(deps)
     made = await introductions.make_introduction(
         MakeIntroduction(need_id=need.id, beneficiary_id=beneficiary_id, introduced_on=date(2026, 6, 10)),
         user=CASEWORKER,
-        ports=ports,
+        deps=deps,
     )
     outcome = RecordOutcome(outcome="hired", contract_type="cdi", weekly_hours=24, start_date=date(2026, 6, 15))
-    hired = await introductions.record_outcome(made.id, outcome, user=CASEWORKER, ports=ports, today=TODAY)
+    hired = await introductions.record_outcome(made.id, outcome, user=CASEWORKER, deps=deps, today=TODAY)
 
-    [hire] = [e for e in ports.store.events if e.type == "ali.placement.HireRecorded"]
+    [hire] = [e for e in deps.store.recorded if e.type == "ali.placement.HireRecorded"]
     assert hire.stream_id == f"introduction-{made.id}" and hire.partition_key == str(beneficiary_id)
     assert hire.data["hire_id"] == str(hired.hire.id) and hire.data["agency_id"] == AGENCY
-    [filled] = [e for e in ports.store.events if e.type == "ali.placement.NeedFilled"]
+    [filled] = [e for e in deps.store.recorded if e.type == "ali.placement.NeedFilled"]
     assert filled.partition_key == str(need.employer_id) and filled.correlation_id == hire.correlation_id
-    assert ports.needs.rows[need.id].status == "filled" and filled.data["positions_filled"] == 1
+    assert deps.needs.rows[need.id].status == "filled" and filled.data["positions_filled"] == 1
 
 
-async def test_a_need_with_positions_left_stays_open_after_a_hire(ports):
-    need = await _need(ports, positions=2)
-    beneficiary_id = await _candidate(ports)
+async def test_a_need_with_positions_left_stays_open_after_a_hire(deps):
+    need = await _need(deps, positions=2)
+    beneficiary_id = await _candidate(deps)
     made = await introductions.make_introduction(
         MakeIntroduction(need_id=need.id, beneficiary_id=beneficiary_id, introduced_on=date(2026, 6, 10)),
         user=CASEWORKER,
-        ports=ports,
+        deps=deps,
     )
     outcome = RecordOutcome(outcome="hired", contract_type="cdi", weekly_hours=24, start_date=date(2026, 6, 15))
-    await introductions.record_outcome(made.id, outcome, user=CASEWORKER, ports=ports, today=TODAY)
-    assert ports.needs.rows[need.id].status == "open"
+    await introductions.record_outcome(made.id, outcome, user=CASEWORKER, deps=deps, today=TODAY)
+    assert deps.needs.rows[need.id].status == "open"
 
 
-async def test_another_agency_and_department_staff_cannot_introduce_or_record_outcomes(ports):
-    need = await _need(ports)
-    beneficiary_id = await _candidate(ports)
+async def test_another_agency_and_department_staff_cannot_introduce_or_record_outcomes(deps):
+    need = await _need(deps)
+    beneficiary_id = await _candidate(deps)
     command = MakeIntroduction(need_id=need.id, beneficiary_id=beneficiary_id, introduced_on=date(2026, 6, 10))
     for user in (OTHER_AGENCY, DEPARTMENT):
         with pytest.raises(Forbidden):
-            await introductions.make_introduction(command, user=user, ports=ports)
-    made = await introductions.make_introduction(command, user=CASEWORKER, ports=ports)
+            await introductions.make_introduction(command, user=user, deps=deps)
+    made = await introductions.make_introduction(command, user=CASEWORKER, deps=deps)
     outcome = RecordOutcome(outcome="not_hired", reason="no_show")
     with pytest.raises(Forbidden):
-        await introductions.record_outcome(made.id, outcome, user=OTHER_AGENCY, ports=ports, today=TODAY)
+        await introductions.record_outcome(made.id, outcome, user=OTHER_AGENCY, deps=deps, today=TODAY)
 
 
-async def test_a_person_unknown_to_placement_cannot_be_introduced(ports):
-    need = await _need(ports)
+async def test_a_person_unknown_to_placement_cannot_be_introduced(deps):
+    need = await _need(deps)
     command = MakeIntroduction(need_id=need.id, beneficiary_id=uuid.uuid4(), introduced_on=date(2026, 6, 10))
     with pytest.raises(CandidateNotFound):
-        await introductions.make_introduction(command, user=CASEWORKER, ports=ports)
+        await introductions.make_introduction(command, user=CASEWORKER, deps=deps)
 
 
-async def test_a_check_in_on_an_unknown_hire_is_not_found(ports):
+async def test_a_check_in_on_an_unknown_hire_is_not_found(deps):
     command = RecordCheckIn(month=1, checked_on=TODAY, still_employed=True)
     with pytest.raises(HireNotFound):
-        await hires.record_check_in(uuid.uuid4(), command, user=CASEWORKER, ports=ports, today=TODAY)
+        await hires.record_check_in(uuid.uuid4(), command, user=CASEWORKER, deps=deps, today=TODAY)
 
 
-async def test_the_latest_profile_wins_and_an_older_redelivery_is_ignored(ports):
+async def test_the_latest_profile_wins_and_an_older_redelivery_is_ignored(deps):
     beneficiary_id, accompaniment_id = uuid.uuid4(), uuid.uuid4()
     newer = _envelope(_profile(beneficiary_id, accompaniment_id, hours=20), version=5)
     older = _envelope(_profile(beneficiary_id, accompaniment_id, hours=35), version=3)
     for envelope in (newer, older):
-        await reactions.on_candidate_profile_updated(envelope, None, candidates=ports.candidates)
-    assert (await ports.candidates.get(None, beneficiary_id)).max_weekly_hours == 20
+        await reactions.on_candidate_profile_updated(envelope, None, deps=deps)
+    assert (await deps.candidates.get(None, beneficiary_id)).max_weekly_hours == 20
 
 
-async def test_a_closed_accompaniment_makes_the_candidate_inactive_until_a_new_one_shares_a_profile(ports):
+async def test_a_closed_accompaniment_makes_the_candidate_inactive_until_a_new_one_shares_a_profile(deps):
     beneficiary_id, accompaniment_id = uuid.uuid4(), uuid.uuid4()
     opened_at = datetime(2026, 1, 5, tzinfo=UTC)
     await reactions.on_candidate_profile_updated(
-        _envelope(_profile(beneficiary_id, accompaniment_id), 2, opened_at), None, candidates=ports.candidates
+        _envelope(_profile(beneficiary_id, accompaniment_id), 2, opened_at), None, deps=deps
     )
     closed = AccompanimentClosed(
         accompaniment_id=accompaniment_id,
@@ -347,16 +224,16 @@ async def test_a_closed_accompaniment_makes_the_candidate_inactive_until_a_new_o
         exit_category=ExitCategory.CDI,
         exit_group=ExitGroup.EMPLOI_DURABLE,
     )
-    await reactions.on_accompaniment_closed(_envelope(closed, 3), None, candidates=ports.candidates)
-    assert not (await ports.candidates.get(None, beneficiary_id)).active
+    await reactions.on_accompaniment_closed(_envelope(closed, 3), None, deps=deps)
+    assert not (await deps.candidates.get(None, beneficiary_id)).active
 
     await reactions.on_candidate_profile_updated(
-        _envelope(_profile(beneficiary_id, accompaniment_id), 2, opened_at), None, candidates=ports.candidates
+        _envelope(_profile(beneficiary_id, accompaniment_id), 2, opened_at), None, deps=deps
     )
-    assert not (await ports.candidates.get(None, beneficiary_id)).active, "a replayed older profile is ignored"
+    assert not (await deps.candidates.get(None, beneficiary_id)).active, "a replayed older profile is ignored"
 
     later = opened_at + timedelta(days=200)
     await reactions.on_candidate_profile_updated(
-        _envelope(_profile(beneficiary_id, uuid.uuid4()), 2, later), None, candidates=ports.candidates
+        _envelope(_profile(beneficiary_id, uuid.uuid4()), 2, later), None, deps=deps
     )
-    assert (await ports.candidates.get(None, beneficiary_id)).active
+    assert (await deps.candidates.get(None, beneficiary_id)).active

@@ -7,19 +7,21 @@ from datetime import date
 
 import pytest
 
-from services.placement.domain import employer, immersion
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.commands import AgreeImmersion, CompleteImmersion, RegisterEmployer, RenewImmersion
+from services.placement.domain.decisions import employers, immersions
 from services.placement.domain.errors import (
     CandidateInactive,
     CandidateNotFound,
     EmployerNotFound,
     ImmersionAlreadyRenewed,
     ImmersionNotFound,
-    InvalidInput,
     OutcomeAlreadyRecorded,
 )
+from services.placement.domain.evolution import apply_employer, apply_immersion
+from services.placement.domain.state import Employer, Immersion
 from shared.contracts.accompaniment import TimeSlot
+from shared.errors import InvalidField
 
 TODAY = date(2026, 6, 30)
 
@@ -38,21 +40,21 @@ def _candidate(active: bool = True) -> Candidate:
     )
 
 
-def _employer() -> employer.Employer:
+def _employer() -> Employer:
     registration = RegisterEmployer(
         siret="73282932000074", name="Jardins de Stains", size="pme", sector="green spaces", commune_code="93072"
     )
-    [registered, assigned] = employer.register(uuid.uuid4(), registration, "ali-stains", TODAY)
-    return employer.apply(employer.apply(None, registered), assigned)
+    [registered, assigned] = employers.register(uuid.uuid4(), registration, "ali-stains", TODAY)
+    return apply_employer(apply_employer(None, registered), assigned)
 
 
-def _agreed(start: date = date(2026, 3, 2), end: date = date(2026, 3, 13)) -> immersion.Immersion:
+def _agreed(start: date = date(2026, 3, 2), end: date = date(2026, 3, 13)) -> Immersion:
     host = _employer()
     command = AgreeImmersion(
         beneficiary_id=uuid.uuid4(), host_kind="employer", employer_id=host.id, start_date=start, end_date=end
     )
-    [agreed] = immersion.agree(uuid.uuid4(), command, candidate=_candidate(), employer=host, today=TODAY)
-    return immersion.apply(None, agreed)
+    [agreed] = immersions.agree(uuid.uuid4(), command, candidate=_candidate(), employer=host, today=TODAY)
+    return apply_immersion(None, agreed)
 
 
 def test_an_immersion_with_an_employer_takes_its_name_and_sector():
@@ -68,7 +70,7 @@ def test_an_immersion_in_a_training_centre_is_named():
         host_name="AFPA Montreuil",
         presence_dates=[date(2026, 3, 2), date(2026, 3, 4)],
     )
-    [agreed] = immersion.agree(uuid.uuid4(), command, candidate=_candidate(), employer=None, today=TODAY)
+    [agreed] = immersions.agree(uuid.uuid4(), command, candidate=_candidate(), employer=None, today=TODAY)
     assert (agreed.host_name, agreed.employer_id, agreed.days_of_presence) == ("AFPA Montreuil", None, 2)
 
 
@@ -81,46 +83,46 @@ def test_an_immersion_needs_an_active_candidate_and_a_known_employer():
         end_date=date(2026, 3, 6),
     )
     with pytest.raises(CandidateNotFound):
-        immersion.agree(uuid.uuid4(), command, candidate=None, employer=_employer(), today=TODAY)
+        immersions.agree(uuid.uuid4(), command, candidate=None, employer=_employer(), today=TODAY)
     with pytest.raises(CandidateInactive):
-        immersion.agree(uuid.uuid4(), command, candidate=_candidate(active=False), employer=_employer(), today=TODAY)
+        immersions.agree(uuid.uuid4(), command, candidate=_candidate(active=False), employer=_employer(), today=TODAY)
     with pytest.raises(EmployerNotFound):
-        immersion.agree(uuid.uuid4(), command, candidate=_candidate(), employer=None, today=TODAY)
+        immersions.agree(uuid.uuid4(), command, candidate=_candidate(), employer=None, today=TODAY)
 
 
 def test_an_immersion_is_renewed_once_for_up_to_thirty_days():
     state = _agreed()
-    [renewed] = immersion.renew(state, RenewImmersion(start_date=date(2026, 3, 16), end_date=date(2026, 4, 14)), TODAY)
-    state = immersion.apply(state, renewed)
+    [renewed] = immersions.renew(state, RenewImmersion(start_date=date(2026, 3, 16), end_date=date(2026, 4, 14)), TODAY)
+    state = apply_immersion(state, renewed)
     assert state.renewed and state.days_of_presence == 12 + 30 and state.end_date == date(2026, 4, 14)
     with pytest.raises(ImmersionAlreadyRenewed):
-        immersion.renew(state, RenewImmersion(start_date=date(2026, 4, 20), end_date=date(2026, 4, 24)), TODAY)
+        immersions.renew(state, RenewImmersion(start_date=date(2026, 4, 20), end_date=date(2026, 4, 24)), TODAY)
 
 
 def test_a_renewal_starts_after_the_current_period():
-    with pytest.raises(InvalidInput, match="start_date"):
-        immersion.renew(_agreed(), RenewImmersion(start_date=date(2026, 3, 13), end_date=date(2026, 3, 20)), TODAY)
+    with pytest.raises(InvalidField, match="start_date"):
+        immersions.renew(_agreed(), RenewImmersion(start_date=date(2026, 3, 13), end_date=date(2026, 3, 20)), TODAY)
 
 
 def test_an_immersion_has_one_outcome_and_nothing_after_it():
     state = _agreed()
-    [done] = immersion.complete(state, CompleteImmersion(outcome="hired", completed_on=date(2026, 3, 13)), TODAY)
+    [done] = immersions.complete(state, CompleteImmersion(outcome="hired", completed_on=date(2026, 3, 13)), TODAY)
     assert (done.outcome, done.total_days_of_presence, done.host_kind) == ("hired", 12, "employer")
-    state = immersion.apply(state, done)
+    state = apply_immersion(state, done)
     with pytest.raises(OutcomeAlreadyRecorded):
-        immersion.complete(state, CompleteImmersion(outcome="training", completed_on=date(2026, 3, 14)), TODAY)
+        immersions.complete(state, CompleteImmersion(outcome="training", completed_on=date(2026, 3, 14)), TODAY)
     with pytest.raises(OutcomeAlreadyRecorded):
-        immersion.renew(state, RenewImmersion(start_date=date(2026, 3, 16), end_date=date(2026, 3, 20)), TODAY)
+        immersions.renew(state, RenewImmersion(start_date=date(2026, 3, 16), end_date=date(2026, 3, 20)), TODAY)
 
 
 def test_an_outcome_is_dated_between_the_start_and_today():
     state = _agreed()
-    with pytest.raises(InvalidInput, match="completed_on"):
-        immersion.complete(state, CompleteImmersion(outcome="no_follow_up", completed_on=date(2026, 3, 1)), TODAY)
-    with pytest.raises(InvalidInput, match="completed_on"):
-        immersion.complete(state, CompleteImmersion(outcome="no_follow_up", completed_on=date(2026, 7, 1)), TODAY)
+    with pytest.raises(InvalidField, match="completed_on"):
+        immersions.complete(state, CompleteImmersion(outcome="no_follow_up", completed_on=date(2026, 3, 1)), TODAY)
+    with pytest.raises(InvalidField, match="completed_on"):
+        immersions.complete(state, CompleteImmersion(outcome="no_follow_up", completed_on=date(2026, 7, 1)), TODAY)
 
 
 def test_renewing_an_unknown_immersion_is_not_found():
     with pytest.raises(ImmersionNotFound):
-        immersion.renew(None, RenewImmersion(start_date=date(2026, 3, 16), end_date=date(2026, 3, 20)), TODAY)
+        immersions.renew(None, RenewImmersion(start_date=date(2026, 3, 16), end_date=date(2026, 3, 20)), TODAY)

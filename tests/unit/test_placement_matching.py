@@ -10,7 +10,7 @@ import pytest
 
 from services.placement.domain import matching
 from services.placement.domain.candidate import Candidate, labels
-from services.placement.domain.need import Need
+from services.placement.domain.state import Need
 from shared.contracts.accompaniment import CandidateProfileUpdated, TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import WorkingCondition as W

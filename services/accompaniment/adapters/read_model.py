@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
 import asyncpg
 
 from services.accompaniment.domain.state import Accompaniment
+from services.accompaniment.service_layer.ports import AccompanimentViews
+from shared.events import DomainEvent
 
 
-class AccompanimentViews:
+class PostgresAccompanimentViews(AccompanimentViews):
     """SQL of the `accompaniments` table in one service schema."""
 
     def __init__(self, schema: str) -> None:
         self.schema = schema
 
-    async def save(self, conn: asyncpg.Connection, state: Accompaniment, *, commune_code: str | None = None) -> None:
-        """Write the row of `state` (in the transaction that appended its events); the commune is kept if None."""
+    async def save(self, conn: asyncpg.Connection, state: Accompaniment, events: Sequence[DomainEvent] = ()) -> None:
+        """Write the row of `state` (in the transaction that appends its events); the commune is kept if None."""
         suspension = state.current_suspension
         proposed = state.proposed_exit
         await conn.execute(
@@ -49,7 +52,7 @@ class AccompanimentViews:
             state.exit_category.value if state.exit_category else None,
             state.exit_category.group.value if state.exit_category else None,
             state.version,
-            commune_code,
+            state.commune_code,
             state.referent_id,
             state.contract.signed_on if state.contract else None,
             state.contract.late if state.contract else None,
@@ -60,12 +63,11 @@ class AccompanimentViews:
             proposed.exit_category.value if proposed else None,
         )
 
-    async def row(self, conn: asyncpg.Connection | asyncpg.Pool, accompaniment_id: UUID) -> dict | None:
-        """The row of one accompaniment."""
-        row = await conn.fetchrow(
-            f"SELECT * FROM {self.schema}.accompaniments WHERE accompaniment_id = $1", accompaniment_id
+    async def commune_of(self, conn: asyncpg.Connection, accompaniment_id: UUID) -> str | None:
+        """The commune in the row, written from the enrolment event when the accompaniment was opened."""
+        return await conn.fetchval(
+            f"SELECT commune_code FROM {self.schema}.accompaniments WHERE accompaniment_id = $1", accompaniment_id
         )
-        return dict(row) if row else None
 
     async def current_of(self, conn: asyncpg.Connection, beneficiary_id: UUID) -> list[UUID]:
         """Accompaniments of a person that are not closed (normally one)."""
@@ -76,9 +78,15 @@ class AccompanimentViews:
         )
         return [r["accompaniment_id"] for r in rows]
 
+    async def has_any(self, conn: asyncpg.Connection, beneficiary_id: UUID) -> bool:
+        """Whether an accompaniment of the person was ever opened here (their enrolment arrived)."""
+        return await conn.fetchval(
+            f"SELECT EXISTS (SELECT 1 FROM {self.schema}.accompaniments WHERE beneficiary_id = $1)", beneficiary_id
+        )
+
     async def list(
         self,
-        pool: asyncpg.Pool,
+        conn: asyncpg.Connection,
         *,
         beneficiary_id: UUID | None = None,
         agency_id: str | None = None,
@@ -88,7 +96,7 @@ class AccompanimentViews:
         offset: int = 0,
     ) -> list[dict]:
         """Rows matching the filters, newest first."""
-        rows = await pool.fetch(
+        rows = await conn.fetch(
             f"""SELECT * FROM {self.schema}.accompaniments
                 WHERE ($1::uuid IS NULL OR beneficiary_id = $1) AND ($2::text IS NULL OR agency_id = $2)
                   AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR referent_id = $4)
@@ -104,7 +112,7 @@ class AccompanimentViews:
 
     async def worklist_candidates(
         self,
-        pool: asyncpg.Pool,
+        conn: asyncpg.Connection,
         *,
         as_of: date,
         agency_id: str | None,
@@ -114,7 +122,7 @@ class AccompanimentViews:
         contract_deadline_days: int,
     ) -> list[dict]:
         """Rows that may need attention on `as_of`; the domain's `worklist.reasons` says which and why."""
-        rows = await pool.fetch(
+        rows = await conn.fetch(
             f"""SELECT * FROM {self.schema}.accompaniments
                 WHERE status <> 'closed'
                   AND ($1::text IS NULL OR agency_id = $1) AND ($2::text IS NULL OR referent_id = $2)

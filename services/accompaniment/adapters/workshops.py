@@ -1,60 +1,27 @@
-"""Workshop sessions: event-sourced loading and saving, with the sessions and registrations read models."""
+"""The workshop sessions and registrations read models in PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from uuid import UUID
 
 import asyncpg
 
-from services.accompaniment.domain import workshops
-from services.accompaniment.domain.workshops import WorkshopSession
-from shared.contracts import REGISTRY
-from shared.contracts.accompaniment import WorkshopEvent
-from shared.eventstore import EventStore, Tracing
+from services.accompaniment.domain.state import WorkshopSession
+from services.accompaniment.service_layer.ports import WorkshopViews
+from shared.events import DomainEvent
 
 
-class WorkshopRepository:
-    """Loads sessions from the event store, appends their events and keeps their read models."""
+class PostgresWorkshopViews(WorkshopViews):
+    """SQL of the `workshop_sessions` and `workshop_registrations` tables in one service schema."""
 
-    def __init__(self, store: EventStore, schema: str) -> None:
-        self.store = store
+    def __init__(self, schema: str) -> None:
         self.schema = schema
 
-    async def get(self, session_id: UUID, conn: asyncpg.Connection | None = None) -> WorkshopSession | None:
-        """Current state of a session, folded from its stream."""
-        envelopes = await self.store.load(workshops.stream_id(session_id), conn=conn)
-        return workshops.fold([REGISTRY.decode(e.type, e.schema_version, e.data) for e in envelopes])
-
     async def save(
-        self,
-        conn: asyncpg.Connection,
-        session: WorkshopSession | None,
-        events: Sequence[WorkshopEvent],
-        tracing: Tracing,
-    ) -> WorkshopSession | None:
-        """Append `events` (partitioned by session) and update the read models; the new state."""
-        if not events:
-            return session
-        session_id = events[0].session_id
-        expected = session.version if session else 0
-        for event in events:
-            session = workshops.apply(session, event)
-        # Read models first: the append's commit-order lock is then held only for the append and the commit.
-        await self._save_views(conn, session)
-        await self.store.append(
-            workshops.stream_id(session_id),
-            expected,
-            list(events),
-            partition_key=str(session_id),
-            subject=str(session_id),
-            tracing=tracing,
-            conn=conn,
-        )
-        return session
-
-    async def _save_views(self, conn: asyncpg.Connection, session: WorkshopSession) -> None:
+        self, conn: asyncpg.Connection, session: WorkshopSession, events: Sequence[DomainEvent] = ()
+    ) -> None:
+        """Write the rows of the session and of its registrations (in the transaction that appends its events)."""
         s = self.schema
         attended = sum(1 for r in session.registrations.values() if r.attended)
         await conn.execute(
@@ -90,7 +57,7 @@ class WorkshopRepository:
 
     async def list(
         self,
-        pool: asyncpg.Pool,
+        conn: asyncpg.Connection,
         *,
         agency_id: str | None = None,
         date_from: date | None = None,
@@ -98,7 +65,7 @@ class WorkshopRepository:
         limit: int = 100,
     ) -> list[dict]:
         """Sessions of an agency (or all), by date."""
-        rows = await pool.fetch(
+        rows = await conn.fetch(
             f"""SELECT * FROM {self.schema}.workshop_sessions
                 WHERE ($1::text IS NULL OR agency_id = $1) AND ($2::date IS NULL OR session_date >= $2)
                   AND ($3::date IS NULL OR session_date <= $3)

@@ -1,4 +1,7 @@
-"""State of one accompaniment as rebuilt from its events: plain frozen records, no behaviour beyond reading."""
+"""State of accompaniment's aggregates as folded from their events: the accompaniment, and the workshop session.
+
+Plain frozen records, no behaviour beyond reading; how they evolve is in `evolution`, what may happen in `decisions`.
+"""
 
 from __future__ import annotations
 
@@ -175,6 +178,7 @@ class Accompaniment:
     start_date: date
     planned_end_date: date
     orientation_date: date
+    commune_code: str | None = None
     version: int = 0
     referent_id: str | None = None
     contract: EngagementContract | None = None
@@ -238,3 +242,32 @@ class Accompaniment:
     def active_barrier(self, category: BarrierCategory) -> Barrier | None:
         """The barrier of this category still being followed, if any."""
         return next((b for b in reversed(self.barriers) if b.category == category and b.is_active), None)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A seat taken by one person, and whether they came."""
+
+    accompaniment_id: UUID
+    beneficiary_id: UUID
+    registered_on: date
+    attended: bool | None = None
+
+
+@dataclass(frozen=True)
+class WorkshopSession:
+    """State of one session, rebuilt from its events."""
+
+    id: UUID
+    agency_id: str
+    theme: WorkshopTheme
+    session_date: date
+    capacity: int
+    title: str | None = None
+    version: int = 0
+    registrations: dict[UUID, Registration] = field(default_factory=dict)
+
+    @property
+    def seats_left(self) -> int:
+        """Seats still free."""
+        return self.capacity - len(self.registrations)

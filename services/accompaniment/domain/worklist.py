@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from services.accompaniment.domain.engagement import contract_deadline
+from services.accompaniment.domain.decisions.engagement import contract_deadline
 from services.accompaniment.domain.rules import Rules
 
 

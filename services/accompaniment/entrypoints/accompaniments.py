@@ -7,9 +7,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from services.accompaniment.domain.guards import existing
-from services.accompaniment.entrypoints.dependencies import DepsDep, personal_scope
-from services.accompaniment.entrypoints.views import AccompanimentDetail, AccompanimentSummary, HistoryEntry
+from services.accompaniment.domain.decisions.guards import existing
+from services.accompaniment.domain.evolution import ACCOMPANIMENT
+from services.accompaniment.entrypoints.dependencies import DependenciesDep
+from services.accompaniment.entrypoints.responses import (
+    AccompanimentDetail,
+    AccompanimentSummary,
+    HistoryEntry,
+    detail,
+)
+from services.accompaniment.service_layer import handlers
 from shared.auth import CurrentUser
 
 router = APIRouter(tags=["accompaniments"])
@@ -18,7 +25,7 @@ router = APIRouter(tags=["accompaniments"])
 @router.get("/accompaniments", response_model=list[AccompanimentSummary])
 async def list_accompaniments(
     user: CurrentUser,
-    deps: DepsDep,
+    deps: DependenciesDep,
     beneficiary_id: UUID | None = None,
     agency_id: str | None = None,
     status: Literal["open", "suspended", "closed"] | None = None,
@@ -27,31 +34,33 @@ async def list_accompaniments(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict]:
     """Accompaniments by person, agency, status or referent; caseworkers and managers see their agency's."""
-    return await deps.views.list(
-        deps.pool,
-        beneficiary_id=beneficiary_id,
-        agency_id=personal_scope(user, agency_id),
-        status=status,
-        referent_id=referent_id,
-        limit=limit,
-        offset=offset,
-    )
+    async with deps.store.connection() as conn:
+        return await deps.accompaniments.list(
+            conn,
+            beneficiary_id=beneficiary_id,
+            agency_id=user.scope(agency_id),
+            status=status,
+            referent_id=referent_id,
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.get("/accompaniments/{accompaniment_id}", response_model=AccompanimentDetail)
-async def get_accompaniment(accompaniment_id: UUID, user: CurrentUser, deps: DepsDep) -> AccompanimentDetail:
+async def get_accompaniment(accompaniment_id: UUID, user: CurrentUser, deps: DependenciesDep) -> AccompanimentDetail:
     """The whole follow-up: contract, appointments, diagnosis, plan, workshops, suspensions, renewals, exit."""
-    state = existing(await deps.repo.get(accompaniment_id))
-    user.require_personal_data(state.agency_id)
-    return await deps.show(state)
+    async with deps.store.transaction() as uow:
+        state = existing(await handlers.load(uow, deps, accompaniment_id))
+    user.scope(state.agency_id)
+    return detail(state, deps.rules)
 
 
 @router.get("/accompaniments/{accompaniment_id}/history", response_model=list[HistoryEntry])
-async def get_history(accompaniment_id: UUID, user: CurrentUser, deps: DepsDep) -> list[HistoryEntry]:
+async def get_history(accompaniment_id: UUID, user: CurrentUser, deps: DependenciesDep) -> list[HistoryEntry]:
     """Every event recorded on the accompaniment, oldest first."""
-    state = existing(await deps.repo.get(accompaniment_id))
-    user.require_personal_data(state.agency_id)
+    user.scope(existing(await deps.store.load(ACCOMPANIMENT, accompaniment_id)).agency_id)
+    history = await deps.store.history(ACCOMPANIMENT, accompaniment_id)
     return [
         HistoryEntry(version=e.stream_version, type=e.type.rsplit(".", 1)[-1], recorded_at=e.time, data=e.data)
-        for e in await deps.repo.history(accompaniment_id)
+        for e in history
     ]

@@ -14,8 +14,8 @@ from services.accompaniment.domain.commands import (
     RecordAppointmentMissed,
     ScheduleAppointment,
 )
-from services.accompaniment.entrypoints.dependencies import DepsDep
-from services.accompaniment.entrypoints.views import AccompanimentDetail
+from services.accompaniment.entrypoints.dependencies import DependenciesDep, execute
+from services.accompaniment.entrypoints.responses import AccompanimentDetail
 from shared.auth import CurrentUser
 
 router = APIRouter(prefix="/accompaniments/{accompaniment_id}/appointments", tags=["appointments"])
@@ -39,27 +39,28 @@ class CancellationIn(BaseModel):
 
 @router.post("", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)
 async def schedule(
-    accompaniment_id: UUID, body: ScheduleAppointment, user: CurrentUser, deps: DepsDep
+    accompaniment_id: UUID, body: ScheduleAppointment, user: CurrentUser, deps: DependenciesDep
 ) -> AccompanimentDetail:
     """Schedule an appointment (it may be in the future)."""
-    return await deps.execute(accompaniment_id, body, user)
+    return await execute(accompaniment_id, body, user, deps)
 
 
 @router.post("/{appointment_id}/held", response_model=AccompanimentDetail)
 async def held(
-    accompaniment_id: UUID, appointment_id: UUID, user: CurrentUser, deps: DepsDep, body: HeldIn | None = None
+    accompaniment_id: UUID, appointment_id: UUID, user: CurrentUser, deps: DependenciesDep, body: HeldIn | None = None
 ) -> AccompanimentDetail:
     """Record that the appointment took place; the first one records the delay since orientation."""
     held_on = body.held_on if body else None
-    return await deps.execute(
-        accompaniment_id, RecordAppointmentHeld(appointment_id=appointment_id, held_on=held_on), user
-    )
+    cmd = RecordAppointmentHeld(appointment_id=appointment_id, held_on=held_on)
+    return await execute(accompaniment_id, cmd, user, deps)
 
 
 @router.post("/{appointment_id}/missed", response_model=AccompanimentDetail)
-async def missed(accompaniment_id: UUID, appointment_id: UUID, user: CurrentUser, deps: DepsDep) -> AccompanimentDetail:
+async def missed(
+    accompaniment_id: UUID, appointment_id: UUID, user: CurrentUser, deps: DependenciesDep
+) -> AccompanimentDetail:
     """Record that the person did not come (no-show)."""
-    return await deps.execute(accompaniment_id, RecordAppointmentMissed(appointment_id=appointment_id), user)
+    return await execute(accompaniment_id, RecordAppointmentMissed(appointment_id=appointment_id), user, deps)
 
 
 @router.post("/{appointment_id}/cancellation", response_model=AccompanimentDetail)
@@ -67,9 +68,9 @@ async def cancel(
     accompaniment_id: UUID,
     appointment_id: UUID,
     user: CurrentUser,
-    deps: DepsDep,
+    deps: DependenciesDep,
     body: CancellationIn | None = None,
 ) -> AccompanimentDetail:
     """Call off an appointment that has not taken place."""
     cmd = CancelAppointment(appointment_id=appointment_id, cancelled_on=body.cancelled_on if body else None)
-    return await deps.execute(accompaniment_id, cmd, user)
+    return await execute(accompaniment_id, cmd, user, deps)

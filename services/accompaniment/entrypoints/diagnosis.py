@@ -9,8 +9,8 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.accompaniment.domain.commands import BarrierProgress, IdentifyBarrier, ProgressBarrier, RecordTrainingNeed
-from services.accompaniment.entrypoints.dependencies import DepsDep
-from services.accompaniment.entrypoints.views import AccompanimentDetail
+from services.accompaniment.entrypoints.dependencies import DependenciesDep, execute
+from services.accompaniment.entrypoints.responses import AccompanimentDetail
 from shared.auth import CurrentUser
 from shared.contracts.accompaniment import BarrierCategory
 
@@ -28,24 +28,24 @@ class BarrierStatusIn(BaseModel):
 
 @router.post("/barriers", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)
 async def identify_barrier(
-    accompaniment_id: UUID, body: IdentifyBarrier, user: CurrentUser, deps: DepsDep
+    accompaniment_id: UUID, body: IdentifyBarrier, user: CurrentUser, deps: DependenciesDep
 ) -> AccompanimentDetail:
     """Record a barrier found by the diagnosis (one followed barrier per category)."""
-    return await deps.execute(accompaniment_id, body, user)
+    return await execute(accompaniment_id, body, user, deps)
 
 
 @router.post("/barriers/{category}/status", response_model=AccompanimentDetail)
 async def progress_barrier(
-    accompaniment_id: UUID, category: BarrierCategory, body: BarrierStatusIn, user: CurrentUser, deps: DepsDep
+    accompaniment_id: UUID, category: BarrierCategory, body: BarrierStatusIn, user: CurrentUser, deps: DependenciesDep
 ) -> AccompanimentDetail:
     """Move a barrier on: worked on, lifted, or not lifted."""
     cmd = ProgressBarrier(category=category, status=body.status, on=body.on)
-    return await deps.execute(accompaniment_id, cmd, user)
+    return await execute(accompaniment_id, cmd, user, deps)
 
 
 @router.post("/training-needs", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)
 async def record_training_need(
-    accompaniment_id: UUID, body: RecordTrainingNeed, user: CurrentUser, deps: DepsDep
+    accompaniment_id: UUID, body: RecordTrainingNeed, user: CurrentUser, deps: DependenciesDep
 ) -> AccompanimentDetail:
     """Note a training need."""
-    return await deps.execute(accompaniment_id, body, user)
+    return await execute(accompaniment_id, body, user, deps)

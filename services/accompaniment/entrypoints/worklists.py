@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from services.accompaniment.domain import worklist
-from services.accompaniment.domain.engagement import contract_deadline
-from services.accompaniment.entrypoints.dependencies import DepsDep, personal_scope
+from services.accompaniment.domain.decisions.engagement import contract_deadline
+from services.accompaniment.entrypoints.dependencies import DependenciesDep
 from shared.auth import CurrentUser
 
 router = APIRouter(tags=["worklists"])
@@ -36,22 +36,23 @@ class WorklistEntry(BaseModel):
 @router.get("/worklists", response_model=list[WorklistEntry])
 async def get_worklist(
     user: CurrentUser,
-    deps: DepsDep,
+    deps: DependenciesDep,
     agency_id: str | None = None,
     referent: str | None = None,
     as_of: date | None = None,
 ) -> list[WorklistEntry]:
     """Accompaniments ending soon, without recent contact, or whose contract was not signed in time."""
     as_of = as_of or date.today()
-    rows = await deps.views.worklist_candidates(
-        deps.pool,
-        as_of=as_of,
-        agency_id=personal_scope(user, agency_id),
-        referent_id=referent,
-        ending_within_days=deps.thresholds.ending_within_days,
-        no_contact_days=deps.thresholds.no_contact_days,
-        contract_deadline_days=deps.rules.contract_deadline_days,
-    )
+    async with deps.store.connection() as conn:
+        rows = await deps.accompaniments.worklist_candidates(
+            conn,
+            as_of=as_of,
+            agency_id=user.scope(agency_id),
+            referent_id=referent,
+            ending_within_days=deps.thresholds.ending_within_days,
+            no_contact_days=deps.thresholds.no_contact_days,
+            contract_deadline_days=deps.rules.contract_deadline_days,
+        )
     entries = []
     for row in rows:
         item = worklist.FollowUp(

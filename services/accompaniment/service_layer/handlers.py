@@ -1,25 +1,31 @@
-"""Command handlers: load the accompaniment, check access, decide, append, all in one transaction."""
+"""Command handlers: load the accompaniment, check access, decide, save, all in one unit of work."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
-from services.accompaniment.adapters.repository import AccompanimentRepository
-from services.accompaniment.domain import action_plan, appointments, candidate, diagnosis, engagement, lifecycle
 from services.accompaniment.domain import commands as c
-from services.accompaniment.domain.guards import existing
+from services.accompaniment.domain.decisions import (
+    action_plan,
+    appointments,
+    candidate,
+    diagnosis,
+    engagement,
+    lifecycle,
+)
+from services.accompaniment.domain.decisions.guards import existing
+from services.accompaniment.domain.evolution import ACCOMPANIMENT
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import Accompaniment
+from services.accompaniment.service_layer.dependencies import Dependencies
+from shared.auth import Principal
 from shared.contracts.accompaniment import AccompanimentEvent
-from shared.eventstore import Tracing
+from shared.unit_of_work import UnitOfWork
 
 Decider = Callable[[Accompaniment | None, Any, Context], list[AccompanimentEvent]]
-# Raises Forbidden when the caller may not work on the given agency's people.
-Authorize = Callable[[str], None]
 
 DECIDERS: dict[type[c.Command], Decider] = {
     c.AssignReferent: lifecycle.assign_referent,
@@ -39,39 +45,28 @@ DECIDERS: dict[type[c.Command], Decider] = {
     c.PlanAction: action_plan.plan_action,
     c.ChangeActionStatus: action_plan.change_action_status,
     c.ReferToScheme: action_plan.refer_to_scheme,
+    c.UpdateCandidateProfile: candidate.update_candidate_profile,
 }
 
 
+async def load(uow: UnitOfWork, deps: Dependencies, accompaniment_id: UUID) -> Accompaniment | None:
+    """The accompaniment's state; one opened before `AccompanimentOpened` v2 gets its commune from the read model.
+
+    Events recorded as v1 do not carry the commune; the read model row has it, written from the enrolment event
+    consumed when the accompaniment was opened (and from the transfers since). Later events carry it.
+    """
+    state = await uow.load(ACCOMPANIMENT, accompaniment_id)
+    if state is not None and state.commune_code is None:
+        state = replace(state, commune_code=await deps.accompaniments.commune_of(uow.connection, accompaniment_id))
+    return state
+
+
 async def handle(
-    accompaniment_id: UUID,
-    cmd: c.Command,
-    *,
-    authorize: Authorize,
-    pool: asyncpg.Pool,
-    repo: AccompanimentRepository,
-    ctx: Context,
+    accompaniment_id: UUID, cmd: c.Command, *, user: Principal, deps: Dependencies, ctx: Context
 ) -> Accompaniment:
-    """Apply one command to an accompaniment; a concurrent change makes the append fail (409)."""
+    """Apply one command to an accompaniment of the caller's agency; a concurrent change makes the save fail (409)."""
     decide = DECIDERS[type(cmd)]
-    async with pool.acquire() as conn, conn.transaction():
-        state = existing(await repo.get(accompaniment_id, conn))
-        authorize(state.agency_id)
-        return await repo.save(conn, state, decide(state, cmd, ctx), Tracing.new())
-
-
-async def update_candidate_profile(
-    accompaniment_id: UUID,
-    cmd: c.UpdateCandidateProfile,
-    *,
-    authorize: Authorize,
-    pool: asyncpg.Pool,
-    repo: AccompanimentRepository,
-    ctx: Context,
-) -> Accompaniment:
-    """Publish the candidate profile, with the commune known from enrolment or the last transfer."""
-    async with pool.acquire() as conn, conn.transaction():
-        state = existing(await repo.get(accompaniment_id, conn))
-        authorize(state.agency_id)
-        row = await repo.views.row(conn, accompaniment_id)
-        events = candidate.update_candidate_profile(state, cmd, ctx, row["commune_code"] if row else None)
-        return await repo.save(conn, state, events, Tracing.new())
+    async with deps.store.transaction() as uow:
+        state = existing(await load(uow, deps, accompaniment_id))
+        user.scope(state.agency_id)
+        return await uow.save(ACCOMPANIMENT, state, decide(state, cmd, ctx))

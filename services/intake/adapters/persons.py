@@ -1,73 +1,12 @@
-"""Intake's store of beneficiaries: the read model, the wrapped data keys and the blind indexes."""
+"""Intake's store of beneficiaries in PostgreSQL: the read model, the wrapped data keys and the blind indexes."""
 
 from __future__ import annotations
 
-import abc
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
-from uuid import UUID
 
+from services.intake.adapters import name_index
 from services.intake.domain.dedup import DedupKind, IndexEntry
-
-
-@dataclass(frozen=True)
-class PersonRecord:
-    """One beneficiary as stored: non-identifying attributes in clear, the identity encrypted."""
-
-    beneficiary_id: UUID
-    agency_id: str
-    commune_code: str
-    age_band: str
-    household_type: str
-    children: int
-    orientation_date: date
-    enrolled_on: date
-    referral_source: str
-    version: int
-    identity: bytes | None = None
-    wrapped_key: bytes | None = None
-    erased_on: date | None = None
-
-
-class PersonsRepository(abc.ABC):
-    """Port of the beneficiaries' store; every method works in the caller's transaction (`conn`)."""
-
-    @abc.abstractmethod
-    async def lock_dedup(self, conn: Any) -> None:
-        """Serialise de-duplication until the end of the transaction, so two referrals cannot both create one person."""
-
-    @abc.abstractmethod
-    async def entries_matching(self, conn: Any, keys: Iterable[tuple[DedupKind, bytes]]) -> list[IndexEntry]:
-        """Every entry of every person holding one of `keys` (their other keys too, to check contradictions)."""
-
-    @abc.abstractmethod
-    async def agencies_of(self, conn: Any, beneficiary_ids: Iterable[UUID]) -> dict[UUID, str]:
-        """Agency currently following each of these beneficiaries."""
-
-    @abc.abstractmethod
-    async def add(self, conn: Any, records: Sequence[PersonRecord], entries: Sequence[IndexEntry]) -> None:
-        """Store new persons (with their wrapped keys) and their index entries."""
-
-    @abc.abstractmethod
-    async def get(self, conn: Any, beneficiary_id: UUID) -> PersonRecord | None:
-        """One person, with their wrapped key (None once erased)."""
-
-    @abc.abstractmethod
-    async def list(self, conn: Any, agency_id: str | None, limit: int, offset: int) -> list[PersonRecord]:
-        """A page of persons, most recently enrolled first; every agency when `agency_id` is None."""
-
-    @abc.abstractmethod
-    async def record_transfer(
-        self, conn: Any, beneficiary_id: UUID, agency_id: str, commune_code: str, identity: bytes, version: int
-    ) -> None:
-        """The person now lives in `commune_code`, followed by `agency_id`."""
-
-    @abc.abstractmethod
-    async def erase(self, conn: Any, beneficiary_id: UUID, erased_on: date, version: int) -> None:
-        """Destroy the person's data key, identity and index entries; keep the non-identifying attributes."""
-
+from services.intake.service_layer.ports import PersonRecord, PersonsRepository
 
 _PERSON_COLUMNS = (
     "p.beneficiary_id, p.agency_id, p.commune_code, p.age_band, p.household_type, p.children, p.orientation_date,"
@@ -115,15 +54,53 @@ class PostgresPersons(PersonsRepository):
         )
         return {r["beneficiary_id"]: r["agency_id"] for r in rows}
 
+    async def versions_of(self, conn, beneficiary_ids):
+        ids = list(beneficiary_ids)
+        if not ids:
+            return {}
+        rows = await conn.fetch(
+            f"SELECT beneficiary_id, version FROM {self.schema}.persons WHERE beneficiary_id = ANY($1::uuid[])", ids
+        )
+        return {r["beneficiary_id"]: r["version"] for r in rows}
+
+    async def catch_up_index(self, conn, vault, indexer):
+        await name_index.catch_up(conn, self.schema, vault, indexer)
+
+    async def set_version(self, conn, beneficiary_id, version):
+        await conn.execute(
+            f"UPDATE {self.schema}.persons SET version = $2 WHERE beneficiary_id = $1", beneficiary_id, version
+        )
+
+    async def record_return(self, conn, record):
+        await conn.execute(
+            f"""UPDATE {self.schema}.persons SET agency_id = $2, commune_code = $3, age_band = $4,
+                       household_type = $5, children = $6, orientation_date = $7, enrolled_on = $8,
+                       referral_source = $9, version = $10, identity = $11
+                WHERE beneficiary_id = $1""",
+            record.beneficiary_id,
+            record.agency_id,
+            record.commune_code,
+            record.age_band,
+            record.household_type,
+            record.children,
+            record.orientation_date,
+            record.enrolled_on,
+            record.referral_source,
+            record.version,
+            record.identity,
+        )
+
     async def add(self, conn, records, entries):
         if not records:
             return
         s = self.schema
         await conn.execute(
             f"""INSERT INTO {s}.persons (beneficiary_id, agency_id, commune_code, age_band, household_type, children,
-                                         orientation_date, enrolled_on, referral_source, identity, version)
-                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
-                                     $7::date[], $8::date[], $9::text[], $10::bytea[], $11::int[])""",
+                                         orientation_date, enrolled_on, referral_source, identity, version,
+                                         name_index_version)
+                SELECT *, {name_index.CURRENT} FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],
+                                     $5::text[], $6::int[], $7::date[], $8::date[], $9::text[], $10::bytea[],
+                                     $11::int[])""",
             [r.beneficiary_id for r in records],
             [r.agency_id for r in records],
             [r.commune_code for r in records],

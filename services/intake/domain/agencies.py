@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from services.intake.domain.errors import AgencyNotFound, UnknownCommune
-from shared.territory import AGENCIES, AGENCIES_BY_ID, COMMUNES, Agency, Commune
+from services.intake.domain.errors import AgencyNotFound
+from shared.territory import AGENCIES, AGENCIES_BY_ID, COMMUNES, Agency, Commune, UnknownCommune
 
-__all__ = ["AGENCIES", "AGENCIES_BY_ID", "COMMUNES", "Agency", "Commune", "agency_by_id", "agency_for_commune"]
+__all__ = [
+    "AGENCIES",
+    "AGENCIES_BY_ID",
+    "COMMUNES",
+    "Agency",
+    "Commune",
+    "UnknownCommune",
+    "agency_by_id",
+    "agency_for_commune",
+]
 
 _AGENCY_BY_COMMUNE: dict[str, Agency] = {code: a for a in AGENCIES for code in a.communes}
 
@@ -15,7 +24,9 @@ def agency_for_commune(code: str) -> Agency:
     try:
         return _AGENCY_BY_COMMUNE[code]
     except KeyError:
-        raise UnknownCommune(f"commune {code!r} is not a commune of Seine-Saint-Denis covered by an ALI") from None
+        raise UnknownCommune(
+            f"commune {code} : ce n'est pas une commune de Seine-Saint-Denis couverte par une ALI"
+        ) from None
 
 
 def agency_by_id(agency_id: str) -> Agency:

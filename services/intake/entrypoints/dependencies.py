@@ -1,4 +1,4 @@
-"""FastAPI dependencies of intake's routes."""
+"""FastAPI dependencies of intake's routes: the handlers' dependencies and the settings of the running service."""
 
 from __future__ import annotations
 
@@ -18,5 +18,5 @@ def _settings(request: Request) -> IntakeSettings:
     return request.app.state.settings
 
 
-DepsDep = Annotated[Dependencies, Depends(_dependencies)]
+DependenciesDep = Annotated[Dependencies, Depends(_dependencies)]
 SettingsDep = Annotated[IntakeSettings, Depends(_settings)]

@@ -2,161 +2,64 @@
 
 from __future__ import annotations
 
-from datetime import date
-from enum import StrEnum
+from dataclasses import dataclass, field
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from services.intake.adapters.crypto import PersonalDataVault
-from services.intake.adapters.persons import PersonRecord
 from services.intake.domain.agencies import agency_by_id
+from services.intake.domain.decisions import FollowUp
 from services.intake.domain.errors import BeneficiaryNotFound
 from services.intake.domain.identity import Identity
 from services.intake.service_layer.dependencies import Dependencies
-from shared.auth import Principal, Role
-from shared.contracts.intake import AgeBand, HouseholdType
-from shared.errors import Forbidden
+from services.intake.service_layer.ports import PersonRecord
+from shared.auth import Principal
 
 
-class BeneficiaryStatus(StrEnum):
-    """Whether the person's identity can still be read."""
+@dataclass(frozen=True)
+class BeneficiaryFile:
+    """A beneficiary as stored, with their identity decrypted (None once erased)."""
 
-    ENROLLED = "enrolled"
-    ERASED = "erased"
+    record: PersonRecord
+    identity: Identity | None
+    # The closed accompaniment of the latest enrolment (None: followed), and possible duplicates the caller may see.
+    closed: FollowUp | None = None
+    possible_duplicates: list[UUID] = field(default_factory=list)
 
-
-class BeneficiaryDetails(BaseModel):
-    """A beneficiary's file in intake: identity (null once erased), agency and status."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "beneficiary_id": "6f1d2c9e-6a43-4d8e-bb0e-2f9f0c3e7a10",
-                    "agency_id": "ali-la-courneuve",
-                    "commune_code": "93027",
-                    "status": "enrolled",
-                    "identity": Identity.model_config["json_schema_extra"]["examples"][0],
-                    "age_band": "35_44",
-                    "household_type": "single_parent",
-                    "children": 2,
-                    "orientation_date": "2026-11-20",
-                    "enrolled_on": "2026-11-21",
-                    "referral_source": "caf_monthly_list",
-                    "erased_on": None,
-                    "version": 1,
-                }
-            ]
-        }
-    )
-
-    beneficiary_id: UUID
-    agency_id: str
-    commune_code: str
-    status: BeneficiaryStatus
-    identity: Identity | None = Field(description="Null once the personal data is erased.")
-    age_band: AgeBand
-    household_type: HouseholdType
-    children: int
-    orientation_date: date
-    enrolled_on: date
-    referral_source: str
-    erased_on: date | None = None
-    version: int = Field(description="Version of the beneficiary's event stream.")
+    @property
+    def erased(self) -> bool:
+        """True once the personal data is erased."""
+        return self.record.erased_on is not None
 
 
-class BeneficiarySummary(BaseModel):
-    """A line of an agency's list of beneficiaries."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "beneficiary_id": "6f1d2c9e-6a43-4d8e-bb0e-2f9f0c3e7a10",
-                    "agency_id": "ali-la-courneuve",
-                    "commune_code": "93027",
-                    "status": "enrolled",
-                    "first_name": "Aminata",
-                    "last_name": "Diallo",
-                    "enrolled_on": "2026-11-21",
-                }
-            ]
-        }
-    )
-
-    beneficiary_id: UUID
-    agency_id: str
-    commune_code: str
-    status: BeneficiaryStatus
-    first_name: str | None = Field(description="Null once the personal data is erased.")
-    last_name: str | None
-    enrolled_on: date
-
-
-def _identity(vault: PersonalDataVault, record: PersonRecord) -> Identity | None:
+def _file(vault: PersonalDataVault, record: PersonRecord) -> BeneficiaryFile:
     if record.erased_on is not None:
-        return None
-    return vault.open(record.beneficiary_id, record.wrapped_key, record.identity)
+        return BeneficiaryFile(record, None)
+    return BeneficiaryFile(record, vault.open(record.beneficiary_id, record.wrapped_key, record.identity))
 
 
-def _status(record: PersonRecord) -> BeneficiaryStatus:
-    return BeneficiaryStatus.ERASED if record.erased_on is not None else BeneficiaryStatus.ENROLLED
-
-
-async def beneficiary_details(beneficiary_id: UUID, principal: Principal, *, deps: Dependencies) -> BeneficiaryDetails:
+async def beneficiary_details(beneficiary_id: UUID, user: Principal, *, deps: Dependencies) -> BeneficiaryFile:
     """One beneficiary's file, for the staff of their agency (and admins)."""
-    async with deps.transactions.begin() as conn:
+    async with deps.store.connection() as conn:
         record = await deps.persons.get(conn, beneficiary_id)
-    if record is None:
-        raise BeneficiaryNotFound(f"no beneficiary {beneficiary_id}")
-    principal.require_personal_data(record.agency_id)
-    return BeneficiaryDetails(
-        beneficiary_id=record.beneficiary_id,
-        agency_id=record.agency_id,
-        commune_code=record.commune_code,
-        status=_status(record),
-        identity=_identity(deps.vault, record),
-        age_band=AgeBand(record.age_band),
-        household_type=HouseholdType(record.household_type),
-        children=record.children,
-        orientation_date=record.orientation_date,
-        enrolled_on=record.enrolled_on,
-        referral_source=record.referral_source,
-        erased_on=record.erased_on,
-        version=record.version,
-    )
-
-
-def _scope(principal: Principal, agency_id: str | None) -> str | None:
-    """The agency to list: the caller's own for agency staff, any (or all) for admins; names are personal data."""
-    if principal.role == Role.DEPARTMENT_STAFF:
-        raise Forbidden("department staff see indicators only, not the beneficiaries' names")
-    if agency_id is not None:
-        agency_by_id(agency_id)
-        principal.require_agency(agency_id)
-    return principal.agency_scope or agency_id
+        if record is None:
+            raise BeneficiaryNotFound(f"no beneficiary {beneficiary_id}")
+        user.scope(record.agency_id)
+        closed = (await deps.follow_ups.of(conn, [beneficiary_id])).get(beneficiary_id)
+        candidates = await deps.follow_ups.possible_duplicates(conn, beneficiary_id)
+        agencies = await deps.persons.agencies_of(conn, candidates)
+    visible = [c for c in candidates if user.agency_scope in (None, agencies.get(c))]
+    file = _file(deps.vault, record)
+    return BeneficiaryFile(file.record, file.identity, closed, visible)
 
 
 async def list_beneficiaries(
-    principal: Principal, agency_id: str | None, *, deps: Dependencies, limit: int, offset: int
-) -> list[BeneficiarySummary]:
-    """A page of the agency's beneficiaries with their names, most recently enrolled first."""
-    scope = _scope(principal, agency_id)
-    async with deps.transactions.begin() as conn:
+    user: Principal, agency_id: str | None, *, deps: Dependencies, limit: int, offset: int
+) -> list[BeneficiaryFile]:
+    """A page of the agency's beneficiaries with their names, most recently enrolled first (every agency's for
+    an admin who names none)."""
+    if agency_id is not None:
+        agency_by_id(agency_id)
+    scope = user.scope(agency_id)
+    async with deps.store.connection() as conn:
         records = await deps.persons.list(conn, scope, limit, offset)
-    summaries = []
-    for record in records:
-        identity = _identity(deps.vault, record)
-        summaries.append(
-            BeneficiarySummary(
-                beneficiary_id=record.beneficiary_id,
-                agency_id=record.agency_id,
-                commune_code=record.commune_code,
-                status=_status(record),
-                first_name=identity.first_name if identity else None,
-                last_name=identity.last_name if identity else None,
-                enrolled_on=record.enrolled_on,
-            )
-        )
-    return summaries
+    return [_file(deps.vault, record) for record in records]

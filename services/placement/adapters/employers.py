@@ -6,8 +6,8 @@ from uuid import UUID
 
 import asyncpg
 
-from services.placement.domain.employer import Employer
 from services.placement.domain.errors import EmployerAlreadyRegistered
+from services.placement.domain.state import Employer
 from services.placement.service_layer.ports import EmployerViews
 from shared.contracts.placement import EmployerContactRecorded
 

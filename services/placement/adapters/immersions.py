@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
 
-from services.placement.domain.immersion import Immersion
+from services.placement.domain.state import Immersion
 from services.placement.service_layer.ports import ImmersionViews
+from shared.events import DomainEvent
 
 
 class PostgresImmersions(ImmersionViews):
@@ -17,7 +19,7 @@ class PostgresImmersions(ImmersionViews):
     def __init__(self, schema: str) -> None:
         self.schema = schema
 
-    async def save(self, conn: asyncpg.Connection, immersion: Immersion) -> None:
+    async def save(self, conn: asyncpg.Connection, immersion: Immersion, events: Sequence[DomainEvent] = ()) -> None:
         periods = [
             {"start_date": p.start_date.isoformat(), "end_date": p.end_date.isoformat(), "days": p.days_of_presence}
             for p in immersion.periods

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
 
 from services.placement.domain.errors import AlreadyIntroduced
-from services.placement.domain.introduction import Hire, Introduction
+from services.placement.domain.state import Hire, Introduction
 from services.placement.service_layer.ports import IntroductionViews
+from shared.events import DomainEvent
 
 
 def _value(enum: object | None) -> str | None:
@@ -22,7 +24,9 @@ class PostgresIntroductions(IntroductionViews):
     def __init__(self, schema: str) -> None:
         self.schema = schema
 
-    async def save(self, conn: asyncpg.Connection, introduction: Introduction) -> None:
+    async def save(
+        self, conn: asyncpg.Connection, introduction: Introduction, events: Sequence[DomainEvent] = ()
+    ) -> None:
         try:
             await self._save_introduction(conn, introduction)
         except asyncpg.UniqueViolationError as e:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
 
-from services.placement.domain.need import Need, NeedStatus
+from services.placement.domain.state import Need, NeedStatus
 from services.placement.service_layer.ports import NeedViews
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import WorkingCondition
+from shared.events import DomainEvent
 
 
 def need_from_row(row: asyncpg.Record) -> Need:
@@ -43,7 +45,7 @@ class PostgresNeeds(NeedViews):
     def __init__(self, schema: str) -> None:
         self.schema = schema
 
-    async def save(self, conn: asyncpg.Connection, need: Need) -> None:
+    async def save(self, conn: asyncpg.Connection, need: Need, events: Sequence[DomainEvent] = ()) -> None:
         await conn.execute(
             f"""INSERT INTO {self.schema}.needs (need_id, employer_id, agency_id, title, sector, tasks, weekly_hours,
                     time_slots, commune_code, required_aptitudes, working_conditions, contract_type, duration_months,

@@ -1,17 +1,8 @@
-"""Placement's domain errors: messages are meant for a caseworker."""
+"""Placement's domain errors: messages are meant for a caseworker (a refused value is `shared.errors.InvalidField`)."""
 
 from __future__ import annotations
 
-from shared.errors import DomainError, NotFound, RuleViolation
-
-
-class InvalidInput(DomainError):
-    """A value is not acceptable given what is already known (a date before the start, in the future...)."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+from shared.errors import NotFound, RuleViolation
 
 
 class EmployerNotFound(NotFound):

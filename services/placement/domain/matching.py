@@ -9,7 +9,7 @@ from operator import itemgetter
 from uuid import UUID
 
 from services.placement.domain.candidate import Candidate, labels
-from services.placement.domain.need import Need
+from services.placement.domain.state import Need
 from shared import territory
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.placement import WorkingCondition

@@ -6,70 +6,29 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
 from services.placement.domain.commands import RecordEmployerContact, RegisterEmployer
 from services.placement.domain.errors import EmployerNotFound
-from services.placement.entrypoints.deps import Limit, Offset, PortsDep
+from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import ContactRecorded, EmployerDetail, EmployerOut
 from services.placement.service_layer import employers as handlers
 from shared.auth import CurrentUser
-from shared.contracts.placement import ContactKind, EmployerSize
 
 router = APIRouter(tags=["employers"])
 
 
-class EmployerOut(BaseModel):
-    """An employer of the network."""
-
-    employer_id: UUID
-    siret: str
-    name: str
-    size: EmployerSize
-    sector: str
-    social_economy: bool
-    siae: bool
-    commune_code: str
-    agency_id: str | None = None
-    contacts: int = 0
-    last_contact_on: date | None = None
-
-
-class ContactOut(BaseModel):
-    """A prospecting contact with an employer."""
-
-    contact_id: UUID
-    agency_id: str
-    contact_date: date
-    kind: ContactKind
-    caseworker: str
-    notes: str
-
-
-class EmployerDetail(EmployerOut):
-    """An employer with the history of the agencies' contacts."""
-
-    contact_history: list[ContactOut]
-
-
-class ContactRecorded(BaseModel):
-    """The id of the recorded contact."""
-
-    contact_id: UUID
-    employer_id: UUID
-
-
 @router.post("/employers", response_model=EmployerOut, status_code=status.HTTP_201_CREATED)
-async def register(body: RegisterEmployer, user: CurrentUser, ports: PortsDep) -> dict:
+async def register(body: RegisterEmployer, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Register an employer followed by an agency; the SIRET's check key is verified and must be new (409)."""
-    employer = await handlers.register_employer(body, user=user, ports=ports, today=date.today())
-    async with ports.db.connection() as conn:
-        return await ports.employers.get(conn, employer.id)
+    employer = await handlers.register_employer(body, user=user, deps=deps, today=date.today())
+    async with deps.store.connection() as conn:
+        return await deps.employers.get(conn, employer.id)
 
 
 @router.get("/employers", response_model=list[EmployerOut])
 async def list_employers(
     user: CurrentUser,
-    ports: PortsDep,
+    deps: DependenciesDep,
     agency_id: str | None = None,
     sector: str | None = None,
     commune_code: str | None = None,
@@ -77,24 +36,26 @@ async def list_employers(
     offset: Offset = 0,
 ) -> list[dict]:
     """Employers of the department's network (every agency sees all of them), by name."""
-    async with ports.db.connection() as conn:
-        return await ports.employers.list(
+    async with deps.store.connection() as conn:
+        return await deps.employers.list(
             conn, agency_id=agency_id, sector=sector, commune_code=commune_code, limit=limit, offset=offset
         )
 
 
 @router.get("/employers/{employer_id}", response_model=EmployerDetail)
-async def get_employer(employer_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
+async def get_employer(employer_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     """One employer with its contact history."""
-    async with ports.db.connection() as conn:
-        employer = await ports.employers.get(conn, employer_id)
+    async with deps.store.connection() as conn:
+        employer = await deps.employers.get(conn, employer_id)
     if employer is None:
         raise EmployerNotFound(f"no employer {employer_id}")
     return employer
 
 
 @router.post("/employers/{employer_id}/contacts", response_model=ContactRecorded, status_code=status.HTTP_201_CREATED)
-async def record_contact(employer_id: UUID, body: RecordEmployerContact, user: CurrentUser, ports: PortsDep) -> dict:
+async def record_contact(
+    employer_id: UUID, body: RecordEmployerContact, user: CurrentUser, deps: DependenciesDep
+) -> dict:
     """Record a visit, call or event with an employer, for the caller's agency; notes hold no personal data."""
-    contact_id = await handlers.record_contact(employer_id, body, user=user, ports=ports, today=date.today())
+    contact_id = await handlers.record_contact(employer_id, body, user=user, deps=deps, today=date.today())
     return {"contact_id": contact_id, "employer_id": employer_id}

@@ -6,79 +6,57 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
 from services.placement.domain.commands import EndHireEarly, RecordCheckIn
 from services.placement.domain.errors import HireNotFound
-from services.placement.entrypoints.deps import Limit, Offset, PortsDep, personal_scope
+from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import HireOut
 from services.placement.service_layer import hires as handlers
 from shared.auth import CurrentUser
-from shared.contracts.employment import ContractType
-from shared.contracts.placement import EarlyEndReason
 
 router = APIRouter(tags=["hires"])
 
 
-class HireOut(BaseModel):
-    """A hire and its follow-up; `check_ins` maps the month (1, 3, 6) to "still employed"."""
-
-    hire_id: UUID
-    introduction_id: UUID
-    need_id: UUID
-    employer_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    sector: str
-    contract_type: ContractType
-    duration_months: float | None
-    weekly_hours: float
-    start_date: date
-    check_ins: dict[int, bool]
-    ended_on: date | None
-    end_reason: EarlyEndReason | None
-    version: int
-
-
-async def _read(hire_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
-    async with ports.db.connection() as conn:
-        row = await ports.introductions.get_hire(conn, hire_id)
+async def _read(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
+    async with deps.store.connection() as conn:
+        row = await deps.introductions.get_hire(conn, hire_id)
     if row is None:
         raise HireNotFound(f"no hire {hire_id}")
-    user.require_personal_data(row["agency_id"])
+    user.scope(row["agency_id"])
     return row
 
 
 @router.get("/hires", response_model=list[HireOut])
 async def list_hires(
     user: CurrentUser,
-    ports: PortsDep,
+    deps: DependenciesDep,
     agency_id: str | None = None,
     beneficiary_id: UUID | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict]:
     """Hires of the caller's agency, latest start first."""
-    async with ports.db.connection() as conn:
-        return await ports.introductions.list_hires(
-            conn, agency_id=personal_scope(user, agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
+    async with deps.store.connection() as conn:
+        return await deps.introductions.list_hires(
+            conn, agency_id=user.scope(agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
         )
 
 
 @router.get("/hires/{hire_id}", response_model=HireOut)
-async def get_hire(hire_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
+async def get_hire(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     """One hire with its check-ins."""
-    return await _read(hire_id, user, ports)
+    return await _read(hire_id, user, deps)
 
 
 @router.post("/hires/{hire_id}/check-ins", response_model=HireOut, status_code=status.HTTP_201_CREATED)
-async def check_in(hire_id: UUID, body: RecordCheckIn, user: CurrentUser, ports: PortsDep) -> dict:
+async def check_in(hire_id: UUID, body: RecordCheckIn, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Record the 1, 3 or 6-month check-in (each once: 409 after) and the barriers worked on while in work."""
-    await handlers.record_check_in(hire_id, body, user=user, ports=ports, today=date.today())
-    return await _read(hire_id, user, ports)
+    await handlers.record_check_in(hire_id, body, user=user, deps=deps, today=date.today())
+    return await _read(hire_id, user, deps)
 
 
 @router.post("/hires/{hire_id}/early-end", response_model=HireOut)
-async def early_end(hire_id: UUID, body: EndHireEarly, user: CurrentUser, ports: PortsDep) -> dict:
+async def early_end(hire_id: UUID, body: EndHireEarly, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Record that the contract ended before its term (not before its start)."""
-    await handlers.end_hire_early(hire_id, body, user=user, ports=ports, today=date.today())
-    return await _read(hire_id, user, ports)
+    await handlers.end_hire_early(hire_id, body, user=user, deps=deps, today=date.today())
+    return await _read(hire_id, user, deps)

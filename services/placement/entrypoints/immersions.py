@@ -6,91 +6,64 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
 from services.placement.domain.commands import AgreeImmersion, CompleteImmersion, RenewImmersion
 from services.placement.domain.errors import ImmersionNotFound
-from services.placement.entrypoints.deps import Limit, Offset, PortsDep, personal_scope
+from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import ImmersionOut
 from services.placement.service_layer import immersions as handlers
 from shared.auth import CurrentUser
-from shared.contracts.placement import ImmersionHost, ImmersionOutcome
 
 router = APIRouter(tags=["immersions"])
 
 
-class PeriodOut(BaseModel):
-    """One period of presence."""
-
-    start_date: date
-    end_date: date
-    days: int
-
-
-class ImmersionOut(BaseModel):
-    """An immersion, its periods (the first, and the renewal if any) and its outcome."""
-
-    immersion_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    host_kind: ImmersionHost
-    employer_id: UUID | None
-    host_name: str
-    sector: str | None
-    periods: list[PeriodOut]
-    days_of_presence: int
-    renewed: bool
-    outcome: ImmersionOutcome | None
-    completed_on: date | None
-    version: int
-
-
-async def _read(immersion_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
-    async with ports.db.connection() as conn:
-        row = await ports.immersions.get(conn, immersion_id)
+async def _read(immersion_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
+    async with deps.store.connection() as conn:
+        row = await deps.immersions.get(conn, immersion_id)
     if row is None:
         raise ImmersionNotFound(f"no immersion {immersion_id}")
-    user.require_personal_data(row["agency_id"])
+    user.scope(row["agency_id"])
     return row
 
 
 @router.post("/immersions", response_model=ImmersionOut, status_code=status.HTTP_201_CREATED)
-async def agree(body: AgreeImmersion, user: CurrentUser, ports: PortsDep) -> dict:
+async def agree(body: AgreeImmersion, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Agree an immersion: presence dates, or start and end (with the number of days); at most 30 days (422)."""
-    state = await handlers.agree_immersion(body, user=user, ports=ports, today=date.today())
-    return await _read(state.id, user, ports)
+    state = await handlers.agree_immersion(body, user=user, deps=deps, today=date.today())
+    return await _read(state.id, user, deps)
 
 
 @router.get("/immersions", response_model=list[ImmersionOut])
 async def list_immersions(
     user: CurrentUser,
-    ports: PortsDep,
+    deps: DependenciesDep,
     agency_id: str | None = None,
     beneficiary_id: UUID | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict]:
     """Immersions of the caller's agency."""
-    async with ports.db.connection() as conn:
-        return await ports.immersions.list(
-            conn, agency_id=personal_scope(user, agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
+    async with deps.store.connection() as conn:
+        return await deps.immersions.list(
+            conn, agency_id=user.scope(agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
         )
 
 
 @router.get("/immersions/{immersion_id}", response_model=ImmersionOut)
-async def get_immersion(immersion_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
+async def get_immersion(immersion_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     """One immersion."""
-    return await _read(immersion_id, user, ports)
+    return await _read(immersion_id, user, deps)
 
 
 @router.post("/immersions/{immersion_id}/renewal", response_model=ImmersionOut)
-async def renew(immersion_id: UUID, body: RenewImmersion, user: CurrentUser, ports: PortsDep) -> dict:
+async def renew(immersion_id: UUID, body: RenewImmersion, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Renew once for at most 30 more days of presence; a second renewal is refused (409)."""
-    await handlers.renew_immersion(immersion_id, body, user=user, ports=ports, today=date.today())
-    return await _read(immersion_id, user, ports)
+    await handlers.renew_immersion(immersion_id, body, user=user, deps=deps, today=date.today())
+    return await _read(immersion_id, user, deps)
 
 
 @router.post("/immersions/{immersion_id}/outcome", response_model=ImmersionOut)
-async def complete(immersion_id: UUID, body: CompleteImmersion, user: CurrentUser, ports: PortsDep) -> dict:
+async def complete(immersion_id: UUID, body: CompleteImmersion, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Record what followed the immersion (hired, training...), once."""
-    await handlers.complete_immersion(immersion_id, body, user=user, ports=ports, today=date.today())
-    return await _read(immersion_id, user, ports)
+    await handlers.complete_immersion(immersion_id, body, user=user, deps=deps, today=date.today())
+    return await _read(immersion_id, user, deps)

@@ -6,56 +6,37 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
-from services.placement.domain.commands import MakeIntroduction, OutcomeKind, RecordOutcome
+from services.placement.domain.commands import MakeIntroduction, RecordOutcome
 from services.placement.domain.errors import IntroductionNotFound
-from services.placement.entrypoints.deps import Limit, Offset, PortsDep, personal_scope
+from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import IntroductionOut
 from services.placement.service_layer import introductions as handlers
 from shared.auth import CurrentUser
-from shared.contracts.placement import NotHiredReason
 
 router = APIRouter(tags=["introductions"])
 
 
-class IntroductionOut(BaseModel):
-    """An introduction and, once known, its outcome."""
-
-    introduction_id: UUID
-    need_id: UUID
-    employer_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    sector: str
-    introduced_on: date
-    caseworker: str
-    outcome: OutcomeKind | None = None
-    decided_on: date | None = None
-    not_hired_reason: NotHiredReason | None = None
-    hire_id: UUID | None = None
-    version: int
-
-
-async def _read(introduction_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
-    async with ports.db.connection() as conn:
-        row = await ports.introductions.get(conn, introduction_id)
+async def _read(introduction_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
+    async with deps.store.connection() as conn:
+        row = await deps.introductions.get(conn, introduction_id)
     if row is None:
         raise IntroductionNotFound(f"no introduction {introduction_id}")
-    user.require_personal_data(row["agency_id"])
+    user.scope(row["agency_id"])
     return row
 
 
 @router.post("/introductions", response_model=IntroductionOut, status_code=status.HTTP_201_CREATED)
-async def introduce(body: MakeIntroduction, user: CurrentUser, ports: PortsDep) -> dict:
+async def introduce(body: MakeIntroduction, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Introduce one of the agency's candidates to an employer for an open need."""
-    state = await handlers.make_introduction(body, user=user, ports=ports)
-    return await _read(state.id, user, ports)
+    state = await handlers.make_introduction(body, user=user, deps=deps)
+    return await _read(state.id, user, deps)
 
 
 @router.get("/introductions", response_model=list[IntroductionOut])
 async def list_introductions(
     user: CurrentUser,
-    ports: PortsDep,
+    deps: DependenciesDep,
     agency_id: str | None = None,
     need_id: UUID | None = None,
     beneficiary_id: UUID | None = None,
@@ -63,10 +44,10 @@ async def list_introductions(
     offset: Offset = 0,
 ) -> list[dict]:
     """Introductions of the caller's agency, latest first."""
-    async with ports.db.connection() as conn:
-        return await ports.introductions.list(
+    async with deps.store.connection() as conn:
+        return await deps.introductions.list(
             conn,
-            agency_id=personal_scope(user, agency_id),
+            agency_id=user.scope(agency_id),
             need_id=need_id,
             beneficiary_id=beneficiary_id,
             limit=limit,
@@ -75,13 +56,13 @@ async def list_introductions(
 
 
 @router.get("/introductions/{introduction_id}", response_model=IntroductionOut)
-async def get_introduction(introduction_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
+async def get_introduction(introduction_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     """One introduction."""
-    return await _read(introduction_id, user, ports)
+    return await _read(introduction_id, user, deps)
 
 
 @router.post("/introductions/{introduction_id}/outcome", response_model=IntroductionOut)
-async def outcome(introduction_id: UUID, body: RecordOutcome, user: CurrentUser, ports: PortsDep) -> dict:
+async def outcome(introduction_id: UUID, body: RecordOutcome, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Record the outcome once (409 after): a hire (publishes HireRecorded) or the reason there was none."""
-    await handlers.record_outcome(introduction_id, body, user=user, ports=ports, today=date.today())
-    return await _read(introduction_id, user, ports)
+    await handlers.record_outcome(introduction_id, body, user=user, deps=deps, today=date.today())
+    return await _read(introduction_id, user, deps)

@@ -6,88 +6,38 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
 
 from services.placement.domain.commands import CloseNeed, FillNeed, PublishNeed
 from services.placement.domain.errors import NeedNotFound
-from services.placement.domain.need import Need, NeedStatus
-from services.placement.entrypoints.deps import Limit, Offset, PortsDep, agency_scope
+from services.placement.domain.state import Need, NeedStatus
+from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.responses import NeedOut, need_out
 from services.placement.service_layer import needs as handlers
 from shared.auth import CurrentUser
-from shared.contracts.accompaniment import TimeSlot
-from shared.contracts.employment import ContractType
-from shared.contracts.placement import WorkingCondition
 
 router = APIRouter(tags=["needs"])
 
 
-class NeedOut(BaseModel):
-    """A field need: tasks, hours, place and conditions."""
-
-    need_id: UUID
-    employer_id: UUID
-    agency_id: str
-    title: str
-    sector: str
-    tasks: list[str]
-    weekly_hours: float
-    time_slots: list[TimeSlot]
-    commune_code: str
-    required_aptitudes: list[str]
-    working_conditions: list[WorkingCondition]
-    contract_type: ContractType
-    duration_months: float | None
-    positions: int
-    published_on: date
-    status: NeedStatus
-    ended_on: date | None
-    version: int
-
-
-def need_out(need: Need) -> dict:
-    """The representation of a need."""
-    return {
-        "need_id": need.id,
-        "employer_id": need.employer_id,
-        "agency_id": need.agency_id,
-        "title": need.title,
-        "sector": need.sector,
-        "tasks": list(need.tasks),
-        "weekly_hours": need.weekly_hours,
-        "time_slots": list(need.time_slots),
-        "commune_code": need.commune_code,
-        "required_aptitudes": list(need.required_aptitudes),
-        "working_conditions": list(need.working_conditions),
-        "contract_type": need.contract_type,
-        "duration_months": need.duration_months,
-        "positions": need.positions,
-        "published_on": need.published_on,
-        "status": need.status,
-        "ended_on": need.ended_on,
-        "version": need.version,
-    }
-
-
-async def load_need(need_id: UUID, user: CurrentUser, ports: PortsDep) -> Need:
+async def load_need(need_id: UUID, user: CurrentUser, deps: DependenciesDep) -> Need:
     """A need the caller's agency may see (404 unknown, 403 another agency's)."""
-    async with ports.db.connection() as conn:
-        need = await ports.needs.get(conn, need_id)
+    async with deps.store.connection() as conn:
+        need = await deps.needs.get(conn, need_id)
     if need is None:
         raise NeedNotFound(f"no need {need_id}")
-    user.require_agency(need.agency_id)
+    user.scope(need.agency_id, personal=False)
     return need
 
 
 @router.post("/needs", response_model=NeedOut, status_code=status.HTTP_201_CREATED)
-async def publish(body: PublishNeed, user: CurrentUser, ports: PortsDep) -> dict:
+async def publish(body: PublishNeed, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Publish an employer's need for the caller's agency; a diploma or CV field is refused (422)."""
-    return need_out(await handlers.publish_need(body, user=user, ports=ports, today=date.today()))
+    return need_out(await handlers.publish_need(body, user=user, deps=deps, today=date.today()))
 
 
 @router.get("/needs", response_model=list[NeedOut])
 async def list_needs(
     user: CurrentUser,
-    ports: PortsDep,
+    deps: DependenciesDep,
     agency_id: str | None = None,
     status: NeedStatus | None = None,
     employer_id: UUID | None = None,
@@ -95,10 +45,10 @@ async def list_needs(
     offset: Offset = 0,
 ) -> list[dict]:
     """Needs of the caller's agency (all agencies for department staff and admin), latest first."""
-    async with ports.db.connection() as conn:
-        needs = await ports.needs.list(
+    async with deps.store.connection() as conn:
+        needs = await deps.needs.list(
             conn,
-            agency_id=agency_scope(user, agency_id),
+            agency_id=user.scope(agency_id, personal=False),
             status=status,
             employer_id=employer_id,
             limit=limit,
@@ -108,18 +58,18 @@ async def list_needs(
 
 
 @router.get("/needs/{need_id}", response_model=NeedOut)
-async def get_need(need_id: UUID, user: CurrentUser, ports: PortsDep) -> dict:
+async def get_need(need_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     """One need."""
-    return need_out(await load_need(need_id, user, ports))
+    return need_out(await load_need(need_id, user, deps))
 
 
 @router.post("/needs/{need_id}/fill", response_model=NeedOut)
-async def fill(need_id: UUID, body: FillNeed, user: CurrentUser, ports: PortsDep) -> dict:
+async def fill(need_id: UUID, body: FillNeed, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Mark every position as taken; a filled or closed need cannot change again (409)."""
-    return need_out(await handlers.fill_need(need_id, body, user=user, ports=ports, today=date.today()))
+    return need_out(await handlers.fill_need(need_id, body, user=user, deps=deps, today=date.today()))
 
 
 @router.post("/needs/{need_id}/closure", response_model=NeedOut)
-async def close(need_id: UUID, body: CloseNeed, user: CurrentUser, ports: PortsDep) -> dict:
+async def close(need_id: UUID, body: CloseNeed, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Withdraw the need with a reason; a filled or closed need cannot change again (409)."""
-    return need_out(await handlers.close_need(need_id, body, user=user, ports=ports, today=date.today()))
+    return need_out(await handlers.close_need(need_id, body, user=user, deps=deps, today=date.today()))

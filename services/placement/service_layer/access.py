@@ -1,9 +1,9 @@
-"""Who may record what: staff of an agency for their agency, admin for all, department staff read-only."""
+"""Who may record what in placement: staff of an agency for their agency, admin for any agency it names."""
 
 from __future__ import annotations
 
-from services.placement.domain.errors import InvalidInput
 from shared.auth import Principal, Role
+from shared.errors import InvalidField
 
 STAFF = (Role.CASEWORKER, Role.AGENCY_MANAGER)
 
@@ -11,8 +11,7 @@ STAFF = (Role.CASEWORKER, Role.AGENCY_MANAGER)
 def acting_agency(user: Principal, requested: str | None) -> str:
     """The agency a record is made for: the one asked (if the caller may act for it) or the caller's own."""
     user.require_role(*STAFF)
-    agency = requested or user.agency_id
+    agency = user.scope(requested)
     if agency is None:
-        raise InvalidInput("agency_id", "name the agency this is recorded for")
-    user.require_agency(agency)
+        raise InvalidField("agency_id", "name the agency this is recorded for")
     return agency

@@ -1,22 +1,27 @@
-"""Reactions to accompaniment's events: the candidates placement can propose."""
+"""Reactions to accompaniment's events: the candidates placement can propose.
+
+The consumer runtime calls each one as `reaction(envelope, conn)` inside its transaction; the reaction joins it
+with a unit of work and writes the candidates' read model there.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from services.placement.domain.candidate import Candidate
-from services.placement.service_layer.ports import CandidateViews
-from shared.contracts import REGISTRY
+from services.placement.service_layer.dependencies import Dependencies
 from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfileUpdated
 from shared.envelope import Envelope
+from shared.eventstore import Tracing
 
 
-async def on_candidate_profile_updated(envelope: Envelope, conn: Any, *, candidates: CandidateViews) -> None:
+async def on_candidate_profile_updated(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
     """Accompaniment shared (or changed) a person's profile: keep the latest one."""
-    event = REGISTRY.decode(envelope.type, envelope.schema_version, envelope.data)
+    uow = deps.store.join(conn, Tracing.caused_by(envelope))
+    event = uow.decode(envelope)
     assert isinstance(event, CandidateProfileUpdated)
-    await candidates.save_profile(
-        conn,
+    await deps.candidates.save_profile(
+        uow.connection,
         Candidate.from_profile(event),
         accompaniment_id=event.accompaniment_id,
         version=envelope.stream_version,
@@ -24,10 +29,11 @@ async def on_candidate_profile_updated(envelope: Envelope, conn: Any, *, candida
     )
 
 
-async def on_accompaniment_closed(envelope: Envelope, conn: Any, *, candidates: CandidateViews) -> None:
+async def on_accompaniment_closed(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
     """The accompaniment closed: the person is no longer proposed for needs."""
-    event = REGISTRY.decode(envelope.type, envelope.schema_version, envelope.data)
+    uow = deps.store.join(conn, Tracing.caused_by(envelope))
+    event = uow.decode(envelope)
     assert isinstance(event, AccompanimentClosed)
-    await candidates.deactivate(
-        conn, event.beneficiary_id, accompaniment_id=event.accompaniment_id, version=envelope.stream_version
+    await deps.candidates.deactivate(
+        uow.connection, event.beneficiary_id, accompaniment_id=event.accompaniment_id, version=envelope.stream_version
     )

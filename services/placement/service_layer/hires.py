@@ -6,48 +6,38 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
-from services.placement.domain import introduction
 from services.placement.domain.commands import EndHireEarly, RecordCheckIn
+from services.placement.domain.decisions import introductions
 from services.placement.domain.errors import HireNotFound
-from services.placement.service_layer import streams
+from services.placement.domain.evolution import INTRODUCTION
+from services.placement.domain.state import Introduction
 from services.placement.service_layer.access import STAFF
-from services.placement.service_layer.ports import Ports
+from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
 
-Decide = Callable[[introduction.Introduction | None], list]
+Decide = Callable[[Introduction | None], list]
 
 
-async def _on_hire(hire_id: UUID, decide: Decide, *, user: Principal, ports: Ports) -> introduction.Introduction:
+async def _on_hire(hire_id: UUID, decide: Decide, *, user: Principal, deps: Dependencies) -> Introduction:
     user.require_role(*STAFF)
-    async with ports.db.transaction() as conn:
-        introduction_id = await ports.introductions.introduction_of_hire(conn, hire_id)
+    async with deps.store.transaction() as uow:
+        introduction_id = await deps.introductions.introduction_of_hire(uow.connection, hire_id)
         if introduction_id is None:
             raise HireNotFound(f"no hire {hire_id}")
-        stream = introduction.stream_id(introduction_id)
-        state = await streams.load(ports.store, stream, introduction.apply, conn)
-        user.require_personal_data(state.agency_id)
-        state = await streams.append(
-            ports.store,
-            conn,
-            stream,
-            state,
-            decide(state),
-            introduction.apply,
-            partition_key=str(state.beneficiary_id),
-        )
-        await ports.introductions.save(conn, state)
-    return state
+        state = await uow.load(INTRODUCTION, introduction_id)
+        user.scope(state.agency_id)
+        return await uow.save(INTRODUCTION, state, decide(state))
 
 
 async def record_check_in(
-    hire_id: UUID, command: RecordCheckIn, *, user: Principal, ports: Ports, today: date
-) -> introduction.Introduction:
+    hire_id: UUID, command: RecordCheckIn, *, user: Principal, deps: Dependencies, today: date
+) -> Introduction:
     """Record the 1, 3 or 6-month check-in of a hire, once each."""
-    return await _on_hire(hire_id, lambda s: introduction.check_in(s, command, today), user=user, ports=ports)
+    return await _on_hire(hire_id, lambda s: introductions.check_in(s, command, today), user=user, deps=deps)
 
 
 async def end_hire_early(
-    hire_id: UUID, command: EndHireEarly, *, user: Principal, ports: Ports, today: date
-) -> introduction.Introduction:
+    hire_id: UUID, command: EndHireEarly, *, user: Principal, deps: Dependencies, today: date
+) -> Introduction:
     """Record that a contract ended before its term."""
-    return await _on_hire(hire_id, lambda s: introduction.end_early(s, command, today), user=user, ports=ports)
+    return await _on_hire(hire_id, lambda s: introductions.end_early(s, command, today), user=user, deps=deps)

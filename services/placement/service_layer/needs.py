@@ -4,78 +4,55 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 from uuid import UUID
 
-from services.placement.domain import employer, need
 from services.placement.domain.commands import CloseNeed, FillNeed, PublishNeed
-from services.placement.service_layer import streams
+from services.placement.domain.decisions import needs
+from services.placement.domain.evolution import EMPLOYER, NEED
+from services.placement.domain.state import Need
 from services.placement.service_layer.access import STAFF, acting_agency
-from services.placement.service_layer.ports import Ports
+from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
-from shared.eventstore import Tracing
+from shared.unit_of_work import UnitOfWork
 
 
-async def publish_need(command: PublishNeed, *, user: Principal, ports: Ports, today: date) -> need.Need:
+async def publish_need(command: PublishNeed, *, user: Principal, deps: Dependencies, today: date) -> Need:
     """Publish an employer's field need for the caller's agency."""
     agency_id = acting_agency(user, command.agency_id)
-    need_id = uuid.uuid4()
-    async with ports.db.transaction() as conn:
-        owner = await streams.load(ports.store, employer.stream_id(command.employer_id), employer.apply, conn)
-        events = need.publish(need_id, command, employer=owner, agency_id=agency_id, today=today)
-        state = await streams.append(
-            ports.store, conn, need.stream_id(need_id), None, events, need.apply, partition_key=str(owner.id)
-        )
-        await ports.needs.save(conn, state)
-    return state
+    async with deps.store.transaction() as uow:
+        owner = await uow.load(EMPLOYER, command.employer_id)
+        events = needs.publish(uuid.uuid4(), command, employer=owner, agency_id=agency_id, today=today)
+        return await uow.save(NEED, None, events)
 
 
-async def _load_for_staff(conn: Any, need_id: UUID, user: Principal, ports: Ports) -> need.Need | None:
+async def _load_for_staff(uow: UnitOfWork, need_id: UUID, user: Principal) -> Need | None:
     user.require_role(*STAFF)
-    state = await streams.load(ports.store, need.stream_id(need_id), need.apply, conn)
+    state = await uow.load(NEED, need_id)
     if state is not None:
-        user.require_agency(state.agency_id)
+        user.scope(state.agency_id, personal=False)
     return state
 
 
-async def _save(conn: Any, ports: Ports, state: need.Need, events: list, tracing: Tracing | None = None) -> need.Need:
-    state = await streams.append(
-        ports.store,
-        conn,
-        need.stream_id(state.id),
-        state,
-        events,
-        need.apply,
-        partition_key=str(state.employer_id),
-        tracing=tracing,
-    )
-    await ports.needs.save(conn, state)
-    return state
-
-
-async def fill_need(need_id: UUID, command: FillNeed, *, user: Principal, ports: Ports, today: date) -> need.Need:
+async def fill_need(need_id: UUID, command: FillNeed, *, user: Principal, deps: Dependencies, today: date) -> Need:
     """Mark every position of a need as taken."""
-    async with ports.db.transaction() as conn:
-        state = await _load_for_staff(conn, need_id, user, ports)
-        hires = await ports.introductions.hires_for_need(conn, need_id)
-        events = need.fill(state, command.filled_on or today, hires, today)
-        return await _save(conn, ports, state, events)
+    async with deps.store.transaction() as uow:
+        state = await _load_for_staff(uow, need_id, user)
+        hires = await deps.introductions.hires_for_need(uow.connection, need_id)
+        return await uow.save(NEED, state, needs.fill(state, command.filled_on or today, hires, today))
 
 
-async def close_need(need_id: UUID, command: CloseNeed, *, user: Principal, ports: Ports, today: date) -> need.Need:
+async def close_need(need_id: UUID, command: CloseNeed, *, user: Principal, deps: Dependencies, today: date) -> Need:
     """Withdraw a need."""
-    async with ports.db.transaction() as conn:
-        state = await _load_for_staff(conn, need_id, user, ports)
-        return await _save(conn, ports, state, need.close(state, command, today))
+    async with deps.store.transaction() as uow:
+        state = await _load_for_staff(uow, need_id, user)
+        return await uow.save(NEED, state, needs.close(state, command, today))
 
 
-async def fill_when_complete(
-    conn: Any, need_id: UUID, *, ports: Ports, on: date, today: date, tracing: Tracing
-) -> None:
-    """After a hire: the need is filled once its hires reach its positions (in the hire's transaction)."""
-    state = await streams.load(ports.store, need.stream_id(need_id), need.apply, conn)
+async def fill_when_complete(uow: UnitOfWork, need_id: UUID, *, deps: Dependencies, on: date, today: date) -> None:
+    """After a hire: the need is filled once its hires reach its positions (in the hire's unit of work)."""
+    state = await uow.load(NEED, need_id)
     if state is None or not state.is_open:
         return
-    hires = await ports.introductions.hires_for_need(conn, need_id)
+    hires = await deps.introductions.hires_for_need(uow.connection, need_id)
     if hires >= state.positions:
-        await _save(conn, ports, state, need.fill(state, max(on, state.published_on), hires, today), tracing)
+        await uow.save(NEED, state, needs.fill(state, max(on, state.published_on), hires, today))

@@ -1,32 +1,22 @@
-"""What the handlers need from the outside world: a transaction, the event store and the read models.
+"""What placement's handlers need besides the aggregate store: its read models.
 
-The PostgreSQL adapters implement these; unit tests use in-memory fakes subclassing them.
+Each `save` (for employers, `project`) is the projection the aggregate store runs in the unit of work that
+appends the events. The PostgreSQL adapters implement these and add the queries of the routes; unit tests use
+the in-memory fakes of `tests/fakes`.
 """
 
 from __future__ import annotations
 
 import abc
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from services.placement.domain.candidate import Candidate
-from services.placement.domain.employer import Employer
-from services.placement.domain.immersion import Immersion
-from services.placement.domain.introduction import Introduction
-from services.placement.domain.need import Need
-from shared.contracts.placement import EmployerContactRecorded
-from shared.eventstore import EventStore
-
-
-class Database(abc.ABC):
-    """Transactions spanning the event store and the read models."""
-
-    @abc.abstractmethod
-    def transaction(self) -> AbstractAsyncContextManager[Any]:
-        """A connection inside one transaction, committed on success."""
+from services.placement.domain.state import Employer, Immersion, Introduction, Need
+from shared.contracts.placement import EmployerContactRecorded, EmployerRegistered
+from shared.events import DomainEvent
 
 
 class EmployerViews(abc.ABC):
@@ -44,12 +34,22 @@ class EmployerViews(abc.ABC):
     async def add_contact(self, conn: Any, contact: EmployerContactRecorded) -> None:
         """Store a prospecting contact."""
 
+    async def project(self, conn: Any, employer: Employer, events: Sequence[DomainEvent]) -> None:
+        """The projection of an employer's new events: a registration adds it, each contact is stored."""
+        if any(isinstance(e, EmployerRegistered) for e in events):
+            await self.add(conn, employer)
+        else:
+            await self.save(conn, employer)
+        for event in events:
+            if isinstance(event, EmployerContactRecorded):
+                await self.add_contact(conn, event)
+
 
 class NeedViews(abc.ABC):
     """Read model of needs."""
 
     @abc.abstractmethod
-    async def save(self, conn: Any, need: Need) -> None:
+    async def save(self, conn: Any, need: Need, events: Sequence[DomainEvent] = ()) -> None:
         """Write a need's row."""
 
 
@@ -75,7 +75,7 @@ class IntroductionViews(abc.ABC):
     """Read model of introductions and hires."""
 
     @abc.abstractmethod
-    async def save(self, conn: Any, introduction: Introduction) -> None:
+    async def save(self, conn: Any, introduction: Introduction, events: Sequence[DomainEvent] = ()) -> None:
         """Write an introduction's row, and its hire's if any."""
 
     @abc.abstractmethod
@@ -95,18 +95,5 @@ class ImmersionViews(abc.ABC):
     """Read model of immersions."""
 
     @abc.abstractmethod
-    async def save(self, conn: Any, immersion: Immersion) -> None:
+    async def save(self, conn: Any, immersion: Immersion, events: Sequence[DomainEvent] = ()) -> None:
         """Write an immersion's row."""
-
-
-@dataclass(frozen=True)
-class Ports:
-    """Everything placement's handlers use."""
-
-    db: Database
-    store: EventStore
-    employers: EmployerViews
-    needs: NeedViews
-    candidates: CandidateViews
-    introductions: IntroductionViews
-    immersions: ImmersionViews

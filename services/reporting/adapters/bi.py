@@ -4,6 +4,9 @@ The exit groups, the *sorties dynamiques* and the headline groups come from `dom
 settings, never written out here; the rules the views apply (caseload on a date, agency on the day of a fact,
 contract within one calendar month) are those of the same module, stated in SQL. The views read the facts
 every replica shares, so there is nothing to copy, flush or delete.
+
+The `bi` schema's tables follow versioned migrations (`adapters/migrations`); the views, derived from the code and
+the department's settings, are created again at every start under the same schema lock.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from services.reporting.adapters.facts_migrations import FACTS
+from services.reporting.adapters.migrations import MIGRATIONS
 from services.reporting.domain import definitions as d
+from shared.migrations import pool_connector, upgrade
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -51,7 +57,6 @@ def views_sql(facts: str, bi: str, headline_groups: Sequence[str]) -> str:
     f = facts
     return f"""
 CREATE SCHEMA IF NOT EXISTS {bi};
-DROP TABLE IF EXISTS {bi}.facts CASCADE;
 DROP VIEW IF EXISTS {", ".join(f"{bi}.{v}" for v in VIEWS)} CASCADE;
 
 CREATE OR REPLACE VIEW {bi}.exit_categories AS
@@ -201,5 +206,26 @@ COMMENT ON VIEW {bi}.agency_months IS
 
 
 async def create_views(conn: asyncpg.Connection, facts: str, bi: str, headline_groups: Sequence[str]) -> None:
-    """Create or replace the BI views (under the migration lock of the caller's transaction)."""
-    await conn.execute(views_sql(facts, bi, headline_groups))
+    """Create the BI views again, in one transaction under the `bi` schema's migration lock."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"ali-migrate-{bi}")
+        await conn.execute(views_sql(facts, bi, headline_groups))
+
+
+async def migrate(
+    pool: asyncpg.Pool, facts: str, bi: str, headline_groups: Sequence[str], reader_role: str = ""
+) -> None:
+    """Bring the fact tables and the `bi` schema to their latest revisions, make the views, let BI tools read them."""
+    if reader_role and not _SCHEMA_NAME.match(reader_role):
+        raise ValueError(f"invalid role name {reader_role!r}")
+    await upgrade(pool_connector(pool), facts, FACTS)
+    await upgrade(pool_connector(pool), bi, MIGRATIONS)
+    async with pool.acquire() as conn:
+        await create_views(conn, facts, bi, headline_groups)
+        if reader_role:
+            # The BI tools' role reads the views (which read the facts with their owner's rights), nothing else.
+            await conn.execute(
+                f"GRANT USAGE ON SCHEMA {bi} TO {reader_role};"
+                f" GRANT SELECT ON ALL TABLES IN SCHEMA {bi} TO {reader_role};"
+                f" ALTER DEFAULT PRIVILEGES IN SCHEMA {bi} GRANT SELECT ON TABLES TO {reader_role}"
+            )

@@ -97,6 +97,7 @@ class ProjectionConsumer:
         self.blocked: str | None = None
         self.last_poll: float | None = None
         self.consumer: AIOKafkaConsumer | None = None
+        self._stored: dict[TopicPartition, int] = {}  # next offset stored with the facts, per assigned partition
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; a failing batch is read again after a pause."""
@@ -117,6 +118,8 @@ class ProjectionConsumer:
                 batch = await consumer.getmany(timeout_ms=200, max_records=self.settings.reporting_batch_records)
                 self.last_poll = time.monotonic()
                 if not batch:
+                    async with self.processing:
+                        await self._store_positions(consumer)
                     continue
                 async with self.processing:
                     try:
@@ -130,10 +133,26 @@ class ProjectionConsumer:
                         continue
                     self.blocked = None
                     backoff = 0.2
+                    self._stored.update({tp: records[-1].offset + 1 for tp, records in batch.items() if records})
                     await self._commit(consumer, batch)
         finally:
             self.consumer = None
             await consumer.stop()
+
+    async def _store_positions(self, consumer: AIOKafkaConsumer) -> None:
+        """Store positions that moved without a record: a partition written in transactions ends with a commit
+        marker, which takes an offset; without this the lag would never reach zero."""
+        moved = {}
+        for tp in list(self.assignment):
+            try:
+                position = await consumer.position(tp)
+            except IllegalStateError:
+                continue
+            if position > self._stored.get(tp, 0):
+                moved[tp] = position
+        if moved:
+            await self.projector.store_offsets({(tp.topic, tp.partition): n for tp, n in moved.items()})
+            self._stored.update(moved)
 
     def _rewind(self, consumer: AIOKafkaConsumer, batch) -> None:
         for tp, records in batch.items():
@@ -158,6 +177,7 @@ class ProjectionConsumer:
         beginning = []
         for tp in assigned:
             offset = stored.get((tp.topic, tp.partition))
+            self._stored[tp] = offset or 0
             if offset is None:
                 beginning.append(tp)
             else:

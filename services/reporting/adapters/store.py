@@ -12,7 +12,6 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -20,9 +19,7 @@ import asyncpg
 from services.reporting.adapters.fact_tables import MAPPING_OF, MAPPINGS, OFFSETS, STREAM_VERSIONS, TABLES, Mapping_
 from services.reporting.domain.facts import Fact
 
-SQL = Path(__file__).parent / "sql" / "reporting.sql"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-MIGRATION_LOCK = "ali-reporting-migrate"
 
 
 @dataclass(frozen=True)
@@ -60,11 +57,13 @@ class FactStore:
         self.channel = f"{schema}_changed"
         self._upserts = {t.name: t.upsert(schema) for m in MAPPINGS for t in (m.table, *(h for h, _ in m.history))}
 
-    async def migrate(self, conn: asyncpg.Connection, projection_version: int) -> None:
-        """Create the tables if missing; a newer projection version empties them, to be folded again from the topics."""
+    async def prepare(self, conn: asyncpg.Connection, projection_version: int) -> None:
+        """The projection's state row; a newer projection version empties the facts, to be folded again.
+
+        The tables themselves come from the versioned migrations (`adapters/facts_migrations`).
+        """
         async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", MIGRATION_LOCK)
-            await conn.execute(SQL.read_text().replace("{schema}", self.schema))
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"ali-migrate-{self.schema}")
             stored = await conn.fetchval(f"SELECT projection_version FROM {self.schema}.projection_state")
             if stored is None:
                 await conn.execute(
@@ -145,6 +144,7 @@ class FactStore:
         versions: Mapping[str, int],
         offsets: Mapping[tuple[str, int], int],
         generation: int,
+        notify: bool = True,
     ) -> None:
         """Write changed facts whole, stamped with `generation`, with the stream versions and the next offsets."""
         rows: dict[str, list[tuple]] = defaultdict(list)
@@ -179,7 +179,8 @@ class FactStore:
                 [p for _, p in offsets],
                 list(offsets.values()),
             )
-        await conn.execute("SELECT pg_notify($1, $2)", self.channel, str(generation))
+        if notify:
+            await conn.execute("SELECT pg_notify($1, $2)", self.channel, str(generation))
 
     async def offsets(self, conn: asyncpg.Connection) -> dict[tuple[str, int], int]:
         """Next offset to read of every partition read so far."""

@@ -68,7 +68,7 @@ class Projector:
                 # Nothing to fold: move the offsets without a new generation (no figure changes).
                 if poison:
                     await self._dead_letter(poison)
-                await self.store.write(conn, {}, {}, offsets, generation=self.mirror.generation)
+                await self.store.write(conn, {}, {}, offsets, generation=self.mirror.generation, notify=False)
                 return 0
             state = await self.store.next_generation(conn)
             if state.projection_version != self.projection_version:
@@ -93,6 +93,11 @@ class Projector:
         self.batches += 1
         self.last_batch_size = sum(len(r) for r in batch.values())
         return folded
+
+    async def store_offsets(self, offsets: dict[tuple[str, int], int]) -> None:
+        """Move stored offsets past records that carried no event (commit markers): no new generation."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self.store.write(conn, {}, {}, offsets, generation=self.mirror.generation, notify=False)
 
     async def _dead_letter(self, poison: list[tuple[ConsumerRecord, BaseException]]) -> None:
         await self.dead_letter(poison)

@@ -1,0 +1,1 @@
+"""Accompaniment's decisions: pure functions of a state, a command and the context, returning the events to record."""

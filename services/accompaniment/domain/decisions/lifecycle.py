@@ -1,0 +1,190 @@
+"""Decisions on the life of an accompaniment: opening, referent, suspension, renewal, transfer, exit, closure."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from services.accompaniment.domain.commands import (
+    AssignReferent,
+    CloseAccompaniment,
+    RenewAccompaniment,
+    ResumeAccompaniment,
+    SuspendAccompaniment,
+)
+from services.accompaniment.domain.decisions.guards import header, open_, past_fact
+from services.accompaniment.domain.errors import (
+    AlreadyRecorded,
+    InvalidClosure,
+    InvalidDate,
+    InvalidHire,
+    LifecycleConflict,
+    MissingInformation,
+)
+from services.accompaniment.domain.rules import Context, Rules, add_months
+from services.accompaniment.domain.state import Accompaniment
+from shared.contracts.accompaniment import (
+    AccompanimentClosed,
+    AccompanimentEvent,
+    AccompanimentOpened,
+    AccompanimentRenewed,
+    AccompanimentResumed,
+    AccompanimentSuspended,
+    AccompanimentTransferred,
+    ExitProposed,
+    ReferentAssigned,
+)
+from shared.contracts.employment import exit_category_for
+from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
+from shared.contracts.placement import HireRecorded
+
+
+def open_for(enrolled: BeneficiaryEnrolled, accompaniment_id: UUID, rules: Rules) -> list[AccompanimentOpened]:
+    """Open the accompaniment of an enrolled beneficiary, for one period (a return opens a new one, linked)."""
+    start = enrolled.enrolled_on
+    return [
+        AccompanimentOpened(
+            accompaniment_id=accompaniment_id,
+            beneficiary_id=enrolled.beneficiary_id,
+            agency_id=enrolled.agency_id,
+            start_date=start,
+            planned_end_date=add_months(start, rules.duration_months),
+            orientation_date=enrolled.orientation_date,
+            commune_code=enrolled.commune_code,
+            is_return=enrolled.is_return,
+            previous_accompaniment_id=enrolled.previous_accompaniment_id,
+        )
+    ]
+
+
+def assign_referent(state: Accompaniment | None, cmd: AssignReferent, ctx: Context) -> list[ReferentAssigned]:
+    """Make a caseworker the referent."""
+    state = open_(state)
+    if state.referent_id == cmd.referent_id:
+        raise AlreadyRecorded(f"{cmd.referent_id} is already the referent of this accompaniment")
+    return [ReferentAssigned(**header(state), referent_id=cmd.referent_id, assigned_on=ctx.today)]
+
+
+def suspend(state: Accompaniment | None, cmd: SuspendAccompaniment, ctx: Context) -> list[AccompanimentSuspended]:
+    """Put the accompaniment on hold; it cannot be suspended twice."""
+    state = open_(state)
+    if (current := state.current_suspension) is not None:
+        raise LifecycleConflict(f"the accompaniment is already suspended since {current.suspended_on}")
+    on = past_fact(state, cmd.suspended_on, ctx.today, "the suspension date")
+    if state.suspensions and on < state.suspensions[-1].resumed_on:
+        raise InvalidDate(
+            f"the suspension date {on} is before the last resumption ({state.suspensions[-1].resumed_on})"
+        )
+    if cmd.expected_resumption_on is not None and cmd.expected_resumption_on < on:
+        raise InvalidDate(f"the expected resumption ({cmd.expected_resumption_on}) is before the suspension ({on})")
+    return [
+        AccompanimentSuspended(
+            **header(state), reason=cmd.reason, suspended_on=on, expected_resumption_on=cmd.expected_resumption_on
+        )
+    ]
+
+
+def resume(state: Accompaniment | None, cmd: ResumeAccompaniment, ctx: Context) -> list[AccompanimentResumed]:
+    """Take up a suspended accompaniment again."""
+    state = open_(state)
+    current = state.current_suspension
+    if current is None:
+        raise LifecycleConflict("the accompaniment is not suspended: there is nothing to resume")
+    on = past_fact(state, cmd.resumed_on, ctx.today, "the resumption date")
+    if on < current.suspended_on:
+        raise InvalidDate(f"the resumption date {on} is before the suspension ({current.suspended_on})")
+    return [AccompanimentResumed(**header(state), resumed_on=on, suspended_days=(on - current.suspended_on).days)]
+
+
+def renewal_opens_on(state: Accompaniment, rules: Rules) -> date:
+    """First day a renewal is possible: the department's window before the planned end."""
+    return state.planned_end_date - timedelta(days=rules.renewal_window_days)
+
+
+def renew(state: Accompaniment | None, cmd: RenewAccompaniment, ctx: Context) -> list[AccompanimentRenewed]:
+    """Renew for another period, only near or after the planned end, and for a stated reason."""
+    state = open_(state)
+    if cmd.reason is None:
+        raise MissingInformation("a renewal needs a reason")
+    on = past_fact(state, cmd.renewed_on, ctx.today, "the renewal date")
+    opens = renewal_opens_on(state, ctx.rules)
+    if on < opens:
+        raise LifecycleConflict(
+            f"the accompaniment ends on {state.planned_end_date}: it can be renewed from {opens} "
+            f"({ctx.rules.renewal_window_days} days before its end), not on {on}"
+        )
+    # A late renewal starts a full period from the day it is decided.
+    new_end = add_months(max(state.planned_end_date, on), ctx.rules.duration_months)
+    return [
+        AccompanimentRenewed(
+            **header(state),
+            reason=cmd.reason,
+            renewed_on=on,
+            previous_planned_end_date=state.planned_end_date,
+            new_planned_end_date=new_end,
+            renewal_number=len(state.renewals) + 1,
+        )
+    ]
+
+
+def close(state: Accompaniment | None, cmd: CloseAccompaniment, ctx: Context) -> list[AccompanimentClosed]:
+    """Close with an exit: the one chosen, else the one proposed by a recorded hire."""
+    state = open_(state)
+    category = cmd.exit_category or (state.proposed_exit.exit_category if state.proposed_exit else None)
+    if category is None:
+        raise MissingInformation("choose an exit category: no recorded hire has proposed one")
+    closed_on = ctx.today if cmd.closed_on is None else cmd.closed_on
+    if closed_on < state.start_date:
+        raise InvalidClosure(f"closure date {closed_on} is before the start of the accompaniment ({state.start_date})")
+    if closed_on > ctx.today:
+        raise InvalidClosure(f"closure date {closed_on} is in the future")
+    return [
+        AccompanimentClosed(**header(state), closed_on=closed_on, exit_category=category, exit_group=category.group)
+    ]
+
+
+def transfer(state: Accompaniment, moved: BeneficiaryTransferred) -> list[AccompanimentEvent]:
+    """Follow the person to the agency of their new commune, keeping the history; the referent is cleared.
+
+    A candidate profile is published again under the new agency so that placement matches the person there.
+    Nothing happens for a closed accompaniment or one already in the new agency (a redelivered transfer).
+    """
+    if state.is_closed or state.agency_id == moved.to_agency_id:
+        return []
+    events: list[AccompanimentEvent] = [
+        AccompanimentTransferred(
+            accompaniment_id=state.id,
+            beneficiary_id=state.beneficiary_id,
+            agency_id=moved.to_agency_id,
+            from_agency_id=state.agency_id,
+            to_agency_id=moved.to_agency_id,
+            commune_code=moved.commune_code,
+            transferred_on=moved.transferred_on,
+        )
+    ]
+    if state.candidate_profile is not None:
+        events.append(
+            state.candidate_profile.model_copy(
+                update={"agency_id": moved.to_agency_id, "commune_code": moved.commune_code}
+            )
+        )
+    return events
+
+
+def propose_exit(state: Accompaniment, hire: HireRecorded, proposed_on: date) -> list[ExitProposed]:
+    """The exit a hire's contract implies (CDI: emploi durable...); nothing for a closed or already seen hire."""
+    if state.is_closed or any(p.hire_id == hire.hire_id for p in state.proposed_exits):
+        return []
+    try:
+        category = exit_category_for(hire.contract_type, hire.duration_months)
+    except ValueError as e:
+        raise InvalidHire(f"hire {hire.hire_id}: {e}") from e
+    return [
+        ExitProposed(
+            **header(state),
+            hire_id=hire.hire_id,
+            exit_category=category,
+            exit_group=category.group,
+            proposed_on=proposed_on,
+        )
+    ]

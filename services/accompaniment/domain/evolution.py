@@ -1,0 +1,219 @@
+"""How accompaniment's aggregates evolve: the pure fold of their events, and the aggregates the store keeps.
+
+An accompaniment's id is derived from the enrolment event that opened it, so reacting twice to that event
+designates the same accompaniment.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from uuid import UUID
+
+from services.accompaniment.domain.state import (
+    Accompaniment,
+    Action,
+    Appointment,
+    AppointmentStatus,
+    Barrier,
+    BarrierStatus,
+    EngagementContract,
+    Objective,
+    ProposedExit,
+    Registration,
+    Renewal,
+    SchemeReferral,
+    Suspension,
+    TrainingNeed,
+    Transfer,
+    WorkshopParticipation,
+    WorkshopSession,
+)
+from shared.aggregate import Aggregate
+from shared.contracts.accompaniment import (
+    AccompanimentClosed,
+    AccompanimentEvent,
+    AccompanimentOpened,
+    AccompanimentRenewed,
+    AccompanimentResumed,
+    AccompanimentSuspended,
+    AccompanimentTransferred,
+    ActionPlanned,
+    ActionStatusChanged,
+    AppointmentCancelled,
+    AppointmentHeld,
+    AppointmentMissed,
+    AppointmentScheduled,
+    AttendanceRecorded,
+    BarrierIdentified,
+    BarrierLifted,
+    BarrierNotLifted,
+    BarrierWorkedOn,
+    CandidateProfileUpdated,
+    EngagementContractSigned,
+    ExitProposed,
+    ObjectiveSet,
+    ParticipantRegistered,
+    ReferentAssigned,
+    RegisteredForWorkshop,
+    SchemeReferralMade,
+    TrainingNeedRecorded,
+    WorkshopAttendanceRecorded,
+    WorkshopEvent,
+    WorkshopSessionScheduled,
+)
+
+# Accompaniment ids are derived from the enrolment event, so reacting twice to it designates the same one.
+_NAMESPACE = uuid.UUID("6f1c3a52-4d0e-4b8f-9a57-2e61c7d0a4b3")
+
+
+def accompaniment_id_for(enrolment_event_id: UUID) -> UUID:
+    """The id of the accompaniment opened by an enrolment."""
+    return uuid.uuid5(_NAMESPACE, f"enrolment:{enrolment_event_id}")
+
+
+def _appointment(state: Accompaniment, appointment_id: UUID, **changes) -> dict[UUID, Appointment]:
+    return {**state.appointments, appointment_id: replace(state.appointments[appointment_id], **changes)}
+
+
+def _end_barrier(state: Accompaniment, category, status: BarrierStatus, on) -> tuple[Barrier, ...]:
+    active = state.active_barrier(category)
+    return tuple(replace(b, status=status, ended_on=on) if b is active else b for b in state.barriers)
+
+
+def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
+    match event:
+        case ReferentAssigned():
+            return replace(state, referent_id=event.referent_id)
+        case EngagementContractSigned():
+            return replace(state, contract=EngagementContract(event.signed_on, event.deadline, event.late))
+        case AppointmentScheduled():
+            appointment = Appointment(event.appointment_id, event.appointment_date)
+            return replace(state, appointments={**state.appointments, appointment.id: appointment})
+        case AppointmentHeld():
+            held = _appointment(
+                state,
+                event.appointment_id,
+                status=AppointmentStatus.HELD,
+                outcome_on=event.held_on,
+                days_since_orientation=event.days_since_orientation,
+            )
+            return replace(state, appointments=held)
+        case AppointmentMissed():
+            missed = _appointment(
+                state, event.appointment_id, status=AppointmentStatus.MISSED, outcome_on=event.appointment_date
+            )
+            return replace(state, appointments=missed)
+        case AppointmentCancelled():
+            cancelled = _appointment(
+                state, event.appointment_id, status=AppointmentStatus.CANCELLED, outcome_on=event.cancelled_on
+            )
+            return replace(state, appointments=cancelled)
+        case BarrierIdentified():
+            return replace(state, barriers=(*state.barriers, Barrier(event.category, event.identified_on)))
+        case BarrierWorkedOn():
+            active = state.active_barrier(event.category)
+            worked = replace(active, status=BarrierStatus.WORKED_ON, worked_on_from=event.started_on)
+            return replace(state, barriers=tuple(worked if b is active else b for b in state.barriers))
+        case BarrierLifted():
+            return replace(state, barriers=_end_barrier(state, event.category, BarrierStatus.LIFTED, event.lifted_on))
+        case BarrierNotLifted():
+            ended = _end_barrier(state, event.category, BarrierStatus.NOT_LIFTED, event.assessed_on)
+            return replace(state, barriers=ended)
+        case TrainingNeedRecorded():
+            need = TrainingNeed(event.training_need_id, event.subject, event.recorded_on)
+            return replace(state, training_needs=(*state.training_needs, need))
+        case ObjectiveSet():
+            objective = Objective(event.objective_id, event.label, event.set_on, event.target_date)
+            return replace(state, objectives={**state.objectives, objective.id: objective})
+        case ActionPlanned():
+            action = Action(event.action_id, event.objective_id, event.label, event.planned_on, event.due_on)
+            return replace(state, actions={**state.actions, action.id: action})
+        case ActionStatusChanged():
+            action = replace(state.actions[event.action_id], status=event.status, status_changed_on=event.changed_on)
+            return replace(state, actions={**state.actions, action.id: action})
+        case SchemeReferralMade():
+            referral = SchemeReferral(event.referral_id, event.scheme, event.partner, event.referred_on)
+            return replace(state, referrals=(*state.referrals, referral))
+        case AccompanimentSuspended():
+            suspension = Suspension(event.reason, event.suspended_on, event.expected_resumption_on)
+            return replace(state, suspensions=(*state.suspensions, suspension))
+        case AccompanimentResumed():
+            resumed = replace(state.suspensions[-1], resumed_on=event.resumed_on)
+            return replace(state, suspensions=(*state.suspensions[:-1], resumed))
+        case AccompanimentRenewed():
+            renewal = Renewal(
+                event.reason, event.renewed_on, event.previous_planned_end_date, event.new_planned_end_date
+            )
+            return replace(state, planned_end_date=event.new_planned_end_date, renewals=(*state.renewals, renewal))
+        case AccompanimentTransferred():
+            transfer = Transfer(event.from_agency_id, event.to_agency_id, event.commune_code, event.transferred_on)
+            return replace(
+                state,
+                agency_id=event.to_agency_id,
+                commune_code=event.commune_code,
+                referent_id=None,
+                transfers=(*state.transfers, transfer),
+            )
+        case RegisteredForWorkshop():
+            participation = WorkshopParticipation(event.session_id, event.theme, event.session_date)
+            return replace(state, workshops={**state.workshops, event.session_id: participation})
+        case WorkshopAttendanceRecorded():
+            participation = replace(state.workshops[event.session_id], attended=event.attended)
+            return replace(state, workshops={**state.workshops, event.session_id: participation})
+        case ExitProposed():
+            proposal = ProposedExit(event.hire_id, event.exit_category, event.exit_group, event.proposed_on)
+            return replace(state, proposed_exits=(*state.proposed_exits, proposal))
+        case CandidateProfileUpdated():
+            return replace(state, candidate_profile=event, commune_code=event.commune_code)
+        case AccompanimentClosed():
+            return replace(state, closed_on=event.closed_on, exit_category=event.exit_category)
+    raise TypeError(f"unhandled event {type(event).__name__}")
+
+
+def apply_accompaniment(state: Accompaniment | None, event: AccompanimentEvent) -> Accompaniment:
+    """Fold one event into the state."""
+    if isinstance(event, AccompanimentOpened):
+        return Accompaniment(
+            id=event.accompaniment_id,
+            beneficiary_id=event.beneficiary_id,
+            agency_id=event.agency_id,
+            start_date=event.start_date,
+            planned_end_date=event.planned_end_date,
+            orientation_date=event.orientation_date,
+            commune_code=event.commune_code,
+            version=1,
+        )
+    if state is None:
+        raise TypeError(f"{type(event).__name__} before the accompaniment was opened")
+    return replace(_apply(state, event), version=state.version + 1)
+
+
+# Streams `accompaniment-<id>`, keyed by the person so that their events stay in order on the topic.
+ACCOMPANIMENT: Aggregate[Accompaniment] = Aggregate(
+    "accompaniment", apply_accompaniment, partition_key=lambda s: s.beneficiary_id
+)
+
+
+def apply_workshop_session(state: WorkshopSession | None, event: WorkshopEvent) -> WorkshopSession:
+    """Fold one event into the session."""
+    match event:
+        case WorkshopSessionScheduled():
+            return WorkshopSession(
+                event.session_id, event.agency_id, event.theme, event.session_date, event.capacity, event.title, 1
+            )
+        case ParticipantRegistered():
+            seat = Registration(event.accompaniment_id, event.beneficiary_id, event.registered_on)
+            registrations = {**state.registrations, event.accompaniment_id: seat}
+            return replace(state, registrations=registrations, version=state.version + 1)
+        case AttendanceRecorded():
+            seat = replace(state.registrations[event.accompaniment_id], attended=event.attended)
+            registrations = {**state.registrations, event.accompaniment_id: seat}
+            return replace(state, registrations=registrations, version=state.version + 1)
+    raise TypeError(f"unhandled event {type(event).__name__}")
+
+
+# Streams `workshop-session-<id>`, keyed by the session (its registrations follow each other in order).
+WORKSHOP_SESSION: Aggregate[WorkshopSession] = Aggregate(
+    "workshop-session", apply_workshop_session, partition_key=lambda s: s.id
+)

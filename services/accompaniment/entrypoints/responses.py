@@ -1,0 +1,299 @@
+"""Response models of the HTTP API, and how an accompaniment's state is shown."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from services.accompaniment.domain import state as s
+from services.accompaniment.domain.decisions.engagement import contract_deadline
+from services.accompaniment.domain.rules import Rules
+from services.accompaniment.domain.state import WorkshopSession
+from shared.contracts.accompaniment import WorkshopTheme
+from shared.contracts.exits import ExitCategory, ExitGroup
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class AccompanimentSummary(_Out):
+    """An accompaniment in a list."""
+
+    accompaniment_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+    commune_code: str | None = None
+    status: str
+    start_date: date
+    planned_end_date: date
+    orientation_date: date
+    referent_id: str | None = None
+    contract_signed_on: date | None = None
+    last_contact_on: date | None = None
+    closed_on: date | None = None
+    exit_category: ExitCategory | None = None
+    exit_group: ExitGroup | None = None
+    proposed_exit_category: ExitCategory | None = None
+    version: int
+
+
+class ContractOut(_Out):
+    """The signed engagement contract."""
+
+    signed_on: date
+    deadline: date
+    late: bool
+
+
+class AppointmentOut(_Out):
+    """An individual appointment."""
+
+    id: UUID
+    appointment_date: date
+    status: s.AppointmentStatus
+    outcome_on: date | None = None
+    days_since_orientation: int | None = None
+
+
+class BarrierOut(_Out):
+    """A barrier of the diagnosis."""
+
+    category: str
+    identified_on: date
+    status: s.BarrierStatus
+    worked_on_from: date | None = None
+    ended_on: date | None = None
+
+
+class TrainingNeedOut(_Out):
+    """A training need."""
+
+    id: UUID
+    subject: str
+    recorded_on: date
+
+
+class ActionOut(_Out):
+    """An action of the plan."""
+
+    id: UUID
+    label: str
+    planned_on: date
+    due_on: date | None = None
+    status: str
+    status_changed_on: date | None = None
+
+
+class ObjectiveOut(_Out):
+    """An objective with its actions."""
+
+    id: UUID
+    label: str
+    set_on: date
+    target_date: date | None = None
+    actions: list[ActionOut]
+
+
+class ReferralOut(_Out):
+    """A referral to a scheme or partner."""
+
+    id: UUID
+    scheme: str
+    partner: str
+    referred_on: date
+
+
+class SuspensionOut(_Out):
+    """A period on hold."""
+
+    reason: str
+    suspended_on: date
+    expected_resumption_on: date | None = None
+    resumed_on: date | None = None
+
+
+class RenewalOut(_Out):
+    """A renewal."""
+
+    reason: str
+    renewed_on: date
+    previous_planned_end_date: date
+    new_planned_end_date: date
+
+
+class TransferOut(_Out):
+    """A move to another agency."""
+
+    from_agency_id: str
+    to_agency_id: str
+    commune_code: str
+    transferred_on: date
+
+
+class WorkshopParticipationOut(_Out):
+    """A workshop session the person was registered for."""
+
+    session_id: UUID
+    theme: WorkshopTheme
+    session_date: date
+    attended: bool | None = None
+
+
+class ProposedExitOut(_Out):
+    """The exit proposed by a recorded hire."""
+
+    hire_id: UUID
+    exit_category: ExitCategory
+    exit_group: ExitGroup
+    proposed_on: date
+
+
+class CandidateProfileOut(_Out):
+    """The profile placement matches on."""
+
+    commune_code: str
+    aptitudes: list[str]
+    available_slots: list[str]
+    max_weekly_hours: int
+    max_commute_km: float
+    driving_licence: bool
+    health_restrictions: list[str]
+    wished_sectors: list[str]
+
+
+class AccompanimentDetail(_Out):
+    """The whole follow-up of one person."""
+
+    accompaniment_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+    commune_code: str | None = None
+    status: str
+    start_date: date
+    planned_end_date: date
+    orientation_date: date
+    referent_id: str | None = None
+    contract_deadline: date
+    contract: ContractOut | None = None
+    first_appointment_delay_days: int | None = None
+    last_contact_on: date | None = None
+    appointments: list[AppointmentOut]
+    barriers: list[BarrierOut]
+    training_needs: list[TrainingNeedOut]
+    objectives: list[ObjectiveOut]
+    referrals: list[ReferralOut]
+    workshops: list[WorkshopParticipationOut]
+    suspensions: list[SuspensionOut]
+    renewals: list[RenewalOut]
+    transfers: list[TransferOut]
+    proposed_exit: ProposedExitOut | None = None
+    candidate_profile: CandidateProfileOut | None = None
+    closed_on: date | None = None
+    exit_category: ExitCategory | None = None
+    exit_group: ExitGroup | None = None
+    version: int
+
+
+def detail(state: s.Accompaniment, rules: Rules) -> AccompanimentDetail:
+    """How caseworkers see an accompaniment."""
+    objectives = [
+        ObjectiveOut(
+            id=o.id,
+            label=o.label,
+            set_on=o.set_on,
+            target_date=o.target_date,
+            actions=[ActionOut.model_validate(a) for a in state.actions.values() if a.objective_id == o.id],
+        )
+        for o in state.objectives.values()
+    ]
+    return AccompanimentDetail(
+        accompaniment_id=state.id,
+        beneficiary_id=state.beneficiary_id,
+        agency_id=state.agency_id,
+        commune_code=state.commune_code,
+        status=state.status,
+        start_date=state.start_date,
+        planned_end_date=state.planned_end_date,
+        orientation_date=state.orientation_date,
+        referent_id=state.referent_id,
+        contract_deadline=contract_deadline(state.orientation_date, rules),
+        contract=ContractOut.model_validate(state.contract) if state.contract else None,
+        first_appointment_delay_days=state.first_appointment_delay_days,
+        last_contact_on=state.last_contact_on,
+        appointments=[AppointmentOut.model_validate(a) for a in state.appointments.values()],
+        barriers=[BarrierOut.model_validate(b) for b in state.barriers],
+        training_needs=[TrainingNeedOut.model_validate(n) for n in state.training_needs],
+        objectives=objectives,
+        referrals=[ReferralOut.model_validate(r) for r in state.referrals],
+        workshops=[WorkshopParticipationOut.model_validate(w) for w in state.workshops.values()],
+        suspensions=[SuspensionOut.model_validate(x) for x in state.suspensions],
+        renewals=[RenewalOut.model_validate(r) for r in state.renewals],
+        transfers=[TransferOut.model_validate(t) for t in state.transfers],
+        proposed_exit=ProposedExitOut.model_validate(state.proposed_exit) if state.proposed_exit else None,
+        candidate_profile=(
+            CandidateProfileOut.model_validate(state.candidate_profile) if state.candidate_profile else None
+        ),
+        closed_on=state.closed_on,
+        exit_category=state.exit_category,
+        exit_group=state.exit_category.group if state.exit_category else None,
+        version=state.version,
+    )
+
+
+class HistoryEntry(BaseModel):
+    """One recorded event of an accompaniment."""
+
+    version: int
+    type: str
+    recorded_at: datetime
+    data: dict[str, Any]
+
+
+class RegistrationOut(_Out):
+    """A seat in a workshop session."""
+
+    accompaniment_id: UUID
+    beneficiary_id: UUID
+    registered_on: date
+    attended: bool | None = None
+
+
+class WorkshopSessionOut(_Out):
+    """A workshop session with its seats."""
+
+    session_id: UUID
+    agency_id: str
+    theme: WorkshopTheme
+    title: str | None = None
+    session_date: date
+    capacity: int
+    registered: int
+    attended: int
+    version: int
+
+
+class WorkshopSessionDetail(WorkshopSessionOut):
+    """A workshop session with its participants."""
+
+    participants: list[RegistrationOut]
+
+
+def session_detail(session: WorkshopSession) -> WorkshopSessionDetail:
+    """A session as its agency sees it."""
+    seats = list(session.registrations.values())
+    return WorkshopSessionDetail(
+        session_id=session.id,
+        agency_id=session.agency_id,
+        theme=session.theme,
+        title=session.title,
+        session_date=session.session_date,
+        capacity=session.capacity,
+        registered=len(seats),
+        attended=sum(1 for r in seats if r.attended),
+        version=session.version,
+        participants=[RegistrationOut.model_validate(r) for r in seats],
+    )

@@ -1,0 +1,26 @@
+"""What accompaniment's handlers and reactions need, wired once by the bootstrap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.accompaniment.domain.rules import Context, Rules
+from services.accompaniment.domain.worklist import Thresholds
+from services.accompaniment.service_layer.ports import AccompanimentViews, WorkshopViews
+from shared.unit_of_work import AggregateStore
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """The aggregate store, the read models and the department settings."""
+
+    store: AggregateStore
+    accompaniments: AccompanimentViews
+    sessions: WorkshopViews
+    rules: Rules
+    thresholds: Thresholds
+
+    def context(self, today: date | None = None) -> Context:
+        """What a decision needs besides state and command: the day (today by default) and the rules."""
+        return Context(today=today or date.today(), rules=self.rules)

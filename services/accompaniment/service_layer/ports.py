@@ -1,0 +1,44 @@
+"""What accompaniment's handlers need besides the aggregate store: its read models.
+
+Each port's `save` is the projection the aggregate store runs in the unit of work that appends the events.
+The PostgreSQL adapters (`adapters/read_model.py`, `adapters/workshops.py`) implement them and add the queries
+of the routes; unit tests use the in-memory fakes of `tests/fakes`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from services.accompaniment.domain.state import Accompaniment, WorkshopSession
+from shared.events import DomainEvent
+
+
+class AccompanimentViews(abc.ABC):
+    """The `accompaniments` read model: one row per accompaniment."""
+
+    @abc.abstractmethod
+    async def save(self, conn: Any, state: Accompaniment, events: Sequence[DomainEvent] = ()) -> None:
+        """Write the row of `state`; a commune unknown to the state keeps the row's."""
+
+    @abc.abstractmethod
+    async def current_of(self, conn: Any, beneficiary_id: UUID) -> list[UUID]:
+        """Accompaniments of a person that are not closed (normally one)."""
+
+    @abc.abstractmethod
+    async def has_any(self, conn: Any, beneficiary_id: UUID) -> bool:
+        """Whether an accompaniment of the person was ever opened here (their enrolment arrived)."""
+
+    @abc.abstractmethod
+    async def commune_of(self, conn: Any, accompaniment_id: UUID) -> str | None:
+        """The commune in the row, written from the enrolment event when the accompaniment was opened."""
+
+
+class WorkshopViews(abc.ABC):
+    """The `workshop_sessions` and `workshop_registrations` read models."""
+
+    @abc.abstractmethod
+    async def save(self, conn: Any, session: WorkshopSession, events: Sequence[DomainEvent] = ()) -> None:
+        """Write the rows of the session and of its registrations."""

@@ -1,0 +1,190 @@
+"""Decisions on introductions at the workstation: the introduction, its single outcome, and the hire's follow-up.
+
+One stream per introduction holds the introduction, its outcome (a hire or a reason), the check-ins at 1, 3 and 6
+months and an early end, so "one outcome only" and "each check-in once" are checked on one consistent state.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from services.placement.domain.candidate import Candidate
+from services.placement.domain.commands import (
+    CHECK_IN_MONTHS,
+    EndHireEarly,
+    MakeIntroduction,
+    OutcomeKind,
+    RecordCheckIn,
+    RecordOutcome,
+)
+from services.placement.domain.errors import (
+    AlreadyIntroduced,
+    CandidateInactive,
+    CandidateNotFound,
+    CheckInAlreadyRecorded,
+    HireAlreadyEnded,
+    IntroductionNotFound,
+    NeedNotFound,
+    NeedNotOpen,
+    NoHireRecorded,
+    OutcomeAlreadyRecorded,
+)
+from services.placement.domain.evolution import hire_id_for
+from services.placement.domain.state import Hire, Introduction, Need
+from shared.contracts.placement import (
+    HireCheckInRecorded,
+    HireEndedEarly,
+    HireRecorded,
+    IntroductionMade,
+    IntroductionNotHired,
+)
+from shared.errors import InvalidField
+
+
+def introduce(
+    introduction_id: UUID,
+    command: MakeIntroduction,
+    *,
+    need: Need | None,
+    candidate: Candidate | None,
+    already_pending: bool,
+    caseworker: str,
+) -> list[IntroductionMade]:
+    """Introduce an active candidate for an open need; the same person once at a time per need."""
+    if need is None:
+        raise NeedNotFound(f"no need {command.need_id}")
+    if candidate is None:
+        raise CandidateNotFound(f"no candidate profile shared by accompaniment for {command.beneficiary_id}")
+    if not need.is_open:
+        raise NeedNotOpen(f"this need is already {need.status}: nobody more can be introduced")
+    if not candidate.active:
+        raise CandidateInactive("this person's accompaniment is closed")
+    if already_pending:
+        raise AlreadyIntroduced("this person is already introduced for this need and the outcome is not known yet")
+    if command.introduced_on < need.published_on:
+        raise InvalidField("introduced_on", f"{command.introduced_on} is before the need was published")
+    return [
+        IntroductionMade(
+            introduction_id=introduction_id,
+            need_id=need.id,
+            employer_id=need.employer_id,
+            beneficiary_id=candidate.beneficiary_id,
+            agency_id=candidate.agency_id,
+            introduced_on=command.introduced_on,
+            caseworker=caseworker,
+            sector=need.sector,
+            contract_type=need.contract_type,
+        )
+    ]
+
+
+def record_outcome(
+    state: Introduction | None, command: RecordOutcome, today: date
+) -> list[HireRecorded | IntroductionNotHired]:
+    """The introduction's single outcome: a hire, or the reason there was none."""
+    if state is None:
+        raise IntroductionNotFound("no such introduction")
+    if state.outcome is not None:
+        raise OutcomeAlreadyRecorded(f"the outcome of this introduction is already recorded ({state.outcome})")
+    decided_on = command.decided_on or today
+    if decided_on < state.introduced_on:
+        raise InvalidField("decided_on", f"{decided_on} is before the introduction ({state.introduced_on})")
+    if decided_on > today:
+        raise InvalidField("decided_on", f"{decided_on} is in the future")
+    if command.outcome == OutcomeKind.NOT_HIRED:
+        return [
+            IntroductionNotHired(
+                introduction_id=state.id,
+                need_id=state.need_id,
+                employer_id=state.employer_id,
+                beneficiary_id=state.beneficiary_id,
+                agency_id=state.agency_id,
+                decided_on=decided_on,
+                reason=command.reason,
+            )
+        ]
+    if command.start_date < state.introduced_on:
+        raise InvalidField("start_date", f"{command.start_date} is before the introduction ({state.introduced_on})")
+    return [
+        HireRecorded(
+            hire_id=hire_id_for(state.id),
+            introduction_id=state.id,
+            beneficiary_id=state.beneficiary_id,
+            agency_id=state.agency_id,
+            employer_id=state.employer_id,
+            need_id=state.need_id,
+            contract_type=command.contract_type,
+            duration_months=command.duration_months,
+            weekly_hours=command.weekly_hours,
+            start_date=command.start_date,
+            sector=state.sector,
+        )
+    ]
+
+
+def _hire(state: Introduction | None) -> tuple[Introduction, Hire]:
+    if state is None:
+        raise IntroductionNotFound("no such hire")
+    if state.hire is None:
+        raise NoHireRecorded("this introduction did not end in a hire")
+    return state, state.hire
+
+
+def check_in(state: Introduction | None, command: RecordCheckIn, today: date) -> list[HireCheckInRecorded]:
+    """Follow-up at 1, 3 or 6 months, each once, dated between the start and today."""
+    intro, hire = _hire(state)
+    if command.month not in CHECK_IN_MONTHS:
+        raise InvalidField("month", f"check-ins happen at {', '.join(map(str, CHECK_IN_MONTHS))} months")
+    if command.month in hire.check_ins:
+        raise CheckInAlreadyRecorded(f"the {command.month}-month check-in is already recorded")
+    if command.checked_on < hire.start_date:
+        raise InvalidField(
+            "checked_on", f"{command.checked_on} is before the start of the contract ({hire.start_date})"
+        )
+    if command.checked_on > today:
+        raise InvalidField("checked_on", f"{command.checked_on} is in the future")
+    if command.still_employed and hire.ended_on is not None:
+        raise InvalidField("still_employed", f"the contract ended early on {hire.ended_on}")
+    return [
+        HireCheckInRecorded(
+            hire_id=hire.id,
+            introduction_id=intro.id,
+            beneficiary_id=intro.beneficiary_id,
+            agency_id=intro.agency_id,
+            employer_id=intro.employer_id,
+            month=command.month,
+            checked_on=command.checked_on,
+            still_employed=command.still_employed,
+            barriers_worked_on=command.barriers_worked_on,
+            notes=command.notes,
+        )
+    ]
+
+
+def end_early(state: Introduction | None, command: EndHireEarly, today: date) -> list[HireEndedEarly]:
+    """The contract ended before its term: not before its start, not in the future, once."""
+    intro, hire = _hire(state)
+    if hire.ended_on is not None:
+        raise HireAlreadyEnded(f"this contract already ended early on {hire.ended_on}")
+    if command.ended_on < hire.start_date:
+        raise InvalidField("ended_on", f"{command.ended_on} is before the start of the contract ({hire.start_date})")
+    if command.ended_on > today:
+        raise InvalidField("ended_on", f"{command.ended_on} is in the future")
+    if hire.planned_end is not None and command.ended_on >= hire.planned_end:
+        raise InvalidField("ended_on", f"the contract runs until {hire.planned_end}: ending then is not early")
+    return [
+        HireEndedEarly(
+            hire_id=hire.id,
+            introduction_id=intro.id,
+            beneficiary_id=intro.beneficiary_id,
+            agency_id=intro.agency_id,
+            employer_id=intro.employer_id,
+            contract_type=hire.contract_type,
+            sector=intro.sector,
+            start_date=hire.start_date,
+            ended_on=command.ended_on,
+            days_in_post=(command.ended_on - hire.start_date).days,
+            reason=command.reason,
+        )
+    ]

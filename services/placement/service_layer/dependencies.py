@@ -1,0 +1,26 @@
+"""What placement's handlers and reactions need, wired once by the bootstrap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.placement.service_layer.ports import (
+    CandidateViews,
+    EmployerViews,
+    ImmersionViews,
+    IntroductionViews,
+    NeedViews,
+)
+from shared.unit_of_work import AggregateStore
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """The aggregate store and the read models."""
+
+    store: AggregateStore
+    employers: EmployerViews
+    needs: NeedViews
+    candidates: CandidateViews
+    introductions: IntroductionViews
+    immersions: ImmersionViews

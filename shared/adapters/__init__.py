@@ -1,0 +1,1 @@
+"""Adapters shared by the command services (PostgreSQL)."""

@@ -1,0 +1,29 @@
+"""The aggregate store on PostgreSQL: units of work on connections of the service's pool."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from shared.eventstore import PostgresEventStore, Tracing
+from shared.unit_of_work import AggregateStore, Projections, UnitOfWork
+
+
+class PostgresAggregateStore(AggregateStore):
+    """Units of work on the pool of a PostgreSQL event store."""
+
+    def __init__(self, events: PostgresEventStore, projections: Projections | None = None) -> None:
+        super().__init__(events, projections)
+        self.pool: asyncpg.Pool = events.pool
+
+    @asynccontextmanager
+    async def transaction(self, tracing: Tracing | None = None) -> AsyncIterator[UnitOfWork]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield self.join(conn, tracing or Tracing.new())
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.pool.acquire() as conn:
+            yield conn

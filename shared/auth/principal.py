@@ -1,0 +1,62 @@
+"""The authenticated caller and THE access rule of the platform: which agency's data a caller may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.errors import Forbidden
+
+
+class Role(StrEnum):
+    """What a person may do on the platform."""
+
+    CASEWORKER = "caseworker"
+    AGENCY_MANAGER = "agency_manager"
+    DEPARTMENT_STAFF = "department_staff"
+    ADMIN = "admin"
+
+
+# Roles bound to one agency (claim `agency_id`); the others see every agency.
+AGENCY_ROLES = frozenset({Role.CASEWORKER, Role.AGENCY_MANAGER})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    subject: str
+    role: Role
+    agency_id: str | None = None
+
+    def scope(self, agency_id: str | None, *, personal: bool = True) -> str | None:
+        """The agency this access is limited to (None: every agency), or 403.
+
+        `agency_id` is the agency of the resource, or the one a list is asked for (None: no filter asked).
+        `personal` says whether the data concerns people (names, follow-ups, candidates...) rather than
+        figures or the employer network. The rule:
+        - caseworker, agency_manager: their own agency only (a list without a filter is their agency's);
+        - department_staff: every agency, but never personal data;
+        - admin: everything.
+        """
+        if self.role == Role.DEPARTMENT_STAFF and personal:
+            raise Forbidden("department staff see indicators only, not personal data")
+        if self.role not in AGENCY_ROLES:
+            return agency_id
+        if agency_id is not None and agency_id != self.agency_id:
+            raise Forbidden(f"this belongs to agency {agency_id}, outside your agency {self.agency_id}")
+        return self.agency_id
+
+    def require_role(self, *roles: Role) -> None:
+        """Refuse (403) callers without one of `roles` (admin always passes)."""
+        if self.role != Role.ADMIN and self.role not in roles:
+            raise Forbidden(f"role {self.role} may not do this; needs one of {', '.join(roles)}")
+
+    @property
+    def agency_scope(self) -> str | None:
+        """The only agency this caller may list, or None for every agency (`scope(None, personal=False)`)."""
+        return self.agency_id if self.role in AGENCY_ROLES else None
+
+    def can_see_agency(self, agency_id: str) -> bool:
+        """True when `scope(agency_id, personal=False)` lets the caller see this agency's figures."""
+        return self.role not in AGENCY_ROLES or self.agency_id == agency_id

@@ -1,0 +1,124 @@
+"""The aggregate store and its unit of work: the one way a command service reads and writes its aggregates.
+
+A unit of work is one database transaction in which a handler loads aggregates (their streams folded into
+state), appends the events it decided at the version it loaded (a concurrent change is a `ConcurrencyError`),
+and updates the read models (each aggregate's projection runs in the same transaction, before the append:
+the append takes the store's commit-order lock, held until commit). Handlers and consumer reactions depend
+on these classes only, never on a database driver:
+
+    async with deps.store.transaction() as uow:              # an HTTP command: a transaction of its own
+        state = await uow.load(ACCOMPANIMENT, accompaniment_id)
+        await uow.save(ACCOMPANIMENT, state, decide(state, cmd, ctx))
+
+    uow = deps.store.join(conn, Tracing.caused_by(envelope))  # a reaction: the consumer runtime's transaction
+
+`uow.connection` is what read-model adapters take to work in the same transaction. The PostgreSQL store is
+`shared.adapters.aggregate_store.PostgresAggregateStore`; unit tests use the in-memory one of `tests/fakes`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from shared.aggregate import Aggregate, S
+from shared.contracts import REGISTRY
+from shared.envelope import Envelope
+from shared.events import DomainEvent, EventRegistry
+from shared.eventstore import EventStore, StreamAppend, Tracing
+
+# Updates a read model from an aggregate's new state and the events that led to it, on the unit's connection.
+Projection = Callable[[Any, Any, Sequence[DomainEvent]], Awaitable[None]]
+Projections = Mapping[Aggregate[Any], Projection]
+
+
+class UnitOfWork:
+    """One transaction over the event store and the read models; every save shares one conversation (tracing)."""
+
+    def __init__(
+        self,
+        events: EventStore,
+        connection: Any,
+        *,
+        projections: Projections,
+        tracing: Tracing,
+        registry: EventRegistry = REGISTRY,
+    ) -> None:
+        self.events = events
+        self.connection = connection
+        self.projections = projections
+        self.tracing = tracing
+        self.registry = registry
+
+    def decode(self, envelope: Envelope) -> DomainEvent:
+        """The current event class of a stored or received envelope, upcast from older versions."""
+        return self.registry.decode(envelope.type, envelope.schema_version, envelope.data)
+
+    async def load(self, aggregate: Aggregate[S], aggregate_id: object) -> S | None:
+        """The state folded from the aggregate's stream, or None when it has no event."""
+        envelopes = await self.events.load(aggregate.stream_id(aggregate_id), conn=self.connection)
+        return aggregate.fold(self.decode(e) for e in envelopes)
+
+    async def history(self, aggregate: Aggregate[Any], aggregate_id: object) -> list[Envelope]:
+        """Every recorded event of the aggregate, oldest first."""
+        return await self.events.load(aggregate.stream_id(aggregate_id), conn=self.connection)
+
+    async def save(self, aggregate: Aggregate[S], state: S | None, events: Sequence[DomainEvent]) -> S | None:
+        """Append `events` after `state` (None: a new aggregate), update its read model; the new state."""
+        [saved] = await self.save_all(aggregate, [(state, events)])
+        return saved
+
+    async def save_all(
+        self, aggregate: Aggregate[S], changes: Sequence[tuple[S | None, Sequence[DomainEvent]]]
+    ) -> list[S | None]:
+        """Save several aggregates of one kind with one version check and one insert (bulk imports)."""
+        appends: list[StreamAppend] = []
+        saved: list[S | None] = []
+        for state, events in changes:
+            expected = state.version if state is not None else 0
+            for event in events:
+                state = aggregate.apply(state, event)
+            saved.append(state)
+            if not events:
+                continue
+            if (project := self.projections.get(aggregate)) is not None:
+                await project(self.connection, state, events)
+            key = str(aggregate.partition_key(state))
+            appends.append(
+                StreamAppend(
+                    aggregate.stream_id(state.id), expected, list(events), key, self.tracing, subject=key
+                )
+            )
+        if appends:
+            await self.events.append_streams(self.connection, appends)
+        return saved
+
+
+class AggregateStore(abc.ABC):
+    """Opens units of work on an event store, with the read-model projection of each kind of aggregate."""
+
+    def __init__(self, events: EventStore, projections: Projections | None = None) -> None:
+        self.events = events
+        self.projections: Projections = dict(projections or {})
+
+    @abc.abstractmethod
+    def transaction(self, tracing: Tracing | None = None) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A unit of work in a transaction of its own: committed when the block ends, rolled back on an error."""
+
+    @abc.abstractmethod
+    def connection(self) -> AbstractAsyncContextManager[Any]:
+        """A connection for read-model queries outside any transaction."""
+
+    def join(self, connection: Any, tracing: Tracing) -> UnitOfWork:
+        """A unit of work inside a transaction someone else owns (the consumer runtime's, for a reaction)."""
+        return UnitOfWork(self.events, connection, projections=self.projections, tracing=tracing)
+
+    async def load(self, aggregate: Aggregate[S], aggregate_id: object) -> S | None:
+        """The current state of one aggregate, read outside a transaction."""
+        return await self.join(None, Tracing.new()).load(aggregate, aggregate_id)
+
+    async def history(self, aggregate: Aggregate[Any], aggregate_id: object) -> list[Envelope]:
+        """Every recorded event of one aggregate, read outside a transaction."""
+        return await self.join(None, Tracing.new()).history(aggregate, aggregate_id)
