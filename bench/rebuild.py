@@ -1,8 +1,8 @@
 """Path 2, rebuild: reporting's replay of the three topics beside a bare aiokafka consumer of the same records.
 
 - project: `services.reporting.entrypoints.rebuild.replay` (what `python -m services.reporting rebuild` runs:
-  every record of the intake, accompaniment and placement topics read from the beginning, turned into an
-  envelope and folded into fresh fact rows), timed from its call to its return;
+  every record of the intake, accompaniment and placement topics read from the beginning and folded into fresh
+  facts, the partitions shared among one process per core), timed from its call to its return;
 - anchor: one aiokafka consumer assigned the same partitions, reading them from the beginning to the same end
   offsets with the same `max_records`, `json.loads` of each record's value.
 Both read the topics of the benchmark platform (`bench.ali.*`, the simulated department), nothing is written.
@@ -10,23 +10,22 @@ Both read the topics of the benchmark platform (`bench.ali.*`, the simulated dep
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
 
-from aiokafka import AIOKafkaConsumer
-from rich.console import Console
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.profiling import nothing
 from bench.results import Goal, Line
-from services.reporting.adapters.faust_app import CONTEXTS
 from services.reporting.entrypoints import rebuild
 from services.reporting.settings import ReportingSettings
 
 
 async def bare_consume(settings: ReportingSettings) -> tuple[int, float]:
     """Read and decode every record of the three topics; returns (records, seconds)."""
-    partitions = await rebuild._partitions(settings, [settings.topic(f"{c}.events") for c in CONTEXTS])
+    partitions = [TopicPartition(t, p) for t, p in await rebuild._end_offsets(settings)]
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -52,11 +51,11 @@ async def bare_consume(settings: ReportingSettings) -> tuple[int, float]:
 
 
 async def project_replay(settings: ReportingSettings) -> tuple[int, float]:
-    """Reporting's replay of the topics; returns (events folded, seconds)."""
-    console = Console(stderr=True, quiet=True)
+    """Reporting's replay of the topics; returns (records read, seconds)."""
     start = time.perf_counter()
-    _rows, events, unreadable = await rebuild.replay(settings, console)
-    return events + unreadable, time.perf_counter() - start
+    # The replay forks its readers while no event loop runs in this process: it runs in a thread of its own.
+    result = await asyncio.to_thread(rebuild.replay, settings)
+    return result.records, time.perf_counter() - start
 
 
 async def run(topic_prefix: str, min_events: int = 1, step=nothing) -> tuple[list[Line], list[str]]:

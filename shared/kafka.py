@@ -2,8 +2,8 @@
 
 Every Kafka client of the platform is built here, so that its security (SASL_SSL with SCRAM, the brokers' CA, the
 service's own principal, all from the settings) is applied in one place: `make_producer`, `make_consumer`,
-`make_admin` (aiokafka), `make_acl_admin` (confluent-kafka, for ACLs and SCRAM credentials), `faust_broker_settings`
-(reporting's faust app) and `librdkafka_config` (kcat property files).
+`make_admin` (aiokafka), `make_acl_admin` (confluent-kafka, for ACLs and SCRAM credentials) and `librdkafka_config`
+(kcat property files).
 """
 
 from __future__ import annotations
@@ -99,23 +99,6 @@ def make_admin(settings: PlatformSettings, **overrides) -> AIOKafkaAdminClient:
     options = dict(bootstrap_servers=settings.kafka_bootstrap_servers, **client_security(settings))
     options.update(overrides)
     return AIOKafkaAdminClient(**options)
-
-
-def faust_broker_settings(settings: PlatformSettings) -> dict[str, Any]:
-    """`faust.App` arguments for the brokers and the principal (broker URLs and `broker_credentials`)."""
-    import faust
-
-    brokers = [f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")]
-    security = client_security(settings)
-    if security["security_protocol"] == "PLAINTEXT":
-        return {"broker": brokers}
-    credentials = faust.SASLCredentials(
-        username=security["sasl_plain_username"],
-        password=security["sasl_plain_password"],
-        ssl_context=security["ssl_context"],
-        mechanism=security["sasl_mechanism"],
-    )
-    return {"broker": brokers, "broker_credentials": credentials}
 
 
 def librdkafka_config(settings: PlatformSettings) -> dict[str, str]:

@@ -48,10 +48,6 @@ WRITES: dict[str, tuple[str, ...]] = {
     "placement": ("events", "dlq"),
     "reporting": ("dlq",),
 }
-# Reporting's faust app: its id is its consumer group `ali.reporting.v<N>` and names its internal topics
-# (`<id>-facts-changelog`, `<id>-__assignor-__leader`), which reporting creates, writes and reads. Change this
-# entry, and only this one, when reporting's streams change (e.g. without a changelog).
-REPORTING_STREAMS_TOPICS = "ali.reporting.v"
 
 
 @dataclass(frozen=True, order=True)
@@ -76,8 +72,6 @@ def service_grants(service: str) -> list[Grant]:
     """A service's ACLs: its own topics, the event topics it consumes, its consumer groups, and the transactional ids
     of the relay of its events (`ali.<service>.events….relay.…`, shared/outbox.py)."""
     own = [f"ali.{service}.{name}" for name in WRITES[service]]
-    if service == "reporting":
-        own.append(REPORTING_STREAMS_TOPICS)
     consumed = [f"ali.{context}.events" for context in CONSUMES[service]]
     relay = [f"ali.{service}.events"] if "events" in WRITES[service] else []
     return (

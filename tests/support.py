@@ -38,6 +38,7 @@ def service_env(infra, run_id: str, **extra: object) -> dict[str, str]:
         ALI_INTAKE_DB_SCHEMA=f"{run_id}_intake",
         ALI_ACCOMPANIMENT_DB_SCHEMA=f"{run_id}_accompaniment",
         ALI_PLACEMENT_DB_SCHEMA=f"{run_id}_placement",
+        ALI_REPORTING_DB_SCHEMA=f"{run_id}_reporting",
         ALI_REPORTING_BI_SCHEMA=f"{run_id}_bi",
         ALI_LOG_LEVEL="INFO",
     )

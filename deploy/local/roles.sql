@@ -32,7 +32,7 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 DO $$
 DECLARE
     owner_of CONSTANT jsonb := '{"intake": "ali_intake", "accompaniment": "ali_accompaniment",
-                                 "placement": "ali_placement", "bi": "ali_reporting"}';
+                                 "placement": "ali_placement", "reporting": "ali_reporting", "bi": "ali_reporting"}';
     s text;
     r text;
     obj record;

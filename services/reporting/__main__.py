@@ -1,4 +1,4 @@
-"""`python -m services.reporting [serve | rebuild ...]`: the indicators API, or a rebuild from the topics."""
+"""`python -m services.reporting [serve | rebuild ...]`: the indicators API and projection worker, or a rebuild."""
 
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ if __name__ == "__main__":
     settings = load_settings(ReportingSettings, "reporting")
     if len(sys.argv) > 1 and sys.argv[1] == "rebuild":
         configure_logging("WARNING", json=False)
-        rebuild.main(sys.argv[2:])
+        rebuild.main(sys.argv[2:], settings)
     parser = argparse.ArgumentParser(prog="python -m services.reporting", description="The reporting service.")
     parser.add_argument(
         "command",
         nargs="?",
         default="serve",
         choices=["serve", "rebuild"],
-        help="serve the API and dashboard (default), or rebuild the figures from the topics",
+        help="serve the API and dashboard and run a projection worker (default; ALI_RUN_WORKERS=false: the API "
+        "only), or rebuild the figures from the topics (`rebuild --help`)",
     )
     parser.parse_args()
     configure_logging(settings.log_level, settings.log_json, service="reporting")

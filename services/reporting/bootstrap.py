@@ -1,25 +1,43 @@
-"""Wires reporting: the faust app started in FastAPI's lifespan, the BI read models, the HTTP API."""
+"""Wires reporting: the shared fact store, this replica's mirror of it, the projection worker, the HTTP API.
+
+Start-up returns at once so the API answers from the first second: 503 `recovering` while the facts load
+(seconds) or, for a new projection, until they first caught up with the topics.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+import time
 from dataclasses import dataclass, field
 
 import asyncpg
 import structlog
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
-from services.reporting.adapters.bi import BiStore
-from services.reporting.adapters.faust_app import CONTEXTS, ReportingStreams
+from services.reporting.adapters.bi import migrate
+from services.reporting.adapters.consumer import DeadLetters, ProjectionConsumer, source_topics
+from services.reporting.adapters.lag import LagMonitor
+from services.reporting.adapters.store import FactStore
 from services.reporting.entrypoints import api, dashboard
+from services.reporting.service_layer.figures import FigureCache
+from services.reporting.service_layer.mirror import Mirror
+from services.reporting.service_layer.projector import Projector
 from services.reporting.settings import ReportingSettings
+from shared.errors import PlatformError
 from shared.http import service_app
-from shared.kafka import ensure_topics
+from shared.kafka import ensure_topics, make_producer
+from shared.runtime import Supervisor
 from shared.service import postgres_check
 
 log = structlog.get_logger(__name__)
+
+RETRY_AFTER_SECONDS = 2
+
+
+class ProjectionRecovering(PlatformError):
+    """The facts are loading, or being built from the topics: figures would be partial."""
 
 
 @dataclass
@@ -27,78 +45,163 @@ class ReportingRuntime:
     """Reporting's run-time objects, started and stopped with the HTTP application."""
 
     settings: ReportingSettings
-    streams: ReportingStreams | None = None
     pool: asyncpg.Pool | None = None
-    bi: BiStore | None = None
-    bi_synced: bool = False
-    _memo: dict = field(default_factory=dict, repr=False)
-    _flusher: asyncio.Task | None = field(default=None, repr=False)
+    store: FactStore | None = None
+    mirror: Mirror | None = None
+    figures: FigureCache | None = None
+    lag: LagMonitor | None = None
+    worker: ProjectionConsumer | None = None
+    projector: Projector | None = None
+    supervisor: Supervisor = field(default_factory=Supervisor)
+    started_at: float = field(default_factory=time.monotonic)
+    recovered_in: float | None = None
+    _producer: object | None = None
+    _letters: DeadLetters | None = None
+    _start: asyncio.Task | None = None
 
     async def start(self, *, relay: bool = True, consumers: bool = True) -> None:
-        """Create topics, connect to PostgreSQL, start the faust app and the BI flusher."""
+        """Connect and migrate, then load the facts and start the workers in the background."""
         s = self.settings
-        await ensure_topics(s, [s.topic(f"{c}.events") for c in CONTEXTS] + [s.topic("reporting.dlq")])
-        self.pool = await asyncpg.create_pool(s.database_url, min_size=1, max_size=4)
-        self.bi = BiStore(self.pool, s.reporting_bi_schema, s.reporting_bi_reader_role)
-        await self.bi.migrate()
-        # Built here, on the running loop, so faust binds to uvicorn's loop.
-        self.streams = ReportingStreams(s)
-        if consumers:
-            await self.streams.app.start()
-            self._flusher = asyncio.create_task(self._flush_forever(), name="bi-flusher")
+        self.started_at = time.monotonic()
+        self.store = FactStore(s.reporting_db_schema)
+        self.mirror = Mirror(self.store)
+        self.figures = FigureCache(self.mirror, s.reporting_refresh_seconds)
+        self.pool = await asyncpg.create_pool(s.database_url, min_size=2, max_size=6)
+        await migrate(
+            self.pool, s.reporting_db_schema, s.reporting_bi_schema, s.positive_exit_groups, s.reporting_bi_reader_role
+        )
+        async with self.pool.acquire() as conn:
+            await self.store.prepare(conn, s.reporting_projection_version)
+        self._start = asyncio.create_task(self._recover(consumers), name="reporting-recovery")
 
-    async def _flush_forever(self) -> None:
+    async def _recover(self, consumers: bool) -> None:
+        s = self.settings
+        if s.fault_reporting_recovery_delay_seconds:
+            # Fault injection for the restart test: a load that takes this long.
+            await asyncio.sleep(s.fault_reporting_recovery_delay_seconds)
         while True:
             try:
-                if not self.bi_synced and self.streams.recovered():
-                    # After a restart the table is whole again: make the read models match it exactly.
-                    self.streams.take_dirty()
-                    await self.bi.replace_all({k: r for k, r in self.streams.facts.items() if r})
-                    self.bi_synced = True
-                elif self.bi_synced and self.streams.dirty:
-                    await self.bi.upsert(self.streams.take_dirty())
-            except (OSError, asyncpg.PostgresError) as e:
-                log.error("bi.flush_failed", error=str(e))
-                self.bi_synced = False
-            await asyncio.sleep(self.settings.reporting_bi_flush_seconds)
+                async with self.pool.acquire() as conn:
+                    await self.mirror.load(conn)
+                break
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as e:
+                log.warning("reporting.load_failed", error=str(e))
+                await asyncio.sleep(1)
+        self.recovered_in = time.monotonic() - self.started_at
+        log.info("reporting.recovered", seconds=round(self.recovered_in, 2), generation=self.mirror.generation)
+        # Kafka may be away: these workers retry (with backoff) until it answers; the API answers meanwhile.
+        self.lag = LagMonitor(s, self.store, self.pool, self.mirror)
+        self.supervisor.start("lag-monitor", self.lag.run)
+        self.supervisor.start("facts-sync", self._follow_store)
+        if consumers:
+            self._letters = DeadLetters(None, s.topic("reporting.dlq"))
+            self.projector = Projector(
+                self.store, self.mirror, self.pool, s.reporting_projection_version, self._letters
+            )
+            self.worker = ProjectionConsumer(s, self.projector, self.store, self.pool)
+            self.supervisor.start("projection-worker", self._project)
 
-    def memo(self, key: tuple, compute: Callable[[], dict]) -> dict:
-        """`compute()`, or its last result while the projection has not changed since."""
-        version = self.streams.changes
-        cached = self._memo.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        value = compute()
-        if len(self._memo) > 512:
-            self._memo.clear()
-        self._memo[key] = (version, value)
-        return value
+    async def _project(self, stop: asyncio.Event) -> None:
+        """The projection worker: topics, the dead-letter producer, then the consumer (retried until Kafka answers)."""
+        s = self.settings
+        await ensure_topics(s, [*source_topics(s), s.topic("reporting.dlq")])
+        if self._producer is None:
+            producer = make_producer(s)
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = self._letters.producer = producer
+        await self.worker.run(stop)
+
+    async def _follow_store(self, stop: asyncio.Event) -> None:
+        """Catch up with other workers' batches: on each notification, and at least every second."""
+        changed = asyncio.Event()
+
+        def notified(*_args) -> None:
+            changed.set()
+
+        conn = await self.pool.acquire()
+        try:
+            await conn.add_listener(self.store.channel, notified)
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), timeout=1.0)
+                changed.clear()
+                await self.mirror.sync(conn)
+        finally:
+            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await conn.remove_listener(self.store.channel, notified)
+            await self.pool.release(conn)
+
+    def require_ready(self) -> None:
+        """Refuse (503) until the facts are whole: loaded, and caught up with the topics once."""
+        mirror = self.mirror
+        if mirror is None or not mirror.loaded:
+            raise ProjectionRecovering("the indicators are recovering: loading the facts")
+        if not mirror.caught_up:
+            lag = self.lag.lag if self.lag else None
+            behind = f" ({lag} events to go)" if lag is not None else ""
+            raise ProjectionRecovering(f"the indicators are recovering: building them from the topics{behind}")
+
+    def status(self) -> dict:
+        """Where the projection stands (the dashboard shows `recovering`)."""
+        mirror = self.mirror
+        try:
+            self.require_ready()
+            state = "ready"
+        except ProjectionRecovering:
+            state = "recovering"
+        return {
+            "state": state,
+            "generation": mirror.generation if mirror else None,
+            "facts_loaded": bool(mirror and mirror.loaded),
+            "caught_up": bool(mirror and mirror.caught_up),
+            "lag": self.lag.lag if self.lag else None,
+            "recovered_in_seconds": round(self.recovered_in, 3) if self.recovered_in is not None else None,
+        }
 
     async def stop(self) -> None:
-        """Stop the flusher (after a last flush), the faust app, and close the pool."""
-        if self._flusher is not None:
-            self._flusher.cancel()
+        """Stop the workers, then the clients."""
+        if self._start is not None and not self._start.done():
+            self._start.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
-            if self.bi_synced and self.streams.dirty:
-                await self.bi.upsert(self.streams.take_dirty())
-        if self.streams is not None and self.streams.app.started:
-            await self.streams.app.stop()
+                await self._start
+        await self.supervisor.shutdown()
+        if self._producer is not None:
+            await self._producer.stop()
+        if self.figures is not None:
+            self.figures.close()
         if self.pool is not None:
             await self.pool.close()
 
     async def readiness(self) -> dict:
-        """PostgreSQL, Kafka, the projection agents and the BI read models."""
+        """PostgreSQL, Kafka, the facts and their lag behind the topics, the workers."""
         checks: dict[str, dict] = {"postgres": await postgres_check(self.pool)}
-        streams = self.streams
-        consumer = streams.app.consumer if streams and streams.app.started else None
-        checks["kafka"] = {"ok": consumer is not None and bool(consumer.assignment())}
-        checks["projection"] = {
-            "ok": bool(streams and streams.agents_alive() and streams.recovered()),
-            "events_processed": streams.processed if streams else 0,
-            "dead_lettered": streams.dead_lettered if streams else 0,
+        lag = self.lag
+        fresh = lag is not None and lag.checked_at is not None and time.monotonic() - lag.checked_at < 10
+        checks["kafka"] = {"ok": bool(lag and lag.kafka_ok), "error": lag.kafka_error if lag else "starting"}
+        behind = lag.lag if lag else None
+        checks["lag"] = {
+            "ok": fresh and behind is not None and behind <= self.settings.reporting_max_lag,
+            "events_behind": behind,
+            "max": self.settings.reporting_max_lag,
         }
-        checks["bi-read-models"] = {"ok": self.bi_synced, "pending_rows": len(streams.dirty) if streams else 0}
+        status = self.status()
+        checks["projection"] = status | {"ok": status["state"] == "ready"}
+        if self.worker is not None:
+            p = self.projector
+            checks["projection"].update(
+                partitions=len(self.worker.assignment),
+                applied=p.applied,
+                skipped=p.skipped,
+                dead_lettered=p.dead_lettered,
+                blocked=self.worker.blocked,
+            )
+            checks["projection"]["ok"] = checks["projection"]["ok"] and self.worker.blocked is None
+        for name, state in self.supervisor.states.items():
+            checks[name] = {"ok": state.running, "restarts": state.restarts, "last_error": state.last_error}
         return checks
 
 
@@ -113,4 +216,13 @@ def build_app(settings: ReportingSettings | None = None, *, start_workers: bool 
         start_workers=settings.run_workers if start_workers is None else start_workers,
     )
     app.state.settings = settings
+
+    async def recovering(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            status_code=503,
+            content={"detail": str(exc), "error": type(exc).__name__, "state": "recovering"},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    app.add_exception_handler(ProjectionRecovering, recovering)
     return app

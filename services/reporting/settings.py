@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from shared.contracts.exits import DEFAULT_POSITIVE_GROUPS, ExitGroup
+from services.reporting.domain.definitions import DEFAULT_HEADLINE_GROUPS, EXIT_GROUP_NAMES
 from shared.settings import PlatformSettings
 
 
@@ -16,16 +16,36 @@ class ReportingSettings(PlatformSettings):
     credentials_name: ClassVar[str | None] = "reporting"
 
     reporting_http_port: int = 8004
-    # Bump to rebuild the live projection from the topics under a new consumer group and changelog.
+    # Bump to fold the topics again into empty fact tables (every replica at once: a replica of an older
+    # version stops writing).
     reporting_projection_version: int = 1
-    # PostgreSQL schema of the read models for BI tools.
+    # PostgreSQL schema of the fact tables, and of the read models for BI tools.
+    reporting_db_schema: str = "reporting"
     reporting_bi_schema: str = "bi"
-    # Database role of the BI tools, granted USAGE on that schema and SELECT on its tables and views ("": none).
+    # Database role of the BI tools, granted USAGE on that schema and SELECT on its views ("": none).
     reporting_bi_reader_role: str = "bi_reader"
-    reporting_bi_flush_seconds: float = 1.0
+    # Records read per batch (one transaction per batch).
+    reporting_batch_records: int = 2000
+    # Not ready (`/health/ready` 503) when the workers are this many events behind the topics.
+    reporting_max_lag: int = 2000
+    # How often the lag to the topics is measured, in seconds.
+    reporting_lag_check_seconds: float = 1.0
+    # Figures are computed again at most this often while the facts change (they are served from the last
+    # computation in between), in seconds.
+    reporting_refresh_seconds: float = 0.25
+    # Fault injection for restart tests only: loading the facts at start takes this much longer.
+    fault_reporting_recovery_delay_seconds: float = 0.0
     # Department setting: the exit groups counted by the headline "positive-exit rate".
-    positive_exit_groups: list[ExitGroup] = list(DEFAULT_POSITIVE_GROUPS)
+    positive_exit_groups: list[str] = list(DEFAULT_HEADLINE_GROUPS)
     # The dashboard signs people in with the identity provider `auth_issuer` as this public client (PKCE).
     dashboard_client_id: str = "ali-dashboard"
     # Seconds between two automatic refreshes of the dashboard (people can pause them).
     dashboard_refresh_seconds: int = Field(5, ge=2, le=3600)
+
+    @field_validator("positive_exit_groups")
+    @classmethod
+    def _known_groups(cls, groups: list[str]) -> list[str]:
+        unknown = sorted(set(groups) - set(EXIT_GROUP_NAMES))
+        if unknown or not groups:
+            raise ValueError(f"positive exit groups must be among {', '.join(EXIT_GROUP_NAMES)} (got {groups})")
+        return groups

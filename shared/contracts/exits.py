@@ -63,6 +63,3 @@ EXIT_GROUPS: dict[ExitCategory, ExitGroup] = {
         )
     },
 }
-
-# Department setting default: the headline "positive-exit rate" counts all sorties dynamiques.
-DEFAULT_POSITIVE_GROUPS = (ExitGroup.EMPLOI_DURABLE, ExitGroup.EMPLOI_TRANSITION, ExitGroup.SORTIE_POSITIVE)

@@ -181,7 +181,7 @@ async def test_referral_to_hire_and_closed_accompaniment(platform):
         figures = await wait_until(counted, 60, message="reporting to count the hire and the exit")
     assert figures["accompaniments"]["exits_by_group"]["emploi_durable"] == 1
     assert figures["follow_up"]["contracts_signed_in_time"] == 1
-    assert figures["barriers"]["by_category"] == {"mobility": {"identified": 1, "lifted": 0}}
+    assert figures["barriers"]["by_category"] == {"mobility": {"identified": 1, "lifted": 0, "open": 0}}
 
     expected = {
         "intake": ["BeneficiaryEnrolled"],

@@ -66,6 +66,7 @@ async def test_reporting_shows_what_the_plan_implies(platform, simulated):
     assert a["positive_exit_rate"] == expected["positive_exit_rate"]
     assert a["renewals"] == expected["renewals"]
     assert a["entries"] == expected["entries"] == expected["people"] + expected["returns"]
+    assert a["returns"] == expected["returns"]
     assert figures["placement"]["hires"] == expected["hires"]
     assert figures["placement"]["hires_ended_early"] == expected["hires_ended_early"] > 0
     assert figures["workshops"]["sessions"] > 0

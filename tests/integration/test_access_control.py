@@ -79,20 +79,6 @@ async def dead_letter(platform) -> str:
     return topic
 
 
-async def _changelog(platform) -> str:
-    """Reporting's faust changelog topic of this run (made by the running reporting service)."""
-    admin = make_admin(platform.kafka)
-    await admin.start()
-    try:
-
-        async def found():
-            return [t for t in await admin.list_topics() if platform.run_id in t and t.endswith("-changelog")]
-
-        return (await wait_until(found, timeout=60, message="reporting's changelog topic"))[0]
-    finally:
-        await admin.close()
-
-
 async def _refused_connection(settings: PlatformSettings, **overrides) -> KafkaError:
     admin = make_admin(settings, request_timeout_ms=5000, **overrides)
     try:
@@ -201,18 +187,6 @@ async def test_bi_is_denied_the_dead_letters(platform, dead_letter):
         await consumer.stop()
 
 
-async def test_bi_is_denied_reportings_changelog(platform, enrolled):
-    changelog = await _changelog(platform)
-    bi = platform.settings("bi")
-
-    async def admin_reads():
-        return await _assigned_read(platform.kafka, changelog)
-
-    await wait_until(admin_reads, timeout=60, message="reporting's changelog to hold records")
-    assert await _assigned_read(bi, changelog) == 0
-    assert await _described_error(bi, changelog) == _TOPIC_AUTHORIZATION_FAILED
-
-
 async def test_bi_may_not_write_anywhere(platform, enrolled):
     bi = platform.settings("bi")
     idempotent = make_producer(bi)
@@ -316,17 +290,17 @@ async def test_bi_reader_reads_bi_and_is_denied_intake(platform, enrolled):
             return await conn.fetchval(f"SELECT count(*) FROM {bi_schema}.accompaniments")
 
         assert await wait_until(projected, timeout=60, message="the accompaniment in the BI read models")
-        assert await conn.fetchval(f"SELECT count(*) FROM {bi_schema}.facts") >= 1
+        assert await conn.fetchval(f"SELECT count(*) FROM {bi_schema}.beneficiaries") >= 1
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.fetchval(f"SELECT count(*) FROM {platform.schema('intake')}.events")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.fetchval(f"SELECT count(*) FROM {platform.schema('intake')}.persons")
         with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
-            await conn.execute(f"DELETE FROM {bi_schema}.facts")
+            await conn.execute(f"DELETE FROM {bi_schema}.beneficiaries")
         # Read-only is only the role's default: without it, the grants still refuse every write.
         await conn.execute("SET default_transaction_read_only = off")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
-            await conn.execute(f"DELETE FROM {bi_schema}.facts")
+            await conn.execute(f"DELETE FROM {bi_schema}.beneficiaries")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute(f"CREATE TABLE {bi_schema}.mine (x int)")
     finally:

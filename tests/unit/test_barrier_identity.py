@@ -14,7 +14,9 @@ from services.accompaniment.domain.errors import AlreadyRecorded, ItemNotFound, 
 from services.accompaniment.domain.evolution import ACCOMPANIMENT
 from services.accompaniment.domain.rules import Context, Rules
 from services.accompaniment.domain.state import BarrierStatus
-from services.reporting.domain import indicators, projection
+from services.reporting.adapters import records
+from services.reporting.domain import projection
+from services.reporting.domain.facts import Accompaniment
 from shared.contracts import REGISTRY
 from shared.contracts.accompaniment import (
     AccompanimentOpened,
@@ -205,14 +207,14 @@ def test_a_registry_passes_the_origin_only_to_the_upcasters_that_ask_for_it():
 
 def test_reporting_counts_every_identification_of_a_category_also_from_old_events():
     opened, envelopes = _legacy_history()
-    rows = projection.fold(envelopes)
-    barriers = [r for r in rows.values() if r.get("kind") == "barrier"]
-    assert sorted((b["identified_on"], b["lifted_on"]) for b in barriers) == [
-        ("2025-02-01", "2025-03-01"),
-        ("2025-05-01", "2025-06-01"),
+    events = [records.to_event(e.kafka_value(), e.kafka_headers()) for e in envelopes]
+    facts = projection.fold_all(events)
+    barriers = facts.get(Accompaniment, str(opened.accompaniment_id)).barriers
+    stream = envelopes[0].stream_id
+    assert [(b.barrier_id, b.identified_on, b.lifted_on) for b in barriers] == [
+        (str(legacy_barrier_id(stream, 2)), date(2025, 2, 1), date(2025, 3, 1)),
+        (str(legacy_barrier_id(stream, 4)), date(2025, 5, 1), date(2025, 6, 1)),
     ]
-    q = indicators.Query(start=date(2025, 1, 1), end=date(2025, 12, 31), as_of=date(2025, 12, 31))
-    figures = indicators.barriers(barriers, q)
-    assert figures["by_category"] == {"mobility": {"identified": 2, "lifted": 2}}
-    # Replayed, the same rows: the identity is stable.
-    assert projection.fold(envelopes) == rows
+    # Replayed, the same facts: the identity is stable.
+    again = projection.fold_all(records.to_event(e.kafka_value(), e.kafka_headers()) for e in envelopes)
+    assert again.get(Accompaniment, str(opened.accompaniment_id)).barriers == barriers

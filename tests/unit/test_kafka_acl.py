@@ -12,7 +12,7 @@ from services.intake.bootstrap import build_runtime as intake_runtime
 from services.intake.settings import IntakeSettings
 from services.placement.bootstrap import build_runtime as placement_runtime
 from services.placement.settings import PlacementSettings
-from services.reporting.adapters.faust_app import CONTEXTS as REPORTING_CONTEXTS
+from services.reporting.adapters.consumer import CONTEXTS as REPORTING_CONTEXTS
 from services.reporting.settings import ReportingSettings
 from shared import kafka_acl
 from shared.kafka_acl import bi_grants, desired_grants, service_grants
@@ -31,13 +31,13 @@ def test_the_table_consumes_what_each_service_bootstrap_consumes():
     assert set(kafka_acl.CONSUMES["reporting"]) == set(REPORTING_CONTEXTS)
 
 
-def test_reportings_faust_topics_and_group_fall_under_its_grants():
+def test_reportings_consumer_group_and_dead_letters_fall_under_its_grants():
     settings = ReportingSettings(topic_suffix="t1")
-    app_id = settings.group(f"reporting.v{settings.reporting_projection_version}")
-    changelog = f"{app_id}-facts-changelog"
+    group = settings.group(f"reporting.v{settings.reporting_projection_version}")
     grants = service_grants("reporting")
-    assert any(g.resource == "topic" and changelog.startswith(g.name) and g.operation == "CREATE" for g in grants)
-    assert any(g.resource == "group" and app_id.startswith(g.name) for g in grants)
+    assert any(g.resource == "group" and group.startswith(g.name) for g in grants)
+    dlq = settings.topic("reporting.dlq")
+    assert any(g.resource == "topic" and dlq.startswith(g.name) and g.operation == "WRITE" for g in grants)
 
 
 @pytest.mark.parametrize("service", kafka_acl.SERVICES)

@@ -1,230 +1,219 @@
-"""Every indicator on a known scenario: expected values are counted from the scenario's plain description,
-independently of the projection, then compared with what the projection and the indicators compute."""
+"""Every indicator definition on a known scenario, against values counted by hand from the scenario's description.
+
+The people of the scenario, in two agencies X and Y, period 2025, as of 31 December 2025:
+- A (X): oriented 2 Jan, starts 10 Jan. Appointments held on 25 Jan (entered first) and on 12 Jan (entered
+  second): first appointment 12 Jan, delay 10. Contract signed 2 Feb (deadline 2 Feb: in time). Mobility
+  identified 1 Feb, lifted 1 May, identified again 1 Jun (still open). Hired (CDI) from 1 May on need N1 (the
+  filling of N1 is recorded on 15 Jun), the hire ends early on 1 Dec, still employed at the 6-month check-in.
+- B (X): oriented 31 Jan, starts 3 Feb. Contract signed 28 Feb (deadline 28 Feb: in time). Suspended 1 Mar,
+  resumed 1 Apr. Health barrier identified 5 Mar. Appointment held 10 Mar (delay 38). Introduced on N2 12 Apr,
+  not hired. Immersion 1-14 Jun, then hired. Closed 31 Jul, unemployment (178 days).
+- C (Y): started 1 Mar 2024, housing barrier since 1 Apr 2024, renewed 15 Feb 2025 (planned end 1 Mar 2026).
+- D (Y): started 1 Jun 2024, closed 15 Jan 2025, qualifying training (228 days).
+- E (X then Y): oriented 25 Mar, starts 1 Apr, suspended 1-10 May at X, appointment held 20 Apr (delay 26),
+  French-language barrier identified 20 Jun (entered after the transfer), transferred to Y on 1 Jul, barrier
+  lifted 1 Aug, contract signed 15 Jul (late), introduced on N2 10 Aug and hired 20 Aug (CDD 3 months), closed
+  30 Nov, CDD under 6 months (243 days).
+- F (X): oriented 20 Nov, starts 15 Dec, suspended 20 Dec: still waiting for a first appointment 41 days on.
+- G (X): oriented 22 Dec, starts 23 Dec: waiting, but the targets are not due yet.
+- H (X): started 10 Oct 2024, planned end 10 Oct 2025, neither renewed nor closed: overdue.
+- I (Y then X): first accompaniment at Y from 5 Sep 2024, closed 31 Mar 2025 (no news, 207 days); comes back:
+  oriented 10 May, a new accompaniment at X from 15 May (a return), appointment held 20 May (delay 10).
+- J (X): oriented 10 Feb, starts 14 Feb, contract signed 20 Mar (deadline 10 Mar: late), closed on the as-of
+  date 31 Dec, CDI (320 days).
+Workshops: X's self-confidence session on 10 May (A, B, E registered; A, B present); Y's session in 2026.
+Placement: one employer followed by X (contact 1 Mar); needs N1 (X, 1 position, 5 Mar), N2 (X, 2 positions,
+1 Apr), N3 (Y, 1 Jun, closed 1 Sep).
+"""
 
 from __future__ import annotations
 
 import random
-import statistics
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
-from services.reporting.domain import indicators, projection
+from services.reporting.domain import definitions, indicators, projection
+from services.reporting.domain.facts import Accompaniment
+from services.reporting.domain.projection import Event
 from shared.contracts import accompaniment as acc
-from shared.contracts import intake, placement
+from shared.contracts import placement
 from shared.contracts.employment import ContractType
 from shared.contracts.exits import ExitCategory
-from shared.envelope import Envelope
+from shared.dates import add_months
 
 X, Y = "ali-x", "ali-y"
 AS_OF = date(2025, 12, 31)
-PERIOD = indicators.Query(start=date(2025, 1, 1), end=date(2025, 12, 31), as_of=AS_OF)
+YEAR = indicators.Query(start=date(2025, 1, 1), end=date(2025, 12, 31), as_of=AS_OF)
 
 
 @dataclass
 class Stream:
-    """Numbers the events of one stream, as the event store does."""
+    """Numbers the events of one stream as the event store does; `key` is its partition key."""
 
     stream_id: str
     key: str
-    events: list[Envelope] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
-    def add(self, event, at: datetime | None = None) -> Stream:
+    def add(self, event, at: str = "2025-01-01T09:00:00+00:00") -> Stream:
         self.events.append(
-            Envelope(
-                id=uuid.uuid4(),
-                source="/ali/test",
-                type=event.event_type(),
-                time=at or datetime.now(UTC),
-                dataschema=event.dataschema(),
-                schema_version=event.schema_version,
-                stream_id=self.stream_id,
-                stream_version=len(self.events) + 1,
-                partition_key=self.key,
-                correlation_id=uuid.uuid4(),
-                data=event.model_dump(mode="json"),
-            )
+            Event(event.event_type(), self.stream_id, len(self.events) + 1, at, event.model_dump(mode="json"))
         )
         return self
 
 
-@dataclass
 class Person:
-    """One accompaniment of the scenario, described plainly."""
+    """One accompaniment's stream, written event by event."""
 
-    name: str
-    agency: str
-    orientation: date
-    start: date
-    first_appointment_delay: int | None = None
-    contract: tuple[date, bool] | None = None  # signed on, late
-    suspension: tuple[date, date | None] | None = None
-    renewal: date | None = None
-    transfer: tuple[date, str] | None = None
-    exit: tuple[date, ExitCategory] | None = None
-    barriers: list[tuple[acc.BarrierCategory, date, date | None]] = field(default_factory=list)
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
-    beneficiary: uuid.UUID = field(default_factory=uuid.uuid4)
-
-    def agency_on(self, day: date) -> str:
-        return self.transfer[1] if self.transfer and day >= self.transfer[0] else self.agency
-
-
-PEOPLE = [
-    Person(
-        "A",
-        X,
-        date(2025, 1, 2),
-        date(2025, 1, 10),
-        5,
-        (date(2025, 1, 20), False),
-        exit=(date(2025, 6, 30), ExitCategory.CDI),
-        barriers=[(acc.BarrierCategory.MOBILITY, date(2025, 2, 1), date(2025, 5, 1))],
-    ),
-    Person(
-        "B",
-        X,
-        date(2025, 1, 5),
-        date(2025, 2, 1),
-        20,
-        (date(2025, 3, 10), True),
-        suspension=(date(2025, 3, 1), date(2025, 4, 1)),
-        exit=(date(2025, 9, 30), ExitCategory.UNEMPLOYMENT),
-    ),
-    Person(
-        "C",
-        Y,
-        date(2025, 2, 20),
-        date(2025, 3, 1),
-        40,
-        renewal=date(2025, 12, 1),
-        barriers=[(acc.BarrierCategory.HOUSING, date(2025, 3, 15), None)],
-    ),
-    Person("D", Y, date(2024, 5, 20), date(2024, 6, 1), exit=(date(2025, 1, 15), ExitCategory.QUALIFYING_TRAINING)),
-    Person(
-        "E",
-        X,
-        date(2025, 3, 25),
-        date(2025, 4, 1),
-        transfer=(date(2025, 7, 1), Y),
-        exit=(date(2025, 11, 30), ExitCategory.CDD_OR_TEMP_UNDER_6_MONTHS),
-    ),
-    Person("F", X, date(2025, 12, 1), date(2025, 12, 15), suspension=(date(2025, 12, 20), None)),
-]
-
-
-def _accompaniment_stream(p: Person) -> Stream:
-    s = Stream(f"accompaniment-{p.id}", str(p.beneficiary))
-    base = dict(accompaniment_id=p.id, beneficiary_id=p.beneficiary)
-    s.add(
-        acc.AccompanimentOpened(
-            **base,
-            agency_id=p.agency,
-            start_date=p.start,
-            planned_end_date=indicators.add_months(p.start, 12),
-            orientation_date=p.orientation,
-        )
-    )
-    if p.first_appointment_delay is not None:
-        s.add(
-            acc.AppointmentHeld(
-                **base,
-                agency_id=p.agency,
-                appointment_id=uuid.uuid4(),
-                held_on=p.start,
-                first=True,
-                days_since_orientation=p.first_appointment_delay,
+    def __init__(self, agency: str, orientation: date, start: date, beneficiary: uuid.UUID | None = None) -> None:
+        self.id, self.beneficiary = uuid.uuid4(), beneficiary or uuid.uuid4()
+        self.agency = agency
+        self.orientation = orientation
+        self.stream = Stream(f"accompaniment-{self.id}", str(self.beneficiary))
+        self.barrier_ids: dict[acc.BarrierCategory, uuid.UUID] = {}
+        self.stream.add(
+            acc.AccompanimentOpened(
+                **self._base(),
+                start_date=start,
+                planned_end_date=add_months(start, 12),
+                orientation_date=orientation,
             )
         )
-    if p.contract:
-        signed, late = p.contract
-        s.add(
+        self.start = start
+
+    def _base(self) -> dict:
+        return {"accompaniment_id": self.id, "beneficiary_id": self.beneficiary, "agency_id": self.agency}
+
+    def held(self, on: date) -> Person:
+        self.stream.add(acc.AppointmentHeld(**self._base(), appointment_id=uuid.uuid4(), held_on=on, first=False))
+        return self
+
+    def contract(self, on: date) -> Person:
+        deadline = add_months(self.orientation, 1)
+        self.stream.add(
             acc.EngagementContractSigned(
-                **base,
-                agency_id=p.agency,
-                signed_on=signed,
-                deadline=indicators.add_months(p.orientation, 1),
-                late=late,
-                days_after_orientation=(signed - p.orientation).days,
+                **self._base(),
+                signed_on=on,
+                deadline=deadline,
+                late=on > deadline,
+                days_after_orientation=(on - self.orientation).days,
             )
         )
-    for category, identified, lifted in p.barriers:
-        barrier = dict(barrier_id=uuid.uuid4(), category=category)
-        s.add(acc.BarrierIdentified(**base, **barrier, agency_id=p.agency, identified_on=identified))
-        s.add(acc.BarrierWorkedOn(**base, **barrier, agency_id=p.agency, started_on=identified))
-        if lifted:
-            s.add(
-                acc.BarrierLifted(
-                    **base,
-                    **barrier,
-                    agency_id=p.agency,
-                    lifted_on=lifted,
-                    days_since_identified=(lifted - identified).days,
-                )
+        return self
+
+    def barrier(self, category: acc.BarrierCategory, on: date) -> Person:
+        barrier_id = self.barrier_ids[category] = uuid.uuid4()
+        self.stream.add(
+            acc.BarrierIdentified(**self._base(), barrier_id=barrier_id, category=category, identified_on=on)
+        )
+        return self
+
+    def lift(self, category: acc.BarrierCategory, on: date) -> Person:
+        barrier_id = self.barrier_ids[category]
+        self.stream.add(
+            acc.BarrierLifted(
+                **self._base(), barrier_id=barrier_id, category=category, lifted_on=on, days_since_identified=0
             )
-    if p.suspension:
-        since, until = p.suspension
-        s.add(
-            acc.AccompanimentSuspended(
-                **base, agency_id=p.agency, reason=acc.SuspensionReason.SICK_LEAVE, suspended_on=since
-            )
+        )
+        return self
+
+    def suspend(self, on: date, until: date | None = None) -> Person:
+        self.stream.add(
+            acc.AccompanimentSuspended(**self._base(), reason=acc.SuspensionReason.SICK_LEAVE, suspended_on=on)
         )
         if until:
-            s.add(
-                acc.AccompanimentResumed(
-                    **base, agency_id=p.agency, resumed_on=until, suspended_days=(until - since).days
-                )
-            )
-    if p.renewal:
-        end = indicators.add_months(p.start, 12)
-        s.add(
+            self.stream.add(acc.AccompanimentResumed(**self._base(), resumed_on=until, suspended_days=0))
+        return self
+
+    def renew(self, on: date) -> Person:
+        end = add_months(self.start, 12)
+        self.stream.add(
             acc.AccompanimentRenewed(
-                **base,
-                agency_id=p.agency,
+                **self._base(),
                 reason=acc.RenewalReason.OTHER,
-                renewed_on=p.renewal,
+                renewed_on=on,
                 previous_planned_end_date=end,
-                new_planned_end_date=indicators.add_months(end, 12),
+                new_planned_end_date=add_months(end, 12),
                 renewal_number=1,
             )
         )
-    if p.transfer:
-        s.add(
+        return self
+
+    def transfer(self, on: date, to: str) -> Person:
+        self.stream.add(
             acc.AccompanimentTransferred(
-                **base,
-                agency_id=p.transfer[1],
-                from_agency_id=p.agency,
-                to_agency_id=p.transfer[1],
+                **{**self._base(), "agency_id": to},
+                from_agency_id=self.agency,
+                to_agency_id=to,
                 commune_code="93027",
-                transferred_on=p.transfer[0],
+                transferred_on=on,
             )
         )
-    if p.exit:
-        closed, category = p.exit
-        s.add(
-            acc.AccompanimentClosed(
-                **base,
-                agency_id=p.agency_on(closed),
-                closed_on=closed,
-                exit_category=category,
-                exit_group=category.group,
-            )
+        self.agency = to
+        return self
+
+    def close(self, on: date, category: ExitCategory) -> Person:
+        self.stream.add(
+            acc.AccompanimentClosed(**self._base(), closed_on=on, exit_category=category, exit_group=category.group)
         )
-    return s
+        return self
 
 
-SESSIONS = [  # theme, agency, date, capacity, registered, present
-    (acc.WorkshopTheme.SELF_CONFIDENCE, X, date(2025, 5, 10), 10, ["A", "B", "C"], ["A", "B"]),
-    (acc.WorkshopTheme.COVER_LETTERS, Y, date(2026, 1, 10), 8, ["C"], []),
-]
+d = date
+MOBILITY, HEALTH = acc.BarrierCategory.MOBILITY, acc.BarrierCategory.HEALTH
+HOUSING, FRENCH = acc.BarrierCategory.HOUSING, acc.BarrierCategory.FRENCH_LANGUAGE
+
+A = (
+    Person(X, d(2025, 1, 2), d(2025, 1, 10))
+    .held(d(2025, 1, 25))
+    .held(d(2025, 1, 12))
+    .contract(d(2025, 2, 2))
+    .barrier(MOBILITY, d(2025, 2, 1))
+    .lift(MOBILITY, d(2025, 5, 1))
+    .barrier(MOBILITY, d(2025, 6, 1))
+)
+B = (
+    Person(X, d(2025, 1, 31), d(2025, 2, 3))
+    .contract(d(2025, 2, 28))
+    .suspend(d(2025, 3, 1), d(2025, 4, 1))
+    .barrier(HEALTH, d(2025, 3, 5))
+    .held(d(2025, 3, 10))
+    .close(d(2025, 7, 31), ExitCategory.UNEMPLOYMENT)
+)
+C = (
+    Person(Y, d(2024, 2, 20), d(2024, 3, 1))
+    .contract(d(2024, 3, 25))
+    .barrier(HOUSING, d(2024, 4, 1))
+    .renew(d(2025, 2, 15))
+)
+D = Person(Y, d(2024, 5, 20), d(2024, 6, 1)).close(d(2025, 1, 15), ExitCategory.QUALIFYING_TRAINING)
+E = (
+    Person(X, d(2025, 3, 25), d(2025, 4, 1))
+    .suspend(d(2025, 5, 1), d(2025, 5, 10))
+    .held(d(2025, 4, 20))
+    .transfer(d(2025, 7, 1), Y)
+    .barrier(FRENCH, d(2025, 6, 20))  # entered after the transfer, dated before it
+    .lift(FRENCH, d(2025, 8, 1))
+    .contract(d(2025, 7, 15))
+    .close(d(2025, 11, 30), ExitCategory.CDD_OR_TEMP_UNDER_6_MONTHS)
+)
+F = Person(X, d(2025, 11, 20), d(2025, 12, 15)).suspend(d(2025, 12, 20))
+G = Person(X, d(2025, 12, 22), d(2025, 12, 23))
+H = Person(X, d(2024, 10, 1), d(2024, 10, 10))
+I1 = Person(Y, d(2024, 9, 1), d(2024, 9, 5)).close(d(2025, 3, 31), ExitCategory.NO_NEWS)
+I2 = Person(X, d(2025, 5, 10), d(2025, 5, 15), beneficiary=I1.beneficiary).held(d(2025, 5, 20))
+J = Person(X, d(2025, 2, 10), d(2025, 2, 14)).contract(d(2025, 3, 20)).close(d(2025, 12, 31), ExitCategory.CDI)
+PEOPLE = [A, B, C, D, E, F, G, H, I1, I2, J]
 
 
-def _session_streams() -> list[Stream]:
-    people = {p.name: p for p in PEOPLE}
+def _sessions() -> list[Stream]:
     streams = []
-    for theme, agency, day, capacity, registered, present in SESSIONS:
+    for agency, theme, day, registered, present in (
+        (X, acc.WorkshopTheme.SELF_CONFIDENCE, d(2025, 5, 10), [A, B, E], [A, B]),
+        (Y, acc.WorkshopTheme.COVER_LETTERS, d(2026, 1, 10), [C], []),
+    ):
         session = uuid.uuid4()
         s = Stream(f"workshop-{session}", str(session))
         s.add(
@@ -233,232 +222,202 @@ def _session_streams() -> list[Stream]:
                 agency_id=agency,
                 theme=theme,
                 session_date=day,
-                capacity=capacity,
-                scheduled_on=date(2025, 4, 1),
+                capacity=10,
+                scheduled_on=d(2025, 4, 1),
             )
         )
-        for name in registered:
-            p = people[name]
-            s.add(
-                acc.ParticipantRegistered(
-                    session_id=session,
-                    agency_id=agency,
-                    accompaniment_id=p.id,
-                    beneficiary_id=p.beneficiary,
-                    registered_on=date(2025, 4, 2),
-                )
-            )
-        for name in registered:
-            p = people[name]
-            s.add(
-                acc.AttendanceRecorded(
-                    session_id=session,
-                    agency_id=agency,
-                    accompaniment_id=p.id,
-                    beneficiary_id=p.beneficiary,
-                    theme=theme,
-                    session_date=day,
-                    attended=name in present,
-                )
-            )
+        for p in registered:
+            ids = {
+                "session_id": session,
+                "agency_id": agency,
+                "accompaniment_id": p.id,
+                "beneficiary_id": p.beneficiary,
+            }
+            s.add(acc.ParticipantRegistered(**ids, registered_on=d(2025, 4, 2)))
+        for p in registered:
+            ids = {
+                "session_id": session,
+                "agency_id": agency,
+                "accompaniment_id": p.id,
+                "beneficiary_id": p.beneficiary,
+            }
+            s.add(acc.AttendanceRecorded(**ids, theme=theme, session_date=day, attended=p in present))
         streams.append(s)
     return streams
 
 
-def _placement_streams() -> list[Stream]:
-    a, b = PEOPLE[0], PEOPLE[1]
-    employer, need = uuid.uuid4(), uuid.uuid4()
-    streams = [
-        Stream(f"employer-{employer}", str(employer))
-        .add(
-            placement.EmployerRegistered(
-                employer_id=employer,
-                siret="73282932000074",
-                name="Entrepôt",
-                size="pme",
-                sector="logistics",
-                social_economy=False,
-                siae=False,
-                commune_code="93027",
-            ),
-            at=datetime(2025, 2, 1, tzinfo=UTC),
+EMPLOYER, N1, N2, N3 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+
+def _need(need: uuid.UUID, agency: str, positions: int, published: date) -> placement.NeedPublished:
+    return placement.NeedPublished(
+        need_id=need,
+        employer_id=EMPLOYER,
+        agency_id=agency,
+        title="order picker",
+        sector="logistics",
+        tasks=["picking"],
+        weekly_hours=35,
+        time_slots=["morning"],
+        commune_code="93027",
+        required_aptitudes=["handling"],
+        working_conditions=["standing"],
+        contract_type=ContractType.CDI,
+        positions=positions,
+        published_on=published,
+    )
+
+
+def _introduction(person: Person, need: uuid.UUID, agency: str, on: date) -> tuple[Stream, uuid.UUID]:
+    intro = uuid.uuid4()
+    s = Stream(f"introduction-{intro}", str(person.beneficiary)).add(
+        placement.IntroductionMade(
+            introduction_id=intro,
+            need_id=need,
+            employer_id=EMPLOYER,
+            beneficiary_id=person.beneficiary,
+            agency_id=agency,
+            introduced_on=on,
+            caseworker="cw1",
+            sector="logistics",
+            contract_type=ContractType.CDI,
         )
-        .add(placement.EmployerAssignedToAgency(employer_id=employer, agency_id=X, assigned_on=date(2025, 2, 1)))
-        .add(
-            placement.EmployerContactRecorded(
-                employer_id=employer,
-                contact_id=uuid.uuid4(),
-                agency_id=X,
-                contact_date=date(2025, 3, 1),
-                kind="visit",
-                caseworker="cw1",
-            )
+    )
+    return s, intro
+
+
+def _hire(s: Stream, person: Person, intro: uuid.UUID, need: uuid.UUID, contract, months, start: date) -> uuid.UUID:
+    hire = uuid.uuid4()
+    s.add(
+        placement.HireRecorded(
+            hire_id=hire,
+            introduction_id=intro,
+            beneficiary_id=person.beneficiary,
+            agency_id=X,  # placement still names the first agency after a transfer; attribution is by day
+            employer_id=EMPLOYER,
+            need_id=need,
+            contract_type=contract,
+            duration_months=months,
+            weekly_hours=35,
+            start_date=start,
+            sector="logistics",
+        )
+    )
+    return hire
+
+
+def _placement() -> list[Stream]:
+    employer = Stream(f"employer-{EMPLOYER}", str(EMPLOYER))
+    employer.add(
+        placement.EmployerRegistered(
+            employer_id=EMPLOYER,
+            siret="73282932000074",
+            name="Entrepôt",
+            size="pme",
+            sector="logistics",
+            social_economy=False,
+            siae=False,
+            commune_code="93027",
         ),
-        Stream(f"need-{need}", str(employer)).add(
-            placement.NeedPublished(
-                need_id=need,
-                employer_id=employer,
-                agency_id=X,
-                title="order picker",
-                sector="logistics",
-                tasks=["picking"],
-                weekly_hours=35,
-                time_slots=["morning"],
-                commune_code="93027",
-                required_aptitudes=["handling"],
-                working_conditions=["standing"],
-                contract_type=ContractType.CDI,
-                positions=2,
-                published_on=date(2025, 3, 5),
-            )
-        ),
-    ]
-    hired_intro, other_intro, hire, immersion = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    common = dict(need_id=need, employer_id=employer, agency_id=X)
-    streams.append(
-        Stream(f"introduction-{hired_intro}", str(a.beneficiary))
-        .add(
-            placement.IntroductionMade(
-                **common,
-                introduction_id=hired_intro,
-                beneficiary_id=a.beneficiary,
-                introduced_on=date(2025, 4, 10),
-                caseworker="cw1",
-                sector="logistics",
-                contract_type=ContractType.CDI,
-            )
-        )
-        .add(
-            placement.HireRecorded(
-                hire_id=hire,
-                introduction_id=hired_intro,
-                beneficiary_id=a.beneficiary,
-                agency_id=X,
-                employer_id=employer,
-                need_id=need,
-                contract_type=ContractType.CDI,
-                weekly_hours=35,
-                start_date=date(2025, 5, 1),
-                sector="logistics",
-            )
+        at="2025-02-01T10:00:00+00:00",
+    )
+    employer.add(placement.EmployerAssignedToAgency(employer_id=EMPLOYER, agency_id=X, assigned_on=d(2025, 2, 1)))
+    employer.add(
+        placement.EmployerContactRecorded(
+            employer_id=EMPLOYER,
+            contact_id=uuid.uuid4(),
+            agency_id=X,
+            contact_date=d(2025, 3, 1),
+            kind="visit",
+            caseworker="cw1",
         )
     )
-    streams.append(
-        Stream(f"hire-{hire}", str(a.beneficiary))
-        .add(
-            placement.HireCheckInRecorded(
-                hire_id=hire,
-                introduction_id=hired_intro,
-                beneficiary_id=a.beneficiary,
-                agency_id=X,
-                employer_id=employer,
-                month=6,
-                checked_on=date(2025, 11, 1),
-                still_employed=True,
-            )
-        )
-        .add(
-            placement.HireEndedEarly(
-                hire_id=hire,
-                introduction_id=hired_intro,
-                beneficiary_id=a.beneficiary,
-                agency_id=X,
-                employer_id=employer,
-                contract_type=ContractType.CDI,
-                sector="logistics",
-                start_date=date(2025, 5, 1),
-                ended_on=date(2025, 12, 1),
-                days_in_post=214,
-                reason="resignation",
-            )
+    n1 = Stream(f"need-{N1}", str(EMPLOYER)).add(_need(N1, X, 1, d(2025, 3, 5)))
+    n2 = Stream(f"need-{N2}", str(EMPLOYER)).add(_need(N2, X, 2, d(2025, 4, 1)))
+    n3 = Stream(f"need-{N3}", str(EMPLOYER)).add(_need(N3, Y, 1, d(2025, 6, 1)))
+    ia, intro_a = _introduction(A, N1, X, d(2025, 4, 10))
+    hire_a = _hire(ia, A, intro_a, N1, ContractType.CDI, None, d(2025, 5, 1))
+    # The filling of N1 was entered on 15 June, with the hire: the need is filled on the hire's own date.
+    n1.add(
+        placement.NeedFilled(
+            need_id=N1, employer_id=EMPLOYER, agency_id=X, filled_on=d(2025, 6, 15), positions_filled=1
         )
     )
-    streams.append(
-        Stream(f"introduction-{other_intro}", str(b.beneficiary))
-        .add(
-            placement.IntroductionMade(
-                **common,
-                introduction_id=other_intro,
-                beneficiary_id=b.beneficiary,
-                introduced_on=date(2025, 4, 12),
-                caseworker="cw1",
-                sector="logistics",
-                contract_type=ContractType.CDI,
-            )
-        )
-        .add(
-            placement.IntroductionNotHired(
-                **common,
-                introduction_id=other_intro,
-                beneficiary_id=b.beneficiary,
-                decided_on=date(2025, 4, 20),
-                reason="employer_declined",
-            )
+    n3.add(
+        placement.NeedClosed(need_id=N3, employer_id=EMPLOYER, agency_id=Y, closed_on=d(2025, 9, 1), reason="expired")
+    )
+    hire_stream = Stream(f"hire-{hire_a}", str(A.beneficiary))
+    common = {"hire_id": hire_a, "introduction_id": intro_a, "beneficiary_id": A.beneficiary, "agency_id": X}
+    hire_stream.add(
+        placement.HireCheckInRecorded(
+            **common, employer_id=EMPLOYER, month=6, checked_on=d(2025, 11, 1), still_employed=True
         )
     )
-    streams.append(
-        Stream(f"immersion-{immersion}", str(b.beneficiary))
-        .add(
-            placement.ImmersionAgreed(
-                immersion_id=immersion,
-                beneficiary_id=b.beneficiary,
-                agency_id=X,
-                host_kind="employer",
-                employer_id=employer,
-                host_name="Entrepôt",
-                sector="logistics",
-                start_date=date(2025, 8, 1),
-                end_date=date(2025, 8, 14),
-                days_of_presence=10,
-                agreed_on=date(2025, 7, 20),
-            )
-        )
-        .add(
-            placement.ImmersionCompleted(
-                immersion_id=immersion,
-                beneficiary_id=b.beneficiary,
-                agency_id=X,
-                host_kind="employer",
-                employer_id=employer,
-                completed_on=date(2025, 8, 14),
-                outcome="hired",
-                total_days_of_presence=10,
-            )
+    hire_stream.add(
+        placement.HireEndedEarly(
+            **common,
+            employer_id=EMPLOYER,
+            contract_type=ContractType.CDI,
+            sector="logistics",
+            start_date=d(2025, 5, 1),
+            ended_on=d(2025, 12, 1),
+            days_in_post=214,
+            reason="resignation",
         )
     )
-    return streams
-
-
-def _intake_streams() -> list[Stream]:
-    return [
-        Stream(f"beneficiary-{p.beneficiary}", str(p.beneficiary)).add(
-            intake.BeneficiaryEnrolled(
-                beneficiary_id=p.beneficiary,
-                agency_id=p.agency,
-                commune_code="93027",
-                age_band="26_34",
-                household_type="single",
-                orientation_date=p.orientation,
-                enrolled_on=p.start,
-                referral_source="test",
-            )
+    ib, intro_b = _introduction(B, N2, X, d(2025, 4, 12))
+    ib.add(
+        placement.IntroductionNotHired(
+            introduction_id=intro_b,
+            need_id=N2,
+            employer_id=EMPLOYER,
+            beneficiary_id=B.beneficiary,
+            agency_id=X,
+            decided_on=d(2025, 4, 20),
+            reason="employer_declined",
         )
-        for p in PEOPLE
-    ]
+    )
+    ie, intro_e = _introduction(E, N2, X, d(2025, 8, 10))  # after E moved to Y
+    _hire(ie, E, intro_e, N2, ContractType.CDD, 3, d(2025, 8, 20))
+    immersion = uuid.uuid4()
+    im = Stream(f"immersion-{immersion}", str(B.beneficiary))
+    ids = {"immersion_id": immersion, "beneficiary_id": B.beneficiary, "agency_id": X}
+    im.add(
+        placement.ImmersionAgreed(
+            **ids,
+            host_kind="employer",
+            employer_id=EMPLOYER,
+            host_name="Entrepôt",
+            sector="logistics",
+            start_date=d(2025, 6, 1),
+            end_date=d(2025, 6, 14),
+            days_of_presence=10,
+            agreed_on=d(2025, 5, 20),
+        )
+    )
+    im.add(
+        placement.ImmersionCompleted(
+            **ids,
+            host_kind="employer",
+            employer_id=EMPLOYER,
+            completed_on=d(2025, 6, 14),
+            outcome="hired",
+            total_days_of_presence=10,
+        )
+    )
+    return [employer, n1, n2, n3, ia, hire_stream, ib, ie, im]
 
 
-def _streams() -> list[Stream]:
-    return [*_intake_streams(), *(_accompaniment_stream(p) for p in PEOPLE), *_session_streams(), *_placement_streams()]
+STREAMS = [*(p.stream for p in PEOPLE), *_sessions(), *_placement()]
 
 
-def _interleave(streams: list[Stream], seed: int) -> list[Envelope]:
-    """All events, partition keys interleaved at random; one key's events keep their order, as one partition
-    delivers them (the relay publishes in commit order, keyed by the person or the employer)."""
+def interleave(streams: list[Stream], seed: int) -> list[Event]:
+    """All events, partition keys interleaved at random; one key's events keep their order (one partition)."""
     rng = random.Random(seed)
-    by_key: dict[str, list[Envelope]] = {}
+    by_key: dict[str, list[Event]] = {}
     for stream in streams:
         by_key.setdefault(stream.key, []).extend(stream.events)
-    queues = list(by_key.values())
+    queues = [list(q) for q in by_key.values()]
     out = []
     while any(queues):
         queue = rng.choice([q for q in queues if q])
@@ -466,151 +425,233 @@ def _interleave(streams: list[Stream], seed: int) -> list[Envelope]:
     return out
 
 
+def compute(q: indicators.Query = YEAR, seed: int = 1) -> indicators.AllScopes:
+    facts = projection.fold_all(interleave(STREAMS, seed))
+    return indicators.compute(indicators.Snapshot.of(facts), q)
+
+
 @pytest.fixture(scope="module")
-def figures():
-    rows = projection.fold(_interleave(_streams(), seed=1))
-    return {
-        "department": indicators.compute(rows.values(), PERIOD),
-        X: indicators.compute(rows.values(), indicators.Query(**{**PERIOD.__dict__, "agency_id": X})),
-        Y: indicators.compute(rows.values(), indicators.Query(**{**PERIOD.__dict__, "agency_id": Y})),
-    }
+def year() -> indicators.AllScopes:
+    return compute()
 
 
-def _in(day: date | None) -> bool:
-    return day is not None and PERIOD.start <= day <= PERIOD.end
+def _pick(figures: dict, keys) -> dict:
+    return {k: figures[k] for k in keys}
 
 
-def _expected_accompaniments(agency: str | None) -> dict:
-    def mine(p: Person, day: date) -> bool:
-        return agency is None or p.agency_on(day) == agency
-
-    active = [p for p in PEOPLE if p.start <= AS_OF and (p.exit is None or p.exit[0] > AS_OF) and mine(p, AS_OF)]
-    exits = [p for p in PEOPLE if p.exit and _in(p.exit[0]) and mine(p, p.exit[0])]
-    groups = [p.exit[1].group.value for p in exits]
-    durations = [(p.exit[0] - p.start).days for p in exits]
-    positive = sum(g in PERIOD.positive_groups for g in groups)
-    return {
-        "caseload": len(active),
-        "suspended": sum(
-            1
-            for p in active
-            if p.suspension and p.suspension[0] <= AS_OF and (p.suspension[1] is None or p.suspension[1] > AS_OF)
-        ),
-        "entries": sum(1 for p in PEOPLE if _in(p.start) and mine(p, p.start)),
-        "renewals": sum(1 for p in PEOPLE if _in(p.renewal) and mine(p, p.renewal)),
-        "suspensions": sum(1 for p in PEOPLE if p.suspension and _in(p.suspension[0]) and mine(p, p.suspension[0])),
-        "exits": len(exits),
-        "positive_exits": positive,
-        "positive_exit_rate": round(positive / len(exits), 4) if exits else None,
-        "emploi_durable_rate": round(groups.count("emploi_durable") / len(exits), 4) if exits else None,
-        "average_duration_days": round(statistics.fmean(durations), 1) if durations else None,
-        "median_duration_days": statistics.median(durations) if durations else None,
-    }
+def test_caseload_with_suspended_and_overdue_people_and_a_closure_on_the_as_of_date(year):
+    # X: A, F (suspended), G, H (overdue), I's return; J closed that day is gone. Y: C (renewed, not overdue).
+    keys = ("caseload", "suspended", "overdue")
+    assert _pick(year.of(None)["accompaniments"], keys) == {"caseload": 6, "suspended": 1, "overdue": 1}
+    assert _pick(year.of(X)["accompaniments"], keys) == {"caseload": 5, "suspended": 1, "overdue": 1}
+    assert _pick(year.of(Y)["accompaniments"], keys) == {"caseload": 1, "suspended": 0, "overdue": 0}
 
 
-@pytest.mark.parametrize("scope", ["department", X, Y])
-def test_caseload_entries_renewals_suspensions_exits_rates_and_durations(figures, scope):
-    expected = _expected_accompaniments(None if scope == "department" else scope)
-    got = figures[scope]["accompaniments"]
-    assert {k: got[k] for k in expected} == expected
-
-
-def test_the_scenario_exercises_every_accompaniment_figure(figures):
-    # Guards the scenario itself: a figure stuck at zero would prove nothing.
-    got = figures["department"]["accompaniments"]
-    assert got["caseload"] == 2 and got["suspended"] == 1 and got["entries"] == 5 and got["renewals"] == 1
-    assert got["suspensions"] == 2 and got["exits"] == 4 and got["positive_exit_rate"] == 0.75
-    assert figures[X]["accompaniments"]["exits"] == 2 and figures[Y]["accompaniments"]["exits"] == 2
-
-
-def test_exits_by_group_and_category(figures):
-    got = figures["department"]["accompaniments"]
-    exits = [p.exit for p in PEOPLE if p.exit and _in(p.exit[0])]
-    assert got["exits_by_category"] == {c.value: sum(1 for _, k in exits if k == c) for _, c in exits}
-    assert got["exits_by_group"] == {
-        g: sum(1 for _, c in exits if c.group.value == g)
-        for g in ("emploi_durable", "emploi_transition", "sortie_positive", "autre_sortie")
-    }
-    assert got["sorties_dynamiques_rate"] == 0.75
-
-
-def test_the_headline_rate_follows_its_setting(figures):
-    rows = projection.fold(_interleave(_streams(), seed=2))
-    narrow = indicators.compute(
-        rows.values(), indicators.Query(**{**PERIOD.__dict__, "positive_groups": ("emploi_durable",)})
+def test_entries_returns_renewals_suspensions_and_transfers_attributed_on_the_day(year):
+    keys = ("entries", "returns", "renewals", "suspensions", "transfers_in", "transfers_out")
+    # Entries A, B, E, F, G, I's return, J, all opened at X; E's suspension is dated before its transfer.
+    assert _pick(year.of(None)["accompaniments"], keys) == dict(
+        entries=7, returns=1, renewals=1, suspensions=3, transfers_in=1, transfers_out=1
     )
-    assert narrow["accompaniments"]["positive_exit_rate"] == 0.25
+    assert _pick(year.of(X)["accompaniments"], keys) == dict(
+        entries=7, returns=1, renewals=0, suspensions=3, transfers_in=0, transfers_out=1
+    )
+    assert _pick(year.of(Y)["accompaniments"], keys) == dict(
+        entries=0, returns=0, renewals=1, suspensions=0, transfers_in=1, transfers_out=0
+    )
 
 
-def test_first_appointment_delays_and_contracts_in_time(figures):
-    entries = [p for p in PEOPLE if _in(p.start)]
-    delays = [p.first_appointment_delay for p in entries if p.first_appointment_delay is not None]
-    contracts = [p.contract for p in PEOPLE if p.contract and _in(p.contract[0])]
-    got = figures["department"]["follow_up"]
-    assert got["entries_with_first_appointment"] == len(delays) == 3
-    assert got["entries_without_first_appointment"] == len(entries) - len(delays)
-    assert got["first_appointment_under_15_days"] == sum(d < 15 for d in delays) == 1
-    assert got["first_appointment_under_30_days_share"] == round(sum(d < 30 for d in delays) / len(delays), 4)
-    assert got["contracts_signed"] == len(contracts) == 2
-    assert got["contracts_signed_in_time_share"] == round(sum(not late for _, late in contracts) / len(contracts), 4)
+def test_exits_groups_rates_and_durations(year):
+    dept, x, y = (year.of(s)["accompaniments"] for s in (None, X, Y))
+    # B (unemployment, 178 d) and J (CDI, 320 d) at X; D (training, 228 d), E after its transfer (CDD < 6 months,
+    # 243 d) and I's first accompaniment (no news, 207 d) at Y.
+    assert dept["exits"] == 5 and x["exits"] == 2 and y["exits"] == 3
+    assert dept["exits_by_group"] == {
+        "emploi_durable": 1,
+        "emploi_transition": 1,
+        "sortie_positive": 1,
+        "autre_sortie": 2,
+    }
+    assert x["exits_by_category"] == {"cdi": 1, "unemployment": 1}
+    assert y["exits_by_category"] == {"cdd_or_temp_under_6_months": 1, "no_news": 1, "qualifying_training": 1}
+    assert (dept["positive_exits"], dept["positive_exit_rate"], dept["emploi_durable_rate"]) == (3, 0.6, 0.2)
+    assert dept["sorties_dynamiques_rate"] == 0.6
+    assert (x["positive_exit_rate"], x["emploi_durable_rate"]) == (0.5, 0.5)
+    assert (y["positive_exit_rate"], y["emploi_durable_rate"]) == (0.6667, 0.0)
+    assert (dept["average_duration_days"], dept["median_duration_days"]) == (235.2, 228)
+    assert (x["average_duration_days"], x["median_duration_days"]) == (249.0, 249.0)
+    assert (y["average_duration_days"], y["median_duration_days"]) == (226.0, 228)
 
 
-def test_barriers_identified_and_lifted_by_category(figures):
-    got = figures["department"]["barriers"]
-    barriers = [b for p in PEOPLE for b in p.barriers]
-    assert got["identified"] == sum(_in(i) for _, i, _ in barriers) == 2
-    assert got["lifted"] == sum(_in(lifted) for _, _, lifted in barriers) == 1
-    assert got["by_category"] == {"housing": {"identified": 1, "lifted": 0}, "mobility": {"identified": 1, "lifted": 1}}
-    assert figures[Y]["barriers"]["by_category"] == {"housing": {"identified": 1, "lifted": 0}}
+def test_the_headline_rate_follows_its_setting():
+    narrow = compute(indicators.Query(YEAR.start, YEAR.end, AS_OF, positive_groups=("emploi_durable",)))
+    assert narrow.of(None)["accompaniments"]["positive_exit_rate"] == 0.2
+    assert narrow.of(None)["accompaniments"]["sorties_dynamiques_rate"] == 0.6
 
 
-def test_workshops_by_theme(figures):
-    held = [s for s in SESSIONS if _in(s[2])]
-    got = figures["department"]["workshops"]
-    assert got["sessions"] == len(held) == 1
-    assert got["registrations"] == sum(len(s[4]) for s in held) == 3
-    assert got["attendance"] == sum(len(s[5]) for s in held) == 2
-    assert got["by_theme"]["self_confidence"]["attendance_rate"] == round(2 / 3, 4)
-    assert "cover_letters" not in got["by_theme"], "a session after the period is not counted"
+def test_first_appointment_is_the_earliest_held_and_waiting_people_count_as_late(year):
+    f = year.of(None)["follow_up"]
+    # A's first is 12 Jan (delay 10) though entered after 25 Jan; B 38 days; E 26; I's return 10.
+    # F and J are still waiting past both targets (not within); G, oriented 9 days ago, is not yet due.
+    assert f["entries_with_first_appointment"] == 4 and f["entries_without_first_appointment"] == 3
+    assert (f["first_appointment_under_15_days"], f["first_appointment_under_15_days_due"]) == (2, 6)
+    assert f["first_appointment_under_15_days_share"] == 0.3333
+    assert (f["first_appointment_under_30_days"], f["first_appointment_under_30_days_due"]) == (3, 6)
+    assert f["first_appointment_under_30_days_share"] == 0.5
+    assert year.of(Y)["follow_up"]["first_appointment_under_15_days_share"] is None
 
 
-def test_placement_figures(figures):
-    got = figures["department"]["placement"]
-    assert got["employers_registered"] == 1 and got["employers_active"] == 1
-    assert got["needs_published"] == 1 and got["needs_open"] == 1
-    assert got["introductions"] == 2 and got["introductions_by_outcome"] == {"hired": 1, "not_hired": 1}
-    assert got["hires"] == 1 and got["hires_by_contract"] == {"cdi": 1} and got["hires_by_sector"] == {"logistics": 1}
-    assert got["six_month_check_ins"] == 1 and got["still_employed_at_6_months_share"] == 1.0
-    assert got["hires_ended_early"] == 1, "the early end after the 6-month check-in keeps the check-in"
-    assert got["immersions"] == 1 and got["immersions_by_outcome"] == {"hired": 1}
-    assert figures[Y]["placement"]["hires"] == 0
+def test_contracts_in_time_within_one_calendar_month(year):
+    # A on its deadline (2 Feb), B on 28 Feb (oriented 31 Jan), J late; E late and signed at Y after its transfer.
+    keys = ("contracts_signed", "contracts_signed_in_time", "contracts_signed_in_time_share")
+    assert _pick(year.of(None)["follow_up"], keys) == dict(
+        contracts_signed=4, contracts_signed_in_time=2, contracts_signed_in_time_share=0.5
+    )
+    assert _pick(year.of(X)["follow_up"], keys) == dict(
+        contracts_signed=3, contracts_signed_in_time=2, contracts_signed_in_time_share=0.6667
+    )
+    assert _pick(year.of(Y)["follow_up"], keys) == dict(
+        contracts_signed=1, contracts_signed_in_time=0, contracts_signed_in_time_share=0.0
+    )
 
 
-def test_cohorts_of_entrants(figures):
-    cohorts = {c["month"]: c for c in figures["department"]["cohorts"]}
-    for p in PEOPLE:
-        if not _in(p.start):
-            continue
-        month = cohorts[p.start.strftime("%Y-%m")]
-        for n in (6, 12):
-            expected = p.exit is not None and p.exit[0] <= min(indicators.add_months(p.start, n), AS_OF)
-            assert month[f"exited_within_{n}_months"] == int(expected), (p.name, n)
-    assert cohorts["2025-02"]["exits_by_group_within_12_months"]["autre_sortie"] == 1
-    assert sum(c["entered"] for c in cohorts.values()) == 5
+@pytest.mark.parametrize(
+    ("orientation", "deadline"),
+    [
+        (d(2025, 3, 15), d(2025, 4, 15)),
+        (d(2025, 1, 31), d(2025, 2, 28)),
+        (d(2024, 1, 31), d(2024, 2, 29)),
+        (d(2025, 12, 31), d(2026, 1, 31)),
+    ],
+)
+def test_the_contract_deadline_is_one_calendar_month(orientation, deadline):
+    assert definitions.contract_deadline(orientation) == deadline
 
 
-def test_replays_and_other_interleavings_give_identical_figures(figures):
-    events = _interleave(_streams(), seed=3)
-    once = projection.fold(events)
-    again = projection.fold(events + events)
-    assert indicators.compute(again.values(), PERIOD) == indicators.compute(once.values(), PERIOD)
-    redelivered = projection.fold([e for e in events for _ in range(2)])
-    assert indicators.compute(redelivered.values(), PERIOD) == indicators.compute(once.values(), PERIOD)
+def test_barriers_each_identification_counts_and_attribution_is_by_day(year):
+    dept = year.of(None)["barriers"]
+    # A's mobility twice (lifted once, then open), B's health (B closed: not open), E's French language
+    # (identified at X before the transfer, lifted at Y), C's housing (identified in 2024, still open at Y).
+    assert (dept["identified"], dept["lifted"], dept["open"]) == (4, 2, 2)
+    assert dept["by_category"] == {
+        "french_language": {"identified": 1, "lifted": 1, "open": 0},
+        "health": {"identified": 1, "lifted": 0, "open": 0},
+        "housing": {"identified": 0, "lifted": 0, "open": 1},
+        "mobility": {"identified": 2, "lifted": 1, "open": 1},
+    }
+    assert year.of(X)["barriers"]["by_category"] == {
+        "french_language": {"identified": 1, "lifted": 0, "open": 0},
+        "health": {"identified": 1, "lifted": 0, "open": 0},
+        "mobility": {"identified": 2, "lifted": 1, "open": 1},
+    }
+    assert year.of(Y)["barriers"]["by_category"] == {
+        "french_language": {"identified": 0, "lifted": 1, "open": 0},
+        "housing": {"identified": 0, "lifted": 0, "open": 1},
+    }
 
 
-def test_as_of_a_past_date(figures):
-    rows = projection.fold(_interleave(_streams(), seed=4))
-    mid_year = indicators.Query(start=date(2025, 1, 1), end=date(2025, 6, 30), as_of=date(2025, 6, 30))
-    got = indicators.compute(rows.values(), mid_year)["accompaniments"]
-    # On 30 June: A closes that day (not active), B suspended until April then active, C active, E active at X.
-    assert got["caseload"] == 3 and got["exits"] == 2
+def test_a_barrier_met_twice_is_two_barriers_with_stable_identities():
+    facts = projection.fold_all(A.stream.events)
+    barriers = facts.get(Accompaniment, str(A.id)).barriers
+    assert [(b.category, b.identified_on, b.lifted_on) for b in barriers] == [
+        ("mobility", d(2025, 2, 1), d(2025, 5, 1)),
+        ("mobility", d(2025, 6, 1), None),
+    ]
+    again = projection.fold_all(A.stream.events)
+    assert [b.barrier_id for b in again.get(Accompaniment, str(A.id)).barriers] == [b.barrier_id for b in barriers]
+    assert len({b.barrier_id for b in barriers}) == 2
+
+
+def test_workshops_by_theme(year):
+    w = year.of(None)["workshops"]
+    assert (w["sessions"], w["registrations"], w["attendance"], w["attendance_rate"]) == (1, 3, 2, 0.6667)
+    assert list(w["by_theme"]) == ["self_confidence"], "the 2026 session is outside the period"
+    assert year.of(Y)["workshops"]["sessions"] == 0
+
+
+def test_placement_figures_follow_the_person_and_needs_are_filled_on_the_hire_date(year):
+    dept, x, y = (year.of(s)["placement"] for s in (None, X, Y))
+    assert (dept["employers_registered"], x["employers_registered"], y["employers_registered"]) == (1, 1, 0)
+    assert (dept["employers_active"], x["employers_active"], y["employers_active"]) == (1, 1, 1)
+    assert (dept["needs_published"], x["needs_published"], y["needs_published"]) == (3, 2, 1)
+    assert (dept["needs_open"], x["needs_open"], y["needs_open"]) == (1, 1, 0), "N2 only: one hire of two"
+    assert dept["introductions_by_outcome"] == {"hired": 2, "not_hired": 1}
+    assert x["introductions_by_outcome"] == {"hired": 1, "not_hired": 1}
+    assert y["introductions_by_outcome"] == {"hired": 1}, "E was introduced after moving to Y"
+    assert (x["hires_by_contract"], y["hires_by_contract"]) == ({"cdi": 1}, {"cdd": 1})
+    assert dept["hires"] == 2 and dept["hires_by_sector"] == {"logistics": 2}
+    assert (x["hires_ended_early"], x["six_month_check_ins"], x["still_employed_at_6_months_share"]) == (1, 1, 1.0)
+    assert dept["immersions_by_outcome"] == {"hired": 1} and x["immersions"] == 1 and y["immersions"] == 0
+
+
+def test_a_need_is_open_until_the_hire_that_fills_it_not_until_the_hire_is_entered():
+    spring = compute(indicators.Query(d(2025, 1, 1), d(2025, 5, 31), d(2025, 5, 31)))
+    # On 31 May N1 is filled (hired from 1 May, entered on 15 June), N2 is open, N3 not yet published.
+    assert spring.of(None)["placement"]["needs_open"] == 1
+    june = compute(indicators.Query(d(2025, 6, 1), d(2025, 6, 30), d(2025, 6, 30)))
+    assert june.of(None)["placement"]["needs_open"] == 2, "N2 and N3"
+
+
+def test_cohorts_of_entrants(year):
+    cohorts = {c["month"]: c for c in year.of(None)["cohorts"]}
+    assert {m: c["entered"] for m, c in cohorts.items()} == {
+        "2025-01": 1,
+        "2025-02": 2,
+        "2025-04": 1,
+        "2025-05": 1,
+        "2025-12": 2,
+    }
+    # February: B left within 6 months (unemployment), J within 12 (CDI, on the as-of date); April: E (CDD).
+    assert cohorts["2025-02"]["exited_within_6_months"] == 1
+    assert cohorts["2025-02"]["exits_by_group_within_12_months"] == {
+        "emploi_durable": 1,
+        "emploi_transition": 0,
+        "sortie_positive": 0,
+        "autre_sortie": 1,
+    }
+    assert cohorts["2025-04"]["exited_within_6_months"] == 0 and cohorts["2025-04"]["exited_within_12_months"] == 1
+
+
+def test_as_of_a_past_date():
+    mid_year = compute(indicators.Query(d(2025, 1, 1), d(2025, 6, 30), d(2025, 6, 30))).of(None)["accompaniments"]
+    # On 30 June: A, B, E (not yet transferred), H (not yet overdue), I's return, J at X; C at Y.
+    assert (mid_year["caseload"], mid_year["overdue"], mid_year["exits"]) == (7, 0, 2)
+
+
+def test_agencies_add_up_to_the_department(year):
+    for section, name in (
+        ("accompaniments", "caseload"),
+        ("accompaniments", "entries"),
+        ("accompaniments", "exits"),
+        ("follow_up", "contracts_signed"),
+        ("barriers", "identified"),
+        ("placement", "hires"),
+    ):
+        assert sum(year.of(a)[section][name] for a in year.agencies) == year.of(None)[section][name], name
+
+
+def test_replays_redeliveries_and_other_interleavings_give_identical_figures(year):
+    events = interleave(STREAMS, seed=3)
+    once = projection.fold_all(events)
+    twice = projection.fold_all(events + events)
+    redelivered = projection.fold_all([e for e in events for _ in range(2)])
+    for facts in (twice, redelivered):
+        assert facts.by_kind == once.by_kind
+    for scope in (None, X, Y):
+        assert indicators.compute(indicators.Snapshot.of(once), YEAR).of(scope) == year.of(scope)
+
+
+def test_every_figure_has_a_definition_and_every_definition_a_figure(year):
+    figures = year.of(None)
+    produced = {
+        (s, k) for s in ("accompaniments", "follow_up", "barriers", "workshops", "placement") for k in figures[s]
+    }
+    produced |= {("cohorts", k) for c in figures["cohorts"] for k in c if k != "month" and "by_group" not in k}
+    assert produced == set(definitions.DEFINITIONS_BY_NAME)
+    assert all(d.text and d.text_fr and d.label for d in definitions.DEFINITIONS)
+
+
+def test_exit_groups_are_named_once():
+    assert set(definitions.SORTIES_DYNAMIQUES) < set(definitions.EXIT_GROUP_NAMES)
+    assert definitions.DEFAULT_HEADLINE_GROUPS == definitions.SORTIES_DYNAMIQUES
+    assert {definitions.exit_group(c.value) for c in ExitCategory} == set(definitions.EXIT_GROUP_NAMES)

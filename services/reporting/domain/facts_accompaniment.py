@@ -1,251 +1,212 @@
-"""Fact rows from accompaniment's events: accompaniments, barriers, workshop sessions."""
+"""How accompaniment's events become facts: accompaniments with their history, and workshop sessions."""
 
 from __future__ import annotations
 
-from services.reporting.domain.facts import Lookup, Row, on
-from shared.contracts.accompaniment import (
-    AccompanimentClosed,
-    AccompanimentOpened,
-    AccompanimentRenewed,
-    AccompanimentResumed,
-    AccompanimentSuspended,
-    AccompanimentTransferred,
-    AppointmentHeld,
-    AttendanceRecorded,
-    BarrierIdentified,
-    BarrierLifted,
-    BarrierNotLifted,
-    BarrierWorkedOn,
-    EngagementContractSigned,
-    ExitProposalWithdrawn,
-    ExitProposed,
-    ParticipantRegistered,
-    WorkshopSessionScheduled,
+from datetime import date
+
+from services.reporting.domain.facts import (
+    Accompaniment,
+    Appointment,
+    Barrier,
+    Contract,
+    Participant,
+    Renewal,
+    Suspension,
+    Transfer,
+    WorkshopSession,
+    evolve,
 )
-from shared.envelope import Envelope
+from services.reporting.domain.projection import Change, Event, Facts, folds
+
+_d = date.fromisoformat
 
 
-def _key(accompaniment_id) -> str:
-    return f"accompaniment:{accompaniment_id}"
+def _type(name: str) -> str:
+    return f"ali.accompaniment.{name}"
 
 
-def _update(lookup: Lookup, accompaniment_id, **changes) -> list[tuple[str, Row]]:
-    row = lookup(_key(accompaniment_id))
-    if row is None:
+def _update(facts: Facts, event: Event, **changes) -> list[Change]:
+    key = event.data["accompaniment_id"]
+    current: Accompaniment | None = facts.get(Accompaniment, key)
+    if current is None:
         return []
-    return [(_key(accompaniment_id), {**row, **changes})]
+    return [(Accompaniment, key, evolve(current, **changes))]
 
 
-@on(AccompanimentOpened)
-def opened(event: AccompanimentOpened, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
+def _current(facts: Facts, event: Event) -> Accompaniment | None:
+    return facts.get(Accompaniment, event.data["accompaniment_id"])
+
+
+@folds(_type("AccompanimentOpened"))
+def opened(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
     return [
         (
-            _key(event.accompaniment_id),
-            {
-                "kind": "accompaniment",
-                "accompaniment_id": str(event.accompaniment_id),
-                "beneficiary_id": str(event.beneficiary_id),
-                "agency_id": event.agency_id,
-                "agency_history": [[event.start_date.isoformat(), event.agency_id]],
-                "orientation_date": event.orientation_date.isoformat(),
-                "start_date": event.start_date.isoformat(),
-                "planned_end_date": event.planned_end_date.isoformat(),
-                "closed_on": None,
-                "exit_category": None,
-                "exit_group": None,
-                "renewals": [],
-                "suspensions": [],
-                "contract_signed_on": None,
-                "contract_in_time": None,
-                "first_appointment_delay_days": None,
-                "proposed_exit": None,
-            },
+            Accompaniment,
+            d["accompaniment_id"],
+            Accompaniment(
+                accompaniment_id=d["accompaniment_id"],
+                beneficiary_id=d["beneficiary_id"],
+                agency_id=d["agency_id"],
+                orientation_date=_d(d["orientation_date"]),
+                start_date=_d(d["start_date"]),
+                planned_end_date=_d(d["planned_end_date"]),
+            ),
         )
     ]
 
 
-@on(AccompanimentClosed)
-def closed(event: AccompanimentClosed, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
+@folds(_type("AccompanimentClosed"))
+def closed(event: Event, facts: Facts) -> list[Change]:
+    return _update(facts, event, closed_on=_d(event.data["closed_on"]), exit_category=event.data["exit_category"])
+
+
+@folds(_type("ExitProposed"))
+def exit_proposed(event: Event, facts: Facts) -> list[Change]:
+    return _update(facts, event, proposed_exit=event.data["exit_category"])
+
+
+@folds(_type("ExitProposalWithdrawn"))
+def exit_proposal_withdrawn(event: Event, facts: Facts) -> list[Change]:
+    """The hire behind the proposal ended early: another running hire's proposal holds, or none does."""
+    return _update(facts, event, proposed_exit=event.data.get("replaced_by_exit_category"))
+
+
+@folds(_type("EngagementContractSigned"))
+def contract_signed(event: Event, facts: Facts) -> list[Change]:
+    a = _current(facts, event)
+    if a is None:
+        return []
+    contract = Contract(event.stream_version, _d(event.data["signed_on"]))
+    return _update(facts, event, contracts=(*a.contracts, contract))
+
+
+@folds(_type("AppointmentHeld"))
+def appointment_held(event: Event, facts: Facts) -> list[Change]:
+    a = _current(facts, event)
+    if a is None:
+        return []
+    held = Appointment(event.data["appointment_id"], _d(event.data["held_on"]))
+    others = tuple(x for x in a.appointments if x.appointment_id != held.appointment_id)
     return _update(
-        lookup,
-        event.accompaniment_id,
-        closed_on=event.closed_on.isoformat(),
-        exit_category=event.exit_category.value,
-        exit_group=event.exit_group.value,
+        facts, event, appointments=tuple(sorted((*others, held), key=lambda x: (x.held_on, x.appointment_id)))
     )
 
 
-@on(ExitProposed)
-def exit_proposed(event: ExitProposed, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    return _update(lookup, event.accompaniment_id, proposed_exit=event.exit_category.value)
-
-
-@on(ExitProposalWithdrawn)
-def exit_withdrawn(event: ExitProposalWithdrawn, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    replacement = event.replaced_by_exit_category
-    return _update(lookup, event.accompaniment_id, proposed_exit=replacement.value if replacement else None)
-
-
-@on(EngagementContractSigned)
-def contract_signed(event: EngagementContractSigned, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
+@folds(_type("AccompanimentSuspended"))
+def suspended(event: Event, facts: Facts) -> list[Change]:
+    a = _current(facts, event)
+    if a is None:
+        return []
     return _update(
-        lookup, event.accompaniment_id, contract_signed_on=event.signed_on.isoformat(), contract_in_time=not event.late
+        facts, event, suspensions=(*a.suspensions, Suspension(event.stream_version, _d(event.data["suspended_on"])))
     )
 
 
-@on(AppointmentHeld)
-def appointment_held(event: AppointmentHeld, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    if not event.first:
+@folds(_type("AccompanimentResumed"))
+def resumed(event: Event, facts: Facts) -> list[Change]:
+    a = _current(facts, event)
+    open_ = [s for s in a.suspensions if s.resumed_on is None] if a else []
+    if not open_:
         return []
-    return _update(
-        lookup,
-        event.accompaniment_id,
-        first_appointment_on=event.held_on.isoformat(),
-        first_appointment_delay_days=event.days_since_orientation,
-    )
+    last = open_[-1]
+    resumed_on = _d(event.data["resumed_on"])
+    suspensions = tuple(evolve(s, resumed_on=resumed_on) if s is last else s for s in a.suspensions)
+    return _update(facts, event, suspensions=suspensions)
 
 
-@on(AccompanimentSuspended)
-def suspended(event: AccompanimentSuspended, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    row = lookup(_key(event.accompaniment_id))
-    if row is None:
+@folds(_type("AccompanimentRenewed"))
+def renewed(event: Event, facts: Facts) -> list[Change]:
+    a = _current(facts, event)
+    if a is None:
         return []
-    return [
-        (
-            _key(event.accompaniment_id),
-            {**row, "suspensions": [*row["suspensions"], [event.suspended_on.isoformat(), None]]},
-        )
+    d = event.data
+    renewal = Renewal(event.stream_version, _d(d["renewed_on"]), _d(d["new_planned_end_date"]))
+    return _update(facts, event, renewals=(*a.renewals, renewal))
+
+
+@folds(_type("AccompanimentTransferred"))
+def transferred(event: Event, facts: Facts) -> list[Change]:
+    a = _current(facts, event)
+    if a is None:
+        return []
+    d = event.data
+    transfer = Transfer(event.stream_version, _d(d["transferred_on"]), d["from_agency_id"], d["to_agency_id"])
+    return _update(facts, event, transfers=(*a.transfers, transfer))
+
+
+@folds(_type("BarrierIdentified"))
+def barrier_identified(event: Event, facts: Facts) -> list[Change]:
+    a = _current(facts, event)
+    if a is None:
+        return []
+    d = event.data
+    # Each identification is its own barrier. Until the events carry a barrier id, the identification's
+    # own position (stream and version) is its identity: stable across replays and rebuilds.
+    barrier_id = d.get("barrier_id") or f"{event.stream_id}:{event.stream_version}"
+    barrier = Barrier(barrier_id, event.stream_version, d["category"], _d(d["identified_on"]))
+    return _update(facts, event, barriers=(*a.barriers, barrier))
+
+
+def _progress(event: Event, facts: Facts, **changes) -> list[Change]:
+    """Update the barrier an event is about: the one it names, else the category's barrier still followed."""
+    a = _current(facts, event)
+    if a is None:
+        return []
+    named = event.data.get("barrier_id")
+    category = event.data["category"]
+    candidates = [
+        b
+        for b in a.barriers
+        if (b.barrier_id == named if named else b.category == category and b.ended_on is None)
+        and b.seq < event.stream_version
     ]
-
-
-@on(AccompanimentResumed)
-def resumed(event: AccompanimentResumed, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    row = lookup(_key(event.accompaniment_id))
-    if row is None or not row["suspensions"]:
+    if not candidates:
         return []
-    *earlier, (since, _) = row["suspensions"]
-    return [(_key(event.accompaniment_id), {**row, "suspensions": [*earlier, [since, event.resumed_on.isoformat()]]})]
+    target = candidates[-1]
+    barriers = tuple(evolve(b, **changes) if b is target else b for b in a.barriers)
+    return _update(facts, event, barriers=barriers)
 
 
-@on(AccompanimentRenewed)
-def renewed(event: AccompanimentRenewed, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    row = lookup(_key(event.accompaniment_id))
-    if row is None:
+@folds(_type("BarrierWorkedOn"))
+def barrier_worked_on(event: Event, facts: Facts) -> list[Change]:
+    return _progress(event, facts, worked_on_from=_d(event.data["started_on"]))
+
+
+@folds(_type("BarrierLifted"))
+def barrier_lifted(event: Event, facts: Facts) -> list[Change]:
+    return _progress(event, facts, lifted_on=_d(event.data["lifted_on"]))
+
+
+@folds(_type("BarrierNotLifted"))
+def barrier_not_lifted(event: Event, facts: Facts) -> list[Change]:
+    return _progress(event, facts, not_lifted_on=_d(event.data["assessed_on"]))
+
+
+@folds(_type("WorkshopSessionScheduled"))
+def session_scheduled(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    session = WorkshopSession(d["session_id"], d["agency_id"], d["theme"], _d(d["session_date"]), int(d["capacity"]))
+    return [(WorkshopSession, session.session_id, session)]
+
+
+def _with_participant(event: Event, facts: Facts, **changes) -> list[Change]:
+    d = event.data
+    session: WorkshopSession | None = facts.get(WorkshopSession, d["session_id"])
+    if session is None:
         return []
-    return [
-        (
-            _key(event.accompaniment_id),
-            {
-                **row,
-                "renewals": [*row["renewals"], event.renewed_on.isoformat()],
-                "planned_end_date": event.new_planned_end_date.isoformat(),
-            },
-        )
-    ]
+    current = next((p for p in session.participants if p.accompaniment_id == d["accompaniment_id"]), None)
+    updated = evolve(current or Participant(d["accompaniment_id"], d["beneficiary_id"]), **changes)
+    others = [p for p in session.participants if p is not current]
+    participants = tuple(sorted((*others, updated), key=lambda p: p.accompaniment_id))
+    return [(WorkshopSession, session.session_id, evolve(session, participants=participants))]
 
 
-@on(AccompanimentTransferred)
-def transferred(event: AccompanimentTransferred, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    row = lookup(_key(event.accompaniment_id))
-    if row is None:
-        return []
-    history = [*row["agency_history"], [event.transferred_on.isoformat(), event.to_agency_id]]
-    return [(_key(event.accompaniment_id), {**row, "agency_id": event.to_agency_id, "agency_history": history})]
+@folds(_type("ParticipantRegistered"))
+def participant_registered(event: Event, facts: Facts) -> list[Change]:
+    return _with_participant(event, facts, registered_on=_d(event.data["registered_on"]))
 
 
-def _barrier_key(barrier_id) -> str:
-    return f"barrier:{barrier_id}"
-
-
-def _followed_key(event) -> str:
-    # Which barrier of a category is followed: how the later events recorded as v1 (no barrier id) find theirs.
-    return f"barrier_followed:{event.accompaniment_id}:{event.category.value}"
-
-
-@on(BarrierIdentified)
-def barrier_identified(event: BarrierIdentified, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    """Each identification is one barrier, even of a category met before."""
-    return [
-        (
-            _barrier_key(event.barrier_id),
-            {
-                "kind": "barrier",
-                "barrier_id": str(event.barrier_id),
-                "accompaniment_id": str(event.accompaniment_id),
-                "agency_id": event.agency_id,
-                "category": event.category.value,
-                "status": "identified",
-                "identified_on": event.identified_on.isoformat(),
-                "lifted_on": None,
-            },
-        ),
-        (_followed_key(event), {"kind": "barrier_followed", "barrier_id": str(event.barrier_id)}),
-    ]
-
-
-def _barrier_update(event, lookup: Lookup, **changes) -> list[tuple[str, Row]]:
-    barrier_id = event.barrier_id
-    if barrier_id is None:
-        followed = lookup(_followed_key(event))
-        barrier_id = followed["barrier_id"] if followed else None
-    row = lookup(_barrier_key(barrier_id)) if barrier_id is not None else None
-    return [] if row is None else [(_barrier_key(barrier_id), {**row, **changes})]
-
-
-@on(BarrierWorkedOn)
-def barrier_worked_on(event: BarrierWorkedOn, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    return _barrier_update(event, lookup, status="worked_on")
-
-
-@on(BarrierLifted)
-def barrier_lifted(event: BarrierLifted, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    return _barrier_update(event, lookup, status="lifted", lifted_on=event.lifted_on.isoformat())
-
-
-@on(BarrierNotLifted)
-def barrier_not_lifted(event: BarrierNotLifted, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    return _barrier_update(event, lookup, status="not_lifted")
-
-
-def _session_key(session_id) -> str:
-    return f"workshop_session:{session_id}"
-
-
-@on(WorkshopSessionScheduled)
-def session_scheduled(event: WorkshopSessionScheduled, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    return [
-        (
-            _session_key(event.session_id),
-            {
-                "kind": "workshop_session",
-                "session_id": str(event.session_id),
-                "agency_id": event.agency_id,
-                "theme": event.theme.value,
-                "date": event.session_date.isoformat(),
-                "capacity": event.capacity,
-                "participants": [],
-                "present": [],
-                "registrations": 0,
-                "attendance": 0,
-            },
-        )
-    ]
-
-
-@on(ParticipantRegistered)
-def participant_registered(event: ParticipantRegistered, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    row = lookup(_session_key(event.session_id))
-    if row is None:
-        return []
-    participants = sorted({*row["participants"], str(event.accompaniment_id)})
-    return [(_session_key(event.session_id), {**row, "participants": participants, "registrations": len(participants)})]
-
-
-@on(AttendanceRecorded)
-def attendance_recorded(event: AttendanceRecorded, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    row = lookup(_session_key(event.session_id))
-    if row is None:
-        return []
-    present = set(row["present"])
-    (present.add if event.attended else present.discard)(str(event.accompaniment_id))
-    return [(_session_key(event.session_id), {**row, "present": sorted(present), "attendance": len(present)})]
+@folds(_type("AttendanceRecorded"))
+def attendance_recorded(event: Event, facts: Facts) -> list[Change]:
+    return _with_participant(event, facts, attended=bool(event.data["attended"]))

@@ -1,47 +1,41 @@
-"""Fact rows from intake's events: one row per enrolled person, pseudonymous."""
+"""How intake's events become facts: one pseudonymous row per enrolled person (for BI)."""
 
 from __future__ import annotations
 
-from services.reporting.domain.facts import Lookup, Row, on
-from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryPersonalDataErased, BeneficiaryTransferred
-from shared.envelope import Envelope
+from datetime import date
+
+from services.reporting.domain.facts import Beneficiary, evolve
+from services.reporting.domain.projection import Change, Event, Facts, folds
+
+_d = date.fromisoformat
 
 
-def _key(beneficiary_id) -> str:
-    return f"beneficiary:{beneficiary_id}"
+@folds("ali.intake.BeneficiaryEnrolled")
+def enrolled(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    person = Beneficiary(
+        beneficiary_id=d["beneficiary_id"],
+        agency_id=d["agency_id"],
+        commune_code=d["commune_code"],
+        age_band=d["age_band"],
+        household_type=d["household_type"],
+        orientation_date=_d(d["orientation_date"]),
+        enrolled_on=_d(d["enrolled_on"]),
+    )
+    return [(Beneficiary, person.beneficiary_id, person)]
 
 
-@on(BeneficiaryEnrolled)
-def enrolled(event: BeneficiaryEnrolled, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    return [
-        (
-            _key(event.beneficiary_id),
-            {
-                "kind": "beneficiary",
-                "beneficiary_id": str(event.beneficiary_id),
-                "agency_id": event.agency_id,
-                "commune_code": event.commune_code,
-                "age_band": event.age_band.value,
-                "household_type": event.household_type.value,
-                "orientation_date": event.orientation_date.isoformat(),
-                "enrolled_on": event.enrolled_on.isoformat(),
-                "personal_data_erased": False,
-            },
-        )
-    ]
+def _update(event: Event, facts: Facts, **changes) -> list[Change]:
+    key = event.data["beneficiary_id"]
+    current = facts.get(Beneficiary, key)
+    return [] if current is None else [(Beneficiary, key, evolve(current, **changes))]
 
 
-@on(BeneficiaryTransferred)
-def transferred(event: BeneficiaryTransferred, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    row = lookup(_key(event.beneficiary_id))
-    if row is None:
-        return []
-    return [(_key(event.beneficiary_id), {**row, "agency_id": event.to_agency_id, "commune_code": event.commune_code})]
+@folds("ali.intake.BeneficiaryTransferred")
+def transferred(event: Event, facts: Facts) -> list[Change]:
+    return _update(event, facts, agency_id=event.data["to_agency_id"], commune_code=event.data["commune_code"])
 
 
-@on(BeneficiaryPersonalDataErased)
-def erased(event: BeneficiaryPersonalDataErased, envelope: Envelope, lookup: Lookup) -> list[tuple[str, Row]]:
-    row = lookup(_key(event.beneficiary_id))
-    if row is None:
-        return []
-    return [(_key(event.beneficiary_id), {**row, "personal_data_erased": True})]
+@folds("ali.intake.BeneficiaryPersonalDataErased")
+def erased(event: Event, facts: Facts) -> list[Change]:
+    return _update(event, facts, personal_data_erased=True)

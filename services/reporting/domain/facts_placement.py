@@ -1,204 +1,197 @@
-"""Fact rows from placement's events: employers, needs, introductions, hires, immersions."""
+"""How placement's events become facts: employers, needs, introductions, hires, immersions."""
 
 from __future__ import annotations
 
-from services.reporting.domain.facts import Lookup, Row, on
-from shared.contracts.placement import (
-    EmployerAssignedToAgency,
-    EmployerContactRecorded,
-    EmployerRegistered,
-    HireCheckInRecorded,
-    HireEndedEarly,
-    HireRecorded,
-    ImmersionAgreed,
-    ImmersionCompleted,
-    ImmersionRenewed,
-    IntroductionMade,
-    IntroductionNotHired,
-    NeedClosed,
-    NeedFilled,
-    NeedPublished,
-)
-from shared.envelope import Envelope
+from datetime import date
 
-Changes = list[tuple[str, Row]]
+from services.reporting.domain.facts import CheckIn, Contact, Employer, Hire, Immersion, Introduction, Need, evolve
+from services.reporting.domain.projection import Change, Event, Facts, folds
+
+_d = date.fromisoformat
 
 
-def _update(lookup: Lookup, key: str, **changes) -> Changes:
-    row = lookup(key)
-    return [] if row is None else [(key, {**row, **changes})]
+def _type(name: str) -> str:
+    return f"ali.placement.{name}"
 
 
-@on(EmployerRegistered)
-def employer_registered(event: EmployerRegistered, envelope: Envelope, lookup: Lookup) -> Changes:
-    key = f"employer:{event.employer_id}"
-    previous = lookup(key) or {}
-    return [
-        (
-            key,
-            {
-                "kind": "employer",
-                "employer_id": str(event.employer_id),
-                "agency_id": previous.get("agency_id"),
-                "sector": event.sector,
-                "size": event.size.value,
-                "social_economy": event.social_economy,
-                "siae": event.siae,
-                "commune_code": event.commune_code,
-                "registered_on": envelope.time.date().isoformat(),
-                "contacts": previous.get("contacts", []),
-            },
-        )
-    ]
+def _update(facts: Facts, kind: type, key: str, **changes) -> list[Change]:
+    current = facts.get(kind, key)
+    return [] if current is None else [(kind, key, evolve(current, **changes))]
 
 
-@on(EmployerAssignedToAgency)
-def employer_assigned(event: EmployerAssignedToAgency, envelope: Envelope, lookup: Lookup) -> Changes:
-    return _update(lookup, f"employer:{event.employer_id}", agency_id=event.agency_id)
-
-
-@on(EmployerContactRecorded)
-def employer_contacted(event: EmployerContactRecorded, envelope: Envelope, lookup: Lookup) -> Changes:
-    key = f"employer:{event.employer_id}"
-    row = lookup(key)
-    if row is None:
-        return []
-    return [(key, {**row, "contacts": [*row["contacts"], event.contact_date.isoformat()]})]
-
-
-@on(NeedPublished)
-def need_published(event: NeedPublished, envelope: Envelope, lookup: Lookup) -> Changes:
-    return [
-        (
-            f"need:{event.need_id}",
-            {
-                "kind": "need",
-                "need_id": str(event.need_id),
-                "employer_id": str(event.employer_id),
-                "agency_id": event.agency_id,
-                "sector": event.sector,
-                "contract_type": event.contract_type.value,
-                "positions": event.positions,
-                "published_on": event.published_on.isoformat(),
-                "status": "open",
-                "closed_on": None,
-            },
-        )
-    ]
-
-
-@on(NeedFilled)
-def need_filled(event: NeedFilled, envelope: Envelope, lookup: Lookup) -> Changes:
-    return _update(lookup, f"need:{event.need_id}", status="filled", closed_on=event.filled_on.isoformat())
-
-
-@on(NeedClosed)
-def need_closed(event: NeedClosed, envelope: Envelope, lookup: Lookup) -> Changes:
-    return _update(
-        lookup, f"need:{event.need_id}", status=f"closed_{event.reason.value}", closed_on=event.closed_on.isoformat()
+@folds(_type("EmployerRegistered"))
+def employer_registered(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    previous: Employer | None = facts.get(Employer, d["employer_id"])
+    employer = Employer(
+        employer_id=d["employer_id"],
+        agency_id=previous.agency_id if previous else None,
+        sector=d["sector"],
+        size=d["size"],
+        social_economy=bool(d["social_economy"]),
+        siae=bool(d["siae"]),
+        commune_code=d["commune_code"],
+        # The event has no date of its own: the day it was recorded.
+        registered_on=_d(event.time[:10]),
+        contacts=previous.contacts if previous else (),
     )
+    return [(Employer, employer.employer_id, employer)]
 
 
-@on(IntroductionMade)
-def introduction_made(event: IntroductionMade, envelope: Envelope, lookup: Lookup) -> Changes:
-    key = f"introduction:{event.introduction_id}"
-    previous = lookup(key) or {}
+@folds(_type("EmployerAssignedToAgency"))
+def employer_assigned(event: Event, facts: Facts) -> list[Change]:
+    return _update(facts, Employer, event.data["employer_id"], agency_id=event.data["agency_id"])
+
+
+@folds(_type("EmployerContactRecorded"))
+def employer_contacted(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    employer: Employer | None = facts.get(Employer, d["employer_id"])
+    if employer is None:
+        return []
+    contact = Contact(d["contact_id"], d["agency_id"], _d(d["contact_date"]))
+    others = tuple(c for c in employer.contacts if c.contact_id != contact.contact_id)
     return [
         (
-            key,
-            {
-                "kind": "introduction",
-                "introduction_id": str(event.introduction_id),
-                "beneficiary_id": str(event.beneficiary_id),
-                "agency_id": event.agency_id,
-                "employer_id": str(event.employer_id),
-                "need_id": str(event.need_id),
-                "sector": event.sector,
-                "date": event.introduced_on.isoformat(),
-                "outcome": previous.get("outcome"),
-                "reason": previous.get("reason"),
-            },
+            Employer,
+            employer.employer_id,
+            evolve(employer, contacts=tuple(sorted((*others, contact), key=lambda c: (c.contact_date, c.contact_id)))),
         )
     ]
 
 
-@on(IntroductionNotHired)
-def introduction_not_hired(event: IntroductionNotHired, envelope: Envelope, lookup: Lookup) -> Changes:
-    return _update(lookup, f"introduction:{event.introduction_id}", outcome="not_hired", reason=event.reason.value)
+@folds(_type("NeedPublished"))
+def need_published(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    need = Need(
+        need_id=d["need_id"],
+        employer_id=d["employer_id"],
+        agency_id=d["agency_id"],
+        sector=d["sector"],
+        contract_type=d["contract_type"],
+        positions=int(d["positions"]),
+        published_on=_d(d["published_on"]),
+    )
+    return [(Need, need.need_id, need)]
 
 
-@on(HireRecorded)
-def hire_recorded(event: HireRecorded, envelope: Envelope, lookup: Lookup) -> Changes:
-    key = f"hire:{event.hire_id}"
-    previous = lookup(key) or {}
-    hire = {
-        "kind": "hire",
-        "hire_id": str(event.hire_id),
-        "introduction_id": str(event.introduction_id),
-        "beneficiary_id": str(event.beneficiary_id),
-        "agency_id": event.agency_id,
-        "employer_id": str(event.employer_id),
-        "contract_type": event.contract_type.value,
-        "duration_months": event.duration_months,
-        "weekly_hours": event.weekly_hours,
-        "start_date": event.start_date.isoformat(),
-        "sector": event.sector,
-        "check_ins": previous.get("check_ins", {}),
-        "ended_early_on": previous.get("ended_early_on"),
-    }
-    return [(key, hire), *_update(lookup, f"introduction:{event.introduction_id}", outcome="hired")]
+@folds(_type("NeedFilled"))
+def need_filled(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    return _update(facts, Need, d["need_id"], filled_on=_d(d["filled_on"]), positions_filled=int(d["positions_filled"]))
 
 
-@on(HireCheckInRecorded)
-def hire_checked_in(event: HireCheckInRecorded, envelope: Envelope, lookup: Lookup) -> Changes:
-    key = f"hire:{event.hire_id}"
-    row = lookup(key)
-    if row is None:
-        return []
-    check_in = {"on": event.checked_on.isoformat(), "still_employed": event.still_employed}
-    return [(key, {**row, "check_ins": {**row["check_ins"], str(event.month): check_in}})]
+@folds(_type("NeedClosed"))
+def need_closed(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    return _update(facts, Need, d["need_id"], closed_on=_d(d["closed_on"]), closure_reason=d["reason"])
 
 
-@on(HireEndedEarly)
-def hire_ended_early(event: HireEndedEarly, envelope: Envelope, lookup: Lookup) -> Changes:
-    return _update(lookup, f"hire:{event.hire_id}", ended_early_on=event.ended_on.isoformat())
+@folds(_type("IntroductionMade"))
+def introduction_made(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    intro = Introduction(
+        introduction_id=d["introduction_id"],
+        beneficiary_id=d["beneficiary_id"],
+        need_id=d["need_id"],
+        employer_id=d["employer_id"],
+        agency_id=d["agency_id"],
+        sector=d["sector"],
+        introduced_on=_d(d["introduced_on"]),
+    )
+    return [(Introduction, intro.introduction_id, intro)]
 
 
-@on(ImmersionAgreed)
-def immersion_agreed(event: ImmersionAgreed, envelope: Envelope, lookup: Lookup) -> Changes:
+@folds(_type("IntroductionNotHired"))
+def introduction_not_hired(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    return _update(facts, Introduction, d["introduction_id"], outcome="not_hired", decided_on=_d(d["decided_on"]))
+
+
+@folds(_type("HireRecorded"))
+def hire_recorded(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    previous: Hire | None = facts.get(Hire, d["hire_id"])
+    duration = d.get("duration_months")
+    hire = Hire(
+        hire_id=d["hire_id"],
+        introduction_id=d["introduction_id"],
+        beneficiary_id=d["beneficiary_id"],
+        need_id=d.get("need_id"),
+        employer_id=d["employer_id"],
+        agency_id=d["agency_id"],
+        contract_type=d["contract_type"],
+        duration_months=None if duration is None else float(duration),
+        weekly_hours=float(d["weekly_hours"]),
+        sector=d["sector"],
+        start_date=_d(d["start_date"]),
+        ended_early_on=previous.ended_early_on if previous else None,
+        check_ins=previous.check_ins if previous else (),
+    )
+    decided = d.get("decided_on")
     return [
-        (
-            f"immersion:{event.immersion_id}",
-            {
-                "kind": "immersion",
-                "immersion_id": str(event.immersion_id),
-                "beneficiary_id": str(event.beneficiary_id),
-                "agency_id": event.agency_id,
-                "host_kind": event.host_kind.value,
-                "sector": event.sector,
-                "start_date": event.start_date.isoformat(),
-                "days_of_presence": event.days_of_presence,
-                "renewed": False,
-                "outcome": None,
-            },
-        )
+        (Hire, hire.hire_id, hire),
+        *_update(
+            facts, Introduction, hire.introduction_id, outcome="hired", decided_on=_d(decided) if decided else None
+        ),
     ]
 
 
-@on(ImmersionRenewed)
-def immersion_renewed(event: ImmersionRenewed, envelope: Envelope, lookup: Lookup) -> Changes:
-    key = f"immersion:{event.immersion_id}"
-    row = lookup(key)
-    if row is None:
+@folds(_type("HireCheckInRecorded"))
+def hire_checked_in(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    hire: Hire | None = facts.get(Hire, d["hire_id"])
+    if hire is None:
         return []
-    return [(key, {**row, "renewed": True, "days_of_presence": row["days_of_presence"] + event.days_of_presence})]
+    check_in = CheckIn(int(d["month"]), _d(d["checked_on"]), bool(d["still_employed"]))
+    others = tuple(c for c in hire.check_ins if c.month != check_in.month)
+    return [(Hire, hire.hire_id, evolve(hire, check_ins=tuple(sorted((*others, check_in), key=lambda c: c.month))))]
 
 
-@on(ImmersionCompleted)
-def immersion_completed(event: ImmersionCompleted, envelope: Envelope, lookup: Lookup) -> Changes:
+@folds(_type("HireEndedEarly"))
+def hire_ended_early(event: Event, facts: Facts) -> list[Change]:
+    return _update(facts, Hire, event.data["hire_id"], ended_early_on=_d(event.data["ended_on"]))
+
+
+@folds(_type("ImmersionAgreed"))
+def immersion_agreed(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    immersion = Immersion(
+        immersion_id=d["immersion_id"],
+        beneficiary_id=d["beneficiary_id"],
+        agency_id=d["agency_id"],
+        host_kind=d["host_kind"],
+        sector=d.get("sector"),
+        start_date=_d(d["start_date"]),
+        end_date=_d(d["end_date"]),
+        days_of_presence=int(d["days_of_presence"]),
+    )
+    return [(Immersion, immersion.immersion_id, immersion)]
+
+
+@folds(_type("ImmersionRenewed"))
+def immersion_renewed(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
+    current: Immersion | None = facts.get(Immersion, d["immersion_id"])
+    if current is None:
+        return []
+    renewed = evolve(
+        current,
+        renewed=True,
+        end_date=_d(d["end_date"]),
+        days_of_presence=current.days_of_presence + int(d["days_of_presence"]),
+    )
+    return [(Immersion, current.immersion_id, renewed)]
+
+
+@folds(_type("ImmersionCompleted"))
+def immersion_completed(event: Event, facts: Facts) -> list[Change]:
+    d = event.data
     return _update(
-        lookup,
-        f"immersion:{event.immersion_id}",
-        outcome=event.outcome.value,
-        days_of_presence=event.total_days_of_presence,
+        facts,
+        Immersion,
+        d["immersion_id"],
+        outcome=d["outcome"],
+        completed_on=_d(d["completed_on"]),
+        days_of_presence=int(d["total_days_of_presence"]),
     )

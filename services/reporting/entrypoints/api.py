@@ -1,18 +1,22 @@
-"""Reporting's indicator routes: JSON and CSV, scoped like every other API."""
+"""Reporting's indicator routes: JSON and CSV, their definitions and the projection's state, scoped by role.
+
+Every route answers 503 `recovering` (with `Retry-After`) until the facts are whole, and otherwise figures
+computed at one generation of the facts (the `X-Projection-Generation` header says which).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
-from collections.abc import Callable
-from datetime import date, timedelta
+import json
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from services.reporting.domain import indicators
+from services.reporting.domain import definitions, indicators
+from services.reporting.domain.indicators import AllScopes, Snapshot, Trends
 from services.reporting.domain.indicators import Query as IndicatorQuery
 from shared.auth import CurrentUser, Principal
 from shared.errors import DomainError, Forbidden
@@ -24,6 +28,7 @@ Start = Annotated[date | None, Query(description="First day of the period (defau
 End = Annotated[date | None, Query(description="Last day of the period (default: as_of).")]
 AsOf = Annotated[date | None, Query(description="Reference date for stocks such as the caseload (default: today).")]
 Agency = Annotated[str | None, Query(description="An agency id; the department when omitted.")]
+RECOVERING = {503: {"description": "The indicators are recovering (facts loading or being built); retry later."}}
 
 
 class InvalidPeriod(DomainError):
@@ -39,31 +44,39 @@ def _scope(user: Principal, agency_id: str | None) -> str | None:
     return user.agency_scope
 
 
-def _query(request: Request, agency_id: str | None, start: date | None, end: date | None, as_of: date | None):
+def _query(request: Request, start: date | None, end: date | None, as_of: date | None) -> IndicatorQuery:
     as_of = as_of or date.today()
     default_start, default_end = indicators.default_period(as_of)
     q = IndicatorQuery(
         start=start or default_start,
         end=end or default_end,
         as_of=as_of,
-        agency_id=agency_id,
-        positive_groups=tuple(str(g) for g in request.app.state.settings.positive_exit_groups),
+        positive_groups=tuple(request.app.state.settings.positive_exit_groups),
     )
     if q.start > q.end:
         raise InvalidPeriod(f"the period starts ({q.start}) after it ends ({q.end})")
     return q
 
 
-def _rows(request: Request) -> list[dict]:
-    return request.app.state.runtime.streams.rows()
+async def _all_scopes(request: Request, q: IndicatorQuery):
+    runtime = request.app.state.runtime
+    runtime.require_ready()
+    return await runtime.figures.get(("indicators", q), lambda snapshot: indicators.compute(snapshot, q))
 
 
-def _memo(request: Request, key: tuple, compute: Callable[[], dict]) -> dict:
-    """Figures computed once per state of the projection: a dashboard polling a quiet platform costs nothing."""
-    return request.app.state.runtime.memo(key, compute)
+def _json(entry, key, build, generation) -> Response:
+    """The JSON body of `build()`, serialised once per computation."""
+    body = entry.rendered.get(key)
+    if body is None:
+        body = entry.rendered[key] = json.dumps(build(), separators=(",", ":")).encode()
+    return Response(body, media_type="application/json", headers={"X-Projection-Generation": generation})
 
 
-@router.get("/indicators")
+def _generation(entry) -> str:
+    return ".".join(str(n) for n in entry.generation)
+
+
+@router.get("/indicators", responses=RECOVERING)
 async def get_indicators(
     request: Request,
     user: CurrentUser,
@@ -71,13 +84,15 @@ async def get_indicators(
     start: Start = None,
     end: End = None,
     as_of: AsOf = None,
-) -> dict:
+) -> Response:
     """Every indicator for the department or one agency, for a period and as of a date."""
-    q = _query(request, _scope(user, agency_id), start, end, as_of)
-    return _memo(request, ("indicators", q), lambda: indicators.compute(_rows(request), q))
+    scope = _scope(user, agency_id)
+    q = _query(request, start, end, as_of)
+    figures, entry = await _all_scopes(request, q)
+    return _json(entry, ("json", scope), lambda: figures.of(scope), _generation(entry))
 
 
-@router.get("/indicators.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+@router.get("/indicators.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}, **RECOVERING})
 async def get_indicators_csv(
     request: Request,
     user: CurrentUser,
@@ -87,8 +102,25 @@ async def get_indicators_csv(
     as_of: AsOf = None,
 ) -> Response:
     """The same indicators as CSV: one line per figure (section, indicator, breakdown, value)."""
-    q = _query(request, _scope(user, agency_id), start, end, as_of)
-    figures = _memo(request, ("indicators", q), lambda: indicators.compute(_rows(request), q))
+    scope = _scope(user, agency_id)
+    q = _query(request, start, end, as_of)
+    all_scopes, entry = await _all_scopes(request, q)
+    figures = all_scopes.of(scope)
+    filename = f"indicators-{figures['scope']}-{figures['as_of']}.csv"
+    body = entry.rendered.get(("csv", scope))
+    if body is None:
+        body = entry.rendered[("csv", scope)] = _csv(figures).encode()
+    return Response(
+        body,
+        media_type="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Projection-Generation": _generation(entry),
+        },
+    )
+
+
+def _csv(figures: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["scope", "period_start", "period_end", "as_of", "section", "indicator", "breakdown", "value"])
@@ -99,96 +131,80 @@ async def get_indicators_csv(
                 for breakdown, inner in value.items():
                     if isinstance(inner, dict):
                         for sub, v in inner.items():
-                            writer.writerow([*prefix, section, f"{name}.{sub}", breakdown, v])
+                            writer.writerow([*prefix, section, f"{name}.{sub}", breakdown, "" if v is None else v])
                     else:
                         writer.writerow([*prefix, section, name, breakdown, inner])
             else:
                 writer.writerow([*prefix, section, name, "", "" if value is None else value])
     for cohort in figures["cohorts"]:
         for name, value in cohort.items():
-            if name != "month" and not isinstance(value, dict):
+            if name == "month":
+                continue
+            if isinstance(value, dict):
+                for group, n in value.items():
+                    writer.writerow([*prefix, "cohorts", name, f"{cohort['month']}.{group}", n])
+            else:
                 writer.writerow([*prefix, "cohorts", name, cohort["month"], value])
-    filename = f"indicators-{figures['scope']}-{figures['as_of']}.csv"
-    return Response(
-        out.getvalue(), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    return out.getvalue()
 
 
-@router.get("/indicators/agencies")
+def _agency_name(agency_id: str) -> str:
+    return AGENCIES_BY_ID[agency_id].name if agency_id in AGENCIES_BY_ID else agency_id
+
+
+@router.get("/indicators/agencies", responses=RECOVERING)
 async def get_agency_comparison(
     request: Request, user: CurrentUser, start: Start = None, end: End = None, as_of: AsOf = None
 ) -> dict:
     """Key figures of each agency beside the department's (agency staff see their own agency only)."""
-    q = _query(request, None, start, end, as_of)
-    comparison = _memo(request, ("agencies", q), lambda: _compare_agencies(_rows(request), q))
-    return {**comparison, "agencies": [a for a in comparison["agencies"] if user.can_see_agency(a["agency_id"])]}
+    q = _query(request, start, end, as_of)
+    figures, _ = await _all_scopes(request, q)
+    return _comparison(figures, user)
 
 
-def _compare_agencies(all_rows: list[dict], q: IndicatorQuery) -> dict:
-    rows = [r for r in all_rows if r.get("kind") == "accompaniment"]
-    by_agency: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        for agency in {a for _, a in row["agency_history"]}:
-            by_agency[agency].append(row)
+def _comparison(figures: AllScopes, user: Principal) -> dict:
+    q = figures.query
     return {
         "period": {"start": q.start.isoformat(), "end": q.end.isoformat()},
         "as_of": q.as_of.isoformat(),
-        "department": indicators.accompaniments(rows, q),
+        "department": figures.of(None)["accompaniments"],
         "agencies": [
-            {
-                "agency_id": a,
-                "agency_name": AGENCIES_BY_ID[a].name if a in AGENCIES_BY_ID else a,
-                **indicators.accompaniments(by_agency[a], IndicatorQuery(**{**q.__dict__, "agency_id": a})),
-            }
-            for a in sorted(by_agency)
+            {"agency_id": a, "agency_name": _agency_name(a), **figures.of(a)["accompaniments"]}
+            for a in figures.agencies
+            if user.can_see_agency(a)
         ],
     }
 
 
-@router.get("/indicators/trends")
+@router.get("/indicators/trends", responses=RECOVERING)
 async def get_trends(
     request: Request,
     user: CurrentUser,
     agency_id: Agency = None,
     as_of: AsOf = None,
     months: Annotated[int, Query(ge=1, le=60)] = 12,
-) -> dict:
+) -> Response:
     """Month by month: entries, exits by group and caseload at the end of the month."""
     scope = _scope(user, agency_id)
     as_of = as_of or date.today()
-    return _memo(request, ("trends", scope, as_of, months), lambda: _trends(request, scope, as_of, months))
+    groups = tuple(request.app.state.settings.positive_exit_groups)
+    runtime = request.app.state.runtime
+    runtime.require_ready()
+
+    def compute(snapshot: Snapshot) -> Trends:
+        return indicators.trends(snapshot, as_of, months, groups)
+
+    trends, entry = await runtime.figures.get(("trends", as_of, months, groups), compute)
+    body = {"scope": scope or definitions.DEPARTMENT, "as_of": as_of.isoformat(), "months": None}
+    return _json(entry, ("trends", scope), lambda: {**body, "months": trends.of(scope)}, _generation(entry))
 
 
-def _trends(request: Request, scope: str | None, as_of: date, months: int) -> dict:
-    rows = [r for r in _rows(request) if r.get("kind") == "accompaniment"]
-    series = []
-    year, month = as_of.year, as_of.month
-    firsts = []
-    for _ in range(months):
-        firsts.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    for first in reversed(firsts):
-        last = min(indicators.add_months(first, 1) - timedelta(days=1), as_of)
-        q = _query(request, scope, first, last, last)
-        figures = indicators.accompaniments(rows, q)
-        series.append(
-            {
-                "month": first.strftime("%Y-%m"),
-                "entries": figures["entries"],
-                "exits": figures["exits"],
-                "exits_by_group": figures["exits_by_group"],
-                "caseload": figures["caseload"],
-                "positive_exit_rate": figures["positive_exit_rate"],
-            }
-        )
-    return {"scope": scope or "department", "as_of": as_of.isoformat(), "months": series}
-
-
-@router.get("/indicators/positive-exit-rate")
+@router.get("/indicators/positive-exit-rate", responses=RECOVERING)
 async def positive_exit_rate(request: Request, user: CurrentUser, as_of: AsOf = None) -> dict:
     """Exits by group and the headline positive-exit rate, for the department and each visible agency (all time)."""
-    q = _query(request, None, date(2000, 1, 1), as_of or date.today(), as_of)
-    comparison = await get_agency_comparison(request, user, q.start, q.end, q.as_of)
+    q = _query(request, date(2000, 1, 1), as_of or date.today(), as_of)
+    figures, _ = await _all_scopes(request, q)
+    comparison = _comparison(figures, user)
 
     def summary(scope: str, figures: dict) -> dict:
         keys = ("exits", "exits_by_group", "positive_exits", "positive_exit_rate", "emploi_durable_rate")
@@ -199,3 +215,23 @@ async def positive_exit_rate(request: Request, user: CurrentUser, as_of: AsOf = 
         "department": summary("department", comparison["department"]),
         "agencies": [summary(a["agency_id"], a) for a in comparison["agencies"]],
     }
+
+
+@router.get("/indicators/definitions")
+async def get_definitions(request: Request, user: CurrentUser) -> dict:
+    """What every figure means, in the department's words (English and French), with the headline groups."""
+    return {
+        "positive_groups": list(request.app.state.settings.positive_exit_groups),
+        "sorties_dynamiques": list(definitions.SORTIES_DYNAMIQUES),
+        "exit_groups": definitions.EXIT_GROUP_OF,
+        "definitions": [
+            {"section": d.section, "name": d.name, "label": d.label, "text": d.text, "text_fr": d.text_fr}
+            for d in definitions.DEFINITIONS
+        ],
+    }
+
+
+@router.get("/indicators/status")
+async def get_status(request: Request, user: CurrentUser) -> dict:
+    """Whether the indicators are ready or recovering (loading the facts, or building them from the topics)."""
+    return request.app.state.runtime.status()

@@ -1,142 +1,192 @@
-"""Rebuild: replay every topic from the beginning into fresh projections, and show or compare the figures.
+"""Rebuild: read the three topics from the beginning into fresh facts, and show or compare the figures.
 
-python -m services.reporting rebuild [--as-of DATE] [--json] [--write-bi] [--compare URL --token T]
+python -m services.reporting rebuild [--as-of DATE] [--json] [--workers N] [--compare URL --token T]
+
+The topics' partitions are shared among worker processes (one per core by default), each folding its own
+partitions with the live projection's code (a fact's events never cross partitions); their facts are merged
+and counted with the live indicators' code. `--compare` checks the live service answers the same figures for
+the department and every agency (exit 1 otherwise). `rebuild_rate()` is the entry point of the benchmark.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
+import multiprocessing
+import os
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 
-import asyncpg
 import httpx
 from aiokafka import TopicPartition
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from services.reporting.adapters.bi import BiStore
-from services.reporting.adapters.faust_app import CONTEXTS
+from services.reporting.adapters.consumer import source_topics, topic_partitions
+from services.reporting.adapters.records import NewerSchemaVersion, to_event
 from services.reporting.domain import indicators, projection
+from services.reporting.domain.facts import FactSet
 from services.reporting.settings import ReportingSettings
-from shared.envelope import Envelope
 from shared.errors import EnvelopeError
-from shared.kafka import make_admin, make_consumer
+from shared.kafka import make_consumer
+
+Partition = tuple[str, int]
 
 
-async def replay(settings: ReportingSettings, console: Console) -> tuple[dict[str, dict], int, int]:
-    """Fold every event published so far into fresh rows; returns (rows, events, unreadable records)."""
-    consumer = make_consumer(settings, None, isolation_level="read_uncommitted")
+@dataclass
+class Replay:
+    """What a replay read and folded."""
+
+    facts: FactSet
+    records: int
+    events: int
+    unreadable: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Records read per second."""
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+async def _end_offsets(settings: ReportingSettings) -> dict[Partition, int]:
+    consumer = make_consumer(settings, None, [])
     await consumer.start()
     try:
-        partitions = await _partitions(settings, [settings.topic(f"{c}.events") for c in CONTEXTS])
+        partitions = await topic_partitions(consumer, source_topics(settings))
         if not partitions:
-            return {}, 0, 0
-        consumer.assign(partitions)
-        begin = await consumer.beginning_offsets(partitions)
+            return {}
         end = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        remaining = {tp for tp in partitions if end[tp] > begin[tp]}
-        total = sum(end[tp] - begin[tp] for tp in partitions)
-        rows: dict[str, dict] = {}
-        events = unreadable = 0
-        with Progress(
-            TextColumn("replaying topics"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        ) as progress:
-            task = progress.add_task("replay", total=total)
-            while remaining:
-                batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=5000)
-                for tp, records in batch.items():
-                    for record in records:
-                        if record.offset >= end[tp]:
-                            break
-                        try:
-                            envelope = Envelope.from_kafka(record.value, record.headers)
-                            projection.fold([envelope], rows)
-                            events += 1
-                        except EnvelopeError:
-                            unreadable += 1
-                        progress.advance(task)
-                # Checked for every partition, records or not: a partition written in transactions ends with a
-                # commit marker, which takes an offset but is never returned as a record.
-                for tp in list(remaining):
-                    if await consumer.position(tp) >= end[tp]:
-                        remaining.discard(tp)
-        return rows, events, unreadable
+        return {(tp.topic, tp.partition): n for tp, n in end.items() if n > 0}
     finally:
         await consumer.stop()
 
 
-async def _partitions(settings: ReportingSettings, topics: list[str]) -> list[TopicPartition]:
-    admin = make_admin(settings)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(topics)
-    finally:
-        await admin.close()
-    return [
-        TopicPartition(t["topic"], p["partition"])
-        for t in described
-        if t.get("error_code", 0) == 0
-        for p in sorted(t["partitions"], key=lambda p: p["partition"])
-    ]
-
-
-async def run(args, settings: ReportingSettings) -> int:
-    """The rebuild command."""
-    console = Console(stderr=True)
-    rows, events, unreadable = await replay(settings, console)
-    as_of = args.as_of or date.today()
-    start, end = indicators.default_period(as_of)
-    q = indicators.Query(
-        start=start, end=end, as_of=as_of, positive_groups=tuple(str(g) for g in settings.positive_exit_groups)
+async def _fold(settings: ReportingSettings, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
+    """Read the given partitions up to their end offsets and fold them (in one process)."""
+    facts = FactSet()
+    records = events = unreadable = 0
+    consumer = make_consumer(
+        settings,
+        None,
+        [],
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+        isolation_level="read_uncommitted",
     )
-    figures = indicators.compute(rows.values(), q)
-    console.print(f"{events} events replayed into {len(rows)} rows ({unreadable} unreadable records skipped)")
-    if args.write_bi:
-        pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
-        try:
-            bi = BiStore(pool, settings.reporting_bi_schema, settings.reporting_bi_reader_role)
-            await bi.migrate()
-            await bi.replace_all(rows)
-        finally:
-            await pool.close()
-        console.print(f"BI read models in schema {settings.reporting_bi_schema} rewritten")
-    if args.json:
-        print(json.dumps(figures, indent=2, sort_keys=True))
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(t, p) for t, p in end]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        remaining = {tp for tp in partitions}
+        apply = projection.apply
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=20000)
+            for tp, batch_records in batch.items():
+                last = end[(tp.topic, tp.partition)]
+                for record in batch_records:
+                    if record.offset >= last:
+                        break
+                    records += 1
+                    try:
+                        event = to_event(record.value, record.headers)
+                    except EnvelopeError:
+                        unreadable += 1
+                        continue
+                    if event is not None:
+                        events += apply(event, facts)
+            # Every partition, records or not: one written in transactions ends with a commit marker, which takes
+            # an offset but is never returned as a record.
+            for tp in list(remaining):
+                if await consumer.position(tp) >= end[(tp.topic, tp.partition)]:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    return facts, records, events, unreadable
+
+
+def _fold_in_process(settings_json: str, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
+    return asyncio.run(_fold(ReportingSettings.model_validate_json(settings_json), end))
+
+
+def _share(end: dict[Partition, int], workers: int) -> list[dict[Partition, int]]:
+    """Partitions spread over the workers, the biggest first, each to the least loaded worker."""
+    shares: list[dict[Partition, int]] = [{} for _ in range(workers)]
+    loads = [0] * workers
+    for partition, n in sorted(end.items(), key=lambda item: -item[1]):
+        i = loads.index(min(loads))
+        shares[i][partition] = n
+        loads[i] += n
+    return [s for s in shares if s]
+
+
+def replay(settings: ReportingSettings, workers: int | None = None) -> Replay:
+    """Fold every event published so far into fresh facts, partitions shared among `workers` processes."""
+    end = asyncio.run(_end_offsets(settings))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(end) or 1))
+    started = time.monotonic()
+    shares = _share(end, workers)
+    facts, records, events, unreadable = FactSet(), 0, 0, 0
+    if len(shares) <= 1:
+        results = [asyncio.run(_fold(settings, s)) for s in shares]
     else:
-        a = figures["accompaniments"]
-        console.print(
-            f"caseload {a['caseload']}  entries {a['entries']}  exits {a['exits']}  "
-            f"positive-exit rate {a['positive_exit_rate']}  emploi durable {a['emploi_durable_rate']}"
-        )
-    if args.compare:
-        async with httpx.AsyncClient(timeout=30, headers={"Authorization": f"Bearer {args.token}"}) as client:
-            response = await client.get(f"{args.compare}/indicators", params={"as_of": as_of.isoformat()})
+        # Children fold all shares but the first, which this process folds meanwhile (its facts need no
+        # copying back). They are forked before any event loop runs here; each runs its own.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=context) as pool:
+            payload = settings.model_dump_json()
+            children = [pool.submit(_fold_in_process, payload, share) for share in shares[1:]]
+            results = [asyncio.run(_fold(settings, shares[0]))] + [child.result() for child in children]
+    for part, n_records, n_events, n_unreadable in results:
+        facts.merge(part)
+        records, events, unreadable = records + n_records, events + n_events, unreadable + n_unreadable
+    return Replay(facts, records, events, unreadable, time.monotonic() - started)
+
+
+def rebuild_rate(settings: ReportingSettings | None = None, workers: int | None = None) -> dict:
+    """The benchmark's entry point: replay the topics and return the records read per second."""
+    result = replay(settings or ReportingSettings(), workers)
+    return {"records": result.records, "events": result.events, "seconds": result.seconds, "rate": result.rate}
+
+
+async def _live(url: str, token: str, q: indicators.Query, scopes: list[str | None]) -> dict:
+    params = {"start": q.start.isoformat(), "end": q.end.isoformat(), "as_of": q.as_of.isoformat()}
+    async with httpx.AsyncClient(timeout=30, headers={"Authorization": f"Bearer {token}"}) as client:
+        out = {}
+        for scope in scopes:
+            response = await client.get(f"{url}/indicators", params=params | ({"agency_id": scope} if scope else {}))
             response.raise_for_status()
-        live = response.json()
-        if live != figures:
-            differing = sorted(k for k in figures if figures[k] != live.get(k))
-            console.print(f"[red]live figures differ from the rebuild in: {', '.join(differing)}[/red]")
-            return 1
-        console.print("[green]live figures are identical to the rebuild[/green]")
-    return 0
+            out[scope] = response.json()
+        return out
 
 
-def main(argv: list[str]) -> None:
-    """Parse the rebuild command line."""
-    import argparse
+def compare(url: str, token: str, q: indicators.Query, rebuilt: indicators.AllScopes, patience: float = 15) -> list:
+    """Scopes whose live figures differ from the rebuilt ones (the live ones may trail by a refresh: retried)."""
+    scopes: list[str | None] = [None, *rebuilt.agencies]
+    deadline = time.monotonic() + patience
+    while True:
+        live = asyncio.run(_live(url, token, q, scopes))
+        differing = [
+            (scope or "department", sorted(k for k, v in rebuilt.of(scope).items() if live[scope].get(k) != v))
+            for scope in scopes
+            if live[scope] != rebuilt.of(scope)
+        ]
+        if not differing or time.monotonic() > deadline:
+            return differing
+        time.sleep(1)
 
+
+def main(argv: list[str], settings: ReportingSettings | None = None) -> None:
+    """Parse the rebuild command line and run it."""
     parser = argparse.ArgumentParser(prog="python -m services.reporting rebuild", description=__doc__.splitlines()[0])
     parser.add_argument("--as-of", type=date.fromisoformat, help="reference date (default: today)")
+    parser.add_argument("--start", type=date.fromisoformat, help="first day of the period (default: a year back)")
+    parser.add_argument("--end", type=date.fromisoformat, help="last day of the period (default: as-of)")
     parser.add_argument("--json", action="store_true", help="print every indicator as JSON on stdout")
-    parser.add_argument("--write-bi", action="store_true", help="rewrite the BI read models from the rebuild")
+    parser.add_argument("--workers", type=int, help="processes reading the partitions (default: one per core)")
     parser.add_argument(
         "--compare", metavar="URL", help="reporting service to compare with, e.g. http://127.0.0.1:8004"
     )
@@ -144,4 +194,38 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     if args.compare and not args.token:
         parser.error("--compare needs --token")
-    sys.exit(asyncio.run(run(args, ReportingSettings())))
+    settings = settings or ReportingSettings()
+    try:
+        result = replay(settings, args.workers)
+    except NewerSchemaVersion as e:
+        print(f"cannot rebuild: {e}", file=sys.stderr)
+        sys.exit(2)
+    as_of = args.as_of or date.today()
+    start, end = indicators.default_period(as_of)
+    q = indicators.Query(args.start or start, args.end or end, as_of, tuple(settings.positive_exit_groups))
+    rebuilt = indicators.compute(indicators.Snapshot.of(result.facts), q)
+    print(
+        f"{result.records} records read in {result.seconds:.2f} s ({result.rate:,.0f}/s), {result.events} events "
+        f"folded into {result.facts.count()} facts ({result.unreadable} unreadable records skipped)",
+        file=sys.stderr,
+    )
+    if args.json:
+        print(json.dumps(rebuilt.of(None), indent=2, sort_keys=True))
+    else:
+        a = rebuilt.of(None)["accompaniments"]
+        print(
+            f"caseload {a['caseload']}  entries {a['entries']}  returns {a['returns']}  exits {a['exits']}  "
+            f"positive-exit rate {a['positive_exit_rate']}  emploi durable {a['emploi_durable_rate']}",
+            file=sys.stderr,
+        )
+    if args.compare:
+        differing = compare(args.compare, args.token, q, rebuilt)
+        if differing:
+            for scope, keys in differing:
+                print(f"live figures of {scope} differ from the rebuild in: {', '.join(keys)}", file=sys.stderr)
+            sys.exit(1)
+        print(
+            f"live figures are identical to the rebuild (department and {len(rebuilt.agencies)} agencies)",
+            file=sys.stderr,
+        )
+    sys.exit(0)

@@ -19,6 +19,8 @@ const state = {
 };
 
 class SessionExpired extends Error {}
+// The indicators answer 503 "recovering" while a replica loads its facts or a new projection is built.
+class Recovering extends Error {}
 
 // ------------------------------------------------------------------ French formats and labels
 
@@ -180,6 +182,11 @@ async function api(path) {
     response = await call();
     if (response.status === 401) throw new SessionExpired();
   }
+  if (response.status === 503) {
+    let body = {};
+    try { body = await response.clone().json(); } catch { /* no JSON body */ }
+    if (body.state === "recovering") throw new Recovering(body.detail || "");
+  }
   if (!response.ok) {
     let detail = "";
     try { detail = (await response.json()).detail || ""; } catch { /* no JSON body */ }
@@ -217,6 +224,10 @@ async function load({ announced }) {
   const params = query();
   const trendParams = new URLSearchParams(params.get("agency_id") ? { agency_id: params.get("agency_id") } : {});
   try {
+    if (!Object.keys(state.definitions).length) {
+      const body = await api("/indicators/definitions").then((r) => r.json());
+      state.definitions = Object.fromEntries(body.definitions.map((d) => [`${d.section}.${d.name}`, d.text_fr]));
+    }
     const [figures, comparison, monthly] = await Promise.all([
       api(`/indicators?${params}`).then((r) => r.json()),
       api(`/indicators/agencies?${params}`).then((r) => r.json()),
@@ -232,6 +243,7 @@ async function load({ announced }) {
     $("loading").hidden = true;
     $("content").hidden = false;
     document.body.dataset.loaded = "true";
+    document.body.dataset.state = "ready";
     if (announced) {
       announce(`Indicateurs affichés : ${where}, du ${day(figures.period.start)} au ${day(figures.period.end)}.`);
     }
@@ -239,6 +251,10 @@ async function load({ announced }) {
     if (e instanceof SessionExpired) {
       showSignIn("Votre session a expiré : reconnectez-vous.");
       announce("Votre session a expiré : reconnectez-vous.");
+    } else if (e instanceof Recovering) {
+      document.body.dataset.state = "recovering";
+      $("loading").hidden = true;
+      showNotice("Les indicateurs sont en cours de reprise (chargement des données) : ils s'afficheront d'eux-mêmes.");
     } else {
       $("loading").hidden = true;
       showNotice(`Les indicateurs n'ont pas pu être chargés (${e.message}).`);

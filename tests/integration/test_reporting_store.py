@@ -1,0 +1,180 @@
+"""Reporting's fact tables on the real PostgreSQL: batches written and read back whole, replays harmless, poison
+dead-lettered, a second replica's mirror equal to the writer's, the BI views over the same facts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import pytest
+from aiokafka import ConsumerRecord, TopicPartition
+
+from services.reporting.adapters.bi import create_views
+from services.reporting.adapters.fact_tables import TABLES
+from services.reporting.adapters.store import FactStore
+from services.reporting.domain import indicators, projection
+from services.reporting.service_layer.mirror import Mirror
+from services.reporting.service_layer.projector import Projector
+from shared.contracts import REGISTRY
+from shared.envelope import Envelope
+from tests.unit.test_reporting_indicators import AS_OF, STREAMS, YEAR, X, interleave
+
+pytestmark = pytest.mark.integration
+
+
+def record(event, offset: int, topic: str = "t", partition: int = 0) -> ConsumerRecord:
+    """The Kafka record the relay would publish for a projection event."""
+    cls = next(c for c in REGISTRY.classes() if c.event_type() == event.type)
+    envelope = Envelope(
+        id=uuid.uuid4(),
+        source="/ali/test",
+        type=event.type,
+        time=datetime.fromisoformat(event.time),
+        dataschema=cls.dataschema(),
+        schema_version=cls.schema_version,
+        stream_id=event.stream_id,
+        stream_version=event.stream_version,
+        partition_key="k",
+        correlation_id=uuid.uuid4(),
+        data=event.data,
+    )
+    value = envelope.kafka_value()
+    return ConsumerRecord(topic, partition, offset, 0, 0, b"k", value, None, 1, len(value), envelope.kafka_headers())
+
+
+class Letters:
+    """Dead letters kept in memory."""
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    async def __call__(self, poison) -> None:
+        self.sent.extend(poison)
+
+
+@pytest.fixture
+async def facts_store(pool, run_id):
+    store = FactStore(f"{run_id}_reporting")
+    async with pool.acquire() as conn:
+        await store.migrate(conn, 1)
+        async with conn.transaction():
+            await create_views(
+                conn, store.schema, f"{run_id}_bi", ("emploi_durable", "emploi_transition", "sortie_positive")
+            )
+    return store
+
+
+async def _apply_in_batches(projector: Projector, records: list[ConsumerRecord], size: int) -> None:
+    tp = TopicPartition("t", 0)
+    for start in range(0, len(records), size):
+        await projector.apply({tp: records[start : start + size]})
+
+
+async def test_batches_are_stored_whole_and_a_second_replica_reads_the_same_facts(pool, facts_store):
+    events = interleave(STREAMS, seed=5)
+    records = [record(e, i) for i, e in enumerate(events)]
+    mirror = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await mirror.load(conn)
+    letters = Letters()
+    projector = Projector(facts_store, mirror, pool, 1, letters)
+    await _apply_in_batches(projector, records, 7)
+    expected = projection.fold_all(events)
+    assert mirror.facts.by_kind == expected.by_kind and mirror.facts.versions == expected.versions
+    other = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await other.load(conn)
+        assert await facts_store.offsets(conn) == {("t", 0): len(records)}
+    assert other.facts.by_kind == expected.by_kind and other.facts.versions == expected.versions
+    figures = indicators.compute(indicators.Snapshot.of(other.facts), YEAR)
+    assert figures.of(X) == indicators.compute(indicators.Snapshot.of(expected), YEAR).of(X)
+    assert letters.sent == []
+
+
+async def test_a_replayed_batch_changes_nothing_and_poison_is_dead_lettered(pool, facts_store):
+    events = interleave(STREAMS, seed=6)
+    records = [record(e, i) for i, e in enumerate(events)]
+    mirror = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await mirror.load(conn)
+    letters = Letters()
+    projector = Projector(facts_store, mirror, pool, 1, letters)
+    await _apply_in_batches(projector, records, 50)
+    before = dict(mirror.facts.by_kind), dict(mirror.facts.versions)
+    bad = ConsumerRecord("t", 0, len(records), 0, 0, b"k", b"{not json", None, 1, 9, records[0].headers)
+    folded = await projector.apply({TopicPartition("t", 0): [*records[10:40], bad]})
+    assert folded == 0, "every event of the replay was folded already"
+    assert (dict(mirror.facts.by_kind), dict(mirror.facts.versions)) == before
+    assert [r.offset for r, _ in letters.sent] == [len(records)]
+    reloaded = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await reloaded.load(conn)
+    assert reloaded.facts.by_kind == before[0]
+
+
+async def test_a_replica_follows_another_workers_batches(pool, facts_store):
+    events = interleave(STREAMS, seed=7)
+    records = [record(e, i) for i, e in enumerate(events)]
+    writer, reader = Mirror(facts_store), Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await writer.load(conn)
+        await reader.load(conn)
+    projector = Projector(facts_store, writer, pool, 1, Letters())
+    await _apply_in_batches(projector, records[:60], 20)
+    async with pool.acquire() as conn:
+        assert await reader.sync(conn)
+    generation = reader.key
+    await _apply_in_batches(projector, records[60:], 20)
+    async with pool.acquire() as conn:
+        assert await reader.sync(conn)
+    assert reader.key > generation and reader.generation == writer.generation
+    assert reader.facts.by_kind == writer.facts.by_kind
+
+
+async def test_the_tables_have_the_columns_the_code_writes(pool, facts_store):
+    rows = await pool.fetch(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1", facts_store.schema
+    )
+    columns: dict[str, list[str]] = {}
+    for r in rows:
+        columns.setdefault(r["table_name"], []).append(r["column_name"])
+    for table in TABLES:
+        assert sorted(columns[table.name]) == sorted(table.names), table.name
+
+
+async def test_the_bi_views_read_the_same_facts(pool, facts_store, run_id):
+    events = interleave(STREAMS, seed=8)
+    mirror = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await mirror.load(conn)
+    projector = Projector(facts_store, mirror, pool, 1, Letters())
+    await _apply_in_batches(projector, [record(e, i) for i, e in enumerate(events)], 100)
+    bi = f"{run_id}_bi"
+    exits = await pool.fetch(f"SELECT agency_id, exit_group, sortie_dynamique FROM {bi}.exits")
+    assert sorted((r["agency_id"], r["exit_group"]) for r in exits) == [
+        ("ali-x", "autre_sortie"),
+        ("ali-x", "emploi_durable"),
+        ("ali-y", "autre_sortie"),
+        ("ali-y", "emploi_transition"),
+        ("ali-y", "sortie_positive"),
+    ], "E's exit counts at Y, where it was transferred"
+    assert sum(r["sortie_dynamique"] for r in exits) == 3
+    barriers = await pool.fetch(f"SELECT agency_id, category, status FROM {bi}.barriers ORDER BY category, status")
+    assert [(r["category"], r["agency_id"], r["status"]) for r in barriers] == [
+        ("french_language", "ali-x", "lifted"),
+        ("health", "ali-x", "identified"),
+        ("housing", "ali-y", "identified"),
+        ("mobility", "ali-x", "identified"),
+        ("mobility", "ali-x", "lifted"),
+    ], "one row per identification; E's barrier at X, where it was identified"
+    assert await pool.fetchval(f"SELECT count(*) FROM {bi}.accompaniments WHERE status = 'open'") == 6
+    assert await pool.fetchval(f"SELECT sum(entries) FROM {bi}.agency_months") == 11
+    a = await pool.fetchrow(
+        f"SELECT first_appointment_delay_days, contract_in_time FROM {bi}.accompaniments "
+        f"WHERE orientation_date = '2025-01-02'"
+    )
+    assert (a["first_appointment_delay_days"], a["contract_in_time"]) == (10, True)
+    december = await pool.fetchrow(
+        f"SELECT sum(caseload_end_of_month) AS n FROM {bi}.agency_months WHERE month = $1", AS_OF.replace(day=1)
+    )
+    assert december["n"] == 6, "J closed on 31 December is gone at the month's end"
