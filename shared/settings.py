@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared import crypto
 
 
 class PlatformSettings(BaseSettings):
@@ -51,6 +54,26 @@ class PlatformSettings(BaseSettings):
                 " of the department's identity provider"
             )
         return self
+
+    def check_keys(self, keys: Mapping[str, str]) -> None:
+        """Validate the base64 keys named by field (-> variable); outside development each one is required."""
+        for field, variable in keys.items():
+            value: SecretStr | None = getattr(self, field)
+            if value is not None:
+                crypto.decode_key(value.get_secret_value(), variable)
+            elif self.environment != "development":
+                raise ValueError(f"outside development, set {variable} (base64 of {crypto.KEY_BYTES} random bytes)")
+        values = [getattr(self, f).get_secret_value() for f in keys if getattr(self, f) is not None]
+        if len(values) != len(set(values)):
+            raise ValueError(f"{', '.join(keys.values())} must be different keys")
+
+    def key(self, field: str, variable: str) -> bytes:
+        """The 32-byte key of a setting (in development, when unset, a fixed one derived from the field name)."""
+        value: SecretStr | None = getattr(self, field)
+        if value is None:
+            # Development only (`check_keys` refuses a missing key elsewhere): stable, so local data stays readable.
+            return crypto.development_key(field)
+        return crypto.decode_key(value.get_secret_value(), variable)
 
     def topic(self, name: str) -> str:
         """Full topic name for a platform topic such as `intake.events`."""

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-
 from pydantic import Field, SecretStr, model_validator
 
 from shared.settings import PlatformSettings
 
-KEY_BYTES = 32
 _KEYS = {"intake_master_key": "ALI_INTAKE_MASTER_KEY", "intake_index_key": "ALI_INTAKE_INDEX_KEY"}
-
-
-def _decode_key(value: SecretStr, variable: str) -> bytes:
-    try:
-        key = base64.b64decode(value.get_secret_value(), validate=True)
-    except (binascii.Error, ValueError) as e:
-        raise ValueError(f"{variable} is not valid base64") from e
-    if len(key) != KEY_BYTES:
-        raise ValueError(f"{variable} must be {KEY_BYTES} bytes once base64-decoded, not {len(key)}")
-    return key
 
 
 class IntakeSettings(PlatformSettings):
@@ -39,27 +24,13 @@ class IntakeSettings(PlatformSettings):
 
     @model_validator(mode="after")
     def _personal_data_keys(self) -> IntakeSettings:
-        for field, variable in _KEYS.items():
-            value: SecretStr | None = getattr(self, field)
-            if value is not None:
-                _decode_key(value, variable)
-            elif self.environment != "development":
-                raise ValueError(f"outside development, set {variable} (base64 of {KEY_BYTES} random bytes)")
-        if self.intake_master_key is not None and self.intake_master_key == self.intake_index_key:
-            raise ValueError("ALI_INTAKE_MASTER_KEY and ALI_INTAKE_INDEX_KEY must be different keys")
+        self.check_keys(_KEYS)
         return self
 
     def master_key(self) -> bytes:
         """The key wrapping every person's data key (a fixed, derived one in development)."""
-        return self._key("intake_master_key")
+        return self.key("intake_master_key", _KEYS["intake_master_key"])
 
     def index_key(self) -> bytes:
         """The key of the de-duplication digests (a fixed, derived one in development)."""
-        return self._key("intake_index_key")
-
-    def _key(self, field: str) -> bytes:
-        value: SecretStr | None = getattr(self, field)
-        if value is None:
-            # Development only (the validator refuses a missing key elsewhere): stable, so local data stays readable.
-            return hashlib.sha256(f"ali-development-{field}".encode()).digest()
-        return _decode_key(value, _KEYS[field])
+        return self.key("intake_index_key", _KEYS["intake_index_key"])
