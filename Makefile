@@ -65,6 +65,7 @@ lint: $(STAMP) ## ruff
 schemas: $(STAMP) ## regenerate the JSON Schemas of the events (refuses to change a published version)
 	$(PY) -m shared.schema_registry generate
 	$(PY) -m shared.asyncapi generate
+	$(PY) -m shared.referentials
 
 bench: install ## event store and relay throughput, 17,000-row import, matching of 5,000 candidates
 	deploy/local/stack.sh start

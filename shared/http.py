@@ -10,6 +10,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from shared.auth import load_verifier
 from shared.errors import ConcurrencyError, DomainError, Forbidden, NotFound, RuleViolation
+from shared.referentials_api import router as referentials_router
 
 # The one place where domain errors become HTTP status codes.
 _STATUS: list[tuple[type[Exception], int]] = [
@@ -95,6 +96,7 @@ def service_app(
     )
     for router in routers:
         app.include_router(router)
+    app.include_router(referentials_router)
     app.include_router(health_router(runtime.readiness))
     install_error_handlers(app)
     install_metrics(app)

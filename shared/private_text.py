@@ -1,0 +1,144 @@
+"""Free text that may carry personal data: kept only in the owning service's database, encrypted per owner.
+
+Labels, subjects, partner names, notes, employer and contact names are what caseworkers type; anything can be
+typed there (a name, a phone number, a diagnosis). So no such text goes into an event: the event carries an
+opaque reference (`text_ref(item_id, field)`, a uuid derived from the item's id and the field's name), and the
+text is stored by the service that owns it, AES-256-GCM-encrypted with the data key of its owner:
+
+- a person (`Owner.person`): what is written about one beneficiary (plan, training needs, referrals, check-in
+  notes, the training centre of their immersion). One intake erasure destroys this key in every service;
+- an employer's contact (`Owner.contact`): the name of the person met and the notes of that contact, erasable
+  on that contact's request without touching the employer;
+- an employer (`Owner.employer`): its name (a sole trader's is a person's name) and its needs' titles and tasks;
+- an agency (`Owner.agency`): texts of the agency's own, which concern no one person (workshop session titles).
+
+Destroying an owner's key (`PrivateTexts.erase`) makes each of its texts unreadable at once; reading one answers
+`TextState.ERASED`, never an error. Once erased, an owner cannot receive new texts (`PersonalDataErased`, 409).
+"""
+
+from __future__ import annotations
+
+import abc
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from shared.errors import RuleViolation
+
+_TEXT_NAMESPACE = uuid.UUID("3c0f5a7e-91d2-4b6a-8f3e-5d7c2a1b9e04")
+
+
+def text_ref(item_id: object, field: str) -> UUID:
+    """The reference of one free-text field of one item (an objective's label, a contact's notes...)."""
+    return uuid.uuid5(_TEXT_NAMESPACE, f"{item_id}:{field}")
+
+
+class OwnerKind(StrEnum):
+    """Whose key encrypts a text."""
+
+    PERSON = "person"
+    CONTACT = "contact"
+    EMPLOYER = "employer"
+    AGENCY = "agency"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The owner of a data key: a kind and an id."""
+
+    kind: OwnerKind
+    id: str
+
+    @classmethod
+    def person(cls, beneficiary_id: UUID) -> Owner:
+        """A beneficiary, by their pseudonymous id (the same in every service)."""
+        return cls(OwnerKind.PERSON, str(beneficiary_id))
+
+    @classmethod
+    def contact(cls, contact_id: UUID) -> Owner:
+        """One prospecting contact with an employer: the person met, and what was said."""
+        return cls(OwnerKind.CONTACT, str(contact_id))
+
+    @classmethod
+    def employer(cls, employer_id: UUID) -> Owner:
+        """An employer of the network."""
+        return cls(OwnerKind.EMPLOYER, str(employer_id))
+
+    @classmethod
+    def agency(cls, agency_id: str) -> Owner:
+        """An agency, for texts that concern no one person."""
+        return cls(OwnerKind.AGENCY, agency_id)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @classmethod
+    def parse(cls, value: str) -> Owner:
+        """The owner written as `kind:id`."""
+        kind, _, owner_id = value.partition(":")
+        return cls(OwnerKind(kind), owner_id)
+
+
+class TextState(StrEnum):
+    """Whether a text can be read."""
+
+    AVAILABLE = "available"
+    ERASED = "erased"
+    # No text under this reference: none was given, or an old event's text was never moved here (see
+    # `shared.legacy_texts`).
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """A text as read back: its value when available."""
+
+    state: TextState
+    text: str | None = None
+
+    @property
+    def erased(self) -> bool:
+        """True when the owner's key was destroyed."""
+        return self.state == TextState.ERASED
+
+
+MISSING = Revealed(TextState.MISSING)
+ERASED = Revealed(TextState.ERASED)
+
+
+class PersonalDataErased(RuleViolation):
+    """The owner's personal data was erased: no free text can be recorded about them any more."""
+
+
+class TextRefTaken(RuleViolation):
+    """An id given by the client is already used by an item of someone else."""
+
+
+class PrivateTexts(abc.ABC):
+    """Where a service keeps its free text, encrypted per owner."""
+
+    @abc.abstractmethod
+    async def seal(self, conn: Any, owner: Owner, texts: Mapping[UUID, str]) -> None:
+        """Store texts under their references with the owner's key (made on first use); `PersonalDataErased`
+        when the owner was erased. Storing a reference again replaces its text."""
+
+    @abc.abstractmethod
+    async def reveal(self, conn: Any, refs: Iterable[UUID]) -> dict[UUID, Revealed]:
+        """The texts of these references (each one AVAILABLE, ERASED or MISSING)."""
+
+    @abc.abstractmethod
+    async def erase(self, conn: Any, owner: Owner, erased_on: date) -> bool:
+        """Destroy the owner's key and texts; later seals are refused. False if already erased."""
+
+    @abc.abstractmethod
+    async def is_erased(self, conn: Any, owner: Owner) -> bool:
+        """True once the owner's key was destroyed."""
+
+
+def texts_of(pairs: Sequence[tuple[UUID | None, str | None]]) -> dict[UUID, str]:
+    """The (reference, text) pairs that hold a text, as a mapping for `PrivateTexts.seal`."""
+    return {ref: text for ref, text in pairs if ref is not None and text is not None}
