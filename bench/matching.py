@@ -78,7 +78,7 @@ def _need() -> Need:
         employer_id=uuid.uuid4(),
         agency_id=AGENCY,
         title="kitchen porter",
-        sector="catering",
+        sector="I",
         tasks=("washing up", "receiving deliveries"),
         weekly_hours=24,
         time_slots=(TimeSlot.MORNING, TimeSlot.AFTERNOON),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
+from shared.audit import router as audit_router
 from shared.auth import load_verifier
 from shared.errors import ConcurrencyError, DomainError, Forbidden, NotFound, RuleViolation
 from shared.referentials_api import router as referentials_router
@@ -97,6 +98,7 @@ def service_app(
     for router in routers:
         app.include_router(router)
     app.include_router(referentials_router)
+    app.include_router(audit_router)
     app.include_router(health_router(runtime.readiness))
     install_error_handlers(app)
     install_metrics(app)

@@ -110,6 +110,27 @@ MISSING = Revealed(TextState.MISSING)
 ERASED = Revealed(TextState.ERASED)
 
 
+@dataclass(frozen=True)
+class TextView:
+    """The texts of one owner as a response shows them: null once erased (with `erased` set), or never given."""
+
+    erased: bool
+    texts: Mapping[UUID, Revealed]
+
+    def text(self, ref: UUID | None) -> str | None:
+        """The text of a reference, or None (erased, or none)."""
+        found = self.texts.get(ref) if ref is not None else None
+        return found.text if found is not None else None
+
+    @property
+    def shown(self) -> bool:
+        """True when at least one text is readable in it (the read is then worth an audit entry)."""
+        return any(r.state == TextState.AVAILABLE for r in self.texts.values())
+
+
+NO_TEXT = TextView(erased=False, texts={})
+
+
 class PersonalDataErased(RuleViolation):
     """The owner's personal data was erased: no free text can be recorded about them any more."""
 
@@ -135,8 +156,19 @@ class PrivateTexts(abc.ABC):
         """Destroy the owner's key and texts; later seals are refused. False if already erased."""
 
     @abc.abstractmethod
+    async def erased_among(self, conn: Any, owners: Iterable[Owner]) -> set[Owner]:
+        """The owners, among these, whose key was destroyed."""
+
     async def is_erased(self, conn: Any, owner: Owner) -> bool:
         """True once the owner's key was destroyed."""
+        return owner in await self.erased_among(conn, [owner])
+
+    async def view(self, conn: Any, owner: Owner, refs: Iterable[UUID]) -> TextView:
+        """An owner's texts for a response: whether the owner was erased, and each text."""
+        refs = [r for r in refs if r is not None]
+        if await self.is_erased(conn, owner):
+            return TextView(erased=True, texts=dict.fromkeys(refs, ERASED))
+        return TextView(erased=False, texts=await self.reveal(conn, refs) if refs else {})
 
 
 def texts_of(pairs: Sequence[tuple[UUID | None, str | None]]) -> dict[UUID, str]:

@@ -12,6 +12,7 @@ import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 
+from shared import audit
 from shared.consumer import EventConsumer, Handler
 from shared.eventstore import PostgresEventStore
 from shared.kafka import ensure_topics, make_consumer, make_producer
@@ -49,6 +50,7 @@ class ServiceRuntime:
     relay: OutboxRelay | None = None
     supervisor: Supervisor = field(default_factory=Supervisor)
     running_consumers: dict[str, EventConsumer] = field(default_factory=dict)
+    audit: audit.AuditTrail | None = None
 
     @property
     def topic(self) -> str:
@@ -65,8 +67,9 @@ class ServiceRuntime:
         self.pool = await _connect(self.settings.database_url)
         self.store = PostgresEventStore(self.pool, self.schema, source=f"/ali/{self.context}")
         await self.store.migrate()
-        for path in self.migrations:
+        for path in (*self.migrations, audit.MIGRATION):
             await self.pool.execute(path.read_text().replace("{schema}", self.schema))
+        self.audit = audit.PostgresAuditTrail(self.pool, self.schema)
         await ensure_topics(
             self.settings,
             [self.topic, self.dlq_topic]

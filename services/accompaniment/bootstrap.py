@@ -23,8 +23,9 @@ from services.accompaniment.entrypoints import (
 from services.accompaniment.service_layer import reactions
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.settings import AccompanimentSettings
+from shared.adapters import private_texts
 from shared.adapters.aggregate_store import PostgresAggregateStore
-from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
+from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryPersonalDataErased, BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
@@ -38,7 +39,8 @@ def dependencies(settings: AccompanimentSettings, runtime: ServiceRuntime) -> De
     accompaniments = PostgresAccompanimentViews(settings.accompaniment_db_schema)
     sessions = PostgresWorkshopViews(settings.accompaniment_db_schema)
     store = PostgresAggregateStore(runtime.store, {ACCOMPANIMENT: accompaniments.save, WORKSHOP_SESSION: sessions.save})
-    return Dependencies(store, accompaniments, sessions, settings.rules(), settings.thresholds())
+    texts = private_texts.PostgresPrivateTexts(settings.accompaniment_db_schema, settings.master_key())
+    return Dependencies(store, accompaniments, sessions, texts, runtime.audit, settings.rules(), settings.thresholds())
 
 
 def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
@@ -49,6 +51,7 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         return {
             BeneficiaryEnrolled.event_type(): partial(reactions.on_beneficiary_enrolled, deps=deps),
             BeneficiaryTransferred.event_type(): partial(reactions.on_beneficiary_transferred, deps=deps),
+            BeneficiaryPersonalDataErased.event_type(): partial(reactions.on_personal_data_erased, deps=deps),
         }
 
     def placement_reactions(runtime: ServiceRuntime):
@@ -58,7 +61,7 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         settings,
         context="accompaniment",
         schema=settings.accompaniment_db_schema,
-        migrations=[SQL / "accompaniment.sql"],
+        migrations=[SQL / "accompaniment.sql", private_texts.MIGRATION, SQL / "accompaniment_002_private_texts.sql"],
         consumers=[
             ConsumerSpec("intake-events", ["intake"], intake_reactions),
             ConsumerSpec("placement-events", ["placement"], placement_reactions),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr, model_validator
+
 from services.accompaniment.domain.rules import Rules
 from services.accompaniment.domain.worklist import Thresholds
 from shared.settings import PlatformSettings
@@ -21,6 +23,18 @@ class AccompanimentSettings(PlatformSettings):
     # Department settings of the worklists.
     accompaniment_worklist_ending_within_days: int = 30
     accompaniment_worklist_no_contact_days: int = 60
+    # Wraps the data key of each person (and agency) whose free text accompaniment keeps: base64 of 32 random
+    # bytes (`openssl rand -base64 32`); required outside development.
+    accompaniment_master_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _personal_data_key(self) -> AccompanimentSettings:
+        self.check_keys({"accompaniment_master_key": "ALI_ACCOMPANIMENT_MASTER_KEY"})
+        return self
+
+    def master_key(self) -> bytes:
+        """The key wrapping the data keys of the free text (a fixed, derived one in development)."""
+        return self.key("accompaniment_master_key", "ALI_ACCOMPANIMENT_MASTER_KEY")
 
     def rules(self) -> Rules:
         """The department rules the decisions apply."""

@@ -17,8 +17,10 @@ from services.placement.entrypoints import candidates, employers, hires, immersi
 from services.placement.service_layer import candidates as reactions
 from services.placement.service_layer.dependencies import Dependencies
 from services.placement.settings import PlacementSettings
+from shared.adapters import private_texts
 from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfileUpdated
+from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
@@ -48,7 +50,10 @@ def dependencies(settings: PlacementSettings, runtime: ServiceRuntime) -> Depend
             IMMERSION: immersions.save,
         },
     )
-    return Dependencies(store, employers, needs, PostgresCandidates(schema), introductions, immersions)
+    texts = private_texts.PostgresPrivateTexts(schema, settings.master_key())
+    return Dependencies(
+        store, employers, needs, PostgresCandidates(schema), introductions, immersions, texts, runtime.audit
+    )
 
 
 def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
@@ -61,12 +66,19 @@ def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
             AccompanimentClosed.event_type(): partial(reactions.on_accompaniment_closed, deps=deps),
         }
 
+    def intake_reactions(runtime: ServiceRuntime):
+        deps = dependencies(settings, runtime)
+        return {BeneficiaryPersonalDataErased.event_type(): partial(reactions.on_personal_data_erased, deps=deps)}
+
     return ServiceRuntime(
         settings,
         context="placement",
         schema=settings.placement_db_schema,
-        migrations=[SQL / "placement.sql"],
-        consumers=[ConsumerSpec("accompaniment-events", ["accompaniment"], accompaniment_reactions)],
+        migrations=[SQL / "placement.sql", private_texts.MIGRATION, SQL / "placement_002_private_texts.sql"],
+        consumers=[
+            ConsumerSpec("accompaniment-events", ["accompaniment"], accompaniment_reactions),
+            ConsumerSpec("intake-events", ["intake"], intake_reactions),
+        ],
     )
 
 

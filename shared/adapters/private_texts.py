@@ -108,8 +108,13 @@ class PostgresPrivateTexts(PrivateTexts):
         await conn.execute(f"UPDATE {self.schema}.private_texts SET sealed = NULL WHERE owner = $1", str(owner))
         return True
 
-    async def is_erased(self, conn: asyncpg.Connection, owner: Owner) -> bool:
-        erased_on = await conn.fetchval(
-            f"SELECT erased_on FROM {self.schema}.private_keys WHERE owner = $1", str(owner)
+    async def erased_among(self, conn: asyncpg.Connection, owners: Iterable[Owner]) -> set[Owner]:
+        wanted = {str(o): o for o in owners}
+        if not wanted:
+            return set()
+        rows = await conn.fetch(
+            f"""SELECT owner FROM {self.schema}.private_keys
+                WHERE owner = ANY($1::text[]) AND erased_on IS NOT NULL""",
+            list(wanted),
         )
-        return erased_on is not None
+        return {wanted[r["owner"]] for r in rows}

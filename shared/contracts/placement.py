@@ -17,8 +17,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.contracts.accompaniment import TimeSlot
-from shared.contracts.accompaniment import BarrierCategory
+from shared.contracts.accompaniment import BarrierCategory, TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.referentials import Aptitude, Sector
 from shared.events import DomainEvent

@@ -45,5 +45,5 @@ class InMemoryPrivateTexts(PrivateTexts):
         self.texts = {ref: (o, None if o == owner else t) for ref, (o, t) in self.texts.items()}
         return True
 
-    async def is_erased(self, conn, owner):
-        return owner in self.erased
+    async def erased_among(self, conn, owners):
+        return {o for o in owners if o in self.erased}

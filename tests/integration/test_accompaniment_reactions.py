@@ -86,7 +86,7 @@ def _hire(person: dict, contract: ContractType, months: float | None = None) -> 
         duration_months=months,
         weekly_hours=35,
         start_date=TODAY,
-        sector="logistics",
+        sector="H",
     )
 
 

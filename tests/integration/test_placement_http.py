@@ -100,7 +100,7 @@ async def _employer(client: httpx.AsyncClient, **changes) -> dict:
         "siret": _siret(),
         "name": "Cantine Solidaire",
         "size": "tpe",
-        "sector": "catering",
+        "sector": "I",
         "commune_code": "93027",
     }
     response = await client.post("/employers", json={**body, **changes})
@@ -305,7 +305,7 @@ async def test_an_introduction_ends_in_a_hire_published_for_accompaniment_then_f
             "duration_months": 6.0,
             "weekly_hours": 24.0,
             "start_date": start.isoformat(),
-            "sector": "catering",
+            "sector": "I",
         }
 
         check_in = {

@@ -23,6 +23,7 @@ from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.errors import ConcurrencyError, Forbidden
 from shared.events import DomainEvent
+from shared.staff import staff_id
 from tests.fakes.accompaniment import accompaniment_dependencies
 
 TODAY = date(2025, 3, 1)
@@ -89,19 +90,19 @@ async def test_a_command_is_refused_outside_the_accompaniments_agency_before_any
     state, _ = await _enrol(deps)
     for outsider in (OUTSIDER, Principal("bdat", Role.DEPARTMENT_STAFF)):
         with pytest.raises(Forbidden):
-            await _handle(deps, state.id, c.AssignReferent(referent_id="bob"), user=outsider)
+            await _handle(deps, state.id, c.AssignReferent(referent_id=staff_id("bob")), user=outsider)
     assert len(_events(deps)) == 1 and deps.store.committed == 0
 
 
 async def test_a_stale_state_cannot_overwrite_a_concurrent_change(deps):
     state, _ = await _enrol(deps)
-    await _handle(deps, state.id, c.AssignReferent(referent_id="alice"))
-    stale = handlers.DECIDERS[c.AssignReferent](state, c.AssignReferent(referent_id="bob"), Context(TODAY))
+    await _handle(deps, state.id, c.AssignReferent(referent_id=staff_id("alice")))
+    stale = handlers.DECIDERS[c.AssignReferent](state, c.AssignReferent(referent_id=staff_id("bob")), Context(TODAY))
     with pytest.raises(ConcurrencyError):
         async with deps.store.transaction() as uow:
             await uow.save(ACCOMPANIMENT, state, stale)
-    assert (await deps.store.load(ACCOMPANIMENT, state.id)).referent_id == "alice"
-    assert deps.accompaniments.rows[state.id]["referent_id"] == "alice"
+    assert (await deps.store.load(ACCOMPANIMENT, state.id)).referent_id == staff_id("alice")
+    assert deps.accompaniments.rows[state.id]["referent_id"] == staff_id("alice")
 
 
 async def test_the_candidate_profile_takes_the_commune_from_the_accompaniment(deps):
@@ -126,7 +127,7 @@ async def test_an_accompaniment_opened_before_v2_takes_its_commune_from_the_row_
 
 async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republishes_the_profile(deps):
     state, _ = await _enrol(deps)
-    await _handle(deps, state.id, c.AssignReferent(referent_id="alice"))
+    await _handle(deps, state.id, c.AssignReferent(referent_id=staff_id("alice")))
     await _handle(deps, state.id, c.SignEngagementContract())
     await _handle(
         deps, state.id, c.UpdateCandidateProfile(aptitudes=["handling"], max_weekly_hours=35, max_commute_km=10)
@@ -170,7 +171,7 @@ def _hire(beneficiary_id: UUID, contract: ContractType, months: float | None = N
         duration_months=months,
         weekly_hours=24,
         start_date=date(2025, 3, 3),
-        sector="cleaning",
+        sector="N",
     )
 
 

@@ -39,7 +39,7 @@ def deps() -> Dependencies:
 
 
 def _registration(siret: str = "73282932000074") -> RegisterEmployer:
-    return RegisterEmployer(siret=siret, name="Cantine Solidaire", size="tpe", sector="catering", commune_code="93027")
+    return RegisterEmployer(siret=siret, name="Cantine Solidaire", size="tpe", sector="I", commune_code="93027")
 
 
 def _envelope(event, version: int, at: datetime | None = None) -> Envelope:
@@ -120,7 +120,7 @@ async def test_a_caseworker_records_contacts_for_their_own_agency_only(deps):
     employer = await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
     contact = RecordEmployerContact(contact_date=TODAY, kind="visit")
     await employers.record_contact(employer.id, contact, user=OTHER_AGENCY, deps=deps, today=TODAY)
-    assert [(c.agency_id, c.caseworker) for c in deps.employers.contacts] == [("ali-stains", "cw-2")]
+    assert [(c.agency_id, c.caseworker) for c in deps.employers.contacts] == [("ali-stains", OTHER_AGENCY.staff_id)]
     foreign = RecordEmployerContact(contact_date=TODAY, kind="visit", agency_id=AGENCY)
     with pytest.raises(Forbidden):
         await employers.record_contact(employer.id, foreign, user=OTHER_AGENCY, deps=deps, today=TODAY)

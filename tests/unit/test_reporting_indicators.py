@@ -273,9 +273,9 @@ def _placement_streams() -> list[Stream]:
             placement.EmployerRegistered(
                 employer_id=employer,
                 siret="73282932000074",
-                name="Entrepôt",
+                name_ref=uuid.uuid4(),
                 size="pme",
-                sector="logistics",
+                sector="H",
                 social_economy=False,
                 siae=False,
                 commune_code="93027",
@@ -290,7 +290,7 @@ def _placement_streams() -> list[Stream]:
                 agency_id=X,
                 contact_date=date(2025, 3, 1),
                 kind="visit",
-                caseworker="cw1",
+                caseworker=uuid.UUID(int=1),
             )
         ),
         Stream(f"need-{need}", str(employer)).add(
@@ -298,9 +298,9 @@ def _placement_streams() -> list[Stream]:
                 need_id=need,
                 employer_id=employer,
                 agency_id=X,
-                title="order picker",
-                sector="logistics",
-                tasks=["picking"],
+                title_ref=uuid.uuid4(),
+                sector="H",
+                tasks_ref=uuid.uuid4(),
                 weekly_hours=35,
                 time_slots=["morning"],
                 commune_code="93027",
@@ -322,8 +322,8 @@ def _placement_streams() -> list[Stream]:
                 introduction_id=hired_intro,
                 beneficiary_id=a.beneficiary,
                 introduced_on=date(2025, 4, 10),
-                caseworker="cw1",
-                sector="logistics",
+                caseworker=uuid.UUID(int=1),
+                sector="H",
                 contract_type=ContractType.CDI,
             )
         )
@@ -338,7 +338,7 @@ def _placement_streams() -> list[Stream]:
                 contract_type=ContractType.CDI,
                 weekly_hours=35,
                 start_date=date(2025, 5, 1),
-                sector="logistics",
+                sector="H",
             )
         )
     )
@@ -364,7 +364,7 @@ def _placement_streams() -> list[Stream]:
                 agency_id=X,
                 employer_id=employer,
                 contract_type=ContractType.CDI,
-                sector="logistics",
+                sector="H",
                 start_date=date(2025, 5, 1),
                 ended_on=date(2025, 12, 1),
                 days_in_post=214,
@@ -380,8 +380,8 @@ def _placement_streams() -> list[Stream]:
                 introduction_id=other_intro,
                 beneficiary_id=b.beneficiary,
                 introduced_on=date(2025, 4, 12),
-                caseworker="cw1",
-                sector="logistics",
+                caseworker=uuid.UUID(int=1),
+                sector="H",
                 contract_type=ContractType.CDI,
             )
         )
@@ -404,8 +404,7 @@ def _placement_streams() -> list[Stream]:
                 agency_id=X,
                 host_kind="employer",
                 employer_id=employer,
-                host_name="Entrepôt",
-                sector="logistics",
+                sector="H",
                 start_date=date(2025, 8, 1),
                 end_date=date(2025, 8, 14),
                 days_of_presence=10,
@@ -578,7 +577,7 @@ def test_placement_figures(figures):
     assert got["employers_registered"] == 1 and got["employers_active"] == 1
     assert got["needs_published"] == 1 and got["needs_open"] == 1
     assert got["introductions"] == 2 and got["introductions_by_outcome"] == {"hired": 1, "not_hired": 1}
-    assert got["hires"] == 1 and got["hires_by_contract"] == {"cdi": 1} and got["hires_by_sector"] == {"logistics": 1}
+    assert got["hires"] == 1 and got["hires_by_contract"] == {"cdi": 1} and got["hires_by_sector"] == {"H": 1}
     assert got["six_month_check_ins"] == 1 and got["still_employed_at_6_months_share"] == 1.0
     assert got["hires_ended_early"] == 1, "the early end after the 6-month check-in keeps the check-in"
     assert got["immersions"] == 1 and got["immersions_by_outcome"] == {"hired": 1}

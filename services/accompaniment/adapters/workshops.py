@@ -26,14 +26,13 @@ class PostgresWorkshopViews(WorkshopViews):
         attended = sum(1 for r in session.registrations.values() if r.attended)
         await conn.execute(
             f"""INSERT INTO {s}.workshop_sessions
-                  (session_id, agency_id, theme, title, session_date, capacity, registered, attended, version)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                  (session_id, agency_id, theme, session_date, capacity, registered, attended, version)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 ON CONFLICT (session_id) DO UPDATE SET registered = excluded.registered,
                    attended = excluded.attended, version = excluded.version""",
             session.id,
             session.agency_id,
             session.theme.value,
-            session.title,
             session.session_date,
             session.capacity,
             len(session.registrations),

@@ -81,7 +81,7 @@ class TrainingNeed:
     """A training need noted in the diagnosis."""
 
     id: UUID
-    subject: str
+    subject_ref: UUID
     recorded_on: date
 
 
@@ -90,7 +90,7 @@ class Objective:
     """An objective of the action plan."""
 
     id: UUID
-    label: str
+    label_ref: UUID
     set_on: date
     target_date: date | None = None
 
@@ -101,7 +101,7 @@ class Action:
 
     id: UUID
     objective_id: UUID
-    label: str
+    label_ref: UUID
     planned_on: date
     due_on: date | None = None
     status: ActionStatus = ActionStatus.PLANNED
@@ -114,7 +114,7 @@ class SchemeReferral:
 
     id: UUID
     scheme: SchemeKind
-    partner: str
+    partner_ref: UUID
     referred_on: date
 
 
@@ -180,7 +180,7 @@ class Accompaniment:
     orientation_date: date
     commune_code: str | None = None
     version: int = 0
-    referent_id: str | None = None
+    referent_id: UUID | None = None
     contract: EngagementContract | None = None
     appointments: dict[UUID, Appointment] = field(default_factory=dict)
     barriers: tuple[Barrier, ...] = ()
@@ -232,6 +232,15 @@ class Accompaniment:
         """True once an appointment took place."""
         return any(a.status == AppointmentStatus.HELD for a in self.appointments.values())
 
+    def text_refs(self) -> list[UUID]:
+        """References of the free text of this follow-up (kept encrypted with the person's key)."""
+        return [
+            *(n.subject_ref for n in self.training_needs),
+            *(o.label_ref for o in self.objectives.values()),
+            *(a.label_ref for a in self.actions.values()),
+            *(r.partner_ref for r in self.referrals),
+        ]
+
     @property
     def last_contact_on(self) -> date | None:
         """Latest appointment held or workshop attended."""
@@ -263,7 +272,7 @@ class WorkshopSession:
     theme: WorkshopTheme
     session_date: date
     capacity: int
-    title: str | None = None
+    title_ref: UUID | None = None
     version: int = 0
     registrations: dict[UUID, Registration] = field(default_factory=dict)
 

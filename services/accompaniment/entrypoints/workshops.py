@@ -15,6 +15,7 @@ from services.accompaniment.entrypoints.dependencies import DependenciesDep
 from services.accompaniment.entrypoints.responses import WorkshopSessionDetail, WorkshopSessionOut, session_detail
 from services.accompaniment.service_layer import workshops
 from shared.auth import CurrentUser
+from shared.private_text import Owner, text_ref
 
 router = APIRouter(prefix="/workshops", tags=["workshops"])
 
@@ -25,7 +26,13 @@ async def schedule_session(
 ) -> WorkshopSessionDetail:
     """Plan a workshop session of the caller's agency."""
     session = await workshops.schedule_session(body, user=user, deps=deps, ctx=deps.context())
-    return session_detail(session)
+    return await _shown(session, deps)
+
+
+async def _shown(session, deps) -> WorkshopSessionDetail:
+    async with deps.store.connection() as conn:
+        view = await deps.texts.view(conn, Owner.agency(session.agency_id), [session.title_ref])
+    return session_detail(session, view)
 
 
 @router.get("", response_model=list[WorkshopSessionOut])
@@ -40,7 +47,9 @@ async def list_sessions(
     """Sessions with their seats taken and attendance; caseworkers and managers see their agency's."""
     agency_id = user.scope(agency_id, personal=False)
     async with deps.store.connection() as conn:
-        return await deps.sessions.list(conn, agency_id=agency_id, date_from=date_from, date_to=date_to, limit=limit)
+        rows = await deps.sessions.list(conn, agency_id=agency_id, date_from=date_from, date_to=date_to, limit=limit)
+        titles = await deps.texts.reveal(conn, [text_ref(r["session_id"], "title") for r in rows])
+    return [{**r, "title": titles[text_ref(r["session_id"], "title")].text} for r in rows]
 
 
 @router.get("/{session_id}", response_model=WorkshopSessionDetail)
@@ -50,7 +59,7 @@ async def get_session(session_id: UUID, user: CurrentUser, deps: DependenciesDep
     if session is None:
         raise WorkshopNotFound(f"no workshop session {session_id}")
     user.scope(session.agency_id)
-    return session_detail(session)
+    return await _shown(session, deps)
 
 
 @router.post("/{session_id}/registrations", response_model=WorkshopSessionDetail, status_code=status.HTTP_201_CREATED)
@@ -65,7 +74,7 @@ async def register(
         deps=deps,
         ctx=deps.context(),
     )
-    return session_detail(session)
+    return await _shown(session, deps)
 
 
 @router.post("/{session_id}/attendance", response_model=WorkshopSessionDetail)
@@ -80,4 +89,4 @@ async def record_attendance(
         deps=deps,
         ctx=deps.context(),
     )
-    return session_detail(session)
+    return await _shown(session, deps)

@@ -13,6 +13,7 @@ from services.accompaniment.domain.state import WorkshopSession
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
 from shared.auth import Principal
+from shared.private_text import Owner
 
 
 async def schedule_session(
@@ -23,7 +24,10 @@ async def schedule_session(
     async with deps.store.transaction() as uow:
         if await uow.load(WORKSHOP_SESSION, cmd.session_id) is not None:
             raise AlreadyRecorded(f"workshop session {cmd.session_id} already exists")
-        return await uow.save(WORKSHOP_SESSION, None, workshops.schedule_session(cmd, ctx))
+        events = workshops.schedule_session(cmd, ctx)
+        # A session's title concerns no one person: it is kept under the agency's key.
+        await deps.texts.seal(uow.connection, Owner.agency(cmd.agency_id), cmd.texts())
+        return await uow.save(WORKSHOP_SESSION, None, events)
 
 
 async def register_participant(

@@ -24,7 +24,9 @@ from shared.contracts.placement import (
     NotHiredReason,
     WorkingCondition,
 )
+from shared.contracts.referentials import Aptitude, Sector
 from shared.dates import add_months
+from shared.private_text import text_ref
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,9 @@ class Employer:
 
     id: UUID
     siret: str
-    name: str
+    name_ref: UUID
     size: EmployerSize
-    sector: str
+    sector: Sector | None
     social_economy: bool
     siae: bool
     commune_code: str
@@ -60,13 +62,13 @@ class Need:
     id: UUID
     employer_id: UUID
     agency_id: str
-    title: str
-    sector: str
-    tasks: tuple[str, ...]
+    title_ref: UUID
+    sector: Sector | None
+    tasks_ref: UUID
     weekly_hours: float
     time_slots: tuple[TimeSlot, ...]
     commune_code: str
-    required_aptitudes: tuple[str, ...]
+    required_aptitudes: tuple[Aptitude, ...]
     working_conditions: tuple[WorkingCondition, ...]
     contract_type: ContractType
     duration_months: float | None
@@ -95,6 +97,10 @@ class Hire:
     ended_on: date | None = None
     end_reason: EarlyEndReason | None = None
 
+    def notes_ref(self, month: int) -> UUID:
+        """The reference of the notes of the check-in of this month (kept encrypted with the person's key)."""
+        return text_ref(self.id, f"check_in_{month}_notes")
+
     @property
     def planned_end(self) -> date | None:
         """Term of a fixed-term contract."""
@@ -112,9 +118,9 @@ class Introduction:
     employer_id: UUID
     beneficiary_id: UUID
     agency_id: str
-    sector: str
+    sector: Sector | None
     introduced_on: date
-    caseworker: str
+    caseworker: UUID
     outcome: OutcomeKind | None = None
     decided_on: date | None = None
     not_hired_reason: NotHiredReason | None = None
@@ -140,8 +146,8 @@ class Immersion:
     agency_id: str
     host_kind: ImmersionHost
     employer_id: UUID | None
-    host_name: str
-    sector: str | None
+    host_name_ref: UUID | None
+    sector: Sector | None
     periods: tuple[Period, ...]
     outcome: ImmersionOutcome | None = None
     completed_on: date | None = None

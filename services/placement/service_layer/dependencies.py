@@ -11,12 +11,14 @@ from services.placement.service_layer.ports import (
     IntroductionViews,
     NeedViews,
 )
+from shared.audit import AuditTrail
+from shared.private_text import PrivateTexts
 from shared.unit_of_work import AggregateStore
 
 
 @dataclass(frozen=True)
 class Dependencies:
-    """The aggregate store and the read models."""
+    """The aggregate store, the read models, the free text kept encrypted and the audit trail."""
 
     store: AggregateStore
     employers: EmployerViews
@@ -24,3 +26,5 @@ class Dependencies:
     candidates: CandidateViews
     introductions: IntroductionViews
     immersions: ImmersionViews
+    texts: PrivateTexts
+    audit: AuditTrail

@@ -14,6 +14,7 @@ from services.placement.domain.state import Immersion
 from services.placement.service_layer.access import STAFF
 from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
+from shared.private_text import Owner
 
 
 async def agree_immersion(command: AgreeImmersion, *, user: Principal, deps: Dependencies, today: date) -> Immersion:
@@ -24,8 +25,12 @@ async def agree_immersion(command: AgreeImmersion, *, user: Principal, deps: Dep
         if candidate is not None:
             user.scope(candidate.agency_id)
         host = await uow.load(EMPLOYER, command.employer_id) if command.employer_id is not None else None
-        events = immersions.agree(uuid.uuid4(), command, candidate=candidate, employer=host, today=today)
-        return await uow.save(IMMERSION, None, events)
+        [event] = immersions.agree(uuid.uuid4(), command, candidate=candidate, employer=host, today=today)
+        if event.host_name_ref is not None:
+            # A training centre's name, in this person's file: kept under their key.
+            texts = {event.host_name_ref: command.host_name}
+            await deps.texts.seal(uow.connection, Owner.person(event.beneficiary_id), texts)
+        return await uow.save(IMMERSION, None, [event])
 
 
 Decide = Callable[[Immersion | None], list]

@@ -26,6 +26,7 @@ from shared.contracts.accompaniment import (
     WorkshopAttendanceRecorded,
     WorkshopSessionScheduled,
 )
+from shared.private_text import text_ref
 
 # Sessions already held may be entered afterwards (a register typed in later, the history of an agency
 # joining the platform), within this many days.
@@ -47,7 +48,7 @@ def schedule_session(cmd: ScheduleWorkshopSession, ctx: Context) -> list[Worksho
             session_date=cmd.session_date,
             capacity=cmd.capacity,
             scheduled_on=ctx.today,
-            title=cmd.title,
+            title_ref=text_ref(cmd.session_id, "title") if cmd.title else None,
         )
     ]
 

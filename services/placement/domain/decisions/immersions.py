@@ -27,6 +27,7 @@ from shared.contracts.placement import (
     ImmersionRenewed,
 )
 from shared.errors import InvalidField
+from shared.private_text import text_ref
 
 
 def agree(
@@ -44,7 +45,6 @@ def agree(
         raise CandidateInactive("this person's accompaniment is closed")
     if command.host_kind == ImmersionHost.EMPLOYER and employer is None:
         raise EmployerNotFound(f"no employer {command.employer_id}")
-    host_name = command.host_name or (employer.name if employer else None)
     return [
         ImmersionAgreed(
             immersion_id=immersion_id,
@@ -52,7 +52,7 @@ def agree(
             agency_id=candidate.agency_id,
             host_kind=command.host_kind,
             employer_id=command.employer_id,
-            host_name=host_name,
+            host_name_ref=text_ref(immersion_id, "host_name") if command.host_name else None,
             sector=command.sector or (employer.sector if employer else None),
             start_date=command.first_day,
             end_date=command.last_day,
