@@ -40,7 +40,7 @@ from shared.contracts.placement import (
     NotHiredReason,
     WorkingCondition,
 )
-from shared.contracts.referentials import Aptitude, Sector, WorkConstraint
+from shared.contracts.referentials import Aptitude, ReferralSource, Sector, WorkConstraint
 
 PUBLISHED = Path(__file__).resolve().parent.parent / "docs" / "referentials"
 
@@ -424,6 +424,21 @@ REFERENTIALS: dict[str, Referential] = {
                 "new_immersion": "Nouvelle immersion",
                 "no_follow_up": "Sans suite",
                 "interrupted": "Interrompue",
+            },
+        ),
+        Referential(
+            "referral_sources",
+            1,
+            "Canal par lequel une personne est orientée vers une ALI.",
+            ReferralSource,
+            {
+                "department": "Orientation par le Département",
+                "department_import": "Fichier d'orientation du Département",
+                "caf_monthly_list": "Liste mensuelle de la CAF",
+                "msa_monthly_list": "Liste mensuelle de la MSA",
+                "france_travail": "France Travail",
+                "social_services": "Services sociaux (CCAS, service social départemental)",
+                "other": "Autre",
             },
         ),
         Referential(

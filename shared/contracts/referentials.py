@@ -82,3 +82,15 @@ class Sector(StrEnum):
     S = "S"
     T = "T"
     U = "U"
+
+
+class ReferralSource(StrEnum):
+    """The channel a referral came through (published in `BeneficiaryEnrolled.referral_source`)."""
+
+    DEPARTMENT = "department"
+    DEPARTMENT_IMPORT = "department_import"
+    CAF_MONTHLY_LIST = "caf_monthly_list"
+    MSA_MONTHLY_LIST = "msa_monthly_list"
+    FRANCE_TRAVAIL = "france_travail"
+    SOCIAL_SERVICES = "social_services"
+    OTHER = "other"

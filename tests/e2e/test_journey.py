@@ -98,7 +98,7 @@ async def test_referral_to_hire_and_closed_accompaniment(platform):
                     "available_slots": ["morning", "afternoon"],
                     "max_weekly_hours": 35,
                     "max_commute_km": 10,
-                    "wished_sectors": ["logistics"],
+                    "wished_sectors": ["H"],
                 },
             ),
         ]

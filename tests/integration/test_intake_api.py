@@ -129,7 +129,10 @@ async def test_an_import_reports_each_row_and_importing_again_creates_nothing(pl
     last = _unique("Traoré")
     async with platform.client("intake", role="admin") as admin:
         first = await admin.post(
-            "/referrals/import", content=_csv(last), headers={"content-type": "text/csv"}, params={"source": "caf"}
+            "/referrals/import",
+            content=_csv(last),
+            headers={"content-type": "text/csv"},
+            params={"source": "caf_monthly_list"},
         )
         assert first.status_code == 200, first.text
         again = await admin.post("/referrals/import", content=_csv(last), headers={"content-type": "text/csv"})
@@ -151,7 +154,7 @@ async def test_an_import_reports_each_row_and_importing_again_creates_nothing(pl
     assert "lacks the required column(s) birth_date, commune_code, orientation_date" in broken.json()["detail"]
     created = {rows[2]["beneficiary_id"], rows[3]["beneficiary_id"]}
     events = await _intake_events(platform, lambda e: e.subject in created, count=2)
-    assert {e.data["referral_source"] for e in events} == {"caf"}
+    assert {e.data["referral_source"] for e in events} == {"caf_monthly_list"}
 
 
 async def test_only_admins_import(platform):

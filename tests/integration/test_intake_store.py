@@ -58,8 +58,10 @@ async def test_append_streams_writes_nothing_when_one_stream_moved(store):
 
 async def test_the_import_stores_identities_encrypted_and_a_second_import_creates_nothing(deps, pool, store):
     data = SAMPLE.read_bytes()
-    first = await import_referrals(data, deps=deps, today=date(2025, 11, 20), source="sample", chunk_size=4)
-    second = await import_referrals(data, deps=deps, today=date(2025, 11, 20), source="sample", chunk_size=100)
+    first = await import_referrals(data, deps=deps, today=date(2025, 11, 20), source="department_import", chunk_size=4)
+    second = await import_referrals(
+        data, deps=deps, today=date(2025, 11, 20), source="department_import", chunk_size=100
+    )
     assert (first.created, first.duplicates, first.rejected) == (6, 1, 5)
     assert (second.created, second.duplicates, second.rejected) == (0, 7, 5)
     s = store.schema

@@ -14,7 +14,7 @@ HEADER = "last_name;first_name;birth_date;commune_code;orientation_date"
 
 
 def _parse(text: str, encoding: str = "utf-8"):
-    return parse(text.encode(encoding), default_source="test_import")
+    return parse(text.encode(encoding), default_source="department_import")
 
 
 def _reasons(parsed) -> dict[int, str]:
@@ -32,7 +32,11 @@ def test_a_latin1_file_with_semicolons_and_french_headers_is_read():
     cmd = row.command
     assert (cmd.last_name, cmd.first_name, cmd.birth_date) == ("Hédi", "Zoé", date(1990, 5, 4))
     assert (cmd.allocataire_number, cmd.allocataire_role) == ("0012345", "conjoint")
-    assert (cmd.household_type, cmd.children, cmd.referral_source) == (HouseholdType.SINGLE_PARENT, 2, "test_import")
+    assert (cmd.household_type, cmd.children, cmd.referral_source) == (
+        HouseholdType.SINGLE_PARENT,
+        2,
+        "department_import",
+    )
 
 
 def test_a_utf8_file_with_a_bom_and_commas_is_read():
@@ -117,7 +121,7 @@ def test_a_file_without_a_usable_header_is_refused_as_a_whole(text, message):
 
 
 def test_the_sample_file_has_valid_rows_and_rows_rejected_when_read():
-    parsed = parse(SAMPLE.read_bytes(), default_source="sample")
+    parsed = parse(SAMPLE.read_bytes(), default_source="department_import")
     assert len(parsed.rows) == 12
     # Line 8 reads well but names a commune outside the department: the enrolment rejects it.
     assert sorted(_reasons(parsed)) == [7, 9, 11, 12]

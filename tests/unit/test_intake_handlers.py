@@ -99,7 +99,12 @@ async def test_a_rejected_referral_raises_its_rule_and_writes_nothing(deps):
 async def test_an_import_reports_every_row_and_a_second_import_creates_nothing(deps):
     progress: list[int] = []
     report = await import_referrals(
-        SAMPLE.read_bytes(), deps=deps, today=TODAY, source="sample", chunk_size=3, on_progress=progress.append
+        SAMPLE.read_bytes(),
+        deps=deps,
+        today=TODAY,
+        source="department_import",
+        chunk_size=3,
+        on_progress=progress.append,
     )
     assert (report.total, report.created, report.duplicates, report.rejected) == (12, 6, 1, 5)
     assert sum(progress) == 12
@@ -112,7 +117,9 @@ async def test_an_import_reports_every_row_and_a_second_import_creates_nothing(d
     assert len(deps.store.recorded) == 6
     assert {e.correlation_id for e in deps.store.recorded} == {report.import_id}
 
-    again = await import_referrals(SAMPLE.read_bytes(), deps=deps, today=TODAY, source="sample", chunk_size=5)
+    again = await import_referrals(
+        SAMPLE.read_bytes(), deps=deps, today=TODAY, source="department_import", chunk_size=5
+    )
     assert (again.created, again.duplicates, again.rejected) == (0, 7, 5)
     assert {r.beneficiary_id for r in again.rows if r.status == "duplicate"} == {
         r.beneficiary_id for r in report.rows if r.beneficiary_id
@@ -126,7 +133,7 @@ async def test_a_chunk_that_fails_to_record_leaves_nothing_half_written(deps, mo
 
     monkeypatch.setattr(deps.store.events, "append_streams", broken)
     with pytest.raises(ConnectionError):
-        await import_referrals(SAMPLE.read_bytes(), deps=deps, today=TODAY, source="sample", chunk_size=100)
+        await import_referrals(SAMPLE.read_bytes(), deps=deps, today=TODAY, source="department_import", chunk_size=100)
     assert deps.persons.records == {} and deps.persons.entries == [] and deps.store.recorded == []
 
 

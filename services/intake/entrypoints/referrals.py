@@ -14,6 +14,7 @@ from services.intake.entrypoints.responses import ReferralAnswer
 from services.intake.service_layer.imports import ImportReport, import_referrals
 from services.intake.service_layer.referrals import refer_beneficiary
 from shared.auth import CurrentUser, Role
+from shared.contracts.referentials import ReferralSource
 from shared.errors import Forbidden
 from shared.problems import errors
 
@@ -76,8 +77,8 @@ async def import_file(
     deps: DependenciesDep,
     settings: SettingsDep,
     source: Annotated[
-        str, Query(pattern=r"^[a-z0-9][a-z0-9_.\-]{0,63}$", description="Source code of rows that name none.")
-    ] = "department_import",
+        ReferralSource, Query(description="Referral source of rows that name none (referential `referral_sources`).")
+    ] = ReferralSource.DEPARTMENT_IMPORT,
 ) -> ImportReport:
     """Import a referral file and report on every row."""
     if user.role != Role.ADMIN:
