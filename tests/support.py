@@ -29,6 +29,7 @@ def service_env(infra, run_id: str, **extra: object) -> dict[str, str]:
         ALI_ACCOMPANIMENT_DB_SCHEMA=f"{run_id}_accompaniment",
         ALI_PLACEMENT_DB_SCHEMA=f"{run_id}_placement",
         ALI_REPORTING_BI_SCHEMA=f"{run_id}_bi",
+        ALI_REPORTING_DB_SCHEMA=f"{run_id}_reporting",
         ALI_LOG_LEVEL="INFO",
     )
     env.update({f"ALI_{k.upper()}": str(v) for k, v in extra.items()})

@@ -15,6 +15,7 @@ from services.reporting.adapters.bi import BiStore
 from services.reporting.adapters.faust_app import CONTEXTS, ReportingStreams
 from services.reporting.entrypoints import api, dashboard
 from services.reporting.settings import ReportingSettings
+from shared import audit
 from shared.http import service_app
 from shared.kafka import ensure_topics
 from shared.service import postgres_check
@@ -31,6 +32,7 @@ class ReportingRuntime:
     pool: asyncpg.Pool | None = None
     bi: BiStore | None = None
     bi_synced: bool = False
+    audit: audit.AuditTrail | None = None
     _memo: dict = field(default_factory=dict, repr=False)
     _flusher: asyncio.Task | None = field(default=None, repr=False)
 
@@ -41,6 +43,8 @@ class ReportingRuntime:
         self.pool = await asyncpg.create_pool(s.database_url, min_size=1, max_size=4)
         self.bi = BiStore(self.pool, s.reporting_bi_schema)
         await self.bi.migrate()
+        await self.pool.execute(audit.MIGRATION.read_text().replace("{schema}", s.reporting_db_schema))
+        self.audit = audit.PostgresAuditTrail(self.pool, s.reporting_db_schema)
         # Built here, on the running loop, so faust binds to uvicorn's loop.
         self.streams = ReportingStreams(s)
         if consumers:

@@ -202,7 +202,7 @@ def placement(
             continue
         if _within(_d(row["start_date"]), q):
             by_contract[row["contract_type"]] += 1
-            by_sector[row["sector"]] += 1
+            by_sector[row["sector"] or "unknown"] += 1  # null: a v1 free-text sector naming no NAF section
             active_employers.add(row["employer_id"])
         early_ends += _within(_d(row.get("ended_early_on")), q)
         month_6 = row.get("check_ins", {}).get("6")

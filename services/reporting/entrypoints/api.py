@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from collections.abc import Callable
@@ -14,7 +13,9 @@ from fastapi.responses import Response
 
 from services.reporting.domain import indicators
 from services.reporting.domain.indicators import Query as IndicatorQuery
+from shared.audit import Audit
 from shared.auth import CurrentUser, Principal
+from shared.csv_safe import SafeWriter
 from shared.errors import DomainError, Forbidden
 from shared.territory import AGENCIES_BY_ID
 
@@ -86,11 +87,15 @@ async def get_indicators_csv(
     end: End = None,
     as_of: AsOf = None,
 ) -> Response:
-    """The same indicators as CSV: one line per figure (section, indicator, breakdown, value)."""
+    """The same indicators as CSV: one line per figure (section, indicator, breakdown, value); the export is audited."""
     q = _query(request, _scope(user, agency_id), start, end, as_of)
     figures = _memo(request, ("indicators", q), lambda: indicators.compute(_rows(request), q))
+    await Audit(request.app.state.runtime.audit, user).export(
+        "indicators.csv", agency_id=q.agency_id, detail=f"period {q.start}..{q.end}, as of {q.as_of}"
+    )
     out = io.StringIO()
-    writer = csv.writer(out)
+    # Text cells that a spreadsheet would run as a formula (`=HYPERLINK(...)`) are neutralised.
+    writer = SafeWriter(out)
     writer.writerow(["scope", "period_start", "period_end", "as_of", "section", "indicator", "breakdown", "value"])
     prefix = [figures["scope"], figures["period"]["start"], figures["period"]["end"], figures["as_of"]]
     for section in ("accompaniments", "follow_up", "barriers", "workshops", "placement"):
@@ -108,7 +113,9 @@ async def get_indicators_csv(
         for name, value in cohort.items():
             if name != "month" and not isinstance(value, dict):
                 writer.writerow([*prefix, "cohorts", name, cohort["month"], value])
-    filename = f"indicators-{figures['scope']}-{figures['as_of']}.csv"
+    # No request value in a header: the file is named after a known agency (our own id for it) and a date.
+    known = AGENCIES_BY_ID.get(q.agency_id) if q.agency_id else None
+    filename = f"indicators-{known.id if known else 'department'}-{q.as_of.isoformat()}.csv"
     return Response(
         out.getvalue(), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )

@@ -11,21 +11,27 @@ CREATE TABLE IF NOT EXISTS {schema}.facts (
 CREATE INDEX IF NOT EXISTS facts_kind ON {schema}.facts (kind);
 COMMENT ON TABLE {schema}.facts IS 'Every fact row of the reporting projection, as JSON; the views below type them.';
 
+-- OWASP CSV injection: a text cell starting with =, +, -, @, tab or carriage return is run as a formula by
+-- spreadsheets when a BI tool exports it; the views give such a text with a leading quote (shared/csv_safe.py).
+CREATE OR REPLACE FUNCTION {schema}.neutralised(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN left(value, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || value ELSE value END;
+
 CREATE OR REPLACE VIEW {schema}.beneficiaries AS
-SELECT (data->>'beneficiary_id')::uuid AS beneficiary_id, data->>'agency_id' AS agency_id,
-       data->>'commune_code' AS commune_code, data->>'age_band' AS age_band,
-       data->>'household_type' AS household_type, (data->>'orientation_date')::date AS orientation_date,
+SELECT (data->>'beneficiary_id')::uuid AS beneficiary_id, {schema}.neutralised(data->>'agency_id') AS agency_id,
+       {schema}.neutralised(data->>'commune_code') AS commune_code, {schema}.neutralised(data->>'age_band') AS age_band,
+       {schema}.neutralised(data->>'household_type') AS household_type, (data->>'orientation_date')::date AS orientation_date,
        (data->>'enrolled_on')::date AS enrolled_on, (data->>'personal_data_erased')::boolean AS personal_data_erased
 FROM {schema}.facts WHERE kind = 'beneficiary';
 COMMENT ON VIEW {schema}.beneficiaries IS 'One row per enrolled person: pseudonymous id and non-identifying attributes only.';
 
 CREATE OR REPLACE VIEW {schema}.accompaniments AS
 SELECT (data->>'accompaniment_id')::uuid AS accompaniment_id, (data->>'beneficiary_id')::uuid AS beneficiary_id,
-       data->>'agency_id' AS agency_id, (data->>'orientation_date')::date AS orientation_date,
+       {schema}.neutralised(data->>'agency_id') AS agency_id, (data->>'orientation_date')::date AS orientation_date,
        (data->>'start_date')::date AS start_date, (data->>'planned_end_date')::date AS planned_end_date,
        CASE WHEN data->>'closed_on' IS NULL THEN 'open' ELSE 'closed' END AS status,
-       (data->>'closed_on')::date AS closed_on, data->>'exit_category' AS exit_category,
-       data->>'exit_group' AS exit_group,
+       (data->>'closed_on')::date AS closed_on, {schema}.neutralised(data->>'exit_category') AS exit_category,
+       {schema}.neutralised(data->>'exit_group') AS exit_group,
        (data->>'closed_on')::date - (data->>'start_date')::date AS duration_days,
        jsonb_array_length(coalesce(data->'renewals', '[]')) AS renewals,
        jsonb_array_length(coalesce(data->'suspensions', '[]')) AS suspensions,
@@ -41,32 +47,32 @@ FROM {schema}.accompaniments WHERE status = 'closed';
 COMMENT ON VIEW {schema}.exits IS 'One row per exit, with its official group.';
 
 CREATE OR REPLACE VIEW {schema}.barriers AS
-SELECT data->>'barrier_id' AS barrier_id, (data->>'accompaniment_id')::uuid AS accompaniment_id,
-       data->>'agency_id' AS agency_id, data->>'category' AS category, data->>'status' AS status,
+SELECT {schema}.neutralised(data->>'barrier_id') AS barrier_id, (data->>'accompaniment_id')::uuid AS accompaniment_id,
+       {schema}.neutralised(data->>'agency_id') AS agency_id, {schema}.neutralised(data->>'category') AS category, {schema}.neutralised(data->>'status') AS status,
        (data->>'identified_on')::date AS identified_on, (data->>'lifted_on')::date AS lifted_on
 FROM {schema}.facts WHERE kind = 'barrier';
 COMMENT ON VIEW {schema}.barriers IS 'One row per barrier (frein) identified in a diagnosis.';
 
 CREATE OR REPLACE VIEW {schema}.workshop_sessions AS
-SELECT data->>'session_id' AS session_id, data->>'agency_id' AS agency_id, data->>'theme' AS theme,
+SELECT {schema}.neutralised(data->>'session_id') AS session_id, {schema}.neutralised(data->>'agency_id') AS agency_id, {schema}.neutralised(data->>'theme') AS theme,
        (data->>'date')::date AS date, (data->>'capacity')::int AS capacity,
        (data->>'registrations')::int AS registrations, (data->>'attendance')::int AS attendance
 FROM {schema}.facts WHERE kind = 'workshop_session';
 COMMENT ON VIEW {schema}.workshop_sessions IS 'One row per collective workshop session.';
 
 CREATE OR REPLACE VIEW {schema}.employers AS
-SELECT (data->>'employer_id')::uuid AS employer_id, data->>'agency_id' AS agency_id, data->>'sector' AS sector,
-       data->>'size' AS size, (data->>'social_economy')::boolean AS social_economy, (data->>'siae')::boolean AS siae,
-       data->>'commune_code' AS commune_code, (data->>'registered_on')::date AS registered_on,
+SELECT (data->>'employer_id')::uuid AS employer_id, {schema}.neutralised(data->>'agency_id') AS agency_id, {schema}.neutralised(data->>'sector') AS sector,
+       {schema}.neutralised(data->>'size') AS size, (data->>'social_economy')::boolean AS social_economy, (data->>'siae')::boolean AS siae,
+       {schema}.neutralised(data->>'commune_code') AS commune_code, (data->>'registered_on')::date AS registered_on,
        jsonb_array_length(coalesce(data->'contacts', '[]')) AS contacts
 FROM {schema}.facts WHERE kind = 'employer';
 COMMENT ON VIEW {schema}.employers IS 'One row per employer of the network.';
 
 CREATE OR REPLACE VIEW {schema}.hires AS
-SELECT data->>'hire_id' AS hire_id, (data->>'beneficiary_id')::uuid AS beneficiary_id, data->>'agency_id' AS agency_id,
-       (data->>'employer_id')::uuid AS employer_id, data->>'contract_type' AS contract_type,
+SELECT {schema}.neutralised(data->>'hire_id') AS hire_id, (data->>'beneficiary_id')::uuid AS beneficiary_id, {schema}.neutralised(data->>'agency_id') AS agency_id,
+       (data->>'employer_id')::uuid AS employer_id, {schema}.neutralised(data->>'contract_type') AS contract_type,
        (data->>'duration_months')::numeric AS duration_months, (data->>'weekly_hours')::numeric AS weekly_hours,
-       data->>'sector' AS sector, (data->>'start_date')::date AS start_date,
+       {schema}.neutralised(data->>'sector') AS sector, (data->>'start_date')::date AS start_date,
        (data->>'ended_early_on')::date AS ended_early_on,
        (data->'check_ins'->'6'->>'still_employed')::boolean AS still_employed_at_6_months
 FROM {schema}.facts WHERE kind = 'hire';
