@@ -224,7 +224,7 @@ async def test_worklists_list_late_contracts_missing_contact_and_ends(platform):
         end = date.fromisoformat(person["planned_end_date"])
         [ending] = await worklist(end - timedelta(days=30))
         assert "ending_soon" in ending["reasons"] and ending["days_to_planned_end"] == 30
-        others = (await api.get("/worklists", params={"referent": "nobody", "as_of": end.isoformat()})).json()
+        others = (await api.get("/worklists", params={"referent": str(uuid.uuid4()), "as_of": end.isoformat()})).json()
         assert others == []
 
 

@@ -24,6 +24,7 @@ from shared.contracts.accompaniment import (
 from shared.contracts.exits import ExitCategory
 from shared.contracts.referentials import Aptitude, Sector, WorkConstraint
 from shared.private_text import text_ref
+from shared.territory import AgencyId
 
 
 class Command(BaseModel):
@@ -208,7 +209,7 @@ class ScheduleWorkshopSession(Command):
     """An agency plans a collective workshop session."""
 
     session_id: UUID = Field(default_factory=uuid4)
-    agency_id: str = Field(min_length=1, max_length=64, examples=["ali-la-courneuve"])
+    agency_id: AgencyId
     theme: WorkshopTheme
     session_date: date = Field(examples=["2026-03-05"])
     capacity: int = Field(ge=1, le=200, examples=[12])

@@ -19,7 +19,7 @@ def _known_commune(code: str) -> str:
     return code
 
 
-AgencyId = Annotated[str, Field(pattern=r"^ali-[a-z0-9-]+$", examples=["ali-la-courneuve"])]
+AgencyId = territory.AgencyId
 CommuneCode = Annotated[str, AfterValidator(_known_commune), Field(examples=["93027"])]
 Task = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Free text: kept encrypted by placement (its owner's key), never in an event; anything may be typed there.
