@@ -10,7 +10,8 @@ text is stored by the service that owns it, AES-256-GCM-encrypted with the data 
 - an employer's contact (`Owner.contact`): the name of the person met and the notes of that contact, erasable
   on that contact's request without touching the employer;
 - an employer (`Owner.employer`): its name (a sole trader's is a person's name) and its needs' titles and tasks;
-- an agency (`Owner.agency`): texts of the agency's own, which concern no one person (workshop session titles).
+- a workshop session (`Owner.workshop`): its title, which concerns no one person as a rule; when one names a
+  person anyway, that title alone can be erased (a key per agency would take every title of the agency with it).
 
 Destroying an owner's key (`PrivateTexts.erase`) makes each of its texts unreadable at once; reading one answers
 `TextState.ERASED`, never an error. Once erased, an owner cannot receive new texts (`PersonalDataErased`, 409).
@@ -43,7 +44,7 @@ class OwnerKind(StrEnum):
     PERSON = "person"
     CONTACT = "contact"
     EMPLOYER = "employer"
-    AGENCY = "agency"
+    WORKSHOP = "workshop"
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,9 @@ class Owner:
         return cls(OwnerKind.EMPLOYER, str(employer_id))
 
     @classmethod
-    def agency(cls, agency_id: str) -> Owner:
-        """An agency, for texts that concern no one person."""
-        return cls(OwnerKind.AGENCY, agency_id)
+    def workshop(cls, session_id: UUID) -> Owner:
+        """A collective workshop session."""
+        return cls(OwnerKind.WORKSHOP, str(session_id))
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.id}"

@@ -253,7 +253,9 @@ LEGACY_TEXTS: dict[str, Callable[[Payload], list[LegacyText]]] = {
     a.ObjectiveSet.event_type(): lambda x: _one(x, "objective_id", "label", _person(x)),
     a.ActionPlanned.event_type(): lambda x: _one(x, "action_id", "label", _person(x)),
     a.SchemeReferralMade.event_type(): lambda x: _one(x, "referral_id", "partner", _person(x)),
-    a.WorkshopSessionScheduled.event_type(): lambda x: _one(x, "session_id", "title", Owner.agency(x["agency_id"])),
+    a.WorkshopSessionScheduled.event_type(): lambda x: _one(
+        x, "session_id", "title", Owner.workshop(UUID(str(x["session_id"])))
+    ),
     p.EmployerRegistered.event_type(): lambda x: _one(
         x, "employer_id", "name", Owner.employer(UUID(str(x["employer_id"])))
     ),

@@ -1,7 +1,7 @@
 -- Free text that may carry personal data, encrypted per owner (see shared/private_text.py). Never in events.
 SELECT pg_advisory_xact_lock(hashtext('ali-migrate-{schema}-private-texts'));
 
--- One data key per owner ('person:<uuid>', 'contact:<uuid>', 'employer:<uuid>', 'agency:<id>'), wrapped by the
+-- One data key per owner ('person:<uuid>', 'contact:<uuid>', 'employer:<uuid>', 'workshop:<uuid>'), wrapped by the
 -- service's master key. Erasure sets wrapped_key to NULL and keeps the row as a tombstone, so that nothing new
 -- is ever encrypted again for an erased owner.
 CREATE TABLE IF NOT EXISTS {schema}.private_keys (

@@ -278,6 +278,13 @@ class HistoryEntry(BaseModel):
     data: dict[str, Any]
 
 
+class ErasureDone(BaseModel):
+    """The key was destroyed: the texts it encrypted are unreadable from now on."""
+
+    erased: bool
+    already_erased: bool = Field(description="True when it had been erased before this request.")
+
+
 class RegistrationOut(_Out):
     """A seat in a workshop session."""
 
@@ -293,7 +300,7 @@ class WorkshopSessionOut(_Out):
     session_id: UUID
     agency_id: str
     theme: WorkshopTheme
-    title: str | None = Field(None, description="Kept encrypted under the agency's key.")
+    title: str | None = Field(None, description="Kept encrypted under the session's key; null once erased.")
     session_date: date
     capacity: int
     registered: int

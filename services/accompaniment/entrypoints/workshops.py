@@ -12,8 +12,14 @@ from services.accompaniment.domain.commands import RecordAttendance, RegisterPar
 from services.accompaniment.domain.errors import WorkshopNotFound
 from services.accompaniment.domain.evolution import WORKSHOP_SESSION
 from services.accompaniment.entrypoints.dependencies import DependenciesDep
-from services.accompaniment.entrypoints.responses import WorkshopSessionDetail, WorkshopSessionOut, session_detail
+from services.accompaniment.entrypoints.responses import (
+    ErasureDone,
+    WorkshopSessionDetail,
+    WorkshopSessionOut,
+    session_detail,
+)
 from services.accompaniment.service_layer import workshops
+from shared.audit import Audit
 from shared.auth import CurrentUser
 from shared.private_text import Owner, text_ref
 
@@ -31,7 +37,7 @@ async def schedule_session(
 
 async def _shown(session, deps) -> WorkshopSessionDetail:
     async with deps.store.connection() as conn:
-        view = await deps.texts.view(conn, Owner.agency(session.agency_id), [session.title_ref])
+        view = await deps.texts.view(conn, Owner.workshop(session.id), [session.title_ref])
     return session_detail(session, view)
 
 
@@ -90,3 +96,11 @@ async def record_attendance(
         ctx=deps.context(),
     )
     return await _shown(session, deps)
+
+
+@router.delete("/{session_id}/personal-data", response_model=ErasureDone)
+async def erase_title(session_id: UUID, user: CurrentUser, deps: DependenciesDep) -> ErasureDone:
+    """Erase a session's title (when it named someone) by destroying its key (agency manager)."""
+    done = await workshops.erase_title(session_id, user=user, deps=deps, today=date.today())
+    await Audit(deps.audit, user).erase("workshop_session", resource_id=session_id, agency_id=user.agency_id)
+    return ErasureDone(erased=True, already_erased=not done)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from services.accompaniment.domain.commands import RecordAttendance, RegisterParticipant, ScheduleWorkshopSession
 from services.accompaniment.domain.decisions import workshops
-from services.accompaniment.domain.errors import AlreadyRecorded
+from services.accompaniment.domain.errors import AlreadyRecorded, WorkshopNotFound
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import WorkshopSession
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.private_text import Owner
 
 
@@ -25,8 +26,8 @@ async def schedule_session(
         if await uow.load(WORKSHOP_SESSION, cmd.session_id) is not None:
             raise AlreadyRecorded(f"workshop session {cmd.session_id} already exists")
         events = workshops.schedule_session(cmd, ctx)
-        # A session's title concerns no one person: it is kept under the agency's key.
-        await deps.texts.seal(uow.connection, Owner.agency(cmd.agency_id), cmd.texts())
+        # A session's title concerns no one person as a rule: it is kept under the session's own key.
+        await deps.texts.seal(uow.connection, Owner.workshop(cmd.session_id), cmd.texts())
         return await uow.save(WORKSHOP_SESSION, None, events)
 
 
@@ -59,3 +60,14 @@ async def record_attendance(
             session = await uow.save(WORKSHOP_SESSION, session, session_events)
             await uow.save(ACCOMPANIMENT, person, person_events)
         return session
+
+
+async def erase_title(session_id: UUID, *, user: Principal, deps: Dependencies, today: date) -> bool:
+    """Destroy the key of a session's title (one that named someone); False if already done."""
+    user.require_role(Role.AGENCY_MANAGER)
+    async with deps.store.transaction() as uow:
+        session = await uow.load(WORKSHOP_SESSION, session_id)
+        if session is None:
+            raise WorkshopNotFound(f"no workshop session {session_id}")
+        user.scope(session.agency_id)
+        return await deps.texts.erase(uow.connection, Owner.workshop(session_id), today)
