@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sys
 from collections.abc import Callable
 
 import uvicorn
@@ -34,13 +35,21 @@ def main(
     build_runtime: Callable[[], ServiceRuntime],
     build_app: Callable[[], FastAPI],
     argv: list[str] | None = None,
+    *,
+    legacy_texts: Callable[[list[str]], int] | None = None,
 ) -> None:
     """Parse the command line and run the service."""
+    argv = sys.argv[1:] if argv is None else argv
+    if legacy_texts is not None and argv[:1] == ["legacy-texts"]:
+        configure_logging(settings.log_level, settings.log_json, service=name)
+        sys.exit(legacy_texts(argv[1:]))
     parser = argparse.ArgumentParser(prog=f"python -m services.{name}", description=f"The {name} service.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="HTTP API with the outbox relay and consumers (default)")
     sub.add_parser("relay", help="only the outbox relay: publish the store's events to Kafka")
     sub.add_parser("consume", help="only the consumers of other services' events")
+    if legacy_texts is not None:
+        sub.add_parser("legacy-texts", help="move free text of events recorded before v2 out of the store (--help)")
     args = parser.parse_args(argv)
     configure_logging(settings.log_level, settings.log_json, service=name)
     if args.command in (None, "serve"):

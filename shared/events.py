@@ -65,6 +65,13 @@ class EventRegistry:
     def __contains__(self, event_type: str) -> bool:
         return event_type in self._current
 
+    def current(self, event_type: str) -> type[DomainEvent]:
+        """The current class of an event type."""
+        cls = self._current.get(event_type)
+        if cls is None:
+            raise UnknownEventType(f"unknown event type {event_type!r}")
+        return cls
+
     def classes(self) -> list[type[DomainEvent]]:
         """Current classes, sorted by type."""
         return [self._current[t] for t in sorted(self._current)]
