@@ -21,6 +21,8 @@ class InMemoryPrivateTexts(PrivateTexts):
         self.erased: dict = {}  # owner -> erased_on
 
     async def seal(self, conn, owner, texts):
+        if not texts:
+            return
         if owner in self.erased:
             raise PersonalDataErased("this person's personal data was erased")
         for ref, text in texts.items():

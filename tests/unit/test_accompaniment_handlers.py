@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime
 from uuid import UUID
@@ -18,11 +19,18 @@ from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.auth import Principal, Role
 from shared.contracts.accompaniment import WorkshopTheme
 from shared.contracts.employment import ContractType
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, BeneficiaryTransferred, HouseholdType
+from shared.contracts.intake import (
+    AgeBand,
+    BeneficiaryEnrolled,
+    BeneficiaryPersonalDataErased,
+    BeneficiaryTransferred,
+    HouseholdType,
+)
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.errors import ConcurrencyError, Forbidden
 from shared.events import DomainEvent
+from shared.private_text import Owner, PersonalDataErased, text_ref
 from shared.staff import staff_id
 from tests.fakes.accompaniment import accompaniment_dependencies
 
@@ -222,3 +230,28 @@ async def test_a_session_of_another_agency_is_refused(deps):
     with pytest.raises(Forbidden):
         await workshops.schedule_session(cmd, user=CASEWORKER, deps=deps, ctx=Context(TODAY))
     assert _events(deps) == []
+
+
+async def test_the_plan_s_text_stays_here_encrypted_with_the_person_s_key_and_the_event_carries_its_reference(deps):
+    state, _ = await _enrol(deps)
+    objective = c.SetObjective(label="Appeler Mme Zéphyrine au 06 47 28 19 53")
+    await _handle(deps, state.id, objective)
+    recorded = _events(deps)[-1]
+    assert recorded.data["label_ref"] == str(text_ref(objective.objective_id, "label")) and "label" not in recorded.data
+    assert "Zéphyrine" not in json.dumps([e.data for e in _events(deps)])
+    view = await deps.texts.view(None, Owner.person(state.beneficiary_id), [text_ref(objective.objective_id, "label")])
+    assert view.text(text_ref(objective.objective_id, "label")) == objective.label and not view.erased
+
+
+async def test_intake_s_erasure_makes_the_follow_up_s_text_unreadable_and_refuses_new_text(deps):
+    state, enrolment = await _enrol(deps)
+    objective = c.SetObjective(label="job in logistics")
+    await _handle(deps, state.id, objective)
+    erased = BeneficiaryPersonalDataErased(beneficiary_id=state.beneficiary_id, erased_on=TODAY)
+    await reactions.on_personal_data_erased(_envelope(erased, enrolment.stream_id, 2), None, deps=deps)
+    await reactions.on_personal_data_erased(_envelope(erased, enrolment.stream_id, 2), None, deps=deps)  # redelivered
+    view = await deps.texts.view(None, Owner.person(state.beneficiary_id), [text_ref(objective.objective_id, "label")])
+    assert view.erased and view.text(text_ref(objective.objective_id, "label")) is None
+    with pytest.raises(PersonalDataErased):
+        await _handle(deps, state.id, c.RecordTrainingNeed(subject="CACES"))
+    assert await _handle(deps, state.id, c.IdentifyBarrier(category="mobility"))  # codes only: still recorded
