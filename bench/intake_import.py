@@ -1,27 +1,33 @@
 """Time of the bulk import of a department's monthly referral file, through intake's service code, on the real DB.
 
-    python -m bench.intake_import [--rows 17000] [--seed 93] [--chunk-size 1000] [--write referrals.csv]
+    python -m bench.intake_import [--rows 17000] [--seed 93] [--chunk-size 1000] [--xlsx] [--write referrals.csv]
 
 Generates a realistic file (Windows-1252, `;`, DD/MM/YYYY dates, NIR with their keys, couples sharing an
 allocataire number, about 1% of repeated people and 0.5% of broken rows), imports it into a schema of its own
-(dropped afterwards), imports it again (everything is then a duplicate), and prints the rows per second.
+(dropped afterwards) with the platform's profile naming the file's encoding, imports it again (everything is
+then a duplicate), then closes the accompaniments of 5% of the people (as accompaniment's events would) and
+imports a later file: those people are returns. With `--xlsx` the same rows are sent as an XLSX workbook.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import random
 import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+from openpyxl import Workbook
 from rich.console import Console
 from rich.table import Table
 
+from services.intake.adapters.profiles import shipped_profiles
 from services.intake.bootstrap import dependencies, open_store
 from services.intake.domain.agencies import COMMUNES
+from services.intake.domain.mapping import FileFormat, MappingProfile
 from services.intake.domain.nir import check_key
 from services.intake.service_layer.imports import ImportReport, import_referrals
 from services.intake.settings import IntakeSettings
@@ -76,8 +82,8 @@ def _person(rng: random.Random, i: int, today: date) -> list[str]:
     ]
 
 
-def generate(rows: int, seed: int, today: date) -> bytes:
-    """A referral file of `rows` lines after the header (Windows-1252, `;`)."""
+def generate(rows: int, seed: int, today: date) -> list[list[str]]:
+    """The rows of a referral file (after the header)."""
     rng = random.Random(seed)
     lines: list[list[str]] = []
     while len(lines) < rows:
@@ -98,48 +104,101 @@ def generate(rows: int, seed: int, today: date) -> bytes:
             lines.append(partner)
         else:
             lines.append(_person(rng, i, today))
+    return lines
+
+
+def as_csv(lines: list[list[str]]) -> bytes:
+    """The file as the department sends it: Windows-1252, `;`."""
     text = "\r\n".join([HEADER, *(";".join(line) for line in lines)]) + "\r\n"
     return text.encode("cp1252")
 
 
-async def _timed_import(settings: IntakeSettings, data: bytes, deps) -> tuple[float, ImportReport]:
+def as_xlsx(lines: list[list[str]]) -> bytes:
+    """The same rows as an XLSX workbook."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("orientations")
+    sheet.append(HEADER.split(";"))
+    for line in lines:
+        sheet.append(line)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def later(lines: list[list[str]], today: date) -> list[list[str]]:
+    """The same people oriented again yesterday."""
+    return [[*line[:12], (today - timedelta(days=1)).strftime("%d/%m/%Y"), line[13]] for line in lines]
+
+
+async def _timed_import(settings: IntakeSettings, data: bytes, deps, profile) -> tuple[float, ImportReport]:
     start = time.perf_counter()
     report = await import_referrals(
-        data, deps=deps, today=date.today(), source="bench", chunk_size=settings.intake_import_chunk_size
+        data, deps=deps, profile=profile, today=date.today(), chunk_size=settings.intake_import_chunk_size
     )
     return time.perf_counter() - start, report
 
 
-async def run(data: bytes, rows: int, seed: int, chunk_size: int) -> None:
-    """Import twice, print the figures, drop the schema."""
+async def _close_some(pool, schema: str, report: ImportReport, share: float, seed: int) -> int:
+    """Record the closure of some created people's accompaniments, as intake's consumer would."""
+    rng = random.Random(seed)
+    created = sorted({r.beneficiary_id for r in report.rows if r.status == "created"})
+    closing = [b for b in created if rng.random() < share]
+    await pool.execute(
+        f"""INSERT INTO {schema}.accompaniments (accompaniment_id, beneficiary_id, enrolment_event_id, opened_on,
+                                                closed_on)
+            SELECT gen_random_uuid(), e.subject::uuid, e.event_id, current_date - 30, current_date - 10
+            FROM {schema}.events e WHERE e.subject = ANY($1::text[])""",
+        [str(b) for b in closing],
+    )
+    return len(closing)
+
+
+async def run(lines: list[list[str]], rows: int, seed: int, chunk_size: int, xlsx: bool) -> None:
+    """Import, import again, close some, import a later file; print the figures, drop the schema."""
     schema = f"bench{uuid.uuid4().hex[:8]}_intake"
     settings = IntakeSettings(intake_db_schema=schema, intake_import_chunk_size=chunk_size)
+    platform = shipped_profiles()["plateforme"]
+    profile: MappingProfile = platform.model_copy(
+        update={"format": FileFormat.XLSX} if xlsx else {"encoding": "cp1252"}
+    )
+    encode = as_xlsx if xlsx else as_csv
+    data, again_later = encode(lines), encode(later(lines, date.today()))
     pool, store = await open_store(settings)
     try:
         deps = dependencies(settings, store)
-        first_seconds, first = await _timed_import(settings, data, deps)
-        second_seconds, second = await _timed_import(settings, data, deps)
+        first_seconds, first = await _timed_import(settings, data, deps, profile)
+        second_seconds, second = await _timed_import(settings, data, deps, profile)
+        closed = await _close_some(pool, schema, first, 0.05, seed)
+        third_seconds, third = await _timed_import(settings, again_later, deps, profile)
         events = await pool.fetchval(f"SELECT count(*) FROM {schema}.events")
     finally:
         await pool.execute(f"DROP SCHEMA {schema} CASCADE")
         await pool.close()
+    kind = "XLSX" if xlsx else "CSV"
     table = Table(
-        title=f"Import of {rows:,} referral rows ({len(data) / 1e6:.1f} MB, seed {seed}, chunks of {chunk_size})"
+        title=f"Import of {rows:,} referral rows, {kind} ({len(data) / 1e6:.1f} MB, seed {seed},"
+        f" chunks of {chunk_size})"
     )
-    for column in ("run", "seconds", "rows/s", "created", "duplicates", "rejected"):
+    for column in ("run", "seconds", "rows/s", "created", "duplicates", "returns", "rejected"):
         table.add_column(column, justify="right")
-    for name, seconds, report in (("first import", first_seconds, first), ("same file again", second_seconds, second)):
+    runs = (
+        ("first import", first_seconds, first),
+        ("same file again", second_seconds, second),
+        (f"later file, {closed} closed", third_seconds, third),
+    )
+    for name, seconds, report in runs:
         table.add_row(
             name,
             f"{seconds:.2f}",
             f"{report.total / seconds:,.0f}",
             str(report.created),
             str(report.duplicates),
+            str(report.returns),
             str(report.rejected),
         )
     console = Console()
     console.print(table)
-    console.print(f"events recorded: {events} (one BeneficiaryEnrolled per created beneficiary)")
+    console.print(f"events recorded: {events} (one BeneficiaryEnrolled per created beneficiary and per return)")
 
 
 def main() -> None:
@@ -148,13 +207,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=17_000)
     parser.add_argument("--seed", type=int, default=93)
     parser.add_argument("--chunk-size", type=int, default=1000)
+    parser.add_argument("--xlsx", action="store_true", help="send the rows as an XLSX workbook")
     parser.add_argument("--write", type=Path, help="also write the generated file here")
     args = parser.parse_args()
     configure_logging("WARNING", False, service="bench")
-    data = generate(args.rows, args.seed, date.today())
+    lines = generate(args.rows, args.seed, date.today())
     if args.write:
-        args.write.write_bytes(data)
-    asyncio.run(run(data, args.rows, args.seed, args.chunk_size))
+        args.write.write_bytes(as_xlsx(lines) if args.xlsx else as_csv(lines))
+    asyncio.run(run(lines, args.rows, args.seed, args.chunk_size, args.xlsx))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def handle(_request: Request, exc: Exception) -> JSONResponse:
         status = next(code for cls, code in _STATUS if isinstance(exc, cls))
         body = {"detail": str(exc), "error": type(exc).__name__}
+        if code := getattr(exc, "code", None):
+            body["code"] = code
         if field := getattr(exc, "field", None):
             body["field"] = field
         if isinstance(exc, ConcurrencyError):

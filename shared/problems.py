@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Problem(BaseModel):
-    """An error: a readable detail and the error's name."""
+    """An error: a readable detail, the error's name, and for some a stable machine `code`."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -21,6 +21,7 @@ class Problem(BaseModel):
 
     detail: str
     error: str
+    code: str | None = None
 
 
 class FieldError(BaseModel):

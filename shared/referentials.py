@@ -434,6 +434,8 @@ REFERENTIALS: dict[str, Referential] = {
             {
                 "department": "Orientation par le Département",
                 "department_import": "Fichier d'orientation du Département",
+                "caf_msa_flow": "Flux des bénéficiaires du RSA de la CAF et de la MSA",
+                "agency_appointment_export": "Export des rendez-vous d'une agence",
                 "caf_monthly_list": "Liste mensuelle de la CAF",
                 "msa_monthly_list": "Liste mensuelle de la MSA",
                 "france_travail": "France Travail",

@@ -44,6 +44,8 @@ class ServiceRuntime:
     schema: str
     migrations: Sequence[Path] = ()
     consumers: Sequence[ConsumerSpec] = ()
+    # Data migrations run after the schema ones and before any worker or route (e.g. a re-index).
+    setup: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()
     pool: asyncpg.Pool | None = None
     store: PostgresEventStore | None = None
     producer: AIOKafkaProducer | None = None
@@ -70,6 +72,8 @@ class ServiceRuntime:
         for path in (*self.migrations, audit.MIGRATION):
             await self.pool.execute(path.read_text().replace("{schema}", self.schema))
         self.audit = audit.PostgresAuditTrail(self.pool, self.schema)
+        for step in self.setup:
+            await step(self)
         await ensure_topics(
             self.settings,
             [self.topic, self.dlq_topic]

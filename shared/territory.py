@@ -80,6 +80,63 @@ COMMUNES: dict[str, Commune] = {
 }
 
 
+# Postcodes of each commune (La Poste). Saint-Denis has two (93210 is La Plaine Saint-Denis); no two communes of
+# the department share one, but a postcode is looked up as possibly shared, as it is elsewhere in France.
+POSTCODES: dict[str, tuple[str, ...]] = {
+    "93001": ("93300",),
+    "93005": ("93600",),
+    "93006": ("93170",),
+    "93007": ("93150",),
+    "93008": ("93000",),
+    "93010": ("93140",),
+    "93013": ("93350",),
+    "93014": ("93390",),
+    "93015": ("93470",),
+    "93027": ("93120",),
+    "93029": ("93700",),
+    "93030": ("93440",),
+    "93031": ("93800",),
+    "93032": ("93220",),
+    "93033": ("93460",),
+    "93039": ("93450",),
+    "93045": ("93260",),
+    "93046": ("93190",),
+    "93047": ("93370",),
+    "93048": ("93100",),
+    "93049": ("93360",),
+    "93050": ("93330",),
+    "93051": ("93160",),
+    "93053": ("93130",),
+    "93055": ("93500",),
+    "93057": ("93320",),
+    "93059": ("93380",),
+    "93061": ("93310",),
+    "93062": ("93340",),
+    "93063": ("93230",),
+    "93064": ("93110",),
+    "93066": ("93200", "93210"),
+    "93070": ("93400",),
+    "93071": ("93270",),
+    "93072": ("93240",),
+    "93073": ("93290",),
+    "93074": ("93410",),
+    "93077": ("93250",),
+    "93078": ("93420",),
+    "93079": ("93430",),
+}
+# Other names people write for a commune: former names, and localities of its postcodes.
+OTHER_NAMES: dict[str, str] = {
+    "Saint-Ouen": "93070",
+    "Montreuil-sous-Bois": "93048",
+    "La Plaine-Saint-Denis": "93066",
+}
+
+
+def communes_with_postcode(postcode: str) -> list[Commune]:
+    """The communes of the department served by a postcode (empty outside it)."""
+    return [COMMUNES[code] for code, codes in POSTCODES.items() if postcode in codes]
+
+
 def commune(code: str) -> Commune:
     """The commune with this INSEE code; raises `UnknownCommune` outside the department."""
     try:

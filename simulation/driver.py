@@ -84,7 +84,7 @@ async def _bounded(
     await asyncio.gather(*(run(job) for job in tasks))
 
 
-def _csv(plans: list[Plan]) -> bytes:
+def _csv(plans: list[Plan], *, returns: bool = False) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(
@@ -101,6 +101,7 @@ def _csv(plans: list[Plan]) -> bytes:
         ]
     )
     for p in plans:
+        orientation, enrolment = p.comeback if returns and p.comeback else (p.orientation, p.enrolment)
         writer.writerow(
             [
                 p.last_name,
@@ -109,8 +110,8 @@ def _csv(plans: list[Plan]) -> bytes:
                 p.commune_code,
                 p.household_type,
                 p.children,
-                p.orientation.isoformat(),
-                p.enrolment.isoformat(),
+                orientation.isoformat(),
+                enrolment.isoformat(),
                 "caf_monthly_list",
             ]
         )
@@ -161,6 +162,7 @@ async def play(plans: list[Plan], api: Api, today: date, seed: int, progress: Pr
     await _bounded(
         [lambda p=p: _close(dept, api, p) for p in closing], api.concurrency, progress, "exits", len(closing)
     )
+    await _returns(dept, api, progress)
     return dept
 
 
@@ -478,6 +480,32 @@ async def _close(dept: Department, api: Api, p: Plan) -> None:
         f"/accompaniments/{dept.accompaniments[p.index]}/closure",
         json={"exit_category": category.value, "closed_on": day.isoformat()},
     )
+
+
+async def _returns(dept: Department, api: Api, progress: Progress) -> None:
+    """People who left come back: once intake knows their accompaniment closed, they are referred again."""
+    back = [p for p in dept.plans if p.comeback]
+    if not back:
+        return
+    task = progress.add_task("returns (referred again after their exit)", total=len(back))
+    waiting = {p.index for p in back}
+    for _ in range(300):
+        for index in sorted(waiting):
+            person = await api.call("intake", "GET", f"/beneficiaries/{dept.beneficiaries[index]}")
+            if person.get("follow_up", {}).get("status") == "closed":
+                waiting.discard(index)
+        if not waiting:
+            break
+        await asyncio.sleep(1)
+    else:
+        raise SimulationError(f"intake never learnt that {len(waiting)} accompaniments closed: is it consuming?")
+    report = await api.call(
+        "intake", "POST", "/referrals/import", content=_csv(back, returns=True), headers={"content-type": "text/csv"}
+    )
+    for row in report["rows"]:
+        if row["status"] != "return":
+            raise SimulationError(f"return file, line {row['line']}: {row['status']} {row.get('reason') or ''}")
+    progress.advance(task, len(back))
 
 
 def progress_bar() -> Progress:

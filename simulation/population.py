@@ -43,6 +43,7 @@ WEIGHTS = {
 DEPARTMENT_CASELOAD = 17_000
 TARGET_POSITIVE_RATE = 0.48  # C2DI 93's reported rate of sorties dynamiques
 HISTORY_DAYS = 450  # a year and more
+RETURN_SHARE = 0.15  # of the people who left at least two months ago, those referred again later
 
 FIRST_NAMES = [
     "Aminata",
@@ -143,10 +144,13 @@ class Plan:
     failed_introduction: date | None = None
     immersion: tuple[date, int] | None = None
     workshop_months: list[date] = field(default_factory=list)
+    # Referred again after the exit (orientation, enrolment): a return opens a second accompaniment, still open.
+    comeback: tuple[date, date] | None = None
 
     def active_on(self, day: date) -> bool:
-        """True when the accompaniment runs on `day`."""
-        return self.enrolment <= day and (self.exit is None or self.exit[0] > day)
+        """True when an accompaniment of the person runs on `day` (the first one, or the one of their return)."""
+        first = self.enrolment <= day and (self.exit is None or self.exit[0] > day)
+        return first or (self.comeback is not None and self.comeback[1] <= day)
 
     @property
     def wants_work(self) -> bool:
@@ -254,6 +258,10 @@ def _person(rng: random.Random, index: int, agency, positive_rate: float, today:
         plan.failed_introduction = min(end, after(rng.randint(30, 200)))
     if rng.random() < 0.05:
         plan.immersion = (min(end, after(rng.randint(20, 150))), rng.randint(5, 20))
+    if plan.exit and plan.exit[0] <= today - timedelta(days=60) and rng.random() < RETURN_SHARE:
+        oriented = plan.exit[0] + timedelta(days=rng.randint(30, 240))
+        if oriented <= today - timedelta(days=5):
+            plan.comeback = (oriented, min(today, oriented + timedelta(days=rng.randint(0, 10))))
     for day in (
         plan.hire[0] if plan.hire else None,
         plan.failed_introduction,
@@ -286,8 +294,11 @@ def expected_figures(plans: list[Plan], today: date) -> dict:
     exits = [p.exit[1] for p in plans if p.exit]
     groups = {g.value: sum(1 for c in exits if c.group == g) for g in ExitGroup}
     dynamic = sum(groups[g] for g in ("emploi_durable", "emploi_transition", "sortie_positive"))
+    returns = sum(1 for p in plans if p.comeback)
     return {
         "people": len(plans),
+        "entries": len(plans) + returns,
+        "returns": returns,
         "caseload": sum(p.active_on(today) for p in plans),
         "exits": len(exits),
         "exits_by_group": groups,

@@ -8,23 +8,43 @@ from pathlib import Path
 import asyncpg
 from fastapi import FastAPI
 
+from services.intake.adapters import name_index
 from services.intake.adapters.crypto import BlindIndexer, PersonalDataVault
+from services.intake.adapters.follow_ups import PostgresFollowUps
+from services.intake.adapters.import_reports import PostgresImportReports
 from services.intake.adapters.persons import PostgresPersons
-from services.intake.entrypoints import agencies, beneficiaries, referrals
+from services.intake.adapters.profiles import PostgresProfiles
+from services.intake.entrypoints import agencies, beneficiaries, import_profiles, referrals
 from services.intake.service_layer.dependencies import Dependencies
+from services.intake.service_layer.follow_up import AccompanimentsSeen
 from services.intake.settings import IntakeSettings
 from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.eventstore import PostgresEventStore
 from shared.http import service_app
-from shared.service import ServiceRuntime
+from shared.service import ConsumerSpec, ServiceRuntime
 
 SQL = Path(__file__).parent / "adapters" / "sql"
-MIGRATIONS = [SQL / "intake.sql"]
+MIGRATIONS = [SQL / "intake.sql", SQL / "intake_002_identity_returns_imports.sql"]
 
 
 def build_runtime(settings: IntakeSettings) -> ServiceRuntime:
-    """Intake's runtime: its store and outbox relay (intake consumes no other context)."""
-    return ServiceRuntime(settings, context="intake", schema=settings.intake_db_schema, migrations=MIGRATIONS)
+    """Intake's runtime: its store and outbox relay, the re-index of names, and the consumer of accompaniment's
+    events (which accompaniment each enrolment opened, and when it closed)."""
+    schema = settings.intake_db_schema
+    seen = AccompanimentsSeen(schema)
+
+    async def reindex_names(runtime: ServiceRuntime) -> None:
+        vault, indexer = PersonalDataVault(settings.master_key()), BlindIndexer(settings.index_key())
+        await name_index.reindex(runtime.pool, schema, vault, indexer)
+
+    return ServiceRuntime(
+        settings,
+        context="intake",
+        schema=schema,
+        migrations=MIGRATIONS,
+        setup=[reindex_names],
+        consumers=[ConsumerSpec("accompaniment-events", ["accompaniment"], lambda _runtime: seen.handlers())],
+    )
 
 
 def dependencies(settings: IntakeSettings, store: PostgresEventStore) -> Dependencies:
@@ -33,12 +53,14 @@ def dependencies(settings: IntakeSettings, store: PostgresEventStore) -> Depende
 
 
 def _factory(settings: IntakeSettings) -> Callable[[PostgresEventStore], Dependencies]:
-    persons = PostgresPersons(settings.intake_db_schema)
+    schema = settings.intake_db_schema
+    persons = PostgresPersons(schema)
     vault = PersonalDataVault(settings.master_key())
     indexer = BlindIndexer(settings.index_key())
+    follow_ups, profiles, reports = PostgresFollowUps(schema), PostgresProfiles(schema), PostgresImportReports(schema)
 
     def build(store: PostgresEventStore) -> Dependencies:
-        return Dependencies(PostgresAggregateStore(store), persons, vault, indexer)
+        return Dependencies(PostgresAggregateStore(store), persons, vault, indexer, follow_ups, profiles, reports)
 
     return build
 
@@ -50,6 +72,8 @@ async def open_store(settings: IntakeSettings) -> tuple[asyncpg.Pool, PostgresEv
     await store.migrate()
     for path in MIGRATIONS:
         await pool.execute(path.read_text().replace("{schema}", settings.intake_db_schema))
+    vault, indexer = PersonalDataVault(settings.master_key()), BlindIndexer(settings.index_key())
+    await name_index.reindex(pool, settings.intake_db_schema, vault, indexer)
     return pool, store
 
 
@@ -60,12 +84,13 @@ def build_app(settings: IntakeSettings | None = None, *, start_workers: bool | N
     app = service_app(
         title="ALI intake",
         description=(
-            "Referral and enrolment of RSA beneficiaries into the Agences locales d'insertion: de-duplication, bulk"
-            " import of the department's monthly file, transfers between agencies, and personal data encrypted per"
+            "Referral and enrolment of RSA beneficiaries into the Agences locales d'insertion: de-duplication in"
+            " every script, returns after a closed accompaniment, imports of the department's files (CSV, XLSX, the"
+            " CAF/MSA flow) with mapping profiles, transfers between agencies, and personal data encrypted per"
             " person (erasable by destroying the person's key)."
         ),
         runtime=runtime,
-        routers=[referrals.router, beneficiaries.router, agencies.router],
+        routers=[referrals.router, import_profiles.router, beneficiaries.router, agencies.router],
         start_workers=settings.run_workers if start_workers is None else start_workers,
     )
     build = _factory(settings)

@@ -24,3 +24,15 @@ def _opened_v1_has_no_commune(payload: dict[str, Any]) -> dict[str, Any]:
     (transfers, candidate profiles). Other consumers take the commune from intake's events.
     """
     return {**payload, "commune_code": None}
+
+
+@REGISTRY.upcaster("ali.intake.BeneficiaryEnrolled", 1)
+def _enrolment_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """v1 knew only first enrolments."""
+    return {**data, "is_return": False, "previous_accompaniment_id": None}
+
+
+@REGISTRY.upcaster(accompaniment.AccompanimentOpened.event_type(), 2)
+def _opened_v2_first_accompaniment(payload: dict[str, Any]) -> dict[str, Any]:
+    """AccompanimentOpened v2 -> v3: before v3 every accompaniment followed a first enrolment."""
+    return {**payload, "is_return": False, "previous_accompaniment_id": None}

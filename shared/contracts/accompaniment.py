@@ -36,9 +36,10 @@ class AccompanimentOpened(AccompanimentEvent):
 
     v2 adds `commune_code`. Events recorded as v1 are read with `commune_code` null (see the upcaster in
     `shared.contracts`): v1 did not carry it and no other event of the stream gives the commune at opening.
+    v3 adds `is_return` and `previous_accompaniment_id`, copied from the enrolment that opened it.
     """
 
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
 
     start_date: date
     planned_end_date: date
@@ -49,6 +50,12 @@ class AccompanimentOpened(AccompanimentEvent):
         description="INSEE code of the commune the person lives in (from the enrolment); null only in events"
         " recorded as v1, before the event carried it.",
         examples=["93027"],
+    )
+    is_return: bool = Field(
+        False, description="True when the person comes back after an earlier accompaniment (v3): still an entry."
+    )
+    previous_accompaniment_id: UUID | None = Field(
+        None, description="On a return: the earlier accompaniment, closed, that this one follows (v3)."
     )
 
 

@@ -38,7 +38,13 @@ class IntakeEvent(DomainEvent):
 
 
 class BeneficiaryEnrolled(IntakeEvent):
-    """A referred RSA beneficiary was enrolled in the ALI covering their commune."""
+    """A referred RSA beneficiary was enrolled in the ALI covering their commune: a first enrolment, or a return.
+
+    A return is the enrolment again of a person whose earlier accompaniment was closed: the same pseudonymous
+    `beneficiary_id`, `is_return` true and the accompaniment that ended; it opens a new accompaniment (an entry).
+    """
+
+    schema_version: ClassVar[int] = 2
 
     beneficiary_id: UUID = Field(description="Pseudonymous id of the person; the key of their events.")
     agency_id: str = Field(description="ALI the person is enrolled in.", examples=["ali-la-courneuve"])
@@ -48,6 +54,10 @@ class BeneficiaryEnrolled(IntakeEvent):
     orientation_date: date = Field(description="Date the department referred the person to the ALI.")
     enrolled_on: date
     referral_source: str = Field(max_length=64, examples=["caf_monthly_list"])
+    is_return: bool = Field(False, description="True when the person comes back after an earlier accompaniment.")
+    previous_accompaniment_id: UUID | None = Field(
+        None, description="On a return: the earlier accompaniment, closed, that the new one follows."
+    )
 
 
 class BeneficiaryTransferred(IntakeEvent):
@@ -67,4 +77,54 @@ class BeneficiaryPersonalDataErased(IntakeEvent):
     erased_on: date
 
 
-EVENTS: list[type[IntakeEvent]] = [BeneficiaryEnrolled, BeneficiaryTransferred, BeneficiaryPersonalDataErased]
+class RsaRightsState(StrEnum):
+    """State of the household's RSA right in the CAF/MSA flow (ETATDOSRSA), as codes."""
+
+    PENDING = "pending"  # 0: new request awaiting the department's decision
+    REFUSED = "refused"  # 1
+    OPEN = "open"  # 2: open and paid
+    OPEN_SUSPENDED = "open_suspended"  # 3: the right itself is suspended
+    PAYMENT_SUSPENDED = "payment_suspended"  # 4: open, payment suspended
+    CLOSED = "closed"  # 5
+    CLOSED_EARLIER = "closed_earlier"  # 6: closed on an earlier month (regularisation)
+
+    @property
+    def closed(self) -> bool:
+        """True when the right has ended."""
+        return self in (RsaRightsState.CLOSED, RsaRightsState.CLOSED_EARLIER)
+
+
+class RsaRightsClosureReason(StrEnum):
+    """Why the CAF/MSA closed the right (MOTICLORSA), as codes."""
+
+    DEPARTMENT_DECISION = "department_decision"  # PCG
+    EXPIRY = "expiry"  # ECH: four months without rights
+    RMI_SWITCH_CANCELLED = "rmi_switch_cancelled"  # EFF
+    MOVED_TO_ANOTHER_FUND = "moved_to_another_fund"  # MUT
+    FILES_MERGED = "files_merged"  # RGD
+    STRUCK_OFF_END_OF_RIGHT = "struck_off_end_of_right"  # RFD
+    STRUCK_OFF_OTHER = "struck_off_other"  # RAU
+    STRUCK_OFF_RSTA = "struck_off_rsta"  # RST
+    STRUCK_OFF_RSO = "struck_off_rso"  # RSO
+    UNKNOWN = "unknown"
+
+
+class RsaRightsEnded(IntakeEvent):
+    """The CAF/MSA flow reports that the RSA right of a followed person ended: the `end_of_rsa_rights` exit is
+    proposed to their caseworker (accompaniment), who confirms it on closure."""
+
+    beneficiary_id: UUID
+    agency_id: str
+    ended_on: date = Field(description="Date the right ended (DTCLORSA).")
+    state: RsaRightsState
+    reason: RsaRightsClosureReason
+    reported_on: date = Field(description="Date of the flow that reported it.")
+    source: str = Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9_.\-]{0,63}$", examples=["caf_msa_flow"])
+
+
+EVENTS: list[type[IntakeEvent]] = [
+    BeneficiaryEnrolled,
+    BeneficiaryTransferred,
+    BeneficiaryPersonalDataErased,
+    RsaRightsEnded,
+]

@@ -89,6 +89,8 @@ class ReferralSource(StrEnum):
 
     DEPARTMENT = "department"
     DEPARTMENT_IMPORT = "department_import"
+    CAF_MSA_FLOW = "caf_msa_flow"
+    AGENCY_APPOINTMENT_EXPORT = "agency_appointment_export"
     CAF_MONTHLY_LIST = "caf_monthly_list"
     MSA_MONTHLY_LIST = "msa_monthly_list"
     FRANCE_TRAVAIL = "france_travail"

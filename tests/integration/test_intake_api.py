@@ -56,7 +56,7 @@ async def test_a_referral_enrols_and_the_same_person_again_is_the_existing_benef
         assert created.status_code == 201, created.text
         again = await client.post("/referrals", json=_referral("AMINATA", last.upper()))
         assert again.status_code == 200
-        assert again.json() == {**created.json(), "created": False}
+        assert again.json() == {**created.json(), "created": False, "status": "duplicate"}
         details = await client.get(f"/beneficiaries/{created.json()['beneficiary_id']}")
     assert details.status_code == 200
     body = details.json()
@@ -109,7 +109,7 @@ def _numbers(last: str) -> tuple[str, str]:
     return nir, f"{rng.randint(0, 9_999_999):07d}"
 
 
-def _csv(last: str) -> bytes:
+def _csv(last: str, encoding: str = "cp1252") -> bytes:
     nir, allocataire = _numbers(last)
     lines = [
         "nom;prénom;date_naissance;nir;num_allocataire;rôle;adresse;code_insee;téléphone;courriel;nb_enfants;"
@@ -122,27 +122,38 @@ def _csv(last: str) -> bytes:
         f"{last};Bad;31/02/1988;;;;;93027;;;0;isole;{ORIENTED}",
         f"{last};Paris;1990-01-01;;;;;75056;;;0;isole;{ORIENTED}",
     ]
-    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
 
 
-async def test_an_import_reports_each_row_and_importing_again_creates_nothing(platform):
-    last = _unique("Traoré")
+async def test_a_cp1252_file_sent_as_utf8_rejects_its_undecodable_lines_and_imports_with_a_profile_naming_it(
+    platform,
+):
+    last, stray_last, name = _unique("Traoré"), _unique("Lefèvre"), f"cp1252-{uuid.uuid4().hex[:8]}"
     async with platform.client("intake", role="admin") as admin:
-        first = await admin.post(
-            "/referrals/import",
-            content=_csv(last),
-            headers={"content-type": "text/csv"},
-            params={"source": "caf_monthly_list"},
+        mangled = await admin.post("/referrals/import", content=_csv(last), headers={"content-type": "text/csv"})
+        # A UTF-8 file with one Latin-1 byte: that line is rejected, the others are stored as written.
+        one_bad = _csv(stray_last, "utf-8").replace("Hélène".encode(), "Hélène".encode("latin-1"))
+        stray = await admin.post("/referrals/import", content=one_bad, headers={"content-type": "text/csv"})
+        profile = (await admin.get("/import-profiles/plateforme")).json()["profile"]
+        saved = await admin.post(
+            "/import-profiles", json={**profile, "name": name, "encoding": "cp1252"}
         )
+        assert saved.status_code == 201, saved.text
+        params = {"profile": name, "source": "caf_msa_flow"}
+        first = await admin.post("/referrals/import", content=_csv(last), params=params)
         assert first.status_code == 200, first.text
-        again = await admin.post("/referrals/import", content=_csv(last), headers={"content-type": "text/csv"})
+        again = await admin.post("/referrals/import", content=_csv(last), params=params)
         broken = await admin.post("/referrals/import", content=b"nom;prenom\nA;B\n")
+    assert mangled.status_code == 422 and "ligne d'en-tête 1 : octet(s) E9 illisible(s) en utf-8" in mangled.text
+    lines = {r["line"]: r for r in stray.json()["rows"]}
+    assert lines[3]["status"] == "rejected" and "octet(s) E9 illisible(s) en utf-8" in lines[3]["reason"]
+    assert lines[2]["status"] == "created"
     report = first.json()
     assert (report["total"], report["created"], report["duplicates"], report["rejected"]) == (5, 2, 1, 2)
     assert (report["encoding"], report["delimiter"]) == ("cp1252", ";")
     rows = {r["line"]: r for r in report["rows"]}
-    assert rows[4] == {**rows[2], "line": 4, "status": "duplicate"}
-    assert rows[5]["status"] == "rejected" and rows[5]["reason"] == "birth_date: '31/02/1988' is not a valid date"
+    assert rows[4] == {**rows[2], "line": 4, "status": "duplicate", "reason": rows[4]["reason"]}
+    assert rows[5]["status"] == "rejected" and rows[5]["reason"].startswith("date de naissance : « 31/02/1988 »")
     assert rows[6]["status"] == "rejected" and "75056" in rows[6]["reason"]
     second = again.json()
     assert (second["created"], second["duplicates"], second["rejected"]) == (0, 3, 2)
@@ -150,11 +161,13 @@ async def test_an_import_reports_each_row_and_importing_again_creates_nothing(pl
         rows[2]["beneficiary_id"],
         rows[3]["beneficiary_id"],
     }
-    assert broken.status_code == 422
-    assert "lacks the required column(s) birth_date, commune_code, orientation_date" in broken.json()["detail"]
+    assert broken.status_code == 422 and "birth_date" in broken.json()["detail"]
     created = {rows[2]["beneficiary_id"], rows[3]["beneficiary_id"]}
     events = await _intake_events(platform, lambda e: e.subject in created, count=2)
-    assert {e.data["referral_source"] for e in events} == {"caf_monthly_list"}
+    assert {e.data["referral_source"] for e in events} == {"caf_msa_flow"}
+    async with platform.client("intake", role="admin") as admin:
+        named = (await admin.get(f"/beneficiaries/{lines[2]['beneficiary_id']}")).json()
+    assert named["identity"]["last_name"] == stray_last and named["identity"]["first_name"] == "Zoé"
 
 
 async def test_only_admins_import(platform):
@@ -167,7 +180,7 @@ async def test_no_identifying_value_of_the_file_reaches_the_intake_topic(platfor
     last = _unique("Nguyen")
     nir, allocataire = _numbers(last)
     async with platform.client("intake", role="admin") as admin:
-        report = (await admin.post("/referrals/import", content=_csv(last))).json()
+        report = (await admin.post("/referrals/import", content=_csv(last, "utf-8"))).json()
     created = {r["beneficiary_id"] for r in report["rows"] if r["status"] == "created"}
     await _intake_events(platform, lambda e: e.subject in created, count=len(created))
     records = await read_topic(platform.kafka, platform.topic("intake.events"), idle=1.0)
@@ -245,6 +258,6 @@ async def test_invalid_input_gets_the_field_and_the_reason(platform):
         bad_move = await admin.post(f"/beneficiaries/{uuid.uuid4()}/transfer", json={"commune_code": "9"})
     assert malformed.status_code == 422
     assert {e["loc"][-1] for e in malformed.json()["detail"]} >= {"last_name", "birth_date", "commune_code"}
-    assert future.status_code == 422 and future.json()["detail"].startswith("orientation_date")
+    assert future.status_code == 422 and future.json()["detail"].startswith("date d'orientation")
     assert bad_id.status_code == 422 and unknown.status_code == 404
     assert bad_move.status_code == 422 and bad_move.json()["detail"][0]["loc"] == ["body", "commune_code"]

@@ -46,7 +46,8 @@ async def test_the_import_command_prints_a_summary_and_writes_the_report(infra, 
     assert first.returncode == 0, first.stderr
     report = json.loads(report_path.read_text())
     assert (report["total"], report["created"], report["duplicates"], report["rejected"]) == (12, 6, 1, 5)
-    assert "Rejected rows" in first.stdout and "'31/02/1990' is not a valid date" in first.stdout
-    assert second.returncode == 0 and re.search(r"│\s+12\s+│\s+0\s+│\s+7\s+│\s+5\s+│", second.stdout)
-    assert refused.returncode == 2 and "empty" in refused.stderr
+    assert "Lignes rejetées" in first.stdout and "« 31/02/1990 » n'est pas une date valide" in first.stdout
+    counts = r"│\s+12\s+│\s+0\s+│\s+7\s+│\s+0\s+│\s+5\s+│"
+    assert second.returncode == 0 and re.search(counts, second.stdout), second.stdout
+    assert refused.returncode == 2 and "vide" in refused.stderr
     assert events == 6

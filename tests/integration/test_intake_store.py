@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from services.intake.adapters.profiles import shipped_profiles
 from services.intake.bootstrap import MIGRATIONS, dependencies
 from services.intake.domain.commands import ReferBeneficiary
 from services.intake.service_layer.imports import import_referrals
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.integration
 
 SAMPLE = Path(__file__).resolve().parents[2] / "services/intake/examples/referrals-sample.csv"
 ADMIN = Principal("integration", Role.ADMIN)
+PLATFORM = shipped_profiles()["plateforme"]
 
 
 @pytest.fixture
@@ -58,10 +60,8 @@ async def test_append_streams_writes_nothing_when_one_stream_moved(store):
 
 async def test_the_import_stores_identities_encrypted_and_a_second_import_creates_nothing(deps, pool, store):
     data = SAMPLE.read_bytes()
-    first = await import_referrals(data, deps=deps, today=date(2025, 11, 20), source="department_import", chunk_size=4)
-    second = await import_referrals(
-        data, deps=deps, today=date(2025, 11, 20), source="department_import", chunk_size=100
-    )
+    first = await import_referrals(data, deps=deps, profile=PLATFORM, today=date(2025, 11, 20), chunk_size=4)
+    second = await import_referrals(data, deps=deps, profile=PLATFORM, today=date(2025, 11, 20), chunk_size=100)
     assert (first.created, first.duplicates, first.rejected) == (6, 1, 5)
     assert (second.created, second.duplicates, second.rejected) == (0, 7, 5)
     s = store.schema
@@ -92,3 +92,76 @@ async def test_concurrent_referrals_of_one_person_create_one_beneficiary(deps, p
     assert sum(o.created for o in outcomes) == 1
     assert len({o.beneficiary_id for o in outcomes}) == 1
     assert await pool.fetchval(f"SELECT count(*) FROM {store.schema}.persons") == 1
+
+
+def _legacy_fold(text: str) -> str:
+    """The first version's name key: ASCII letters and digits only (Cyrillic and Chinese fold to nothing)."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if c.isalnum() and c.isascii()).lower()
+
+
+async def test_people_indexed_with_the_old_ascii_key_are_reindexed_and_still_found(deps, pool, store):
+    """A platform that already holds people: their stored digests are one-way, so the re-index decrypts each
+    identity and writes the keys of every script; until then, the first referral's transaction catches up."""
+    from services.intake.adapters import name_index
+
+    born, oriented = date(1990, 1, 1), date(2025, 11, 2)
+    names = [("Пётр", "Иванов"), ("伟", "王"), ("Élodie", "Lefèvre")]
+    ids = []
+    for first, last in names:
+        outcome = await refer_beneficiary(
+            ReferBeneficiary(
+                first_name=first, last_name=last, birth_date=born, commune_code="93066", orientation_date=oriented
+            ),
+            ADMIN,
+            deps=deps,
+            today=date(2025, 11, 20),
+        )
+        ids.append(outcome.beneficiary_id)
+    s = store.schema
+    # Put them back as the first version left them: one ASCII-only name key each.
+    await pool.execute(f"DELETE FROM {s}.dedup_index WHERE kind LIKE 'name_birth%'")
+    for beneficiary_id, (first, last) in zip(ids, names, strict=True):
+        digest = deps.indexer.digest("name_birth", f"{_legacy_fold(last)}|{_legacy_fold(first)}|{born}")
+        await pool.execute(
+            f"INSERT INTO {s}.dedup_index (kind, digest, beneficiary_id) VALUES ('name_birth', $1, $2)"
+            " ON CONFLICT DO NOTHING",
+            digest,
+            beneficiary_id,
+        )
+    await pool.execute(f"UPDATE {s}.persons SET name_index_version = 1")
+    progress: list[tuple[int, int]] = []
+    assert (
+        await name_index.reindex(pool, s, deps.vault, deps.indexer, batch=2, on_progress=lambda *p: progress.append(p))
+        == 3
+    )
+    assert progress == [(2, 3), (3, 3)]
+    assert await pool.fetchval(f"SELECT count(*) FROM {s}.dedup_index WHERE kind = 'name_birth'") == 0
+    assert await name_index.reindex(pool, s, deps.vault, deps.indexer) == 0, "done once"
+    for (first, last), beneficiary_id in zip(names, ids, strict=True):
+        again = await refer_beneficiary(
+            ReferBeneficiary(
+                first_name=first.upper(),
+                last_name=last,
+                birth_date=born,
+                commune_code="93066",
+                orientation_date=oriented,
+            ),
+            ADMIN,
+            deps=deps,
+            today=date(2025, 11, 20),
+        )
+        assert (again.status, again.beneficiary_id) == ("duplicate", beneficiary_id)
+    # A person left on the old key by an older process is caught up by the next referral's transaction.
+    await pool.execute(f"UPDATE {s}.persons SET name_index_version = 1 WHERE beneficiary_id = $1", ids[0])
+    await pool.execute(f"DELETE FROM {s}.dedup_index WHERE beneficiary_id = $1 AND kind LIKE 'name_birth%'", ids[0])
+    late = await refer_beneficiary(
+        ReferBeneficiary(
+            first_name="пётр", last_name="ИВАНОВ", birth_date=born, commune_code="93066", orientation_date=oriented
+        ),
+        ADMIN,
+        deps=deps,
+        today=date(2025, 11, 20),
+    )
+    assert (late.status, late.beneficiary_id) == ("duplicate", ids[0])

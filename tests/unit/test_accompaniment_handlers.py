@@ -89,7 +89,7 @@ async def test_an_enrolment_opens_one_accompaniment_in_the_persons_commune_even_
     await reactions.on_beneficiary_enrolled(envelope, None, deps=deps)
     [opened] = _events(deps)
     assert opened.partition_key == opened.subject == str(state.beneficiary_id) and opened.causation_id == envelope.id
-    assert opened.data["commune_code"] == "93027" and opened.dataschema.endswith(":v2")
+    assert opened.data["commune_code"] == "93027" and opened.dataschema.endswith(":v3")
     assert state.planned_end_date == date(2026, 1, 20) and state.commune_code == "93027"
     assert deps.accompaniments.rows[state.id]["commune_code"] == "93027"
 
@@ -125,7 +125,7 @@ async def test_an_accompaniment_opened_before_v2_takes_its_commune_from_the_row_
     [opened] = deps.store.events.events
     v1 = {k: v for k, v in opened.data.items() if k != "commune_code"}
     deps.store.events.events[0] = opened.model_copy(
-        update={"schema_version": 1, "dataschema": opened.dataschema.replace(":v2", ":v1"), "data": v1}
+        update={"schema_version": 1, "dataschema": opened.dataschema.replace(":v3", ":v1"), "data": v1}
     )
     assert (await deps.store.load(ACCOMPANIMENT, state.id)).commune_code is None
     profile = c.UpdateCandidateProfile(aptitudes=["handling"], max_weekly_hours=35, max_commute_km=10)
@@ -255,3 +255,32 @@ async def test_intake_s_erasure_makes_the_follow_up_s_text_unreadable_and_refuse
     with pytest.raises(PersonalDataErased):
         await _handle(deps, state.id, c.RecordTrainingNeed(subject="CACES"))
     assert await _handle(deps, state.id, c.IdentifyBarrier(category="mobility"))  # codes only: still recorded
+
+
+def test_a_return_opens_an_accompaniment_that_says_so_and_names_the_earlier_one():
+    from datetime import date as _date
+    from uuid import uuid4
+
+    from services.accompaniment.domain.decisions.lifecycle import open_for
+    from services.accompaniment.settings import AccompanimentSettings
+    from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+
+    earlier = uuid4()
+    back = BeneficiaryEnrolled(
+        beneficiary_id=uuid4(),
+        agency_id="ali-bobigny",
+        commune_code="93008",
+        age_band=AgeBand.FROM_35_TO_44,
+        household_type=HouseholdType.SINGLE,
+        orientation_date=_date(2025, 11, 15),
+        enrolled_on=_date(2025, 11, 16),
+        referral_source="test",
+        is_return=True,
+        previous_accompaniment_id=earlier,
+    )
+    [opened] = open_for(back, uuid4(), AccompanimentSettings(environment="development").rules())
+    assert (opened.is_return, opened.previous_accompaniment_id, opened.start_date) == (
+        True,
+        earlier,
+        _date(2025, 11, 16),
+    )

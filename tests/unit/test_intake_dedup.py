@@ -7,7 +7,8 @@ from services.intake.adapters.crypto import BlindIndexer
 from services.intake.domain.commands import ReferBeneficiary
 from services.intake.domain.decisions import Duplicate, Enrolled, Referral, Rejected
 from services.intake.domain.decisions import decide_referrals as decide
-from services.intake.domain.dedup import DedupIndex, DedupKind, dedup_keys, fold_name
+from services.intake.domain.dedup import DedupIndex, DedupKind, Match, dedup_keys
+from services.intake.domain.names import exact_form
 from services.intake.domain.nir import check_key
 
 INDEXER = BlindIndexer(b"i" * 32)
@@ -43,14 +44,15 @@ def _index_of(*people: tuple[uuid.UUID, ReferBeneficiary]) -> DedupIndex:
     return index
 
 
-def test_names_fold_case_accents_apostrophes_and_hyphens():
-    assert fold_name("Éloïse-Marie") == fold_name("eloise marie") == "eloisemarie"
-    assert fold_name("N'Diaye") == fold_name("NDIAYE")
+def test_names_fold_case_apostrophes_and_hyphens_but_keep_accents():
+    assert exact_form("Éloïse-Marie") == exact_form("ÉLOÏSE MARIE") == "éloïsemarie"
+    assert exact_form("N'Diaye") == exact_form("NDIAYE")
+    assert exact_form("Éloïse") != exact_form("Eloise")
 
 
 def test_blind_indexes_of_equivalent_writings_are_equal():
     a = _keys(_referral(first_name="Éloïse-Marie", last_name="N'Diaye", nir=f"{NIR_A[:1]} {NIR_A[1:]}"))
-    b = _keys(_referral(first_name="ELOISE MARIE", last_name="ndiaye", nir=NIR_A[:13]))
+    b = _keys(_referral(first_name="ÉLOÏSE MARIE", last_name="ndiaye", nir=NIR_A[:13]))
     assert a[DedupKind.NAME_BIRTH] == b[DedupKind.NAME_BIRTH]
     assert a[DedupKind.NIR] == b[DedupKind.NIR], "the NIR's key is not part of the person's key"
     c = _keys(_referral(allocataire_number="12345", allocataire_role="demandeur"))
@@ -78,7 +80,7 @@ def test_the_nir_is_tried_first():
         (by_nir, _referral(first_name="Other", last_name="Person", nir=NIR_A)),
         (by_name, _referral()),
     )
-    assert index.match(_keys(_referral(nir=NIR_A))) == by_nir
+    assert index.match(_keys(_referral(nir=NIR_A))) == Match(by_nir, DedupKind.NIR)
 
 
 def test_the_allocataire_number_and_role_come_before_name_and_birth_date():
@@ -87,13 +89,14 @@ def test_the_allocataire_number_and_role_come_before_name_and_birth_date():
         (by_allocataire, _referral(first_name="Karima", allocataire_number="7654321", allocataire_role="demandeur")),
         (by_name, _referral()),
     )
-    assert index.match(_keys(_referral(allocataire_number="7654321", allocataire_role="demandeur"))) == by_allocataire
+    found = index.match(_keys(_referral(allocataire_number="7654321", allocataire_role="demandeur")))
+    assert found == Match(by_allocataire, DedupKind.ALLOCATAIRE)
 
 
 def test_name_and_birth_date_find_a_person_referred_without_numbers():
     known = uuid.uuid4()
     index = _index_of((known, _referral(nir=NIR_A, allocataire_number="1234567", allocataire_role="demandeur")))
-    assert index.match(_keys(_referral(first_name="KARIM", last_name="benali"))) == known
+    assert index.match(_keys(_referral(first_name="KARIM", last_name="benali"))) == Match(known, DedupKind.NAME_BIRTH)
     assert index.match(_keys(_referral(birth_date=date(1990, 5, 5)))) is None
 
 
@@ -115,8 +118,8 @@ def test_a_batch_enrols_a_person_once_and_rejects_broken_rows_without_stopping()
     broken = Referral(_referral(commune_code="75056"), uuid.uuid4(), _keys(_referral(commune_code="75056")))
     again = Referral(_referral(first_name="KARIM"), uuid.uuid4(), _keys(_referral(first_name="KARIM")))
     other = Referral(_referral(first_name="Lina"), uuid.uuid4(), _keys(_referral(first_name="Lina")))
-    decisions = decide([first, broken, again, other], DedupIndex(), TODAY)
+    decisions = decide([first, broken, again, other], DedupIndex(), {}, TODAY)
     assert [type(d) for d in decisions] == [Enrolled, Rejected, Duplicate, Enrolled]
-    assert decisions[2] == Duplicate(first.beneficiary_id)
+    assert decisions[2] == Duplicate(first.beneficiary_id, "ali-la-courneuve")
     assert "75056" in str(decisions[1].error)
-    assert {e.kind for e in decisions[0].entries} == {DedupKind.NAME_BIRTH}
+    assert {e.kind for e in decisions[0].entries} == {DedupKind.NAME_BIRTH, DedupKind.NAME_BIRTH_LATIN}

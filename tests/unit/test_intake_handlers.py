@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.intake.adapters.crypto import BlindIndexer, PersonalDataVault
+from services.intake.adapters.profiles import shipped_profiles
 from services.intake.domain.commands import ReferBeneficiary, TransferBeneficiary
 from services.intake.domain.errors import (
     AgencyNotFound,
@@ -22,11 +23,12 @@ from shared.auth import Principal, Role
 from shared.errors import ConcurrencyError, Forbidden
 from shared.territory import UnknownCommune
 from tests.fakes.aggregate_store import InMemoryAggregateStore
-from tests.fakes.intake import InMemoryPersons
+from tests.fakes.intake import InMemoryFollowUps, InMemoryImportReports, InMemoryPersons, InMemoryProfiles
 
 TODAY = date(2025, 11, 20)
 SAMPLE = Path(__file__).resolve().parents[2] / "services/intake/examples/referrals-sample.csv"
 ADMIN = Principal("integration", Role.ADMIN)
+PLATFORM = shipped_profiles()["plateforme"]
 STAFF = Principal("bdat", Role.DEPARTMENT_STAFF)
 
 
@@ -34,15 +36,24 @@ def _worker(agency: str = "ali-la-courneuve", role: Role = Role.CASEWORKER) -> P
     return Principal(f"{role}@{agency}", role, agency)
 
 
-@pytest.fixture
-def deps() -> Dependencies:
-    persons = InMemoryPersons()
+def make_deps() -> Dependencies:
+    """Intake's dependencies on in-memory adapters."""
+    persons, reports = InMemoryPersons(), InMemoryImportReports()
+    store = InMemoryAggregateStore(kept=[persons, reports])
     return Dependencies(
-        store=InMemoryAggregateStore(kept=[persons]),
+        store=store,
         persons=persons,
         vault=PersonalDataVault(b"m" * 32),
         indexer=BlindIndexer(b"i" * 32),
+        follow_ups=InMemoryFollowUps(store.events),
+        profiles=InMemoryProfiles(),
+        reports=reports,
     )
+
+
+@pytest.fixture
+def deps() -> Dependencies:
+    return make_deps()
 
 
 def _referral(**overrides) -> ReferBeneficiary:
@@ -99,27 +110,20 @@ async def test_a_rejected_referral_raises_its_rule_and_writes_nothing(deps):
 async def test_an_import_reports_every_row_and_a_second_import_creates_nothing(deps):
     progress: list[int] = []
     report = await import_referrals(
-        SAMPLE.read_bytes(),
-        deps=deps,
-        today=TODAY,
-        source="department_import",
-        chunk_size=3,
-        on_progress=progress.append,
+        SAMPLE.read_bytes(), deps=deps, profile=PLATFORM, today=TODAY, chunk_size=3, on_progress=progress.append
     )
     assert (report.total, report.created, report.duplicates, report.rejected) == (12, 6, 1, 5)
     assert sum(progress) == 12
     by_line = {r.line: r for r in report.rows}
     assert [r.line for r in report.rows] == list(range(2, 14))
     assert by_line[6].status == "duplicate" and by_line[6].beneficiary_id == by_line[2].beneficiary_id
-    assert by_line[8].reason == "commune '75056' is not a commune of Seine-Saint-Denis covered by an ALI"
+    assert by_line[8].reason == "code INSEE 75056 : ce n'est pas une commune de Seine-Saint-Denis"
     assert by_line[3].status == "created" and by_line[3].beneficiary_id != by_line[2].beneficiary_id
     assert {r.line for r in report.rows if r.status == "rejected"} == {7, 8, 9, 11, 12}
     assert len(deps.store.recorded) == 6
     assert {e.correlation_id for e in deps.store.recorded} == {report.import_id}
 
-    again = await import_referrals(
-        SAMPLE.read_bytes(), deps=deps, today=TODAY, source="department_import", chunk_size=5
-    )
+    again = await import_referrals(SAMPLE.read_bytes(), deps=deps, profile=PLATFORM, today=TODAY, chunk_size=5)
     assert (again.created, again.duplicates, again.rejected) == (0, 7, 5)
     assert {r.beneficiary_id for r in again.rows if r.status == "duplicate"} == {
         r.beneficiary_id for r in report.rows if r.beneficiary_id
@@ -133,7 +137,7 @@ async def test_a_chunk_that_fails_to_record_leaves_nothing_half_written(deps, mo
 
     monkeypatch.setattr(deps.store.events, "append_streams", broken)
     with pytest.raises(ConnectionError):
-        await import_referrals(SAMPLE.read_bytes(), deps=deps, today=TODAY, source="department_import", chunk_size=100)
+        await import_referrals(SAMPLE.read_bytes(), deps=deps, profile=PLATFORM, today=TODAY, chunk_size=100)
     assert deps.persons.records == {} and deps.persons.entries == [] and deps.store.recorded == []
 
 

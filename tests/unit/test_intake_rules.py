@@ -71,14 +71,14 @@ def test_enrolment_routes_to_the_agency_and_carries_no_identifying_data():
 
 
 def test_orientation_in_the_future_is_refused():
-    with pytest.raises(InvalidReferral, match="orientation_date"):
+    with pytest.raises(InvalidReferral, match="date d'orientation"):
         decisions.enrol(_referral(orientation_date=date(2030, 1, 1)), uuid.uuid4(), today=TODAY)
 
 
 def test_a_birth_date_giving_an_implausible_age_is_refused():
-    with pytest.raises(InvalidReferral, match="birth_date: the person would be 4"):
+    with pytest.raises(InvalidReferral, match="date de naissance : la personne aurait 4 ans"):
         decisions.enrol(_referral(birth_date=date(2020, 5, 4)), uuid.uuid4(), today=TODAY)
-    with pytest.raises(InvalidReferral, match="birth_date"):
+    with pytest.raises(InvalidReferral, match="date de naissance"):
         decisions.enrol(_referral(birth_date=date(1901, 1, 1)), uuid.uuid4(), today=TODAY)
 
 
@@ -106,9 +106,9 @@ def test_the_nir_is_normalised_and_its_check_key_verified():
     assert check_key("2550814168025") == 38
     assert validate_nir("2 55 08 14 168 025 38") == "255081416802538"
     assert validate_nir("2.55.08.2A.168.025") == "255082A168025"
-    with pytest.raises(ValueError, match="check key 39 does not match"):
+    with pytest.raises(ValueError, match="la clé 39 du NIR ne correspond pas"):
         validate_nir("2 55 08 14 168 025 39")
-    with pytest.raises(ValueError, match="13 characters"):
+    with pytest.raises(ValueError, match="13 caractères"):
         validate_nir("3 55 08 14 168 025")
 
 
@@ -120,17 +120,17 @@ def test_corsican_departments_count_as_19_and_18_in_the_key():
 
 def test_the_allocataire_number_needs_its_role_and_gets_its_leading_zeros_back():
     assert _referral(allocataire_number="12 345", allocataire_role="conjoint").allocataire_number == "0012345"
-    with pytest.raises(ValidationError, match="role \\(demandeur or conjoint\\) is required"):
+    with pytest.raises(ValidationError, match="le rôle \\(demandeur ou conjoint\\) est requis"):
         _referral(allocataire_number="1234567")
     assert _referral(allocataire_role="demandeur").allocataire_role is None
-    with pytest.raises(ValidationError, match="up to 7 digits"):
+    with pytest.raises(ValidationError, match="au plus 7 chiffres"):
         _referral(allocataire_number="12345678", allocataire_role="demandeur")
 
 
 def test_names_need_letters_and_no_control_characters():
-    with pytest.raises(ValidationError, match="must contain letters"):
+    with pytest.raises(ValidationError, match="doit contenir des lettres"):
         _referral(last_name="1234")
-    with pytest.raises(ValidationError, match="control characters"):
+    with pytest.raises(ValidationError, match="caractères de contrôle"):
         _referral(first_name="Ami\x00nata")
 
 
@@ -184,13 +184,13 @@ def test_an_earlier_enrolment_date_starts_the_accompaniment_then():
     assert event.enrolled_on == date(2025, 1, 20)
     [default] = decisions.enrol(_referral(orientation_date=date(2025, 1, 10)), uuid.uuid4(), today=date(2025, 6, 1))
     assert default.enrolled_on == date(2025, 6, 1)
-    with pytest.raises(InvalidReferral, match="before the orientation"):
+    with pytest.raises(InvalidReferral, match="précède la date d'orientation"):
         decisions.enrol(
             _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 9)),
             uuid.uuid4(),
             today=date(2025, 6, 1),
         )
-    with pytest.raises(InvalidReferral, match="in the future"):
+    with pytest.raises(InvalidReferral, match="dans le futur"):
         decisions.enrol(
             _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 7, 1)),
             uuid.uuid4(),

@@ -51,7 +51,7 @@ def test_the_new_referentials_and_their_sizes():
         "early_end_reasons": 8,
         "immersion_hosts": 2,
         "immersion_outcomes": 5,
-        "referral_sources": 7,
+        "referral_sources": 9,
         "age_bands": 5,
         "household_types": 4,
     }

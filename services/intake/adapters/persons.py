@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.intake.adapters import name_index
 from services.intake.domain.dedup import DedupKind, IndexEntry
 from services.intake.service_layer.ports import PersonRecord, PersonsRepository
 
@@ -53,15 +54,53 @@ class PostgresPersons(PersonsRepository):
         )
         return {r["beneficiary_id"]: r["agency_id"] for r in rows}
 
+    async def versions_of(self, conn, beneficiary_ids):
+        ids = list(beneficiary_ids)
+        if not ids:
+            return {}
+        rows = await conn.fetch(
+            f"SELECT beneficiary_id, version FROM {self.schema}.persons WHERE beneficiary_id = ANY($1::uuid[])", ids
+        )
+        return {r["beneficiary_id"]: r["version"] for r in rows}
+
+    async def catch_up_index(self, conn, vault, indexer):
+        await name_index.catch_up(conn, self.schema, vault, indexer)
+
+    async def set_version(self, conn, beneficiary_id, version):
+        await conn.execute(
+            f"UPDATE {self.schema}.persons SET version = $2 WHERE beneficiary_id = $1", beneficiary_id, version
+        )
+
+    async def record_return(self, conn, record):
+        await conn.execute(
+            f"""UPDATE {self.schema}.persons SET agency_id = $2, commune_code = $3, age_band = $4,
+                       household_type = $5, children = $6, orientation_date = $7, enrolled_on = $8,
+                       referral_source = $9, version = $10, identity = $11
+                WHERE beneficiary_id = $1""",
+            record.beneficiary_id,
+            record.agency_id,
+            record.commune_code,
+            record.age_band,
+            record.household_type,
+            record.children,
+            record.orientation_date,
+            record.enrolled_on,
+            record.referral_source,
+            record.version,
+            record.identity,
+        )
+
     async def add(self, conn, records, entries):
         if not records:
             return
         s = self.schema
         await conn.execute(
             f"""INSERT INTO {s}.persons (beneficiary_id, agency_id, commune_code, age_band, household_type, children,
-                                         orientation_date, enrolled_on, referral_source, identity, version)
-                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
-                                     $7::date[], $8::date[], $9::text[], $10::bytea[], $11::int[])""",
+                                         orientation_date, enrolled_on, referral_source, identity, version,
+                                         name_index_version)
+                SELECT *, {name_index.CURRENT} FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],
+                                     $5::text[], $6::int[], $7::date[], $8::date[], $9::text[], $10::bytea[],
+                                     $11::int[])""",
             [r.beneficiary_id for r in records],
             [r.agency_id for r in records],
             [r.commune_code for r in records],

@@ -24,7 +24,9 @@ def agency_for_commune(code: str) -> Agency:
     try:
         return _AGENCY_BY_COMMUNE[code]
     except KeyError:
-        raise UnknownCommune(f"commune {code!r} is not a commune of Seine-Saint-Denis covered by an ALI") from None
+        raise UnknownCommune(
+            f"commune {code} : ce n'est pas une commune de Seine-Saint-Denis couverte par une ALI"
+        ) from None
 
 
 def agency_by_id(agency_id: str) -> Agency:

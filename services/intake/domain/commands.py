@@ -27,7 +27,7 @@ class AllocataireRole(StrEnum):
 def _printable(value: Any) -> Any:
     """Refuse control characters (NUL, tabs, line breaks) in free text: they are typing or export accidents."""
     if isinstance(value, str) and any(unicodedata.category(c) == "Cc" for c in value):
-        raise ValueError("contains control characters (line break, tab, NUL...)")
+        raise ValueError("contient des caractères de contrôle (saut de ligne, tabulation, NUL...)")
     return value
 
 
@@ -105,7 +105,7 @@ class ReferBeneficiary(BaseModel):
     @classmethod
     def _has_letters(cls, value: str) -> str:
         if not any(c.isalpha() for c in value):
-            raise ValueError("a name must contain letters")
+            raise ValueError("un nom doit contenir des lettres")
         return value
 
     @field_validator("nir", mode="before")
@@ -120,7 +120,7 @@ class ReferBeneficiary(BaseModel):
             return value or None
         digits = re.sub(r"\s", "", value)
         if not _ALLOCATAIRE.match(digits):
-            raise ValueError("an allocataire number has up to 7 digits")
+            raise ValueError("un numéro d'allocataire a au plus 7 chiffres")
         return digits.zfill(7)
 
     @field_validator("allocataire_role")
@@ -128,7 +128,7 @@ class ReferBeneficiary(BaseModel):
     def _role_with_number(cls, value: AllocataireRole | None, info: ValidationInfo) -> AllocataireRole | None:
         has_number = info.data.get("allocataire_number") is not None
         if has_number and value is None:
-            raise ValueError("the role (demandeur or conjoint) is required with an allocataire number")
+            raise ValueError("le rôle (demandeur ou conjoint) est requis avec un numéro d'allocataire")
         # A role without a number designates no file: it is dropped rather than failing the referral.
         return value if has_number else None
 

@@ -1,12 +1,20 @@
-"""Intake's decisions: enrol a referred person (one, or a batch de-duplicated against the known ones), transfer,
-erase. Pure functions of the state and the command that return the events to record, or raise a domain error.
+"""Intake's decisions: enrol a referred person (one, or a batch de-duplicated against the known ones), enrol again
+a person who comes back, transfer, erase. Pure functions of the state and the command that return the events to
+record, or raise a domain error.
+
+A person is *followed* from their enrolment until intake learns (from accompaniment's events) that the
+accompaniment their latest enrolment opened was closed. A referral of a followed person is a duplicate ("already
+followed"). A referral of a person whose accompaniment was closed, oriented after that closure, is a *return*:
+the same beneficiary is enrolled again and a new accompaniment opens. A referral oriented on or before the
+closure designates the earlier episode (the same file imported again): a duplicate too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 from uuid import UUID
 
 from services.intake.domain.agencies import agency_for_commune
@@ -45,21 +53,26 @@ def age_band(birth_date: date, on: date) -> AgeBand:
     return AgeBand.FROM_55
 
 
-def enrol(cmd: ReferBeneficiary, beneficiary_id: UUID, today: date) -> list[BeneficiaryEnrolled]:
-    """Enrol a new beneficiary in the agency covering their commune."""
+def enrol(
+    cmd: ReferBeneficiary, beneficiary_id: UUID, today: date, *, previous_accompaniment_id: UUID | None = None
+) -> list[BeneficiaryEnrolled]:
+    """Enrol a beneficiary in the agency covering their commune: a new person, or a return after an accompaniment
+    that was closed (`previous_accompaniment_id`)."""
     if cmd.orientation_date > today:
-        raise InvalidReferral(f"orientation_date: {cmd.orientation_date} is in the future")
+        raise InvalidReferral(f"date d'orientation : le {cmd.orientation_date:%d/%m/%Y} est dans le futur")
     age = age_on(cmd.birth_date, cmd.orientation_date)
     if not MIN_AGE <= age <= MAX_AGE:
         raise InvalidReferral(
-            f"birth_date: the person would be {age} on the orientation date {cmd.orientation_date};"
-            f" check the birth date {cmd.birth_date}"
+            f"date de naissance : la personne aurait {age} ans à la date d'orientation"
+            f" ({cmd.orientation_date:%d/%m/%Y}) ; vérifiez la date de naissance {cmd.birth_date:%d/%m/%Y}"
         )
     enrolled_on = cmd.enrolment_date or today
     if enrolled_on > today:
-        raise InvalidReferral(f"enrolment_date: {enrolled_on} is in the future")
+        raise InvalidReferral(f"date d'entrée : le {enrolled_on:%d/%m/%Y} est dans le futur")
     if enrolled_on < cmd.orientation_date:
-        raise InvalidReferral(f"enrolment_date: {enrolled_on} is before the orientation date {cmd.orientation_date}")
+        raise InvalidReferral(
+            f"date d'entrée : le {enrolled_on:%d/%m/%Y} précède la date d'orientation ({cmd.orientation_date:%d/%m/%Y})"
+        )
     agency = agency_for_commune(cmd.commune_code)
     return [
         BeneficiaryEnrolled(
@@ -71,6 +84,8 @@ def enrol(cmd: ReferBeneficiary, beneficiary_id: UUID, today: date) -> list[Bene
             orientation_date=cmd.orientation_date,
             enrolled_on=enrolled_on,
             referral_source=cmd.referral_source,
+            is_return=previous_accompaniment_id is not None,
+            previous_accompaniment_id=previous_accompaniment_id,
         )
     ]
 
@@ -113,6 +128,29 @@ def erase(state: Beneficiary, today: date) -> list[BeneficiaryPersonalDataErased
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """Where the accompaniment opened by a person's latest enrolment stands, as intake learnt it."""
+
+    closed_accompaniment_id: UUID | None = None
+    closed_on: date | None = None
+
+    @property
+    def followed(self) -> bool:
+        """True until the accompaniment of the latest enrolment is known to be closed."""
+        return self.closed_on is None
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """A person already enrolled, as the decision needs them."""
+
+    beneficiary_id: UUID
+    agency_id: str
+    version: int
+    follow_up: FollowUp = FollowUp()
+
+
+@dataclass(frozen=True)
 class Referral:
     """A referral with the id it gets if it creates a beneficiary, and the digests of its keys."""
 
@@ -123,11 +161,12 @@ class Referral:
 
 @dataclass(frozen=True)
 class Enrolled:
-    """The referral creates a beneficiary."""
+    """The referral creates a beneficiary (possibly the duplicate of someone a caseworker should look at)."""
 
     referral: Referral
     event: BeneficiaryEnrolled
     entries: list[IndexEntry]
+    possible_duplicates: tuple[UUID, ...] = ()
 
     @property
     def beneficiary_id(self) -> UUID:
@@ -136,10 +175,33 @@ class Enrolled:
 
 
 @dataclass(frozen=True)
+class Returned:
+    """The referral enrols again a person whose accompaniment was closed."""
+
+    referral: Referral
+    event: BeneficiaryEnrolled
+    version: int  # the person's stream version before the return
+
+    @property
+    def beneficiary_id(self) -> UUID:
+        """The returning beneficiary."""
+        return self.event.beneficiary_id
+
+
+class DuplicateReason(StrEnum):
+    """Why a referral designating a known person enrols nobody."""
+
+    FOLLOWED = "followed"  # their accompaniment is open (or not yet known to be closed)
+    EARLIER_EPISODE = "earlier_episode"  # oriented before the end of their last accompaniment
+
+
+@dataclass(frozen=True)
 class Duplicate:
     """The referral designates a beneficiary already known (or enrolled earlier in the same batch)."""
 
     beneficiary_id: UUID
+    agency_id: str | None = None
+    reason: DuplicateReason = DuplicateReason.FOLLOWED
 
 
 @dataclass(frozen=True)
@@ -149,11 +211,15 @@ class Rejected:
     error: DomainError
 
 
-Decision = Enrolled | Duplicate | Rejected
+Decision = Enrolled | Returned | Duplicate | Rejected
 
 
-def decide_referrals(referrals: Sequence[Referral], index: DedupIndex, today: date) -> list[Decision]:
-    """One decision per referral, in order; the index learns each enrolment, so no batch enrols a person twice."""
+def decide_referrals(
+    referrals: Sequence[Referral], index: DedupIndex, known: Mapping[UUID, KnownPerson], today: date
+) -> list[Decision]:
+    """One decision per referral, in order. The index and the known people learn each enrolment and return, so
+    no batch enrols a person twice. `known` holds every person the referrals' keys may designate."""
+    people = dict(known)
     decisions: list[Decision] = []
     for referral in referrals:
         try:
@@ -161,9 +227,31 @@ def decide_referrals(referrals: Sequence[Referral], index: DedupIndex, today: da
         except DomainError as e:
             decisions.append(Rejected(e))
             continue
-        known = index.match(referral.keys)
-        if known is not None:
-            decisions.append(Duplicate(known))
-        else:
-            decisions.append(Enrolled(referral, event, index.add_person(referral.beneficiary_id, referral.keys)))
+        match = index.match(referral.keys)
+        if match is None:
+            possible = tuple(index.possible_duplicates(referral.keys))
+            entries = index.add_person(referral.beneficiary_id, referral.keys)
+            people[referral.beneficiary_id] = KnownPerson(referral.beneficiary_id, event.agency_id, 1)
+            decisions.append(Enrolled(referral, event, entries, possible))
+            continue
+        person = people.get(match.beneficiary_id) or KnownPerson(match.beneficiary_id, "", 0)
+        decision = _known(referral, person, today)
+        if isinstance(decision, Returned):
+            people[person.beneficiary_id] = replace(
+                person, agency_id=decision.event.agency_id, version=person.version + 1, follow_up=FollowUp()
+            )
+        decisions.append(decision)
     return decisions
+
+
+def _known(referral: Referral, person: KnownPerson, today: date) -> Decision:
+    follow_up = person.follow_up
+    agency = person.agency_id or None
+    if follow_up.followed or follow_up.closed_on is None:
+        return Duplicate(person.beneficiary_id, agency, DuplicateReason.FOLLOWED)
+    if referral.cmd.orientation_date <= follow_up.closed_on:
+        return Duplicate(person.beneficiary_id, agency, DuplicateReason.EARLIER_EPISODE)
+    [event] = enrol(
+        referral.cmd, person.beneficiary_id, today, previous_accompaniment_id=follow_up.closed_accompaniment_id
+    )
+    return Returned(referral, event, person.version)

@@ -31,3 +31,27 @@ class InvalidTransfer(DomainError):
 
 class AlreadyErased(RuleViolation):
     """The person's personal data was already erased."""
+
+
+class KnownToAnotherAgency(RuleViolation):
+    """The referred person is followed by another agency; the answer names neither the person nor the agency."""
+
+    code = "known_to_department"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Cette personne est déjà connue du Département et suivie par une autre agence :"
+            " demandez son transfert à l'agence qui la suit plutôt qu'une nouvelle orientation."
+        )
+
+
+class ProfileNotFound(NotFound):
+    """No mapping profile has this name."""
+
+
+class ShippedProfileReadOnly(RuleViolation):
+    """A shipped profile cannot be replaced, nor a saved one created twice."""
+
+
+class ImportReportNotFound(NotFound):
+    """No import report has this id."""

@@ -11,13 +11,23 @@ from shared.contracts.intake import (
     BeneficiaryPersonalDataErased,
     BeneficiaryTransferred,
     IntakeEvent,
+    RsaRightsEnded,
 )
 
 
 def apply_beneficiary(state: Beneficiary | None, event: IntakeEvent) -> Beneficiary:
     """The state after one event."""
     match event:
-        case BeneficiaryEnrolled():
+        case BeneficiaryEnrolled() if event.is_return and state is not None:
+            return replace(
+                state,
+                agency_id=event.agency_id,
+                commune_code=event.commune_code,
+                orientation_date=event.orientation_date,
+                enrolled_on=event.enrolled_on,
+                version=state.version + 1,
+            )
+        case BeneficiaryEnrolled() if state is None:
             return Beneficiary(
                 beneficiary_id=event.beneficiary_id,
                 agency_id=event.agency_id,
@@ -32,6 +42,8 @@ def apply_beneficiary(state: Beneficiary | None, event: IntakeEvent) -> Benefici
             )
         case BeneficiaryPersonalDataErased() if state is not None:
             return replace(state, erased_on=event.erased_on, version=state.version + 1)
+        case RsaRightsEnded() if state is not None:
+            return replace(state, rsa_rights_ended_on=event.ended_on, version=state.version + 1)
     raise ValueError(f"{type(event).__name__} cannot apply to {state!r}")
 
 

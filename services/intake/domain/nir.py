@@ -25,9 +25,9 @@ def validate_nir(raw: str) -> str:
     """The normalised NIR; raises `ValueError` with a readable reason when it cannot be one."""
     nir = normalise_nir(raw)
     if not _SHAPE.match(nir):
-        raise ValueError("a NIR has 13 characters, or 15 with its key (e.g. 1 90 05 75 123 456 78)")
+        raise ValueError("un NIR a 13 caractères, ou 15 avec sa clé (par exemple 1 90 05 75 123 456 78)")
     if len(nir) == 15 and int(nir[13:]) != check_key(nir):
-        raise ValueError(f"the NIR's check key {nir[13:]} does not match its first 13 characters")
+        raise ValueError(f"la clé {nir[13:]} du NIR ne correspond pas à ses 13 premiers caractères (check key)")
     return nir
 
 

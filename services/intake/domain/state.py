@@ -17,6 +17,8 @@ class Beneficiary:
     orientation_date: date
     enrolled_on: date
     erased_on: date | None = None
+    # The end of the RSA right last reported for this person (one proposal of the exit per end).
+    rsa_rights_ended_on: date | None = None
     version: int = 0
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,7 +17,7 @@ from shared.contracts.intake import AgeBand, HouseholdType
 
 
 class ReferralAnswer(BaseModel):
-    """The beneficiary designated by a referral, and whether the referral created it."""
+    """The beneficiary designated by a referral, and what the referral did."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -25,6 +26,8 @@ class ReferralAnswer(BaseModel):
                     "beneficiary_id": "6f1d2c9e-6a43-4d8e-bb0e-2f9f0c3e7a10",
                     "agency_id": "ali-la-courneuve",
                     "created": True,
+                    "status": "created",
+                    "possible_duplicates": [],
                 }
             ]
         }
@@ -32,7 +35,25 @@ class ReferralAnswer(BaseModel):
 
     beneficiary_id: UUID
     agency_id: str
-    created: bool
+    created: bool = Field(description="True when the referral created a new beneficiary.")
+    status: Literal["created", "return", "duplicate"] = Field(
+        description="`created` (new person), `return` (a person whose accompaniment was closed, enrolled again:"
+        " a new accompaniment opens) or `duplicate` (the person is already followed by your agency)."
+    )
+    possible_duplicates: list[UUID] = Field(
+        default_factory=list,
+        description="People of your agency whose names agree with this one once transliterated: check them.",
+    )
+
+
+class FollowUpView(BaseModel):
+    """Whether the accompaniment opened by the person's latest enrolment is known to be closed."""
+
+    status: Literal["followed", "closed"] = Field(
+        description="`closed` once accompaniment reported the closure: a new referral is then a return."
+    )
+    accompaniment_id: UUID | None = Field(None, description="The closed accompaniment.")
+    closed_on: date | None = None
 
 
 class BeneficiaryStatus(StrEnum):
@@ -66,6 +87,8 @@ class BeneficiaryDetails(BaseModel):
                     "referral_source": "caf_monthly_list",
                     "erased_on": None,
                     "version": 1,
+                    "follow_up": {"status": "followed"},
+                    "possible_duplicates": [],
                 }
             ]
         }
@@ -84,11 +107,30 @@ class BeneficiaryDetails(BaseModel):
     referral_source: str
     erased_on: date | None = None
     version: int = Field(description="Version of the beneficiary's event stream.")
+    follow_up: FollowUpView
+    possible_duplicates: list[UUID] = Field(
+        default_factory=list,
+        description="People of the caller's agency whose names agree with this person's once transliterated.",
+    )
 
     @classmethod
     def of(cls, file: BeneficiaryFile) -> BeneficiaryDetails:
         """The file as the staff of the person's agency see it."""
-        return cls.model_validate({**asdict(file.record), "identity": file.identity, "status": _status(file)})
+        closed = file.closed
+        follow_up = (
+            FollowUpView(status="closed", accompaniment_id=closed.closed_accompaniment_id, closed_on=closed.closed_on)
+            if closed is not None
+            else FollowUpView(status="followed")
+        )
+        return cls.model_validate(
+            {
+                **asdict(file.record),
+                "identity": file.identity,
+                "status": _status(file),
+                "follow_up": follow_up,
+                "possible_duplicates": file.possible_duplicates,
+            }
+        )
 
 
 class BeneficiarySummary(BaseModel):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from services.intake.adapters.crypto import PersonalDataVault
 from services.intake.domain.agencies import agency_by_id
+from services.intake.domain.decisions import FollowUp
 from services.intake.domain.errors import BeneficiaryNotFound
 from services.intake.domain.identity import Identity
 from services.intake.service_layer.dependencies import Dependencies
@@ -20,6 +21,9 @@ class BeneficiaryFile:
 
     record: PersonRecord
     identity: Identity | None
+    # The closed accompaniment of the latest enrolment (None: followed), and possible duplicates the caller may see.
+    closed: FollowUp | None = None
+    possible_duplicates: list[UUID] = field(default_factory=list)
 
     @property
     def erased(self) -> bool:
@@ -37,10 +41,15 @@ async def beneficiary_details(beneficiary_id: UUID, user: Principal, *, deps: De
     """One beneficiary's file, for the staff of their agency (and admins)."""
     async with deps.store.connection() as conn:
         record = await deps.persons.get(conn, beneficiary_id)
-    if record is None:
-        raise BeneficiaryNotFound(f"no beneficiary {beneficiary_id}")
-    user.scope(record.agency_id)
-    return _file(deps.vault, record)
+        if record is None:
+            raise BeneficiaryNotFound(f"no beneficiary {beneficiary_id}")
+        user.scope(record.agency_id)
+        closed = (await deps.follow_ups.of(conn, [beneficiary_id])).get(beneficiary_id)
+        candidates = await deps.follow_ups.possible_duplicates(conn, beneficiary_id)
+        agencies = await deps.persons.agencies_of(conn, candidates)
+    visible = [c for c in candidates if user.agency_scope in (None, agencies.get(c))]
+    file = _file(deps.vault, record)
+    return BeneficiaryFile(file.record, file.identity, closed, visible)
 
 
 async def list_beneficiaries(

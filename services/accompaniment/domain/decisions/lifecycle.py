@@ -40,7 +40,7 @@ from shared.contracts.placement import HireRecorded
 
 
 def open_for(enrolled: BeneficiaryEnrolled, accompaniment_id: UUID, rules: Rules) -> list[AccompanimentOpened]:
-    """Open the accompaniment of a newly enrolled beneficiary, for one period."""
+    """Open the accompaniment of an enrolled beneficiary, for one period (a return opens a new one, linked)."""
     start = enrolled.enrolled_on
     return [
         AccompanimentOpened(
@@ -51,6 +51,8 @@ def open_for(enrolled: BeneficiaryEnrolled, accompaniment_id: UUID, rules: Rules
             planned_end_date=add_months(start, rules.duration_months),
             orientation_date=enrolled.orientation_date,
             commune_code=enrolled.commune_code,
+            is_return=enrolled.is_return,
+            previous_accompaniment_id=enrolled.previous_accompaniment_id,
         )
     ]
 
