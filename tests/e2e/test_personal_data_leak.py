@@ -4,9 +4,10 @@ Every free-text field of every command of the four services, found in their Open
 not an enum, a date or a uuid), is filled with a known name, phone number, e-mail, NIR and ISO birth date (all
 five at once, or the one the field accepts). Then every topic of the run (events, dead letters, reporting's
 internal topics), every table and view of the BI schema, and the services' logs are searched for them: zero
-hits. The person, the employer's contact, the employer and the workshop session are then erased, and every GET
-route of the four services is read: the texts are unreadable everywhere (null with an "erased" marker, never
-a 500). The counts are written to `.data/logs/tests/<run>-leak-report.json`.
+hits. The people, the employer's contact, the employer and the workshop session are then erased (and the
+mapping profile, configuration about no one, saved again without them), and every GET route of the four
+services is read: the texts are unreadable everywhere (null with an "erased" marker, never a 500). The counts
+are written to `.data/logs/tests/<run>-leak-report.json`.
 
 A command or a free-text field added later is found in the OpenAPI schema: the test fails until the scenario
 below sends it, so no field escapes.
@@ -52,8 +53,9 @@ NEEDLES = [
     b"23/07/1991",
 ]
 CLOSED_FORMATS = {"uuid", "date", "date-time"}
-# Strings whose shape no name, phone, e-mail, NIR or date can take (a pattern, or a check in the command).
-CLOSED_BY_SHAPE = {"commune_code", "agency_id", "siret", "allocataire_number"}
+# Strings whose shape no name, phone, e-mail, NIR or date can take (a pattern, or a check in the command): codes of
+# closed lists (communes, agencies), a SIRET, a 7-digit CAF number, a codec, a date format, a profile's identifier.
+CLOSED_BY_SHAPE = {"commune_code", "agency_id", "siret", "allocataire_number", "encoding", "date_format", "name"}
 AGENCY, NEW_AGENCY = "ali-la-courneuve", "ali-clichy-sous-bois"
 SERVICES = ("intake", "accompaniment", "placement", "reporting")
 
@@ -69,13 +71,15 @@ def hits(blob: bytes | str) -> list[str]:
 
 @dataclass(frozen=True)
 class TextField:
-    """A string field of a command that is not closed (no enum, no date or uuid format)."""
+    """A string field of a command that is not closed (no enum, no date or uuid format); `array`: a list of them,
+    `mapping`: an object whose values are lists of them (a mapping profile's columns)."""
 
     name: str
     array: bool
     pattern: str | None
     max_length: int | None
     format: str | None
+    mapping: bool = False
 
     def candidates(self) -> list[str]:
         """The known values this field could hold, in the order they are tried."""
@@ -115,14 +119,23 @@ def _array_items(spec: dict, schema: dict) -> dict | None:
 
 
 def text_fields(spec: dict, schema: dict) -> list[TextField]:
-    """The free-text fields of a request body (top level, and lists of strings)."""
+    """The free-text fields of a request body (top level, lists of strings, and objects of lists of strings)."""
     found = []
     for name, prop in _resolve(spec, schema).get("properties", {}).items():
-        items = _array_items(spec, prop)
+        values = _resolve(spec, prop).get("additionalProperties")
+        mapping = isinstance(values, dict) and (items := _array_items(spec, values)) is not None
+        items = items if mapping else _array_items(spec, prop)
         string = _string(spec, items) if items is not None else _string(spec, prop)
         if string is not None:
             found.append(
-                TextField(name, items is not None, string.get("pattern"), string.get("maxLength"), string.get("format"))
+                TextField(
+                    name,
+                    items is not None,
+                    string.get("pattern"),
+                    string.get("maxLength"),
+                    string.get("format"),
+                    mapping,
+                )
             )
     return found
 
@@ -151,6 +164,7 @@ class Attempt:
     commands: dict[tuple[str, str, str], list[TextField]]
     tried: set[tuple[str, str, str, str]] = field(default_factory=set)
     refused: set[tuple[str, str, str, str]] = field(default_factory=set)
+    fixed: set[tuple[str, str, str, str]] = field(default_factory=set)
     sent: set[tuple[str, str, str]] = field(default_factory=set)
 
 
@@ -170,10 +184,19 @@ def _fields_named(problem: Any) -> set[str]:
 
 
 async def command(
-    attempt: Attempt, client: httpx.AsyncClient, service: str, method: str, route: str, body: dict, **path: Any
+    attempt: Attempt,
+    client: httpx.AsyncClient,
+    service: str,
+    method: str,
+    route: str,
+    body: dict,
+    fixed: frozenset[str] = frozenset(),
+    **path: Any,
 ) -> dict:
-    """Send a command with each of its free-text fields holding a known value it accepts; its answer."""
-    fields = attempt.commands.get((service, method, route), [])
+    """Send a command with each of its free-text fields holding a known value it accepts; its answer. `fixed`:
+    fields the route itself fixes (a PUT's name, equal to the one in its path)."""
+    fields = [f for f in attempt.commands.get((service, method, route), []) if f.name not in fixed]
+    attempt.fixed |= {(service, method, route, name) for name in fixed}
     values = {f.name: f.candidates() for f in fields}
     choice = {name: 0 for name, candidates in values.items() if candidates}
     for f in fields:
@@ -183,8 +206,11 @@ async def command(
     while True:
         sent = copy.deepcopy(body)
         for name, index in choice.items():
-            value = values[name][index]
-            sent[name] = [value] if by_name[name].array else value
+            value, f = values[name][index], by_name[name]
+            if f.mapping:  # one column per target: the same header twice would be refused for its own sake
+                sent[name] = {key: [f"{value} {n}"] for n, key in enumerate(sent.get(name) or {})}
+            else:
+                sent[name] = [value] if f.array else value
         response = await client.request(method, route.format(**path), json=sent)
         if response.status_code != 422:
             break
@@ -252,8 +278,11 @@ async def scan_everything(platform, scan: Scan) -> None:
         scan.look(log.name, log.read_bytes())
 
 
-async def read_every_route(platform, ids: dict[str, str], scan: Scan) -> dict[str, Any]:
-    """GET every route of the four services (path parameters from `ids`) as admin; the bodies by route."""
+async def read_every_route(
+    platform, ids: dict[str, str], scan: Scan, routes: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    """GET every route of the four services (path parameters from `ids`, or `routes[route]`) as admin; the
+    bodies by route."""
     bodies: dict[str, Any] = {}
     headers = {"Authorization": f"Bearer {platform.token('admin')}"}
     for service in SERVICES:
@@ -262,7 +291,7 @@ async def read_every_route(platform, ids: dict[str, str], scan: Scan) -> dict[st
             for route, operations in spec["paths"].items():
                 if "get" not in operations or route.startswith("/health"):
                     continue
-                response = await client.get(route.format(**ids))
+                response = await client.get(route.format(**{**ids, **routes.get(route, {})}))
                 assert response.status_code < 500, f"{service} GET {route}: {response.status_code} {response.text}"
                 assert response.status_code == 200, f"{service} GET {route}: {response.status_code} {response.text}"
                 scan.places += 1
@@ -299,6 +328,37 @@ async def test_personal_data_typed_anywhere_stays_where_it_is_kept_and_erasure_r
                 },
             )
             ids["beneficiary_id"] = beneficiary = referral["beneficiary_id"]
+
+            # Intake's import: a mapping profile (admin configuration), then a file with a second person.
+            base = (await admin["intake"].get("/import-profiles/plateforme")).json()["profile"]
+            saved = await command(
+                attempt,
+                admin["intake"],
+                "intake",
+                "POST",
+                "/import-profiles",
+                {**base, "name": f"leak-{uuid.uuid4().hex[:8]}"},
+            )
+            profile_name = saved["profile"]["name"]
+            await command(
+                attempt,
+                admin["intake"],
+                "intake",
+                "PUT",
+                "/import-profiles/{name}",
+                {**base, "name": profile_name},
+                fixed=frozenset({"name"}),
+                name=profile_name,
+            )
+            header = "last_name;first_name;birth_date;nir;commune_code;phone;email;orientation_date;referral_source"
+            row = f"Ngozikwe-Bamba;Zéphyrine;{BIRTH};;93027;{PHONE};{EMAIL};{today.isoformat()};caf_msa_flow"
+            imported = await admin["intake"].post(
+                "/referrals/import", content=f"{header}\n{row}\n".encode(), headers={"content-type": "text/csv"}
+            )
+            assert imported.status_code == 200 and imported.json()["created"] == 1, imported.text
+            ids["import_id"] = imported.json()["import_id"]
+            second = imported.json()["rows"][0]["beneficiary_id"]
+            routes = {"/import-profiles/{name}": {"name": profile_name}}
 
             async def opened():
                 found = (await acc.get("/accompaniments", params={"beneficiary_id": beneficiary})).json()
@@ -471,7 +531,7 @@ async def test_personal_data_typed_anywhere_stays_where_it_is_kept_and_erasure_r
         # Every command with free text was sent, every free-text field filled with a known value or refused.
         fields = {(*command_, f.name) for command_, fs in attempt.commands.items() for f in fs}
         assert set(attempt.commands) <= attempt.sent, f"never sent: {sorted(set(attempt.commands) - attempt.sent)}"
-        assert fields == attempt.tried | attempt.refused
+        assert fields == attempt.tried | attempt.refused | attempt.fixed
         # Fields no known value fits: codes of closed lists (communes, agencies), a SIRET, a 7-digit CAF number.
         closed = {(s, m, r, f) for s, m, r, f in fields if f in CLOSED_BY_SHAPE}
         assert attempt.refused <= closed, f"refused every known value: {sorted(attempt.refused - closed)}"
@@ -497,21 +557,25 @@ async def test_personal_data_typed_anywhere_stays_where_it_is_kept_and_erasure_r
 
         # The texts are there for the staff who may read them: the search below would find them.
         shown = Scan()
-        readable = await read_every_route(platform, ids, shown)
+        readable = await read_every_route(platform, ids, shown, routes)
         assert len(shown.found) >= 10, shown.found
         detail = readable["accompaniment /accompaniments/{accompaniment_id}"]
         assert detail["objectives"][0]["label"] == EVERYTHING and detail["personal_data_erased"] is False
 
         # Erasure: the person (intake's event reaches accompaniment and placement), the contact, the employer,
         # the workshop session's title.
-        erased = await admin["intake"].delete(f"/beneficiaries/{beneficiary}/personal-data")
-        assert erased.status_code == 200, erased.text
+        for person in (beneficiary, second):
+            erased = await admin["intake"].delete(f"/beneficiaries/{person}/personal-data")
+            assert erased.status_code == 200, erased.text
         for url in (
             f"/employers/{ids['employer_id']}/contacts/{contact['contact_id']}/personal-data",
             f"/employers/{ids['employer_id']}/personal-data",
         ):
             assert (await admin["placement"].delete(url)).status_code == 200
         assert (await admin["accompaniment"].delete(f"/workshops/{ids['session_id']}/personal-data")).status_code == 200
+        # A mapping profile is configuration, about no one: an admin removes a name typed in it by saving it again.
+        restored = await admin["intake"].put(f"/import-profiles/{profile_name}", json={**base, "name": profile_name})
+        assert restored.status_code == 200, restored.text
 
         async def erased_everywhere():
             follow_up = (await admin["accompaniment"].get(f"/accompaniments/{accompaniment}")).json()
@@ -521,7 +585,7 @@ async def test_personal_data_typed_anywhere_stays_where_it_is_kept_and_erasure_r
         await wait_until(erased_everywhere, 60, message="the erasure to reach accompaniment and placement")
 
     after = Scan()
-    readable = await read_every_route(platform, ids, after)
+    readable = await read_every_route(platform, ids, after, routes)
     assert after.found == [], after.found
     detail = readable["accompaniment /accompaniments/{accompaniment_id}"]
     assert [o["label"] for o in detail["objectives"]] == [None] and detail["training_needs"][0]["subject"] is None
@@ -539,6 +603,7 @@ async def test_personal_data_typed_anywhere_stays_where_it_is_kept_and_erasure_r
         "commands_with_free_text": len(attempt.commands),
         "free_text_fields": len(fields),
         "fields_tried": len(attempt.tried),
+        "fields_fixed_by_their_route": sorted(".".join(f[1:]) for f in attempt.fixed),
         "fields_refusing_every_known_value": sorted(".".join(f[1:]) for f in attempt.refused),
         "places_scanned": {
             "topics_bi_relations_and_logs_before_erasure": before.places,

@@ -137,7 +137,8 @@ class MappingProfile(BaseModel):
         },
     )
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]{1,63}$", description="Identifier of the source's profile.")
+    # Starts with a letter: a profile name is an identifier that stays, so it cannot be a number (a NIR...).
+    name: str = Field(pattern=r"^[a-z][a-z0-9_\-]{1,63}$", description="Identifier of the source's profile.")
     description: str = Field("", max_length=300)
     format: FileFormat = FileFormat.CSV
     encoding: str = Field("utf-8", description="Encoding of the source's CSV files (UTF-8 unless named here).")
