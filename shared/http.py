@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from shared.audit import router as audit_router
-from shared.auth import load_verifier
+from shared.auth.verification import trusted_issuers
 from shared.errors import ConcurrencyError, DomainError, Forbidden, NotFound, RuleViolation
 from shared.referentials_api import router as referentials_router
 
@@ -94,9 +94,7 @@ def service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     settings = runtime.settings
-    app.state.token_verifier = load_verifier(
-        settings.auth_public_key_file, settings.auth_jwks_url, settings.auth_issuer
-    )
+    app.state.token_verifier = trusted_issuers(settings)
     for router in routers:
         app.include_router(router)
     app.include_router(referentials_router)

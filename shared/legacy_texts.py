@@ -29,8 +29,8 @@ from typing import Any
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
+from aiokafka import TopicPartition
+from aiokafka.admin import RecordsToDelete
 
 from shared.contracts import REGISTRY
 from shared.contracts.intake import BeneficiaryPersonalDataErased
@@ -38,7 +38,7 @@ from shared.contracts.legacy import LEGACY_TEXTS, UPCASTERS
 from shared.envelope import Envelope
 from shared.errors import EnvelopeError
 from shared.eventstore import PostgresEventStore
-from shared.kafka import make_producer
+from shared.kafka import make_admin, make_consumer, make_producer
 from shared.outbox import OutboxRelay
 from shared.private_text import Owner, PersonalDataErased, PrivateTexts
 from shared.settings import PlatformSettings
@@ -63,7 +63,7 @@ class LegacyReport:
 
 async def _partitions(settings: PlatformSettings, topic: str) -> list[TopicPartition]:
     """The topic's partitions (none if it does not exist)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = make_admin(settings)
     await admin.start()
     try:
         described = await admin.describe_topics([topic])
@@ -80,7 +80,7 @@ async def _partitions(settings: PlatformSettings, topic: str) -> list[TopicParti
 async def replay_erasures(settings: PlatformSettings, pool: asyncpg.Pool, texts: PrivateTexts) -> int:
     """Tombstone here every person intake erased, read from intake's topic from the beginning."""
     topic = settings.topic("intake.events")
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = make_consumer(settings, None)
     await consumer.start()
     erased = 0
     try:
@@ -152,7 +152,7 @@ async def _rewrite(conn: Any, schema: str, texts: PrivateTexts, report: LegacyRe
 
 
 async def _end_offsets(settings: PlatformSettings, topic: str) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = make_consumer(settings, None)
     await consumer.start()
     try:
         partitions = await _partitions(settings, topic)
@@ -165,7 +165,7 @@ async def _delete_before(settings: PlatformSettings, offsets: dict[TopicPartitio
     wanted = {tp: RecordsToDelete(before_offset=end) for tp, end in offsets.items() if end > 0}
     if not wanted:
         return 0
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = make_admin(settings)
     await admin.start()
     try:
         await admin.delete_records(wanted)
@@ -175,9 +175,17 @@ async def _delete_before(settings: PlatformSettings, offsets: dict[TopicPartitio
 
 
 async def republish(
-    settings: PlatformSettings, store: PostgresEventStore, context: str, report: LegacyReport, *, dead_letters: bool
+    settings: PlatformSettings,
+    store: PostgresEventStore,
+    context: str,
+    report: LegacyReport,
+    *,
+    dead_letters: bool,
+    deleter: PlatformSettings | None = None,
 ) -> None:
-    """Publish every stored event again (rewritten), then delete the records the topic held before."""
+    """Publish every stored event again (rewritten), then delete the records the topic held before (as `deleter`:
+    deleting records takes a principal allowed to, the admin where ACLs are in force)."""
+    deleter = deleter or settings
     topic = settings.topic(f"{context}.events")
     async with store.pool.acquire() as conn:
         lock = f"ali-relay-{store.schema}-kafka"
@@ -195,10 +203,10 @@ async def republish(
                 report.events_republished = await relay.publish_pending()
             finally:
                 await producer.stop()
-            report.records_deleted = await _delete_before(settings, before)
+            report.records_deleted = await _delete_before(deleter, before)
             if dead_letters:
                 dlq = await _end_offsets(settings, settings.topic(f"{context}.dlq"))
-                report.records_deleted += await _delete_before(settings, dlq)
+                report.records_deleted += await _delete_before(deleter, dlq)
         finally:
             await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", lock)
 
@@ -211,13 +219,14 @@ async def run(
     *,
     republish_topic: bool = False,
     dead_letters: bool = False,
+    deleter: PlatformSettings | None = None,
 ) -> LegacyReport:
     """The whole command on a migrated store: erasures, rewrite, and optionally the topic's republication."""
     report = LegacyReport()
     report.erasures_replayed = await replay_erasures(settings, store.pool, texts)
     await rewrite_events(store.pool, store.schema, texts, report)
     if republish_topic:
-        await republish(settings, store, context, report, dead_letters=dead_letters)
+        await republish(settings, store, context, report, dead_letters=dead_letters, deleter=deleter)
     log.info("legacy_texts.done", context=context, **report.__dict__)
     return report
 
@@ -229,7 +238,21 @@ def main(settings: PlatformSettings, context: str, build_runtime: Any, texts_of:
     parser = argparse.ArgumentParser(prog=f"python -m services.{context} legacy-texts", description=__doc__)
     parser.add_argument("--republish", action="store_true", help="republish the topic (the service stopped)")
     parser.add_argument("--dead-letters", action="store_true", help="with --republish: delete the dead letters too")
+    parser.add_argument(
+        "--as-admin",
+        action="store_true",
+        help="delete the old records as the admin principal (its credentials in ALI_SECRETS_DIR): where ACLs are"
+        " in force, a service may not delete records",
+    )
     args = parser.parse_args(argv)
+    deleter = None
+    if args.as_admin:
+        deleter = PlatformSettings.of(
+            "admin",
+            kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
+            kafka_ca_file=settings.kafka_ca_file,
+            topic_suffix=settings.topic_suffix,
+        )
 
     async def go() -> LegacyReport:
         runtime = build_runtime()
@@ -243,6 +266,7 @@ def main(settings: PlatformSettings, context: str, build_runtime: Any, texts_of:
                 texts_of(runtime),
                 republish_topic=args.republish,
                 dead_letters=args.dead_letters,
+                deleter=deleter,
             )
         finally:
             await runtime.stop()

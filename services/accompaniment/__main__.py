@@ -7,9 +7,10 @@ from services.accompaniment.settings import AccompanimentSettings
 from shared import legacy_texts
 from shared.adapters.private_texts import PostgresPrivateTexts
 from shared.cli import main
+from shared.settings import load_settings
 
 if __name__ == "__main__":
-    settings = AccompanimentSettings()
+    settings = load_settings(AccompanimentSettings, "accompaniment")
     main(
         "accompaniment",
         settings,

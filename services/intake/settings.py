@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, SecretStr, model_validator
 
 from shared.settings import PlatformSettings
@@ -11,6 +13,8 @@ _KEYS = {"intake_master_key": "ALI_INTAKE_MASTER_KEY", "intake_index_key": "ALI_
 
 class IntakeSettings(PlatformSettings):
     """Settings of the intake service (env prefix `ALI_`, `ALI_INTAKE_` for its own)."""
+
+    credentials_name: ClassVar[str | None] = "intake"
 
     intake_http_port: int = 8001
     intake_db_schema: str = "intake"
@@ -26,6 +30,10 @@ class IntakeSettings(PlatformSettings):
     def _personal_data_keys(self) -> IntakeSettings:
         self.check_keys(_KEYS)
         return self
+
+    def production_problems(self) -> list[str]:
+        """The platform's checks, and intake's keys of the personal data: set, and not the development ones."""
+        return super().production_problems() + self.key_problems(_KEYS)
 
     def master_key(self) -> bytes:
         """The key wrapping every person's data key (a fixed, derived one in development)."""

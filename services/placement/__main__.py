@@ -7,9 +7,10 @@ from services.placement.settings import PlacementSettings
 from shared import legacy_texts
 from shared.adapters.private_texts import PostgresPrivateTexts
 from shared.cli import main
+from shared.settings import load_settings
 
 if __name__ == "__main__":
-    settings = PlacementSettings()
+    settings = load_settings(PlacementSettings, "placement")
     main(
         "placement",
         settings,

@@ -41,7 +41,7 @@ class ReportingRuntime:
         s = self.settings
         await ensure_topics(s, [s.topic(f"{c}.events") for c in CONTEXTS] + [s.topic("reporting.dlq")])
         self.pool = await asyncpg.create_pool(s.database_url, min_size=1, max_size=4)
-        self.bi = BiStore(self.pool, s.reporting_bi_schema)
+        self.bi = BiStore(self.pool, s.reporting_bi_schema, s.reporting_bi_reader_role)
         await self.bi.migrate()
         await self.pool.execute(audit.MIGRATION.read_text().replace("{schema}", s.reporting_db_schema))
         self.audit = audit.PostgresAuditTrail(self.pool, s.reporting_db_schema)

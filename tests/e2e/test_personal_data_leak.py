@@ -26,8 +26,8 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
+from shared.kafka import make_admin
 from tests.support import LOGS, read_topic, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -244,10 +244,10 @@ class Scan:
 
 async def scan_everything(platform, scan: Scan) -> None:
     """Every topic of the run, every table and view of the BI schema, every service log."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=platform.kafka)
+    admin = make_admin(platform.kafka)
     await admin.start()
     try:
-        topics = sorted(t for t in await admin.list_topics() if t.startswith(f"{platform.run_id}."))
+        topics = sorted(t for t in await admin.list_topics() if platform.run_id in t)
     finally:
         await admin.close()
     assert any(t.endswith("-changelog") for t in topics), topics  # reporting's internal topics are included
@@ -258,12 +258,18 @@ async def scan_everything(platform, scan: Scan) -> None:
         for r in records:
             headers = b" ".join(v or b"" for _, v in r.headers or [])
             scan.look(f"{topic}@{r.partition}:{r.offset}", (r.key or b"") + b" " + (r.value or b"") + b" " + headers)
-    conn = await asyncpg.connect(platform.database_url)
+    # What the BI role may read of this run: the relations it is granted (and nothing of the services' schemas).
+    conn = await asyncpg.connect(platform.infra.database_url_of("bi"))
     try:
-        bi = platform.schema("bi")
-        relations = await conn.fetch(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", bi
+        readable = await conn.fetch(
+            """SELECT table_schema, table_name FROM information_schema.tables
+               WHERE table_schema LIKE $1 AND has_table_privilege(quote_ident(table_schema) || '.'
+                     || quote_ident(table_name), 'SELECT') ORDER BY 1, 2""",
+            f"{platform.run_id}%",
         )
+        bi = platform.schema("bi")
+        assert {r["table_schema"] for r in readable} == {bi}
+        relations = [r for r in readable]
         assert {"facts", "hires", "employers", "workshop_sessions"} <= {r["table_name"] for r in relations}
         for relation in relations:
             rows = await conn.fetch(f'SELECT * FROM "{bi}"."{relation["table_name"]}"')

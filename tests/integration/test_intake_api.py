@@ -135,9 +135,7 @@ async def test_a_cp1252_file_sent_as_utf8_rejects_its_undecodable_lines_and_impo
         one_bad = _csv(stray_last, "utf-8").replace("Hélène".encode(), "Hélène".encode("latin-1"))
         stray = await admin.post("/referrals/import", content=one_bad, headers={"content-type": "text/csv"})
         profile = (await admin.get("/import-profiles/plateforme")).json()["profile"]
-        saved = await admin.post(
-            "/import-profiles", json={**profile, "name": name, "encoding": "cp1252"}
-        )
+        saved = await admin.post("/import-profiles", json={**profile, "name": name, "encoding": "cp1252"})
         assert saved.status_code == 201, saved.text
         params = {"profile": name, "source": "caf_msa_flow"}
         first = await admin.post("/referrals/import", content=_csv(last), params=params)

@@ -129,9 +129,7 @@ async def test_old_texts_move_to_the_private_store_and_leave_the_events_and_the_
         await OutboxRelay(intake, producer, settings.topic("intake.events")).publish_pending()
     finally:
         await producer.stop()
-    assert any(
-        s.encode() in r.value for r in await read_topic(settings.kafka_bootstrap_servers, topic) for s in SECRETS
-    )
+    assert any(s.encode() in r.value for r in await read_topic(settings, topic) for s in SECRETS)
 
     report = await legacy_texts.run(settings, store, "accompaniment", texts, republish_topic=True, dead_letters=True)
 
@@ -158,7 +156,7 @@ async def test_old_texts_move_to_the_private_store_and_leave_the_events_and_the_
     assert found[text_ref(objective, "label")].text == "Appeler Zéphyrine"
     assert found[text_ref(referral, "partner")].state == TextState.MISSING  # never stored: its owner was erased
 
-    records = await read_topic(settings.kafka_bootstrap_servers, topic)
+    records = await read_topic(settings, topic)
     assert len(records) == 4 and all(r.offset >= 1 for r in records if r.partition is not None)
     assert not [s for r in records for s in SECRETS if s.encode() in r.value]
 
