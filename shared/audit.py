@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -24,8 +23,6 @@ from pydantic import BaseModel, Field
 
 from shared.auth import CurrentUser, Principal, Role
 from shared.problems import errors
-
-MIGRATION = Path(__file__).parent / "sql" / "audit.sql"
 
 
 class AuditAction(StrEnum):

@@ -10,7 +10,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from shared.audit import router as audit_router
 from shared.auth.verification import trusted_issuers
-from shared.errors import ConcurrencyError, DomainError, Forbidden, NotFound, RuleViolation
+from shared.errors import ConcurrencyError, DomainError, EventTooLarge, Forbidden, NotFound, RuleViolation
 from shared.referentials_api import router as referentials_router
 
 # The one place where domain errors become HTTP status codes.
@@ -19,6 +19,8 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (NotFound, 404),
     (Forbidden, 403),
     (RuleViolation, 409),
+    # The request is well-formed but would record an event above the size limit (checked before it is stored).
+    (EventTooLarge, 413),
     (DomainError, 422),
 ]
 

@@ -39,14 +39,12 @@ from shared.envelope import Envelope
 from shared.errors import EnvelopeError
 from shared.eventstore import PostgresEventStore
 from shared.kafka import make_admin, make_consumer, make_producer
-from shared.outbox import OutboxRelay
 from shared.private_text import Owner, PersonalDataErased, PrivateTexts
 from shared.settings import PlatformSettings
 
 log = structlog.get_logger(__name__)
 
 CHANGED_TYPES = sorted({event_type for event_type, _ in UPCASTERS})
-REPUBLISH_RELAY = "legacy-republish"
 
 
 @dataclass
@@ -174,6 +172,25 @@ async def _delete_before(settings: PlatformSettings, offsets: dict[TopicPartitio
     return sum(offsets.values())
 
 
+async def _publish_all(settings: PlatformSettings, store: PostgresEventStore, topic: str, batch: int) -> int:
+    """Every stored event, as it now reads, on the topic again (keyed as the relay keys it); how many."""
+    producer = make_producer(settings)
+    await producer.start()
+    published, after = 0, 0
+    try:
+        while events := await store.read_all(after, batch):
+            sent = [
+                await producer.send(topic, value=e.kafka_value(), key=e.kafka_key(), headers=e.kafka_headers())
+                for e in events
+            ]
+            await asyncio.gather(*sent)
+            published += len(events)
+            after = events[-1].position or after
+    finally:
+        await producer.stop()
+    return published
+
+
 async def republish(
     settings: PlatformSettings,
     store: PostgresEventStore,
@@ -184,7 +201,11 @@ async def republish(
     deleter: PlatformSettings | None = None,
 ) -> None:
     """Publish every stored event again (rewritten), then delete the records the topic held before (as `deleter`:
-    deleting records takes a principal allowed to, the admin where ACLs are in force)."""
+    deleting records takes a principal allowed to, the admin where ACLs are in force).
+
+    The copies keep their positions, so the relay, which resumes after the last position published on each
+    partition, finds the topic as it left it.
+    """
     deleter = deleter or settings
     topic = settings.topic(f"{context}.events")
     async with store.pool.acquire() as conn:
@@ -193,16 +214,7 @@ async def republish(
             raise RuntimeError(f"the {context} service's relay is running: stop the service before republishing")
         try:
             before = await _end_offsets(settings, topic)
-            producer = make_producer(settings)
-            await producer.start()
-            try:
-                await store.pool.execute(
-                    f"DELETE FROM {store.schema}.relay_checkpoints WHERE relay = $1", REPUBLISH_RELAY
-                )
-                relay = OutboxRelay(store, producer, topic, name=REPUBLISH_RELAY, batch_size=settings.relay_batch_size)
-                report.events_republished = await relay.publish_pending()
-            finally:
-                await producer.stop()
+            report.events_republished = await _publish_all(settings, store, topic, settings.relay_batch_size)
             report.records_deleted = await _delete_before(deleter, before)
             if dead_letters:
                 dlq = await _end_offsets(settings, settings.topic(f"{context}.dlq"))
@@ -256,8 +268,7 @@ def main(settings: PlatformSettings, context: str, build_runtime: Any, texts_of:
 
     async def go() -> LegacyReport:
         runtime = build_runtime()
-        runtime.consumers = ()
-        await runtime.start(relay=False, consumers=False)
+        await runtime.connect()
         try:
             return await run(
                 settings,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.accompaniment.adapters.migrations import MIGRATIONS
 from services.accompaniment.adapters.read_model import PostgresAccompanimentViews
 from services.accompaniment.adapters.workshops import PostgresWorkshopViews
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION
@@ -28,9 +28,9 @@ from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryPersonalDataErased, BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.http import service_app
+from shared.migrations import PRIVATE_TEXTS
 from shared.service import ConsumerSpec, ServiceRuntime
 
-SQL = Path(__file__).parent / "adapters" / "sql"
 ROUTERS = [accompaniments, lifecycle, appointments, diagnosis, action_plan, candidate_profile, worklists, workshops]
 
 
@@ -61,9 +61,14 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         settings,
         context="accompaniment",
         schema=settings.accompaniment_db_schema,
-        migrations=[SQL / "accompaniment.sql", private_texts.MIGRATION, SQL / "accompaniment_002_private_texts.sql"],
+        migrations=[MIGRATIONS, PRIVATE_TEXTS],
         consumers=[
-            ConsumerSpec("intake-events", ["intake"], intake_reactions),
+            ConsumerSpec(
+                "intake-events",
+                ["intake"],
+                intake_reactions,
+                satisfies={BeneficiaryEnrolled.event_type(): reactions.satisfied_keys},
+            ),
             ConsumerSpec("placement-events", ["placement"], placement_reactions),
         ],
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -11,6 +10,7 @@ from services.placement.adapters.candidates import PostgresCandidates
 from services.placement.adapters.employers import PostgresEmployers
 from services.placement.adapters.immersions import PostgresImmersions
 from services.placement.adapters.introductions import PostgresIntroductions
+from services.placement.adapters.migrations import MIGRATIONS
 from services.placement.adapters.needs import PostgresNeeds
 from services.placement.domain.evolution import EMPLOYER, IMMERSION, INTRODUCTION, NEED
 from services.placement.entrypoints import candidates, employers, hires, immersions, introductions, matches, needs
@@ -22,9 +22,9 @@ from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfileUpdated
 from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.http import service_app
+from shared.migrations import PRIVATE_TEXTS
 from shared.service import ConsumerSpec, ServiceRuntime
 
-SQL = Path(__file__).parent / "adapters" / "sql"
 ROUTERS = [
     employers.router,
     needs.router,
@@ -57,7 +57,7 @@ def dependencies(settings: PlacementSettings, runtime: ServiceRuntime) -> Depend
 
 
 def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
-    """Placement's runtime: store, outbox relay and the consumer of accompaniment's events."""
+    """Placement's runtime: store, outbox relay, the consumers of accompaniment's events and of intake's erasures."""
 
     def accompaniment_reactions(runtime: ServiceRuntime):
         deps = dependencies(settings, runtime)
@@ -74,7 +74,7 @@ def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
         settings,
         context="placement",
         schema=settings.placement_db_schema,
-        migrations=[SQL / "placement.sql", private_texts.MIGRATION, SQL / "placement_002_private_texts.sql"],
+        migrations=[MIGRATIONS, PRIVATE_TEXTS],
         consumers=[
             ConsumerSpec("accompaniment-events", ["accompaniment"], accompaniment_reactions),
             ConsumerSpec("intake-events", ["intake"], intake_reactions),

@@ -18,6 +18,7 @@ from services.reporting.settings import ReportingSettings
 from shared import audit
 from shared.http import service_app
 from shared.kafka import ensure_topics
+from shared.migrations import AUDIT, upgrade
 from shared.service import postgres_check
 
 log = structlog.get_logger(__name__)
@@ -43,7 +44,7 @@ class ReportingRuntime:
         self.pool = await asyncpg.create_pool(s.database_url, min_size=1, max_size=4)
         self.bi = BiStore(self.pool, s.reporting_bi_schema, s.reporting_bi_reader_role)
         await self.bi.migrate()
-        await self.pool.execute(audit.MIGRATION.read_text().replace("{schema}", s.reporting_db_schema))
+        await upgrade(s.database_url, s.reporting_db_schema, AUDIT)
         self.audit = audit.PostgresAuditTrail(self.pool, s.reporting_db_schema)
         # Built here, on the running loop, so faust binds to uvicorn's loop.
         self.streams = ReportingStreams(s)

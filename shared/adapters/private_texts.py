@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from pathlib import Path
 from uuid import UUID
 
 import asyncpg
@@ -20,8 +19,6 @@ from shared.private_text import (
     TextRefTaken,
     TextState,
 )
-
-MIGRATION = Path(__file__).resolve().parent.parent / "sql" / "private_texts.sql"
 
 
 def _key_aad(owner: Owner) -> bytes:

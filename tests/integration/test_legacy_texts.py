@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from shared import legacy_texts
-from shared.adapters.private_texts import MIGRATION, PostgresPrivateTexts
+from shared.adapters.private_texts import PostgresPrivateTexts
 from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.eventstore import PostgresEventStore, Tracing
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_topics
+from shared.migrations import PRIVATE_TEXTS, upgrade
 from shared.outbox import OutboxRelay
 from shared.private_text import TextState, text_ref
 from tests.support import read_topic
@@ -42,15 +43,14 @@ async def _insert_v1(store: PostgresEventStore, stream: str, key: str, event_typ
     )
 
 
-async def _publish(store, producer, topic) -> None:
-    await store.pool.execute(f"DELETE FROM {store.schema}.relay_checkpoints")
-    await OutboxRelay(store, producer, topic).publish_pending()
+async def _publish(store, settings, topic) -> None:
+    await OutboxRelay(store, settings, topic).publish_pending()
 
 
-async def test_old_texts_move_to_the_private_store_and_leave_the_events_and_the_topic(pool, run_id, settings):
+async def test_old_texts_move_to_the_private_store_and_leave_the_events_and_the_topic(pool, run_id, settings, infra):
     store = PostgresEventStore(pool, f"{run_id}_accompaniment", source="/ali/accompaniment")
     await store.migrate()
-    await pool.execute(MIGRATION.read_text().replace("{schema}", store.schema))
+    await upgrade(infra.database_url, store.schema, PRIVATE_TEXTS)
     texts = PostgresPrivateTexts(store.schema, b"m" * 32)
     kept, erased = uuid.uuid4(), uuid.uuid4()
     acc_kept, acc_erased, objective, referral = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -113,22 +113,17 @@ async def test_old_texts_move_to_the_private_store_and_leave_the_events_and_the_
     )
     topic = settings.topic("accompaniment.events")
     await ensure_topics(settings, [topic, settings.topic("accompaniment.dlq"), settings.topic("intake.events")])
-    producer = make_producer(settings)
-    await producer.start()
-    try:
-        await _publish(store, producer, topic)  # what an earlier version published
-        intake = PostgresEventStore(pool, f"{run_id}_intake", source="/ali/intake")
-        await intake.migrate()
-        await intake.append(
-            f"beneficiary-{erased}",
-            0,
-            [BeneficiaryPersonalDataErased(beneficiary_id=erased, erased_on=date(2025, 4, 1))],
-            partition_key=str(erased),
-            tracing=Tracing.new(),
-        )
-        await OutboxRelay(intake, producer, settings.topic("intake.events")).publish_pending()
-    finally:
-        await producer.stop()
+    await _publish(store, settings, topic)  # what an earlier version published
+    intake = PostgresEventStore(pool, f"{run_id}_intake", source="/ali/intake")
+    await intake.migrate()
+    await intake.append(
+        f"beneficiary-{erased}",
+        0,
+        [BeneficiaryPersonalDataErased(beneficiary_id=erased, erased_on=date(2025, 4, 1))],
+        partition_key=str(erased),
+        tracing=Tracing.new(),
+    )
+    await OutboxRelay(intake, settings, settings.topic("intake.events")).publish_pending()
     assert any(s.encode() in r.value for r in await read_topic(settings, topic) for s in SECRETS)
 
     report = await legacy_texts.run(settings, store, "accompaniment", texts, republish_topic=True, dead_letters=True)

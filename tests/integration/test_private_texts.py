@@ -10,11 +10,12 @@ import pytest
 from fastapi import FastAPI
 
 from shared import audit
-from shared.adapters.private_texts import MIGRATION, PostgresPrivateTexts
+from shared.adapters.private_texts import PostgresPrivateTexts
 from shared.auth import Principal, Role
 from shared.auth.http import authenticate
 from shared.crypto import PersonalDataUnreadable
 from shared.http import install_error_handlers
+from shared.migrations import AUDIT, PRIVATE_TEXTS, upgrade
 from shared.private_text import Owner, PersonalDataErased, TextRefTaken, TextState, text_ref
 
 pytestmark = pytest.mark.integration
@@ -23,10 +24,9 @@ TODAY = date(2026, 3, 2)
 
 
 @pytest.fixture
-async def texts(pool, run_id):
+async def texts(pool, run_id, infra):
     schema = f"{run_id}_texts"
-    await pool.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    await pool.execute(MIGRATION.read_text().replace("{schema}", schema))
+    await upgrade(infra.database_url, schema, PRIVATE_TEXTS)
     return PostgresPrivateTexts(schema, b"k" * 32)
 
 
@@ -101,9 +101,9 @@ async def test_a_reference_of_someone_else_is_refused_and_a_copied_ciphertext_do
 
 
 @pytest.fixture
-async def trail(pool, run_id):
+async def trail(pool, run_id, infra):
     schema = f"{run_id}_audit"
-    await pool.execute(audit.MIGRATION.read_text().replace("{schema}", schema))
+    await upgrade(infra.database_url, schema, AUDIT)
     return audit.PostgresAuditTrail(pool, schema)
 
 
