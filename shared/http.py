@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
@@ -41,6 +43,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for cls, _ in _STATUS:
         app.add_exception_handler(cls, handle)
+
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Each invalid field and why, never the value sent: it may be personal data, or megabytes of it.
+        errors = [{k: v for k, v in e.items() if k not in ("input", "url")} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+
+    app.add_exception_handler(RequestValidationError, invalid)
 
 
 ReadinessCheck = Callable[[], Awaitable[dict]]

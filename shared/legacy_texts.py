@@ -56,7 +56,8 @@ class LegacyReport:
     texts_moved: int = 0
     texts_dropped_for_erased_owners: int = 0
     events_republished: int = 0
-    records_deleted: int = 0
+    # Offsets deleted from the topics: the records, and the markers of the relay's transactions among them.
+    offsets_deleted: int = 0
 
 
 async def _partitions(settings: PlatformSettings, topic: str) -> list[TopicPartition]:
@@ -215,10 +216,10 @@ async def republish(
         try:
             before = await _end_offsets(settings, topic)
             report.events_republished = await _publish_all(settings, store, topic, settings.relay_batch_size)
-            report.records_deleted = await _delete_before(deleter, before)
+            report.offsets_deleted = await _delete_before(deleter, before)
             if dead_letters:
                 dlq = await _end_offsets(settings, settings.topic(f"{context}.dlq"))
-                report.records_deleted += await _delete_before(deleter, dlq)
+                report.offsets_deleted += await _delete_before(deleter, dlq)
         finally:
             await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", lock)
 

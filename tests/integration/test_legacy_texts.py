@@ -130,7 +130,8 @@ async def test_old_texts_move_to_the_private_store_and_leave_the_events_and_the_
 
     assert (report.erasures_replayed, report.events_rewritten) == (1, 4)
     assert (report.texts_moved, report.texts_dropped_for_erased_owners) == (1, 1)
-    assert (report.events_republished, report.records_deleted) == (4, 4)
+    # Before: 4 records and the markers of the relay's transactions; the 4 copies stay.
+    assert report.events_republished == 4 and report.offsets_deleted >= 4
     rows = await pool.fetch(f"SELECT type, schema_version, data::text AS data FROM {store.schema}.events")
     assert {(r["type"].rsplit(".", 1)[1], r["schema_version"]) for r in rows} == {
         ("ObjectiveSet", 2),
