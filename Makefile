@@ -83,6 +83,7 @@ lint: $(STAMP) ## ruff
 schemas: $(STAMP) ## regenerate the JSON Schemas of the events (refuses to change a published version)
 	$(PY) -m shared.schema_registry generate
 	$(PY) -m shared.asyncapi generate
+	$(PY) -m shared.referentials
 
 bench: install ## every path beside its anchor, on a platform of its own (BENCH=api: one path)
 	deploy/local/bench_tools.sh

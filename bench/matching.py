@@ -44,14 +44,14 @@ APTITUDES = [
     "teamwork",
     "care",
     "sorting",
-    "cashier",
+    "cash_handling",
     "gardening",
     "maintenance",
     "stock_keeping",
     "reception",
 ]
 RESTRICTIONS = ["no_heavy_lifting", "no_night_work", "no_prolonged_standing", "no_outdoor_work"]
-SECTORS = ["catering", "retail", "logistics", "cleaning", "care", "green spaces", "construction"]
+SECTORS = ["I", "G", "H", "N", "Q", "F"]
 
 
 def _candidates(count: int, rng: random.Random) -> list[Candidate]:
@@ -66,7 +66,7 @@ def _candidates(count: int, rng: random.Random) -> list[Candidate]:
             max_weekly_hours=rng.choice([15, 20, 24, 28, 35, 39]),
             max_commute_km=rng.choice([3.0, 5.0, 8.0, 10.0, 15.0, 25.0]),
             driving_licence=rng.random() < 0.4,
-            health_restrictions=frozenset(rng.sample(RESTRICTIONS, rng.choice([0, 0, 0, 1, 2]))),
+            work_constraints=frozenset(rng.sample(RESTRICTIONS, rng.choice([0, 0, 0, 1, 2]))),
             wished_sectors=frozenset(rng.sample(SECTORS, rng.randint(0, 2))),
         )
         for _ in range(count)
@@ -78,9 +78,9 @@ def _need() -> Need:
         id=uuid.uuid4(),
         employer_id=uuid.uuid4(),
         agency_id=AGENCY,
-        title="kitchen porter",
-        sector="catering",
-        tasks=("washing up", "receiving deliveries"),
+        title_ref=uuid.uuid4(),
+        sector="I",
+        tasks_ref=uuid.uuid4(),
         weekly_hours=24,
         time_slots=(TimeSlot.MORNING, TimeSlot.AFTERNOON),
         commune_code="93027",

@@ -30,7 +30,7 @@ def _event(n: int) -> EmployerRegistered:
         siret="73282932000074",
         name=f"Employer {n}",
         size=EmployerSize.TPE,
-        sector="retail",
+        sector="G",
         social_economy=False,
         siae=False,
         commune_code="93027",

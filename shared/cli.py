@@ -1,12 +1,12 @@
 """Command line of every domain service.
 
-    python -m services.<name> [serve]              HTTP API with the outbox relay and consumers (default)
-    python -m services.<name> relay | consume      only the outbox relay / only the consumers
-    python -m services.<name> migrate              bring the schema to the latest revision, print the revisions
-    python -m services.<name> dlq replay ...       apply dead letters again through the normal handler
-    python -m services.<name> outbox parked        events the relay could not publish, with their error
-    python -m services.<name> outbox retry ...     publish parked events again
-    python -m services.<name> parked               consumed events waiting for a prerequisite
+python -m services.<name> [serve]              HTTP API with the outbox relay and consumers (default)
+python -m services.<name> relay | consume      only the outbox relay / only the consumers
+python -m services.<name> migrate              bring the schema to the latest revision, print the revisions
+python -m services.<name> dlq replay ...       apply dead letters again through the normal handler
+python -m services.<name> outbox parked        events the relay could not publish, with their error
+python -m services.<name> outbox retry ...     publish parked events again
+python -m services.<name> parked               consumed events waiting for a prerequisite
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sys
 from collections.abc import Callable
 
 import uvicorn
@@ -119,7 +120,7 @@ async def _parked(runtime: ServiceRuntime) -> int:
         await runtime.stop()
 
 
-def parser_for(name: str) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+def parser_for(name: str, *, legacy_texts: bool = False) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The service's argument parser, and its `dlq replay` sub-parser (for selection errors)."""
     parser = argparse.ArgumentParser(prog=f"python -m services.{name}", description=f"The {name} service.")
     sub = parser.add_subparsers(dest="command")
@@ -144,6 +145,8 @@ def parser_for(name: str) -> tuple[argparse.ArgumentParser, argparse.ArgumentPar
     which.add_argument("--all", action="store_true", help="every parked event")
     which.add_argument("--position", type=int, action="append", help="the parked event at this position")
     sub.add_parser("parked", help="consumed events waiting for a prerequisite (e.g. a late enrolment)")
+    if legacy_texts:
+        sub.add_parser("legacy-texts", help="move the free text of events recorded before v2 out of the store (--help)")
     return parser, replay
 
 
@@ -154,9 +157,16 @@ def main(
     build_runtime: Callable[[], ServiceRuntime],
     build_app: Callable[[], FastAPI],
     argv: list[str] | None = None,
+    *,
+    legacy_texts: Callable[[list[str]], int] | None = None,
 ) -> None:
     """Parse the command line and run the service (or one of its admin commands)."""
-    parser, replay_parser = parser_for(name)
+    argv = sys.argv[1:] if argv is None else argv
+    if legacy_texts is not None and argv[:1] == ["legacy-texts"]:
+        # Its own options (--help): `legacy-texts` of shared/legacy_texts.py.
+        configure_logging("WARNING", json=False)
+        sys.exit(legacy_texts(argv[1:]))
+    parser, replay_parser = parser_for(name, legacy_texts=legacy_texts is not None)
     args = parser.parse_args(argv)
     if args.command in (None, "serve"):
         configure_logging(settings.log_level, settings.log_json, service=name)

@@ -209,10 +209,7 @@ async def run_replay(
     console.print(f"{len(records)} dead letters in {topic}, {len(selected)} selected")
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("replaying", total=len(selected))
-        report = await replay(
-            selected, selection, consumers, dry_run=dry_run, progress=lambda n: bar.advance(task, n)
-        )
+        report = await replay(selected, selection, consumers, dry_run=dry_run, progress=lambda n: bar.advance(task, n))
     for line in report.lines():
         console.print(line)
     return report
-

@@ -89,6 +89,13 @@ class EventRegistry:
     def __contains__(self, event_type: str) -> bool:
         return event_type in self._current
 
+    def current(self, event_type: str) -> type[DomainEvent]:
+        """The current class of an event type."""
+        cls = self._current.get(event_type)
+        if cls is None:
+            raise UnknownEventType(f"unknown event type {event_type!r}")
+        return cls
+
     def known_version(self, event_type: str) -> int | None:
         """The newest schema version of `event_type` this registry can decode (None for an unknown type)."""
         cls = self._current.get(event_type)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
+from shared.audit import router as audit_router
 from shared.auth.verification import trusted_issuers
 from shared.errors import ConcurrencyError, DomainError, EventTooLarge, Forbidden, NotFound, RuleViolation
+from shared.referentials_api import router as referentials_router
 
 # The one place where domain errors become HTTP status codes.
 _STATUS: list[tuple[type[Exception], int]] = [
@@ -39,6 +43,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for cls, _ in _STATUS:
         app.add_exception_handler(cls, handle)
+
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Each invalid field and why, never the value sent: it may be personal data, or megabytes of it.
+        errors = [{k: v for k, v in e.items() if k not in ("input", "url")} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+
+    app.add_exception_handler(RequestValidationError, invalid)
 
 
 ReadinessCheck = Callable[[], Awaitable[dict]]
@@ -97,6 +108,8 @@ def service_app(
     app.state.token_verifier = trusted_issuers(settings)
     for router in routers:
         app.include_router(router)
+    app.include_router(referentials_router)
+    app.include_router(audit_router)
     app.include_router(health_router(runtime.readiness))
     install_error_handlers(app)
     install_metrics(app)

@@ -49,7 +49,7 @@ def client_security(settings: PlatformSettings) -> dict[str, Any]:
     if not settings.kafka_username or settings.kafka_password is None:
         raise KafkaSettingsError(
             "ALI_KAFKA_USERNAME and ALI_KAFKA_PASSWORD are required with ALI_KAFKA_SECURITY_PROTOCOL=SASL_SSL"
-            " (on the local stack: ALI_SECRETS_DIR=.data/secrets, or `eval \"$(deploy/local/env.sh <principal>)\"`)"
+            ' (on the local stack: ALI_SECRETS_DIR=.data/secrets, or `eval "$(deploy/local/env.sh <principal>)"`)'
         )
     if settings.kafka_ca_file is not None and not settings.kafka_ca_file.is_file():
         raise KafkaSettingsError(f"ALI_KAFKA_CA_FILE={settings.kafka_ca_file}: no such file")

@@ -38,7 +38,7 @@ SCRAM_ITERATIONS = 8192
 CONSUMES: dict[str, tuple[str, ...]] = {
     "intake": ("accompaniment",),
     "accompaniment": ("intake", "placement"),
-    "placement": ("accompaniment",),
+    "placement": ("accompaniment", "intake"),
     "reporting": EVENT_CONTEXTS,
 }
 # The topics each service writes (and creates, and may read back): `ali.<service>.<name>` prefixes.

@@ -464,7 +464,10 @@ async def list_parked(pool: asyncpg.Pool, schema: str, relay: str = "kafka") -> 
 
 
 async def retry_parked(
-    store: PostgresEventStore, settings: PlatformSettings, topic: str, positions: Sequence[int] | None = None,
+    store: PostgresEventStore,
+    settings: PlatformSettings,
+    topic: str,
+    positions: Sequence[int] | None = None,
     relay: str = "kafka",
 ) -> tuple[list[int], list[tuple[int, str]]]:
     """Publish parked events again (all, or those at `positions`); returns (published, still failing with error).

@@ -153,8 +153,13 @@ class ParkingLot:
                     raise
                 # The satisfying event stays applied; this one stays parked with the error, for an operator.
                 await self._requeue(conn, row, key, f"replay failed: {type(e).__name__}: {e}"[:4000])
-                log.error("consumer.parked_replay_failed", consumer=row["consumer"], event_id=str(envelope.id),
-                          error=str(e), error_type=type(e).__name__)
+                log.error(
+                    "consumer.parked_replay_failed",
+                    consumer=row["consumer"],
+                    event_id=str(envelope.id),
+                    error=str(e),
+                    error_type=type(e).__name__,
+                )
                 continue
             applied += 1
             REPLAYED_TOTAL.labels(row["consumer"]).inc()

@@ -11,12 +11,13 @@ import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 
+from shared import audit
 from shared.consumer import EventConsumer, Handler
 from shared.envelope import Envelope
 from shared.events import EventRegistry
 from shared.eventstore import PostgresEventStore
 from shared.kafka import ensure_topics, make_consumer, make_producer
-from shared.migrations import EVENTSTORE, Migrations, upgrade
+from shared.migrations import AUDIT, EVENTSTORE, Migrations, upgrade
 from shared.outbox import OutboxRelay
 from shared.parking import ParkingLot
 from shared.runtime import Supervisor
@@ -65,6 +66,7 @@ class ServiceRuntime:
     supervisor: Supervisor = field(default_factory=Supervisor)
     running_consumers: dict[str, EventConsumer] = field(default_factory=dict)
     handlers: dict[str, Mapping[str, Handler]] = field(default_factory=dict)
+    audit: audit.AuditTrail | None = None
 
     @property
     def topic(self) -> str:
@@ -78,7 +80,7 @@ class ServiceRuntime:
 
     async def migrate(self) -> dict[str, str | None]:
         """Bring the schema to the head of the event store's and the service's migrations (under a lock)."""
-        return await upgrade(self.settings.database_url, self.schema, EVENTSTORE, *self.migrations)
+        return await upgrade(self.settings.database_url, self.schema, EVENTSTORE, AUDIT, *self.migrations)
 
     async def connect(self) -> None:
         """Pool, migrated schema, store and the consumers' handlers: what commands outside the workers need too."""
@@ -88,6 +90,7 @@ class ServiceRuntime:
             self.pool, self.schema, source=f"/ali/{self.context}", max_event_bytes=self.settings.max_event_bytes
         )
         self.parking = ParkingLot(self.schema)
+        self.audit = audit.PostgresAuditTrail(self.pool, self.schema)
         for spec in self.consumers:
             self.handlers[spec.name] = spec.handlers(self)
             self.parking.register(spec.name, self.handlers[spec.name], spec.satisfies)

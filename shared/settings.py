@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar, Literal, NoReturn, TypeVar
 from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+from shared import crypto
 
 DEVELOPMENT = "development"
 # Every secret the local stack generates (Kafka and database passwords) starts with this mark, so that a service
@@ -150,6 +153,37 @@ class PlatformSettings(BaseSettings):
     def production_problems(self) -> list[str]:
         """What makes these settings unfit outside development (each names its setting); services add their own."""
         return _auth_problems(self) + _database_problems(self) + _kafka_problems(self)
+
+    def check_keys(self, keys: Mapping[str, str]) -> None:
+        """The base64 keys named by field (-> variable) that are set are valid 32-byte keys, all different."""
+        values = []
+        for field, variable in keys.items():
+            value: SecretStr | None = getattr(self, field)
+            if value is not None:
+                values.append(crypto.decode_key(value.get_secret_value(), variable))
+        if len(values) != len(set(values)):
+            raise ValueError(f"{' and '.join(keys.values())} must be different keys")
+
+    def key_problems(self, keys: Mapping[str, str]) -> list[str]:
+        """Keys missing, or the development ones derived from a public string: refused outside development."""
+        problems = []
+        for field, variable in keys.items():
+            value: SecretStr | None = getattr(self, field)
+            if value is None:
+                problems.append(
+                    f"{variable} is not set (base64 of {crypto.KEY_BYTES} random bytes: openssl rand -base64 32)"
+                )
+            elif crypto.decode_key(value.get_secret_value(), variable) == crypto.development_key(field):
+                problems.append(f"{variable} is the key derived for development from a public string")
+        return problems
+
+    def key(self, field: str, variable: str) -> bytes:
+        """The 32-byte key of a setting (in development, when unset, a fixed one derived from the field name)."""
+        value: SecretStr | None = getattr(self, field)
+        if value is None:
+            # Development only (`key_problems` refuses a missing key elsewhere): stable, so local data stays readable.
+            return crypto.development_key(field)
+        return crypto.decode_key(value.get_secret_value(), variable)
 
     def topic(self, name: str) -> str:
         """Full topic name for a platform topic such as `intake.events`."""

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from math import asin, cos, radians, sin, sqrt
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 
 from shared.errors import DomainError
 
@@ -277,3 +280,16 @@ AGENCIES: tuple[Agency, ...] = (
 )
 
 AGENCIES_BY_ID: dict[str, Agency] = {a.id: a for a in AGENCIES}
+
+
+def known_agency(agency_id: str) -> str:
+    """The id, if it names an agency of the department (a closed list: an id is never free text)."""
+    if agency_id not in AGENCIES_BY_ID:
+        raise ValueError(f"not an agency of the department; the agencies are {', '.join(AGENCIES_BY_ID)}")
+    return agency_id
+
+
+# An agency named in a request: one of the department's, by its id (`GET /agencies` of intake lists them).
+AgencyId = Annotated[
+    str, Field(pattern=r"^ali-[a-z0-9-]{1,60}$", examples=["ali-la-courneuve"]), AfterValidator(known_agency)
+]

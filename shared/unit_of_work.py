@@ -88,9 +88,7 @@ class UnitOfWork:
                 await project(self.connection, state, events)
             key = str(aggregate.partition_key(state))
             appends.append(
-                StreamAppend(
-                    aggregate.stream_id(state.id), expected, list(events), key, self.tracing, subject=key
-                )
+                StreamAppend(aggregate.stream_id(state.id), expected, list(events), key, self.tracing, subject=key)
             )
         if appends:
             await self.events.append_streams(self.connection, appends)

@@ -467,7 +467,6 @@ async def _introduce(dept: Department, api: Api, p: Plan) -> None:
                 "beneficiary_id": beneficiary,
                 "host_kind": "employer",
                 "employer_id": employer,
-                "host_name": "Employeur d'accueil",
                 "sector": dept.rng.choice(SECTORS),
                 "start_date": start.isoformat(),
                 "end_date": end.isoformat(),

@@ -91,7 +91,9 @@ LAST_NAMES = [
     "Keita",
     "Fofana",
 ]
-SECTORS = ["logistics", "cleaning", "catering", "retail", "construction", "personal services", "security", "transport"]
+# NAF sections (referential `sectors`): logistics, cleaning, catering, retail, construction, personal services,
+# security, transport.
+SECTORS = ["H", "N", "I", "G", "F", "Q", "N", "H"]
 APTITUDES = ["handling", "customer_contact", "cleaning", "teamwork", "driving", "cooking", "sorting", "care"]
 EMPLOYMENT_EXITS = {
     ExitCategory.CDI: (ContractType.CDI, None),

@@ -1,9 +1,11 @@
-"""`python -m services.accompaniment [serve|relay|consume]`."""
+"""`python -m services.accompaniment [serve|relay|consume|legacy-texts]`."""
 
 from __future__ import annotations
 
 from services.accompaniment.bootstrap import build_app, build_runtime
 from services.accompaniment.settings import AccompanimentSettings
+from shared import legacy_texts
+from shared.adapters.private_texts import PostgresPrivateTexts
 from shared.cli import main
 from shared.settings import load_settings
 
@@ -15,4 +17,11 @@ if __name__ == "__main__":
         settings.accompaniment_http_port,
         lambda: build_runtime(settings),
         lambda: build_app(settings),
+        legacy_texts=lambda argv: legacy_texts.main(
+            settings,
+            "accompaniment",
+            lambda: build_runtime(settings),
+            lambda runtime: PostgresPrivateTexts(runtime.schema, settings.master_key()),
+            argv,
+        ),
     )

@@ -23,10 +23,12 @@ from services.accompaniment.entrypoints import (
 from services.accompaniment.service_layer import reactions
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.settings import AccompanimentSettings
+from shared.adapters import private_texts
 from shared.adapters.aggregate_store import PostgresAggregateStore
-from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
+from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryPersonalDataErased, BeneficiaryTransferred
 from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.http import service_app
+from shared.migrations import PRIVATE_TEXTS
 from shared.service import ConsumerSpec, ServiceRuntime
 
 ROUTERS = [accompaniments, lifecycle, appointments, diagnosis, action_plan, candidate_profile, worklists, workshops]
@@ -37,7 +39,8 @@ def dependencies(settings: AccompanimentSettings, runtime: ServiceRuntime) -> De
     accompaniments = PostgresAccompanimentViews(settings.accompaniment_db_schema)
     sessions = PostgresWorkshopViews(settings.accompaniment_db_schema)
     store = PostgresAggregateStore(runtime.store, {ACCOMPANIMENT: accompaniments.save, WORKSHOP_SESSION: sessions.save})
-    return Dependencies(store, accompaniments, sessions, settings.rules(), settings.thresholds())
+    texts = private_texts.PostgresPrivateTexts(settings.accompaniment_db_schema, settings.master_key())
+    return Dependencies(store, accompaniments, sessions, texts, runtime.audit, settings.rules(), settings.thresholds())
 
 
 def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
@@ -48,6 +51,7 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         return {
             BeneficiaryEnrolled.event_type(): partial(reactions.on_beneficiary_enrolled, deps=deps),
             BeneficiaryTransferred.event_type(): partial(reactions.on_beneficiary_transferred, deps=deps),
+            BeneficiaryPersonalDataErased.event_type(): partial(reactions.on_personal_data_erased, deps=deps),
         }
 
     def placement_reactions(runtime: ServiceRuntime):
@@ -61,7 +65,7 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         settings,
         context="accompaniment",
         schema=settings.accompaniment_db_schema,
-        migrations=[MIGRATIONS],
+        migrations=[MIGRATIONS, PRIVATE_TEXTS],
         consumers=[
             ConsumerSpec(
                 "intake-events",

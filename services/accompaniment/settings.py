@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import SecretStr, model_validator
+
 from services.accompaniment.domain.rules import Rules
 from services.accompaniment.domain.worklist import Thresholds
 from shared.settings import PlatformSettings
+
+_KEYS = {"accompaniment_master_key": "ALI_ACCOMPANIMENT_MASTER_KEY"}
 
 
 class AccompanimentSettings(PlatformSettings):
@@ -25,6 +29,22 @@ class AccompanimentSettings(PlatformSettings):
     # Department settings of the worklists.
     accompaniment_worklist_ending_within_days: int = 30
     accompaniment_worklist_no_contact_days: int = 60
+    # Wraps the data key of each owner whose free text accompaniment keeps (`shared.private_text`): base64 of 32 random
+    # bytes (`openssl rand -base64 32`); required outside development.
+    accompaniment_master_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _personal_data_key(self) -> AccompanimentSettings:
+        self.check_keys(_KEYS)
+        return self
+
+    def production_problems(self) -> list[str]:
+        """The platform's checks, and the key of the free text: set, and not the development one."""
+        return super().production_problems() + self.key_problems(_KEYS)
+
+    def master_key(self) -> bytes:
+        """The key wrapping the data keys of the free text (a fixed, derived one in development)."""
+        return self.key("accompaniment_master_key", _KEYS["accompaniment_master_key"])
 
     def rules(self) -> Rules:
         """The department rules the decisions apply."""

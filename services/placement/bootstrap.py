@@ -16,11 +16,14 @@ from services.placement.domain.evolution import EMPLOYER, IMMERSION, INTRODUCTIO
 from services.placement.entrypoints import candidates, employers, hires, immersions, introductions, matches, needs
 from services.placement.service_layer import candidates as reactions
 from services.placement.service_layer import transfers
-from services.placement.service_layer.dependencies import Dependencies
+from services.placement.service_layer.dependencies import Dependencies, centre_index
 from services.placement.settings import PlacementSettings
+from shared.adapters import private_texts
 from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.contracts.accompaniment import AccompanimentClosed, AccompanimentTransferred, CandidateProfileUpdated
+from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.http import service_app
+from shared.migrations import PRIVATE_TEXTS
 from shared.service import ConsumerSpec, ServiceRuntime
 
 ROUTERS = [
@@ -48,13 +51,23 @@ def dependencies(settings: PlacementSettings, runtime: ServiceRuntime) -> Depend
             IMMERSION: immersions.save,
         },
     )
+    texts = private_texts.PostgresPrivateTexts(schema, settings.master_key())
     return Dependencies(
-        store, employers, needs, PostgresCandidates(schema), introductions, immersions, settings.rules()
+        store,
+        employers,
+        needs,
+        PostgresCandidates(schema),
+        introductions,
+        immersions,
+        texts,
+        runtime.audit,
+        settings.rules(),
+        centre_index(settings.centre_index_key()),
     )
 
 
 def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
-    """Placement's runtime: store, outbox relay and the consumer of accompaniment's events."""
+    """Placement's runtime: store, outbox relay, the consumers of accompaniment's events and of intake's erasures."""
 
     def accompaniment_reactions(runtime: ServiceRuntime):
         deps = dependencies(settings, runtime)
@@ -64,12 +77,19 @@ def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
             AccompanimentTransferred.event_type(): partial(transfers.on_accompaniment_transferred, deps=deps),
         }
 
+    def intake_reactions(runtime: ServiceRuntime):
+        deps = dependencies(settings, runtime)
+        return {BeneficiaryPersonalDataErased.event_type(): partial(reactions.on_personal_data_erased, deps=deps)}
+
     return ServiceRuntime(
         settings,
         context="placement",
         schema=settings.placement_db_schema,
-        migrations=[MIGRATIONS],
-        consumers=[ConsumerSpec("accompaniment-events", ["accompaniment"], accompaniment_reactions)],
+        migrations=[MIGRATIONS, PRIVATE_TEXTS],
+        consumers=[
+            ConsumerSpec("accompaniment-events", ["accompaniment"], accompaniment_reactions),
+            ConsumerSpec("intake-events", ["intake"], intake_reactions),
+        ],
     )
 
 

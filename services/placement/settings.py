@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
 from services.placement.domain.rules import DEFAULT_IMMERSION_DAYS_PER_HOST, Rules
 from shared.settings import PlatformSettings
+
+_KEYS = {"placement_master_key": "ALI_PLACEMENT_MASTER_KEY"}
 
 
 class PlacementSettings(PlatformSettings):
@@ -28,3 +32,24 @@ class PlacementSettings(PlatformSettings):
     def rules(self) -> Rules:
         """The department's settings the decisions apply."""
         return Rules(immersion_days_per_host=self.placement_immersion_days_per_host)
+
+    # Wraps the data key of each owner whose free text placement keeps (`shared.private_text`): base64 of 32 random
+    # bytes (`openssl rand -base64 32`); required outside development.
+    placement_master_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _personal_data_key(self) -> PlacementSettings:
+        self.check_keys(_KEYS)
+        return self
+
+    def production_problems(self) -> list[str]:
+        """The platform's checks, and the key of the free text: set, and not the development one."""
+        return super().production_problems() + self.key_problems(_KEYS)
+
+    def master_key(self) -> bytes:
+        """The key wrapping the data keys of the free text (a fixed, derived one in development)."""
+        return self.key("placement_master_key", _KEYS["placement_master_key"])
+
+    def centre_index_key(self) -> bytes:
+        """The key of training centres' fingerprints, derived from the master key."""
+        return hmac.new(self.master_key(), b"ali.placement.centre-index", hashlib.sha256).digest()

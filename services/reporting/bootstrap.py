@@ -25,9 +25,11 @@ from services.reporting.service_layer.figures import FigureCache
 from services.reporting.service_layer.mirror import Mirror
 from services.reporting.service_layer.projector import Projector
 from services.reporting.settings import ReportingSettings
+from shared import audit
 from shared.errors import PlatformError
 from shared.http import service_app
 from shared.kafka import ensure_topics, make_producer
+from shared.migrations import AUDIT, upgrade
 from shared.runtime import Supervisor
 from shared.service import postgres_check
 
@@ -52,6 +54,7 @@ class ReportingRuntime:
     lag: LagMonitor | None = None
     worker: ProjectionConsumer | None = None
     projector: Projector | None = None
+    audit: audit.AuditTrail | None = None
     supervisor: Supervisor = field(default_factory=Supervisor)
     started_at: float = field(default_factory=time.monotonic)
     recovered_in: float | None = None
@@ -70,6 +73,8 @@ class ReportingRuntime:
         await migrate(
             self.pool, s.reporting_db_schema, s.reporting_bi_schema, s.positive_exit_groups, s.reporting_bi_reader_role
         )
+        await upgrade(s.database_url, s.reporting_db_schema, AUDIT)
+        self.audit = audit.PostgresAuditTrail(self.pool, s.reporting_db_schema)
         async with self.pool.acquire() as conn:
             await self.store.prepare(conn, s.reporting_projection_version)
         self._start = asyncio.create_task(self._recover(consumers), name="reporting-recovery")

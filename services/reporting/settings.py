@@ -22,7 +22,8 @@ class ReportingSettings(PlatformSettings):
     # PostgreSQL schema of the fact tables, and of the read models for BI tools.
     reporting_db_schema: str = "reporting"
     reporting_bi_schema: str = "bi"
-    # Database role of the BI tools, granted USAGE on that schema and SELECT on its views ("": none).
+    # Database role of the BI tools, granted USAGE on that schema and SELECT on its views ("": none). The facts'
+    # schema (with the audit trail of exports) stays out of its reach.
     reporting_bi_reader_role: str = "bi_reader"
     # Records read per batch (one transaction per batch).
     reporting_batch_records: int = 2000

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 from shared.errors import Forbidden
+from shared.staff import staff_id
 
 
 class Role(StrEnum):
@@ -46,6 +48,11 @@ class Principal:
         if agency_id is not None and agency_id != self.agency_id:
             raise Forbidden(f"this belongs to agency {agency_id}, outside your agency {self.agency_id}")
         return self.agency_id
+
+    @property
+    def staff_id(self) -> UUID:
+        """The uuid naming this caller in events and read models (referent, caseworker of a contact...)."""
+        return staff_id(self.subject)
 
     def require_role(self, *roles: Role) -> None:
         """Refuse (403) callers without one of `roles` (admin always passes)."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.contracts import accompaniment, intake, placement
+from shared.contracts import accompaniment, intake, legacy, placement
 from shared.events import EventRegistry, Origin
 
 REGISTRY = EventRegistry([*intake.EVENTS, *accompaniment.EVENTS, *placement.EVENTS])
+legacy.register(REGISTRY)
 
 
 @REGISTRY.upcaster(accompaniment.AccompanimentOpened.event_type(), 1)

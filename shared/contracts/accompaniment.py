@@ -1,7 +1,10 @@
 """Events published by accompaniment on `ali.accompaniment.events`.
 
 Person-related events name the accompaniment, the person (pseudonymous id) and the agency; workshop
-session events name the session and the agency. None carries a name, a birth date or contact details.
+session events name the session and the agency. None carries a name, a birth date or contact details, nor any
+free text: categories are codes of closed referentials (`shared.referentials`), and what must stay free text
+(labels, subjects, partners, titles) is kept encrypted by accompaniment, the event carrying its reference
+(`*_ref`, see `shared.private_text`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from uuid import UUID
 from pydantic import Field
 
 from shared.contracts.exits import ExitCategory, ExitGroup
+from shared.contracts.referentials import Aptitude, Sector, WorkConstraint
 from shared.events import DomainEvent
 
 
@@ -75,19 +79,24 @@ class TimeSlot(StrEnum):
 
 
 class CandidateProfileUpdated(AccompanimentEvent):
-    """What placement needs to match the person without a CV (IOD): aptitudes and constraints, never diplomas."""
+    """What placement needs to match the person without a CV (IOD): aptitudes and constraints, never diplomas.
+
+    v2: aptitudes, work constraints (functional, never a diagnosis; they replace v1's free-text health
+    restrictions) and wished sectors are codes of closed referentials.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     commune_code: str = Field(pattern=r"^93\d{3}$")
-    aptitudes: list[str] = Field(
-        description="Observed aptitudes, e.g. handling, customer_contact, cleaning.",
-        examples=[["handling", "customer_contact"]],
-    )
+    aptitudes: list[Aptitude] = Field(description="Observed aptitudes.", examples=[["handling", "customer_contact"]])
     available_slots: list[TimeSlot] = Field(examples=[["morning", "afternoon"]])
     max_weekly_hours: int = Field(ge=1, le=48, examples=[35])
     max_commute_km: float = Field(ge=0, le=100, examples=[10])
     driving_licence: bool = False
-    health_restrictions: list[str] = Field(default_factory=list, description="e.g. no_heavy_lifting")
-    wished_sectors: list[str] = Field(default_factory=list)
+    work_constraints: list[WorkConstraint] = Field(
+        default_factory=list, description="What a post must allow (functional limits).", examples=[["no_night_work"]]
+    )
+    wished_sectors: list[Sector] = Field(default_factory=list, description="NAF sections.", examples=[["H", "I"]])
 
 
 class ExitProposed(AccompanimentEvent):
@@ -190,9 +199,14 @@ class WorkshopTheme(StrEnum):
 
 
 class ReferentAssigned(AccompanimentEvent):
-    """A caseworker of the agency became the person's referent."""
+    """A caseworker of the agency became the person's referent.
 
-    referent_id: str = Field(min_length=1, max_length=128, description="Platform user id of the caseworker.")
+    v2: the referent is a staff uuid (`shared.staff`), never free text.
+    """
+
+    schema_version: ClassVar[int] = 2
+
+    referent_id: UUID = Field(description="Staff id of the caseworker.")
     assigned_on: date
 
 
@@ -302,28 +316,43 @@ class BarrierNotLifted(AccompanimentEvent):
 
 
 class TrainingNeedRecorded(AccompanimentEvent):
-    """A training need was noted in the diagnosis."""
+    """A training need was noted in the diagnosis.
+
+    v2: the subject is kept encrypted by accompaniment; the event carries its reference.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     training_need_id: UUID
-    subject: str = Field(min_length=1, max_length=120, examples=["forklift licence (CACES 1)"])
+    subject_ref: UUID = Field(description="Reference of the subject, a free text kept by accompaniment.")
     recorded_on: date
 
 
 class ObjectiveSet(AccompanimentEvent):
-    """An objective of the action plan was set."""
+    """An objective of the action plan was set.
+
+    v2: the label is kept encrypted by accompaniment; the event carries its reference.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     objective_id: UUID
-    label: str = Field(min_length=1, max_length=200, examples=["find a job in logistics"])
+    label_ref: UUID = Field(description="Reference of the label, a free text kept by accompaniment.")
     set_on: date
     target_date: date | None = None
 
 
 class ActionPlanned(AccompanimentEvent):
-    """An action towards an objective was planned."""
+    """An action towards an objective was planned.
+
+    v2: the label is kept encrypted by accompaniment; the event carries its reference.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     action_id: UUID
     objective_id: UUID
-    label: str = Field(min_length=1, max_length=200, examples=["sign up for the CACES 1 course"])
+    label_ref: UUID = Field(description="Reference of the label, a free text kept by accompaniment.")
     planned_on: date
     due_on: date | None = None
 
@@ -339,11 +368,16 @@ class ActionStatusChanged(AccompanimentEvent):
 
 
 class SchemeReferralMade(AccompanimentEvent):
-    """The person was referred to a scheme or partner (training, IAE, town hall, social services...)."""
+    """The person was referred to a scheme or partner (training, IAE, town hall, social services...).
+
+    v2: the partner's name is kept encrypted by accompaniment; the event carries its reference.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     referral_id: UUID
     scheme: SchemeKind
-    partner: str = Field(min_length=1, max_length=120, examples=["CCAS de La Courneuve"])
+    partner_ref: UUID = Field(description="Reference of the partner's name, a free text kept by accompaniment.")
     referred_on: date
 
 
@@ -411,13 +445,19 @@ class WorkshopEvent(DomainEvent):
 
 
 class WorkshopSessionScheduled(WorkshopEvent):
-    """An agency scheduled a collective workshop session."""
+    """An agency scheduled a collective workshop session.
+
+    v2: the title, when there is one, is kept encrypted by accompaniment (the agency's key); the event carries
+    its reference.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     theme: WorkshopTheme
     session_date: date
     capacity: int = Field(ge=1, le=200)
     scheduled_on: date
-    title: str | None = Field(None, max_length=120)
+    title_ref: UUID | None = Field(None, description="Reference of the title, a free text kept by accompaniment.")
 
 
 class WorkshopSessionOpenedToDepartment(WorkshopEvent):

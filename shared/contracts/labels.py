@@ -1,16 +1,36 @@
 """French labels of the codes people read (dashboard, exports): one per value of each closed referential.
 
-Codes stay the machine names in events and JSON; these labels are what a person in a French office reads.
+Codes stay the machine names in events and JSON; these labels are what a person in a French office reads. The
+referentials served at `GET /referentials/{name}` (`shared.referentials`) take their labels from here.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from shared.contracts.accompaniment import BarrierCategory, WorkshopTheme
+from shared.contracts.accompaniment import (
+    ActionStatus,
+    BarrierCategory,
+    RenewalReason,
+    SchemeKind,
+    SuspensionReason,
+    TimeSlot,
+    WorkshopTheme,
+)
 from shared.contracts.employment import ContractType
 from shared.contracts.exits import ExitCategory, ExitGroup
-from shared.contracts.placement import ImmersionOutcome
+from shared.contracts.intake import AgeBand, HouseholdType
+from shared.contracts.placement import (
+    ContactKind,
+    EarlyEndReason,
+    EmployerSize,
+    ImmersionHost,
+    ImmersionOutcome,
+    NeedClosureReason,
+    NotHiredReason,
+    WorkingCondition,
+)
+from shared.contracts.referentials import Aptitude, ReferralSource, Sector, WorkConstraint
 
 EXIT_GROUPS: dict[ExitGroup, str] = {
     ExitGroup.EMPLOI_DURABLE: "Emploi durable",
@@ -89,17 +109,194 @@ IMMERSION_OUTCOMES: dict[str, str] = {
 # Outcomes of an introduction at the workstation (placement's OutcomeKind), and not yet known.
 INTRODUCTION_OUTCOMES: dict[str, str] = {"hired": "Embauche", "not_hired": "Sans embauche", "pending": "En attente"}
 
-# Sectors are not a closed referential yet: the ones the platform uses most; others are shown as they are.
-SECTORS: dict[str, str] = {
-    "logistics": "Logistique",
-    "cleaning": "Propreté",
-    "catering": "Restauration",
-    "retail": "Commerce",
-    "construction": "BTP",
-    "personal services": "Services à la personne",
-    "security": "Sécurité",
-    "transport": "Transport",
-    "food retail": "Commerce alimentaire",
+APTITUDES: dict[Aptitude, str] = {
+    Aptitude.HANDLING: "Manutention",
+    Aptitude.ORDER_PICKING: "Préparation de commandes",
+    Aptitude.SORTING: "Tri et conditionnement",
+    Aptitude.STOCK_KEEPING: "Gestion de stocks",
+    Aptitude.CLEANING: "Nettoyage et entretien des locaux",
+    Aptitude.GARDENING: "Entretien des espaces verts",
+    Aptitude.MAINTENANCE: "Petite maintenance et bricolage",
+    Aptitude.COOKING: "Cuisine",
+    Aptitude.FOOD_SERVICE: "Service en salle",
+    Aptitude.CUSTOMER_CONTACT: "Relation client",
+    Aptitude.RECEPTION: "Accueil du public",
+    Aptitude.PHONE_HANDLING: "Accueil téléphonique",
+    Aptitude.CASH_HANDLING: "Tenue de caisse",
+    Aptitude.DATA_ENTRY: "Saisie informatique",
+    Aptitude.DRIVING: "Conduite de véhicule",
+    Aptitude.CARE: "Aide à la personne",
+    Aptitude.CHILDCARE: "Garde d'enfants",
+    Aptitude.TEAMWORK: "Travail en équipe",
+    Aptitude.AUTONOMY: "Autonomie",
+    Aptitude.PUNCTUALITY: "Ponctualité et assiduité",
+    Aptitude.RIGOUR: "Rigueur et respect des consignes",
+    Aptitude.MANUAL_DEXTERITY: "Dextérité manuelle",
+    Aptitude.PHYSICAL_ENDURANCE: "Endurance physique",
+    Aptitude.ORAL_COMMUNICATION: "Communication orale",
+}
+
+WORK_CONSTRAINTS: dict[WorkConstraint, str] = {
+    WorkConstraint.NO_HEAVY_LIFTING: "Pas de port de charges lourdes",
+    WorkConstraint.NO_PROLONGED_STANDING: "Pas de station debout prolongée",
+    WorkConstraint.NO_OUTDOOR_WORK: "Pas de travail en extérieur",
+    WorkConstraint.NO_NIGHT_WORK: "Pas de travail de nuit",
+    WorkConstraint.NO_DRIVING: "Pas de conduite de véhicule",
+    WorkConstraint.NO_WEEKEND_WORK: "Pas de travail le week-end",
+    WorkConstraint.NO_COLD_ENVIRONMENT: "Pas de travail au froid",
+    WorkConstraint.NO_REPETITIVE_MOVEMENTS: "Pas de gestes répétitifs",
+    WorkConstraint.NO_WORK_AT_HEIGHT: "Pas de travail en hauteur",
+    WorkConstraint.PART_TIME_ONLY: "Temps partiel uniquement",
+    WorkConstraint.ADAPTED_WORKSTATION: "Poste de travail aménagé",
+}
+
+SECTORS: dict[Sector, str] = {
+    Sector.A: "Agriculture, sylviculture et pêche",
+    Sector.B: "Industries extractives",
+    Sector.C: "Industrie manufacturière",
+    Sector.D: "Production et distribution d'électricité, de gaz, de vapeur et d'air conditionné",
+    Sector.E: "Production et distribution d'eau ; assainissement, gestion des déchets et dépollution",
+    Sector.F: "Construction",
+    Sector.G: "Commerce ; réparation d'automobiles et de motocycles",
+    Sector.H: "Transports et entreposage",
+    Sector.I: "Hébergement et restauration",
+    Sector.J: "Information et communication",
+    Sector.K: "Activités financières et d'assurance",
+    Sector.L: "Activités immobilières",
+    Sector.M: "Activités spécialisées, scientifiques et techniques",
+    Sector.N: "Activités de services administratifs et de soutien",
+    Sector.O: "Administration publique",
+    Sector.P: "Enseignement",
+    Sector.Q: "Santé humaine et action sociale",
+    Sector.R: "Arts, spectacles et activités récréatives",
+    Sector.S: "Autres activités de services",
+    Sector.T: "Activités des ménages en tant qu'employeurs ; activités indifférenciées des ménages en tant que"
+    " producteurs de biens et services pour usage propre",
+    Sector.U: "Activités extra-territoriales",
+}
+
+SCHEME_KINDS: dict[SchemeKind, str] = {
+    SchemeKind.TRAINING: "Formation",
+    SchemeKind.IAE: "Insertion par l'activité économique (IAE)",
+    SchemeKind.TOWN_HALL: "Mairie",
+    SchemeKind.SOCIAL_SERVICES: "Services sociaux",
+    SchemeKind.OTHER: "Autre",
+}
+
+TIME_SLOTS: dict[TimeSlot, str] = {
+    TimeSlot.MORNING: "Matin",
+    TimeSlot.AFTERNOON: "Après-midi",
+    TimeSlot.EVENING: "Soirée",
+    TimeSlot.NIGHT: "Nuit",
+    TimeSlot.WEEKEND: "Week-end",
+}
+
+WORKING_CONDITIONS: dict[WorkingCondition, str] = {
+    WorkingCondition.HEAVY_LIFTING: "Port de charges lourdes",
+    WorkingCondition.STANDING: "Station debout",
+    WorkingCondition.OUTDOOR: "Travail en extérieur",
+    WorkingCondition.NIGHT_WORK: "Travail de nuit",
+    WorkingCondition.DRIVING_REQUIRED: "Conduite de véhicule exigée",
+    WorkingCondition.WEEKEND_WORK: "Travail le week-end",
+    WorkingCondition.COLD_ENVIRONMENT: "Travail au froid",
+    WorkingCondition.REPETITIVE_MOVEMENTS: "Gestes répétitifs",
+    WorkingCondition.WORK_AT_HEIGHT: "Travail en hauteur",
+}
+
+SUSPENSION_REASONS: dict[SuspensionReason, str] = {
+    SuspensionReason.SICK_LEAVE: "Arrêt maladie",
+    SuspensionReason.MATERNITY_LEAVE: "Congé maternité",
+    SuspensionReason.HOSPITALISATION: "Hospitalisation",
+    SuspensionReason.FAMILY_REASONS: "Raisons familiales",
+    SuspensionReason.OTHER: "Autre",
+}
+
+RENEWAL_REASONS: dict[RenewalReason, str] = {
+    RenewalReason.BARRIERS_STILL_BEING_LIFTED: "Freins en cours de levée",
+    RenewalReason.TRAINING_IN_PROGRESS: "Formation en cours",
+    RenewalReason.JOB_SEARCH_IN_PROGRESS: "Recherche d'emploi en cours",
+    RenewalReason.HEALTH_RECOVERY: "Rétablissement",
+    RenewalReason.OTHER: "Autre",
+}
+
+ACTION_STATUSES: dict[ActionStatus, str] = {
+    ActionStatus.PLANNED: "Prévue",
+    ActionStatus.IN_PROGRESS: "En cours",
+    ActionStatus.DONE: "Réalisée",
+    ActionStatus.ABANDONED: "Abandonnée",
+}
+
+EMPLOYER_SIZES: dict[EmployerSize, str] = {
+    EmployerSize.TPE: "Très petite entreprise (TPE)",
+    EmployerSize.PME: "Petite ou moyenne entreprise (PME)",
+    EmployerSize.ETI: "Entreprise de taille intermédiaire (ETI)",
+    EmployerSize.GE: "Grande entreprise",
+}
+
+CONTACT_KINDS: dict[ContactKind, str] = {
+    ContactKind.VISIT: "Visite",
+    ContactKind.PHONE: "Appel téléphonique",
+    ContactKind.EVENT: "Événement",
+}
+
+NEED_CLOSURE_REASONS: dict[NeedClosureReason, str] = {
+    NeedClosureReason.CANCELLED_BY_EMPLOYER: "Annulé par l'employeur",
+    NeedClosureReason.FILLED_ELSEWHERE: "Pourvu par un autre canal",
+    NeedClosureReason.EXPIRED: "Expiré",
+    NeedClosureReason.OTHER: "Autre",
+}
+
+NOT_HIRED_REASONS: dict[NotHiredReason, str] = {
+    NotHiredReason.EMPLOYER_DECLINED: "Refus de l'employeur",
+    NotHiredReason.CANDIDATE_DECLINED: "Refus de la personne",
+    NotHiredReason.NO_SHOW: "Absence au rendez-vous",
+    NotHiredReason.POSITION_FILLED: "Poste déjà pourvu",
+    NotHiredReason.CONSTRAINTS_INCOMPATIBLE: "Contraintes incompatibles",
+    NotHiredReason.HEALTH: "Santé",
+    NotHiredReason.OTHER: "Autre",
+}
+
+EARLY_END_REASONS: dict[EarlyEndReason, str] = {
+    EarlyEndReason.TRIAL_PERIOD_ENDED_BY_EMPLOYER: "Fin de période d'essai à l'initiative de l'employeur",
+    EarlyEndReason.TRIAL_PERIOD_ENDED_BY_EMPLOYEE: "Fin de période d'essai à l'initiative du salarié",
+    EarlyEndReason.RESIGNATION: "Démission",
+    EarlyEndReason.DISMISSAL: "Licenciement",
+    EarlyEndReason.MUTUAL_AGREEMENT: "Rupture conventionnelle",
+    EarlyEndReason.EMPLOYER_CLOSED: "Fermeture de l'employeur",
+    EarlyEndReason.HEALTH: "Santé",
+    EarlyEndReason.OTHER: "Autre",
+}
+
+IMMERSION_HOSTS: dict[ImmersionHost, str] = {
+    ImmersionHost.EMPLOYER: "Employeur",
+    ImmersionHost.TRAINING_CENTRE: "Organisme de formation",
+}
+
+REFERRAL_SOURCES: dict[ReferralSource, str] = {
+    ReferralSource.DEPARTMENT: "Orientation par le Département",
+    ReferralSource.DEPARTMENT_IMPORT: "Fichier d'orientation du Département",
+    ReferralSource.CAF_MSA_FLOW: "Flux des bénéficiaires du RSA de la CAF et de la MSA",
+    ReferralSource.AGENCY_APPOINTMENT_EXPORT: "Export des rendez-vous d'une agence",
+    ReferralSource.CAF_MONTHLY_LIST: "Liste mensuelle de la CAF",
+    ReferralSource.MSA_MONTHLY_LIST: "Liste mensuelle de la MSA",
+    ReferralSource.FRANCE_TRAVAIL: "France Travail",
+    ReferralSource.SOCIAL_SERVICES: "Services sociaux (CCAS, service social départemental)",
+    ReferralSource.OTHER: "Autre",
+}
+
+AGE_BANDS: dict[AgeBand, str] = {
+    AgeBand.UNDER_26: "Moins de 26 ans",
+    AgeBand.FROM_26_TO_34: "26 à 34 ans",
+    AgeBand.FROM_35_TO_44: "35 à 44 ans",
+    AgeBand.FROM_45_TO_54: "45 à 54 ans",
+    AgeBand.FROM_55: "55 ans et plus",
+}
+
+HOUSEHOLD_TYPES: dict[HouseholdType, str] = {
+    HouseholdType.SINGLE: "Personne seule",
+    HouseholdType.SINGLE_PARENT: "Famille monoparentale",
+    HouseholdType.COUPLE: "Couple sans enfant",
+    HouseholdType.COUPLE_WITH_CHILDREN: "Couple avec enfants",
 }
 
 ROLES: dict[str, str] = {

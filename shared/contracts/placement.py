@@ -2,7 +2,10 @@
 
 Employer and need streams are keyed by the employer id; introductions, hires and immersions by the
 beneficiary's pseudonymous id, so one person's events stay in order. No diploma or CV anywhere: needs are
-described by tasks, hours, place and conditions, people by aptitudes and constraints (IOD method).
+described by tasks, hours, place and conditions, people by aptitudes and constraints (IOD method). No free text
+either: sectors and aptitudes are codes of closed referentials (`shared.referentials`), staff are uuids, hosts
+and employers are ids, and what must stay free text (employer and contact names, notes, need titles and tasks,
+training centres) is kept encrypted by placement, the event carrying its reference (`*_ref`).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.contracts.accompaniment import TimeSlot
+from shared.contracts.accompaniment import BarrierCategory, TimeSlot
 from shared.contracts.employment import ContractType
+from shared.contracts.referentials import Aptitude, Sector
 from shared.events import DomainEvent
 
 
@@ -113,13 +117,19 @@ class PlacementEvent(DomainEvent):
 
 
 class EmployerRegistered(PlacementEvent):
-    """An employer joined the agencies' network."""
+    """An employer joined the agencies' network.
+
+    v2: the name (a sole trader's is a person's name) is kept encrypted by placement, the event carrying its
+    reference; the sector is a NAF section (null only for v1 events whose free-text sector had no equivalent).
+    """
+
+    schema_version: ClassVar[int] = 2
 
     employer_id: UUID
     siret: str = Field(pattern=r"^\d{14}$")
-    name: str
+    name_ref: UUID = Field(description="Reference of the name, a free text kept by placement.")
     size: EmployerSize
-    sector: str
+    sector: Sector | None = Field(description="NAF section.", examples=["I"])
     social_economy: bool
     siae: bool
     commune_code: str
@@ -134,30 +144,43 @@ class EmployerAssignedToAgency(PlacementEvent):
 
 
 class EmployerContactRecorded(PlacementEvent):
-    """An agency met or called an employer (prospecting); the notes concern the employer, never a person."""
+    """An agency met or called an employer (prospecting).
+
+    v2: the person met and the notes are kept encrypted by placement under the contact's own key; the event
+    carries their references (null when not given). The caseworker is a staff uuid.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     employer_id: UUID
     contact_id: UUID
     agency_id: str
     contact_date: date
     kind: ContactKind
-    caseworker: str = Field(description="Staff id of the caseworker who made the contact.")
-    notes: str = Field("", max_length=2000)
+    caseworker: UUID = Field(description="Staff id of the caseworker who made the contact.")
+    contact_name_ref: UUID | None = Field(None, description="Reference of the name of the person met.")
+    notes_ref: UUID | None = Field(None, description="Reference of the notes, a free text kept by placement.")
 
 
 class NeedPublished(PlacementEvent):
-    """An employer's field need, described the IOD way: tasks, hours, place and conditions; never diplomas."""
+    """An employer's field need, described the IOD way: tasks, hours, place and conditions; never diplomas.
+
+    v2: the title and tasks (which may name people) are kept encrypted by placement under the employer's key;
+    sector and aptitudes are codes.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     need_id: UUID
     employer_id: UUID
     agency_id: str
-    title: str = Field(examples=["kitchen porter"])
-    sector: str = Field(examples=["catering"])
-    tasks: list[str] = Field(examples=[["washing up", "receiving deliveries"]])
+    title_ref: UUID = Field(description="Reference of the title, a free text kept by placement.")
+    sector: Sector | None = Field(description="NAF section.", examples=["I"])
+    tasks_ref: UUID = Field(description="Reference of the tasks, a free text kept by placement.")
     weekly_hours: float = Field(gt=0, le=48, examples=[24])
     time_slots: list[TimeSlot] = Field(examples=[["morning", "afternoon"]])
     commune_code: str = Field(pattern=r"^93\d{3}$")
-    required_aptitudes: list[str] = Field(examples=[["handling", "teamwork"]])
+    required_aptitudes: list[Aptitude] = Field(examples=[["handling", "teamwork"]])
     working_conditions: list[WorkingCondition] = Field(examples=[["standing"]])
     contract_type: ContractType
     duration_months: float | None = Field(None, ge=0, description="For fixed-term contracts.")
@@ -186,7 +209,12 @@ class NeedClosed(PlacementEvent):
 
 
 class IntroductionMade(PlacementEvent):
-    """A person was introduced to an employer at the workstation, for one need."""
+    """A person was introduced to an employer at the workstation, for one need.
+
+    v2: the caseworker is a staff uuid, the sector a NAF section.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     introduction_id: UUID
     need_id: UUID
@@ -194,8 +222,8 @@ class IntroductionMade(PlacementEvent):
     beneficiary_id: UUID
     agency_id: str
     introduced_on: date
-    caseworker: str
-    sector: str = Field(examples=["catering"])
+    caseworker: UUID = Field(description="Staff id of the caseworker.")
+    sector: Sector | None = Field(description="NAF section.", examples=["I"])
     contract_type: ContractType = Field(description="Contract offered by the need.")
 
 
@@ -212,7 +240,12 @@ class IntroductionNotHired(PlacementEvent):
 
 
 class HireRecorded(PlacementEvent):
-    """An introduction at the workstation ended in a hire."""
+    """An introduction at the workstation ended in a hire.
+
+    v2: the sector is a NAF section.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     hire_id: UUID
     introduction_id: UUID
@@ -224,11 +257,16 @@ class HireRecorded(PlacementEvent):
     duration_months: float | None = Field(None, ge=0, description="For fixed-term contracts.")
     weekly_hours: float = Field(gt=0, le=48, examples=[35])
     start_date: date
-    sector: str = Field(examples=["food retail"])
+    sector: Sector | None = Field(description="NAF section.", examples=["G"])
 
 
 class HireCheckInRecorded(PlacementEvent):
-    """Follow-up in work at 1, 3 or 6 months: still employed or not, barriers worked on while in work."""
+    """Follow-up in work at 1, 3 or 6 months: still employed or not, barriers worked on while in work.
+
+    v2: the barriers are barrier categories; the notes are kept encrypted by placement under the person's key.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     hire_id: UUID
     introduction_id: UUID
@@ -238,12 +276,17 @@ class HireCheckInRecorded(PlacementEvent):
     month: Literal[1, 3, 6] = Field(examples=[1])
     checked_on: date
     still_employed: bool
-    barriers_worked_on: list[str] = Field(default_factory=list, description="e.g. mobility, childcare")
-    notes: str = Field("", max_length=2000)
+    barriers_worked_on: list[BarrierCategory] = Field(default_factory=list, examples=[["mobility"]])
+    notes_ref: UUID | None = Field(None, description="Reference of the notes, a free text kept by placement.")
 
 
 class HireEndedEarly(PlacementEvent):
-    """A contract ended before its term."""
+    """A contract ended before its term.
+
+    v2: the sector is a NAF section.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     hire_id: UUID
     introduction_id: UUID
@@ -251,7 +294,7 @@ class HireEndedEarly(PlacementEvent):
     agency_id: str
     employer_id: UUID
     contract_type: ContractType
-    sector: str = Field(examples=["catering"])
+    sector: Sector | None = Field(description="NAF section.", examples=["I"])
     start_date: date
     ended_on: date
     days_in_post: int = Field(ge=0)
@@ -285,12 +328,24 @@ class ImmersionEvent(PlacementEvent):
 
 
 class ImmersionAgreed(ImmersionEvent):
-    """An immersion (PMSMP) was agreed with a host employer or training centre: at most 30 days of presence."""
+    """An immersion (PMSMP) was agreed with a host employer or training centre: at most 30 days of presence.
+
+    v2: an employer host is named by its id only; a training centre's name is kept encrypted by placement under
+    the person's key (`host_name_ref`). The sector is a NAF section.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     host_kind: ImmersionHost
     employer_id: UUID | None = None
-    host_name: str = Field(examples=["Boulangerie du Marché"])
-    sector: str | None = None
+    host_name_ref: UUID | None = Field(None, description="Training centres: reference of the name.")
+    host_index: str | None = Field(
+        None,
+        pattern="^[0-9a-f]{64}$",
+        description="Training centres: a keyed fingerprint of the name (the same centre gives the same value; the "
+        "name cannot be read from it), for the presence limit per host.",
+    )
+    sector: Sector | None = Field(None, description="NAF section.", examples=["G"])
     start_date: date
     end_date: date
     days_of_presence: int = Field(ge=1, le=30)

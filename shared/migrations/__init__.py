@@ -54,6 +54,9 @@ class Migrations:
 
 
 EVENTSTORE = Migrations("eventstore", Path(__file__).parent / "eventstore")
+# Sets the services share: the audit trail (every service), free text encrypted per owner (accompaniment, placement).
+AUDIT = Migrations("audit", Path(__file__).parent / "audit")
+PRIVATE_TEXTS = Migrations("private_texts", Path(__file__).parent / "private_texts")
 
 
 def check_schema(schema: str) -> str:

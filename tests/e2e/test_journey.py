@@ -98,7 +98,7 @@ async def test_referral_to_hire_and_closed_accompaniment(platform):
                     "available_slots": ["morning", "afternoon"],
                     "max_weekly_hours": 35,
                     "max_commute_km": 10,
-                    "wished_sectors": ["logistics"],
+                    "wished_sectors": ["H"],
                 },
             ),
         ]
@@ -112,7 +112,7 @@ async def test_referral_to_hire_and_closed_accompaniment(platform):
                 "siret": "73282932000074",
                 "name": "Plateforme logistique Nord",
                 "size": "pme",
-                "sector": "logistics",
+                "sector": "H",
                 "commune_code": "93027",
             },
         )
@@ -122,7 +122,7 @@ async def test_referral_to_hire_and_closed_accompaniment(platform):
             json={
                 "employer_id": employer.json()["employer_id"],
                 "title": "préparateur de commandes",
-                "sector": "logistics",
+                "sector": "H",
                 "tasks": ["préparer les commandes", "charger les palettes"],
                 "weekly_hours": 35,
                 "time_slots": ["morning"],

@@ -132,7 +132,7 @@ async def test_invalid_and_unknown_input_get_clear_errors(platform):
         assert bad_category.status_code == 422
         bad_siret = await client.post(
             f"{urls['placement']}/employers",
-            json={"siret": "73282932000075", "name": "X", "size": "tpe", "sector": "retail", "commune_code": "93027"},
+            json={"siret": "73282932000075", "name": "X", "size": "tpe", "sector": "G", "commune_code": "93027"},
         )
         assert bad_siret.status_code == 422 and "check key" in bad_siret.json()["detail"]
 

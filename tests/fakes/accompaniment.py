@@ -10,6 +10,8 @@ from services.accompaniment.domain.worklist import Thresholds
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.ports import AccompanimentViews, WorkshopViews
 from tests.fakes.aggregate_store import InMemoryAggregateStore
+from tests.fakes.audit import InMemoryAuditTrail
+from tests.fakes.private_texts import InMemoryPrivateTexts
 
 
 class InMemoryAccompanimentViews(AccompanimentViews):
@@ -74,4 +76,6 @@ def accompaniment_dependencies(rules: Rules | None = None) -> Dependencies:
         projections={ACCOMPANIMENT: accompaniments.save, WORKSHOP_SESSION: sessions.save},
         kept=[accompaniments, sessions],
     )
-    return Dependencies(store, accompaniments, sessions, rules or Rules(), Thresholds())
+    return Dependencies(
+        store, accompaniments, sessions, InMemoryPrivateTexts(), InMemoryAuditTrail(), rules or Rules(), Thresholds()
+    )

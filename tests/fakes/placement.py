@@ -15,6 +15,8 @@ from services.placement.service_layer.ports import (
     NeedViews,
 )
 from tests.fakes.aggregate_store import InMemoryAggregateStore
+from tests.fakes.audit import InMemoryAuditTrail
+from tests.fakes.private_texts import InMemoryPrivateTexts
 
 
 class InMemoryEmployers(EmployerViews):
@@ -32,6 +34,10 @@ class InMemoryEmployers(EmployerViews):
 
     async def add_contact(self, conn, contact):
         self.contacts.append(contact)
+
+    async def contact(self, conn, contact_id):
+        found = next((c for c in self.contacts if c.contact_id == contact_id), None)
+        return {"employer_id": found.employer_id, "agency_id": found.agency_id} if found else None
 
 
 class InMemoryNeeds(NeedViews):
@@ -124,4 +130,14 @@ def placement_dependencies(rules: Rules | None = None) -> Dependencies:
         },
         kept=[employers, needs, introductions, immersions],
     )
-    return Dependencies(store, employers, needs, candidates, introductions, immersions, rules or Rules())
+    return Dependencies(
+        store,
+        employers,
+        needs,
+        candidates,
+        introductions,
+        immersions,
+        InMemoryPrivateTexts(),
+        InMemoryAuditTrail(),
+        rules or Rules(),
+    )

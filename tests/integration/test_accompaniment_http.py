@@ -58,8 +58,11 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
     assert person["planned_end_date"] == add_months(date.fromisoformat(person["start_date"]), 12).isoformat()
     url = f"/accompaniments/{person['accompaniment_id']}"
     async with _caseworker(platform) as api:
-        referent = await api.post(f"{url}/referent", json={"referent_id": "caseworker-amina"})
-        assert referent.status_code == 200 and referent.json()["referent_id"] == "caseworker-amina"
+        amina = str(uuid.uuid4())
+        referent = await api.post(f"{url}/referent", json={"referent_id": amina})
+        assert referent.status_code == 200 and referent.json()["referent_id"] == amina
+        named = await api.post(f"{url}/referent", json={"referent_id": "Amina Diallo"})
+        assert named.status_code == 422 and named.json()["detail"][0]["loc"] == ["body", "referent_id"]
 
         contract = (await api.post(f"{url}/engagement-contract", json={})).json()["contract"]
         orientation = TODAY - timedelta(days=40)
@@ -86,7 +89,10 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
         assert again.status_code == 409 and "identify it first" in again.json()["detail"]
 
         objective_id = str(uuid.uuid4())
-        await api.post(f"{url}/objectives", json={"objective_id": objective_id, "label": "job in logistics"})
+        objective = await api.post(
+            f"{url}/objectives", json={"objective_id": objective_id, "label": "job in logistics"}
+        )
+        assert objective.json()["objectives"][0]["label"] == "job in logistics"
         action_id = str(uuid.uuid4())
         planned = await api.post(
             f"{url}/actions", json={"action_id": action_id, "objective_id": objective_id, "label": "CACES 1"}
@@ -180,7 +186,7 @@ async def test_caseworkers_of_another_agency_and_department_staff_are_refused(pl
     url = f"/accompaniments/{person['accompaniment_id']}"
     async with _caseworker(platform, "ali-stains") as stranger:
         assert (await stranger.get(url)).status_code == 403
-        refused = await stranger.post(f"{url}/referent", json={"referent_id": "someone"})
+        refused = await stranger.post(f"{url}/referent", json={"referent_id": str(uuid.uuid4())})
         assert refused.status_code == 403 and "ali-la-courneuve" in refused.json()["detail"]
         assert (await stranger.get("/accompaniments", params={"agency_id": AGENCY})).status_code == 403
         own = (await stranger.get("/accompaniments")).json()
@@ -199,7 +205,7 @@ async def test_caseworkers_of_another_agency_and_department_staff_are_refused(pl
 async def test_worklists_list_late_contracts_missing_contact_and_ends(platform):
     person = await _enrol(platform, oriented_days_ago=45)
     url = f"/accompaniments/{person['accompaniment_id']}"
-    referent = f"caseworker-{uuid.uuid4().hex[:6]}"
+    referent = str(uuid.uuid4())
     async with _caseworker(platform) as api:
         await api.post(f"{url}/referent", json={"referent_id": referent})
 
@@ -218,7 +224,7 @@ async def test_worklists_list_late_contracts_missing_contact_and_ends(platform):
         end = date.fromisoformat(person["planned_end_date"])
         [ending] = await worklist(end - timedelta(days=30))
         assert "ending_soon" in ending["reasons"] and ending["days_to_planned_end"] == 30
-        others = (await api.get("/worklists", params={"referent": "nobody", "as_of": end.isoformat()})).json()
+        others = (await api.get("/worklists", params={"referent": str(uuid.uuid4()), "as_of": end.isoformat()})).json()
         assert others == []
 
 

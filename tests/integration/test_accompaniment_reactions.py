@@ -85,7 +85,7 @@ def _hire(person: dict, contract: ContractType, months: float | None = None) -> 
         duration_months=months,
         weekly_hours=35,
         start_date=TODAY,
-        sector="logistics",
+        sector="H",
     )
 
 
@@ -124,7 +124,7 @@ async def test_a_transfer_moves_the_follow_up_to_the_new_agency_with_its_history
     person = await _enrol(platform, commune="93027")
     url = f"/accompaniments/{person['accompaniment_id']}"
     async with platform.client("accompaniment", role="caseworker", agency_id="ali-la-courneuve") as old:
-        await old.post(f"{url}/referent", json={"referent_id": "caseworker-amina"})
+        await old.post(f"{url}/referent", json={"referent_id": str(uuid.uuid4())})
         await old.post(f"{url}/engagement-contract", json={})
         profile = {
             "aptitudes": ["cleaning"],

@@ -41,9 +41,7 @@ async def _append(store: PostgresEventStore, n: int, size: int = 10) -> None:
 async def test_an_event_above_the_limit_is_refused_before_anything_is_stored(store):
     await _append(store, 1, size=60_000)  # under 64 KiB
     with pytest.raises(EventTooLarge, match="above the limit of 65,536 bytes"):
-        await store.append(
-            "s-2", 0, [_noted(2), _noted(3, size=70_000)], partition_key="k", tracing=Tracing.new()
-        )
+        await store.append("s-2", 0, [_noted(2), _noted(3, size=70_000)], partition_key="k", tracing=Tracing.new())
     assert [e.stream_id for e in await store.read_all(0, 10)] == ["s-1"], "nothing of the refused append is stored"
 
 
@@ -145,4 +143,3 @@ async def test_readiness_reports_a_relay_with_a_backlog_and_no_progress(settings
 def test_the_size_limit_is_a_setting():
     assert PlatformSettings().max_event_bytes == 64 * 1024
     assert PlatformSettings(max_event_bytes=1000).max_event_bytes == 1000
-

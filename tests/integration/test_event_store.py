@@ -14,13 +14,17 @@ from shared.eventstore import Tracing
 pytestmark = pytest.mark.integration
 
 
+def _ref(name: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, name)
+
+
 def _event(name: str = "E") -> EmployerRegistered:
     return EmployerRegistered(
         employer_id=uuid.uuid4(),
         siret="73282932000074",
-        name=name,
+        name_ref=_ref(name),
         size=EmployerSize.PME,
-        sector="s",
+        sector="S",
         social_economy=True,
         siae=False,
         commune_code="93027",
@@ -39,7 +43,7 @@ async def test_two_concurrent_appends_at_the_same_version_one_wins(store):
     assert len(conflicts) == 1 and len(winners) == 1
     stored = await store.load("s-1")
     assert [e.stream_version for e in stored] == [1, 2]
-    assert stored[1].data["name"] == winners[0][0].data["name"]
+    assert stored[1].data["name_ref"] == winners[0][0].data["name_ref"]
 
 
 async def test_load_returns_the_stream_in_order_with_its_metadata(store):
@@ -73,4 +77,4 @@ async def test_read_all_pages_by_position(store):
         await store.append(f"p-{i}", 0, [_event(str(i))], partition_key="k", tracing=Tracing.new())
     first = await store.read_all(0, 2)
     rest = await store.read_all(first[-1].position, 10)
-    assert [e.data["name"] for e in first + rest] == ["0", "1", "2", "3", "4"]
+    assert [e.data["name_ref"] for e in first + rest] == [str(_ref(n)) for n in "01234"]

@@ -135,11 +135,9 @@ async def test_a_cp1252_file_sent_as_utf8_rejects_its_undecodable_lines_and_impo
         one_bad = _csv(stray_last, "utf-8").replace("Hélène".encode(), "Hélène".encode("latin-1"))
         stray = await admin.post("/referrals/import", content=one_bad, headers={"content-type": "text/csv"})
         profile = (await admin.get("/import-profiles/plateforme")).json()["profile"]
-        saved = await admin.post(
-            "/import-profiles", json={**profile, "name": name, "encoding": "cp1252"}
-        )
+        saved = await admin.post("/import-profiles", json={**profile, "name": name, "encoding": "cp1252"})
         assert saved.status_code == 201, saved.text
-        params = {"profile": name, "source": "caf"}
+        params = {"profile": name, "source": "caf_msa_flow"}
         first = await admin.post("/referrals/import", content=_csv(last), params=params)
         assert first.status_code == 200, first.text
         again = await admin.post("/referrals/import", content=_csv(last), params=params)
@@ -164,7 +162,7 @@ async def test_a_cp1252_file_sent_as_utf8_rejects_its_undecodable_lines_and_impo
     assert broken.status_code == 422 and "birth_date" in broken.json()["detail"]
     created = {rows[2]["beneficiary_id"], rows[3]["beneficiary_id"]}
     events = await _intake_events(platform, lambda e: e.subject in created, count=2)
-    assert {e.data["referral_source"] for e in events} == {"caf"}
+    assert {e.data["referral_source"] for e in events} == {"caf_msa_flow"}
     async with platform.client("intake", role="admin") as admin:
         named = (await admin.get(f"/beneficiaries/{lines[2]['beneficiary_id']}")).json()
     assert named["identity"]["last_name"] == stray_last and named["identity"]["first_name"] == "Zoé"

@@ -32,7 +32,7 @@ def _import(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 async def test_the_import_command_prints_a_summary_and_writes_the_report(infra, run_id, tmp_path: Path):
     env = service_env(infra, run_id)
     report_path = tmp_path / "report.json"
-    first = _import(env, str(SAMPLE), "--report", str(report_path), "--source", "cli")
+    first = _import(env, str(SAMPLE), "--report", str(report_path), "--source", "department_import")
     second = _import(env, str(SAMPLE))
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")

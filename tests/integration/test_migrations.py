@@ -98,9 +98,9 @@ async def test_a_database_made_by_the_former_scripts_upgrades_cleanly_and_keeps_
         employer = EmployerRegistered(
             employer_id="00000000-0000-0000-0000-000000000001",
             siret="73282932000074",
-            name="E",
+            name_ref="00000000-0000-0000-0000-000000000002",
             size=EmployerSize.TPE,
-            sector="s",
+            sector="S",
             social_economy=False,
             siae=False,
             commune_code="93027",
@@ -127,18 +127,19 @@ async def test_a_new_revision_is_written_with_the_next_number_and_applied(infra,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    written = directory / "versions" / "0002_add_employer_website.py"
+    head = int(_head(PLACEMENT))
+    written = directory / "versions" / f"{head + 1:04d}_add_employer_website.py"
     assert str(written) in result.stdout
     text = written.read_text()
-    assert 'down_revision = "0001"' in text.replace("'", '"')
+    assert f'down_revision = "{head:04d}"' in text.replace("'", '"')
     empty_upgrade = '        """,\n    )\n\n\ndef downgrade'
-    filled = '        ALTER TABLE {schema}.employers ADD COLUMN website text;\n' + empty_upgrade
+    filled = "        ALTER TABLE {schema}.employers ADD COLUMN website text;\n" + empty_upgrade
     written.write_text(text.replace(empty_upgrade, filled, 1))
     schema = f"{run_id}_placement"
     trial = Migrations("placement", directory)
     assert await upgrade(infra.database_url, schema, EVENTSTORE, trial) == {
         "eventstore": _head(EVENTSTORE),
-        "placement": "0002",
+        "placement": f"{head + 1:04d}",
     }
     columns = await pool.fetch(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'employers'",

@@ -26,9 +26,9 @@ def _event(n: int) -> EmployerRegistered:
     return EmployerRegistered(
         employer_id=uuid.uuid4(),
         siret="73282932000074",
-        name=f"E{n}",
+        name_ref=uuid.UUID(int=n),
         size=EmployerSize.TPE,
-        sector="s",
+        sector="S",
         social_economy=False,
         siae=False,
         commune_code="93027",

@@ -80,7 +80,7 @@ async def test_a_transfer_and_a_hire_before_the_enrolment_wait_for_it_then_apply
         contract_type=ContractType.CDI,
         weekly_hours=35,
         start_date=TODAY,
-        sector="logistics",
+        sector="H",
     )
     env = service_env(infra, run_id)
     consumer = ServiceProcess("accompaniment", "consume", env, f"{run_id}-parking")

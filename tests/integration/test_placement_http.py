@@ -15,6 +15,7 @@ from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfile
 from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.envelope import Envelope
 from shared.kafka import make_producer
+from shared.staff import staff_id
 from tests.support import read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -40,13 +41,13 @@ def _profile(beneficiary_id: uuid.UUID, accompaniment_id: uuid.UUID, **changes) 
         beneficiary_id=beneficiary_id,
         agency_id=AGENCY,
         commune_code="93027",
-        aptitudes=["washing_up", "teamwork"],
+        aptitudes=["cleaning", "teamwork"],
         available_slots=["morning", "afternoon"],
         max_weekly_hours=35,
         max_commute_km=10,
         driving_licence=False,
-        health_restrictions=[],
-        wished_sectors=["catering"],
+        work_constraints=[],
+        wished_sectors=["I"],
     )
     return CandidateProfileUpdated(**{**values, **changes})
 
@@ -99,7 +100,7 @@ async def _employer(client: httpx.AsyncClient, **changes) -> dict:
         "siret": _siret(),
         "name": "Cantine Solidaire",
         "size": "tpe",
-        "sector": "catering",
+        "sector": "I",
         "commune_code": "93027",
     }
     response = await client.post("/employers", json={**body, **changes})
@@ -114,7 +115,7 @@ def _need_body(employer_id: str, **changes) -> dict:
         "tasks": ["washing up", "receiving deliveries"],
         "weekly_hours": 24,
         "time_slots": ["morning"],
-        "required_aptitudes": ["washing_up", "teamwork"],
+        "required_aptitudes": ["cleaning", "teamwork"],
         "working_conditions": ["standing"],
         "contract_type": "cdi",
         "positions": 1,
@@ -143,18 +144,24 @@ async def test_employers_are_registered_with_a_valid_new_siret_and_their_contact
         contact = {"contact_date": TODAY.isoformat(), "kind": "visit", "notes": "Two kitchen posts in March."}
         recorded = await other.post(f"/employers/{employer['employer_id']}/contacts", json=contact)
         assert recorded.status_code == 201, recorded.text
+        # Notes may name the person met: kept encrypted under the contact's key, shown to staff, never published.
         personal = await client.post(
-            f"/employers/{employer['employer_id']}/contacts", json={**contact, "notes": "ask for 06 12 34 56 78"}
+            f"/employers/{employer['employer_id']}/contacts",
+            json={**contact, "contact_name": "Mme Lefèvre", "notes": "ask for 06 12 34 56 78"},
         )
-        assert personal.status_code == 422 and personal.json()["detail"][0]["loc"] == ["body", "notes"]
+        assert personal.status_code == 201, personal.text
         foreign = await other.post(
             f"/employers/{employer['employer_id']}/contacts", json={**contact, "agency_id": AGENCY}
         )
         assert foreign.status_code == 403
 
         detail = (await other.get(f"/employers/{employer['employer_id']}")).json()
-        assert detail["contacts"] == 1 and detail["last_contact_on"] == TODAY.isoformat()
-        assert [(c["agency_id"], c["kind"]) for c in detail["contact_history"]] == [("ali-stains", "visit")]
+        assert detail["contacts"] == 2 and detail["last_contact_on"] == TODAY.isoformat()
+        assert detail["name"] == "Cantine Solidaire"
+        assert sorted((c["agency_id"], c["contact_name"], c["notes"]) for c in detail["contact_history"]) == [
+            (AGENCY, "Mme Lefèvre", "ask for 06 12 34 56 78"),
+            ("ali-stains", None, "Two kitchen posts in March."),
+        ]
         listed = await other.get("/employers", params={"agency_id": AGENCY})
         assert employer["employer_id"] in [e["employer_id"] for e in listed.json()]
         assert (await client.get(f"/employers/{uuid.uuid4()}")).status_code == 404
@@ -173,7 +180,8 @@ async def test_a_need_with_a_diploma_field_or_an_incomplete_contract_is_refused(
         unknown = await client.post("/needs", json=_need_body(str(uuid.uuid4())))
         assert unknown.status_code == 404
         need = await _need(client, employer["employer_id"])
-        assert (need["status"], need["commune_code"], need["sector"]) == ("open", "93027", "catering")
+        assert (need["status"], need["commune_code"], need["sector"]) == ("open", "93027", "I")
+        assert (need["title"], need["tasks"]) == ("kitchen porter", ["washing up", "receiving deliveries"])
         assert (await client.get(f"/needs/{need['need_id']}")).json() == need
         listed = await client.get("/needs", params={"status": "open"})
         assert need["need_id"] in [n["need_id"] for n in listed.json()]
@@ -202,7 +210,7 @@ async def test_matches_rank_the_agency_s_candidates_with_explanations_and_drop_c
         assert [first["beneficiary_id"], second["beneficiary_id"]] == [str(best), str(part_time)]
         assert ranking["candidates_considered"] == 2 and "Score out of 100" in ranking["scoring"]
         assert (first["score"], first["compatible"], first["sector_wished"]) == (100, True, True)
-        assert first["aptitudes"] == {"met": ["teamwork", "washing_up"], "missing": []}
+        assert first["aptitudes"] == {"met": ["cleaning", "teamwork"], "missing": []}
         assert first["distance_km"] == 0
         assert second["compatible"] is False and second["score"] == 80
         hours = next(c for c in second["constraints"] if c["constraint"] == "weekly_hours")
@@ -264,7 +272,7 @@ async def test_an_introduction_ends_in_a_hire_published_for_accompaniment_then_f
         introduction = made.json()
         assert (introduction["agency_id"], introduction["caseworker"], introduction["outcome"]) == (
             AGENCY,
-            "tester",
+            str(staff_id("tester")),
             None,
         )
         assert (await client.post("/introductions", json=body)).status_code == 409
@@ -304,7 +312,7 @@ async def test_an_introduction_ends_in_a_hire_published_for_accompaniment_then_f
             "duration_months": 6.0,
             "weekly_hours": 24.0,
             "start_date": start.isoformat(),
-            "sector": "catering",
+            "sector": "I",
         }
 
         check_in = {

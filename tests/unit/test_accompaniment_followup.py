@@ -27,6 +27,7 @@ from shared.contracts.accompaniment import (
     BarrierWorkedOn,
     SchemeKind,
 )
+from shared.private_text import text_ref
 
 ORIENTATION = date(2025, 1, 10)
 START = date(2025, 1, 20)
@@ -251,7 +252,8 @@ def test_training_needs_are_recorded_once_per_id():
     ctx = _on(date(2025, 6, 1))
     cmd = c.RecordTrainingNeed(subject="CACES 1")
     state = _after(state, diagnosis.record_training_need(state, cmd, ctx))
-    assert state.training_needs[0].subject == "CACES 1"
+    assert state.training_needs[0].subject_ref == text_ref(cmd.training_need_id, "subject")
+    assert cmd.texts() == {text_ref(cmd.training_need_id, "subject"): "CACES 1"}
     with pytest.raises(AlreadyRecorded):
         diagnosis.record_training_need(state, cmd, ctx)
 
@@ -308,11 +310,12 @@ def test_referrals_to_schemes_are_recorded_with_their_kind_and_partner():
         scheme=SchemeKind.SOCIAL_SERVICES, partner="CCAS de La Courneuve", referred_on=date(2025, 5, 20)
     )
     [referral] = action_plan.refer_to_scheme(state, cmd, ctx)
-    assert (referral.scheme, referral.partner, referral.referred_on) == (
+    assert (referral.scheme, referral.partner_ref, referral.referred_on) == (
         SchemeKind.SOCIAL_SERVICES,
-        "CCAS de La Courneuve",
+        text_ref(cmd.referral_id, "partner"),
         date(2025, 5, 20),
     )
+    assert "CCAS" not in referral.model_dump_json() and cmd.texts() == {referral.partner_ref: "CCAS de La Courneuve"}
     state = apply_accompaniment(state, referral)
     with pytest.raises(AlreadyRecorded):
         action_plan.refer_to_scheme(state, cmd, ctx)
@@ -321,19 +324,21 @@ def test_referrals_to_schemes_are_recorded_with_their_kind_and_partner():
 # --- candidate profile ---------------------------------------------------------------------------------------------
 
 
-def test_the_candidate_profile_carries_the_commune_of_the_accompaniment_and_normalised_tags():
+def test_the_candidate_profile_carries_the_commune_of_the_accompaniment_and_codes_without_repeats():
     state = _opened()
     cmd = c.UpdateCandidateProfile(
-        aptitudes=["Handling", " handling ", "customer_contact", ""],
+        aptitudes=["handling", "handling", "customer_contact"],
         available_slots=["morning", "morning", "afternoon"],
         max_weekly_hours=30,
         max_commute_km=12.5,
         driving_licence=True,
-        wished_sectors=["Logistics"],
+        work_constraints=["no_night_work", "no_night_work"],
+        wished_sectors=["H"],
     )
     [profile] = candidate.update_candidate_profile(state, cmd, _on(date(2025, 6, 1)))
     assert profile.commune_code == "93027" and profile.agency_id == "ali-la-courneuve"
-    assert profile.aptitudes == ["handling", "customer_contact"] and profile.wished_sectors == ["logistics"]
+    assert profile.aptitudes == ["handling", "customer_contact"] and profile.wished_sectors == ["H"]
+    assert profile.work_constraints == ["no_night_work"]
     assert [s.value for s in profile.available_slots] == ["morning", "afternoon"]
     assert apply_accompaniment(state, profile).candidate_profile == profile
     with pytest.raises(MissingInformation, match="commune"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime
 from uuid import UUID
@@ -18,11 +19,19 @@ from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.auth import Principal, Role
 from shared.contracts.accompaniment import WorkshopTheme
 from shared.contracts.employment import ContractType
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, BeneficiaryTransferred, HouseholdType
+from shared.contracts.intake import (
+    AgeBand,
+    BeneficiaryEnrolled,
+    BeneficiaryPersonalDataErased,
+    BeneficiaryTransferred,
+    HouseholdType,
+)
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.errors import ConcurrencyError, Forbidden, Parked
 from shared.events import DomainEvent
+from shared.private_text import Owner, PersonalDataErased, text_ref
+from shared.staff import staff_id
 from tests.fakes.accompaniment import accompaniment_dependencies
 
 TODAY = date(2025, 3, 1)
@@ -89,19 +98,19 @@ async def test_a_command_is_refused_outside_the_accompaniments_agency_before_any
     state, _ = await _enrol(deps)
     for outsider in (OUTSIDER, Principal("bdat", Role.DEPARTMENT_STAFF)):
         with pytest.raises(Forbidden):
-            await _handle(deps, state.id, c.AssignReferent(referent_id="bob"), user=outsider)
+            await _handle(deps, state.id, c.AssignReferent(referent_id=staff_id("bob")), user=outsider)
     assert len(_events(deps)) == 1 and deps.store.committed == 0
 
 
 async def test_a_stale_state_cannot_overwrite_a_concurrent_change(deps):
     state, _ = await _enrol(deps)
-    await _handle(deps, state.id, c.AssignReferent(referent_id="alice"))
-    stale = handlers.DECIDERS[c.AssignReferent](state, c.AssignReferent(referent_id="bob"), Context(TODAY))
+    await _handle(deps, state.id, c.AssignReferent(referent_id=staff_id("alice")))
+    stale = handlers.DECIDERS[c.AssignReferent](state, c.AssignReferent(referent_id=staff_id("bob")), Context(TODAY))
     with pytest.raises(ConcurrencyError):
         async with deps.store.transaction() as uow:
             await uow.save(ACCOMPANIMENT, state, stale)
-    assert (await deps.store.load(ACCOMPANIMENT, state.id)).referent_id == "alice"
-    assert deps.accompaniments.rows[state.id]["referent_id"] == "alice"
+    assert (await deps.store.load(ACCOMPANIMENT, state.id)).referent_id == staff_id("alice")
+    assert deps.accompaniments.rows[state.id]["referent_id"] == staff_id("alice")
 
 
 async def test_the_candidate_profile_takes_the_commune_from_the_accompaniment(deps):
@@ -126,7 +135,7 @@ async def test_an_accompaniment_opened_before_v2_takes_its_commune_from_the_row_
 
 async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republishes_the_profile(deps):
     state, _ = await _enrol(deps)
-    await _handle(deps, state.id, c.AssignReferent(referent_id="alice"))
+    await _handle(deps, state.id, c.AssignReferent(referent_id=staff_id("alice")))
     await _handle(deps, state.id, c.SignEngagementContract())
     await _handle(
         deps, state.id, c.UpdateCandidateProfile(aptitudes=["handling"], max_weekly_hours=35, max_commute_km=10)
@@ -170,7 +179,7 @@ def _hire(beneficiary_id: UUID, contract: ContractType, months: float | None = N
         duration_months=months,
         weekly_hours=24,
         start_date=date(2025, 3, 3),
-        sector="cleaning",
+        sector="N",
     )
 
 
@@ -224,6 +233,31 @@ async def test_a_session_of_another_agency_is_refused(deps):
     with pytest.raises(Forbidden):
         await workshops.schedule_session(cmd, user=CASEWORKER, deps=deps, ctx=Context(TODAY))
     assert _events(deps) == []
+
+
+async def test_the_plan_s_text_stays_here_encrypted_with_the_person_s_key_and_the_event_carries_its_reference(deps):
+    state, _ = await _enrol(deps)
+    objective = c.SetObjective(label="Appeler Mme Zéphyrine au 06 47 28 19 53")
+    await _handle(deps, state.id, objective)
+    recorded = _events(deps)[-1]
+    assert recorded.data["label_ref"] == str(text_ref(objective.objective_id, "label")) and "label" not in recorded.data
+    assert "Zéphyrine" not in json.dumps([e.data for e in _events(deps)])
+    view = await deps.texts.view(None, Owner.person(state.beneficiary_id), [text_ref(objective.objective_id, "label")])
+    assert view.text(text_ref(objective.objective_id, "label")) == objective.label and not view.erased
+
+
+async def test_intake_s_erasure_makes_the_follow_up_s_text_unreadable_and_refuses_new_text(deps):
+    state, enrolment = await _enrol(deps)
+    objective = c.SetObjective(label="job in logistics")
+    await _handle(deps, state.id, objective)
+    erased = BeneficiaryPersonalDataErased(beneficiary_id=state.beneficiary_id, erased_on=TODAY)
+    await reactions.on_personal_data_erased(_envelope(erased, enrolment.stream_id, 2), None, deps=deps)
+    await reactions.on_personal_data_erased(_envelope(erased, enrolment.stream_id, 2), None, deps=deps)  # redelivered
+    view = await deps.texts.view(None, Owner.person(state.beneficiary_id), [text_ref(objective.objective_id, "label")])
+    assert view.erased and view.text(text_ref(objective.objective_id, "label")) is None
+    with pytest.raises(PersonalDataErased):
+        await _handle(deps, state.id, c.RecordTrainingNeed(subject="CACES"))
+    assert await _handle(deps, state.id, c.IdentifyBarrier(category="mobility"))  # codes only: still recorded
 
 
 def test_a_return_opens_an_accompaniment_that_says_so_and_names_the_earlier_one():

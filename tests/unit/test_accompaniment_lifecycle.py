@@ -33,6 +33,7 @@ from shared.contracts.employment import ContractType
 from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
+from shared.staff import staff_id
 
 START = date(2025, 1, 20)
 END = date(2026, 1, 20)
@@ -199,7 +200,7 @@ def test_the_renewal_window_is_a_department_setting():
 
 
 CLOSED_COMMANDS = [
-    c.AssignReferent(referent_id="alice"),
+    c.AssignReferent(referent_id=staff_id("alice")),
     c.SignEngagementContract(),
     c.ScheduleAppointment(appointment_date=date(2025, 5, 10)),
     c.RecordAppointmentHeld(appointment_id=uuid.uuid4()),
@@ -235,15 +236,14 @@ def test_nothing_can_be_recorded_on_a_closed_accompaniment(cmd):
 
 def test_assigning_a_referent_records_who_and_when_and_the_same_one_twice_is_refused():
     state = _opened()
-    [assigned] = lifecycle.assign_referent(
-        state, c.AssignReferent(referent_id="caseworker-amina"), _on(date(2025, 2, 1))
-    )
-    assert (assigned.referent_id, assigned.assigned_on) == ("caseworker-amina", date(2025, 2, 1))
+    amina, bruno = staff_id("caseworker-amina"), staff_id("caseworker-bruno")
+    [assigned] = lifecycle.assign_referent(state, c.AssignReferent(referent_id=amina), _on(date(2025, 2, 1)))
+    assert (assigned.referent_id, assigned.assigned_on) == (amina, date(2025, 2, 1))
     after = apply_accompaniment(state, assigned)
-    assert after.referent_id == "caseworker-amina"
+    assert after.referent_id == amina
     with pytest.raises(AlreadyRecorded):
-        lifecycle.assign_referent(after, c.AssignReferent(referent_id="caseworker-amina"), _on(date(2025, 2, 1)))
-    assert lifecycle.assign_referent(after, c.AssignReferent(referent_id="caseworker-bruno"), _on(date(2025, 2, 2)))
+        lifecycle.assign_referent(after, c.AssignReferent(referent_id=amina), _on(date(2025, 2, 1)))
+    assert lifecycle.assign_referent(after, c.AssignReferent(referent_id=bruno), _on(date(2025, 2, 2)))
 
 
 # --- hires propose an exit -------------------------------------------------------------------------------------
@@ -260,7 +260,7 @@ def _hire(state, contract: ContractType, months: float | None = None) -> HireRec
         duration_months=months,
         weekly_hours=35,
         start_date=date(2025, 5, 1),
-        sector="logistics",
+        sector="H",
     )
 
 
@@ -326,7 +326,7 @@ def _transfer(state, to: str = "ali-clichy-sous-bois", commune: str = "93014") -
 def test_a_transfer_moves_the_accompaniment_keeping_its_history_and_clears_the_referent():
     state = _opened()
     ctx = _on(date(2025, 3, 1))
-    state = _after(state, lifecycle.assign_referent(state, c.AssignReferent(referent_id="alice"), ctx))
+    state = _after(state, lifecycle.assign_referent(state, c.AssignReferent(referent_id=staff_id("alice")), ctx))
     state = _after(state, engagement.sign_contract(state, c.SignEngagementContract(), ctx))
     state = _after(state, diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx))
     [moved] = lifecycle.transfer(state, _transfer(state))

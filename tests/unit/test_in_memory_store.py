@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from shared.contracts.placement import EmployerRegistered, EmployerSize
@@ -9,14 +11,12 @@ from tests.fakes.eventstore import InMemoryEventStore
 
 
 def _event(n: int) -> EmployerRegistered:
-    import uuid
-
     return EmployerRegistered(
         employer_id=uuid.uuid4(),
         siret="73282932000074",
-        name=f"E{n}",
+        name_ref=uuid.UUID(int=n),
         size=EmployerSize.TPE,
-        sector="s",
+        sector="S",
         social_economy=False,
         siae=False,
         commune_code="93027",
@@ -29,7 +29,7 @@ async def test_append_numbers_versions_and_positions():
     second = await store.append("s-2", 0, [_event(3)], partition_key="k", tracing=Tracing.new())
     assert [e.stream_version for e in first] == [1, 2]
     assert [e.position for e in first + second] == [1, 2, 3]
-    assert [e.data["name"] for e in await store.load("s-1")] == ["E1", "E2"]
+    assert [e.data["name_ref"] for e in await store.load("s-1")] == [str(uuid.UUID(int=1)), str(uuid.UUID(int=2))]
 
 
 async def test_append_at_a_stale_version_is_a_conflict():

@@ -15,14 +15,16 @@ from services.placement.domain.siret import InvalidSiret
 from services.placement.domain.state import Employer, Need
 from shared.contracts.placement import EmployerAssignedToAgency, EmployerRegistered, NeedClosureReason
 from shared.errors import InvalidField
+from shared.private_text import text_ref
 
 TODAY = date(2026, 2, 10)
 
 
+CW1 = uuid.uuid4()
+
+
 def _registration(siret: str = "73282932000074") -> RegisterEmployer:
-    return RegisterEmployer(
-        siret=siret, name="Boulangerie du Marché", size="tpe", sector="Food retail", commune_code="93027"
-    )
+    return RegisterEmployer(siret=siret, name="Boulangerie du Marché", size="tpe", sector="G", commune_code="93027")
 
 
 def _employer() -> Employer:
@@ -71,26 +73,27 @@ def test_a_contact_is_counted_and_dated_on_the_employer():
     state = _employer()
     command = RecordEmployerContact(contact_date=date(2026, 2, 3), kind="visit", notes="Two posts in March.")
     [event] = employers.record_contact(
-        state, uuid.uuid4(), command, agency_id="ali-stains", caseworker="cw-1", today=TODAY
+        state, uuid.uuid4(), command, agency_id="ali-stains", caseworker=CW1, today=TODAY
     )
     state = apply_employer(state, event)
-    assert (event.agency_id, event.caseworker, event.kind) == ("ali-stains", "cw-1", "visit")
+    assert (event.agency_id, event.caseworker, event.kind) == ("ali-stains", CW1, "visit")
+    assert event.notes_ref == text_ref(event.contact_id, "notes") and "posts" not in event.model_dump_json()
     assert (state.contacts, state.last_contact_on) == (1, date(2026, 2, 3))
 
 
 def test_a_contact_cannot_be_dated_in_the_future_or_recorded_on_an_unknown_employer():
     command = RecordEmployerContact(contact_date=date(2026, 2, 11), kind="phone")
     with pytest.raises(InvalidField, match="contact_date"):
-        employers.record_contact(_employer(), uuid.uuid4(), command, agency_id="a", caseworker="c", today=TODAY)
+        employers.record_contact(_employer(), uuid.uuid4(), command, agency_id="a", caseworker=CW1, today=TODAY)
     with pytest.raises(EmployerNotFound):
-        employers.record_contact(None, uuid.uuid4(), command, agency_id="a", caseworker="c", today=TODAY)
+        employers.record_contact(None, uuid.uuid4(), command, agency_id="a", caseworker=CW1, today=TODAY)
 
 
 def test_a_need_takes_place_and_sector_from_its_employer_by_default():
     state = _need()
     assert (state.commune_code, state.sector, state.status, state.published_on) == (
         "93027",
-        "Food retail",
+        "G",
         "open",
         TODAY,
     )

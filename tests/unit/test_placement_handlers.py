@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -22,8 +23,10 @@ from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal, Role
 from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfileUpdated
 from shared.contracts.exits import ExitCategory, ExitGroup
+from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.envelope import Envelope
 from shared.errors import Forbidden
+from shared.private_text import Owner, PersonalDataErased, TextState, text_ref
 from tests.fakes.placement import placement_dependencies
 
 TODAY = date(2026, 6, 30)
@@ -31,6 +34,7 @@ AGENCY = "ali-la-courneuve"
 CASEWORKER = Principal("cw-1", Role.CASEWORKER, AGENCY)
 OTHER_AGENCY = Principal("cw-2", Role.CASEWORKER, "ali-stains")
 DEPARTMENT = Principal("bdat-1", Role.DEPARTMENT_STAFF)
+MANAGER = Principal("mgr-1", Role.AGENCY_MANAGER, AGENCY)
 
 
 @pytest.fixture
@@ -39,7 +43,7 @@ def deps() -> Dependencies:
 
 
 def _registration(siret: str = "73282932000074") -> RegisterEmployer:
-    return RegisterEmployer(siret=siret, name="Cantine Solidaire", size="tpe", sector="catering", commune_code="93027")
+    return RegisterEmployer(siret=siret, name="Cantine Solidaire", size="tpe", sector="I", commune_code="93027")
 
 
 def _envelope(event, version: int, at: datetime | None = None) -> Envelope:
@@ -49,7 +53,7 @@ def _envelope(event, version: int, at: datetime | None = None) -> Envelope:
         type=event.event_type(),
         time=at or datetime.now(UTC),
         dataschema=event.dataschema(),
-        schema_version=1,
+        schema_version=event.schema_version,
         stream_id=f"accompaniment-{event.accompaniment_id}",
         stream_version=version,
         partition_key=str(event.beneficiary_id),
@@ -120,7 +124,7 @@ async def test_a_caseworker_records_contacts_for_their_own_agency_only(deps):
     employer = await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
     contact = RecordEmployerContact(contact_date=TODAY, kind="visit")
     await employers.record_contact(employer.id, contact, user=OTHER_AGENCY, deps=deps, today=TODAY)
-    assert [(c.agency_id, c.caseworker) for c in deps.employers.contacts] == [("ali-stains", "cw-2")]
+    assert [(c.agency_id, c.caseworker) for c in deps.employers.contacts] == [("ali-stains", OTHER_AGENCY.staff_id)]
     foreign = RecordEmployerContact(contact_date=TODAY, kind="visit", agency_id=AGENCY)
     with pytest.raises(Forbidden):
         await employers.record_contact(employer.id, foreign, user=OTHER_AGENCY, deps=deps, today=TODAY)
@@ -237,3 +241,46 @@ async def test_a_closed_accompaniment_makes_the_candidate_inactive_until_a_new_o
         _envelope(_profile(beneficiary_id, uuid.uuid4()), 2, later), None, deps=deps
     )
     assert (await deps.candidates.get(None, beneficiary_id)).active
+
+
+async def test_free_text_is_kept_encrypted_per_owner_and_only_its_reference_is_published(deps):
+    employer = await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
+    note = RecordEmployerContact(contact_date=TODAY, kind="visit", contact_name="Mme Lefèvre", notes="06 12 34 56 78")
+    contact_id = await employers.record_contact(employer.id, note, user=CASEWORKER, deps=deps, today=TODAY)
+    published = " ".join(json.dumps(e.data) for e in deps.store.recorded)
+    assert "Cantine" not in published and "Lefèvre" not in published and "06 12" not in published
+    owners = {ref: owner for ref, (owner, _) in deps.texts.texts.items()}
+    assert owners[text_ref(employer.id, "name")] == Owner.employer(employer.id)
+    assert (
+        owners[text_ref(contact_id, "notes")]
+        == owners[text_ref(contact_id, "contact_name")]
+        == Owner.contact(contact_id)
+    )
+    assert await employers.erase_contact(employer.id, contact_id, user=MANAGER, deps=deps, today=TODAY) is True
+    revealed = await deps.texts.reveal(None, [text_ref(contact_id, "notes"), text_ref(employer.id, "name")])
+    assert [r.state for r in revealed.values()] == [TextState.ERASED, TextState.AVAILABLE]
+    with pytest.raises(Forbidden):
+        await employers.erase_contact(employer.id, contact_id, user=CASEWORKER, deps=deps, today=TODAY)
+
+
+async def test_intake_s_erasure_destroys_the_person_s_key_in_placement(deps):
+    person = uuid.uuid4()
+    erased = BeneficiaryPersonalDataErased(beneficiary_id=person, erased_on=TODAY)
+    await deps.texts.seal(None, Owner.person(person), {uuid.uuid4(): "check-in notes"})
+    envelope = Envelope(
+        id=uuid.uuid4(),
+        source="/ali/intake",
+        type=erased.event_type(),
+        time=datetime.now(UTC),
+        dataschema=erased.dataschema(),
+        schema_version=erased.schema_version,
+        stream_id=f"beneficiary-{person}",
+        stream_version=3,
+        partition_key=str(person),
+        correlation_id=uuid.uuid4(),
+        data=erased.model_dump(mode="json"),
+    )
+    await reactions.on_personal_data_erased(envelope, None, deps=deps)
+    assert await deps.texts.is_erased(None, Owner.person(person))
+    with pytest.raises(PersonalDataErased):
+        await deps.texts.seal(None, Owner.person(person), {uuid.uuid4(): "later notes"})

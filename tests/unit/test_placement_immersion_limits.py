@@ -27,7 +27,7 @@ async def _setting(rules: Rules | None = None):
     hosts = []
     for siret in ("73282932000074", "55208131766522"):
         registration = RegisterEmployer(
-            siret=siret, name=f"Hôte {siret[:3]}", size="tpe", sector="catering", commune_code="93027"
+            siret=siret, name=f"Hôte {siret[:3]}", size="tpe", sector="I", commune_code="93027"
         )
         hosts.append((await employers.register_employer(registration, user=CASEWORKER, deps=deps, today=TODAY)).id)
     return deps, person, hosts
@@ -86,3 +86,28 @@ async def test_an_immersion_is_renewed_once_and_the_refusal_names_the_renewal():
     message = str(refused.value)
     assert "already renewed (from 2026-01-19 to 2026-01-30" in message and "renewable once only" in message
     assert "agree" not in message and "new one" not in message
+
+
+async def _agree_with_centre(deps, person, name: str, start: date, end: date, days: int):
+    command = AgreeImmersion(
+        beneficiary_id=person,
+        host_kind="training_centre",
+        host_name=name,
+        start_date=start,
+        end_date=end,
+        days_of_presence=days,
+    )
+    return await immersions.agree_immersion(command, user=CASEWORKER, deps=deps, today=TODAY)
+
+
+async def test_a_training_centre_is_the_same_host_whatever_the_case_and_spacing_of_its_name():
+    deps, person, _ = await _setting()
+    first = await _agree_with_centre(deps, person, "AFPA Bobigny", date(2026, 1, 5), date(2026, 2, 13), 30)
+    await _renew(deps, first.id, date(2026, 2, 16), date(2026, 3, 20), 25)
+    with pytest.raises(ImmersionPresenceLimit, match="already has 55 days of presence with this host"):
+        await _agree_with_centre(deps, person, "  afpa   BOBIGNY ", date(2026, 6, 1), date(2026, 6, 26), 10)
+    # Another centre is another host; the events carry a fingerprint of the name, never the name.
+    other = await _agree_with_centre(deps, person, "GRETA Montreuil", date(2026, 6, 1), date(2026, 6, 26), 10)
+    assert first.host_index and other.host_index and first.host_index != other.host_index
+    recorded = [e for e in deps.store.recorded if "host_index" in e.data]
+    assert recorded and not any("AFPA" in str(e.data) or "GRETA" in str(e.data) for e in recorded)

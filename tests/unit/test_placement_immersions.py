@@ -22,6 +22,7 @@ from services.placement.domain.evolution import apply_employer, apply_immersion
 from services.placement.domain.state import Employer, Immersion
 from shared.contracts.accompaniment import TimeSlot
 from shared.errors import InvalidField
+from shared.private_text import text_ref
 
 TODAY = date(2026, 6, 30)
 
@@ -42,7 +43,7 @@ def _candidate(active: bool = True) -> Candidate:
 
 def _employer() -> Employer:
     registration = RegisterEmployer(
-        siret="73282932000074", name="Jardins de Stains", size="pme", sector="green spaces", commune_code="93072"
+        siret="73282932000074", name="Jardins de Stains", size="pme", sector="N", commune_code="93072"
     )
     [registered, assigned] = employers.register(uuid.uuid4(), registration, "ali-stains", TODAY)
     return apply_employer(apply_employer(None, registered), assigned)
@@ -57,9 +58,10 @@ def _agreed(start: date = date(2026, 3, 2), end: date = date(2026, 3, 13)) -> Im
     return apply_immersion(None, agreed)
 
 
-def test_an_immersion_with_an_employer_takes_its_name_and_sector():
+def test_an_immersion_with_an_employer_is_named_by_its_id_and_takes_its_sector():
     state = _agreed()
-    assert (state.host_name, state.sector, state.days_of_presence) == ("Jardins de Stains", "green spaces", 12)
+    assert (state.host_name_ref, state.sector, state.days_of_presence) == (None, "N", 12)
+    assert state.employer_id is not None
     assert not state.renewed
 
 
@@ -70,8 +72,14 @@ def test_an_immersion_in_a_training_centre_is_named():
         host_name="AFPA Montreuil",
         presence_dates=[date(2026, 3, 2), date(2026, 3, 4)],
     )
-    [agreed] = immersions.agree(uuid.uuid4(), command, candidate=_candidate(), employer=None, today=TODAY)
-    assert (agreed.host_name, agreed.employer_id, agreed.days_of_presence) == ("AFPA Montreuil", None, 2)
+    immersion_id = uuid.uuid4()
+    [agreed] = immersions.agree(immersion_id, command, candidate=_candidate(), employer=None, today=TODAY)
+    assert (agreed.host_name_ref, agreed.employer_id, agreed.days_of_presence) == (
+        text_ref(immersion_id, "host_name"),
+        None,
+        2,
+    )
+    assert "AFPA" not in agreed.model_dump_json()
 
 
 def test_an_immersion_needs_an_active_candidate_and_a_known_employer():

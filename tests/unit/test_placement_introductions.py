@@ -31,6 +31,7 @@ from shared.errors import InvalidField
 
 TODAY = date(2026, 6, 30)
 BENEFICIARY = uuid.uuid4()
+CW1 = uuid.uuid4()
 
 
 def _need(**changes) -> Need:
@@ -38,9 +39,9 @@ def _need(**changes) -> Need:
         id=uuid.uuid4(),
         employer_id=uuid.uuid4(),
         agency_id="ali-la-courneuve",
-        title="kitchen porter",
-        sector="catering",
-        tasks=("washing up",),
+        title_ref=uuid.uuid4(),
+        sector="I",
+        tasks_ref=uuid.uuid4(),
         weekly_hours=24,
         time_slots=(TimeSlot.MORNING,),
         commune_code="93027",
@@ -79,7 +80,7 @@ def _introduce(need: Need | None = None, candidate: Candidate | None = None, pen
         need=wanted,
         candidate=candidate or _candidate(),
         already_pending=pending,
-        caseworker="cw-1",
+        caseworker=CW1,
     )
 
 
@@ -98,8 +99,8 @@ def _hired(contract: str = "cdd", months: float | None = 6, start: date = date(2
 
 def test_an_introduction_carries_the_need_the_person_and_their_agency():
     [made] = _introduce()
-    assert (made.beneficiary_id, made.agency_id, made.caseworker) == (BENEFICIARY, "ali-la-courneuve", "cw-1")
-    assert (made.sector, made.contract_type) == ("catering", ContractType.CDD)
+    assert (made.beneficiary_id, made.agency_id, made.caseworker) == (BENEFICIARY, "ali-la-courneuve", CW1)
+    assert (made.sector, made.contract_type) == ("I", ContractType.CDD)
 
 
 def test_an_introduction_needs_an_open_need_and_an_active_known_candidate():
@@ -110,10 +111,10 @@ def test_an_introduction_needs_an_open_need_and_an_active_known_candidate():
     need = _need()
     make = MakeIntroduction(need_id=need.id, beneficiary_id=BENEFICIARY, introduced_on=date(2026, 1, 12))
     with pytest.raises(CandidateNotFound):
-        introductions.introduce(uuid.uuid4(), make, need=need, candidate=None, already_pending=False, caseworker="c")
+        introductions.introduce(uuid.uuid4(), make, need=need, candidate=None, already_pending=False, caseworker=CW1)
     with pytest.raises(NeedNotFound):
         introductions.introduce(
-            uuid.uuid4(), make, need=None, candidate=_candidate(), already_pending=False, caseworker="c"
+            uuid.uuid4(), make, need=None, candidate=_candidate(), already_pending=False, caseworker=CW1
         )
 
 
@@ -141,7 +142,7 @@ def test_a_hire_records_the_contract_for_accompaniment_with_a_stable_hire_id():
         state.employer_id,
         state.need_id,
     )
-    assert (hire.contract_type, hire.duration_months, hire.weekly_hours, hire.sector) == ("cdd", 6, 24, "catering")
+    assert (hire.contract_type, hire.duration_months, hire.weekly_hours, hire.sector) == ("cdd", 6, 24, "I")
 
 
 def test_a_not_hired_outcome_records_its_reason():
@@ -228,7 +229,7 @@ def test_an_early_end_comes_after_the_start_and_before_the_term():
     with pytest.raises(InvalidField, match="not early"):
         introductions.end_early(_hired(months=3), EndHireEarly(ended_on=date(2026, 5, 2), reason="resignation"), TODAY)
     [ended] = introductions.end_early(state, EndHireEarly(ended_on=date(2026, 3, 4), reason="resignation"), TODAY)
-    assert (ended.days_in_post, ended.contract_type, ended.sector) == (30, "cdd", "catering")
+    assert (ended.days_in_post, ended.contract_type, ended.sector) == (30, "cdd", "I")
 
 
 def test_a_permanent_contract_can_end_early_once():

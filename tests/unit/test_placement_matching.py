@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from services.placement.domain import matching
-from services.placement.domain.candidate import Candidate, labels
+from services.placement.domain.candidate import Candidate
 from services.placement.domain.state import Need
 from shared.contracts.accompaniment import CandidateProfileUpdated, TimeSlot
 from shared.contracts.employment import ContractType
@@ -23,9 +23,9 @@ def _need(**changes) -> Need:
         id=uuid.uuid4(),
         employer_id=uuid.uuid4(),
         agency_id="ali-la-courneuve",
-        title="kitchen porter",
-        sector="Catering",
-        tasks=("washing up",),
+        title_ref=uuid.uuid4(),
+        sector="I",
+        tasks_ref=uuid.uuid4(),
         weekly_hours=24,
         time_slots=(M, A),
         commune_code="93027",
@@ -49,8 +49,8 @@ def _candidate(n: int = 1, **changes) -> Candidate:
         max_weekly_hours=35,
         max_commute_km=10,
         driving_licence=False,
-        health_restrictions=frozenset(),
-        wished_sectors=frozenset({"catering"}),
+        work_constraints=frozenset(),
+        wished_sectors=frozenset({"I"}),
     )
     return Candidate(**{**values, **changes})
 
@@ -71,7 +71,7 @@ def test_a_candidate_meeting_everything_scores_one_hundred():
 
 
 def test_missing_aptitudes_cost_their_share_of_forty_points_and_are_listed():
-    match = _assess(_candidate(aptitudes=frozenset({"handling", "HANDLING", "cooking"})))
+    match = _assess(_candidate(aptitudes=frozenset({"handling", "cooking"})))
     assert match.aptitudes_met == ("cooking", "handling") and match.aptitudes_missing == ("cleaning", "teamwork")
     assert match.score == 100 - 20 and match.compatible
 
@@ -92,16 +92,33 @@ def test_too_many_weekly_hours_are_incompatible():
     assert not check.compatible and check.detail == "24 h a week above the 20 h the person can work"
 
 
-@pytest.mark.parametrize("restriction", ["no_heavy_lifting", "no_carrying", "NO_PROLONGED_STANDING"])
-def test_a_health_restriction_against_a_working_condition_is_incompatible(restriction):
-    match = _assess(_candidate(health_restrictions=labels([restriction])))
-    check = _check(match, matching.Constraint.HEALTH)
-    assert not check.compatible and "health restrictions rule out" in check.detail
+@pytest.mark.parametrize(
+    "constraint, condition",
+    [("no_heavy_lifting", "heavy_lifting"), ("no_prolonged_standing", "standing")],
+)
+def test_a_work_constraint_against_a_working_condition_is_incompatible(constraint, condition):
+    match = _assess(_candidate(work_constraints=frozenset({constraint})))
+    check = _check(match, matching.Constraint.WORK_CONSTRAINTS)
+    assert not check.compatible and check.detail == f"work constraints rule out {condition}"
 
 
-def test_a_health_restriction_unrelated_to_the_conditions_is_compatible():
-    match = _assess(_candidate(health_restrictions=frozenset({"no_night_work"})))
-    assert _check(match, matching.Constraint.HEALTH).compatible and match.compatible
+def test_a_work_constraint_unrelated_to_the_conditions_is_compatible():
+    match = _assess(_candidate(work_constraints=frozenset({"no_night_work", "adapted_workstation"})))
+    assert _check(match, matching.Constraint.WORK_CONSTRAINTS).compatible and match.compatible
+
+
+def test_part_time_only_rules_out_a_full_time_post():
+    full_time = _need(weekly_hours=35)
+    match = _assess(_candidate(work_constraints=frozenset({"part_time_only"})), full_time)
+    check = _check(match, matching.Constraint.WORK_CONSTRAINTS)
+    assert not check.compatible and check.detail == "work constraints rule out full time (35 h a week)"
+    assert (
+        matching.score(matching.NeedCriteria.of(full_time), _candidate(work_constraints=frozenset({"part_time_only"})))[
+            1
+        ]
+        is False
+    )
+    assert _assess(_candidate(work_constraints=frozenset({"part_time_only"}))).compatible  # 24 h: part time
 
 
 def test_driving_is_required_only_when_the_need_says_so():
@@ -124,7 +141,7 @@ def test_a_commute_beyond_what_the_person_can_travel_is_incompatible():
 
 def test_the_wished_sector_adds_ten_points():
     assert _assess(_candidate(wished_sectors=frozenset())).score == 90
-    assert not _assess(_candidate(wished_sectors=frozenset({"logistics"}))).sector_wished
+    assert not _assess(_candidate(wished_sectors=frozenset({"H"}))).sector_wished
 
 
 def test_compatible_candidates_come_first_then_by_score_then_by_id():
@@ -181,15 +198,15 @@ def test_a_candidate_is_built_from_accompaniments_profile_without_identity():
         beneficiary_id=uuid.uuid4(),
         agency_id="ali-stains",
         commune_code="93072",
-        aptitudes=[" Handling", "customer_contact"],
+        aptitudes=["handling", "customer_contact"],
         available_slots=["morning"],
         max_weekly_hours=30,
         max_commute_km=8,
         driving_licence=True,
-        health_restrictions=["No_Heavy_Lifting"],
-        wished_sectors=["Retail"],
+        work_constraints=["no_heavy_lifting"],
+        wished_sectors=["G"],
     )
     candidate = Candidate.from_profile(profile)
     assert candidate.aptitudes == {"handling", "customer_contact"}
-    assert candidate.health_restrictions == {"no_heavy_lifting"} and candidate.wished_sectors == {"retail"}
+    assert candidate.work_constraints == {"no_heavy_lifting"} and candidate.wished_sectors == {"G"}
     assert candidate.active and candidate.agency_id == "ali-stains"

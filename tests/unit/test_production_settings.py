@@ -38,6 +38,8 @@ PRODUCTION = dict(
     kafka_password="V7s-prod-kafka-secret",
     intake_master_key=_key(b"m"),
     intake_index_key=_key(b"i"),
+    accompaniment_master_key=_key(b"a"),
+    placement_master_key=_key(b"p"),
 )
 
 
@@ -110,6 +112,18 @@ def test_intake_keys_missing_are_refused(field, variable):
 )
 def test_intake_keys_derived_from_the_default_are_refused(field, variable):
     assert f"{variable} is the key derived for development" in _refusal(**{field: _derived(field)})
+
+
+@pytest.mark.parametrize(
+    "settings_class, field, variable",
+    [
+        (AccompanimentSettings, "accompaniment_master_key", "ALI_ACCOMPANIMENT_MASTER_KEY"),
+        (PlacementSettings, "placement_master_key", "ALI_PLACEMENT_MASTER_KEY"),
+    ],
+)
+def test_the_keys_of_the_free_text_are_required_and_not_the_development_ones(settings_class, field, variable):
+    assert f"{variable} is not set" in _refusal(settings_class, **{field: None})
+    assert f"{variable} is the key derived for development" in _refusal(settings_class, **{field: _derived(field)})
 
 
 def test_no_database_url_is_refused():

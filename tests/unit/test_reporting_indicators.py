@@ -254,9 +254,9 @@ def _need(need: uuid.UUID, agency: str, positions: int, published: date) -> plac
         need_id=need,
         employer_id=EMPLOYER,
         agency_id=agency,
-        title="order picker",
-        sector="logistics",
-        tasks=["picking"],
+        title_ref=uuid.uuid4(),
+        sector="H",
+        tasks_ref=uuid.uuid4(),
         weekly_hours=35,
         time_slots=["morning"],
         commune_code="93027",
@@ -278,8 +278,8 @@ def _introduction(person: Person, need: uuid.UUID, agency: str, on: date) -> tup
             beneficiary_id=person.beneficiary,
             agency_id=agency,
             introduced_on=on,
-            caseworker="cw1",
-            sector="logistics",
+            caseworker=uuid.UUID(int=1),
+            sector="H",
             contract_type=ContractType.CDI,
         )
     )
@@ -300,7 +300,7 @@ def _hire(s: Stream, person: Person, intro: uuid.UUID, need: uuid.UUID, contract
             duration_months=months,
             weekly_hours=35,
             start_date=start,
-            sector="logistics",
+            sector="H",
         )
     )
     return hire
@@ -312,9 +312,9 @@ def _placement() -> list[Stream]:
         placement.EmployerRegistered(
             employer_id=EMPLOYER,
             siret="73282932000074",
-            name="Entrepôt",
+            name_ref=uuid.uuid4(),
             size="pme",
-            sector="logistics",
+            sector="H",
             social_economy=False,
             siae=False,
             commune_code="93027",
@@ -329,7 +329,7 @@ def _placement() -> list[Stream]:
             agency_id=X,
             contact_date=d(2025, 3, 1),
             kind="visit",
-            caseworker="cw1",
+            caseworker=uuid.UUID(int=1),
         )
     )
     n1 = Stream(f"need-{N1}", str(EMPLOYER)).add(_need(N1, X, 1, d(2025, 3, 5)))
@@ -358,7 +358,7 @@ def _placement() -> list[Stream]:
             **common,
             employer_id=EMPLOYER,
             contract_type=ContractType.CDI,
-            sector="logistics",
+            sector="H",
             start_date=d(2025, 5, 1),
             ended_on=d(2025, 12, 1),
             days_in_post=214,
@@ -387,8 +387,8 @@ def _placement() -> list[Stream]:
             **ids,
             host_kind="employer",
             employer_id=EMPLOYER,
-            host_name="Entrepôt",
-            sector="logistics",
+            host_name_ref=uuid.uuid4(),
+            sector="H",
             start_date=d(2025, 6, 1),
             end_date=d(2025, 6, 14),
             days_of_presence=10,
@@ -579,7 +579,7 @@ def test_placement_figures_follow_the_person_and_needs_are_filled_on_the_hire_da
     assert x["introductions_by_outcome"] == {"hired": 1, "not_hired": 1}
     assert y["introductions_by_outcome"] == {"hired": 1}, "E was introduced after moving to Y"
     assert (x["hires_by_contract"], y["hires_by_contract"]) == ({"cdi": 1}, {"cdd": 1})
-    assert dept["hires"] == 2 and dept["hires_by_sector"] == {"logistics": 2}
+    assert dept["hires"] == 2 and dept["hires_by_sector"] == {"H": 2}
     assert (x["hires_ended_early"], x["six_month_check_ins"], x["still_employed_at_6_months_share"]) == (1, 1, 1.0)
     assert dept["immersions_by_outcome"] == {"hired": 1} and x["immersions"] == 1 and y["immersions"] == 0
 

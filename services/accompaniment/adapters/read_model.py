@@ -11,6 +11,13 @@ import asyncpg
 from services.accompaniment.domain.state import Accompaniment
 from services.accompaniment.service_layer.ports import AccompanimentViews
 from shared.events import DomainEvent
+from shared.staff import staff_id
+
+
+def _row(row: asyncpg.Record) -> dict:
+    # Rows written before staff were uuids hold the referent's login: shown as the uuid events now carry.
+    referent = row["referent_id"]
+    return {**dict(row), "referent_id": staff_id(referent) if referent is not None else None}
 
 
 class PostgresAccompanimentViews(AccompanimentViews):
@@ -54,7 +61,7 @@ class PostgresAccompanimentViews(AccompanimentViews):
             state.exit_category.group.value if state.exit_category else None,
             state.version,
             state.commune_code,
-            state.referent_id,
+            str(state.referent_id) if state.referent_id else None,
             state.contract.signed_on if state.contract else None,
             state.contract.late if state.contract else None,
             state.last_contact_on,
@@ -101,7 +108,7 @@ class PostgresAccompanimentViews(AccompanimentViews):
         beneficiary_id: UUID | None = None,
         agency_id: str | None = None,
         status: str | None = None,
-        referent_id: str | None = None,
+        referent_id: UUID | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[dict]:
@@ -114,11 +121,11 @@ class PostgresAccompanimentViews(AccompanimentViews):
             beneficiary_id,
             agency_id,
             status,
-            referent_id,
+            str(referent_id) if referent_id else None,
             limit,
             offset,
         )
-        return [dict(r) for r in rows]
+        return [_row(r) for r in rows]
 
     async def worklist_candidates(
         self,
@@ -126,7 +133,7 @@ class PostgresAccompanimentViews(AccompanimentViews):
         *,
         as_of: date,
         agency_id: str | None,
-        referent_id: str | None,
+        referent_id: UUID | None,
         ending_within_days: int,
         no_contact_days: int,
         contract_deadline_days: int,
@@ -141,10 +148,10 @@ class PostgresAccompanimentViews(AccompanimentViews):
                        OR (contract_signed_on IS NULL AND orientation_date + $6::int < $3::date))
                 ORDER BY planned_end_date, accompaniment_id""",
             agency_id,
-            referent_id,
+            str(referent_id) if referent_id else None,
             as_of,
             ending_within_days,
             no_contact_days,
             contract_deadline_days,
         )
-        return [dict(r) for r in rows]
+        return [_row(r) for r in rows]

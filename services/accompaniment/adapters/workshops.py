@@ -26,16 +26,15 @@ class PostgresWorkshopViews(WorkshopViews):
         attended = sum(1 for r in session.registrations.values() if r.attended)
         await conn.execute(
             f"""INSERT INTO {s}.workshop_sessions
-                  (session_id, agency_id, theme, title, session_date, capacity, registered, attended, version,
+                  (session_id, agency_id, theme, session_date, capacity, registered, attended, version,
                    open_to_department)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 ON CONFLICT (session_id) DO UPDATE SET registered = excluded.registered,
                    attended = excluded.attended, version = excluded.version,
                    open_to_department = excluded.open_to_department""",
             session.id,
             session.agency_id,
             session.theme.value,
-            session.title,
             session.session_date,
             session.capacity,
             len(session.registrations),

@@ -22,6 +22,9 @@ from shared.contracts.accompaniment import (
     WorkshopTheme,
 )
 from shared.contracts.exits import ExitCategory
+from shared.contracts.referentials import Aptitude, Sector, WorkConstraint
+from shared.private_text import text_ref
+from shared.territory import AgencyId
 
 
 class Command(BaseModel):
@@ -29,11 +32,17 @@ class Command(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
+    def texts(self) -> dict[UUID, str]:
+        """The free text of the command, by the reference its event carries (kept encrypted, never published)."""
+        return {}
+
 
 class AssignReferent(Command):
     """Make a caseworker of the agency the person's referent."""
 
-    referent_id: str = Field(min_length=1, max_length=128, examples=["caseworker-amina"])
+    referent_id: UUID = Field(
+        description="Staff id of the caseworker.", examples=["1b4e28ba-2fa1-11d2-883f-0016d3cca427"]
+    )
 
 
 class SignEngagementContract(Command):
@@ -111,6 +120,9 @@ class RecordTrainingNeed(Command):
     subject: str = Field(min_length=1, max_length=120, examples=["forklift licence (CACES 1)"])
     recorded_on: date | None = None
 
+    def texts(self) -> dict[UUID, str]:
+        return {text_ref(self.training_need_id, "subject"): self.subject}
+
 
 class SetObjective(Command):
     """Add an objective to the action plan."""
@@ -119,6 +131,9 @@ class SetObjective(Command):
     label: str = Field(min_length=1, max_length=200, examples=["find a job in logistics"])
     target_date: date | None = Field(None, examples=["2026-09-30"])
     set_on: date | None = None
+
+    def texts(self) -> dict[UUID, str]:
+        return {text_ref(self.objective_id, "label"): self.label}
 
 
 class PlanAction(Command):
@@ -129,6 +144,9 @@ class PlanAction(Command):
     label: str = Field(min_length=1, max_length=200, examples=["sign up for the CACES 1 course"])
     due_on: date | None = Field(None, examples=["2026-04-30"])
     planned_on: date | None = None
+
+    def texts(self) -> dict[UUID, str]:
+        return {text_ref(self.action_id, "label"): self.label}
 
 
 class ChangeActionStatus(Command):
@@ -146,6 +164,9 @@ class ReferToScheme(Command):
     scheme: SchemeKind
     partner: str = Field(min_length=1, max_length=120, examples=["CCAS de La Courneuve"])
     referred_on: date | None = None
+
+    def texts(self) -> dict[UUID, str]:
+        return {text_ref(self.referral_id, "partner"): self.partner}
 
 
 class SuspendAccompaniment(Command):
@@ -179,29 +200,38 @@ class CloseAccompaniment(Command):
 
 
 class UpdateCandidateProfile(Command):
-    """What placement needs to match the person without a CV: aptitudes and constraints, never diplomas."""
+    """What placement needs to match the person without a CV: aptitudes and constraints, never diplomas.
 
-    aptitudes: list[str] = Field(default_factory=list, max_length=30, examples=[["handling", "customer_contact"]])
+    Every list holds codes of a closed referential (`GET /referentials/aptitudes`, `/work_constraints`,
+    `/sectors`); work constraints say what a post must allow, never why (no diagnosis).
+    """
+
+    aptitudes: list[Aptitude] = Field(default_factory=list, max_length=len(Aptitude), examples=[["handling"]])
     available_slots: list[TimeSlot] = Field(default_factory=list, examples=[["morning", "afternoon"]])
     max_weekly_hours: int = Field(ge=1, le=48, examples=[35])
     max_commute_km: float = Field(ge=0, le=100, examples=[10])
     driving_licence: bool = False
-    health_restrictions: list[str] = Field(default_factory=list, max_length=20, examples=[["no_heavy_lifting"]])
-    wished_sectors: list[str] = Field(default_factory=list, max_length=20, examples=[["logistics"]])
+    work_constraints: list[WorkConstraint] = Field(
+        default_factory=list, max_length=len(WorkConstraint), examples=[["no_heavy_lifting"]]
+    )
+    wished_sectors: list[Sector] = Field(default_factory=list, max_length=len(Sector), examples=[["H"]])
 
 
 class ScheduleWorkshopSession(Command):
     """An agency plans a collective workshop session."""
 
     session_id: UUID = Field(default_factory=uuid4)
-    agency_id: str = Field(min_length=1, max_length=64, examples=["ali-la-courneuve"])
+    agency_id: AgencyId
     theme: WorkshopTheme
     session_date: date = Field(examples=["2026-03-05"])
     capacity: int = Field(ge=1, le=200, examples=[12])
-    title: str | None = Field(None, max_length=120, examples=["Prendre confiance en soi"])
+    title: str | None = Field(None, min_length=1, max_length=120, examples=["Prendre confiance en soi"])
     open_to_department: bool = Field(
         False, description="Seats also for people followed by the other agencies of the department."
     )
+
+    def texts(self) -> dict[UUID, str]:
+        return {text_ref(self.session_id, "title"): self.title} if self.title else {}
 
 
 class RegisterParticipant(Command):

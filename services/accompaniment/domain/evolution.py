@@ -129,19 +129,19 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
         case BarrierNotLifted():
             return _barrier(state, event, status=BarrierStatus.NOT_LIFTED, ended_on=event.assessed_on)
         case TrainingNeedRecorded():
-            need = TrainingNeed(event.training_need_id, event.subject, event.recorded_on)
+            need = TrainingNeed(event.training_need_id, event.subject_ref, event.recorded_on)
             return replace(state, training_needs=(*state.training_needs, need))
         case ObjectiveSet():
-            objective = Objective(event.objective_id, event.label, event.set_on, event.target_date)
+            objective = Objective(event.objective_id, event.label_ref, event.set_on, event.target_date)
             return replace(state, objectives={**state.objectives, objective.id: objective})
         case ActionPlanned():
-            action = Action(event.action_id, event.objective_id, event.label, event.planned_on, event.due_on)
+            action = Action(event.action_id, event.objective_id, event.label_ref, event.planned_on, event.due_on)
             return replace(state, actions={**state.actions, action.id: action})
         case ActionStatusChanged():
             action = replace(state.actions[event.action_id], status=event.status, status_changed_on=event.changed_on)
             return replace(state, actions={**state.actions, action.id: action})
         case SchemeReferralMade():
-            referral = SchemeReferral(event.referral_id, event.scheme, event.partner, event.referred_on)
+            referral = SchemeReferral(event.referral_id, event.scheme, event.partner_ref, event.referred_on)
             return replace(state, referrals=(*state.referrals, referral))
         case AccompanimentSuspended():
             suspension = Suspension(event.reason, event.suspended_on, event.expected_resumption_on)
@@ -218,7 +218,7 @@ def apply_workshop_session(state: WorkshopSession | None, event: WorkshopEvent) 
     match event:
         case WorkshopSessionScheduled():
             return WorkshopSession(
-                event.session_id, event.agency_id, event.theme, event.session_date, event.capacity, event.title, 1
+                event.session_id, event.agency_id, event.theme, event.session_date, event.capacity, event.title_ref, 1
             )
         case ParticipantRegistered():
             seat = Registration(event.accompaniment_id, event.beneficiary_id, event.registered_on)

@@ -82,7 +82,7 @@ class TrainingNeed:
     """A training need noted in the diagnosis."""
 
     id: UUID
-    subject: str
+    subject_ref: UUID
     recorded_on: date
 
 
@@ -91,7 +91,7 @@ class Objective:
     """An objective of the action plan."""
 
     id: UUID
-    label: str
+    label_ref: UUID
     set_on: date
     target_date: date | None = None
 
@@ -102,7 +102,7 @@ class Action:
 
     id: UUID
     objective_id: UUID
-    label: str
+    label_ref: UUID
     planned_on: date
     due_on: date | None = None
     status: ActionStatus = ActionStatus.PLANNED
@@ -115,7 +115,7 @@ class SchemeReferral:
 
     id: UUID
     scheme: SchemeKind
-    partner: str
+    partner_ref: UUID
     referred_on: date
 
 
@@ -190,7 +190,7 @@ class Accompaniment:
     is_return: bool = False
     previous_accompaniment_id: UUID | None = None
     version: int = 0
-    referent_id: str | None = None
+    referent_id: UUID | None = None
     contract: EngagementContract | None = None
     appointments: dict[UUID, Appointment] = field(default_factory=dict)
     barriers: tuple[Barrier, ...] = ()
@@ -247,6 +247,15 @@ class Accompaniment:
         """True once an appointment took place."""
         return any(a.status == AppointmentStatus.HELD for a in self.appointments.values())
 
+    def text_refs(self) -> list[UUID]:
+        """References of the free text of this follow-up (kept encrypted with the person's key)."""
+        return [
+            *(n.subject_ref for n in self.training_needs),
+            *(o.label_ref for o in self.objectives.values()),
+            *(a.label_ref for a in self.actions.values()),
+            *(r.partner_ref for r in self.referrals),
+        ]
+
     @property
     def last_contact_on(self) -> date | None:
         """Latest appointment held or workshop attended."""
@@ -282,7 +291,7 @@ class WorkshopSession:
     theme: WorkshopTheme
     session_date: date
     capacity: int
-    title: str | None = None
+    title_ref: UUID | None = None
     version: int = 0
     registrations: dict[UUID, Registration] = field(default_factory=dict)
     open_to_department: bool = False

@@ -9,15 +9,12 @@ from fastapi import APIRouter, Query
 
 from services.accompaniment.domain.decisions.guards import existing
 from services.accompaniment.domain.evolution import ACCOMPANIMENT
-from services.accompaniment.entrypoints.dependencies import DependenciesDep
-from services.accompaniment.entrypoints.responses import (
-    AccompanimentDetail,
-    AccompanimentSummary,
-    HistoryEntry,
-    detail,
-)
+from services.accompaniment.entrypoints.dependencies import DependenciesDep, shown
+from services.accompaniment.entrypoints.responses import AccompanimentDetail, AccompanimentSummary, HistoryEntry
 from services.accompaniment.service_layer import handlers
+from shared.audit import Audit
 from shared.auth import CurrentUser
+from shared.eventstore import Tracing
 
 router = APIRouter(tags=["accompaniments"])
 
@@ -29,7 +26,7 @@ async def list_accompaniments(
     beneficiary_id: UUID | None = None,
     agency_id: str | None = None,
     status: Literal["open", "suspended", "closed"] | None = None,
-    referent_id: str | None = None,
+    referent_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict]:
@@ -52,15 +49,24 @@ async def get_accompaniment(accompaniment_id: UUID, user: CurrentUser, deps: Dep
     async with deps.store.transaction() as uow:
         state = existing(await handlers.load(uow, deps, accompaniment_id))
     user.scope(state.agency_id)
-    return detail(state, deps.rules)
+    return await shown(state, user, deps, always_audited=True)
 
 
 @router.get("/accompaniments/{accompaniment_id}/history", response_model=list[HistoryEntry])
 async def get_history(accompaniment_id: UUID, user: CurrentUser, deps: DependenciesDep) -> list[HistoryEntry]:
-    """Every event recorded on the accompaniment, oldest first."""
-    user.scope(existing(await deps.store.load(ACCOMPANIMENT, accompaniment_id)).agency_id)
-    history = await deps.store.history(ACCOMPANIMENT, accompaniment_id)
+    """Every event recorded on the accompaniment, oldest first, as its current version reads (no free text)."""
+    state = existing(await deps.store.load(ACCOMPANIMENT, accompaniment_id))
+    user.scope(state.agency_id)
+    await Audit(deps.audit, user).read(
+        "accompaniment_history", agency_id=state.agency_id, resource_id=state.id, beneficiary_id=state.beneficiary_id
+    )
+    uow = deps.store.join(None, Tracing.new())
     return [
-        HistoryEntry(version=e.stream_version, type=e.type.rsplit(".", 1)[-1], recorded_at=e.time, data=e.data)
-        for e in history
+        HistoryEntry(
+            version=e.stream_version,
+            type=e.type.rsplit(".", 1)[-1],
+            recorded_at=e.time,
+            data=uow.decode(e).model_dump(mode="json"),
+        )
+        for e in await deps.store.history(ACCOMPANIMENT, accompaniment_id)
     ]

@@ -14,6 +14,10 @@ from services.accompaniment.domain.rules import Rules
 from services.accompaniment.domain.state import WorkshopSession
 from shared.contracts.accompaniment import WorkshopTheme
 from shared.contracts.exits import ExitCategory, ExitGroup
+from shared.contracts.referentials import Aptitude, Sector, WorkConstraint
+from shared.private_text import NO_TEXT, TextView
+
+ERASED_TEXT = "Null once the person's personal data is erased (then `personal_data_erased` is true)."
 
 
 class _Out(BaseModel):
@@ -31,7 +35,7 @@ class AccompanimentSummary(_Out):
     start_date: date
     planned_end_date: date
     orientation_date: date
-    referent_id: str | None = None
+    referent_id: UUID | None = None
     contract_signed_on: date | None = None
     last_contact_on: date | None = None
     closed_on: date | None = None
@@ -76,7 +80,7 @@ class TrainingNeedOut(_Out):
     """A training need."""
 
     id: UUID
-    subject: str
+    subject: str | None = Field(description=ERASED_TEXT)
     recorded_on: date
 
 
@@ -84,7 +88,7 @@ class ActionOut(_Out):
     """An action of the plan."""
 
     id: UUID
-    label: str
+    label: str | None = Field(description=ERASED_TEXT)
     planned_on: date
     due_on: date | None = None
     status: str
@@ -95,7 +99,7 @@ class ObjectiveOut(_Out):
     """An objective with its actions."""
 
     id: UUID
-    label: str
+    label: str | None = Field(description=ERASED_TEXT)
     set_on: date
     target_date: date | None = None
     actions: list[ActionOut]
@@ -106,7 +110,7 @@ class ReferralOut(_Out):
 
     id: UUID
     scheme: str
-    partner: str
+    partner: str | None = Field(description=ERASED_TEXT)
     referred_on: date
 
 
@@ -161,13 +165,13 @@ class CandidateProfileOut(_Out):
     """The profile placement matches on."""
 
     commune_code: str
-    aptitudes: list[str]
+    aptitudes: list[Aptitude]
     available_slots: list[str]
     max_weekly_hours: int
     max_commute_km: float
     driving_licence: bool
-    health_restrictions: list[str]
-    wished_sectors: list[str]
+    work_constraints: list[WorkConstraint]
+    wished_sectors: list[Sector]
 
 
 class AccompanimentDetail(_Out):
@@ -181,7 +185,10 @@ class AccompanimentDetail(_Out):
     start_date: date
     planned_end_date: date
     orientation_date: date
-    referent_id: str | None = None
+    referent_id: UUID | None = None
+    personal_data_erased: bool = Field(
+        False, description="The person's personal data was erased: the free text of the follow-up is null."
+    )
     contract_deadline: date
     contract: ContractOut | None = None
     first_appointment_delay_days: int | None = None
@@ -208,15 +215,26 @@ class AccompanimentDetail(_Out):
     version: int
 
 
-def detail(state: s.Accompaniment, rules: Rules) -> AccompanimentDetail:
-    """How caseworkers see an accompaniment."""
+def detail(state: s.Accompaniment, rules: Rules, view: TextView = NO_TEXT) -> AccompanimentDetail:
+    """How caseworkers see an accompaniment, its free text read from `view` (the person's texts)."""
+
+    def action(a: s.Action) -> ActionOut:
+        return ActionOut(
+            id=a.id,
+            label=view.text(a.label_ref),
+            planned_on=a.planned_on,
+            due_on=a.due_on,
+            status=a.status,
+            status_changed_on=a.status_changed_on,
+        )
+
     objectives = [
         ObjectiveOut(
             id=o.id,
-            label=o.label,
+            label=view.text(o.label_ref),
             set_on=o.set_on,
             target_date=o.target_date,
-            actions=[ActionOut.model_validate(a) for a in state.actions.values() if a.objective_id == o.id],
+            actions=[action(a) for a in state.actions.values() if a.objective_id == o.id],
         )
         for o in state.objectives.values()
     ]
@@ -230,15 +248,22 @@ def detail(state: s.Accompaniment, rules: Rules) -> AccompanimentDetail:
         planned_end_date=state.planned_end_date,
         orientation_date=state.orientation_date,
         referent_id=state.referent_id,
+        personal_data_erased=view.erased,
         contract_deadline=contract_deadline(state.orientation_date, rules),
         contract=ContractOut.model_validate(state.contract) if state.contract else None,
         first_appointment_delay_days=state.first_appointment_delay_days,
         last_contact_on=state.last_contact_on,
         appointments=[AppointmentOut.model_validate(a) for a in state.appointments.values()],
         barriers=[BarrierOut.model_validate(b) for b in state.barriers],
-        training_needs=[TrainingNeedOut.model_validate(n) for n in state.training_needs],
+        training_needs=[
+            TrainingNeedOut(id=n.id, subject=view.text(n.subject_ref), recorded_on=n.recorded_on)
+            for n in state.training_needs
+        ],
         objectives=objectives,
-        referrals=[ReferralOut.model_validate(r) for r in state.referrals],
+        referrals=[
+            ReferralOut(id=r.id, scheme=r.scheme, partner=view.text(r.partner_ref), referred_on=r.referred_on)
+            for r in state.referrals
+        ],
         workshops=[WorkshopParticipationOut.model_validate(w) for w in state.workshops.values()],
         suspensions=[SuspensionOut.model_validate(x) for x in state.suspensions],
         renewals=[RenewalOut.model_validate(r) for r in state.renewals],
@@ -266,6 +291,13 @@ class HistoryEntry(BaseModel):
     data: dict[str, Any]
 
 
+class ErasureDone(BaseModel):
+    """The key was destroyed: the texts it encrypted are unreadable from now on."""
+
+    erased: bool
+    already_erased: bool = Field(description="True when it had been erased before this request.")
+
+
 class RegistrationOut(_Out):
     """A seat in a workshop session."""
 
@@ -281,7 +313,7 @@ class WorkshopSessionOut(_Out):
     session_id: UUID
     agency_id: str
     theme: WorkshopTheme
-    title: str | None = None
+    title: str | None = Field(None, description="Kept encrypted under the session's key; null once erased.")
     session_date: date
     capacity: int
     registered: int
@@ -296,14 +328,14 @@ class WorkshopSessionDetail(WorkshopSessionOut):
     participants: list[RegistrationOut]
 
 
-def session_detail(session: WorkshopSession) -> WorkshopSessionDetail:
-    """A session as its agency sees it."""
+def session_detail(session: WorkshopSession, view: TextView = NO_TEXT) -> WorkshopSessionDetail:
+    """A session as its agency sees it (its title read from `view`, the agency's texts)."""
     seats = list(session.registrations.values())
     return WorkshopSessionDetail(
         session_id=session.id,
         agency_id=session.agency_id,
         theme=session.theme,
-        title=session.title,
+        title=view.text(session.title_ref),
         session_date=session.session_date,
         capacity=session.capacity,
         registered=len(seats),

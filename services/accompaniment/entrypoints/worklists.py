@@ -22,7 +22,7 @@ class WorklistEntry(BaseModel):
     accompaniment_id: UUID
     beneficiary_id: UUID
     agency_id: str
-    referent_id: str | None
+    referent_id: UUID | None
     status: str
     planned_end_date: date
     days_to_planned_end: int
@@ -38,7 +38,7 @@ async def get_worklist(
     user: CurrentUser,
     deps: DependenciesDep,
     agency_id: str | None = None,
-    referent: str | None = None,
+    referent: UUID | None = None,
     as_of: date | None = None,
 ) -> list[WorklistEntry]:
     """Accompaniments ending soon, without recent contact, or whose contract was not signed in time."""

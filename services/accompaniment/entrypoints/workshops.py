@@ -12,9 +12,16 @@ from services.accompaniment.domain.commands import RecordAttendance, RegisterPar
 from services.accompaniment.domain.errors import WorkshopNotFound
 from services.accompaniment.domain.evolution import WORKSHOP_SESSION
 from services.accompaniment.entrypoints.dependencies import DependenciesDep
-from services.accompaniment.entrypoints.responses import WorkshopSessionDetail, WorkshopSessionOut, session_detail
+from services.accompaniment.entrypoints.responses import (
+    ErasureDone,
+    WorkshopSessionDetail,
+    WorkshopSessionOut,
+    session_detail,
+)
 from services.accompaniment.service_layer import workshops
+from shared.audit import Audit
 from shared.auth import CurrentUser
+from shared.private_text import Owner, text_ref
 
 router = APIRouter(prefix="/workshops", tags=["workshops"])
 
@@ -25,7 +32,13 @@ async def schedule_session(
 ) -> WorkshopSessionDetail:
     """Plan a workshop session of the caller's agency."""
     session = await workshops.schedule_session(body, user=user, deps=deps, ctx=deps.context())
-    return session_detail(session)
+    return await _shown(session, deps)
+
+
+async def _shown(session, deps) -> WorkshopSessionDetail:
+    async with deps.store.connection() as conn:
+        view = await deps.texts.view(conn, Owner.workshop(session.id), [session.title_ref])
+    return session_detail(session, view)
 
 
 @router.get("", response_model=list[WorkshopSessionOut])
@@ -47,7 +60,7 @@ async def list_sessions(
     else:
         agency_id = user.scope(agency_id, personal=False)
     async with deps.store.connection() as conn:
-        return await deps.sessions.list(
+        rows = await deps.sessions.list(
             conn,
             agency_id=agency_id,
             date_from=date_from,
@@ -55,6 +68,8 @@ async def list_sessions(
             open_to_department=open_to_department or None,
             limit=limit,
         )
+        titles = await deps.texts.reveal(conn, [text_ref(r["session_id"], "title") for r in rows])
+    return [{**r, "title": titles[text_ref(r["session_id"], "title")].text} for r in rows]
 
 
 @router.get("/{session_id}", response_model=WorkshopSessionDetail)
@@ -64,14 +79,14 @@ async def get_session(session_id: UUID, user: CurrentUser, deps: DependenciesDep
     if session is None:
         raise WorkshopNotFound(f"no workshop session {session_id}")
     workshops.session_scope(user, session)
-    return session_detail(session)
+    return await _shown(session, deps)
 
 
 @router.post("/{session_id}/open-to-department", response_model=WorkshopSessionDetail)
 async def open_to_department(session_id: UUID, user: CurrentUser, deps: DependenciesDep) -> WorkshopSessionDetail:
     """Offer the seats of one of the agency's sessions to the people followed by every agency (409 once open)."""
     session = await workshops.open_to_department(session_id, user=user, deps=deps, ctx=deps.context())
-    return session_detail(session)
+    return await _shown(session, deps)
 
 
 @router.post("/{session_id}/registrations", response_model=WorkshopSessionDetail, status_code=status.HTTP_201_CREATED)
@@ -87,7 +102,7 @@ async def register(
         deps=deps,
         ctx=deps.context(),
     )
-    return session_detail(session)
+    return await _shown(session, deps)
 
 
 @router.post("/{session_id}/attendance", response_model=WorkshopSessionDetail)
@@ -103,4 +118,12 @@ async def record_attendance(
         deps=deps,
         ctx=deps.context(),
     )
-    return session_detail(session)
+    return await _shown(session, deps)
+
+
+@router.delete("/{session_id}/personal-data", response_model=ErasureDone)
+async def erase_title(session_id: UUID, user: CurrentUser, deps: DependenciesDep) -> ErasureDone:
+    """Erase a session's title (when it named someone) by destroying its key (agency manager)."""
+    done = await workshops.erase_title(session_id, user=user, deps=deps, today=date.today())
+    await Audit(deps.audit, user).erase("workshop_session", resource_id=session_id, agency_id=user.agency_id)
+    return ErasureDone(erased=True, already_erased=not done)

@@ -8,16 +8,20 @@ from datetime import date
 from services.accompaniment.domain.rules import Context, Rules
 from services.accompaniment.domain.worklist import Thresholds
 from services.accompaniment.service_layer.ports import AccompanimentViews, WorkshopViews
+from shared.audit import AuditTrail
+from shared.private_text import PrivateTexts
 from shared.unit_of_work import AggregateStore
 
 
 @dataclass(frozen=True)
 class Dependencies:
-    """The aggregate store, the read models and the department settings."""
+    """The aggregate store, the read models, the free text kept encrypted, and the department settings."""
 
     store: AggregateStore
     accompaniments: AccompanimentViews
     sessions: WorkshopViews
+    texts: PrivateTexts
+    audit: AuditTrail
     rules: Rules
     thresholds: Thresholds
 

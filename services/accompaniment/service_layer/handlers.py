@@ -23,6 +23,7 @@ from services.accompaniment.domain.state import Accompaniment
 from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.auth import Principal
 from shared.contracts.accompaniment import AccompanimentEvent
+from shared.private_text import Owner
 from shared.unit_of_work import UnitOfWork
 
 Decider = Callable[[Accompaniment | None, Any, Context], list[AccompanimentEvent]]
@@ -69,4 +70,7 @@ async def handle(
     async with deps.store.transaction() as uow:
         state = existing(await load(uow, deps, accompaniment_id))
         user.scope(state.agency_id)
-        return await uow.save(ACCOMPANIMENT, state, decide(state, cmd, ctx))
+        events = decide(state, cmd, ctx)
+        # Free text stays here, encrypted with the person's key; the events carry its reference only.
+        await deps.texts.seal(uow.connection, Owner.person(state.beneficiary_id), cmd.texts())
+        return await uow.save(ACCOMPANIMENT, state, events)

@@ -1,5 +1,5 @@
 """Reactions to other contexts' events: enrolment opens, transfer moves, a hire proposes an exit, an early end
-withdraws it.
+withdraws it, an erasure destroys the person's key here too.
 
 The consumer runtime calls each one as `reaction(envelope, conn)` inside its transaction (which also records
 the event as processed); the reaction joins that transaction with a unit of work. Each is idempotent on its
@@ -19,11 +19,12 @@ from services.accompaniment.domain.errors import AlreadyFollowed, UnknownEarlier
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, accompaniment_id_for
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
-from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
+from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryPersonalDataErased, BeneficiaryTransferred
 from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.envelope import Envelope
 from shared.errors import Parked
 from shared.eventstore import Tracing
+from shared.private_text import Owner
 
 log = structlog.get_logger(__name__)
 
@@ -110,3 +111,12 @@ async def on_hire_ended_early(envelope: Envelope, conn: Any, *, deps: Dependenci
     for accompaniment_id in current:
         state = await load(uow, deps, accompaniment_id)
         await uow.save(ACCOMPANIMENT, state, lifecycle.withdraw_exit(state, ended, withdrawn_on=envelope.time.date()))
+
+
+async def on_personal_data_erased(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
+    """Intake erased the person: destroy their key here, so the free text written about them is unreadable."""
+    uow = deps.store.join(conn, Tracing.caused_by(envelope))
+    erased = uow.decode(envelope)
+    assert isinstance(erased, BeneficiaryPersonalDataErased)
+    if await deps.texts.erase(uow.connection, Owner.person(erased.beneficiary_id), erased.erased_on):
+        log.info("personal_data.erased", beneficiary_id=str(erased.beneficiary_id))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from services.accompaniment.domain.commands import RecordAttendance, RegisterParticipant, ScheduleWorkshopSession
 from services.accompaniment.domain.decisions import workshops
-from services.accompaniment.domain.errors import AlreadyRecorded
+from services.accompaniment.domain.errors import AlreadyRecorded, WorkshopNotFound
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import WorkshopSession
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
-from shared.auth import Principal
+from shared.auth import Principal, Role
+from shared.private_text import Owner
 
 
 async def schedule_session(
@@ -23,7 +25,10 @@ async def schedule_session(
     async with deps.store.transaction() as uow:
         if await uow.load(WORKSHOP_SESSION, cmd.session_id) is not None:
             raise AlreadyRecorded(f"workshop session {cmd.session_id} already exists")
-        return await uow.save(WORKSHOP_SESSION, None, workshops.schedule_session(cmd, ctx))
+        events = workshops.schedule_session(cmd, ctx)
+        # A session's title concerns no one person as a rule: it is kept under the session's own key.
+        await deps.texts.seal(uow.connection, Owner.workshop(cmd.session_id), cmd.texts())
+        return await uow.save(WORKSHOP_SESSION, None, events)
 
 
 def session_scope(user: Principal, session: WorkshopSession) -> None:
@@ -72,3 +77,14 @@ async def open_to_department(session_id: UUID, *, user: Principal, deps: Depende
         if session is not None:
             user.scope(session.agency_id)
         return await uow.save(WORKSHOP_SESSION, session, workshops.open_to_department(session, ctx))
+
+
+async def erase_title(session_id: UUID, *, user: Principal, deps: Dependencies, today: date) -> bool:
+    """Destroy the key of a session's title (one that named someone); False if already done."""
+    user.require_role(Role.AGENCY_MANAGER)
+    async with deps.store.transaction() as uow:
+        session = await uow.load(WORKSHOP_SESSION, session_id)
+        if session is None:
+            raise WorkshopNotFound(f"no workshop session {session_id}")
+        user.scope(session.agency_id)
+        return await deps.texts.erase(uow.connection, Owner.workshop(session_id), today)

@@ -10,14 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from services.intake.service_layer.reports import STATUS_LABELS, ImportReport
+from shared.csv_safe import neutralise
 
 HEADERS = ["Ligne", "Statut", "Identifiant du bénéficiaire", "Agence", "Motif", "Doublons possibles à vérifier"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    """A cell a spreadsheet never reads as a formula."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 def _rows(report: ImportReport) -> list[list[str | int]]:
@@ -27,7 +22,7 @@ def _rows(report: ImportReport) -> list[list[str | int]]:
             STATUS_LABELS[row.status],
             str(row.beneficiary_id or ""),
             row.agency_id or "",
-            _safe(row.reason or ""),
+            neutralise(row.reason or ""),
             " ".join(str(p) for p in row.possible_duplicates),
         ]
         for row in report.rows
@@ -37,7 +32,7 @@ def _rows(report: ImportReport) -> list[list[str | int]]:
 def _summary(report: ImportReport) -> list[list[str | int]]:
     return [
         ["Import", str(report.import_id)],
-        ["Profil", report.profile],
+        ["Profil", neutralise(report.profile)],
         ["Lignes", report.total],
         ["Créés", report.created],
         ["Doublons", report.duplicates],

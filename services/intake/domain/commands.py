@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, fie
 
 from services.intake.domain.nir import validate_nir
 from shared.contracts.intake import HouseholdType
+from shared.contracts.referentials import ReferralSource
 
 _ALLOCATAIRE = re.compile(r"^\d{1,7}$")
 
@@ -88,10 +89,10 @@ class ReferBeneficiary(BaseModel):
         " Not before the orientation, not in the future: earlier enrolments are entered when an agency's"
         " files are taken over.",
     )
-    referral_source: str = Field(
-        "department",
-        pattern=r"^[a-z0-9][a-z0-9_.\-]{0,63}$",
-        description="Code of the channel (it is published in events: a code, never free text).",
+    referral_source: ReferralSource = Field(
+        ReferralSource.DEPARTMENT,
+        description="Code of the channel (`GET /referentials/referral_sources`); published in events, so a code of"
+        " a closed list, never free text.",
         examples=["caf_monthly_list"],
     )
 

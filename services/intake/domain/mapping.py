@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from services.intake.domain.commands import AllocataireRole
 from shared.contracts.intake import HouseholdType
+from shared.contracts.referentials import ReferralSource
 
 
 class FileFormat(StrEnum):
@@ -136,7 +137,8 @@ class MappingProfile(BaseModel):
         },
     )
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]{1,63}$", description="Identifier of the source's profile.")
+    # Starts with a letter: a profile name is an identifier that stays, so it cannot be a number (a NIR...).
+    name: str = Field(pattern=r"^[a-z][a-z0-9_\-]{1,63}$", description="Identifier of the source's profile.")
     description: str = Field("", max_length=300)
     format: FileFormat = FileFormat.CSV
     encoding: str = Field("utf-8", description="Encoding of the source's CSV files (UTF-8 unless named here).")
@@ -151,7 +153,10 @@ class MappingProfile(BaseModel):
         default_factory=lambda: dict(DEFAULT_ROLES), description="Role codes of the file (demandeur/conjoint)."
     )
     households: dict[str, HouseholdType] = Field(default_factory=lambda: dict(DEFAULT_HOUSEHOLDS))
-    referral_source: str = Field("department_import", pattern=r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
+    referral_source: ReferralSource = Field(
+        ReferralSource.DEPARTMENT_IMPORT,
+        description="Of rows that name none; published in events, so a code of `GET /referentials/referral_sources`.",
+    )
     orientation_on_import_day: bool = Field(
         True, description="Without an orientation date column (or cell), the day of the import is the orientation."
     )

@@ -18,6 +18,7 @@ from services.intake.entrypoints.responses import (
     TransferAnswer,
 )
 from services.intake.service_layer import beneficiaries, views
+from shared.audit import AuditDep
 from shared.auth import CurrentUser
 from shared.problems import errors
 
@@ -28,19 +29,27 @@ router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
 async def list_beneficiaries(
     user: CurrentUser,
     deps: DependenciesDep,
+    audit: AuditDep,
     agency_id: Annotated[str | None, Query(description="Agency; yours by default, every agency for an admin.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[BeneficiarySummary]:
     """The agency's beneficiaries with their names, most recently enrolled first (agency staff and admins)."""
     files = await views.list_beneficiaries(user, agency_id, deps=deps, limit=limit, offset=offset)
+    await audit.read_people("beneficiary", [(f.record.beneficiary_id, f.record.agency_id) for f in files])
     return [BeneficiarySummary.of(file) for file in files]
 
 
 @router.get("/{beneficiary_id}", response_model=BeneficiaryDetails, responses=errors(401, 403, 404))
-async def get_beneficiary(beneficiary_id: UUID, user: CurrentUser, deps: DependenciesDep) -> BeneficiaryDetails:
-    """A beneficiary's identity, agency and status, for the staff of their agency."""
-    return BeneficiaryDetails.of(await views.beneficiary_details(beneficiary_id, user, deps=deps))
+async def get_beneficiary(
+    beneficiary_id: UUID, user: CurrentUser, deps: DependenciesDep, audit: AuditDep
+) -> BeneficiaryDetails:
+    """A beneficiary's identity, agency and status, for the staff of their agency (the read is audited)."""
+    file = await views.beneficiary_details(beneficiary_id, user, deps=deps)
+    await audit.read(
+        "beneficiary", agency_id=file.record.agency_id, resource_id=beneficiary_id, beneficiary_id=beneficiary_id
+    )
+    return BeneficiaryDetails.of(file)
 
 
 @router.post("/{beneficiary_id}/transfer", response_model=TransferAnswer, responses=errors(401, 403, 404, 409, 422))
@@ -53,9 +62,12 @@ async def transfer(
 
 
 @router.delete("/{beneficiary_id}/personal-data", response_model=ErasureAnswer, responses=errors(401, 403, 404, 409))
-async def erase_personal_data(beneficiary_id: UUID, user: CurrentUser, deps: DependenciesDep) -> ErasureAnswer:
+async def erase_personal_data(
+    beneficiary_id: UUID, user: CurrentUser, deps: DependenciesDep, audit: AuditDep
+) -> ErasureAnswer:
     """Erase the person's identity by destroying their key (agency manager of their agency, admins)."""
     event = await beneficiaries.erase_personal_data(beneficiary_id, user, deps=deps, today=date.today())
+    await audit.erase("beneficiary", resource_id=beneficiary_id, agency_id=user.agency_id)
     return ErasureAnswer(
         beneficiary_id=event.beneficiary_id, status=BeneficiaryStatus.ERASED, erased_on=event.erased_on
     )

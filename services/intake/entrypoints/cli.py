@@ -26,6 +26,7 @@ from services.intake.service_layer.imports import ImportReport, dry_run, import_
 from services.intake.service_layer.reports import STATUS_LABELS, DryRunReport, RowStatus
 from services.intake.settings import IntakeSettings
 from shared import cli
+from shared.contracts.referentials import ReferralSource
 from shared.logging import configure_logging
 from shared.settings import load_settings
 
@@ -114,7 +115,11 @@ def _import_command(argv: list[str], settings: IntakeSettings) -> int:
         "--dry-run", action="store_true", help="show the first rows as they will be read; write nothing"
     )
     parser.add_argument("--report", type=Path, help="write the full report to this file (.json, .csv or .xlsx)")
-    parser.add_argument("--source", help="source code of rows that name none (default: the profile's)")
+    parser.add_argument(
+        "--source",
+        choices=[s.value for s in ReferralSource],
+        help="referral source of rows that name none (default: the profile's)",
+    )
     args = parser.parse_args(argv)
     configure_logging(settings.log_level, settings.log_json, service="intake")
     console = Console(stderr=True)

@@ -17,7 +17,9 @@ from services.intake.service_layer import profiles
 from services.intake.service_layer.imports import PREVIEW_ROWS, dry_run, import_referrals
 from services.intake.service_layer.referrals import refer_beneficiary
 from services.intake.service_layer.reports import DryRunReport, ImportReport
+from shared.audit import AuditDep
 from shared.auth import CurrentUser, Principal, Role
+from shared.contracts.referentials import ReferralSource
 from shared.errors import Forbidden
 from shared.problems import errors
 
@@ -117,8 +119,8 @@ async def import_file(
         bool, Query(alias="dry_run", description="Show the first rows as read; write nothing.")
     ] = False,
     source: Annotated[
-        str | None,
-        Query(pattern=r"^[a-z0-9][a-z0-9_.\-]{0,63}$", description="Source code of rows that name none."),
+        ReferralSource | None,
+        Query(description="Referral source of rows that name none (referential `referral_sources`)."),
     ] = None,
 ) -> ImportReport | DryRunReport:
     """Import a file and report on every row (or preview it)."""
@@ -149,6 +151,7 @@ async def import_report(
     import_id: UUID,
     user: CurrentUser,
     deps: DependenciesDep,
+    audit: AuditDep,
     format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json, csv (`;`, UTF-8 BOM) or xlsx")] = "json",
 ) -> Response:
     """The report of an import, row by row, to download (French headers in CSV and XLSX)."""
@@ -157,7 +160,8 @@ async def import_report(
         report = await deps.reports.get(conn, import_id)
     if report is None:
         raise ImportReportNotFound(f"pas de rapport d'import {import_id}")
-    name = f"import-{import_id}"
+    await audit.export("import_report", agency_id=None, detail=f"import {report.import_id} as {format}")
+    name = f"import-{report.import_id}"
     if format == "csv":
         return Response(
             report_csv(report),

@@ -17,7 +17,7 @@ from shared.contracts.accompaniment import TimeSlot
 _SLOTS = {slot.value: slot for slot in TimeSlot}
 _COLUMNS = (
     "beneficiary_id, agency_id, commune_code, aptitudes, available_slots, max_weekly_hours, max_commute_km,"
-    " driving_licence, health_restrictions, wished_sectors, active"
+    " driving_licence, work_constraints, wished_sectors, active"
 )
 
 
@@ -32,7 +32,7 @@ def candidate_from_row(row: asyncpg.Record) -> Candidate:
         max_weekly_hours=row["max_weekly_hours"],
         max_commute_km=row["max_commute_km"],
         driving_licence=row["driving_licence"],
-        health_restrictions=frozenset(row["health_restrictions"]),
+        work_constraints=frozenset(row["work_constraints"]),
         wished_sectors=frozenset(row["wished_sectors"]),
         active=row["active"],
     )
@@ -79,14 +79,14 @@ class PostgresCandidates(CandidateViews):
         await conn.execute(
             f"""INSERT INTO {self.schema}.candidates (beneficiary_id, accompaniment_id, agency_id, commune_code,
                     aptitudes, available_slots, max_weekly_hours, max_commute_km, driving_licence,
-                    health_restrictions, wished_sectors, active, source_version, updated_at)
+                    work_constraints, wished_sectors, active, source_version, updated_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true, $12, $13)
                 ON CONFLICT (beneficiary_id) DO UPDATE SET
                     accompaniment_id = excluded.accompaniment_id, agency_id = excluded.agency_id,
                     commune_code = excluded.commune_code, aptitudes = excluded.aptitudes,
                     available_slots = excluded.available_slots, max_weekly_hours = excluded.max_weekly_hours,
                     max_commute_km = excluded.max_commute_km, driving_licence = excluded.driving_licence,
-                    health_restrictions = excluded.health_restrictions, wished_sectors = excluded.wished_sectors,
+                    work_constraints = excluded.work_constraints, wished_sectors = excluded.wished_sectors,
                     active = true, source_version = excluded.source_version, updated_at = excluded.updated_at
                 WHERE (candidates.accompaniment_id = excluded.accompaniment_id
                        AND candidates.source_version < excluded.source_version)
@@ -101,7 +101,7 @@ class PostgresCandidates(CandidateViews):
             candidate.max_weekly_hours,
             candidate.max_commute_km,
             candidate.driving_licence,
-            sorted(candidate.health_restrictions),
+            sorted(candidate.work_constraints),
             sorted(candidate.wished_sectors),
             version,
             recorded_at,

@@ -10,6 +10,7 @@ from services.placement.domain.errors import EmployerAlreadyRegistered
 from services.placement.domain.state import Employer
 from services.placement.service_layer.ports import EmployerViews
 from shared.contracts.placement import EmployerContactRecorded
+from shared.staff import staff_id
 
 
 class PostgresEmployers(EmployerViews):
@@ -21,14 +22,13 @@ class PostgresEmployers(EmployerViews):
     async def add(self, conn: asyncpg.Connection, employer: Employer) -> None:
         try:
             await conn.execute(
-                f"""INSERT INTO {self.schema}.employers (employer_id, siret, name, size, sector, social_economy, siae,
+                f"""INSERT INTO {self.schema}.employers (employer_id, siret, size, sector, social_economy, siae,
                         commune_code, agency_id, contacts, last_contact_on, version)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
                 employer.id,
                 employer.siret,
-                employer.name,
                 employer.size.value,
-                employer.sector,
+                employer.sector.value if employer.sector else None,
                 employer.social_economy,
                 employer.siae,
                 employer.commune_code,
@@ -54,16 +54,19 @@ class PostgresEmployers(EmployerViews):
     async def add_contact(self, conn: asyncpg.Connection, contact: EmployerContactRecorded) -> None:
         await conn.execute(
             f"""INSERT INTO {self.schema}.employer_contacts
-                    (contact_id, employer_id, agency_id, contact_date, kind, caseworker, notes)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+                    (contact_id, employer_id, agency_id, contact_date, kind, caseworker)
+                VALUES ($1, $2, $3, $4, $5, $6)""",
             contact.contact_id,
             contact.employer_id,
             contact.agency_id,
             contact.contact_date,
             contact.kind.value,
-            contact.caseworker,
-            contact.notes,
+            str(contact.caseworker),
         )
+
+    async def contact(self, conn: asyncpg.Connection, contact_id: UUID) -> dict | None:
+        row = await conn.fetchrow(f"SELECT * FROM {self.schema}.employer_contacts WHERE contact_id = $1", contact_id)
+        return dict(row) if row else None
 
     async def list(
         self,
@@ -75,12 +78,12 @@ class PostgresEmployers(EmployerViews):
         limit: int,
         offset: int,
     ) -> list[dict]:
-        """Employers of the network, by name."""
+        """Employers of the network, by SIRET (their names are encrypted: the database cannot sort by them)."""
         rows = await conn.fetch(
             f"""SELECT * FROM {self.schema}.employers
-                WHERE ($1::text IS NULL OR agency_id = $1) AND ($2::text IS NULL OR lower(sector) = lower($2))
+                WHERE ($1::text IS NULL OR agency_id = $1) AND ($2::text IS NULL OR sector = $2)
                   AND ($3::text IS NULL OR commune_code = $3)
-                ORDER BY name, employer_id LIMIT $4 OFFSET $5""",
+                ORDER BY siret, employer_id LIMIT $4 OFFSET $5""",
             agency_id,
             sector,
             commune_code,
@@ -99,4 +102,6 @@ class PostgresEmployers(EmployerViews):
                 ORDER BY contact_date DESC, contact_id""",
             employer_id,
         )
-        return {**dict(row), "contact_history": [dict(c) for c in contacts]}
+        # Rows written before staff were uuids hold the caseworker's login: shown as the uuid events now carry.
+        history = [{**dict(c), "caseworker": staff_id(c["caseworker"])} for c in contacts]
+        return {**dict(row), "contact_history": history}

@@ -26,8 +26,8 @@ class PostgresImmersions(ImmersionViews):
         ]
         await conn.execute(
             f"""INSERT INTO {self.schema}.immersions (immersion_id, beneficiary_id, agency_id, host_kind, employer_id,
-                    host_name, sector, periods, days_of_presence, renewed, outcome, completed_on, version)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13)
+                    sector, periods, days_of_presence, renewed, outcome, completed_on, version)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12)
                 ON CONFLICT (immersion_id) DO UPDATE SET
                     agency_id = excluded.agency_id, periods = excluded.periods,
                     days_of_presence = excluded.days_of_presence,
@@ -38,8 +38,7 @@ class PostgresImmersions(ImmersionViews):
             immersion.agency_id,
             immersion.host_kind.value,
             immersion.employer_id,
-            immersion.host_name,
-            immersion.sector,
+            immersion.sector.value if immersion.sector else None,
             json.dumps(periods),
             immersion.days_of_presence,
             immersion.renewed,

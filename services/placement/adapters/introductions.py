@@ -12,6 +12,7 @@ from services.placement.domain.errors import AlreadyIntroduced
 from services.placement.domain.state import Hire, Introduction
 from services.placement.service_layer.ports import IntroductionViews
 from shared.events import DomainEvent
+from shared.staff import staff_id
 
 
 def _value(enum: object | None) -> str | None:
@@ -53,7 +54,7 @@ class PostgresIntroductions(IntroductionViews):
             introduction.employer_id,
             introduction.beneficiary_id,
             introduction.agency_id,
-            introduction.sector,
+            _value(introduction.sector),
             hire.contract_type.value,
             hire.duration_months,
             hire.weekly_hours,
@@ -79,9 +80,9 @@ class PostgresIntroductions(IntroductionViews):
             introduction.employer_id,
             introduction.beneficiary_id,
             introduction.agency_id,
-            introduction.sector,
+            _value(introduction.sector),
             introduction.introduced_on,
-            introduction.caseworker,
+            str(introduction.caseworker),
             _value(introduction.outcome),
             introduction.decided_on,
             _value(introduction.not_hired_reason),
@@ -116,7 +117,7 @@ class PostgresIntroductions(IntroductionViews):
         row = await conn.fetchrow(
             f"SELECT * FROM {self.schema}.introductions WHERE introduction_id = $1", introduction_id
         )
-        return dict(row) if row else None
+        return _introduction_row(row) if row else None
 
     async def list(
         self,
@@ -140,7 +141,7 @@ class PostgresIntroductions(IntroductionViews):
             limit,
             offset,
         )
-        return [dict(r) for r in rows]
+        return [_introduction_row(r) for r in rows]
 
     async def get_hire(self, conn: asyncpg.Connection, hire_id: UUID) -> dict | None:
         """One hire with its check-ins."""
@@ -161,6 +162,11 @@ class PostgresIntroductions(IntroductionViews):
             offset,
         )
         return [_hire_row(r) for r in rows]
+
+
+def _introduction_row(row: asyncpg.Record) -> dict:
+    # Rows written before staff were uuids hold the caseworker's login: shown as the uuid events now carry.
+    return {**dict(row), "caseworker": staff_id(row["caseworker"])}
 
 
 def _hire_row(row: asyncpg.Record) -> dict:

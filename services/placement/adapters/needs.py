@@ -12,7 +12,12 @@ from services.placement.service_layer.ports import NeedViews
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import WorkingCondition
+from shared.contracts.referentials import Aptitude, Sector
 from shared.events import DomainEvent
+from shared.private_text import text_ref
+
+# Rows written before the referentials may hold free-form aptitudes: those are left out (see the migration).
+_APTITUDES = frozenset(a.value for a in Aptitude)
 
 
 def need_from_row(row: asyncpg.Record) -> Need:
@@ -21,13 +26,13 @@ def need_from_row(row: asyncpg.Record) -> Need:
         id=row["need_id"],
         employer_id=row["employer_id"],
         agency_id=row["agency_id"],
-        title=row["title"],
-        sector=row["sector"],
-        tasks=tuple(row["tasks"]),
+        title_ref=text_ref(row["need_id"], "title"),
+        sector=Sector(row["sector"]) if row["sector"] else None,
+        tasks_ref=text_ref(row["need_id"], "tasks"),
         weekly_hours=row["weekly_hours"],
         time_slots=tuple(TimeSlot(s) for s in row["time_slots"]),
         commune_code=row["commune_code"],
-        required_aptitudes=tuple(row["required_aptitudes"]),
+        required_aptitudes=tuple(Aptitude(a) for a in row["required_aptitudes"] if a in _APTITUDES),
         working_conditions=tuple(WorkingCondition(c) for c in row["working_conditions"]),
         contract_type=ContractType(row["contract_type"]),
         duration_months=row["duration_months"],
@@ -47,22 +52,20 @@ class PostgresNeeds(NeedViews):
 
     async def save(self, conn: asyncpg.Connection, need: Need, events: Sequence[DomainEvent] = ()) -> None:
         await conn.execute(
-            f"""INSERT INTO {self.schema}.needs (need_id, employer_id, agency_id, title, sector, tasks, weekly_hours,
+            f"""INSERT INTO {self.schema}.needs (need_id, employer_id, agency_id, sector, weekly_hours,
                     time_slots, commune_code, required_aptitudes, working_conditions, contract_type, duration_months,
                     positions, published_on, status, ended_on, version)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                 ON CONFLICT (need_id) DO UPDATE SET
                     status = excluded.status, ended_on = excluded.ended_on, version = excluded.version""",
             need.id,
             need.employer_id,
             need.agency_id,
-            need.title,
-            need.sector,
-            list(need.tasks),
+            need.sector.value if need.sector else None,
             need.weekly_hours,
             [s.value for s in need.time_slots],
             need.commune_code,
-            list(need.required_aptitudes),
+            [a.value for a in need.required_aptitudes],
             [c.value for c in need.working_conditions],
             need.contract_type.value,
             need.duration_months,

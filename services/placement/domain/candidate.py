@@ -8,14 +8,13 @@ from uuid import UUID
 from shared.contracts.accompaniment import CandidateProfileUpdated, TimeSlot
 
 
-def labels(values: list[str] | tuple[str, ...]) -> frozenset[str]:
-    """Free labels compared without regard to case or surrounding spaces."""
-    return frozenset(v.strip().lower() for v in values if v.strip())
-
-
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One person ready to be introduced: no name, no diploma, no CV."""
+    """One person ready to be introduced: no name, no diploma, no CV.
+
+    Aptitudes, work constraints and wished sectors are referential codes (plain strings equal to the enums'
+    values, so that thousands of candidates are read without enum lookups).
+    """
 
     beneficiary_id: UUID
     agency_id: str
@@ -25,7 +24,7 @@ class Candidate:
     max_weekly_hours: int
     max_commute_km: float
     driving_licence: bool
-    health_restrictions: frozenset[str] = frozenset()
+    work_constraints: frozenset[str] = frozenset()
     wished_sectors: frozenset[str] = frozenset()
     active: bool = True
 
@@ -36,11 +35,11 @@ class Candidate:
             beneficiary_id=event.beneficiary_id,
             agency_id=event.agency_id,
             commune_code=event.commune_code,
-            aptitudes=labels(event.aptitudes),
+            aptitudes=frozenset(event.aptitudes),
             available_slots=frozenset(event.available_slots),
             max_weekly_hours=event.max_weekly_hours,
             max_commute_km=event.max_commute_km,
             driving_licence=event.driving_licence,
-            health_restrictions=labels(event.health_restrictions),
-            wished_sectors=labels(event.wished_sectors),
+            work_constraints=frozenset(event.work_constraints),
+            wished_sectors=frozenset(event.wished_sectors),
         )

@@ -9,6 +9,10 @@ class EmployerNotFound(NotFound):
     """No employer has this id."""
 
 
+class ContactNotFound(NotFound):
+    """No such prospecting contact with this employer."""
+
+
 class NeedNotFound(NotFound):
     """No need has this id."""
 

@@ -8,15 +8,17 @@ from enum import StrEnum
 from operator import itemgetter
 from uuid import UUID
 
-from services.placement.domain.candidate import Candidate, labels
+from services.placement.domain.candidate import Candidate
 from services.placement.domain.state import Need
 from shared import territory
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.placement import WorkingCondition
+from shared.contracts.referentials import WorkConstraint
+from shared.referentials import FULL_TIME_WEEKLY_HOURS, RULES_OUT
 
 SCORING = (
     "Score out of 100: aptitudes 40 (share of the required ones the person has; 40 when none are required),"
-    " five constraints 10 each (time slots, weekly hours, health restrictions vs working conditions, driving,"
+    " five constraints 10 each (time slots, weekly hours, work constraints vs working conditions, driving,"
     " commute distance), and 10 when the need's sector is one the person wishes. Candidates meeting every"
     " constraint come first, then by score, then by beneficiary id, so equal inputs always give the same order."
 )
@@ -24,20 +26,9 @@ APTITUDE_POINTS = 40.0
 CONSTRAINT_POINTS = 10.0
 SECTOR_POINTS = 10.0
 
-# A health restriction rules a condition out when it reads "no_<condition>" or one of these usual wordings.
-_RESTRICTION_ALIASES: dict[WorkingCondition, set[str]] = {
-    WorkingCondition.HEAVY_LIFTING: {"no_carrying", "no_load_carrying", "no_lifting"},
-    WorkingCondition.STANDING: {"no_prolonged_standing", "no_standing"},
-    WorkingCondition.OUTDOOR: {"no_outdoor_work"},
-    WorkingCondition.NIGHT_WORK: {"no_night", "no_night_shifts"},
-    WorkingCondition.DRIVING_REQUIRED: {"no_driving"},
-    WorkingCondition.WEEKEND_WORK: {"no_weekend"},
-    WorkingCondition.COLD_ENVIRONMENT: {"no_cold"},
-    WorkingCondition.REPETITIVE_MOVEMENTS: {"no_repetitive_work"},
-    WorkingCondition.WORK_AT_HEIGHT: {"no_heights"},
-}
+# The work constraints (referential `work_constraints`) that rule each working condition out.
 RULED_OUT_BY: dict[WorkingCondition, frozenset[str]] = {
-    condition: frozenset({f"no_{condition.value}", *_RESTRICTION_ALIASES.get(condition, ())})
+    condition: frozenset(c.value for c, conditions in RULES_OUT.items() if condition in conditions)
     for condition in WorkingCondition
 }
 
@@ -47,7 +38,7 @@ class Constraint(StrEnum):
 
     TIME_SLOTS = "time_slots"
     WEEKLY_HOURS = "weekly_hours"
-    HEALTH = "health"
+    WORK_CONSTRAINTS = "work_constraints"
     DRIVING = "driving"
     DISTANCE = "distance"
 
@@ -99,7 +90,8 @@ class NeedCriteria:
     weekly_hours: float
     conditions: tuple[WorkingCondition, ...]
     ruled_out_by: frozenset[str]
-    sector: str
+    full_time: bool
+    sector: str | None
     driving_required: bool
     distances: dict[str, float]
 
@@ -107,15 +99,26 @@ class NeedCriteria:
     def of(cls, need: Need) -> NeedCriteria:
         """Criteria of a need, with the distance (km, one decimal) from its place to every commune."""
         return cls(
-            aptitudes=labels(need.required_aptitudes),
+            aptitudes=frozenset(need.required_aptitudes),
             slots=frozenset(need.time_slots),
             weekly_hours=need.weekly_hours,
             conditions=tuple(need.working_conditions),
             ruled_out_by=frozenset().union(*(RULED_OUT_BY[c] for c in need.working_conditions)),
-            sector=need.sector.strip().lower(),
+            full_time=need.weekly_hours >= FULL_TIME_WEEKLY_HOURS,
+            sector=need.sector,
             driving_required=WorkingCondition.DRIVING_REQUIRED in need.working_conditions,
             distances={code: round(km, 1) for code, km in territory.distances_from(need.commune_code).items()},
         )
+
+
+_PART_TIME = WorkConstraint.PART_TIME_ONLY.value
+
+
+def _constraints_allow(criteria: NeedCriteria, candidate: Candidate) -> bool:
+    """No work constraint of the person rules out a condition of the post (nor full time, for part time only)."""
+    if criteria.ruled_out_by & candidate.work_constraints:
+        return False
+    return not (criteria.full_time and _PART_TIME in candidate.work_constraints)
 
 
 def score(criteria: NeedCriteria, candidate: Candidate) -> tuple[float, bool]:
@@ -128,7 +131,7 @@ def score(criteria: NeedCriteria, candidate: Candidate) -> tuple[float, bool]:
     compatible = (
         criteria.slots <= candidate.available_slots,
         criteria.weekly_hours <= candidate.max_weekly_hours,
-        not (criteria.ruled_out_by & candidate.health_restrictions),
+        _constraints_allow(criteria, candidate),
         candidate.driving_licence or not criteria.driving_required,
         km is not None and km <= candidate.max_commute_km,
     )
@@ -150,11 +153,13 @@ def _checks(criteria: NeedCriteria, candidate: Candidate) -> tuple[ConstraintChe
         f"{criteria.weekly_hours:g} h a week {'within' if fits else 'above'} the "
         f"{candidate.max_weekly_hours} h the person can work",
     )
-    conflicts = [c.value for c in criteria.conditions if RULED_OUT_BY[c] & candidate.health_restrictions]
-    health = ConstraintCheck(
-        Constraint.HEALTH,
+    conflicts = [c.value for c in criteria.conditions if RULED_OUT_BY[c] & candidate.work_constraints]
+    if criteria.full_time and _PART_TIME in candidate.work_constraints:
+        conflicts.append(f"full time ({criteria.weekly_hours:g} h a week)")
+    constraints = ConstraintCheck(
+        Constraint.WORK_CONSTRAINTS,
         not conflicts,
-        f"health restrictions rule out {', '.join(conflicts)}" if conflicts else "no health restriction in the way",
+        f"work constraints rule out {', '.join(conflicts)}" if conflicts else "no work constraint in the way",
     )
     driving = ConstraintCheck(
         Constraint.DRIVING,
@@ -172,7 +177,7 @@ def _checks(criteria: NeedCriteria, candidate: Candidate) -> tuple[ConstraintChe
             near,
             f"{km:g} km {'within' if near else 'beyond'} the {candidate.max_commute_km:g} km the person can travel",
         )
-    return slots, hours, health, driving, distance
+    return slots, hours, constraints, driving, distance
 
 
 def assess(criteria: NeedCriteria, candidate: Candidate) -> Match:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from shared.errors import DomainError
+from shared.errors import InvalidField
 
 
-class InvalidSiret(DomainError):
+class InvalidSiret(InvalidField):
     """The SIRET is not 14 digits with a valid Luhn key."""
 
 
@@ -23,11 +23,11 @@ def luhn_valid(digits: str) -> bool:
 def check_siret(siret: str) -> str:
     """The SIRET, if valid; La Poste's establishments (SIREN 356000000) use a digit-sum rule instead."""
     if len(siret) != 14 or not siret.isdigit():
-        raise InvalidSiret(f"SIRET {siret!r} must be 14 digits")
+        raise InvalidSiret("siret", "a SIRET is 14 digits")
     if siret.startswith("356000000"):
         valid = sum(int(c) for c in siret) % 5 == 0
     else:
         valid = luhn_valid(siret)
     if not valid:
-        raise InvalidSiret(f"SIRET {siret} has an invalid check key")
+        raise InvalidSiret("siret", "this SIRET has an invalid check key")
     return siret

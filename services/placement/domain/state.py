@@ -24,7 +24,9 @@ from shared.contracts.placement import (
     NotHiredReason,
     WorkingCondition,
 )
+from shared.contracts.referentials import Aptitude, Sector
 from shared.dates import add_months
+from shared.private_text import text_ref
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,9 @@ class Employer:
 
     id: UUID
     siret: str
-    name: str
+    name_ref: UUID
     size: EmployerSize
-    sector: str
+    sector: Sector | None
     social_economy: bool
     siae: bool
     commune_code: str
@@ -60,13 +62,13 @@ class Need:
     id: UUID
     employer_id: UUID
     agency_id: str
-    title: str
-    sector: str
-    tasks: tuple[str, ...]
+    title_ref: UUID
+    sector: Sector | None
+    tasks_ref: UUID
     weekly_hours: float
     time_slots: tuple[TimeSlot, ...]
     commune_code: str
-    required_aptitudes: tuple[str, ...]
+    required_aptitudes: tuple[Aptitude, ...]
     working_conditions: tuple[WorkingCondition, ...]
     contract_type: ContractType
     duration_months: float | None
@@ -113,6 +115,10 @@ class Hire:
     ended_on: date | None = None
     end_reason: EarlyEndReason | None = None
 
+    def notes_ref(self, month: int) -> UUID:
+        """The reference of the notes of the check-in of this month (kept encrypted with the person's key)."""
+        return text_ref(self.id, f"check_in_{month}_notes")
+
     @property
     def planned_end(self) -> date | None:
         """Term of a fixed-term contract."""
@@ -130,9 +136,9 @@ class Introduction:
     employer_id: UUID
     beneficiary_id: UUID
     agency_id: str
-    sector: str
+    sector: Sector | None
     introduced_on: date
-    caseworker: str
+    caseworker: UUID
     outcome: OutcomeKind | None = None
     decided_on: date | None = None
     not_hired_reason: NotHiredReason | None = None
@@ -163,11 +169,12 @@ class Immersion:
     agency_id: str
     host_kind: ImmersionHost
     employer_id: UUID | None
-    host_name: str
-    sector: str | None
+    host_name_ref: UUID | None
+    sector: Sector | None
     periods: tuple[Period, ...]
     outcome: ImmersionOutcome | None = None
     completed_on: date | None = None
+    host_index: str | None = None  # training centres: keyed fingerprint of the name
     moves: tuple[Move, ...] = ()
     version: int = 0
 
@@ -192,12 +199,13 @@ class Immersion:
 
     @property
     def host_key(self) -> str:
-        """Who hosts: the employer of the network, or the training centre by its name."""
-        return host_key(self.employer_id, self.host_name)
+        """Who hosts: the employer of the network, or the training centre by the fingerprint of its name."""
+        return host_key(self.employer_id, self.host_index)
 
 
-def host_key(employer_id: UUID | None, host_name: str | None) -> str:
-    """The same host whatever the immersion: an employer by its id, a training centre by its name (any case)."""
+def host_key(employer_id: UUID | None, host_index: str | None) -> str:
+    """The same host whatever the immersion: an employer by its id, a training centre by the keyed fingerprint of
+    its name (`Dependencies.centre_index`: any case, any spacing)."""
     if employer_id is not None:
         return f"employer:{employer_id}"
-    return "centre:" + " ".join((host_name or "").casefold().split())
+    return f"centre:{host_index or ''}"

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from services.placement.domain.errors import CandidateNotFound
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
 from services.placement.entrypoints.responses import CandidateOut, candidate_out
+from shared.audit import Audit
 from shared.auth import CurrentUser
 
 router = APIRouter(tags=["candidates"])
@@ -28,6 +29,7 @@ async def list_candidates(
         found = await deps.candidates.list(
             conn, agency_id=user.scope(agency_id), active=active, limit=limit, offset=offset
         )
+    await Audit(deps.audit, user).read_people("candidate", [(c.beneficiary_id, c.agency_id) for c in found])
     return [candidate_out(c) for c in found]
 
 
@@ -39,4 +41,7 @@ async def get_candidate(beneficiary_id: UUID, user: CurrentUser, deps: Dependenc
     if candidate is None:
         raise CandidateNotFound(f"no candidate profile for {beneficiary_id}")
     user.scope(candidate.agency_id)
+    await Audit(deps.audit, user).read(
+        "candidate", agency_id=candidate.agency_id, resource_id=beneficiary_id, beneficiary_id=beneficiary_id
+    )
     return candidate_out(candidate)

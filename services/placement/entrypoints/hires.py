@@ -9,9 +9,11 @@ from fastapi import APIRouter, status
 
 from services.placement.domain.commands import EndHireEarly, RecordCheckIn
 from services.placement.domain.errors import HireNotFound
+from services.placement.entrypoints import shown
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
 from services.placement.entrypoints.responses import HireOut
 from services.placement.service_layer import hires as handlers
+from shared.audit import Audit
 from shared.auth import CurrentUser
 
 router = APIRouter(tags=["hires"])
@@ -20,9 +22,13 @@ router = APIRouter(tags=["hires"])
 async def _read(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     async with deps.store.connection() as conn:
         row = await deps.introductions.get_hire(conn, hire_id)
-    if row is None:
-        raise HireNotFound(f"no hire {hire_id}")
-    user.scope(row["agency_id"])
+        if row is None:
+            raise HireNotFound(f"no hire {hire_id}")
+        user.scope(row["agency_id"])
+        [row] = await shown.hires(deps, conn, [row])
+    await Audit(deps.audit, user).read(
+        "hire", agency_id=row["agency_id"], resource_id=hire_id, beneficiary_id=row["beneficiary_id"]
+    )
     return row
 
 
@@ -37,9 +43,12 @@ async def list_hires(
 ) -> list[dict]:
     """Hires of the caller's agency, latest start first."""
     async with deps.store.connection() as conn:
-        return await deps.introductions.list_hires(
+        rows = await deps.introductions.list_hires(
             conn, agency_id=user.scope(agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
         )
+        rows = await shown.hires(deps, conn, rows)
+    await Audit(deps.audit, user).read_people("hire", [(r["beneficiary_id"], r["agency_id"]) for r in rows])
+    return rows
 
 
 @router.get("/hires/{hire_id}", response_model=HireOut)

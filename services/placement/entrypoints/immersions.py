@@ -9,9 +9,11 @@ from fastapi import APIRouter, status
 
 from services.placement.domain.commands import AgreeImmersion, CompleteImmersion, RenewImmersion
 from services.placement.domain.errors import ImmersionNotFound
+from services.placement.entrypoints import shown
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
 from services.placement.entrypoints.responses import ImmersionOut
 from services.placement.service_layer import immersions as handlers
+from shared.audit import Audit
 from shared.auth import CurrentUser
 
 router = APIRouter(tags=["immersions"])
@@ -20,9 +22,13 @@ router = APIRouter(tags=["immersions"])
 async def _read(immersion_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     async with deps.store.connection() as conn:
         row = await deps.immersions.get(conn, immersion_id)
-    if row is None:
-        raise ImmersionNotFound(f"no immersion {immersion_id}")
-    user.scope(row["agency_id"])
+        if row is None:
+            raise ImmersionNotFound(f"no immersion {immersion_id}")
+        user.scope(row["agency_id"])
+        [row] = await shown.immersions(deps, conn, [row])
+    await Audit(deps.audit, user).read(
+        "immersion", agency_id=row["agency_id"], resource_id=immersion_id, beneficiary_id=row["beneficiary_id"]
+    )
     return row
 
 
@@ -44,9 +50,12 @@ async def list_immersions(
 ) -> list[dict]:
     """Immersions of the caller's agency."""
     async with deps.store.connection() as conn:
-        return await deps.immersions.list(
+        rows = await deps.immersions.list(
             conn, agency_id=user.scope(agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
         )
+        rows = await shown.immersions(deps, conn, rows)
+    await Audit(deps.audit, user).read_people("immersion", [(r["beneficiary_id"], r["agency_id"]) for r in rows])
+    return rows
 
 
 @router.get("/immersions/{immersion_id}", response_model=ImmersionOut)

@@ -10,8 +10,9 @@ from fastapi import APIRouter, status
 from services.placement.domain.commands import CloseNeed, FillNeed, PublishNeed
 from services.placement.domain.errors import NeedNotFound
 from services.placement.domain.state import Need, NeedStatus
+from services.placement.entrypoints import shown
 from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
-from services.placement.entrypoints.responses import NeedOut, need_out
+from services.placement.entrypoints.responses import NeedOut
 from services.placement.service_layer import needs as handlers
 from shared.auth import CurrentUser
 
@@ -31,7 +32,12 @@ async def load_need(need_id: UUID, user: CurrentUser, deps: DependenciesDep) -> 
 @router.post("/needs", response_model=NeedOut, status_code=status.HTTP_201_CREATED)
 async def publish(body: PublishNeed, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Publish an employer's need for the caller's agency; a diploma or CV field is refused (422)."""
-    return need_out(await handlers.publish_need(body, user=user, deps=deps, today=date.today()))
+    return await _shown(await handlers.publish_need(body, user=user, deps=deps, today=date.today()), deps)
+
+
+async def _shown(need: Need, deps: DependenciesDep) -> dict:
+    async with deps.store.connection() as conn:
+        return (await shown.needs(deps, conn, [need]))[0]
 
 
 @router.get("/needs", response_model=list[NeedOut])
@@ -54,22 +60,22 @@ async def list_needs(
             limit=limit,
             offset=offset,
         )
-    return [need_out(n) for n in needs]
+        return await shown.needs(deps, conn, needs)
 
 
 @router.get("/needs/{need_id}", response_model=NeedOut)
 async def get_need(need_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
     """One need."""
-    return need_out(await load_need(need_id, user, deps))
+    return await _shown(await load_need(need_id, user, deps), deps)
 
 
 @router.post("/needs/{need_id}/fill", response_model=NeedOut)
 async def fill(need_id: UUID, body: FillNeed, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Mark every position as taken; a filled or closed need cannot change again (409)."""
-    return need_out(await handlers.fill_need(need_id, body, user=user, deps=deps, today=date.today()))
+    return await _shown(await handlers.fill_need(need_id, body, user=user, deps=deps, today=date.today()), deps)
 
 
 @router.post("/needs/{need_id}/closure", response_model=NeedOut)
 async def close(need_id: UUID, body: CloseNeed, user: CurrentUser, deps: DependenciesDep) -> dict:
     """Withdraw the need with a reason; a filled or closed need cannot change again (409)."""
-    return need_out(await handlers.close_need(need_id, body, user=user, deps=deps, today=date.today()))
+    return await _shown(await handlers.close_need(need_id, body, user=user, deps=deps, today=date.today()), deps)

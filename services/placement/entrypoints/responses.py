@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.placement.domain import matching
 from services.placement.domain.candidate import Candidate
@@ -22,6 +23,10 @@ from shared.contracts.placement import (
     NotHiredReason,
     WorkingCondition,
 )
+from shared.contracts.referentials import Aptitude, Sector, WorkConstraint
+from shared.private_text import TextView
+
+ERASED_TEXT = "Null once erased (then `personal_data_erased` is true), or when none was given."
 
 
 class CandidateOut(BaseModel):
@@ -30,13 +35,13 @@ class CandidateOut(BaseModel):
     beneficiary_id: UUID
     agency_id: str
     commune_code: str
-    aptitudes: list[str]
+    aptitudes: list[Aptitude]
     available_slots: list[TimeSlot]
     max_weekly_hours: int
     max_commute_km: float
     driving_licence: bool
-    health_restrictions: list[str]
-    wished_sectors: list[str]
+    work_constraints: list[WorkConstraint]
+    wished_sectors: list[Sector]
     active: bool
 
 
@@ -51,7 +56,7 @@ def candidate_out(candidate: Candidate) -> dict:
         "max_weekly_hours": candidate.max_weekly_hours,
         "max_commute_km": candidate.max_commute_km,
         "driving_licence": candidate.driving_licence,
-        "health_restrictions": sorted(candidate.health_restrictions),
+        "work_constraints": sorted(candidate.work_constraints),
         "wished_sectors": sorted(candidate.wished_sectors),
         "active": candidate.active,
     }
@@ -62,9 +67,10 @@ class EmployerOut(BaseModel):
 
     employer_id: UUID
     siret: str
-    name: str
+    name: str | None = Field(description=ERASED_TEXT)
+    personal_data_erased: bool = Field(False, description="The employer's key was destroyed (a sole trader's request).")
     size: EmployerSize
-    sector: str
+    sector: Sector | None
     social_economy: bool
     siae: bool
     commune_code: str
@@ -80,14 +86,23 @@ class ContactOut(BaseModel):
     agency_id: str
     contact_date: date
     kind: ContactKind
-    caseworker: str
-    notes: str
+    caseworker: UUID = Field(description="Staff id.")
+    contact_name: str | None = Field(description=ERASED_TEXT)
+    notes: str | None = Field(description=ERASED_TEXT)
+    personal_data_erased: bool = Field(False, description="This contact's key was destroyed.")
 
 
 class EmployerDetail(EmployerOut):
     """An employer with the history of the agencies' contacts."""
 
     contact_history: list[ContactOut]
+
+
+class ErasureDone(BaseModel):
+    """The key was destroyed: the texts it encrypted are unreadable from now on."""
+
+    erased: bool
+    already_erased: bool = Field(description="True when it had been erased before this request.")
 
 
 class ContactRecorded(BaseModel):
@@ -106,12 +121,14 @@ class HireOut(BaseModel):
     employer_id: UUID
     beneficiary_id: UUID
     agency_id: str
-    sector: str
+    sector: Sector | None
     contract_type: ContractType
     duration_months: float | None
     weekly_hours: float
     start_date: date
     check_ins: dict[int, bool]
+    check_in_notes: dict[int, str | None] = Field(description="Notes of each check-in. " + ERASED_TEXT)
+    personal_data_erased: bool = Field(False, description="The person's personal data was erased.")
     ended_on: date | None
     end_reason: EarlyEndReason | None
     version: int
@@ -133,8 +150,9 @@ class ImmersionOut(BaseModel):
     agency_id: str
     host_kind: ImmersionHost
     employer_id: UUID | None
-    host_name: str
-    sector: str | None
+    host_name: str | None = Field(description="The employer's name, or the training centre's. " + ERASED_TEXT)
+    personal_data_erased: bool = Field(False, description="The person's personal data was erased.")
+    sector: Sector | None
     periods: list[PeriodOut]
     days_of_presence: int
     renewed: bool
@@ -151,9 +169,9 @@ class IntroductionOut(BaseModel):
     employer_id: UUID
     beneficiary_id: UUID
     agency_id: str
-    sector: str
+    sector: Sector | None
     introduced_on: date
-    caseworker: str
+    caseworker: UUID = Field(description="Staff id.")
     outcome: OutcomeKind | None = None
     decided_on: date | None = None
     not_hired_reason: NotHiredReason | None = None
@@ -221,13 +239,14 @@ class NeedOut(BaseModel):
     need_id: UUID
     employer_id: UUID
     agency_id: str
-    title: str
-    sector: str
-    tasks: list[str]
+    title: str | None = Field(description=ERASED_TEXT)
+    personal_data_erased: bool = Field(False, description="The employer's key was destroyed.")
+    sector: Sector | None
+    tasks: list[str] | None = Field(description=ERASED_TEXT)
     weekly_hours: float
     time_slots: list[TimeSlot]
     commune_code: str
-    required_aptitudes: list[str]
+    required_aptitudes: list[Aptitude]
     working_conditions: list[WorkingCondition]
     contract_type: ContractType
     duration_months: float | None
@@ -238,15 +257,17 @@ class NeedOut(BaseModel):
     version: int
 
 
-def need_out(need: Need) -> dict:
-    """The representation of a need."""
+def need_out(need: Need, view: TextView) -> dict:
+    """The representation of a need, its title and tasks read from `view` (the employer's texts)."""
+    tasks = view.text(need.tasks_ref)
     return {
         "need_id": need.id,
         "employer_id": need.employer_id,
         "agency_id": need.agency_id,
-        "title": need.title,
+        "title": view.text(need.title_ref),
+        "personal_data_erased": view.erased,
         "sector": need.sector,
-        "tasks": list(need.tasks),
+        "tasks": json.loads(tasks) if tasks is not None else None,
         "weekly_hours": need.weekly_hours,
         "time_slots": list(need.time_slots),
         "commune_code": need.commune_code,

@@ -14,11 +14,14 @@ from services.placement.domain.state import Introduction
 from services.placement.service_layer.access import STAFF
 from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
+from shared.private_text import Owner
 
 Decide = Callable[[Introduction | None], list]
 
 
-async def _on_hire(hire_id: UUID, decide: Decide, *, user: Principal, deps: Dependencies) -> Introduction:
+async def _on_hire(
+    hire_id: UUID, decide: Decide, *, user: Principal, deps: Dependencies, notes: str = ""
+) -> Introduction:
     user.require_role(*STAFF)
     async with deps.store.transaction() as uow:
         introduction_id = await deps.introductions.introduction_of_hire(uow.connection, hire_id)
@@ -26,14 +29,20 @@ async def _on_hire(hire_id: UUID, decide: Decide, *, user: Principal, deps: Depe
             raise HireNotFound(f"no hire {hire_id}")
         state = await uow.load(INTRODUCTION, introduction_id)
         user.scope(state.agency_id)
-        return await uow.save(INTRODUCTION, state, decide(state))
+        events = decide(state)
+        # Check-in notes concern the person: kept here under their key (destroyed by their erasure).
+        texts = {e.notes_ref: notes for e in events if getattr(e, "notes_ref", None) is not None}
+        await deps.texts.seal(uow.connection, Owner.person(state.beneficiary_id), texts)
+        return await uow.save(INTRODUCTION, state, events)
 
 
 async def record_check_in(
     hire_id: UUID, command: RecordCheckIn, *, user: Principal, deps: Dependencies, today: date
 ) -> Introduction:
     """Record the 1, 3 or 6-month check-in of a hire, once each."""
-    return await _on_hire(hire_id, lambda s: introductions.check_in(s, command, today), user=user, deps=deps)
+    return await _on_hire(
+        hire_id, lambda s: introductions.check_in(s, command, today), user=user, deps=deps, notes=command.notes
+    )
 
 
 async def end_hire_early(

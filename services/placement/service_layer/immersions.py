@@ -14,6 +14,7 @@ from services.placement.domain.state import Immersion
 from services.placement.service_layer.access import STAFF
 from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
+from shared.private_text import Owner
 from shared.unit_of_work import UnitOfWork
 
 
@@ -33,9 +34,22 @@ async def agree_immersion(command: AgreeImmersion, *, user: Principal, deps: Dep
             user.scope(candidate.agency_id)
         host = await uow.load(EMPLOYER, command.employer_id) if command.employer_id is not None else None
         earlier = await _of_person(uow, deps, command.beneficiary_id)
+        host_index = deps.centre_index(command.host_name) if command.host_name else None
         events = immersions.agree(
-            uuid.uuid4(), command, candidate=candidate, employer=host, today=today, earlier=earlier, rules=deps.rules
+            uuid.uuid4(),
+            command,
+            candidate=candidate,
+            employer=host,
+            today=today,
+            earlier=earlier,
+            rules=deps.rules,
+            host_index=host_index,
         )
+        for event in events:
+            if event.host_name_ref is not None:
+                # A training centre's name, in this person's file: kept under their key.
+                texts = {event.host_name_ref: command.host_name}
+                await deps.texts.seal(uow.connection, Owner.person(event.beneficiary_id), texts)
         return await uow.save(IMMERSION, None, events)
 
 

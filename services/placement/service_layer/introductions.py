@@ -33,7 +33,7 @@ async def make_introduction(command: MakeIntroduction, *, user: Principal, deps:
             need=wanted,
             candidate=candidate,
             already_pending=pending,
-            caseworker=command.caseworker or user.subject,
+            caseworker=command.caseworker or user.staff_id,
         )
         return await uow.save(INTRODUCTION, None, events)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 from uuid import UUID
@@ -13,6 +14,7 @@ from services.placement.domain.state import Need
 from services.placement.service_layer.access import STAFF, acting_agency
 from services.placement.service_layer.dependencies import Dependencies
 from shared.auth import Principal
+from shared.private_text import Owner
 from shared.unit_of_work import UnitOfWork
 
 
@@ -21,8 +23,11 @@ async def publish_need(command: PublishNeed, *, user: Principal, deps: Dependenc
     agency_id = acting_agency(user, command.agency_id)
     async with deps.store.transaction() as uow:
         owner = await uow.load(EMPLOYER, command.employer_id)
-        events = needs.publish(uuid.uuid4(), command, employer=owner, agency_id=agency_id, today=today)
-        return await uow.save(NEED, None, events)
+        [event] = needs.publish(uuid.uuid4(), command, employer=owner, agency_id=agency_id, today=today)
+        # Title and tasks may name people: kept here under the employer's key, the event carries references.
+        texts = {event.title_ref: command.title, event.tasks_ref: json.dumps(command.tasks, ensure_ascii=False)}
+        await deps.texts.seal(uow.connection, Owner.employer(event.employer_id), texts)
+        return await uow.save(NEED, None, [event])
 
 
 async def _load_for_staff(uow: UnitOfWork, need_id: UUID, user: Principal) -> Need | None:

@@ -34,6 +34,10 @@ class EmployerViews(abc.ABC):
     async def add_contact(self, conn: Any, contact: EmployerContactRecorded) -> None:
         """Store a prospecting contact."""
 
+    @abc.abstractmethod
+    async def contact(self, conn: Any, contact_id: UUID) -> dict | None:
+        """One prospecting contact's row (`employer_id`, `agency_id`...)."""
+
     async def project(self, conn: Any, employer: Employer, events: Sequence[DomainEvent]) -> None:
         """The projection of an employer's new events: a registration adds it, each contact is stored."""
         if any(isinstance(e, EmployerRegistered) for e in events):

@@ -59,6 +59,12 @@ def views_sql(facts: str, bi: str, headline_groups: Sequence[str]) -> str:
 CREATE SCHEMA IF NOT EXISTS {bi};
 DROP VIEW IF EXISTS {", ".join(f"{bi}.{v}" for v in VIEWS)} CASCADE;
 
+-- A text cell a spreadsheet would run as a formula is given with a leading quote (OWASP CSV injection), as the
+-- platform's CSV exports do (shared/csv_safe.py): a BI tool exporting a view runs nothing.
+CREATE OR REPLACE FUNCTION {bi}.neutralised(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN left(value, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || value ELSE value END;
+
 CREATE OR REPLACE VIEW {bi}.exit_categories AS
 SELECT * FROM (VALUES
         {categories}
@@ -73,7 +79,7 @@ WITH moves AS (
     UNION ALL
     SELECT accompaniment_id, transferred_on, to_agency_id, seq FROM {f}.accompaniment_transfers
 )
-SELECT accompaniment_id, agency_id, valid_from,
+SELECT accompaniment_id, {bi}.neutralised(agency_id) AS agency_id, valid_from,
        lead(valid_from) OVER (PARTITION BY accompaniment_id ORDER BY valid_from, seq) AS valid_until
 FROM moves;
 COMMENT ON VIEW {bi}.agency_periods IS
@@ -81,21 +87,24 @@ COMMENT ON VIEW {bi}.agency_periods IS
     ' at the agency of its day.';
 
 CREATE OR REPLACE VIEW {bi}.beneficiaries AS
-SELECT beneficiary_id, agency_id, commune_code, age_band, household_type, orientation_date, enrolled_on,
-       personal_data_erased
+SELECT beneficiary_id, {bi}.neutralised(agency_id) AS agency_id, {bi}.neutralised(commune_code) AS commune_code,
+       {bi}.neutralised(age_band) AS age_band, {bi}.neutralised(household_type) AS household_type, orientation_date,
+       enrolled_on, personal_data_erased
 FROM {f}.beneficiaries;
 COMMENT ON VIEW {bi}.beneficiaries IS
     'One row per enrolled person: pseudonymous id and non-identifying attributes only.';
 
 CREATE OR REPLACE VIEW {bi}.accompaniments AS
 SELECT a.accompaniment_id, a.beneficiary_id,
-       coalesce((SELECT t.to_agency_id FROM {f}.accompaniment_transfers t WHERE t.accompaniment_id = a.accompaniment_id
-                 ORDER BY t.transferred_on DESC, t.seq DESC LIMIT 1), a.agency_id) AS agency_id,
-       a.agency_id AS opening_agency_id, a.orientation_date, a.start_date,
+       {bi}.neutralised(coalesce((SELECT t.to_agency_id FROM {f}.accompaniment_transfers t
+                                  WHERE t.accompaniment_id = a.accompaniment_id
+                                  ORDER BY t.transferred_on DESC, t.seq DESC LIMIT 1), a.agency_id)) AS agency_id,
+       {bi}.neutralised(a.agency_id) AS opening_agency_id, a.orientation_date, a.start_date,
        coalesce((SELECT r.new_planned_end_date FROM {f}.renewals r WHERE r.accompaniment_id = a.accompaniment_id
                  ORDER BY r.renewed_on DESC, r.seq DESC LIMIT 1), a.planned_end_date) AS planned_end_date,
        CASE WHEN a.closed_on IS NULL THEN 'open' ELSE 'closed' END AS status,
-       a.closed_on, a.exit_category, c.exit_group, a.closed_on - a.start_date AS duration_days,
+       a.closed_on, {bi}.neutralised(a.exit_category) AS exit_category, c.exit_group,
+       a.closed_on - a.start_date AS duration_days,
        (SELECT count(*) FROM {f}.renewals r WHERE r.accompaniment_id = a.accompaniment_id) AS renewals,
        (SELECT count(*) FROM {f}.suspensions s WHERE s.accompaniment_id = a.accompaniment_id) AS suspensions,
        (SELECT count(*) FROM {f}.accompaniment_transfers t WHERE t.accompaniment_id = a.accompaniment_id) AS transfers,
@@ -113,7 +122,8 @@ COMMENT ON VIEW {bi}.accompaniments IS
     'first contract (in time: within one calendar month of the orientation).';
 
 CREATE OR REPLACE VIEW {bi}.exits AS
-SELECT a.accompaniment_id, a.beneficiary_id, p.agency_id, a.closed_on, a.exit_category, c.exit_group,
+SELECT a.accompaniment_id, a.beneficiary_id, p.agency_id, a.closed_on,
+       {bi}.neutralised(a.exit_category) AS exit_category, c.exit_group,
        a.closed_on - a.start_date AS duration_days, c.sortie_dynamique, c.headline
 FROM {f}.accompaniments a
 JOIN {bi}.exit_categories c ON c.exit_category = a.exit_category
@@ -124,7 +134,8 @@ COMMENT ON VIEW {bi}.exits IS
     'One row per exit at the agency following the person on the closure day, with its official group.';
 
 CREATE OR REPLACE VIEW {bi}.barriers AS
-SELECT b.barrier_id, b.accompaniment_id, coalesce(p.agency_id, a.agency_id) AS agency_id, b.category,
+SELECT {bi}.neutralised(b.barrier_id) AS barrier_id, b.accompaniment_id,
+       coalesce(p.agency_id, {bi}.neutralised(a.agency_id)) AS agency_id, {bi}.neutralised(b.category) AS category,
        CASE WHEN b.lifted_on IS NOT NULL THEN 'lifted' WHEN b.not_lifted_on IS NOT NULL THEN 'not_lifted'
             WHEN b.worked_on_from IS NOT NULL THEN 'worked_on' ELSE 'identified' END AS status,
        b.identified_on, b.worked_on_from, b.lifted_on, b.not_lifted_on
@@ -137,7 +148,8 @@ COMMENT ON VIEW {bi}.barriers IS
     'identification day.';
 
 CREATE OR REPLACE VIEW {bi}.workshop_sessions AS
-SELECT s.session_id, s.agency_id, s.theme, s.session_date, s.capacity,
+SELECT s.session_id, {bi}.neutralised(s.agency_id) AS agency_id, {bi}.neutralised(s.theme) AS theme, s.session_date,
+       s.capacity,
        count(*) FILTER (WHERE w.registered_on IS NOT NULL) AS registrations,
        count(*) FILTER (WHERE w.attended) AS attendance
 FROM {f}.workshop_sessions s
@@ -146,21 +158,26 @@ GROUP BY s.session_id;
 COMMENT ON VIEW {bi}.workshop_sessions IS 'One row per collective workshop session.';
 
 CREATE OR REPLACE VIEW {bi}.employers AS
-SELECT e.employer_id, e.agency_id, e.sector, e.size, e.social_economy, e.siae, e.commune_code, e.registered_on,
+SELECT e.employer_id, {bi}.neutralised(e.agency_id) AS agency_id, {bi}.neutralised(e.sector) AS sector,
+       {bi}.neutralised(e.size) AS size, e.social_economy, e.siae, {bi}.neutralised(e.commune_code) AS commune_code,
+       e.registered_on,
        (SELECT count(*) FROM {f}.employer_contacts c WHERE c.employer_id = e.employer_id) AS contacts
 FROM {f}.employers e;
 COMMENT ON VIEW {bi}.employers IS 'One row per employer of the network.';
 
 CREATE OR REPLACE VIEW {bi}.needs AS
-SELECT need_id, employer_id, agency_id, sector, contract_type, positions, published_on, filled_on,
-       positions_filled, closed_on, closure_reason
+SELECT need_id, employer_id, {bi}.neutralised(agency_id) AS agency_id, {bi}.neutralised(sector) AS sector,
+       {bi}.neutralised(contract_type) AS contract_type, positions, published_on, filled_on, positions_filled,
+       closed_on, {bi}.neutralised(closure_reason) AS closure_reason
 FROM {f}.needs;
 COMMENT ON VIEW {bi}.needs IS
     'One row per field need (filled_on as recorded; the indicators date a filling by its hire).';
 
 CREATE OR REPLACE VIEW {bi}.hires AS
-SELECT h.hire_id, h.beneficiary_id, h.agency_id, h.employer_id, h.need_id, h.contract_type, h.duration_months,
-       h.weekly_hours, h.sector, h.start_date, h.ended_early_on, c.still_employed AS still_employed_at_6_months
+SELECT h.hire_id, h.beneficiary_id, {bi}.neutralised(h.agency_id) AS agency_id, h.employer_id, h.need_id,
+       {bi}.neutralised(h.contract_type) AS contract_type, h.duration_months, h.weekly_hours,
+       {bi}.neutralised(h.sector) AS sector, h.start_date, h.ended_early_on,
+       c.still_employed AS still_employed_at_6_months
 FROM {f}.hires h
 LEFT JOIN {f}.hire_check_ins c ON c.hire_id = h.hire_id AND c.month = {six};
 COMMENT ON VIEW {bi}.hires IS 'One row per hire after an introduction, with the 6-month follow-up.';

@@ -6,7 +6,6 @@ computed at one generation of the facts (the `X-Projection-Generation` header sa
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -18,7 +17,9 @@ from fastapi.responses import Response
 from services.reporting.domain import definitions, indicators
 from services.reporting.domain.indicators import AllScopes, Snapshot, Trends
 from services.reporting.domain.indicators import Query as IndicatorQuery
+from shared.audit import Audit
 from shared.auth import CurrentUser, Principal
+from shared.csv_safe import SafeWriter
 from shared.errors import DomainError, Forbidden
 from shared.territory import AGENCIES_BY_ID
 
@@ -101,12 +102,17 @@ async def get_indicators_csv(
     end: End = None,
     as_of: AsOf = None,
 ) -> Response:
-    """The same indicators as CSV: one line per figure (section, indicator, breakdown, value)."""
+    """The same indicators as CSV: one line per figure (section, indicator, breakdown, value); the export is audited."""
     scope = _scope(user, agency_id)
     q = _query(request, start, end, as_of)
     all_scopes, entry = await _all_scopes(request, q)
     figures = all_scopes.of(scope)
-    filename = f"indicators-{figures['scope']}-{figures['as_of']}.csv"
+    await Audit(request.app.state.runtime.audit, user).export(
+        "indicators.csv", agency_id=scope, detail=f"period {q.start}..{q.end}, as of {q.as_of}"
+    )
+    # No request value in a header: the file is named after a known agency (our own id for it) and a date.
+    known = AGENCIES_BY_ID.get(scope) if scope else None
+    filename = f"indicators-{known.id if known else 'department'}-{q.as_of.isoformat()}.csv"
     body = entry.rendered.get(("csv", scope))
     if body is None:
         body = entry.rendered[("csv", scope)] = _csv(figures).encode()
@@ -122,7 +128,8 @@ async def get_indicators_csv(
 
 def _csv(figures: dict) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    # Text cells that a spreadsheet would run as a formula (`=HYPERLINK(...)`) are neutralised.
+    writer = SafeWriter(out)
     writer.writerow(["scope", "period_start", "period_end", "as_of", "section", "indicator", "breakdown", "value"])
     prefix = [figures["scope"], figures["period"]["start"], figures["period"]["end"], figures["as_of"]]
     for section in ("accompaniments", "follow_up", "barriers", "workshops", "placement"):

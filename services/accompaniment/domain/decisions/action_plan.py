@@ -14,6 +14,7 @@ from shared.contracts.accompaniment import (
     ObjectiveSet,
     SchemeReferralMade,
 )
+from shared.private_text import text_ref
 
 # Where an action can go from each status; done and abandoned are final.
 NEXT_STATUSES: dict[ActionStatus, frozenset[ActionStatus]] = {
@@ -34,7 +35,11 @@ def set_objective(state: Accompaniment | None, cmd: SetObjective, ctx: Context) 
         raise InvalidDate(f"the target date {cmd.target_date} is before the objective is set ({set_on})")
     return [
         ObjectiveSet(
-            **header(state), objective_id=cmd.objective_id, label=cmd.label, set_on=set_on, target_date=cmd.target_date
+            **header(state),
+            objective_id=cmd.objective_id,
+            label_ref=text_ref(cmd.objective_id, "label"),
+            set_on=set_on,
+            target_date=cmd.target_date,
         )
     ]
 
@@ -54,7 +59,7 @@ def plan_action(state: Accompaniment | None, cmd: PlanAction, ctx: Context) -> l
             **header(state),
             action_id=cmd.action_id,
             objective_id=cmd.objective_id,
-            label=cmd.label,
+            label_ref=text_ref(cmd.action_id, "label"),
             planned_on=planned_on,
             due_on=cmd.due_on,
         )
@@ -94,6 +99,10 @@ def refer_to_scheme(state: Accompaniment | None, cmd: ReferToScheme, ctx: Contex
     on = past_fact(state, cmd.referred_on, ctx.today, "the referral date")
     return [
         SchemeReferralMade(
-            **header(state), referral_id=cmd.referral_id, scheme=cmd.scheme, partner=cmd.partner, referred_on=on
+            **header(state),
+            referral_id=cmd.referral_id,
+            scheme=cmd.scheme,
+            partner_ref=text_ref(cmd.referral_id, "partner"),
+            referred_on=on,
         )
     ]

@@ -10,9 +10,9 @@ from services.accompaniment.domain.state import Accompaniment
 from shared.contracts.accompaniment import CandidateProfileUpdated
 
 
-def _tags(values: list[str]) -> list[str]:
-    """Lower-case, trimmed, without blanks or repeats, in the given order."""
-    return list(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
+def _distinct(values: list) -> list:
+    """Without repeats, in the given order."""
+    return list(dict.fromkeys(values))
 
 
 def update_candidate_profile(
@@ -26,12 +26,12 @@ def update_candidate_profile(
         CandidateProfileUpdated(
             **header(state),
             commune_code=state.commune_code,
-            aptitudes=_tags(cmd.aptitudes),
+            aptitudes=_distinct(cmd.aptitudes),
             available_slots=list(dict.fromkeys(cmd.available_slots)),
             max_weekly_hours=cmd.max_weekly_hours,
             max_commute_km=cmd.max_commute_km,
             driving_licence=cmd.driving_licence,
-            health_restrictions=_tags(cmd.health_restrictions),
-            wished_sectors=_tags(cmd.wished_sectors),
+            work_constraints=_distinct(cmd.work_constraints),
+            wished_sectors=_distinct(cmd.wished_sectors),
         )
     ]

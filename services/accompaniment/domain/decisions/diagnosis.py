@@ -20,6 +20,7 @@ from shared.contracts.accompaniment import (
     BarrierWorkedOn,
     TrainingNeedRecorded,
 )
+from shared.private_text import text_ref
 
 
 def identify_barrier(state: Accompaniment | None, cmd: IdentifyBarrier, ctx: Context) -> list[BarrierIdentified]:
@@ -87,6 +88,9 @@ def record_training_need(
     on = past_fact(state, cmd.recorded_on, ctx.today, "the date")
     return [
         TrainingNeedRecorded(
-            **header(state), training_need_id=cmd.training_need_id, subject=cmd.subject, recorded_on=on
+            **header(state),
+            training_need_id=cmd.training_need_id,
+            subject_ref=text_ref(cmd.training_need_id, "subject"),
+            recorded_on=on,
         )
     ]

@@ -27,6 +27,7 @@ from shared.contracts.accompaniment import (
     WorkshopSessionOpenedToDepartment,
     WorkshopSessionScheduled,
 )
+from shared.private_text import text_ref
 
 # Sessions already held may be entered afterwards (a register typed in later, the history of an agency
 # joining the platform), within this many days.
@@ -50,7 +51,7 @@ def schedule_session(
             session_date=cmd.session_date,
             capacity=cmd.capacity,
             scheduled_on=ctx.today,
-            title=cmd.title,
+            title_ref=text_ref(cmd.session_id, "title") if cmd.title else None,
         ),
         *(
             [WorkshopSessionOpenedToDepartment(session_id=cmd.session_id, agency_id=cmd.agency_id, opened_on=ctx.today)]

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from services.placement.domain.free_text import check_free_text
 from shared import territory
 from shared.contracts.employment import ContractType
 
@@ -20,12 +19,11 @@ def _known_commune(code: str) -> str:
     return code
 
 
-AgencyId = Annotated[str, Field(pattern=r"^ali-[a-z0-9-]+$", examples=["ali-la-courneuve"])]
+AgencyId = territory.AgencyId
 CommuneCode = Annotated[str, AfterValidator(_known_commune), Field(examples=["93027"])]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
 Task = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Notes = Annotated[str, AfterValidator(check_free_text), Field(max_length=2000)]
-StaffId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Free text: kept encrypted by placement (its owner's key), never in an event; anything may be typed there.
+Notes = Annotated[str, Field(max_length=2000)]
 
 
 class Command(BaseModel):

@@ -11,24 +11,25 @@ from services.placement.domain.commands.base import (
     AgencyId,
     Command,
     CommuneCode,
-    Label,
     Notes,
-    StaffId,
     Task,
     check_duration,
 )
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import ContactKind, EmployerSize, NeedClosureReason, WorkingCondition
+from shared.contracts.referentials import Aptitude, Sector
 
 
 class RegisterEmployer(Command):
     """An employer joins the network (TPE-PME, social economy, SIAE), followed by one agency."""
 
     siret: str = Field(examples=["73282932000074"])
-    name: str = Field(min_length=1, max_length=200, examples=["Boulangerie du Marché"])
+    name: str = Field(
+        min_length=1, max_length=200, description="Kept encrypted by placement.", examples=["Boulangerie du Marché"]
+    )
     size: EmployerSize
-    sector: str = Field(min_length=1, max_length=100, examples=["food retail"])
+    sector: Sector = Field(description="NAF section (`GET /referentials/sectors`).", examples=["G"])
     social_economy: bool = False
     siae: bool = False
     commune_code: CommuneCode
@@ -40,8 +41,13 @@ class RecordEmployerContact(Command):
 
     contact_date: date
     kind: ContactKind
-    caseworker: StaffId | None = Field(None, description="Defaults to the caller.")
-    notes: Notes = Field("", examples=["Met the manager; two kitchen posts likely in March."])
+    caseworker: UUID | None = Field(None, description="Staff id; defaults to the caller.")
+    contact_name: str | None = Field(
+        None, min_length=1, max_length=200, description="The person met; kept encrypted under the contact's key."
+    )
+    notes: Notes = Field(
+        "", description="Kept encrypted under the contact's key.", examples=["Two kitchen posts likely in March."]
+    )
     agency_id: AgencyId | None = Field(None, description="Agency making the contact; defaults to the caller's.")
 
 
@@ -50,13 +56,15 @@ class PublishNeed(Command):
 
     employer_id: UUID
     agency_id: AgencyId | None = Field(None, description="Agency handling the need; defaults to the caller's.")
-    title: str = Field(min_length=1, max_length=120, examples=["kitchen porter"])
-    sector: str | None = Field(None, min_length=1, max_length=100, description="Defaults to the employer's.")
+    title: str = Field(min_length=1, max_length=120, description="Kept encrypted.", examples=["kitchen porter"])
+    sector: Sector | None = Field(None, description="NAF section; defaults to the employer's.")
     tasks: list[Task] = Field(min_length=1, max_length=20, examples=[["washing up", "receiving deliveries"]])
     weekly_hours: float = Field(gt=0, le=48, examples=[24])
     time_slots: list[TimeSlot] = Field(min_length=1, examples=[["morning", "afternoon"]])
     commune_code: CommuneCode | None = Field(None, description="Place of work; defaults to the employer's commune.")
-    required_aptitudes: list[Label] = Field(default_factory=list, max_length=30, examples=[["handling", "teamwork"]])
+    required_aptitudes: list[Aptitude] = Field(
+        default_factory=list, max_length=len(Aptitude), examples=[["handling", "teamwork"]]
+    )
     working_conditions: list[WorkingCondition] = Field(default_factory=list, examples=[["standing"]])
     contract_type: ContractType
     duration_months: float | None = Field(None, gt=0, le=60, validate_default=True, examples=[6])

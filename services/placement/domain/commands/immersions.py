@@ -9,6 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from services.placement.domain.commands.base import Command
 from shared.contracts.placement import ImmersionHost, ImmersionOutcome
+from shared.contracts.referentials import Sector
 
 MAX_PRESENCE_DAYS = 30
 """An immersion (PMSMP) counts at most 30 days of presence, and the same again once if renewed."""
@@ -90,10 +91,11 @@ class AgreeImmersion(PresencePeriod):
         min_length=1,
         max_length=200,
         validate_default=True,
-        description="Training centre's name; defaults to the employer's name.",
+        description="Training centre's name (kept encrypted under the person's key); an employer host is named by"
+        " its id only.",
         examples=["AFPA Montreuil"],
     )
-    sector: str | None = Field(None, min_length=1, max_length=100, description="Defaults to the employer's sector.")
+    sector: Sector | None = Field(None, description="NAF section; defaults to the employer's.")
 
     @field_validator("employer_id")
     @classmethod
@@ -108,8 +110,11 @@ class AgreeImmersion(PresencePeriod):
     @field_validator("host_name")
     @classmethod
     def _name_for_training_centres(cls, name: str | None, info: ValidationInfo) -> str | None:
-        if info.data.get("host_kind") == ImmersionHost.TRAINING_CENTRE and name is None:
+        host = info.data.get("host_kind")
+        if host == ImmersionHost.TRAINING_CENTRE and name is None:
             raise ValueError("required when the host is a training centre")
+        if host == ImmersionHost.EMPLOYER and name is not None:
+            raise ValueError("an employer host is named by employer_id, not host_name")
         return name
 
 

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from services.placement.domain.commands.base import Command, Label, Notes, StaffId, check_duration
+from services.placement.domain.commands.base import Command, Notes, check_duration
+from shared.contracts.accompaniment import BarrierCategory
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import EarlyEndReason, NotHiredReason
 
@@ -20,7 +21,7 @@ class MakeIntroduction(Command):
     need_id: UUID
     beneficiary_id: UUID
     introduced_on: date
-    caseworker: StaffId | None = Field(None, description="Defaults to the caller.")
+    caseworker: UUID | None = Field(None, description="Staff id; defaults to the caller.")
 
 
 class OutcomeKind(StrEnum):
@@ -90,8 +91,12 @@ class RecordCheckIn(Command):
     month: Literal[1, 3, 6]
     checked_on: date
     still_employed: bool
-    barriers_worked_on: list[Label] = Field(default_factory=list, max_length=20, examples=[["mobility"]])
-    notes: Notes = Field("", examples=["Childcare solved with the town hall's crèche; shifts now fit."])
+    barriers_worked_on: list[BarrierCategory] = Field(
+        default_factory=list, max_length=len(BarrierCategory), examples=[["mobility"]]
+    )
+    notes: Notes = Field(
+        "", description="Kept encrypted under the person's key.", examples=["Childcare solved; shifts now fit."]
+    )
 
 
 class EndHireEarly(Command):

@@ -20,6 +20,7 @@ from shared.contracts.placement import (
     EmployerRegistered,
 )
 from shared.errors import InvalidField
+from shared.private_text import text_ref
 
 
 def register(
@@ -33,7 +34,7 @@ def register(
         EmployerRegistered(
             employer_id=employer_id,
             siret=siret,
-            name=command.name,
+            name_ref=text_ref(employer_id, "name"),
             size=command.size,
             sector=command.sector,
             social_economy=command.social_economy,
@@ -50,7 +51,7 @@ def record_contact(
     command: RecordEmployerContact,
     *,
     agency_id: str,
-    caseworker: str,
+    caseworker: UUID,
     today: date,
 ) -> list[EmployerContactRecorded]:
     """Record a prospecting contact made by an agency; it cannot be dated in the future."""
@@ -66,6 +67,7 @@ def record_contact(
             contact_date=command.contact_date,
             kind=command.kind,
             caseworker=caseworker,
-            notes=command.notes,
+            contact_name_ref=text_ref(contact_id, "contact_name") if command.contact_name else None,
+            notes_ref=text_ref(contact_id, "notes") if command.notes else None,
         )
     ]

@@ -33,6 +33,7 @@ from shared.contracts.placement import (
 )
 from shared.dates import add_months
 from shared.errors import InvalidField
+from shared.private_text import text_ref
 
 DEFAULT_RULES = Rules()
 
@@ -74,10 +75,12 @@ def agree(
     today: date,
     earlier: Sequence[Immersion] = (),
     rules: Rules = DEFAULT_RULES,
+    host_index: str | None = None,
 ) -> list[ImmersionAgreed]:
     """Agree an immersion for an active candidate with an employer of the network or a training centre.
 
-    `earlier` are the person's other immersions: presence with one host is capped over 12 rolling months.
+    `earlier` are the person's other immersions: presence with one host is capped over 12 rolling months. A
+    training centre is known by `host_index`, the keyed fingerprint of its name (the name itself stays encrypted).
     """
     if candidate is None:
         raise CandidateNotFound(f"no candidate profile shared by accompaniment for {command.beneficiary_id}")
@@ -85,9 +88,8 @@ def agree(
         raise CandidateInactive("this person's accompaniment is closed")
     if command.host_kind == ImmersionHost.EMPLOYER and employer is None:
         raise EmployerNotFound(f"no employer {command.employer_id}")
-    host_name = command.host_name or (employer.name if employer else None)
     period = Period(command.first_day, command.last_day, command.days_of_presence)
-    check_presence_with_host(host_key(command.employer_id, host_name), period, earlier, rules)
+    check_presence_with_host(host_key(command.employer_id, host_index), period, earlier, rules)
     return [
         ImmersionAgreed(
             immersion_id=immersion_id,
@@ -95,7 +97,8 @@ def agree(
             agency_id=candidate.agency_id,
             host_kind=command.host_kind,
             employer_id=command.employer_id,
-            host_name=host_name,
+            host_name_ref=text_ref(immersion_id, "host_name") if command.host_name else None,
+            host_index=host_index if command.employer_id is None else None,
             sector=command.sector or (employer.sector if employer else None),
             start_date=command.first_day,
             end_date=command.last_day,

@@ -51,7 +51,7 @@ def introduce(
     need: Need | None,
     candidate: Candidate | None,
     already_pending: bool,
-    caseworker: str,
+    caseworker: UUID,
 ) -> list[IntroductionMade]:
     """Introduce an active candidate for an open need; the same person once at a time per need."""
     if need is None:
@@ -158,8 +158,8 @@ def check_in(state: Introduction | None, command: RecordCheckIn, today: date) ->
             month=command.month,
             checked_on=command.checked_on,
             still_employed=command.still_employed,
-            barriers_worked_on=command.barriers_worked_on,
-            notes=command.notes,
+            barriers_worked_on=list(dict.fromkeys(command.barriers_worked_on)),
+            notes_ref=hire.notes_ref(command.month) if command.notes else None,
         )
     ]
 

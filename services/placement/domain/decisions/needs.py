@@ -21,6 +21,7 @@ from shared.contracts.placement import (
     NeedPublished,
 )
 from shared.errors import InvalidField
+from shared.private_text import text_ref
 
 
 def publish(
@@ -39,9 +40,9 @@ def publish(
             need_id=need_id,
             employer_id=employer.id,
             agency_id=agency_id,
-            title=command.title,
+            title_ref=text_ref(need_id, "title"),
             sector=command.sector or employer.sector,
-            tasks=command.tasks,
+            tasks_ref=text_ref(need_id, "tasks"),
             weekly_hours=command.weekly_hours,
             time_slots=command.time_slots,
             commune_code=command.commune_code or employer.commune_code,
