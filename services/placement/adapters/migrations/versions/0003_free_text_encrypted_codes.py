@@ -1,8 +1,8 @@
 """Free text leaves placement's read models (kept encrypted in private_texts); sectors, aptitudes and work
 constraints are referential codes (events v2).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 
 # ruff: noqa: E501 - SQL lists of codes
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from shared.migrations import execute
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Workshop titles leave the read model: they are kept encrypted in private_texts (events v2).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 
 # ruff: noqa: E501 - SQL with its comments
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from shared.migrations import execute
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
