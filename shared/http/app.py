@@ -1,57 +1,50 @@
-"""HTTP pieces every service shares: error mapping, health endpoints and Prometheus metrics."""
+"""A service's FastAPI application: routers, body limits, error answers and their documentation, health, metrics."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
+from pydantic import BaseModel
 
 from shared.auth import load_verifier
-from shared.errors import ConcurrencyError, DomainError, Forbidden, NotFound, RuleViolation
-
-# The one place where domain errors become HTTP status codes.
-_STATUS: list[tuple[type[Exception], int]] = [
-    (ConcurrencyError, 409),
-    (NotFound, 404),
-    (Forbidden, 403),
-    (RuleViolation, 409),
-    (DomainError, 422),
-]
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Map the platform's errors to status codes with a readable `detail`."""
-
-    async def handle(_request: Request, exc: Exception) -> JSONResponse:
-        status = next(code for cls, code in _STATUS if isinstance(exc, cls))
-        body = {"detail": str(exc), "error": type(exc).__name__}
-        if code := getattr(exc, "code", None):
-            body["code"] = code
-        if field := getattr(exc, "field", None):
-            body["field"] = field
-        if isinstance(exc, ConcurrencyError):
-            body["detail"] = f"{exc}; reload and try again"
-        return JSONResponse(status_code=status, content=body)
-
-    for cls, _ in _STATUS:
-        app.add_exception_handler(cls, handle)
-
+from shared.http.errors import install_error_handlers
+from shared.http.limits import BodyLimit
+from shared.http.openapi import install_openapi
 
 ReadinessCheck = Callable[[], Awaitable[dict]]
+
+
+class Liveness(BaseModel):
+    """The process answers."""
+
+    status: str
+
+
+class Readiness(BaseModel):
+    """Whether the service's dependencies and workers answer, each with its details."""
+
+    status: str
+    checks: dict[str, dict[str, Any]]
 
 
 def health_router(ready: ReadinessCheck) -> APIRouter:
     """`/health/live` (the process answers) and `/health/ready` (its dependencies answer)."""
     router = APIRouter(prefix="/health", tags=["health"])
 
-    @router.get("/live")
-    async def live() -> dict:
+    @router.get("/live", response_model=Liveness)
+    async def live() -> Liveness:
         """The process is up."""
-        return {"status": "ok"}
+        return Liveness(status="ok")
 
-    @router.get("/ready")
+    @router.get(
+        "/ready",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A dependency or a worker does not answer."}},
+    )
     async def readiness() -> JSONResponse:
         """PostgreSQL, Kafka and the background workers answer."""
         checks = await ready()
@@ -75,10 +68,14 @@ def service_app(
     title: str,
     description: str,
     runtime,
-    routers: list[APIRouter],
+    routers: list[APIRouter | tuple[APIRouter, int]],
     start_workers: bool,
 ) -> FastAPI:
-    """A service's FastAPI application: its routers, errors, health, metrics, and the runtime in its lifespan."""
+    """A service's FastAPI application: its routers, errors, health, metrics, and the runtime in its lifespan.
+
+    A request body above `settings.http_max_body_bytes` is answered 413 before it is read whole; a router given
+    as `(router, max_bytes)` (file imports) takes larger bodies.
+    """
     from contextlib import asynccontextmanager
 
     @asynccontextmanager
@@ -90,14 +87,25 @@ def service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     settings = runtime.settings
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
     app.state.token_verifier = load_verifier(
         settings.auth_public_key_file, settings.auth_jwks_url, settings.auth_issuer
     )
-    for router in routers:
+    limits = []
+    for entry in routers:
+        router, limit = entry if isinstance(entry, tuple) else (entry, None)
         app.include_router(router)
+        if limit is not None:
+            limits += [(route.path_regex, limit) for route in router.routes if hasattr(route, "path_regex")]
     app.include_router(health_router(runtime.readiness))
+    app.add_middleware(BodyLimit, default=settings.http_max_body_bytes, limits=limits)
     install_error_handlers(app)
+    install_openapi(app)
     install_metrics(app)
     return app

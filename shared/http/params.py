@@ -1,0 +1,21 @@
+"""Query parameters several routes share, bounded: pages, reference dates, agencies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+
+from shared.inputs import STORABLE_PATTERN, ReferenceDate
+
+# Beyond this, a page is a scan of the whole table; PostgreSQL's bigint ends at 2^63 anyway.
+MAX_OFFSET = 1_000_000
+MAX_LIMIT = 1000
+
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"Rows to skip (at most {MAX_OFFSET}).")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Rows to return (1 to {MAX_LIMIT}).")]
+AsOf = Annotated[ReferenceDate | None, Query(description="Reference date (default: today).")]
+AgencyId = Annotated[
+    str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="An agency id (e.g. `ali-la-courneuve`).")
+]
+SearchText = Annotated[str | None, Query(max_length=200, pattern=STORABLE_PATTERN)]
