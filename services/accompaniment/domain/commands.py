@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.contracts.accompaniment import (
     ActionStatus,
@@ -22,12 +22,11 @@ from shared.contracts.accompaniment import (
     WorkshopTheme,
 )
 from shared.contracts.exits import ExitCategory
+from shared.inputs import Input
 
 
-class Command(BaseModel):
-    """Base of the commands: immutable, closed to unknown fields, trimmed strings."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+class Command(Input):
+    """Base of the commands: immutable, closed to unknown fields, trimmed storable strings, finite numbers."""
 
 
 class AssignReferent(Command):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from services.accompaniment.domain.decisions.guards import existing
 from services.accompaniment.domain.evolution import ACCOMPANIMENT
@@ -18,6 +18,7 @@ from services.accompaniment.entrypoints.responses import (
 )
 from services.accompaniment.service_layer import handlers
 from shared.auth import CurrentUser
+from shared.http.params import Limit, Offset
 
 router = APIRouter(tags=["accompaniments"])
 
@@ -30,8 +31,8 @@ async def list_accompaniments(
     agency_id: str | None = None,
     status: Literal["open", "suspended", "closed"] | None = None,
     referent_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[dict]:
     """Accompaniments by person, agency, status or referent; caseworkers and managers see their agency's."""
     async with deps.store.connection() as conn:

@@ -6,7 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from services.accompaniment.domain.commands import (
     CancelAppointment,
@@ -17,11 +17,12 @@ from services.accompaniment.domain.commands import (
 from services.accompaniment.entrypoints.dependencies import DependenciesDep, execute
 from services.accompaniment.entrypoints.responses import AccompanimentDetail
 from shared.auth import CurrentUser
+from shared.inputs import Input
 
 router = APIRouter(prefix="/accompaniments/{accompaniment_id}/appointments", tags=["appointments"])
 
 
-class HeldIn(BaseModel):
+class HeldIn(Input):
     """When the appointment took place (default: its scheduled date)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -29,7 +30,7 @@ class HeldIn(BaseModel):
     held_on: date | None = Field(None, examples=["2026-02-12"])
 
 
-class CancellationIn(BaseModel):
+class CancellationIn(Input):
     """When the appointment was called off (default: today)."""
 
     model_config = ConfigDict(extra="forbid")

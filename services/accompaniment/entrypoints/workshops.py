@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from services.accompaniment.domain.commands import RecordAttendance, RegisterParticipant, ScheduleWorkshopSession
 from services.accompaniment.domain.errors import WorkshopNotFound
@@ -15,6 +14,7 @@ from services.accompaniment.entrypoints.dependencies import DependenciesDep
 from services.accompaniment.entrypoints.responses import WorkshopSessionDetail, WorkshopSessionOut, session_detail
 from services.accompaniment.service_layer import workshops
 from shared.auth import CurrentUser
+from shared.http.params import Limit
 
 router = APIRouter(prefix="/workshops", tags=["workshops"])
 
@@ -35,7 +35,7 @@ async def list_sessions(
     agency_id: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
 ) -> list[dict]:
     """Sessions with their seats taken and attendance; caseworkers and managers see their agency's."""
     agency_id = user.scope(agency_id, personal=False)

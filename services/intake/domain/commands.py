@@ -8,10 +8,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from services.intake.domain.nir import validate_nir
 from shared.contracts.intake import HouseholdType
+from shared.inputs import Input
 
 _ALLOCATAIRE = re.compile(r"^\d{1,7}$")
 
@@ -30,7 +31,7 @@ def _printable(value: Any) -> Any:
     return value
 
 
-class ReferBeneficiary(BaseModel):
+class ReferBeneficiary(Input):
     """The department refers an RSA beneficiary to the ALI covering their commune."""
 
     model_config = ConfigDict(
@@ -132,7 +133,7 @@ class ReferBeneficiary(BaseModel):
         return value if has_number else None
 
 
-class TransferBeneficiary(BaseModel):
+class TransferBeneficiary(Input):
     """The person moved: follow them up in the agency covering their new commune."""
 
     model_config = ConfigDict(

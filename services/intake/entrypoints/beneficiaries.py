@@ -19,6 +19,7 @@ from services.intake.entrypoints.responses import (
 )
 from services.intake.service_layer import beneficiaries, views
 from shared.auth import CurrentUser
+from shared.http.params import Limit, Offset
 from shared.problems import errors
 
 router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
@@ -29,8 +30,8 @@ async def list_beneficiaries(
     user: CurrentUser,
     deps: DependenciesDep,
     agency_id: Annotated[str | None, Query(description="Agency; yours by default, every agency for an admin.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[BeneficiarySummary]:
     """The agency's beneficiaries with their names, most recently enrolled first (agency staff and admins)."""
     files = await views.list_beneficiaries(user, agency_id, deps=deps, limit=limit, offset=offset)

@@ -22,6 +22,8 @@ from shared.errors import Forbidden
 from shared.problems import errors
 
 router = APIRouter(tags=["referrals"])
+# File imports take bodies up to the import limit (settings), other routes the service's default.
+imports = APIRouter(tags=["referrals"])
 
 
 @router.post(
@@ -74,7 +76,7 @@ _SAMPLE = (
 )
 
 
-@router.post(
+@imports.post(
     "/referrals/import",
     response_model=ImportReport | DryRunReport,
     responses=errors(401, 403, 404, 413, 422),

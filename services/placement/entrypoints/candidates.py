@@ -7,9 +7,10 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from services.placement.domain.errors import CandidateNotFound
-from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import CandidateOut, candidate_out
 from shared.auth import CurrentUser
+from shared.http.params import Limit, Offset
 
 router = APIRouter(tags=["candidates"])
 

@@ -9,10 +9,11 @@ from fastapi import APIRouter, status
 
 from services.placement.domain.commands import EndHireEarly, RecordCheckIn
 from services.placement.domain.errors import HireNotFound
-from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import HireOut
 from services.placement.service_layer import hires as handlers
 from shared.auth import CurrentUser
+from shared.http.params import Limit, Offset
 
 router = APIRouter(tags=["hires"])
 

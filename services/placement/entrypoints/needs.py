@@ -10,10 +10,11 @@ from fastapi import APIRouter, status
 from services.placement.domain.commands import CloseNeed, FillNeed, PublishNeed
 from services.placement.domain.errors import NeedNotFound
 from services.placement.domain.state import Need, NeedStatus
-from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import NeedOut, need_out
 from services.placement.service_layer import needs as handlers
 from shared.auth import CurrentUser
+from shared.http.params import Limit, Offset
 
 router = APIRouter(tags=["needs"])
 

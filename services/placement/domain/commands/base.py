@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from services.placement.domain.free_text import check_free_text
 from shared import territory
 from shared.contracts.employment import ContractType
+from shared.inputs import Input
 
 PERMANENT_CONTRACTS = frozenset({ContractType.CDI, ContractType.CDI_INCLUSION, ContractType.CDI_INTERIMAIRE})
 CHECK_IN_MONTHS = (1, 3, 6)
@@ -28,10 +29,8 @@ Notes = Annotated[str, AfterValidator(check_free_text), Field(max_length=2000)]
 StaffId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class Command(BaseModel):
-    """Base of placement's commands: immutable and closed to unknown fields."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+class Command(Input):
+    """Base of placement's commands: immutable, closed to unknown fields, storable text, finite numbers."""
 
 
 def check_duration(contract: ContractType | None, months: float | None) -> float | None:
