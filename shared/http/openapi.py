@@ -1,7 +1,8 @@
 """The published OpenAPI documents every error a route can answer, all with the one `Problem` schema.
 
 Derived from what each operation is: authenticated (401, 403), with a path parameter (404), a write (409, a
-concurrent change at least), with parameters or a body (422), with a body (413). A route declares anything else
+concurrent change at least; 404 too when it has a body, which may refer to an unknown id), with parameters or a
+body (422), with a body (413). A route declares anything else
 it answers with `responses=errors(...)` (`shared.problems`).
 """
 
@@ -29,6 +30,8 @@ def _statuses(operation: dict[str, Any], method: str) -> set[int]:
         statuses.add(404)
     if secured and method in _WRITES:
         statuses.add(409)
+        if body:
+            statuses.add(404)  # an id the body refers to (employer, need...) is unknown
     if parameters or body:
         statuses.add(422)
     if body:

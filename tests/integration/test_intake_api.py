@@ -257,7 +257,7 @@ async def test_invalid_input_gets_the_field_and_the_reason(platform):
         unknown = await admin.get(f"/beneficiaries/{uuid.uuid4()}")
         bad_move = await admin.post(f"/beneficiaries/{uuid.uuid4()}/transfer", json={"commune_code": "9"})
     assert malformed.status_code == 422
-    assert {e["loc"][-1] for e in malformed.json()["detail"]} >= {"last_name", "birth_date", "commune_code"}
+    assert {e["loc"][-1] for e in malformed.json()["errors"]} >= {"last_name", "birth_date", "commune_code"}
     assert future.status_code == 422 and future.json()["detail"].startswith("date d'orientation")
     assert bad_id.status_code == 422 and unknown.status_code == 404
-    assert bad_move.status_code == 422 and bad_move.json()["detail"][0]["loc"] == ["body", "commune_code"]
+    assert bad_move.status_code == 422 and bad_move.json()["errors"][0]["loc"] == ["body", "commune_code"]

@@ -48,7 +48,7 @@ async def get_session(session_id: UUID, user: CurrentUser, deps: DependenciesDep
     """A session with its participants."""
     session = await deps.store.load(WORKSHOP_SESSION, session_id)
     if session is None:
-        raise WorkshopNotFound(f"no workshop session {session_id}")
+        raise WorkshopNotFound(f"aucune séance d'atelier {session_id}")
     user.scope(session.agency_id)
     return session_detail(session)
 

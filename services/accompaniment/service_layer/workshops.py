@@ -22,7 +22,7 @@ async def schedule_session(
     user.scope(cmd.agency_id)
     async with deps.store.transaction() as uow:
         if await uow.load(WORKSHOP_SESSION, cmd.session_id) is not None:
-            raise AlreadyRecorded(f"workshop session {cmd.session_id} already exists")
+            raise AlreadyRecorded(f"la séance d'atelier {cmd.session_id} existe déjà")
         return await uow.save(WORKSHOP_SESSION, None, workshops.schedule_session(cmd, ctx))
 
 

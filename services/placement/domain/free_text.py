@@ -21,5 +21,5 @@ def check_free_text(text: str) -> str:
     """The text, if it holds no direct identifier; raises `ValueError` naming what was found."""
     found = identifiers_in(text)
     if found:
-        raise ValueError(f"notes must not contain personal data; remove {' and '.join(found)}")
+        raise ValueError(f"les notes ne doivent pas contenir de données personnelles : retirez {' et '.join(found)}")
     return text

@@ -23,11 +23,11 @@ def luhn_valid(digits: str) -> bool:
 def check_siret(siret: str) -> str:
     """The SIRET, if valid; La Poste's establishments (SIREN 356000000) use a digit-sum rule instead."""
     if len(siret) != 14 or not siret.isdigit():
-        raise InvalidSiret(f"SIRET {siret!r} must be 14 digits")
+        raise InvalidSiret(f"le SIRET {siret!r} doit compter 14 chiffres")
     if siret.startswith("356000000"):
         valid = sum(int(c) for c in siret) % 5 == 0
     else:
         valid = luhn_valid(siret)
     if not valid:
-        raise InvalidSiret(f"SIRET {siret} has an invalid check key")
+        raise InvalidSiret(f"le SIRET {siret} a une clé de contrôle invalide (check key)")
     return siret

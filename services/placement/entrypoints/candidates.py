@@ -38,6 +38,6 @@ async def get_candidate(beneficiary_id: UUID, user: CurrentUser, deps: Dependenc
     async with deps.store.connection() as conn:
         candidate = await deps.candidates.get(conn, beneficiary_id)
     if candidate is None:
-        raise CandidateNotFound(f"no candidate profile for {beneficiary_id}")
+        raise CandidateNotFound(f"aucun profil de candidat pour {beneficiary_id}")
     user.scope(candidate.agency_id)
     return candidate_out(candidate)

@@ -49,7 +49,7 @@ async def get_employer(employer_id: UUID, user: CurrentUser, deps: DependenciesD
     async with deps.store.connection() as conn:
         employer = await deps.employers.get(conn, employer_id)
     if employer is None:
-        raise EmployerNotFound(f"no employer {employer_id}")
+        raise EmployerNotFound(f"aucun employeur {employer_id}")
     return employer
 
 

@@ -22,7 +22,7 @@ async def _read(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict
     async with deps.store.connection() as conn:
         row = await deps.introductions.get_hire(conn, hire_id)
     if row is None:
-        raise HireNotFound(f"no hire {hire_id}")
+        raise HireNotFound(f"aucune embauche {hire_id}")
     user.scope(row["agency_id"])
     return row
 

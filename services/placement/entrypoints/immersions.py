@@ -22,7 +22,7 @@ async def _read(immersion_id: UUID, user: CurrentUser, deps: DependenciesDep) ->
     async with deps.store.connection() as conn:
         row = await deps.immersions.get(conn, immersion_id)
     if row is None:
-        raise ImmersionNotFound(f"no immersion {immersion_id}")
+        raise ImmersionNotFound(f"aucune immersion {immersion_id}")
     user.scope(row["agency_id"])
     return row
 

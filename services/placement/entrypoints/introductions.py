@@ -22,7 +22,7 @@ async def _read(introduction_id: UUID, user: CurrentUser, deps: DependenciesDep)
     async with deps.store.connection() as conn:
         row = await deps.introductions.get(conn, introduction_id)
     if row is None:
-        raise IntroductionNotFound(f"no introduction {introduction_id}")
+        raise IntroductionNotFound(f"aucune mise en relation {introduction_id}")
     user.scope(row["agency_id"])
     return row
 

@@ -24,7 +24,7 @@ async def load_need(need_id: UUID, user: CurrentUser, deps: DependenciesDep) -> 
     async with deps.store.connection() as conn:
         need = await deps.needs.get(conn, need_id)
     if need is None:
-        raise NeedNotFound(f"no need {need_id}")
+        raise NeedNotFound(f"aucun besoin {need_id}")
     user.scope(need.agency_id, personal=False)
     return need
 

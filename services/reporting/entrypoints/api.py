@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -14,16 +12,25 @@ from fastapi.responses import Response
 
 from services.reporting.domain import indicators
 from services.reporting.domain.indicators import Query as IndicatorQuery
+from services.reporting.entrypoints import labels
+from services.reporting.entrypoints.responses import AgencyComparison, Indicators, PositiveExitRate, Trends
 from shared.auth import CurrentUser, Principal
 from shared.errors import DomainError, Forbidden
+from shared.exports import CSV_TYPE, XLSX_TYPE, Table, csv_bytes, filename, xlsx_bytes
+from shared.inputs import ReferenceDate
 from shared.territory import AGENCIES_BY_ID
 
 router = APIRouter(tags=["indicators"])
 
-Start = Annotated[date | None, Query(description="First day of the period (default: 364 days before as_of).")]
-End = Annotated[date | None, Query(description="Last day of the period (default: as_of).")]
-AsOf = Annotated[date | None, Query(description="Reference date for stocks such as the caseload (default: today).")]
-Agency = Annotated[str | None, Query(description="An agency id; the department when omitted.")]
+Start = Annotated[ReferenceDate | None, Query(description="First day of the period (default: 364 days before as_of).")]
+End = Annotated[ReferenceDate | None, Query(description="Last day of the period (default: as_of).")]
+AsOf = Annotated[
+    ReferenceDate | None, Query(description="Reference date for stocks such as the caseload (default: today).")
+]
+Agency = Annotated[
+    str | None,
+    Query(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="An agency id; the department when omitted."),
+]
 
 
 class InvalidPeriod(DomainError):
@@ -35,7 +42,7 @@ def _scope(user: Principal, agency_id: str | None) -> str | None:
     if user.agency_scope is None:
         return agency_id
     if agency_id not in (None, user.agency_scope):
-        raise Forbidden(f"your role sees the indicators of {user.agency_scope} only")
+        raise Forbidden(f"votre rôle ne voit que les indicateurs de {user.agency_scope}")
     return user.agency_scope
 
 
@@ -50,7 +57,7 @@ def _query(request: Request, agency_id: str | None, start: date | None, end: dat
         positive_groups=tuple(str(g) for g in request.app.state.settings.positive_exit_groups),
     )
     if q.start > q.end:
-        raise InvalidPeriod(f"the period starts ({q.start}) after it ends ({q.end})")
+        raise InvalidPeriod(f"la période commence ({q.start}) après sa fin ({q.end})")
     return q
 
 
@@ -63,7 +70,7 @@ def _memo(request: Request, key: tuple, compute: Callable[[], dict]) -> dict:
     return request.app.state.runtime.memo(key, compute)
 
 
-@router.get("/indicators")
+@router.get("/indicators", response_model=Indicators)
 async def get_indicators(
     request: Request,
     user: CurrentUser,
@@ -77,7 +84,53 @@ async def get_indicators(
     return _memo(request, ("indicators", q), lambda: indicators.compute(_rows(request), q))
 
 
-@router.get("/indicators.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def _figures_table(figures: dict) -> Table:
+    """One line per figure: scope, period, section, indicator (code and French label), breakdown, value."""
+    rows: list[list] = []
+    prefix = [figures["scope"], figures["period"]["start"], figures["period"]["end"], figures["as_of"]]
+
+    def line(section: str, name: str, breakdown: str, value) -> None:
+        rows.append([*prefix, labels.SECTIONS[section], name, labels.indicator(name), breakdown, value])
+
+    for section in ("accompaniments", "follow_up", "barriers", "workshops", "placement"):
+        for name, value in figures[section].items():
+            if isinstance(value, dict):
+                for breakdown, inner in value.items():
+                    if isinstance(inner, dict):
+                        for sub, v in inner.items():
+                            line(section, f"{name}.{sub}", breakdown, v)
+                    else:
+                        line(section, name, breakdown, inner)
+            else:
+                line(section, name, "", value)
+    for cohort in figures["cohorts"]:
+        for name, value in cohort.items():
+            if name != "month" and not isinstance(value, dict):
+                line("cohorts", name, cohort["month"], value)
+    headers = [
+        "Périmètre",
+        "Début de période",
+        "Fin de période",
+        "Date de référence",
+        "Rubrique",
+        "Indicateur",
+        "Libellé",
+        "Ventilation",
+        "Valeur",
+    ]
+    return Table("Indicateurs", headers, rows)
+
+
+def _download(content: bytes, media_type: str, stem: str, extension: str) -> Response:
+    disposition = f'attachment; filename="{filename(stem, extension)}"'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+@router.get(
+    "/indicators.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV (;, UTF-8 BOM)."}},
+)
 async def get_indicators_csv(
     request: Request,
     user: CurrentUser,
@@ -86,35 +139,34 @@ async def get_indicators_csv(
     end: End = None,
     as_of: AsOf = None,
 ) -> Response:
-    """The same indicators as CSV: one line per figure (section, indicator, breakdown, value)."""
+    """The same indicators as CSV for a French spreadsheet: one line per figure, `;`, UTF-8 with BOM."""
     q = _query(request, _scope(user, agency_id), start, end, as_of)
     figures = _memo(request, ("indicators", q), lambda: indicators.compute(_rows(request), q))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["scope", "period_start", "period_end", "as_of", "section", "indicator", "breakdown", "value"])
-    prefix = [figures["scope"], figures["period"]["start"], figures["period"]["end"], figures["as_of"]]
-    for section in ("accompaniments", "follow_up", "barriers", "workshops", "placement"):
-        for name, value in figures[section].items():
-            if isinstance(value, dict):
-                for breakdown, inner in value.items():
-                    if isinstance(inner, dict):
-                        for sub, v in inner.items():
-                            writer.writerow([*prefix, section, f"{name}.{sub}", breakdown, v])
-                    else:
-                        writer.writerow([*prefix, section, name, breakdown, inner])
-            else:
-                writer.writerow([*prefix, section, name, "", "" if value is None else value])
-    for cohort in figures["cohorts"]:
-        for name, value in cohort.items():
-            if name != "month" and not isinstance(value, dict):
-                writer.writerow([*prefix, "cohorts", name, cohort["month"], value])
-    filename = f"indicators-{figures['scope']}-{figures['as_of']}.csv"
-    return Response(
-        out.getvalue(), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    content = csv_bytes(_figures_table(figures))
+    return _download(content, CSV_TYPE, f"indicateurs-{figures['scope']}-{figures['as_of']}", "csv")
 
 
-@router.get("/indicators/agencies")
+@router.get(
+    "/indicators.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def get_indicators_xlsx(
+    request: Request,
+    user: CurrentUser,
+    agency_id: Agency = None,
+    start: Start = None,
+    end: End = None,
+    as_of: AsOf = None,
+) -> Response:
+    """The same indicators as an XLSX workbook (one line per figure, French headers and labels)."""
+    q = _query(request, _scope(user, agency_id), start, end, as_of)
+    figures = _memo(request, ("indicators", q), lambda: indicators.compute(_rows(request), q))
+    content = xlsx_bytes(_figures_table(figures))
+    return _download(content, XLSX_TYPE, f"indicateurs-{figures['scope']}-{figures['as_of']}", "xlsx")
+
+
+@router.get("/indicators/agencies", response_model=AgencyComparison)
 async def get_agency_comparison(
     request: Request, user: CurrentUser, start: Start = None, end: End = None, as_of: AsOf = None
 ) -> dict:
@@ -145,7 +197,7 @@ def _compare_agencies(all_rows: list[dict], q: IndicatorQuery) -> dict:
     }
 
 
-@router.get("/indicators/trends")
+@router.get("/indicators/trends", response_model=Trends)
 async def get_trends(
     request: Request,
     user: CurrentUser,
@@ -184,7 +236,7 @@ def _trends(request: Request, scope: str | None, as_of: date, months: int) -> di
     return {"scope": scope or "department", "as_of": as_of.isoformat(), "months": series}
 
 
-@router.get("/indicators/positive-exit-rate")
+@router.get("/indicators/positive-exit-rate", response_model=PositiveExitRate)
 async def positive_exit_rate(request: Request, user: CurrentUser, as_of: AsOf = None) -> dict:
     """Exits by group and the headline positive-exit rate, for the department and each visible agency (all time)."""
     q = _query(request, None, date(2000, 1, 1), as_of or date.today(), as_of)

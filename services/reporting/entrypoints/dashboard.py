@@ -24,5 +24,5 @@ async def dashboard_asset(asset: str) -> FileResponse:
     if asset not in allowed:
         from shared.errors import NotFound
 
-        raise NotFound(f"no dashboard asset {asset!r}")
+        raise NotFound(f"aucun fichier {asset!r} dans le tableau de bord")
     return FileResponse(STATIC / asset, media_type=allowed[asset])

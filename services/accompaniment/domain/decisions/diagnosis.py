@@ -26,8 +26,8 @@ def identify_barrier(state: Accompaniment | None, cmd: IdentifyBarrier, ctx: Con
     """Record a barrier; a category is followed once at a time (again only after it was lifted or not)."""
     state = open_(state)
     if (current := state.active_barrier(cmd.category)) is not None:
-        raise AlreadyRecorded(f"a {cmd.category.value} barrier is already followed since {current.identified_on}")
-    on = past_fact(state, cmd.identified_on, ctx.today, "the identification date")
+        raise AlreadyRecorded(f"un frein {cmd.category.value} est déjà suivi depuis le {current.identified_on}")
+    on = past_fact(state, cmd.identified_on, ctx.today, "la date d'identification")
     return [BarrierIdentified(**header(state), category=cmd.category, identified_on=on)]
 
 
@@ -36,10 +36,10 @@ def progress_barrier(state: Accompaniment | None, cmd: ProgressBarrier, ctx: Con
     state = open_(state)
     barrier = state.active_barrier(cmd.category)
     if barrier is None:
-        raise TransitionRefused(f"no {cmd.category.value} barrier is being followed: identify it first")
-    on = past_fact(state, cmd.on, ctx.today, "the date")
+        raise TransitionRefused(f"aucun frein {cmd.category.value} n'est suivi : identifiez-le d'abord")
+    on = past_fact(state, cmd.on, ctx.today, "la date")
     if on < barrier.identified_on:
-        raise InvalidDate(f"the date {on} is before the barrier was identified ({barrier.identified_on})")
+        raise InvalidDate(f"la date {on} précède l'identification du frein ({barrier.identified_on})")
     days = (on - barrier.identified_on).days
     match cmd.status:
         case BarrierProgress.WORKED_ON:
@@ -54,7 +54,7 @@ def progress_barrier(state: Accompaniment | None, cmd: ProgressBarrier, ctx: Con
             return [
                 BarrierNotLifted(**header(state), category=cmd.category, assessed_on=on, days_since_identified=days)
             ]
-    raise TransitionRefused(f"unknown barrier status {cmd.status}")
+    raise TransitionRefused(f"statut de frein inconnu : {cmd.status}")
 
 
 def record_training_need(
@@ -63,8 +63,8 @@ def record_training_need(
     """Note a training need."""
     state = open_(state)
     if any(n.id == cmd.training_need_id for n in state.training_needs):
-        raise AlreadyRecorded(f"training need {cmd.training_need_id} is already recorded")
-    on = past_fact(state, cmd.recorded_on, ctx.today, "the date")
+        raise AlreadyRecorded(f"le besoin de formation {cmd.training_need_id} est déjà enregistré")
+    on = past_fact(state, cmd.recorded_on, ctx.today, "la date")
     return [
         TrainingNeedRecorded(
             **header(state), training_need_id=cmd.training_need_id, subject=cmd.subject, recorded_on=on

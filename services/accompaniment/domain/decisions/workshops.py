@@ -54,7 +54,7 @@ def schedule_session(cmd: ScheduleWorkshopSession, ctx: Context) -> list[Worksho
 
 def _existing(session: WorkshopSession | None) -> WorkshopSession:
     if session is None:
-        raise WorkshopNotFound("no such workshop session")
+        raise WorkshopNotFound("aucune séance d'atelier ne porte cet identifiant")
     return session
 
 
@@ -69,13 +69,13 @@ def register(
             f"this session is run by {session.agency_id}; the person is followed by {person.agency_id}"
         )
     if person.id in session.registrations:
-        raise RegistrationRefused("the person is already registered for this session")
+        raise RegistrationRefused("la personne est déjà inscrite à cette séance")
     if any(seat.attended is not None for seat in session.registrations.values()):
         raise RegistrationRefused(
             f"the attendance sheet of the session of {session.session_date} is recorded: registrations are closed"
         )
     if session.seats_left <= 0:
-        raise WorkshopFull(f"the session of {session.session_date} is full ({session.capacity} seats)")
+        raise WorkshopFull(f"la séance du {session.session_date} est complète ({session.capacity} places)")
     return (
         [
             ParticipantRegistered(
@@ -102,11 +102,13 @@ def record_attendance(
     person = open_(person)
     seat = session.registrations.get(person.id)
     if seat is None:
-        raise RegistrationRefused("the person is not registered for this session")
+        raise RegistrationRefused("la personne n'est pas inscrite à cette séance")
     if seat.attended is not None:
-        raise AlreadyRecorded("the attendance of this person is already recorded for this session")
+        raise AlreadyRecorded("la présence de cette personne est déjà enregistrée pour cette séance")
     if ctx.today < session.session_date:
-        raise InvalidDate(f"the session takes place on {session.session_date}: attendance cannot be recorded before")
+        raise InvalidDate(
+            f"la séance a lieu le {session.session_date} : la présence ne peut pas être enregistrée avant"
+        )
     return (
         [
             AttendanceRecorded(

@@ -17,7 +17,7 @@ CHECK_IN_MONTHS = (1, 3, 6)
 
 def _known_commune(code: str) -> str:
     if not territory.is_known(code):
-        raise ValueError(f"{code!r} is not a commune of Seine-Saint-Denis")
+        raise ValueError(f"{code!r} n'est pas une commune de Seine-Saint-Denis")
     return code
 
 
@@ -38,7 +38,7 @@ def check_duration(contract: ContractType | None, months: float | None) -> float
     if contract is None:
         return months
     if contract.needs_duration and months is None:
-        raise ValueError(f"a {contract} is fixed-term: give its duration in months")
+        raise ValueError(f"un {contract} est à durée déterminée : indiquez sa durée en mois")
     if contract in PERMANENT_CONTRACTS and months is not None:
-        raise ValueError(f"a {contract} is permanent: it has no duration")
+        raise ValueError(f"un {contract} est à durée indéterminée : il n'a pas de durée")
     return months

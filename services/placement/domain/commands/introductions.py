@@ -61,16 +61,16 @@ class RecordOutcome(Command):
     def _only_and_always_for_a_hire(cls, value: object, info: ValidationInfo) -> object:
         outcome = info.data.get("outcome")
         if outcome == OutcomeKind.HIRED and value is None:
-            raise ValueError("required for a hire")
+            raise ValueError("obligatoire pour une embauche")
         if outcome == OutcomeKind.NOT_HIRED and value is not None:
-            raise ValueError("only for a hire")
+            raise ValueError("seulement pour une embauche")
         return value
 
     @field_validator("duration_months")
     @classmethod
     def _duration_matches_contract(cls, months: float | None, info: ValidationInfo) -> float | None:
         if info.data.get("outcome") == OutcomeKind.NOT_HIRED and months is not None:
-            raise ValueError("only for a hire")
+            raise ValueError("seulement pour une embauche")
         return check_duration(info.data.get("contract_type"), months)
 
     @field_validator("reason")
@@ -78,9 +78,9 @@ class RecordOutcome(Command):
     def _reason_when_not_hired(cls, reason: NotHiredReason | None, info: ValidationInfo) -> NotHiredReason | None:
         outcome = info.data.get("outcome")
         if outcome == OutcomeKind.NOT_HIRED and reason is None:
-            raise ValueError("a not-hired outcome needs a reason")
+            raise ValueError("une issue sans embauche doit être motivée (reason)")
         if outcome == OutcomeKind.HIRED and reason is not None:
-            raise ValueError("a hire has no not-hired reason")
+            raise ValueError("une embauche n'a pas de motif de non-embauche")
         return reason
 
 

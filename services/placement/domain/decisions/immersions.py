@@ -39,11 +39,11 @@ def agree(
 ) -> list[ImmersionAgreed]:
     """Agree an immersion for an active candidate with an employer of the network or a training centre."""
     if candidate is None:
-        raise CandidateNotFound(f"no candidate profile shared by accompaniment for {command.beneficiary_id}")
+        raise CandidateNotFound(f"aucun profil de candidat partagé par l'accompagnement pour {command.beneficiary_id}")
     if not candidate.active:
-        raise CandidateInactive("this person's accompaniment is closed")
+        raise CandidateInactive("l'accompagnement de cette personne est clos")
     if command.host_kind == ImmersionHost.EMPLOYER and employer is None:
-        raise EmployerNotFound(f"no employer {command.employer_id}")
+        raise EmployerNotFound(f"aucun employeur {command.employer_id}")
     host_name = command.host_name or (employer.name if employer else None)
     return [
         ImmersionAgreed(
@@ -64,9 +64,9 @@ def agree(
 
 def _ongoing(state: Immersion | None) -> Immersion:
     if state is None:
-        raise ImmersionNotFound("no such immersion")
+        raise ImmersionNotFound("aucune immersion ne porte cet identifiant")
     if state.outcome is not None:
-        raise OutcomeAlreadyRecorded(f"this immersion ended on {state.completed_on} ({state.outcome})")
+        raise OutcomeAlreadyRecorded(f"cette immersion s'est terminée le {state.completed_on} ({state.outcome})")
     return state
 
 
@@ -74,7 +74,9 @@ def renew(state: Immersion | None, command: RenewImmersion, today: date) -> list
     """Renew once, for at most 30 more days of presence, starting after the current period."""
     immersion = _ongoing(state)
     if immersion.renewed:
-        raise ImmersionAlreadyRenewed("an immersion can be renewed only once; agree a new one instead")
+        raise ImmersionAlreadyRenewed(
+            "une immersion ne se renouvelle qu'une fois (only once) : convenez-en une nouvelle"
+        )
     if command.first_day <= immersion.end_date:
         raise InvalidField(
             "start_date", f"the renewal must start after the current period, which ends on {immersion.end_date}"
@@ -97,9 +99,9 @@ def complete(state: Immersion | None, command: CompleteImmersion, today: date) -
     immersion = _ongoing(state)
     start = immersion.periods[0].start_date
     if command.completed_on < start:
-        raise InvalidField("completed_on", f"{command.completed_on} is before the immersion started ({start})")
+        raise InvalidField("completed_on", f"{command.completed_on} précède le début de l'immersion ({start})")
     if command.completed_on > today:
-        raise InvalidField("completed_on", f"{command.completed_on} is in the future")
+        raise InvalidField("completed_on", f"{command.completed_on} est dans le futur")
     return [
         ImmersionCompleted(
             immersion_id=immersion.id,

@@ -1,0 +1,75 @@
+"""French labels of the indicators, for the files people open (JSON keeps the machine names)."""
+
+from __future__ import annotations
+
+SECTIONS = {
+    "accompaniments": "Accompagnements",
+    "follow_up": "Suivi des entrées",
+    "barriers": "Freins périphériques",
+    "workshops": "Ateliers collectifs",
+    "placement": "Placement",
+    "cohorts": "Cohortes",
+}
+
+INDICATORS = {
+    "caseload": "File active",
+    "suspended": "Accompagnements suspendus",
+    "entries": "Entrées",
+    "renewals": "Renouvellements",
+    "suspensions": "Suspensions",
+    "exits": "Sorties",
+    "exits_by_group": "Sorties par groupe",
+    "exits_by_category": "Sorties par motif",
+    "positive_exits": "Sorties positives",
+    "positive_exit_rate": "Taux de sorties positives",
+    "emploi_durable_rate": "Taux d'emploi durable",
+    "sorties_dynamiques_rate": "Taux de sorties dynamiques",
+    "average_duration_days": "Durée moyenne (jours)",
+    "median_duration_days": "Durée médiane (jours)",
+    "entries_with_first_appointment": "Entrées avec un premier rendez-vous",
+    "entries_without_first_appointment": "Entrées sans premier rendez-vous",
+    "first_appointment_under_15_days": "Premier rendez-vous sous 15 jours",
+    "first_appointment_under_15_days_share": "Part des premiers rendez-vous sous 15 jours",
+    "first_appointment_under_30_days": "Premier rendez-vous sous 30 jours",
+    "first_appointment_under_30_days_share": "Part des premiers rendez-vous sous 30 jours",
+    "contracts_signed": "Contrats d'engagement signés",
+    "contracts_signed_in_time": "Contrats signés dans le délai",
+    "contracts_signed_in_time_share": "Part des contrats signés dans le délai",
+    "identified": "Identifiés",
+    "lifted": "Levés",
+    "by_category.identified": "Identifiés par catégorie",
+    "by_category.lifted": "Levés par catégorie",
+    "sessions": "Séances",
+    "capacity": "Places",
+    "registrations": "Inscriptions",
+    "attendance": "Présences",
+    "attendance_rate": "Taux de présence",
+    "by_theme.sessions": "Séances par thème",
+    "by_theme.capacity": "Places par thème",
+    "by_theme.registrations": "Inscriptions par thème",
+    "by_theme.attendance": "Présences par thème",
+    "by_theme.attendance_rate": "Taux de présence par thème",
+    "employers_registered": "Employeurs enregistrés",
+    "employers_active": "Employeurs actifs",
+    "needs_published": "Besoins publiés",
+    "needs_open": "Besoins ouverts",
+    "introductions": "Mises en relation",
+    "introductions_by_outcome": "Mises en relation par issue",
+    "hires": "Embauches",
+    "hires_by_contract": "Embauches par contrat",
+    "hires_by_sector": "Embauches par secteur",
+    "hires_ended_early": "Embauches rompues avant terme",
+    "six_month_check_ins": "Suivis à 6 mois",
+    "still_employed_at_6_months": "Toujours en emploi à 6 mois",
+    "still_employed_at_6_months_share": "Part toujours en emploi à 6 mois",
+    "immersions": "Immersions (PMSMP)",
+    "immersions_by_outcome": "Immersions par issue",
+    "entered": "Entrés dans le mois",
+    "exited_within_6_months": "Sortis sous 6 mois",
+    "exited_within_12_months": "Sortis sous 12 mois",
+}
+
+
+def indicator(name: str) -> str:
+    """The French label of an indicator (its machine name when it has none yet)."""
+    return INDICATORS.get(name, name)
