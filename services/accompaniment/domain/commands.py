@@ -6,7 +6,6 @@ the client, which makes a retried request harmless (the second one is refused as
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from uuid import UUID, uuid4
 
@@ -22,7 +21,7 @@ from shared.contracts.accompaniment import (
     WorkshopTheme,
 )
 from shared.contracts.exits import ExitCategory
-from shared.inputs import Input
+from shared.inputs import FactDate, Input
 
 
 class Command(Input):
@@ -38,21 +37,21 @@ class AssignReferent(Command):
 class SignEngagementContract(Command):
     """Record the signature of the engagement contract."""
 
-    signed_on: date | None = Field(None, examples=["2026-02-10"])
+    signed_on: FactDate | None = Field(None, examples=["2026-02-10"])
 
 
 class ScheduleAppointment(Command):
     """Plan an individual appointment (may be in the future)."""
 
     appointment_id: UUID = Field(default_factory=uuid4)
-    appointment_date: date = Field(examples=["2026-02-12"])
+    appointment_date: FactDate = Field(examples=["2026-02-12"])
 
 
 class RecordAppointmentHeld(Command):
     """The appointment took place."""
 
     appointment_id: UUID
-    held_on: date | None = None
+    held_on: FactDate | None = None
 
 
 class RecordAppointmentMissed(Command):
@@ -65,14 +64,14 @@ class CancelAppointment(Command):
     """Call off an appointment that has not taken place."""
 
     appointment_id: UUID
-    cancelled_on: date | None = None
+    cancelled_on: FactDate | None = None
 
 
 class IdentifyBarrier(Command):
     """Record a barrier found by the diagnosis."""
 
     category: BarrierCategory
-    identified_on: date | None = Field(None, examples=["2026-02-12"])
+    identified_on: FactDate | None = Field(None, examples=["2026-02-12"])
 
 
 class BarrierProgress(StrEnum):
@@ -88,7 +87,7 @@ class ProgressBarrier(Command):
 
     category: BarrierCategory
     status: BarrierProgress
-    on: date | None = None
+    on: FactDate | None = None
 
 
 class RecordTrainingNeed(Command):
@@ -96,7 +95,7 @@ class RecordTrainingNeed(Command):
 
     training_need_id: UUID = Field(default_factory=uuid4)
     subject: str = Field(min_length=1, max_length=120, examples=["forklift licence (CACES 1)"])
-    recorded_on: date | None = None
+    recorded_on: FactDate | None = None
 
 
 class SetObjective(Command):
@@ -104,8 +103,8 @@ class SetObjective(Command):
 
     objective_id: UUID = Field(default_factory=uuid4)
     label: str = Field(min_length=1, max_length=200, examples=["find a job in logistics"])
-    target_date: date | None = Field(None, examples=["2026-09-30"])
-    set_on: date | None = None
+    target_date: FactDate | None = Field(None, examples=["2026-09-30"])
+    set_on: FactDate | None = None
 
 
 class PlanAction(Command):
@@ -114,8 +113,8 @@ class PlanAction(Command):
     action_id: UUID = Field(default_factory=uuid4)
     objective_id: UUID
     label: str = Field(min_length=1, max_length=200, examples=["sign up for the CACES 1 course"])
-    due_on: date | None = Field(None, examples=["2026-04-30"])
-    planned_on: date | None = None
+    due_on: FactDate | None = Field(None, examples=["2026-04-30"])
+    planned_on: FactDate | None = None
 
 
 class ChangeActionStatus(Command):
@@ -123,7 +122,7 @@ class ChangeActionStatus(Command):
 
     action_id: UUID
     status: ActionStatus
-    changed_on: date | None = None
+    changed_on: FactDate | None = None
 
 
 class ReferToScheme(Command):
@@ -132,28 +131,28 @@ class ReferToScheme(Command):
     referral_id: UUID = Field(default_factory=uuid4)
     scheme: SchemeKind
     partner: str = Field(min_length=1, max_length=120, examples=["CCAS de La Courneuve"])
-    referred_on: date | None = None
+    referred_on: FactDate | None = None
 
 
 class SuspendAccompaniment(Command):
     """Put the accompaniment on hold."""
 
     reason: SuspensionReason
-    suspended_on: date | None = None
-    expected_resumption_on: date | None = Field(None, examples=["2026-05-01"])
+    suspended_on: FactDate | None = None
+    expected_resumption_on: FactDate | None = Field(None, examples=["2026-05-01"])
 
 
 class ResumeAccompaniment(Command):
     """Take up a suspended accompaniment again."""
 
-    resumed_on: date | None = None
+    resumed_on: FactDate | None = None
 
 
 class RenewAccompaniment(Command):
     """Renew for another period, near or after the planned end; a reason is required."""
 
     reason: RenewalReason | None = Field(None, examples=["training_in_progress"])
-    renewed_on: date | None = None
+    renewed_on: FactDate | None = None
 
 
 class CloseAccompaniment(Command):
@@ -162,7 +161,7 @@ class CloseAccompaniment(Command):
     model_config = ConfigDict(json_schema_extra={"examples": [{"exit_category": "cdi", "closed_on": "2026-11-02"}]})
 
     exit_category: ExitCategory | None = None
-    closed_on: date | None = None
+    closed_on: FactDate | None = None
 
 
 class UpdateCandidateProfile(Command):
@@ -183,7 +182,7 @@ class ScheduleWorkshopSession(Command):
     session_id: UUID = Field(default_factory=uuid4)
     agency_id: str = Field(min_length=1, max_length=64, examples=["ali-la-courneuve"])
     theme: WorkshopTheme
-    session_date: date = Field(examples=["2026-03-05"])
+    session_date: FactDate = Field(examples=["2026-03-05"])
     capacity: int = Field(ge=1, le=200, examples=[12])
     title: str | None = Field(None, max_length=120, examples=["Prendre confiance en soi"])
 

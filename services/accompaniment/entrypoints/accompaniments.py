@@ -18,7 +18,7 @@ from services.accompaniment.entrypoints.responses import (
 )
 from services.accompaniment.service_layer import handlers
 from shared.auth import CurrentUser
-from shared.http.params import Limit, Offset
+from shared.http.params import AgencyId, Limit, Offset, StaffId
 
 router = APIRouter(tags=["accompaniments"])
 
@@ -28,9 +28,9 @@ async def list_accompaniments(
     user: CurrentUser,
     deps: DependenciesDep,
     beneficiary_id: UUID | None = None,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     status: Literal["open", "suspended", "closed"] | None = None,
-    referent_id: str | None = None,
+    referent_id: StaffId = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
@@ -13,7 +12,7 @@ from services.accompaniment.entrypoints.dependencies import DependenciesDep, exe
 from services.accompaniment.entrypoints.responses import AccompanimentDetail
 from shared.auth import CurrentUser
 from shared.contracts.accompaniment import ActionStatus
-from shared.inputs import Input
+from shared.inputs import FactDate, Input
 
 router = APIRouter(prefix="/accompaniments/{accompaniment_id}", tags=["action plan"])
 
@@ -24,7 +23,7 @@ class ActionStatusIn(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "in_progress"}]})
 
     status: ActionStatus
-    changed_on: date | None = Field(None, description="Default: today.")
+    changed_on: FactDate | None = Field(None, description="Default: today.")
 
 
 @router.post("/objectives", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)

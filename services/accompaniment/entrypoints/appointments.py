@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
@@ -17,7 +16,7 @@ from services.accompaniment.domain.commands import (
 from services.accompaniment.entrypoints.dependencies import DependenciesDep, execute
 from services.accompaniment.entrypoints.responses import AccompanimentDetail
 from shared.auth import CurrentUser
-from shared.inputs import Input
+from shared.inputs import FactDate, Input
 
 router = APIRouter(prefix="/accompaniments/{accompaniment_id}/appointments", tags=["appointments"])
 
@@ -27,7 +26,7 @@ class HeldIn(Input):
 
     model_config = ConfigDict(extra="forbid")
 
-    held_on: date | None = Field(None, examples=["2026-02-12"])
+    held_on: FactDate | None = Field(None, examples=["2026-02-12"])
 
 
 class CancellationIn(Input):
@@ -35,7 +34,7 @@ class CancellationIn(Input):
 
     model_config = ConfigDict(extra="forbid")
 
-    cancelled_on: date | None = Field(None, examples=["2026-02-10"])
+    cancelled_on: FactDate | None = Field(None, examples=["2026-02-10"])
 
 
 @router.post("", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
@@ -14,7 +13,7 @@ from services.accompaniment.entrypoints.dependencies import DependenciesDep
 from services.accompaniment.entrypoints.responses import WorkshopSessionDetail, WorkshopSessionOut, session_detail
 from services.accompaniment.service_layer import workshops
 from shared.auth import CurrentUser
-from shared.http.params import Limit
+from shared.http.params import AgencyId, AsOf, Limit
 
 router = APIRouter(prefix="/workshops", tags=["workshops"])
 
@@ -32,9 +31,9 @@ async def schedule_session(
 async def list_sessions(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    agency_id: AgencyId = None,
+    date_from: AsOf = None,
+    date_to: AsOf = None,
     limit: Limit = 100,
 ) -> list[dict]:
     """Sessions with their seats taken and attendance; caseworkers and managers see their agency's."""

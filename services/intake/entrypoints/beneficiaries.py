@@ -19,7 +19,7 @@ from services.intake.entrypoints.responses import (
 )
 from services.intake.service_layer import beneficiaries, views
 from shared.auth import CurrentUser
-from shared.http.params import Limit, Offset
+from shared.http.params import AGENCY_PATTERN, Limit, Offset
 from shared.problems import errors
 
 router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
@@ -29,7 +29,10 @@ router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
 async def list_beneficiaries(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: Annotated[str | None, Query(description="Agency; yours by default, every agency for an admin.")] = None,
+    agency_id: Annotated[
+        str | None,
+        Query(pattern=AGENCY_PATTERN, description="Agency; yours by default, every agency for an admin."),
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[BeneficiarySummary]:

@@ -114,7 +114,9 @@ async def import_file(
     user: CurrentUser,
     deps: DependenciesDep,
     settings: SettingsDep,
-    profile: Annotated[str | None, Query(max_length=64, description="Mapping profile (default: plateforme).")] = None,
+    profile: Annotated[
+        str | None, Query(pattern=r"^[a-z0-9][a-z0-9_\-]{0,63}$", description="Mapping profile (default: plateforme).")
+    ] = None,
     dry_run_: Annotated[
         bool, Query(alias="dry_run", description="Show the first rows as read; write nothing.")
     ] = False,

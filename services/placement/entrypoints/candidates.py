@@ -10,7 +10,7 @@ from services.placement.domain.errors import CandidateNotFound
 from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import CandidateOut, candidate_out
 from shared.auth import CurrentUser
-from shared.http.params import Limit, Offset
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["candidates"])
 
@@ -19,7 +19,7 @@ router = APIRouter(tags=["candidates"])
 async def list_candidates(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     active: bool | None = True,
     limit: Limit = 100,
     offset: Offset = 0,

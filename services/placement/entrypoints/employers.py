@@ -13,7 +13,7 @@ from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import ContactRecorded, EmployerDetail, EmployerOut
 from services.placement.service_layer import employers as handlers
 from shared.auth import CurrentUser
-from shared.http.params import Limit, Offset
+from shared.http.params import AgencyId, CodeQuery, CommuneQuery, Limit, Offset
 
 router = APIRouter(tags=["employers"])
 
@@ -30,9 +30,9 @@ async def register(body: RegisterEmployer, user: CurrentUser, deps: Dependencies
 async def list_employers(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
-    sector: str | None = None,
-    commune_code: str | None = None,
+    agency_id: AgencyId = None,
+    sector: CodeQuery = None,
+    commune_code: CommuneQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict]:

@@ -13,7 +13,7 @@ from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import HireOut
 from services.placement.service_layer import hires as handlers
 from shared.auth import CurrentUser
-from shared.http.params import Limit, Offset
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["hires"])
 
@@ -31,7 +31,7 @@ async def _read(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict
 async def list_hires(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     beneficiary_id: UUID | None = None,
     limit: Limit = 100,
     offset: Offset = 0,

@@ -13,7 +13,7 @@ from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import ImmersionOut
 from services.placement.service_layer import immersions as handlers
 from shared.auth import CurrentUser
-from shared.http.params import Limit, Offset
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["immersions"])
 
@@ -38,7 +38,7 @@ async def agree(body: AgreeImmersion, user: CurrentUser, deps: DependenciesDep) 
 async def list_immersions(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     beneficiary_id: UUID | None = None,
     limit: Limit = 100,
     offset: Offset = 0,

@@ -13,7 +13,7 @@ from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import IntroductionOut
 from services.placement.service_layer import introductions as handlers
 from shared.auth import CurrentUser
-from shared.http.params import Limit, Offset
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["introductions"])
 
@@ -38,7 +38,7 @@ async def introduce(body: MakeIntroduction, user: CurrentUser, deps: Dependencie
 async def list_introductions(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     need_id: UUID | None = None,
     beneficiary_id: UUID | None = None,
     limit: Limit = 100,

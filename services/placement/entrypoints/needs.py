@@ -14,7 +14,7 @@ from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import NeedOut, need_out
 from services.placement.service_layer import needs as handlers
 from shared.auth import CurrentUser
-from shared.http.params import Limit, Offset
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["needs"])
 
@@ -39,7 +39,7 @@ async def publish(body: PublishNeed, user: CurrentUser, deps: DependenciesDep) -
 async def list_needs(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     status: NeedStatus | None = None,
     employer_id: UUID | None = None,
     limit: Limit = 100,

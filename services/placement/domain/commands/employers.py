@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -20,6 +19,7 @@ from services.placement.domain.commands.base import (
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import ContactKind, EmployerSize, NeedClosureReason, WorkingCondition
+from shared.inputs import FactDate
 
 
 class RegisterEmployer(Command):
@@ -38,7 +38,7 @@ class RegisterEmployer(Command):
 class RecordEmployerContact(Command):
     """A prospecting contact with an employer: visit, phone call or event."""
 
-    contact_date: date
+    contact_date: FactDate
     kind: ContactKind
     caseworker: StaffId | None = Field(None, description="Defaults to the caller.")
     notes: Notes = Field("", examples=["Met the manager; two kitchen posts likely in March."])
@@ -61,7 +61,7 @@ class PublishNeed(Command):
     contract_type: ContractType
     duration_months: float | None = Field(None, gt=0, le=60, validate_default=True, examples=[6])
     positions: int = Field(1, ge=1, le=50)
-    published_on: date | None = Field(None, description="Defaults to today.")
+    published_on: FactDate | None = Field(None, description="Defaults to today.")
 
     @field_validator("time_slots", "required_aptitudes", "working_conditions")
     @classmethod
@@ -77,11 +77,11 @@ class PublishNeed(Command):
 class FillNeed(Command):
     """Every position of the need is taken."""
 
-    filled_on: date | None = Field(None, description="Defaults to today.")
+    filled_on: FactDate | None = Field(None, description="Defaults to today.")
 
 
 class CloseNeed(Command):
     """Withdraw a need."""
 
     reason: NeedClosureReason
-    closed_on: date | None = Field(None, description="Defaults to today.")
+    closed_on: FactDate | None = Field(None, description="Defaults to today.")

@@ -9,6 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from services.placement.domain.commands.base import Command
 from shared.contracts.placement import ImmersionHost, ImmersionOutcome
+from shared.inputs import FactDate
 
 MAX_PRESENCE_DAYS = 30
 """An immersion (PMSMP) counts at most 30 days of presence, and the same again once if renewed."""
@@ -17,14 +18,14 @@ MAX_PRESENCE_DAYS = 30
 class PresencePeriod(Command):
     """Days of presence: a list of dates, or a start and an end with the number of days (all days by default)."""
 
-    presence_dates: list[date] | None = Field(None, max_length=366, examples=[["2026-03-02", "2026-03-03"]])
-    start_date: date | None = Field(None, validate_default=True)
-    end_date: date | None = Field(None, validate_default=True)
+    presence_dates: list[FactDate] | None = Field(None, max_length=366, examples=[["2026-03-02", "2026-03-03"]])
+    start_date: FactDate | None = Field(None, validate_default=True)
+    end_date: FactDate | None = Field(None, validate_default=True)
     days_of_presence: int | None = Field(None, ge=1, validate_default=True)
 
     @field_validator("presence_dates")
     @classmethod
-    def _at_most_30_dates(cls, dates: list[date] | None) -> list[date] | None:
+    def _at_most_30_dates(cls, dates: list[FactDate] | None) -> list[FactDate] | None:
         if dates is None:
             return None
         distinct = sorted(set(dates))
@@ -125,4 +126,4 @@ class CompleteImmersion(Command):
     """The immersion ended, with what followed."""
 
     outcome: ImmersionOutcome
-    completed_on: date
+    completed_on: FactDate

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Literal
 from uuid import UUID
@@ -12,6 +11,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from services.placement.domain.commands.base import Command, Label, Notes, StaffId, check_duration
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import EarlyEndReason, NotHiredReason
+from shared.inputs import FactDate
 
 
 class MakeIntroduction(Command):
@@ -19,7 +19,7 @@ class MakeIntroduction(Command):
 
     need_id: UUID
     beneficiary_id: UUID
-    introduced_on: date
+    introduced_on: FactDate
     caseworker: StaffId | None = Field(None, description="Defaults to the caller.")
 
 
@@ -49,11 +49,11 @@ class RecordOutcome(Command):
     )
 
     outcome: OutcomeKind
-    decided_on: date | None = Field(None, description="Defaults to today.")
+    decided_on: FactDate | None = Field(None, description="Defaults to today.")
     contract_type: ContractType | None = Field(None, validate_default=True)
     duration_months: float | None = Field(None, gt=0, le=60, validate_default=True)
     weekly_hours: float | None = Field(None, gt=0, le=48, validate_default=True)
-    start_date: date | None = Field(None, validate_default=True)
+    start_date: FactDate | None = Field(None, validate_default=True)
     reason: NotHiredReason | None = Field(None, validate_default=True)
 
     @field_validator("contract_type", "weekly_hours", "start_date")
@@ -88,7 +88,7 @@ class RecordCheckIn(Command):
     """Follow-up in work at 1, 3 or 6 months after the start."""
 
     month: Literal[1, 3, 6]
-    checked_on: date
+    checked_on: FactDate
     still_employed: bool
     barriers_worked_on: list[Label] = Field(default_factory=list, max_length=20, examples=[["mobility"]])
     notes: Notes = Field("", examples=["Childcare solved with the town hall's crèche; shifts now fit."])
@@ -97,5 +97,5 @@ class RecordCheckIn(Command):
 class EndHireEarly(Command):
     """The contract ended before its term."""
 
-    ended_on: date
+    ended_on: FactDate
     reason: EarlyEndReason
