@@ -107,7 +107,7 @@ async def run(count: int, rounds: int, limit: int, seed: int) -> None:
     candidates = _candidates(count, random.Random(seed))
     need = _need()
     schema = f"bench{uuid.uuid4().hex[:8]}_placement"
-    settings = PlatformSettings()
+    settings = PlatformSettings.of("placement")
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
     views = PostgresCandidates(schema)
     try:

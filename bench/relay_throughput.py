@@ -47,7 +47,8 @@ async def _writer(store: PostgresEventStore, writer: int, count: int) -> None:
 async def run(events: int, writers: int) -> None:
     """Append, then relay, and print the rates."""
     run_id = f"bench{uuid.uuid4().hex[:8]}"
-    settings = PlatformSettings(topic_prefix=f"{run_id}.")
+    # The operator (admin principal, superuser) on a topic and schema of its own.
+    settings = PlatformSettings.of("admin", topic_suffix=run_id)
     pool = await asyncpg.create_pool(settings.database_url, min_size=writers, max_size=writers + 2)
     store = PostgresEventStore(pool, f"{run_id}_store", source="/ali/bench")
     await store.migrate()

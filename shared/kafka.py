@@ -1,13 +1,24 @@
-"""Kafka plumbing shared by the relay, the consumers and reporting: clients and topic creation."""
+"""Kafka plumbing shared by the relay, the consumers and reporting: every client, its security, topic creation.
+
+Every Kafka client of the platform is built here, so that its security (SASL_SSL with SCRAM, the brokers' CA, the
+service's own principal, all from the settings) is applied in one place: `make_producer`, `make_consumer`,
+`make_admin` (aiokafka), `make_acl_admin` (confluent-kafka, for ACLs and SCRAM credentials), `faust_broker_settings`
+(reporting's faust app) and `librdkafka_config` (kcat property files).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.helpers import create_ssl_context
 
 from shared.errors import PlatformError
 from shared.settings import PlatformSettings
@@ -15,10 +26,40 @@ from shared.settings import PlatformSettings
 # Unlimited retention: projections and BI replays rebuild from the topics.
 EVENT_TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
 _TOPIC_ALREADY_EXISTS = 36
+_TOPIC_AUTHORIZATION_FAILED = 29
 
 
 class TopicSetupError(PlatformError):
     """The platform's topics could not be created or found."""
+
+
+class KafkaSettingsError(PlatformError):
+    """The settings do not describe a usable Kafka connection."""
+
+
+@lru_cache(maxsize=8)
+def _ssl_context(ca_file: Path | None) -> ssl.SSLContext:
+    return create_ssl_context(cafile=str(ca_file) if ca_file else None)
+
+
+def client_security(settings: PlatformSettings) -> dict[str, Any]:
+    """aiokafka's security arguments for the settings' principal."""
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return {"security_protocol": "PLAINTEXT"}
+    if not settings.kafka_username or settings.kafka_password is None:
+        raise KafkaSettingsError(
+            "ALI_KAFKA_USERNAME and ALI_KAFKA_PASSWORD are required with ALI_KAFKA_SECURITY_PROTOCOL=SASL_SSL"
+            " (on the local stack: ALI_SECRETS_DIR=.data/secrets, or `eval \"$(deploy/local/env.sh <principal>)\"`)"
+        )
+    if settings.kafka_ca_file is not None and not settings.kafka_ca_file.is_file():
+        raise KafkaSettingsError(f"ALI_KAFKA_CA_FILE={settings.kafka_ca_file}: no such file")
+    return {
+        "security_protocol": "SASL_SSL",
+        "ssl_context": _ssl_context(settings.kafka_ca_file),
+        "sasl_mechanism": settings.kafka_sasl_mechanism,
+        "sasl_plain_username": settings.kafka_username,
+        "sasl_plain_password": settings.kafka_password.get_secret_value(),
+    }
 
 
 def make_producer(settings: PlatformSettings, **overrides) -> AIOKafkaProducer:
@@ -30,13 +71,16 @@ def make_producer(settings: PlatformSettings, **overrides) -> AIOKafkaProducer:
         linger_ms=5,
         max_batch_size=256 * 1024,
         request_timeout_ms=30000,
+        **client_security(settings),
     )
     options.update(overrides)
     return AIOKafkaProducer(**options)
 
 
-def make_consumer(settings: PlatformSettings, group: str, topics: Iterable[str], **overrides) -> AIOKafkaConsumer:
-    """Consumer of a group that commits its offsets itself, after the effects are stored."""
+def make_consumer(
+    settings: PlatformSettings, group: str | None, topics: Iterable[str] = (), **overrides
+) -> AIOKafkaConsumer:
+    """Consumer of a group that commits its offsets itself, after the effects are stored (no group: assign)."""
     options = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=group,
@@ -44,19 +88,75 @@ def make_consumer(settings: PlatformSettings, group: str, topics: Iterable[str],
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=settings.consumer_batch_size,
+        **client_security(settings),
     )
     options.update(overrides)
     return AIOKafkaConsumer(*topics, **options)
 
 
+def make_admin(settings: PlatformSettings, **overrides) -> AIOKafkaAdminClient:
+    """Admin client (topics, groups) of the settings' principal; start() it, close() it."""
+    options = dict(bootstrap_servers=settings.kafka_bootstrap_servers, **client_security(settings))
+    options.update(overrides)
+    return AIOKafkaAdminClient(**options)
+
+
+def faust_broker_settings(settings: PlatformSettings) -> dict[str, Any]:
+    """`faust.App` arguments for the brokers and the principal (broker URLs and `broker_credentials`)."""
+    import faust
+
+    brokers = [f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")]
+    security = client_security(settings)
+    if security["security_protocol"] == "PLAINTEXT":
+        return {"broker": brokers}
+    credentials = faust.SASLCredentials(
+        username=security["sasl_plain_username"],
+        password=security["sasl_plain_password"],
+        ssl_context=security["ssl_context"],
+        mechanism=security["sasl_mechanism"],
+    )
+    return {"broker": brokers, "broker_credentials": credentials}
+
+
+def librdkafka_config(settings: PlatformSettings) -> dict[str, str]:
+    """The same connection for librdkafka (confluent-kafka's admin client, kcat `-F` property files)."""
+    config = {"bootstrap.servers": settings.kafka_bootstrap_servers}
+    security = client_security(settings)
+    if security["security_protocol"] == "PLAINTEXT":
+        return config | {"security.protocol": "plaintext"}
+    config |= {
+        "security.protocol": "sasl_ssl",
+        "sasl.mechanisms": settings.kafka_sasl_mechanism,
+        "sasl.username": security["sasl_plain_username"],
+        "sasl.password": security["sasl_plain_password"],
+    }
+    if settings.kafka_ca_file is not None:
+        config["ssl.ca.location"] = str(settings.kafka_ca_file.resolve())
+    return config
+
+
+def make_acl_admin(config: dict[str, str]):
+    """confluent-kafka's admin client for ACLs and SCRAM credentials (aiokafka administers neither)."""
+    from confluent_kafka.admin import AdminClient
+
+    return AdminClient(config)
+
+
 async def ensure_topics(settings: PlatformSettings, names: Iterable[str], timeout: float = 60.0) -> None:
-    """Create the named topics if missing (partitions, replication and retention from settings)."""
+    """Create the named topics if missing (partitions, replication and retention from settings).
+
+    A principal creates only its own topics (ACLs): a topic it may not create is another service's, and is waited
+    for until that service has created it.
+    """
     wanted = sorted(set(names))
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = make_admin(settings)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     try:
         await _start_admin(admin, timeout)
         existing = set(await admin.list_topics())
         missing = [n for n in wanted if n not in existing]
+        others: list[str] = []
         if missing:
             response = await admin.create_topics(
                 [
@@ -71,9 +171,20 @@ async def ensure_topics(settings: PlatformSettings, names: Iterable[str], timeou
             )
             for error in getattr(response, "topic_errors", []):
                 name, code = error[0], error[1]
-                if code not in (0, _TOPIC_ALREADY_EXISTS):
+                if code == _TOPIC_AUTHORIZATION_FAILED:
+                    others.append(name)
+                elif code not in (0, _TOPIC_ALREADY_EXISTS):
                     raise TopicSetupError(f"cannot create topic {name}: error code {code} {error[2:]}")
-        await _wait_for_leaders(admin, wanted, timeout)
+        while others:
+            others = [n for n in others if n not in set(await admin.list_topics())]
+            if others and loop.time() > deadline:
+                raise TopicSetupError(
+                    f"topics {others} do not exist and Kafka principal {settings.kafka_username} may not create them:"
+                    f" each is created by the service that owns it; waited {timeout}s"
+                )
+            if others:
+                await asyncio.sleep(0.5)
+        await _wait_for_leaders(admin, wanted, max(deadline - loop.time(), 5.0))
     except KafkaError as e:
         raise TopicSetupError(f"Kafka at {settings.kafka_bootstrap_servers}: {e}") from e
     finally:

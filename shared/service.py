@@ -21,6 +21,9 @@ from shared.settings import PlatformSettings
 
 log = structlog.get_logger(__name__)
 
+# How long a consumer waits for the topics it reads before reporting it (and trying again).
+CONSUMED_TOPICS_WAIT_SECONDS = 20.0
+
 
 @dataclass(frozen=True)
 class ConsumerSpec:
@@ -71,11 +74,8 @@ class ServiceRuntime:
             await self.pool.execute(path.read_text().replace("{schema}", self.schema))
         for step in self.setup:
             await step(self)
-        await ensure_topics(
-            self.settings,
-            [self.topic, self.dlq_topic]
-            + [self.settings.topic(f"{c}.events") for s in self.consumers for c in s.contexts],
-        )
+        # Its own topics only: a consumer waits for the topics of others (their owners create them).
+        await ensure_topics(self.settings, [self.topic, self.dlq_topic])
         self.producer = make_producer(self.settings)
         await self.producer.start()
         if relay:
@@ -94,11 +94,11 @@ class ServiceRuntime:
 
     def _consumer_worker(self, spec: ConsumerSpec) -> Callable[[asyncio.Event], Awaitable[None]]:
         async def run(stop: asyncio.Event) -> None:
-            kafka = make_consumer(
-                self.settings,
-                self.settings.group(f"{self.context}.{spec.name}"),
-                [self.settings.topic(f"{c}.events") for c in spec.contexts],
-            )
+            topics = [self.settings.topic(f"{c}.events") for c in spec.contexts]
+            # Another service's topic that does not exist yet fails this attempt (reported by /health/ready); the
+            # supervisor tries again, so the consumer starts once the topic's owner has created it.
+            await ensure_topics(self.settings, topics, timeout=CONSUMED_TOPICS_WAIT_SECONDS)
+            kafka = make_consumer(self.settings, self.settings.group(f"{self.context}.{spec.name}"), topics)
             consumer = EventConsumer(
                 name=spec.name,
                 consumer=kafka,

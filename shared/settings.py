@@ -1,11 +1,36 @@
-"""Settings common to every service, read once from the environment."""
+"""Settings common to every service, read once from the environment.
+
+Endpoints (`DATABASE_URL`, `KAFKA_BOOTSTRAP_SERVERS`) and credentials are separate: a service reads its own Kafka
+principal and database role (`ALI_KAFKA_USERNAME`/`_PASSWORD`, `ALI_DATABASE_USER`/`_PASSWORD`) from the environment,
+or from `<ALI_SECRETS_DIR>/<service>.env` (the local stack writes one such file per principal in `.data/secrets`); a
+value in the environment wins over the file. Outside development, `production_problems()` lists every development secret
+or insecure connection still configured, and the settings refuse to load (one place for every such check).
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 from pathlib import Path
+from typing import ClassVar, Literal, NoReturn, TypeVar
+from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEVELOPMENT = "development"
+# Every secret the local stack generates (Kafka and database passwords) starts with this mark, so that a service
+# outside development recognises and refuses one wherever it was copied to.
+LOCAL_SECRET_MARK = "local-only-"
+# The database password of the first local stacks, and the default database URL (no credentials).
+FORMER_DEFAULT_DATABASE_PASSWORD = "ali"
+DEFAULT_DATABASE_URL = "postgresql://127.0.0.1:54329/ali"
+# Where `python -m shared.auth keygen` puts the development key pair.
+LOCAL_AUTH_KEY_DIR = Path(".data/auth")
+_SUFFIX = re.compile(r"^[A-Za-z0-9_-]*$")
+
+S = TypeVar("S", bound="PlatformSettings")
 
 
 class PlatformSettings(BaseSettings):
@@ -13,16 +38,35 @@ class PlatformSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ALI_", env_file=None, extra="ignore")
 
-    environment: str = "development"
+    # Name of this service's credentials file in the secrets directory (`intake` reads `intake.env`).
+    credentials_name: ClassVar[str | None] = None
+
+    environment: str = DEVELOPMENT
     database_url: str = Field(
-        "postgresql://ali:ali@127.0.0.1:54329/ali",
+        DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("DATABASE_URL", "ALI_DATABASE_URL"),
     )
+    # This service's own database role; when set, it replaces the user and password of DATABASE_URL.
+    database_user: str | None = None
+    database_password: SecretStr | None = None
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "ALI_KAFKA_BOOTSTRAP_SERVERS"),
     )
-    # Prefixes every topic and consumer group, so that several platforms (or test runs) share one broker.
+    # SASL_SSL (SCRAM) with the principal below; PLAINTEXT only for a development broker without security.
+    kafka_security_protocol: Literal["SASL_SSL", "PLAINTEXT"] = "SASL_SSL"
+    # PLAIN (over TLS) is offered to the bi and admin principals only, for kcat (see deploy/kafka/server.properties).
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    # CA certificate of the brokers (local stack: .data/secrets/tls/ca.pem); unset: the system's CAs.
+    kafka_ca_file: Path | None = None
+    # Directory of `<principal>.env` credentials files (local stack: .data/secrets).
+    secrets_dir: Path | None = None
+    # Appended to every topic and consumer group (`ali.intake.events.<suffix>`), so that several platforms (test
+    # runs) share one broker under the same principals and prefixed ACLs.
+    topic_suffix: str = ""
+    # Replaced by topic_suffix (an ACL prefix cannot match a name that starts with a run id); refused when set.
     topic_prefix: str = ""
     topic_partitions: int = 6
     topic_replication_factor: int = 1
@@ -38,27 +82,174 @@ class PlatformSettings(BaseSettings):
     relay_idle_wait_seconds: float = 0.5
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 5
-    # Access control: tokens are verified with this PEM public key, or with the keys of a JWKS URL (OIDC).
-    auth_public_key_file: Path | None = Path(".data/auth/public.pem")
+    # Access control (shared/auth/verification.py): tokens of the identity provider `auth_issuer` are verified with
+    # the keys of its JWKS (`auth_jwks_url`, else discovered from the issuer); in development, tokens of the local
+    # issuer `ali-local` with this PEM public key too.
+    auth_public_key_file: Path | None = LOCAL_AUTH_KEY_DIR / "public.pem"
     auth_jwks_url: str | None = None
     auth_issuer: str | None = None
     # Fault injection for crash tests only: the process kills itself with SIGKILL at the named point.
     fault_relay_kill_after_batches: int = 0
     fault_consumer_kill_after_records: int = 0
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Init arguments, then the environment, then this service's credentials file, if any."""
+        sources = (init_settings, env_settings, dotenv_settings, file_secret_settings)
+        name = settings_cls.credentials_name if issubclass(settings_cls, PlatformSettings) else None
+        directory = getattr(init_settings, "init_kwargs", {}).get("secrets_dir") or os.environ.get("ALI_SECRETS_DIR")
+        if name and directory:
+            sources += (DotEnvSettingsSource(settings_cls, env_file=Path(directory) / f"{name}.env"),)
+        return sources
+
+    @classmethod
+    def of(cls: type[S], principal: str, secrets_dir: Path | str | None = None, **values: object) -> S:
+        """Settings with the credentials of `principal` (`admin`, `bi`, a service) from the secrets directory."""
+        directory = secrets_dir or os.environ.get("ALI_SECRETS_DIR")
+        if not directory:
+            raise ValueError(f"no secrets directory to read {principal}'s credentials from: set ALI_SECRETS_DIR")
+        return cls(_env_file=Path(directory) / f"{principal}.env", **values)
+
+    @field_validator("topic_suffix")
+    @classmethod
+    def _one_name_token(cls, value: str) -> str:
+        if not _SUFFIX.match(value):
+            raise ValueError("ALI_TOPIC_SUFFIX may hold only letters, digits, '-' and '_'")
+        return value
+
     @model_validator(mode="after")
-    def _no_local_keys_in_production(self) -> PlatformSettings:
-        if self.environment != "development" and not self.auth_jwks_url and not self.auth_issuer:
+    def _refuse_unsafe_settings(self) -> PlatformSettings:
+        if self.database_user or self.database_password:
+            password = self.database_password.get_secret_value() if self.database_password else None
+            self.database_url = with_credentials(self.database_url, self.database_user, password)
+        if self.topic_prefix:
             raise ValueError(
-                "outside development, set ALI_AUTH_JWKS_URL (or a public key file) and ALI_AUTH_ISSUER"
-                " of the department's identity provider"
+                "ALI_TOPIC_PREFIX is no longer supported: use ALI_TOPIC_SUFFIX (topics are named"
+                " `ali.<context>.events.<suffix>` so that the services' prefixed ACLs cover them)"
             )
+        if self.environment != DEVELOPMENT:
+            problems = self.production_problems()
+            if problems:
+                listed = "\n".join(f"  - {p}" for p in problems)
+                raise ValueError(f"ALI_ENVIRONMENT={self.environment} refuses development settings:\n{listed}")
         return self
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unfit outside development (each names its setting); services add their own."""
+        return _auth_problems(self) + _database_problems(self) + _kafka_problems(self)
 
     def topic(self, name: str) -> str:
         """Full topic name for a platform topic such as `intake.events`."""
-        return f"{self.topic_prefix}ali.{name}"
+        return f"ali.{name}.{self.topic_suffix}" if self.topic_suffix else f"ali.{name}"
 
     def group(self, name: str) -> str:
         """Full consumer group id."""
-        return f"{self.topic_prefix}ali.{name}"
+        return self.topic(name)
+
+
+def _auth_problems(s: PlatformSettings) -> list[str]:
+    problems = []
+    if not s.auth_issuer:
+        problems.append("ALI_AUTH_ISSUER is not set: give the issuer of the department's identity provider")
+    if s.auth_jwks_url:
+        return problems
+    if "auth_public_key_file" not in s.model_fields_set or s.auth_public_key_file is None:
+        problems.append(
+            "ALI_AUTH_JWKS_URL is not set (nor ALI_AUTH_PUBLIC_KEY_FILE): tokens would be checked against the local"
+            " development key"
+        )
+    elif _is_development_key(s.auth_public_key_file):
+        problems.append(
+            f"ALI_AUTH_PUBLIC_KEY_FILE={s.auth_public_key_file} is the local development key (made by"
+            " `python -m shared.auth keygen`, whose private key sits on this host)"
+        )
+    return problems
+
+
+def _is_development_key(path: Path) -> bool:
+    """A key in `.data/auth`, beside its private key as keygen leaves it, or equal to the local one."""
+    resolved = path.resolve()
+    if (resolved.parent.parent.name, resolved.parent.name) == LOCAL_AUTH_KEY_DIR.parts:
+        return True
+    if (resolved.parent / "private.pem").exists():
+        return True
+    local = (LOCAL_AUTH_KEY_DIR / "public.pem").resolve()
+    try:
+        return local.exists() and path.exists() and local.read_bytes().strip() == path.read_bytes().strip()
+    except OSError:
+        return False
+
+
+def with_credentials(url: str, user: str | None, password: str | None) -> str:
+    """The URL with this user and password (either kept from the URL when not given)."""
+    parts = urlsplit(url)
+    user = user if user is not None else (unquote(parts.username) if parts.username else None)
+    password = password if password is not None else (unquote(parts.password) if parts.password else None)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    credentials = quote(user or "", safe="")
+    if password is not None:
+        credentials += ":" + quote(password, safe="")
+    netloc = f"{credentials}@{host}" if credentials else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def database_password(url: str) -> str | None:
+    """The password a database URL carries (user info or `password=` parameter), else PGPASSWORD."""
+    parts = urlsplit(url)
+    if parts.password is not None:
+        return unquote(parts.password)
+    query = parse_qs(parts.query).get("password")
+    if query:
+        return query[0]
+    return os.environ.get("PGPASSWORD")
+
+
+def _database_problems(s: PlatformSettings) -> list[str]:
+    if "database_url" not in s.model_fields_set:
+        return ["DATABASE_URL is not set: give the URL of the database (and this service's role)"]
+    password = database_password(s.database_url)
+    if password == FORMER_DEFAULT_DATABASE_PASSWORD:
+        return ["DATABASE_URL uses the former default password of the local stack"]
+    if password and password.startswith(LOCAL_SECRET_MARK):
+        return ["DATABASE_URL uses a password generated for the local stack (.data/secrets)"]
+    return []
+
+
+def _kafka_problems(s: PlatformSettings) -> list[str]:
+    if s.kafka_security_protocol != "SASL_SSL":
+        return [f"ALI_KAFKA_SECURITY_PROTOCOL={s.kafka_security_protocol}: Kafka must be reached over SASL_SSL"]
+    problems = []
+    if not s.kafka_username or s.kafka_password is None:
+        problems.append("ALI_KAFKA_USERNAME and ALI_KAFKA_PASSWORD are not set: this service's Kafka principal")
+    elif s.kafka_password.get_secret_value().startswith(LOCAL_SECRET_MARK):
+        problems.append("ALI_KAFKA_PASSWORD is a password generated for the local stack (.data/secrets)")
+    return problems
+
+
+def load_settings(cls: type[S], service: str) -> S:
+    """The settings of a service's command line, or exit with the reasons (a refused start names each setting)."""
+    try:
+        return cls()
+    except ValidationError as e:
+        _refuse(service, e)
+
+
+def _refuse(service: str, error: ValidationError) -> NoReturn:
+    lines = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem.get("loc", ()))
+        message = problem.get("msg", "").removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
+    print(f"{service}: refusing to start with these settings:\n" + "\n".join(lines), file=sys.stderr)
+    raise SystemExit(2)

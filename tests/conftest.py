@@ -1,8 +1,11 @@
-"""Fixtures giving tests the real Kafka broker and PostgreSQL.
+"""Fixtures giving tests the real Kafka broker and PostgreSQL, with the platform's principals and roles.
 
-Order of preference: `KAFKA_BOOTSTRAP_SERVERS` / `DATABASE_URL` from the environment; else testcontainers
-when a Docker engine answers; else the project's local stack (`deploy/local/stack.sh start`). Tests that
-need the infrastructure never skip: if none of the three works, they fail.
+The endpoints come from the environment (`KAFKA_BOOTSTRAP_SERVERS`, `DATABASE_URL`, `ALI_KAFKA_CA_FILE`,
+`ALI_SECRETS_DIR`, as `source deploy/local/env.sh` exports them), else from the project's local stack, started here
+(`deploy/local/stack.sh start`). Services started by the tests log in with their own Kafka principal and database
+role, read from the secrets directory as in production; the harness itself (topic and schema clean-up, checks of
+what was stored) uses the admin principal and the superuser. Tests that need the infrastructure never skip: if it
+cannot be reached or started, they fail.
 """
 
 from __future__ import annotations
@@ -11,70 +14,54 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from shared.settings import PlatformSettings, with_credentials
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
 class Infrastructure:
-    """Where the real broker and database are."""
+    """Where the real broker and database are, and the credentials of every principal."""
 
     kafka_bootstrap_servers: str
-    database_url: str
+    # The database endpoint, without credentials (each principal brings its own role).
+    database_endpoint: str
+    kafka_ca_file: Path
+    secrets_dir: Path
     origin: str
 
+    def settings(self, principal: str = "admin", **values: object) -> PlatformSettings:
+        """Settings of a principal (`admin`, `bi`, a service) on this infrastructure."""
+        return PlatformSettings.of(
+            principal,
+            secrets_dir=self.secrets_dir,
+            kafka_bootstrap_servers=self.kafka_bootstrap_servers,
+            kafka_ca_file=self.kafka_ca_file,
+            database_url=self.database_endpoint,
+            **values,
+        )
 
-def _docker_answers() -> bool:
-    try:
-        import docker
+    @property
+    def kafka(self) -> PlatformSettings:
+        """The admin principal (a super user), for the harness's own reads of the topics."""
+        return self.settings("admin")
 
-        docker.from_env(timeout=3).ping()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "no usable Docker engine"
-        return False
+    def database_url_of(self, principal: str) -> str:
+        """The database URL with a principal's role (`admin`: the superuser)."""
+        return self.settings(principal).database_url
 
-
-@contextmanager
-def _kafka_container() -> Iterator[str]:
-    """The same Kafka as the local stack (apache/kafka, KRaft, one node) in a container; its bootstrap address."""
-    import socket
-
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.core.waiting_utils import wait_for_logs
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    settings = {
-        "KAFKA_NODE_ID": "1",
-        "KAFKA_PROCESS_ROLES": "broker,controller",
-        "KAFKA_LISTENERS": "PLAINTEXT://:9092,CONTROLLER://:9093",
-        # Clients outside the container reach the broker through the published port.
-        "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://127.0.0.1:{port}",
-        "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
-        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-        "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:9093",
-        "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "1",
-        "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "1",
-        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "1",
-        "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
-        "KAFKA_NUM_PARTITIONS": "6",
-        "KAFKA_AUTO_CREATE_TOPICS_ENABLE": "false",
-    }
-    container = DockerContainer("apache/kafka:4.1.1").with_bind_ports(9092, port)
-    for key, value in settings.items():
-        container = container.with_env(key, value)
-    with container:
-        wait_for_logs(container, "Kafka Server started", timeout=120)
-        yield f"127.0.0.1:{port}"
+    @property
+    def database_url(self) -> str:
+        """The superuser's URL, for the harness's own checks and clean-up."""
+        return self.database_url_of("admin")
 
 
-def _remove_run_data(kafka: str, database: str) -> None:
+def _remove_run_data(infra: Infrastructure) -> None:
     """A kept stack would otherwise gather every run's topics and schemas; ALI_KEEP_TEST_DATA=1 keeps them."""
     import asyncio
 
@@ -82,35 +69,40 @@ def _remove_run_data(kafka: str, database: str) -> None:
 
     if os.environ.get("ALI_KEEP_TEST_DATA") == "1":
         return
-    asyncio.run(remove_run_data(kafka, database, RUN_IDS))
+    asyncio.run(remove_run_data(infra, RUN_IDS))
+
+
+def _from_environment(env: dict[str, str], origin: str) -> Infrastructure:
+    secrets = Path(env["ALI_SECRETS_DIR"])
+    return Infrastructure(
+        kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
+        database_endpoint=with_credentials(env["DATABASE_URL"], None, None),
+        kafka_ca_file=Path(env.get("ALI_KAFKA_CA_FILE") or secrets / "tls" / "ca.pem"),
+        secrets_dir=secrets,
+        origin=origin,
+    )
 
 
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infrastructure]:
     """The real Kafka and PostgreSQL for this test session."""
-    kafka, database = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("DATABASE_URL")
-    if kafka and database:
-        yield Infrastructure(kafka, database, "environment")
-        _remove_run_data(kafka, database)
-        return
-    if _docker_answers():
-        from testcontainers.community.postgres import PostgresContainer
-
-        with _kafka_container() as bootstrap, PostgresContainer("postgres:15", driver=None) as pg:
-            yield Infrastructure(bootstrap, pg.get_connection_url(), "testcontainers")
-        return
-    result = subprocess.run([str(REPO / "deploy/local/stack.sh"), "start"], capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.fail(f"could not start the local stack:\n{result.stdout}\n{result.stderr}", pytrace=False)
-    env = dict(
-        line.removeprefix("export ").split("=", 1)
-        for line in subprocess.run(
+    wanted = ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "ALI_SECRETS_DIR")
+    if all(os.environ.get(k) for k in wanted):
+        infra = _from_environment(dict(os.environ), "environment")
+    else:
+        result = subprocess.run([str(REPO / "deploy/local/stack.sh"), "start"], capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.fail(f"could not start the local stack:\n{result.stdout}\n{result.stderr}", pytrace=False)
+        exported = subprocess.run(
             [str(REPO / "deploy/local/env.sh")], capture_output=True, text=True, check=True
-        ).stdout.split()
-        if "=" in line
-    )
-    yield Infrastructure(env["KAFKA_BOOTSTRAP_SERVERS"], env["DATABASE_URL"], "local stack")
-    _remove_run_data(env["KAFKA_BOOTSTRAP_SERVERS"], env["DATABASE_URL"])
+        ).stdout.splitlines()
+        env = {}
+        for line in exported:
+            key, _, value = line.removeprefix("export ").partition("=")
+            env[key] = value.strip("'")
+        infra = _from_environment(env, "local stack")
+    yield infra
+    _remove_run_data(infra)
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""The four services started as processes on topics and schemas of their own, with local signing keys."""
+"""The four services started as processes on topics and schemas of their own, with local signing keys.
+
+Each service logs in with its own Kafka principal and database role (the platform's, from the secrets directory),
+so the ACLs and schema ownership in force are those of production; a run's topics only carry its id as a suffix.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from shared.auth import Role, generate_keys, mint_token
+from shared.settings import PlatformSettings
 from tests.support import RUN_IDS, ServiceProcess, service_env, wait_http_ready
 
 SERVICES = ("intake", "accompaniment", "placement", "reporting")
@@ -29,10 +34,23 @@ class Platform:
     urls: dict[str, str]
     processes: dict[str, ServiceProcess]
     run_id: str
-    kafka: str
-    database_url: str
+    infra: object
     env: dict[str, str]
     private_key: str
+
+    @property
+    def kafka(self) -> PlatformSettings:
+        """The admin principal, for the tests' own reads of the topics."""
+        return self.infra.kafka
+
+    @property
+    def database_url(self) -> str:
+        """The superuser's URL, for the tests' own checks of what was stored."""
+        return self.infra.database_url
+
+    def settings(self, principal: str) -> PlatformSettings:
+        """Settings of a principal (a service, `bi`, `admin`) on this run's topics, e.g. to publish as a service."""
+        return self.infra.settings(principal, topic_suffix=self.run_id)
 
     def token(self, role: Role | str, agency_id: str | None = None, subject: str = "tester") -> str:
         """A valid bearer token."""
@@ -45,7 +63,7 @@ class Platform:
 
     def topic(self, name: str) -> str:
         """Full name of a platform topic in this run, e.g. `intake.events`."""
-        return f"{self.run_id}.ali.{name}"
+        return f"ali.{name}.{self.run_id}"
 
     def schema(self, service: str) -> str:
         """PostgreSQL schema of a service in this run."""
@@ -74,9 +92,7 @@ async def start_platform(infra, key_dir: Path, services: tuple[str, ...] = SERVI
     )
     processes = {name: ServiceProcess(name, "serve", env, run_id) for name in services}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    platform = Platform(
-        urls, processes, run_id, infra.kafka_bootstrap_servers, infra.database_url, env, private.read_text()
-    )
+    platform = Platform(urls, processes, run_id, infra, env, private.read_text())
     try:
         await asyncio.gather(*(wait_http_ready(url, timeout=90) for url in urls.values()))
     except AssertionError:

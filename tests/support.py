@@ -14,23 +14,36 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from shared.kafka import make_admin, make_consumer
+from shared.settings import PlatformSettings
+
 REPO = Path(__file__).resolve().parent.parent
 LOGS = REPO / ".data" / "logs" / "tests"
 
 
 def service_env(infra, run_id: str, **extra: object) -> dict[str, str]:
-    """Environment of a service process isolated to one test run."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ALI_")}
+    """Environment of a service process isolated to one test run.
+
+    Endpoints only: each service reads its own Kafka principal and database role from the secrets directory, as
+    the platform does outside the tests.
+    """
+    inherited = ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "PGPASSWORD", "PGUSER")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALI_") and k not in inherited}
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=infra.kafka_bootstrap_servers,
-        DATABASE_URL=infra.database_url,
-        ALI_TOPIC_PREFIX=f"{run_id}.",
+        DATABASE_URL=infra.database_endpoint,
+        ALI_SECRETS_DIR=str(infra.secrets_dir),
+        ALI_KAFKA_CA_FILE=str(infra.kafka_ca_file),
+        ALI_TOPIC_SUFFIX=run_id,
         ALI_INTAKE_DB_SCHEMA=f"{run_id}_intake",
         ALI_ACCOMPANIMENT_DB_SCHEMA=f"{run_id}_accompaniment",
         ALI_PLACEMENT_DB_SCHEMA=f"{run_id}_placement",
         ALI_REPORTING_BI_SCHEMA=f"{run_id}_bi",
         ALI_LOG_LEVEL="INFO",
     )
+    # On a three-node stack (deploy/local/env.sh exports it), the services' topics are replicated as in production.
+    if os.environ.get("ALI_TOPIC_REPLICATION_FACTOR"):
+        env["ALI_TOPIC_REPLICATION_FACTOR"] = os.environ["ALI_TOPIC_REPLICATION_FACTOR"]
     env.update({f"ALI_{k.upper()}": str(v) for k, v in extra.items()})
     return env
 
@@ -96,9 +109,12 @@ async def wait_http_ready(base_url: str, timeout: float = 60) -> None:
     await wait_until(ready, timeout, message=f"{base_url}/health/ready")
 
 
-async def read_topic(bootstrap: str, topic: str, *, expect: int | None = None, idle: float = 3.0, timeout: float = 120):
-    """Every record of a topic from the beginning: until `expect` records arrived, or the topic stays idle."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+async def read_topic(
+    reader: PlatformSettings, topic: str, *, expect: int | None = None, idle: float = 3.0, timeout: float = 120
+):
+    """Every record of a topic from the beginning, read as `reader`'s principal (no consumer group): until `expect`
+    records arrived, or the topic stays idle."""
+    consumer = make_consumer(reader, None, isolation_level="read_uncommitted", max_poll_records=500)
     await consumer.start()
     try:
         partitions = await _partitions(consumer, topic, timeout)
@@ -134,26 +150,31 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float) ->
         await asyncio.sleep(0.3)
 
 
-# Prefixes of the topics and schemas made by this test session, removed at its end (see `remove_run_data`).
+# Run ids of the topics (suffix) and schemas (prefix) made by this test session, removed at its end.
 RUN_IDS: set[str] = set()
 
 
-async def remove_run_data(bootstrap: str, database_url: str, run_ids: set[str]) -> tuple[int, int]:
-    """Delete the topics and drop the schemas of these runs; returns (topics, schemas) removed."""
+def run_of_topic(topic: str) -> str | None:
+    """The run id a topic belongs to: `ali.intake.events.<run>`, or faust's `ali.reporting.v1.<run>-...`."""
+    last = topic.rsplit(".", 1)[-1]
+    return last.split("-", 1)[0] if "." in topic else None
+
+
+async def remove_run_data(infra, run_ids: set[str]) -> tuple[int, int]:
+    """Delete the topics and drop the schemas of these runs (as the admin and the superuser); returns the counts."""
     import asyncpg
-    from aiokafka.admin import AIOKafkaAdminClient
 
     if not run_ids:
         return 0, 0
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = make_admin(infra.kafka)
     await admin.start()
     try:
-        topics = [t for t in await admin.list_topics() if t.split(".", 1)[0] in run_ids]
+        topics = [t for t in await admin.list_topics() if run_of_topic(t) in run_ids]
         for start in range(0, len(topics), 100):
             await admin.delete_topics(topics[start : start + 100])
     finally:
         await admin.close()
-    conn = await asyncpg.connect(database_url)
+    conn = await asyncpg.connect(infra.database_url)
     try:
         schemas = [
             r["nspname"]

@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
-# Local development stack without Docker: a single-node Kafka (KRaft) and PostgreSQL.
+# Local development stack without Docker: Kafka (KRaft) and PostgreSQL, authenticated and authorised.
 #
-#   deploy/local/stack.sh install          fetch/install what is missing (idempotent)
-#   deploy/local/stack.sh start            install, start both, wait until healthy
+#   deploy/local/stack.sh install          fetch/install what is missing, generate the local secrets (idempotent)
+#   deploy/local/stack.sh start            install, start both, wait until healthy, apply roles and ACLs
 #   deploy/local/stack.sh stop             graceful stop (data is kept)
 #   deploy/local/stack.sh status           state and health of each part (exit 1 if one is down)
 #   deploy/local/stack.sh logs [kafka|postgres] [-f]
+#   deploy/local/stack.sh node N start|stop|kill|pause|resume   one Kafka node (faults: SIGKILL, SIGSTOP, SIGCONT)
+#   deploy/local/stack.sh postgres-restart                         PostgreSQL restarted with a fast shutdown
 #
-# Everything lives inside the clone: Kafka jars in .cache/, data in .data/kafka and
-# .data/postgres, logs in .data/logs/, pid files in .data/run/. Clients find the
-# endpoints with deploy/local/env.sh.
+# Everything lives inside the clone: Kafka jars in .cache/, data in .data/kafka and .data/postgres, secrets in
+# .data/secrets (deploy/local/secrets.sh), logs in .data/logs/, pid files in .data/run/. Clients find the endpoints
+# and credentials with deploy/local/env.sh.
+#
+# Kafka: one listener for clients, SASL_SSL (SCRAM-SHA-512) on 127.0.0.1:9092; the brokers' internal and controller
+# listeners (9094, 9093) take only mutual TLS with the nodes' certificate; ACLs from shared/kafka_acl.py.
+# PostgreSQL: one role per service, bi_reader, and the superuser `ali`, passwords generated (deploy/local/roles.sql).
+#
+# ALI_KAFKA_BROKERS=3 runs a cluster of three nodes (each broker and controller, replication factor 3,
+# min.insync.replicas 2) in .data/kafka-cluster; a data directory keeps the broker count it was made with.
 #
 # Tunables (environment): STACK_START_TIMEOUT (s, default 90), STACK_STOP_TIMEOUT (s, default 30),
-# KAFKA_HEAP_OPTS (default -Xmx512m).
+# KAFKA_HEAP_OPTS (default -Xmx512m); ALI_DATA_DIR (default .data), ALI_KAFKA_PORT (first node's client port,
+# default 9092), ALI_POSTGRES_PORT (default 54329) to run a second stack beside the first (the fault tests do).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 
 KAFKA_CONF_DIR="$REPO/deploy/kafka"
 CACHE_DIR="$REPO/.cache"
-DATA_DIR="$REPO/.data"
+DATA_DIR=${ALI_DATA_DIR:-$REPO/.data}
 LOG_DIR="$DATA_DIR/logs"
 RUN_DIR="$DATA_DIR/run"
 
@@ -27,25 +37,36 @@ RUN_DIR="$DATA_DIR/run"
 KAFKA_VERSION=$(sed -n 's:.*<kafka\.version>\(.*\)</kafka\.version>.*:\1:p' "$KAFKA_CONF_DIR/pom.xml")
 KAFKA_HOME="$CACHE_DIR/kafka-$KAFKA_VERSION"
 KAFKA_LIBS="$KAFKA_HOME/libs"
-KAFKA_DATA="$DATA_DIR/kafka"
-KAFKA_LOG_DIRS="$KAFKA_DATA/data"
-KAFKA_HOST=127.0.0.1
-KAFKA_PORT=9092
-KAFKA_LOG="$LOG_DIR/kafka.log"
-KAFKA_PID="$RUN_DIR/kafka.pid"
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx512m}
+KAFKA_HOST=127.0.0.1
+# One node (the default) or a cluster of three (ALI_KAFKA_BROKERS=3): each node is broker and controller. Node n
+# listens on P+100(n-1) (clients), P+1+100(n-1) (controllers), P+2+100(n-1) (between brokers), P=9092 by default.
+# A data directory keeps the count it was made with (its database's relay checkpoints belong to that cluster).
+KAFKA_BASE_PORT=${ALI_KAFKA_PORT:-9092}
+STACK_ENV="$DATA_DIR/stack.env"
+MADE_WITH=$(sed -n 's/^ALI_KAFKA_BROKERS=//p' "$STACK_ENV" 2>/dev/null || true)
+KAFKA_NODES=${ALI_KAFKA_BROKERS:-${MADE_WITH:-1}}
+if [[ $KAFKA_NODES == 1 ]]; then
+  KAFKA_DATA="$DATA_DIR/kafka"
+else
+  KAFKA_DATA="$DATA_DIR/kafka-cluster"
+fi
+
+SECRETS_DIR="$DATA_DIR/secrets"
+TLS_DIR="$SECRETS_DIR/tls"
+PY="$REPO/.venv/bin/python"
 
 PG_HOST=127.0.0.1
-PG_PORT=54329
+PG_PORT=${ALI_POSTGRES_PORT:-54329}
 PG_DATA="$DATA_DIR/postgres"
 PG_LOG="$LOG_DIR/postgres.log"
 PG_PID="$RUN_DIR/postgres.pid"
 PG_SOCKET_DIR="$RUN_DIR/postgres"
 PG_OS_USER=postgres
-PG_ROLE=ali
-PG_PASSWORD=ali
+PG_SUPERUSER=ali
 PG_DATABASE=ali
-DATABASE_URL="postgresql://$PG_ROLE:$PG_PASSWORD@$PG_HOST:$PG_PORT/$PG_DATABASE"
+# Endpoint only: each client brings its own role (.data/secrets/<principal>.env).
+DATABASE_URL="postgresql://$PG_HOST:$PG_PORT/$PG_DATABASE"
 
 START_TIMEOUT=${STACK_START_TIMEOUT:-90}
 STOP_TIMEOUT=${STACK_STOP_TIMEOUT:-30}
@@ -208,24 +229,43 @@ install_chromium() {
   apt_install chromium || die "could not install Debian's chromium (needed by the dashboard's browser test)"
 }
 
+# Debian's HAProxy keeps the services' ports in front of their replicas (ALI_REPLICAS, deploy/local/platform.sh).
+install_haproxy() {
+  command -v haproxy >/dev/null && return 0
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if (( IS_ROOT )) && [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy" && added_policy=1
+  fi
+  apt_install haproxy || { (( added_policy )) && rm -f "$policy"; die "could not install HAProxy (apt-get install haproxy)"; }
+  (( added_policy )) && rm -f "$policy"
+  return 0
+}
+
+install_secrets() {
+  command -v openssl >/dev/null || apt_install openssl || die "openssl is required (apt-get install openssl)"
+  "$REPO/deploy/local/secrets.sh" "$SECRETS_DIR"
+}
+
 cmd_install() {
   prepare_dirs
+  install_secrets
   install_kafka
   install_postgres
   install_kcat
   install_chromium
+  install_haproxy
 }
 
 # ---------------------------------------------------------------------------- kafka
 
-# Fills KAFKA_CMD with the java command line shared by the broker and its tools.
+# Fills KAFKA_CMD with the java command line shared by the brokers and their tools (log file: $1).
 kafka_cmd() {
   local heap
   read -r -a heap <<<"$KAFKA_HEAP_OPTS"
   KAFKA_CMD=(java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent
     -Djava.awt.headless=true
     -Dlog4j2.configurationFile="$KAFKA_CONF_DIR/log4j2.properties"
-    -Dkafka.logs.dir="$LOG_DIR"
+    -Dkafka.logs.dir="$LOG_DIR" -Dkafka.log.file="${1:-$LOG_DIR/kafka.log}"
     -cp "$KAFKA_LIBS/*")
 }
 
@@ -234,100 +274,134 @@ kafka_java() {
   "${KAFKA_CMD[@]}" "$@"
 }
 
-kafka_running_pid() { live_pid "$KAFKA_PID" kafka.Kafka; }
+# Paths and ports of node $1 (1..KAFKA_NODES). One node keeps the layout of the first local stacks.
+node_dir() { if [[ $KAFKA_NODES == 1 ]]; then printf '%s\n' "$KAFKA_DATA"; else printf '%s\n' "$KAFKA_DATA/node-$1"; fi; }
+node_log() { if [[ $KAFKA_NODES == 1 ]]; then printf '%s\n' "$LOG_DIR/kafka.log"; else printf '%s\n' "$LOG_DIR/kafka-$1.log"; fi; }
+node_pidfile() { if [[ $KAFKA_NODES == 1 ]]; then printf '%s\n' "$RUN_DIR/kafka.pid"; else printf '%s\n' "$RUN_DIR/kafka-$1.pid"; fi; }
+client_port() { printf '%s\n' $((KAFKA_BASE_PORT + 100 * ($1 - 1))); }
+controller_port() { printf '%s\n' $((KAFKA_BASE_PORT + 1 + 100 * ($1 - 1))); }
+internal_port() { printf '%s\n' $((KAFKA_BASE_PORT + 2 + 100 * ($1 - 1))); }
+kafka_node_ids() { seq 1 "$KAFKA_NODES"; }
+join_ports() { local fn=$1 n out=(); for n in $(kafka_node_ids); do out+=("$KAFKA_HOST:$("$fn" "$n")"); done; local IFS=,; printf '%s\n' "${out[*]}"; }
+KAFKA_BOOTSTRAP=$(join_ports client_port)
+KAFKA_INTERNAL=$(join_ports internal_port)
+
+kafka_running_pid() { live_pid "$(node_pidfile "$1")" kafka.Kafka; }
+
+# `KEY=value` of a credentials file.
+secret_value() { sed -n "s/^$2=//p" "$SECRETS_DIR/$1.env" | head -n1; }
 
 kafka_prepare() {
-  mkdir -p "$KAFKA_LOG_DIRS"
-  local template
+  local n=$1 dir voters=() m replication=1 min_isr=1
+  dir=$(node_dir "$n")
+  mkdir -p "$dir/data"
+  for m in $(kafka_node_ids); do voters+=("$m@$KAFKA_HOST:$(controller_port "$m")"); done
+  if (( KAFKA_NODES >= 3 )); then replication=3; min_isr=2; fi
+  local template keystore_password
   template=$(<"$KAFKA_CONF_DIR/server.properties")
-  printf '%s\n' "${template//@KAFKA_LOG_DIR@/$KAFKA_LOG_DIRS}" >"$KAFKA_DATA/server.properties"
+  keystore_password=$(<"$TLS_DIR/node.p12.password")
+  template=${template//@NODE_ID@/$n}
+  template=${template//@VOTERS@/$(IFS=,; printf '%s' "${voters[*]}")}
+  local client="CLIENT://$KAFKA_HOST:$(client_port "$n")" internal="INTERNAL://$KAFKA_HOST:$(internal_port "$n")"
+  template=${template//@LISTENERS@/$client,$internal,CONTROLLER://$KAFKA_HOST:$(controller_port "$n")}
+  template=${template//@ADVERTISED_LISTENERS@/$client,$internal}
+  template=${template//@KAFKA_LOG_DIR@/$dir/data}
+  template=${template//@TLS_DIR@/$TLS_DIR}
+  template=${template//@KEYSTORE_PASSWORD@/$keystore_password}
+  template=${template//@ADMIN_PASSWORD@/$(secret_value admin ALI_KAFKA_PASSWORD)}
+  template=${template//@BI_PASSWORD@/$(secret_value bi ALI_KAFKA_PASSWORD)}
+  template=${template//@REPLICATION@/$replication}
+  template=${template//@MIN_ISR@/$min_isr}
+  (umask 077; printf '%s\n' "$template" >"$dir/server.properties")
 
-  # The cluster id is generated once and kept; storage is formatted only when never formatted.
-  [[ -f $KAFKA_LOG_DIRS/meta.properties ]] && return 0
-  local id_file="$KAFKA_DATA/cluster.id" cluster_id
+  # The cluster id is generated once and kept; storage is formatted only when never formatted, with the SCRAM
+  # credentials of every principal already in the metadata (later changes are applied by `kafka_access`).
+  [[ -f $dir/data/meta.properties ]] && return 0
+  local id_file="$KAFKA_DATA/cluster.id" cluster_id scram=() principal
   if [[ ! -s $id_file ]]; then
     cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid | tail -n1)
     [[ $cluster_id =~ ^[A-Za-z0-9_-]{22}$ ]] || die "unexpected cluster id from StorageTool: '$cluster_id'"
     printf '%s\n' "$cluster_id" >"$id_file"
   fi
   cluster_id=$(<"$id_file")
-  log "formatting Kafka storage (cluster id $cluster_id)"
-  kafka_java kafka.tools.StorageTool format --ignore-formatted \
-      -t "$cluster_id" -c "$KAFKA_DATA/server.properties" >>"$KAFKA_LOG" 2>&1 \
-    || { show_log_tail "$KAFKA_LOG"; die "Kafka storage format failed"; }
+  for principal in admin intake accompaniment placement reporting bi; do
+    scram+=(--add-scram "SCRAM-SHA-512=[name=$principal,password=$(secret_value "$principal" ALI_KAFKA_PASSWORD)]")
+  done
+  log "formatting Kafka storage of node $n (cluster id $cluster_id)"
+  kafka_cmd "$(node_log "$n")"
+  "${KAFKA_CMD[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$dir/server.properties" \
+      "${scram[@]}" >>"$(node_log "$n")" 2>&1 \
+    || { show_log_tail "$(node_log "$n")"; die "Kafka storage format failed (node $n)"; }
 }
 
 kafka_launch() {
-  if kafka_running_pid >/dev/null; then
-    log "kafka already running (pid $(kafka_running_pid))"
+  local n=$1 pidfile log_file
+  pidfile=$(node_pidfile "$n")
+  log_file=$(node_log "$n")
+  if kafka_running_pid "$n" >/dev/null; then
+    log "kafka node $n already running (pid $(kafka_running_pid "$n"))"
     return 0
   fi
-  if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
-    die "port $KAFKA_PORT is already in use by a process this clone did not start (another stack?)"
+  if port_open "$KAFKA_HOST" "$(client_port "$n")"; then
+    die "port $(client_port "$n") is already in use by a process this clone did not start (another stack?)"
   fi
-  kafka_prepare
-  rm -f "$KAFKA_PID"
-  log "starting kafka $KAFKA_VERSION on $KAFKA_HOST:$KAFKA_PORT (log: ${KAFKA_LOG#"$REPO"/})"
-  printf '[%s] stack.sh: starting kafka\n' "$(date '+%F %T')" >>"$KAFKA_LOG"
+  kafka_prepare "$n"
+  rm -f "$pidfile"
+  log "starting kafka $KAFKA_VERSION node $n on $KAFKA_HOST:$(client_port "$n") (log: ${log_file#"$REPO"/})"
+  printf '[%s] stack.sh: starting kafka node %s\n' "$(date '+%F %T')" "$n" >>"$log_file"
   # setsid detaches the broker from this shell; the child records its own pid and then
   # execs the JVM, so the pid file names the broker itself.
-  kafka_cmd
+  kafka_cmd "$log_file"
   # shellcheck disable=SC2016
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$KAFKA_PID" \
-    "${KAFKA_CMD[@]}" kafka.Kafka "$KAFKA_DATA/server.properties" \
-    </dev/null >>"$KAFKA_LOG" 2>&1 9>&- &
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pidfile" \
+    "${KAFKA_CMD[@]}" kafka.Kafka "$(node_dir "$n")/server.properties" \
+    </dev/null >>"$log_file" 2>&1 9>&- &
   local _
-  for _ in $(seq 50); do [[ -s $KAFKA_PID ]] && break; sleep 0.1; done
+  for _ in $(seq 50); do [[ -s $pidfile ]] && break; sleep 0.1; done
 }
 
-# Metadata round-trip with aiokafka when the repo's virtualenv has it; else the TCP port only.
-kafka_probe() {
-  port_open "$KAFKA_HOST" "$KAFKA_PORT" || return 1
-  local py="$REPO/.venv/bin/python"
-  if [[ -x $py ]] && "$py" -c 'import aiokafka' 2>/dev/null; then
-    timeout 20 "$py" - "$KAFKA_HOST:$KAFKA_PORT" >/dev/null 2>&1 <<'PY'
-import asyncio
-import sys
-
-from aiokafka.admin import AIOKafkaAdminClient
-
-
-async def main() -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=sys.argv[1], request_timeout_ms=5000)
-    await admin.start()
-    try:
-        await admin.list_topics()
-    finally:
-        await admin.close()
-
-
-asyncio.run(asyncio.wait_for(main(), 15))
-PY
-  fi
+kafka_python() {
+  [[ -x $PY ]] || die "no virtual environment: run 'make install' first"
+  (cd "$REPO" && "$PY" -m deploy.local.kafka_admin "$@")
 }
 
+# Every node registered, then the principals' SCRAM credentials and ACLs applied (shared/kafka_acl.py), then the
+# admin principal logged in over SASL_SSL.
 kafka_wait() {
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until kafka_probe; do
-    kafka_running_pid >/dev/null || { show_log_tail "$KAFKA_LOG"; die "kafka exited during start-up"; }
-    (( SECONDS < deadline )) || {
-      show_log_tail "$KAFKA_LOG"
-      die "kafka not healthy after ${START_TIMEOUT}s (still running: 'stack.sh stop' to stop it)"
-    }
-    sleep 0.5
+  local n
+  for n in $(kafka_node_ids); do
+    local deadline=$((SECONDS + START_TIMEOUT))
+    until port_open "$KAFKA_HOST" "$(client_port "$n")"; do
+      kafka_running_pid "$n" >/dev/null || { show_log_tail "$(node_log "$n")"; die "kafka node $n exited during start-up"; }
+      (( SECONDS < deadline )) || { show_log_tail "$(node_log "$n")"; die "kafka node $n not listening after ${START_TIMEOUT}s"; }
+      sleep 0.5
+    done
   done
-  log "kafka healthy on $KAFKA_HOST:$KAFKA_PORT"
+  kafka_python ready --secrets-dir "$SECRETS_DIR" --internal "$KAFKA_INTERNAL" --bootstrap "$KAFKA_BOOTSTRAP" \
+      --brokers "$KAFKA_NODES" --timeout "$START_TIMEOUT" \
+    || { for n in $(kafka_node_ids); do show_log_tail "$(node_log "$n")" 20; done; die "kafka not healthy"; }
+  # The operator's kcat file (`kcat -F .data/secrets/admin.kcat`), e.g. to read the dead letters.
+  kafka_python kcat-config --secrets-dir "$SECRETS_DIR" --bootstrap "$KAFKA_BOOTSTRAP" --principal admin \
+    --out "$SECRETS_DIR/admin.kcat"
+  log "kafka healthy on $KAFKA_BOOTSTRAP (SASL_SSL)"
 }
 
+# Every node at once: stopped one after the other, the last ones would wait for a controller quorum that is gone.
 kafka_stop() {
-  local pid
-  if pid=$(kafka_running_pid); then
-    log "stopping kafka (pid $pid)"
-    stop_pid "$pid" TERM KILL kafka
-  else
-    log "kafka not running"
-  fi
-  rm -f "$KAFKA_PID"
+  local n pid pids=() names=()
+  for n in $(kafka_node_ids); do
+    if pid=$(kafka_running_pid "$n"); then
+      log "stopping kafka node $n (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+      names+=("kafka node $n")
+    else
+      log "kafka node $n not running"
+    fi
+  done
+  local i
+  for i in "${!pids[@]}"; do stop_pid "${pids[$i]}" 0 KILL "${names[$i]}"; done
+  for n in $(kafka_node_ids); do rm -f "$(node_pidfile "$n")"; done
 }
 
 # ---------------------------------------------------------------------------- postgres
@@ -380,11 +454,11 @@ pg_init() {
     log "initialising PostgreSQL cluster in ${PG_DATA#"$REPO"/}"
     local pwfile
     pwfile=$(mktemp)
-    printf '%s\n' "$PG_PASSWORD" >"$pwfile"
+    secret_value admin ALI_DATABASE_PASSWORD >"$pwfile"
     (( IS_ROOT )) && chown "$PG_OS_USER:" "$pwfile"
-    # The bootstrap superuser is the application role; unix-socket logins are trusted,
-    # TCP logins need the password.
-    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_ROLE" --pwfile="$pwfile" \
+    # The bootstrap superuser is the operator's role `ali`; unix-socket logins (only for the OS user that runs the
+    # server, see unix_socket_permissions) are trusted, TCP logins need a role's password.
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_SUPERUSER" --pwfile="$pwfile" \
         --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 \
         >>"$PG_LOG" 2>&1 \
       || { rm -f "$pwfile"; show_log_tail "$PG_LOG"; die "initdb failed"; }
@@ -397,6 +471,8 @@ pg_init() {
 listen_addresses = '$PG_HOST'
 port = $PG_PORT
 unix_socket_directories = '$PG_SOCKET_DIR'
+unix_socket_permissions = 0700
+password_encryption = scram-sha-256
 max_connections = 200
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
@@ -423,9 +499,23 @@ pg_launch() {
 
 pg_psql() { PGCONNECT_TIMEOUT=5 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -tA "$@"; }
 
+# The operator's URL (superuser `ali`, password from .data/secrets/admin.env); printed without its password.
+admin_url() { printf 'postgresql://%s:%s@%s:%s/%s\n' "$PG_SUPERUSER" "$(secret_value admin ALI_DATABASE_PASSWORD)" "$PG_HOST" "$PG_PORT" "$PG_DATABASE"; }
+
 pg_probe() {
   "$PG_BIN/pg_isready" -q -h "$PG_HOST" -p "$PG_PORT" -t 2 \
-    && pg_psql "$DATABASE_URL" -c 'select 1' >/dev/null 2>&1
+    && pg_psql "$(admin_url)" -c 'select 1' >/dev/null 2>&1
+}
+
+# Roles, passwords, database grants and the production schemas (deploy/local/roles.sql), as the superuser.
+pg_roles() {
+  local vars=() principal
+  for principal in admin intake accompaniment placement reporting bi; do
+    vars+=(-v "pw_$principal=$(secret_value "$principal" ALI_DATABASE_PASSWORD)")
+  done
+  pg_psql -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER" -d "$PG_DATABASE" "${vars[@]}" \
+      -f "$REPO/deploy/local/roles.sql" >/dev/null \
+    || { show_log_tail "$PG_LOG"; die "could not set up the database roles (deploy/local/roles.sql)"; }
 }
 
 pg_wait() {
@@ -436,14 +526,15 @@ pg_wait() {
     sleep 0.3
   done
   # Role and database are ensured over the unix socket (trusted), then checked over TCP.
-  local sock=(-h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_ROLE")
+  local sock=(-h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER")
   if [[ $(pg_psql "${sock[@]}" -d postgres -c "select 1 from pg_database where datname = '$PG_DATABASE'") != 1 ]]; then
     log "creating database $PG_DATABASE"
-    pg_psql "${sock[@]}" -d postgres -c "create database $PG_DATABASE owner $PG_ROLE" \
+    pg_psql "${sock[@]}" -d postgres -c "create database $PG_DATABASE owner $PG_SUPERUSER" \
       || { show_log_tail "$PG_LOG"; die "could not create database $PG_DATABASE"; }
   fi
-  pg_probe || { show_log_tail "$PG_LOG"; die "postgres is up but '$DATABASE_URL' does not answer 'select 1'"; }
-  log "postgres healthy: $DATABASE_URL"
+  pg_roles
+  pg_probe || { show_log_tail "$PG_LOG"; die "postgres is up but the superuser cannot log in over TCP"; }
+  log "postgres healthy: $DATABASE_URL (roles: ali, ali_intake, ali_accompaniment, ali_placement, ali_reporting, bi_reader)"
 }
 
 pg_stop() {
@@ -468,13 +559,57 @@ take_lock() {
 }
 
 cmd_start() {
-  local t0=$SECONDS
+  local t0=$SECONDS n
   cmd_install
-  kafka_launch       # the JVM warms up while postgres starts
+  [[ -f $STACK_ENV ]] || printf 'ALI_KAFKA_BROKERS=%s\n' "$KAFKA_NODES" >"$STACK_ENV"
+  for n in $(kafka_node_ids); do kafka_launch "$n"; done   # the JVMs warm up while postgres starts
   pg_launch
   pg_wait
   kafka_wait
-  log "stack ready in $((SECONDS - t0))s: DATABASE_URL=$DATABASE_URL KAFKA_BOOTSTRAP_SERVERS=$KAFKA_HOST:$KAFKA_PORT"
+  log "stack ready in $((SECONDS - t0))s: DATABASE_URL=$DATABASE_URL KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP (credentials: deploy/local/env.sh)"
+}
+
+# Faults and repairs of one node: start (and wait until it listens), stop (SIGTERM, controlled shutdown), kill
+# (SIGKILL), pause (SIGSTOP), resume (SIGCONT).
+cmd_node() {
+  local n=${1:-} action=${2:-} pid
+  [[ $n =~ ^[0-9]+$ ]] && (( n >= 1 && n <= KAFKA_NODES )) || die "usage: stack.sh node 1..$KAFKA_NODES start|stop|kill|pause|resume"
+  case $action in
+    start)
+      kafka_launch "$n"
+      local deadline=$((SECONDS + START_TIMEOUT))
+      until port_open "$KAFKA_HOST" "$(client_port "$n")"; do
+        kafka_running_pid "$n" >/dev/null || { show_log_tail "$(node_log "$n")"; die "kafka node $n exited during start-up"; }
+        (( SECONDS < deadline )) || die "kafka node $n not listening after ${START_TIMEOUT}s"
+        sleep 0.3
+      done
+      log "kafka node $n listening on $KAFKA_HOST:$(client_port "$n")" ;;
+    stop)
+      pid=$(kafka_running_pid "$n") || { log "kafka node $n not running"; return 0; }
+      log "stopping kafka node $n (pid $pid)"
+      stop_pid "$pid" TERM KILL "kafka node $n" ;;
+    kill|pause|resume)
+      pid=$(kafka_running_pid "$n") || die "kafka node $n is not running"
+      local sig
+      sig=$(case $action in kill) echo KILL ;; pause) echo STOP ;; resume) echo CONT ;; esac)
+      log "SIG$sig to kafka node $n (pid $pid)"
+      kill "-$sig" "$pid"
+      if [[ $action == kill ]]; then
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      fi ;;
+    *) die "usage: stack.sh node N start|stop|kill|pause|resume" ;;
+  esac
+}
+
+# PostgreSQL restarted with a fast shutdown (clients disconnected at once, then a checkpoint), as after a failover.
+cmd_postgres_restart() {
+  PG_BIN=$(find_pg_bin) || die "postgres not installed"
+  pg_running_pid >/dev/null || die "postgres is not running"
+  log "restarting postgres (fast shutdown)"
+  as_pg "$PG_BIN/pg_ctl" restart -D "$PG_DATA" -m fast -l "$PG_LOG" -w -t "$START_TIMEOUT" -s 9>&- \
+    || { show_log_tail "$PG_LOG"; die "postgres did not restart"; }
+  pg_running_pid >/dev/null
+  log "postgres restarted (pid $(pg_running_pid))"
 }
 
 cmd_stop() {
@@ -483,15 +618,22 @@ cmd_stop() {
 }
 
 cmd_status() {
-  local rc=0 pid
-  if pid=$(kafka_running_pid); then
-    if kafka_probe; then
-      printf 'kafka     running (pid %s), healthy   %s:%s\n' "$pid" "$KAFKA_HOST" "$KAFKA_PORT"
+  local rc=0 pid n health
+  for n in $(kafka_node_ids); do
+    if pid=$(kafka_running_pid "$n"); then
+      if port_open "$KAFKA_HOST" "$(client_port "$n")"; then
+        printf 'kafka-%s   running (pid %s), listening %s:%s (SASL_SSL)\n' "$n" "$pid" "$KAFKA_HOST" "$(client_port "$n")"
+      else
+        printf 'kafka-%s   running (pid %s), NOT listening\n' "$n" "$pid"; rc=1
+      fi
     else
-      printf 'kafka     running (pid %s), NOT healthy\n' "$pid"; rc=1
+      printf 'kafka-%s   stopped\n' "$n"; rc=1
     fi
+  done
+  if health=$(kafka_python probe --secrets-dir "$SECRETS_DIR" --bootstrap "$KAFKA_BOOTSTRAP" --brokers "$KAFKA_NODES" 2>/dev/null); then
+    printf 'kafka     healthy: %s registered (admin over SASL_SSL)\n' "$health"
   else
-    printf 'kafka     stopped\n'; rc=1
+    printf 'kafka     NOT healthy: %s\n' "${health:-no answer}"; rc=1
   fi
   if ! PG_BIN=$(find_pg_bin); then
     printf 'postgres  not installed\n'; rc=1
@@ -508,16 +650,19 @@ cmd_status() {
 }
 
 cmd_logs() {
-  local files=() follow=0 arg
+  local files=() follow=0 arg n
   for arg in "$@"; do
     case $arg in
-      kafka) files+=("$KAFKA_LOG") ;;
+      kafka) for n in $(kafka_node_ids); do files+=("$(node_log "$n")"); done ;;
       postgres) files+=("$PG_LOG") ;;
       -f|--follow) follow=1 ;;
       *) die "usage: stack.sh logs [kafka|postgres] [-f]" ;;
     esac
   done
-  (( ${#files[@]} )) || files=("$KAFKA_LOG" "$PG_LOG")
+  if (( ! ${#files[@]} )); then
+    for n in $(kafka_node_ids); do files+=("$(node_log "$n")"); done
+    files+=("$PG_LOG")
+  fi
   if (( follow )); then
     exec tail -n 50 -F "${files[@]}"
   fi
@@ -525,11 +670,16 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,9s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,10s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
 main() {
+  [[ $KAFKA_NODES == 1 || $KAFKA_NODES == 3 ]] || die "ALI_KAFKA_BROKERS must be 1 or 3, not '$KAFKA_NODES'"
+  if [[ -n $MADE_WITH && $MADE_WITH != "$KAFKA_NODES" ]]; then
+    die "${DATA_DIR#"$REPO"/} was made with ALI_KAFKA_BROKERS=$MADE_WITH (its database belongs to that cluster):" \
+      "run with ALI_KAFKA_BROKERS=$MADE_WITH, or 'make clean' first"
+  fi
   local cmd=${1:-}
   [[ $# -gt 0 ]] && shift
   case $cmd in
@@ -538,6 +688,8 @@ main() {
     stop) take_lock; cmd_stop ;;
     status) cmd_status ;;
     logs) cmd_logs "$@" ;;
+    node) take_lock; cmd_node "$@" ;;
+    postgres-restart) take_lock; cmd_postgres_restart ;;
     *) usage ;;
   esac
 }

@@ -5,9 +5,10 @@ from __future__ import annotations
 from services.accompaniment.bootstrap import build_app, build_runtime
 from services.accompaniment.settings import AccompanimentSettings
 from shared.cli import main
+from shared.settings import load_settings
 
 if __name__ == "__main__":
-    settings = AccompanimentSettings()
+    settings = load_settings(AccompanimentSettings, "accompaniment")
     main(
         "accompaniment",
         settings,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from services.accompaniment.domain.rules import Rules
 from services.accompaniment.domain.worklist import Thresholds
 from shared.settings import PlatformSettings
@@ -9,6 +11,8 @@ from shared.settings import PlatformSettings
 
 class AccompanimentSettings(PlatformSettings):
     """Settings of the accompaniment service (env prefix `ALI_`); the department settings have its defaults."""
+
+    credentials_name: ClassVar[str | None] = "accompaniment"
 
     accompaniment_http_port: int = 8002
     accompaniment_db_schema: str = "accompaniment"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -27,6 +28,8 @@ def _decode_key(value: SecretStr, variable: str) -> bytes:
 class IntakeSettings(PlatformSettings):
     """Settings of the intake service (env prefix `ALI_`, `ALI_INTAKE_` for its own)."""
 
+    credentials_name: ClassVar[str | None] = "intake"
+
     intake_http_port: int = 8001
     intake_db_schema: str = "intake"
     # Keys of the personal data, base64 of 32 random bytes each (`openssl rand -base64 32`). The master key wraps
@@ -43,11 +46,20 @@ class IntakeSettings(PlatformSettings):
             value: SecretStr | None = getattr(self, field)
             if value is not None:
                 _decode_key(value, variable)
-            elif self.environment != "development":
-                raise ValueError(f"outside development, set {variable} (base64 of {KEY_BYTES} random bytes)")
         if self.intake_master_key is not None and self.intake_master_key == self.intake_index_key:
             raise ValueError("ALI_INTAKE_MASTER_KEY and ALI_INTAKE_INDEX_KEY must be different keys")
         return self
+
+    def production_problems(self) -> list[str]:
+        """The platform's checks, and intake's keys of the personal data: set, and not the development ones."""
+        problems = super().production_problems()
+        for field, variable in _KEYS.items():
+            value: SecretStr | None = getattr(self, field)
+            if value is None:
+                problems.append(f"{variable} is not set (base64 of {KEY_BYTES} random bytes: openssl rand -base64 32)")
+            elif _decode_key(value, variable) == _development_key(field):
+                problems.append(f"{variable} is the key derived for development from a public string")
+        return problems
 
     def master_key(self) -> bytes:
         """The key wrapping every person's data key (a fixed, derived one in development)."""
@@ -60,6 +72,12 @@ class IntakeSettings(PlatformSettings):
     def _key(self, field: str) -> bytes:
         value: SecretStr | None = getattr(self, field)
         if value is None:
-            # Development only (the validator refuses a missing key elsewhere): stable, so local data stays readable.
-            return hashlib.sha256(f"ali-development-{field}".encode()).digest()
+            # Development only (production_problems refuses a missing key elsewhere): stable, so local data stays
+            # readable.
+            return _development_key(field)
         return _decode_key(value, _KEYS[field])
+
+
+def _development_key(field: str) -> bytes:
+    """The fixed key development derives from a public string when none is set."""
+    return hashlib.sha256(f"ali-development-{field}".encode()).digest()

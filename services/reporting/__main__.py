@@ -11,9 +11,10 @@ from services.reporting.bootstrap import build_app
 from services.reporting.entrypoints import rebuild
 from services.reporting.settings import ReportingSettings
 from shared.logging import configure_logging
+from shared.settings import load_settings
 
 if __name__ == "__main__":
-    settings = ReportingSettings()
+    settings = load_settings(ReportingSettings, "reporting")
     if len(sys.argv) > 1 and sys.argv[1] == "rebuild":
         configure_logging("WARNING", json=False)
         rebuild.main(sys.argv[2:])

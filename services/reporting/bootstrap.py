@@ -39,7 +39,7 @@ class ReportingRuntime:
         s = self.settings
         await ensure_topics(s, [s.topic(f"{c}.events") for c in CONTEXTS] + [s.topic("reporting.dlq")])
         self.pool = await asyncpg.create_pool(s.database_url, min_size=1, max_size=4)
-        self.bi = BiStore(self.pool, s.reporting_bi_schema)
+        self.bi = BiStore(self.pool, s.reporting_bi_schema, s.reporting_bi_reader_role)
         await self.bi.migrate()
         # Built here, on the running loop, so faust binds to uvicorn's loop.
         self.streams = ReportingStreams(s)

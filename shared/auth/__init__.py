@@ -1,7 +1,8 @@
 """Bearer-token access control.
 
 - `principal`: the caller (`Principal`, `Role`) and THE access rule, `Principal.scope(agency_id, personal=True)`;
-- `verification`: JWTs verified with PyJWT against a public key or a JWKS URL (OIDC), every failure an `InvalidToken`;
+- `verification`: JWTs verified with PyJWT, each trusted issuer with its key source (public key or JWKS URL),
+  every failure an `InvalidToken`;
 - `http`: the FastAPI dependency (`CurrentUser`), 401 with `WWW-Authenticate` for a missing or invalid token;
 - `keys`: local key pair and tokens (`python -m shared.auth keygen`, `python -m shared.auth token --role ...`).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from shared.auth.http import CurrentUser, authenticate
 from shared.auth.keys import LOCAL_KEY_DIR, generate_keys, mint_token
 from shared.auth.principal import AGENCY_ROLES, Principal, Role
-from shared.auth.verification import AUDIENCE, ISSUER, InvalidToken, TokenVerifier, load_verifier
+from shared.auth.verification import AUDIENCE, ISSUER, InvalidToken, TokenVerifier, TrustedIssuers, trusted_issuers
 
 __all__ = [
     "AGENCY_ROLES",
@@ -23,8 +24,9 @@ __all__ = [
     "Principal",
     "Role",
     "TokenVerifier",
+    "TrustedIssuers",
     "authenticate",
     "generate_keys",
-    "load_verifier",
     "mint_token",
+    "trusted_issuers",
 ]

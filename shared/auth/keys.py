@@ -1,7 +1,7 @@
 """Local signing keys and tokens, for development and tests (production tokens come from the identity provider).
 
-    python -m shared.auth keygen                     # local key pair in .data/auth/
-    python -m shared.auth token --role caseworker --agency ali-la-courneuve --sub alice
+python -m shared.auth keygen                     # local key pair in .data/auth/
+python -m shared.auth token --role caseworker --agency ali-la-courneuve --sub alice
 """
 
 from __future__ import annotations

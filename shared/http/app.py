@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 from pydantic import BaseModel
 
-from shared.auth import load_verifier
+from shared.auth.verification import trusted_issuers
 from shared.http.errors import install_error_handlers
 from shared.http.limits import BodyLimit
 from shared.http.openapi import install_openapi
@@ -94,9 +94,7 @@ def service_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.state.token_verifier = load_verifier(
-        settings.auth_public_key_file, settings.auth_jwks_url, settings.auth_issuer
-    )
+    app.state.token_verifier = trusted_issuers(settings)
     limits = []
     for entry in routers:
         router, limit = entry if isinstance(entry, tuple) else (entry, None)

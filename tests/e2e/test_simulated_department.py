@@ -13,11 +13,11 @@ from datetime import date
 
 import asyncpg
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
+from shared.kafka import make_admin
 from simulation import population
 from tests.e2e.test_journey import assert_no_identifier
-from tests.support import REPO, read_topic, wait_until
+from tests.support import REPO, read_topic, run_of_topic, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -149,10 +149,10 @@ async def test_no_topic_carries_a_direct_identifier(platform, simulated):
     identifiers = sorted(
         {p.last_name.encode() for p in plans} | {p.birth_date.strftime("%d/%m/%Y").encode() for p in plans}
     )
-    admin = AIOKafkaAdminClient(bootstrap_servers=platform.kafka)
+    admin = make_admin(platform.kafka)
     await admin.start()
     try:
-        topics = [t for t in await admin.list_topics() if t.startswith(f"{platform.run_id}.")]
+        topics = [t for t in await admin.list_topics() if run_of_topic(t) == platform.run_id]
     finally:
         await admin.close()
     assert {platform.topic("intake.events"), platform.topic("accompaniment.events")} <= set(topics)

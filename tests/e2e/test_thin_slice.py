@@ -95,10 +95,10 @@ async def test_referral_to_positive_exit_rate_over_http(platform):
     assert by_agency["ali-clichy-sous-bois"]["positive_exit_rate"] == 1.0
 
     # The facts are on the topics, with CloudEvents headers and no identifying data.
-    records = await read_topic(platform.kafka, f"{platform.run_id}.ali.accompaniment.events", expect=6)
+    records = await read_topic(platform.kafka, platform.topic("accompaniment.events"), expect=6)
     events = [Envelope.from_kafka(r.value, r.headers) for r in records]
     assert sorted(e.type.rsplit(".", 1)[1] for e in events) == ["AccompanimentClosed"] * 3 + ["AccompanimentOpened"] * 3
-    intake = await read_topic(platform.kafka, f"{platform.run_id}.ali.intake.events", expect=3)
+    intake = await read_topic(platform.kafka, platform.topic("intake.events"), expect=3)
     for record in intake + records:
         assert b"Martin" not in record.value and b"1987-09-14" not in record.value and b"0601020304" not in record.value
 

@@ -11,8 +11,16 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def pool(infra):
-    """A connection pool on the real PostgreSQL."""
+    """A connection pool on the real PostgreSQL, as the superuser (the tests' own schemas and checks)."""
     pool = await asyncpg.create_pool(infra.database_url, min_size=1, max_size=12)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def intake_pool(infra):
+    """A connection pool with intake's role, to prepare what the intake service then works on."""
+    pool = await asyncpg.create_pool(infra.database_url_of("intake"), min_size=1, max_size=4)
     yield pool
     await pool.close()
 
@@ -27,9 +35,5 @@ async def store(pool, run_id):
 
 @pytest.fixture
 def settings(infra, run_id) -> PlatformSettings:
-    """Settings pointing at the real infrastructure, with topics of this run only."""
-    return PlatformSettings(
-        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
-        database_url=infra.database_url,
-        topic_prefix=f"{run_id}.",
-    )
+    """The admin principal and the superuser on the real infrastructure, with topics of this run only."""
+    return infra.settings("admin", topic_suffix=run_id)

@@ -15,7 +15,6 @@ from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
 from shared.kafka import make_producer
-from shared.settings import PlatformSettings
 from tests.support import read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -62,7 +61,7 @@ async def _publish(platform, context: str, event: DomainEvent, stream_id: str, k
         correlation_id=uuid.uuid4(),
         data=event.model_dump(mode="json"),
     )
-    producer = make_producer(PlatformSettings(kafka_bootstrap_servers=platform.kafka))
+    producer = make_producer(platform.settings(context))
     await producer.start()
     try:
         await producer.send_and_wait(

@@ -60,8 +60,8 @@ def _consumer_stats(process: ServiceProcess, consumer: str = "intake-events") ->
     raise AssertionError(f"no consumer.stopped line in {process.log_path}:\n{process.log_tail()}")
 
 
-async def test_relay_killed_after_the_ack_and_before_its_checkpoint_loses_nothing(infra, pool, run_id):
-    await _enrol_people(pool, f"{run_id}_intake", PEOPLE)
+async def test_relay_killed_after_the_ack_and_before_its_checkpoint_loses_nothing(infra, pool, intake_pool, run_id):
+    await _enrol_people(intake_pool, f"{run_id}_intake", PEOPLE)
     tag = f"{run_id}-relay-kill"
     crashing = ServiceProcess(
         "intake", "relay", service_env(infra, run_id, relay_batch_size=100, fault_relay_kill_after_batches=3), tag
@@ -78,7 +78,7 @@ async def test_relay_killed_after_the_ack_and_before_its_checkpoint_loses_nothin
             return (await _opened_accompaniments(pool, f"{run_id}_accompaniment"))[0] >= PEOPLE
 
         await wait_until(all_opened, timeout=120, message=f"{PEOPLE} accompaniments opened")
-        topic = await read_topic(infra.kafka_bootstrap_servers, f"{run_id}.ali.intake.events", expect=PEOPLE + 100)
+        topic = await read_topic(infra.kafka, f"ali.intake.events.{run_id}", expect=PEOPLE + 100)
     finally:
         relay.stop()
         consumer.stop()
@@ -88,12 +88,12 @@ async def test_relay_killed_after_the_ack_and_before_its_checkpoint_loses_nothin
     assert _consumer_stats(consumer)["duplicates"] == 100
 
 
-async def test_consumer_killed_mid_batch_neither_loses_nor_repeats_an_effect(infra, pool, run_id):
-    await _enrol_people(pool, f"{run_id}_intake", PEOPLE)
+async def test_consumer_killed_mid_batch_neither_loses_nor_repeats_an_effect(infra, pool, intake_pool, run_id):
+    await _enrol_people(intake_pool, f"{run_id}_intake", PEOPLE)
     tag = f"{run_id}-consumer-kill"
     relay = ServiceProcess("intake", "relay", service_env(infra, run_id), tag)
     try:
-        await read_topic(infra.kafka_bootstrap_servers, f"{run_id}.ali.intake.events", expect=PEOPLE)
+        await read_topic(infra.kafka, f"ali.intake.events.{run_id}", expect=PEOPLE)
         crashing = ServiceProcess(
             "accompaniment",
             "consume",

@@ -32,7 +32,9 @@ def _enrolment_envelope(data: dict) -> Envelope:
     )
 
 
-async def test_malformed_messages_are_dead_lettered_and_later_good_ones_handled(infra, pool, settings, run_id):
+async def test_malformed_messages_are_dead_lettered_and_later_good_ones_handled(infra, pool, run_id):
+    # The poison is published as intake's principal would, on intake's topic of this run.
+    settings = infra.settings("intake", topic_suffix=run_id)
     source = settings.topic("intake.events")
     await ensure_topics(settings, [source])
     good = BeneficiaryEnrolled(
@@ -74,7 +76,7 @@ async def test_malformed_messages_are_dead_lettered_and_later_good_ones_handled(
                 return 0
 
         await wait_until(opened, timeout=60, message="the good enrolment to open an accompaniment")
-        dead = await read_topic(infra.kafka_bootstrap_servers, settings.topic("accompaniment.dlq"), expect=2)
+        dead = await read_topic(infra.kafka, settings.topic("accompaniment.dlq"), expect=2)
     finally:
         consumer.stop()
     assert len(dead) == 2

@@ -75,7 +75,7 @@ async def test_eight_concurrent_writers_every_event_reaches_kafka_in_stream_orde
         await relaying
         await producer.stop()
 
-    records = await read_topic(settings.kafka_bootstrap_servers, topic, expect=EVENTS)
+    records = await read_topic(settings, topic, expect=EVENTS)
     envelopes = [Envelope.from_kafka(r.value, r.headers) for r in records]
     assert len({e.id for e in envelopes}) == EVENTS
     assert len(envelopes) == EVENTS, "the relay ran without a crash: nothing may be published twice"
@@ -115,6 +115,6 @@ async def test_two_relays_of_one_store_publish_each_event_once(store, settings):
         await asyncio.gather(*running)
         for producer in producers:
             await producer.stop()
-    records = await read_topic(settings.kafka_bootstrap_servers, topic, idle=2)
+    records = await read_topic(settings, topic, idle=2)
     ids = [Envelope.from_kafka(r.value, r.headers).id for r in records]
     assert len(ids) == len(set(ids)) == 500

@@ -15,7 +15,6 @@ from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfile
 from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.envelope import Envelope
 from shared.kafka import make_producer
-from shared.settings import PlatformSettings
 from tests.support import read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -54,7 +53,7 @@ def _profile(beneficiary_id: uuid.UUID, accompaniment_id: uuid.UUID, **changes) 
 
 async def _publish(platform, *events: tuple[object, int]) -> None:
     """Put accompaniment events (with their stream version) on accompaniment's topic, as its relay would."""
-    settings = PlatformSettings(kafka_bootstrap_servers=platform.kafka, topic_prefix=f"{platform.run_id}.")
+    settings = platform.settings("accompaniment")
     producer = make_producer(settings)
     await producer.start()
     try:

@@ -69,7 +69,12 @@ async def upload(request: Request) -> dict:
 
 
 class _Runtime:
-    settings = PlatformSettings(http_max_body_bytes=4096, auth_public_key_file=None, auth_jwks_url="http://jwks")
+    settings = PlatformSettings(
+        http_max_body_bytes=4096,
+        auth_public_key_file=None,
+        auth_issuer="https://idp.test/realms/ali",
+        auth_jwks_url="http://idp.test/jwks",
+    )
 
     async def start(self, **_):
         return None

@@ -19,7 +19,14 @@ IDENTITY = Identity(
     address="12 rue de la Convention",
     phone="0601020304",
 )
-PRODUCTION = dict(environment="production", auth_jwks_url="https://idp.example/jwks", auth_issuer="https://idp")
+PRODUCTION = dict(
+    environment="production",
+    auth_jwks_url="https://idp.example/jwks",
+    auth_issuer="https://idp",
+    database_url="postgresql://intake:a-real-secret@db.internal:5432/ali",
+    kafka_username="intake",
+    kafka_password="another-real-secret",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,7 @@ from services.intake.service_layer.reports import STATUS_LABELS, DryRunReport, R
 from services.intake.settings import IntakeSettings
 from shared import cli
 from shared.logging import configure_logging
+from shared.settings import load_settings
 
 SHOWN_REJECTIONS = 50
 
@@ -145,7 +146,7 @@ def _import_command(argv: list[str], settings: IntakeSettings) -> int:
 def main(argv: list[str] | None = None) -> None:
     """`import FILE` here; `serve`, `relay`, `consume` through the command line every service shares."""
     argv = sys.argv[1:] if argv is None else argv
-    settings = IntakeSettings()
+    settings = load_settings(IntakeSettings, "intake")
     if argv[:1] == ["import"]:
         sys.exit(_import_command(argv[1:], settings))
     if argv[:1] in (["-h"], ["--help"]):

@@ -13,19 +13,28 @@ SQL = Path(__file__).parent / "sql" / "bi.sql"
 
 
 class BiStore:
-    """The `bi` schema: a `facts` table and documented views over it."""
+    """The `bi` schema: a `facts` table and documented views over it, readable by the BI tools' role."""
 
-    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: str, reader_role: str = "") -> None:
         if not _SCHEMA_NAME.match(schema):
             raise ValueError(f"invalid schema name {schema!r}")
+        if reader_role and not _SCHEMA_NAME.match(reader_role):
+            raise ValueError(f"invalid role name {reader_role!r}")
         self.pool = pool
         self.schema = schema
+        self.reader_role = reader_role
 
     async def migrate(self) -> None:
-        """Create the schema, the table and the views."""
+        """Create the schema, the table and the views; let the reader role read them (and nothing to write)."""
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ali-migrate'))")
             await conn.execute(SQL.read_text().replace("{schema}", self.schema))
+            if self.reader_role:
+                await conn.execute(
+                    f"GRANT USAGE ON SCHEMA {self.schema} TO {self.reader_role};"
+                    f" GRANT SELECT ON ALL TABLES IN SCHEMA {self.schema} TO {self.reader_role};"
+                    f" ALTER DEFAULT PRIVILEGES IN SCHEMA {self.schema} GRANT SELECT ON TABLES TO {self.reader_role}"
+                )
 
     async def upsert(self, rows: dict[str, dict | None]) -> None:
         """Write changed rows (a None row is deleted)."""

@@ -11,6 +11,7 @@ from services.reporting.domain import projection as facts
 from services.reporting.settings import ReportingSettings
 from shared.envelope import Envelope
 from shared.errors import EnvelopeError
+from shared.kafka import faust_broker_settings
 
 log = structlog.get_logger(__name__)
 
@@ -24,7 +25,8 @@ class ReportingStreams:
         self.settings = settings
         self.app = faust.App(
             settings.group(f"reporting.v{settings.reporting_projection_version}"),
-            broker=[f"kafka://{server}" for server in settings.kafka_bootstrap_servers.split(",")],
+            # Brokers and this service's principal (SASL_SSL), from the one place every Kafka client takes them.
+            **faust_broker_settings(settings),
             store="memory://",
             # Started inside FastAPI's lifespan on uvicorn's loop; faust's own web server is not used.
             web_enabled=False,

@@ -12,8 +12,7 @@ from datetime import date
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -23,11 +22,12 @@ from services.reporting.domain import indicators, projection
 from services.reporting.settings import ReportingSettings
 from shared.envelope import Envelope
 from shared.errors import EnvelopeError
+from shared.kafka import make_admin, make_consumer
 
 
 async def replay(settings: ReportingSettings, console: Console) -> tuple[dict[str, dict], int, int]:
     """Fold every event published so far into fresh rows; returns (rows, events, unreadable records)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = make_consumer(settings, None, isolation_level="read_uncommitted")
     await consumer.start()
     try:
         partitions = await _partitions(settings, [settings.topic(f"{c}.events") for c in CONTEXTS])
@@ -71,7 +71,7 @@ async def replay(settings: ReportingSettings, console: Console) -> tuple[dict[st
 
 
 async def _partitions(settings: ReportingSettings, topics: list[str]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = make_admin(settings)
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -99,7 +99,7 @@ async def run(args, settings: ReportingSettings) -> int:
     if args.write_bi:
         pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
         try:
-            bi = BiStore(pool, settings.reporting_bi_schema)
+            bi = BiStore(pool, settings.reporting_bi_schema, settings.reporting_bi_reader_role)
             await bi.migrate()
             await bi.replace_all(rows)
         finally:
