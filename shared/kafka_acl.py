@@ -35,7 +35,7 @@ SCRAM_ITERATIONS = 8192
 
 # The event topics each service consumes (its bootstrap's consumers; a unit test keeps the two in step).
 CONSUMES: dict[str, tuple[str, ...]] = {
-    "intake": (),
+    "intake": ("accompaniment",),  # which accompaniment each enrolment opened, and its closure (returns)
     "accompaniment": ("intake", "placement"),
     "placement": ("accompaniment",),
     "reporting": EVENT_CONTEXTS,

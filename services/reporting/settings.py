@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import ClassVar
+
 from pydantic import Field
 
 from shared.contracts.exits import DEFAULT_POSITIVE_GROUPS, ExitGroup

@@ -186,7 +186,7 @@ async def test_indicators_and_worklists_export_to_french_csv_and_xlsx(platform, 
     table = list(csv.reader(io.StringIO(worklist_csv.content.decode("utf-8-sig")), delimiter=";"))
     assert table[0][0] == "Accompagnement" and table[0][-1] == "Motifs"
     assert {row[0] for row in table[1:]} == {entry["accompaniment_id"] for entry in worklist}
-    assert all("fin d'accompagnement proche" in row[-1] for row in table[1:])
+    assert all("Fin d'accompagnement proche" in row[-1] for row in table[1:])
     xlsx_rows = CalamineWorkbook.from_filelike(io.BytesIO(worklist_xlsx.content)).get_sheet_by_index(0).to_python()
     assert len(xlsx_rows) == len(table) and xlsx_rows[0] == table[0]
 

@@ -109,7 +109,11 @@ def test_development_without_a_realm_trusts_the_local_key_only(tmp_path):
 
 def test_production_trusts_only_the_configured_issuer_even_with_a_local_key(tmp_path):
     private, public = generate_keys(tmp_path)
-    settings = PlatformSettings(environment="production", auth_public_key_file=public, auth_issuer=REALM)
+    # Production settings refuse the development key (tests/unit/test_production_settings.py): built without their
+    # validation, to show that even then the local issuer is not trusted.
+    settings = PlatformSettings.model_construct(
+        environment="production", auth_public_key_file=public, auth_issuer=REALM
+    )
     trusted = trusted_issuers(settings)
 
     assert trusted.issuers == [REALM]

@@ -15,6 +15,7 @@ from services.accompaniment.domain.decisions.engagement import contract_deadline
 from services.accompaniment.entrypoints.dependencies import DependenciesDep
 from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.auth import CurrentUser, Principal
+from shared.contracts import labels
 from shared.exports import CSV_TYPE, XLSX_TYPE, Table, csv_bytes, filename, xlsx_bytes
 from shared.http.params import AgencyId, AsOf
 
@@ -38,12 +39,6 @@ class WorklistEntry(BaseModel):
     reasons: list[worklist.Reason]
 
 
-REASON_LABELS = {
-    worklist.Reason.ENDING_SOON: "fin d'accompagnement proche",
-    worklist.Reason.NO_RECENT_CONTACT: "sans contact récent",
-    worklist.Reason.CONTRACT_NOT_SIGNED_IN_TIME: "contrat d'engagement non signé dans le délai",
-}
-STATUS_LABELS = {"open": "en cours", "suspended": "suspendu", "closed": "clos"}
 HEADERS = [
     "Accompagnement",
     "Bénéficiaire",
@@ -76,14 +71,14 @@ def _table(entries: list[WorklistEntry]) -> Table:
             str(e.beneficiary_id),
             e.agency_id,
             e.referent_id,
-            STATUS_LABELS.get(e.status, e.status),
+            labels.label(labels.ACCOMPANIMENT_STATUSES, e.status),
             e.planned_end_date,
             e.days_to_planned_end,
             e.last_contact_on,
             e.days_without_contact,
             e.contract_deadline,
             e.contract_signed_on,
-            ", ".join(REASON_LABELS[r] for r in e.reasons),
+            ", ".join(labels.label(labels.WORKLIST_REASONS, r) for r in e.reasons),
         ]
         for e in entries
     ]

@@ -12,9 +12,9 @@ from fastapi.responses import Response
 
 from services.reporting.domain import indicators
 from services.reporting.domain.indicators import Query as IndicatorQuery
-from services.reporting.entrypoints import labels
 from services.reporting.entrypoints.responses import AgencyComparison, Indicators, PositiveExitRate, Trends
 from shared.auth import CurrentUser, Principal
+from shared.contracts import labels
 from shared.errors import DomainError, Forbidden
 from shared.exports import CSV_TYPE, XLSX_TYPE, Table, csv_bytes, filename, xlsx_bytes
 from shared.inputs import ReferenceDate
@@ -90,7 +90,10 @@ def _figures_table(figures: dict) -> Table:
     prefix = [figures["scope"], figures["period"]["start"], figures["period"]["end"], figures["as_of"]]
 
     def line(section: str, name: str, breakdown: str, value) -> None:
-        rows.append([*prefix, labels.SECTIONS[section], name, labels.indicator(name), breakdown, value])
+        referential = labels.BREAKDOWNS.get(name.split(".")[0], {})
+        breakdown_label = labels.label(referential, breakdown) if breakdown else ""
+        title = labels.INDICATORS.get(name, name)
+        rows.append([*prefix, labels.INDICATOR_SECTIONS[section], name, title, breakdown, breakdown_label, value])
 
     for section in ("accompaniments", "follow_up", "barriers", "workshops", "placement"):
         for name, value in figures[section].items():
@@ -116,6 +119,7 @@ def _figures_table(figures: dict) -> Table:
         "Indicateur",
         "Libellé",
         "Ventilation",
+        "Libellé de la ventilation",
         "Valeur",
     ]
     return Table("Indicateurs", headers, rows)
