@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `make bench BENCH=api` runs one path; BENCH_ARGS passes options (e.g. --keep, --profile): python -m bench --help
+BENCH ?=
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock up down status seed test test-unit lint schemas bench logs clean vendor bi-access
@@ -34,7 +37,7 @@ install: $(STAMP) $(NODE_STAMP) ## Python environment (locked versions), Kafka j
 	deploy/local/keycloak.sh install
 
 lock: $(STAMP) ## resolve pyproject.toml into requirements/*.txt again after a dependency change (UPGRADE=1: newest)
-	$(VENV)/bin/uv pip compile pyproject.toml --extra test $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) -o $(LOCK)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra bench $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) -o $(LOCK)
 	$(VENV)/bin/uv pip compile pyproject.toml -c $(LOCK) $(LOCK_FLAGS) -o requirements/base.txt
 	$(MAKE) $(STAMP)
 
@@ -81,11 +84,10 @@ schemas: $(STAMP) ## regenerate the JSON Schemas of the events (refuses to chang
 	$(PY) -m shared.schema_registry generate
 	$(PY) -m shared.asyncapi generate
 
-bench: install ## event store and relay throughput, 17,000-row import, matching of 5,000 candidates
+bench: install ## every path beside its anchor, on a platform of its own (BENCH=api: one path)
+	deploy/local/bench_tools.sh
 	deploy/local/stack.sh start
-	source deploy/local/env.sh && $(PY) -m bench.relay_throughput
-	source deploy/local/env.sh && $(PY) -m bench.intake_import
-	source deploy/local/env.sh && $(PY) -m bench.matching
+	source deploy/local/env.sh && $(PY) -m bench $(BENCH) $(BENCH_ARGS)
 
 bi-access: ## print the BI tools' access: `eval "$$(make -s bi-access)"`, then kcat -F "$$KCAT_CONFIG", psql "$$BI_DATABASE_URL"
 	@deploy/local/bi_access.sh

@@ -7,6 +7,9 @@ allocataire number, about 1% of repeated people and 0.5% of broken rows), import
 (dropped afterwards) with the platform's profile naming the file's encoding, imports it again (everything is
 then a duplicate), then closes the accompaniments of 5% of the people (as accompaniment's events would) and
 imports a later file: those people are returns. With `--xlsx` the same rows are sent as an XLSX workbook.
+
+`until_reported` (path 5 of `python -m bench`) posts such a file to a running platform's `POST /referrals/import`
+and waits until reporting counts every person it created as an entry.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 from openpyxl import Workbook
 from rich.console import Console
 from rich.table import Table
@@ -199,6 +203,38 @@ async def run(lines: list[list[str]], rows: int, seed: int, chunk_size: int, xls
     console = Console()
     console.print(table)
     console.print(f"events recorded: {events} (one BeneficiaryEnrolled per created beneficiary and per return)")
+
+
+async def until_reported(
+    intake_url: str, reporting_url: str, admin_token: str, data: bytes, timeout: float = 900
+) -> tuple[float, float, int]:
+    """Import `data` over HTTP, then poll `GET /indicators` until its entries grew by the people created.
+
+    Returns (seconds until answered, seconds until reporting shows every entry, people created). The entries are
+    those of the default period (the 12 months to today), which holds every orientation date of the file; nothing
+    else may enrol people on the platform meanwhile.
+    """
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    async with httpx.AsyncClient(headers=headers, timeout=timeout) as client:
+
+        async def entries() -> int:
+            response = await client.get(f"{reporting_url}/indicators")
+            response.raise_for_status()
+            return response.json()["accompaniments"]["entries"]
+
+        before = await entries()
+        start = time.perf_counter()
+        response = await client.post(
+            f"{intake_url}/referrals/import", content=data, headers={"content-type": "text/csv"}
+        )
+        answered = time.perf_counter() - start
+        response.raise_for_status()
+        created = response.json()["created"]
+        while (now := await entries()) < before + created:
+            if time.perf_counter() - start > timeout:
+                raise TimeoutError(f"reporting shows {now - before} of {created} entries after {timeout:.0f}s")
+            await asyncio.sleep(0.25)
+        return answered, time.perf_counter() - start, created
 
 
 def main() -> None:

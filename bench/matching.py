@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.placement.adapters.candidates import PostgresCandidates
-from services.placement.bootstrap import SQL
+from services.placement.adapters.migrations import MIGRATIONS
 from services.placement.domain import matching
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.state import Need
@@ -32,6 +32,7 @@ from shared import territory
 from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import WorkingCondition
+from shared.migrations import upgrade
 from shared.settings import PlatformSettings
 
 AGENCY = "ali-bench"
@@ -111,8 +112,7 @@ async def run(count: int, rounds: int, limit: int, seed: int) -> None:
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
     views = PostgresCandidates(schema)
     try:
-        await pool.execute(f"CREATE SCHEMA {schema}")
-        await pool.execute((SQL / "placement.sql").read_text().replace("{schema}", schema))
+        await upgrade(settings.database_url, schema, MIGRATIONS)
         async with pool.acquire() as conn, conn.transaction():
             for c in candidates:
                 await views.save_profile(

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.eventstore import PostgresEventStore, Tracing
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_topics
 from shared.logging import configure_logging
 from shared.outbox import OutboxRelay
 from shared.settings import PlatformSettings
@@ -54,18 +54,15 @@ async def run(events: int, writers: int) -> None:
     await store.migrate()
     topic = settings.topic("bench.events")
     await ensure_topics(settings, [topic])
-    producer = make_producer(settings)
-    await producer.start()
     try:
         start = time.perf_counter()
         await asyncio.gather(*(_writer(store, w, events // writers) for w in range(writers)))
         append_seconds = time.perf_counter() - start
-        relay = OutboxRelay(store, producer, topic, batch_size=settings.relay_batch_size)
+        relay = OutboxRelay(store, settings, topic, batch_size=settings.relay_batch_size)
         start = time.perf_counter()
         published = await relay.publish_pending()
         relay_seconds = time.perf_counter() - start
     finally:
-        await producer.stop()
         await pool.execute(f"DROP SCHEMA {run_id}_store CASCADE")
         await pool.close()
     table = Table(title=f"{events} events, {writers} concurrent writers, one event per append")

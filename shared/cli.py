@@ -1,4 +1,13 @@
-"""Command line of every domain service: `serve` (HTTP and workers), `relay`, `consume`."""
+"""Command line of every domain service.
+
+    python -m services.<name> [serve]              HTTP API with the outbox relay and consumers (default)
+    python -m services.<name> relay | consume      only the outbox relay / only the consumers
+    python -m services.<name> migrate              bring the schema to the latest revision, print the revisions
+    python -m services.<name> dlq replay ...       apply dead letters again through the normal handler
+    python -m services.<name> outbox parked        events the relay could not publish, with their error
+    python -m services.<name> outbox retry ...     publish parked events again
+    python -m services.<name> parked               consumed events waiting for a prerequisite
+"""
 
 from __future__ import annotations
 
@@ -9,8 +18,13 @@ from collections.abc import Callable
 
 import uvicorn
 from fastapi import FastAPI
+from rich.console import Console
+from rich.table import Table
 
+from shared import dlq
+from shared.kafka import make_producer
 from shared.logging import configure_logging
+from shared.outbox import list_parked, retry_parked
 from shared.service import ServiceRuntime
 from shared.settings import PlatformSettings
 
@@ -27,6 +41,112 @@ async def _run_workers(runtime: ServiceRuntime, *, relay: bool, consumers: bool)
         await runtime.stop()
 
 
+async def _migrate(runtime: ServiceRuntime, console: Console) -> int:
+    revisions = await runtime.migrate()
+    for name, revision in revisions.items():
+        console.print(f"{runtime.schema}: {name} at revision {revision}")
+    return 0
+
+
+async def _dlq_replay(runtime: ServiceRuntime, args: argparse.Namespace, selection: dlq.Selection) -> int:
+    console = Console()
+    await runtime.connect()
+    runtime.producer = make_producer(runtime.settings)
+    await runtime.producer.start()
+    try:
+        consumers = {spec.name: runtime.event_consumer(spec) for spec in runtime.consumers}
+        report = await dlq.run_replay(
+            runtime.settings, runtime.dlq_topic, consumers, selection, dry_run=args.dry_run, console=console
+        )
+    finally:
+        await runtime.stop()
+    return 1 if report.failures else 0
+
+
+async def _outbox(runtime: ServiceRuntime, args: argparse.Namespace) -> int:
+    console = Console()
+    await runtime.connect()
+    try:
+        if args.action == "retry":
+            published, failed = await retry_parked(
+                runtime.store, runtime.settings, runtime.topic, None if args.all else args.position
+            )
+            console.print(f"published again: {len(published)} {published}")
+            for position, error in failed:
+                console.print(f"still refused: position {position}: {error}")
+            return 1 if failed else 0
+        rows = await list_parked(runtime.pool, runtime.schema)
+        table = Table(title=f"Events the relay of {runtime.schema} parked ({len(rows)})")
+        for column in ("position", "event id", "type", "bytes", "error", "attempts", "parked at"):
+            table.add_column(column)
+        for r in rows:
+            table.add_row(
+                str(r["position"]),
+                str(r["event_id"]),
+                r["type"],
+                str(r["size"]),
+                f"{r['error_type']}: {r['error']}",
+                str(r["attempts"]),
+                r["parked_at"].isoformat(timespec="seconds"),
+            )
+        console.print(table)
+        return 0
+    finally:
+        await runtime.stop()
+
+
+async def _parked(runtime: ServiceRuntime) -> int:
+    console = Console()
+    await runtime.connect()
+    try:
+        rows = await runtime.parking.list(runtime.pool)
+        table = Table(title=f"Consumed events waiting for a prerequisite in {runtime.schema} ({len(rows)})")
+        for column in ("consumer", "event id", "type", "waits for", "reason", "attempts", "parked at"):
+            table.add_column(column)
+        for r in rows:
+            table.add_row(
+                r["consumer"],
+                str(r["event_id"]),
+                r["type"],
+                r["park_key"],
+                r["reason"],
+                str(r["attempts"]),
+                r["parked_at"].isoformat(timespec="seconds"),
+            )
+        console.print(table)
+        return 0
+    finally:
+        await runtime.stop()
+
+
+def parser_for(name: str) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The service's argument parser, and its `dlq replay` sub-parser (for selection errors)."""
+    parser = argparse.ArgumentParser(prog=f"python -m services.{name}", description=f"The {name} service.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="HTTP API with the outbox relay and consumers (default)")
+    sub.add_parser("relay", help="only the outbox relay: publish the store's events to Kafka")
+    sub.add_parser("consume", help="only the consumers of other services' events")
+    sub.add_parser("migrate", help="bring the service's schema to the latest revision (also done at every start)")
+    dlq_parser = sub.add_parser("dlq", help="dead letters of the service's consumers")
+    dlq_sub = dlq_parser.add_subparsers(dest="dlq_command", required=True)
+    replay = dlq_sub.add_parser(
+        "replay",
+        help="apply dead letters again through the normal handler (idempotent: applied events are skipped)",
+        description=dlq.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dlq.add_arguments(replay)
+    outbox = sub.add_parser("outbox", help="events the outbox relay could not publish (parked)")
+    outbox_sub = outbox.add_subparsers(dest="action", required=True)
+    outbox_sub.add_parser("parked", help="list them with their error")
+    retry = outbox_sub.add_parser("retry", help="publish them again (after the cause is fixed)")
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every parked event")
+    which.add_argument("--position", type=int, action="append", help="the parked event at this position")
+    sub.add_parser("parked", help="consumed events waiting for a prerequisite (e.g. a late enrolment)")
+    return parser, replay
+
+
 def main(
     name: str,
     settings: PlatformSettings,
@@ -35,16 +155,27 @@ def main(
     build_app: Callable[[], FastAPI],
     argv: list[str] | None = None,
 ) -> None:
-    """Parse the command line and run the service."""
-    parser = argparse.ArgumentParser(prog=f"python -m services.{name}", description=f"The {name} service.")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("serve", help="HTTP API with the outbox relay and consumers (default)")
-    sub.add_parser("relay", help="only the outbox relay: publish the store's events to Kafka")
-    sub.add_parser("consume", help="only the consumers of other services' events")
+    """Parse the command line and run the service (or one of its admin commands)."""
+    parser, replay_parser = parser_for(name)
     args = parser.parse_args(argv)
-    configure_logging(settings.log_level, settings.log_json, service=name)
     if args.command in (None, "serve"):
+        configure_logging(settings.log_level, settings.log_json, service=name)
         uvicorn.run(build_app(), host=settings.http_host, port=port, log_config=None, access_log=False)
-    else:
+        return
+    if args.command in ("relay", "consume"):
+        configure_logging(settings.log_level, settings.log_json, service=name)
         runtime = build_runtime()
         asyncio.run(_run_workers(runtime, relay=args.command == "relay", consumers=args.command == "consume"))
+        return
+    # Admin commands talk to a person: readable logs, warnings only.
+    configure_logging("WARNING", json=False)
+    runtime = build_runtime()
+    if args.command == "migrate":
+        code = asyncio.run(_migrate(runtime, Console()))
+    elif args.command == "dlq":
+        code = asyncio.run(_dlq_replay(runtime, args, dlq.selection_from(args, replay_parser)))
+    elif args.command == "outbox":
+        code = asyncio.run(_outbox(runtime, args))
+    else:
+        code = asyncio.run(_parked(runtime))
+    raise SystemExit(code)

@@ -1,11 +1,29 @@
 """Consumer runtime for services reacting to other services' events (aiokafka).
 
-For every record: decode the envelope; in one database transaction, record the event id as processed
-for this consumer and run the handler, so an effect is applied once even when Kafka redelivers; commit
-the Kafka offset only after the transaction. Transient failures (database or network) are retried with
-backoff until they pass; a message that cannot be handled (malformed, unknown version, broken rule,
-or still failing after `max_attempts`) goes to the dead-letter topic with its error in the headers, and
-the consumer goes on with the next one.
+Batches. The records one poll returns for a partition are applied in one database transaction (cut into several
+when it runs longer than `transaction_seconds`, since the store's append lock is held from a transaction's first
+append to its commit), with a savepoint per record: each record's event id is recorded as processed together with
+its handler's writes, so an effect is applied once even when Kafka redelivers, and a failing record is rolled back
+alone, without losing the others. The Kafka offset is committed only after the transaction commits.
+
+Failures, by kind:
+- transient (PostgreSQL restarting or overloaded, a cancelled statement, the network: `shared.transient`): the
+  transaction is rolled back and retried with backoff until it passes; nothing is dead-lettered;
+- malformed records, broken rules, invalid payloads, or an unexpected error still failing after `max_attempts`
+  tries: the record goes to the dead-letter topic with its error in the headers, and the batch goes on
+  (`python -m services.<name> dlq replay` applies dead letters again through the normal handler);
+- an event of a NEWER schema version than this consumer's registry knows: nothing is lost and nothing skipped: its
+  partition is paused at that record and retried with backoff (up to `pause_max_seconds`), with an error log line
+  naming the upgrade needed and the `ali_consumer_upgrade_needed` metric, until a consumer that knows the version
+  (an upgraded release) handles it;
+- the handler raises `Parked(key, reason)`: the event waits in the service's schema until a later event declares
+  the key satisfied (`shared.parking`).
+
+Rebalances. A `ConsumerRebalanceListener` makes a revocation wait for the batch in flight: the batch stops at the
+next record boundary, commits its transaction and its offset (still allowed while the rebalance is prepared), and
+only then is the partition handed over. A commit that fails anyway (`CommitFailedError`, `IllegalStateError`: the
+group moved on) is logged: the new owner gets the records again and skips them by their processed ids, so no
+effect is doubled and none is lost.
 """
 
 from __future__ import annotations
@@ -15,34 +33,80 @@ import os
 import signal
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from prometheus_client import Counter, Gauge
 from pydantic import ValidationError
-from tenacity import AsyncRetrying, wait_exponential
-from tenacity.wait import wait_base
+from tenacity.wait import wait_base, wait_exponential
 
 from shared.envelope import Envelope
-from shared.errors import DomainError, EnvelopeError
+from shared.errors import DomainError, EnvelopeError, NewerSchemaVersion, Parked
+from shared.events import EventRegistry
+from shared.parking import ParkingLot
+from shared.transient import TRANSIENT_ERRORS, is_transient
 
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Envelope, asyncpg.Connection], Awaitable[None]]
+KeysOf = Callable[[Envelope], Iterable[str]]
 
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.exceptions.SerializationError,
-    asyncpg.exceptions.DeadlockDetectedError,
-    asyncpg.exceptions.CannotConnectNowError,
-    ConnectionError,
-    TimeoutError,
-    OSError,
-)
 PERMANENT_ERRORS: tuple[type[BaseException], ...] = (EnvelopeError, DomainError, ValidationError)
+__all__ = ["TRANSIENT_ERRORS", "PERMANENT_ERRORS", "EventConsumer", "Parked", "BatchResult"]
+
+EVENTS = Counter("ali_consumer_events", "Consumed events by outcome", ["consumer", "outcome"])
+UPGRADE_NEEDED = Gauge(
+    "ali_consumer_upgrade_needed",
+    "Partitions paused on an event of a schema version newer than this consumer knows",
+    ["consumer", "event_type", "version"],
+)
+
+
+@dataclass
+class BatchResult:
+    """What applying a run of records did; `done` records (a prefix) need no more work."""
+
+    done: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    parked: int = 0
+    ignored: int = 0
+    newer: NewerSchemaVersion | None = None
+    failures: list[tuple[ConsumerRecord, BaseException]] = field(default_factory=list)
+
+
+@dataclass
+class _Chunk:
+    """One transaction's worth of work, merged into the batch result only after the commit."""
+
+    result: BatchResult = field(default_factory=BatchResult)
+    dead_letters: list[tuple[ConsumerRecord, BaseException, int]] = field(default_factory=list)
+    kill: bool = False
+
+
+class _Rebalance(ConsumerRebalanceListener):
+    """Lets the batch in flight finish and commit before its partitions are handed over."""
+
+    def __init__(self, consumer: EventConsumer) -> None:
+        self.consumer = consumer
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        self.consumer.revoking = set(revoked)
+        try:
+            async with self.consumer.batch_lock:
+                self.consumer.forget(revoked)
+        finally:
+            self.consumer.revoking = set()
+        log.info("consumer.partitions_revoked", consumer=self.consumer.name, partitions=_names(revoked))
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        log.info("consumer.partitions_assigned", consumer=self.consumer.name, partitions=_names(assigned))
 
 
 class EventConsumer:
@@ -52,16 +116,25 @@ class EventConsumer:
         self,
         *,
         name: str,
-        consumer: AIOKafkaConsumer,
+        consumer: AIOKafkaConsumer | None,
         dlq_producer: AIOKafkaProducer,
         dlq_topic: str,
         pool: asyncpg.Pool,
         schema: str,
         handlers: Mapping[str, Handler],
+        registry: EventRegistry | None = None,
+        parking: ParkingLot | None = None,
+        satisfies: Mapping[str, KeysOf] | None = None,
         max_attempts: int = 5,
         kill_after_records: int = 0,
         retry_wait: wait_base | None = None,
+        transaction_seconds: float = 0.1,
+        pause_max_seconds: float = 60.0,
     ) -> None:
+        if registry is None:
+            from shared.contracts import REGISTRY
+
+            registry = REGISTRY
         self.name = name
         self.consumer = consumer
         self.dlq_producer = dlq_producer
@@ -69,106 +142,289 @@ class EventConsumer:
         self.pool = pool
         self.schema = schema
         self.handlers = dict(handlers)
+        self.registry = registry
+        self.parking = parking or ParkingLot(schema)
+        self.parking.register(name, self.handlers, satisfies or {})
         self.max_attempts = max_attempts
         self.kill_after_records = kill_after_records
         self.retry_wait = retry_wait or wait_exponential(multiplier=0.2, max=30)
+        self.transaction_seconds = transaction_seconds
+        self.pause_max_seconds = pause_max_seconds
         self.applied = 0
         self.duplicates = 0
         self.dead_lettered = 0
+        self.parked = 0
         self.last_poll: float | None = None
+        self.batch_lock = asyncio.Lock()
+        self.revoking: set[TopicPartition] = set()
+        self._paused_until: dict[TopicPartition, float] = {}
+        self._pause_attempts: dict[TopicPartition, int] = {}
+        self._upgrade_labels: dict[TopicPartition, tuple[str, str, str]] = {}
+
+    def rebalance_listener(self) -> ConsumerRebalanceListener:
+        """The listener to subscribe with (`consumer.subscribe(topics, listener=...)`)."""
+        return _Rebalance(self)
+
+    # ------------------------------------------------------------------ Kafka loop
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set, then commit and leave the group."""
+        assert self.consumer is not None
         try:
             while not stop.is_set():
+                self._resume_due()
                 batches = await self.consumer.getmany(timeout_ms=500)
                 self.last_poll = time.monotonic()
                 for tp, records in batches.items():
-                    for record in records:
-                        await self.handle_record(record, stop)
-                        if stop.is_set() and record is not records[-1]:
-                            # Stop between records: commit what is done; the rest is redelivered.
-                            await self._commit(tp, record.offset + 1)
-                            return
-                    await self._commit(tp, records[-1].offset + 1)
+                    if stop.is_set():
+                        break
+                    async with self.batch_lock:
+                        await self._consume(tp, records, stop)
         finally:
             await self.consumer.stop()
+            for labels in self._upgrade_labels.values():
+                UPGRADE_NEEDED.labels(*labels).set(0)
             log.info(
                 "consumer.stopped",
                 consumer=self.name,
                 applied=self.applied,
                 duplicates=self.duplicates,
                 dead_lettered=self.dead_lettered,
+                parked=self.parked,
             )
+
+    async def _consume(self, tp: TopicPartition, records: list[ConsumerRecord], stop: asyncio.Event) -> None:
+        if tp in self.revoking or tp not in self.consumer.assignment() or tp in self._paused_until:
+            return  # handed over (its new owner starts at the committed offset) or paused (seeked back)
+        result = await self.apply(records, interrupt=lambda: stop.is_set() or tp in self.revoking)
+        if result.done:
+            await self._commit(tp, records[result.done - 1].offset + 1)
+            if self._pause_attempts.pop(tp, None) is not None:
+                UPGRADE_NEEDED.labels(*self._upgrade_labels.pop(tp)).set(0)
+        if result.newer is not None:
+            self._pause(tp, records[result.done], result.newer)
+        elif result.done < len(records) and tp in self.consumer.assignment() and tp not in self.revoking:
+            # Interrupted: the fetch position is past the batch; go back so that nothing is skipped.
+            self.consumer.seek(tp, records[result.done].offset)
 
     async def _commit(self, tp: TopicPartition, offset: int) -> None:
         try:
             await self.consumer.commit({tp: offset})
-        except CommitFailedError as e:
-            # Group rebalanced: the records are redelivered to the new owner and deduplicated there.
+        except (CommitFailedError, IllegalStateError) as e:
+            # The group moved on: the records are redelivered to the new owner and skipped there as processed.
             log.warning("consumer.commit_failed", consumer=self.name, partition=tp.partition, error=str(e))
 
-    async def handle_record(self, record: ConsumerRecord, stop: asyncio.Event | None = None) -> None:
-        """Decode and apply one record, or dead-letter it."""
+    def forget(self, partitions: Iterable[TopicPartition]) -> None:
+        """Drop what this consumer kept about partitions it no longer owns."""
+        for tp in partitions:
+            self._paused_until.pop(tp, None)
+            if self._pause_attempts.pop(tp, None) is not None:
+                UPGRADE_NEEDED.labels(*self._upgrade_labels.pop(tp)).set(0)
+
+    def _pause(self, tp: TopicPartition, record: ConsumerRecord, newer: NewerSchemaVersion) -> None:
+        attempt = self._pause_attempts.get(tp, 0) + 1
+        self._pause_attempts[tp] = attempt
+        delay = min(self.pause_max_seconds, 0.5 * 2 ** (attempt - 1))
+        self.consumer.pause(tp)
+        self.consumer.seek(tp, record.offset)
+        self._paused_until[tp] = time.monotonic() + delay
+        labels = (self.name, newer.event_type, str(newer.version))
+        self._upgrade_labels[tp] = labels
+        UPGRADE_NEEDED.labels(*labels).set(1)
+        log.error(
+            "consumer.upgrade_needed",
+            consumer=self.name,
+            topic=tp.topic,
+            partition=tp.partition,
+            offset=record.offset,
+            event_type=newer.event_type,
+            event_version=newer.version,
+            known_version=newer.known,
+            retry_in=delay,
+            message=f"{newer}; partition {tp.partition} of {tp.topic} waits at offset {record.offset}",
+        )
+
+    def _resume_due(self) -> None:
+        now = time.monotonic()
+        for tp, due in list(self._paused_until.items()):
+            if now >= due:
+                del self._paused_until[tp]
+                if tp in self.consumer.assignment():
+                    self.consumer.resume(tp)
+
+    # ------------------------------------------------------------------ applying records
+
+    async def handle_record(self, record: ConsumerRecord) -> BatchResult:
+        """Apply one record (a batch of one)."""
+        return await self.apply([record])
+
+    async def apply(
+        self,
+        records: list[ConsumerRecord],
+        interrupt: Callable[[], bool] = lambda: False,
+        *,
+        dead_letter: bool = True,
+    ) -> BatchResult:
+        """Apply a run of records of one partition, in order; stops early at an interruption or a newer version.
+
+        Records that cannot be handled go to the dead-letter topic (or, with `dead_letter=False`, a replay of dead
+        letters, are only reported in `failures`).
+        """
+        result = BatchResult()
+        while result.done < len(records) and result.newer is None:
+            chunk = await self._chunk_with_retries(records, result.done, interrupt)
+            if chunk is None:
+                break  # interrupted while waiting out a transient failure
+            for record, error, attempts in chunk.dead_letters:
+                if dead_letter:
+                    await self.dead_letter(record, error, attempts=attempts)
+                result.failures.append((record, error))
+            r = chunk.result
+            result.done += r.done
+            result.applied += r.applied
+            result.duplicates += r.duplicates
+            result.dead_lettered += r.dead_lettered
+            result.parked += r.parked
+            result.ignored += r.ignored
+            result.newer = r.newer
+            self.applied += r.applied
+            self.duplicates += r.duplicates
+            self.parked += r.parked
+            for outcome in ("applied", "duplicates", "parked", "ignored"):
+                if n := getattr(r, outcome):
+                    EVENTS.labels(self.name, outcome).inc(n)
+            if chunk.kill:
+                # Fault injection for the crash test: die after the effects committed, before the offset.
+                log.warning("consumer.fault_injection_kill", consumer=self.name, applied=self.applied)
+                os.kill(os.getpid(), signal.SIGKILL)
+            if interrupt():
+                break
+        return result
+
+    async def _chunk_with_retries(
+        self, records: list[ConsumerRecord], start: int, interrupt: Callable[[], bool]
+    ) -> _Chunk | None:
+        attempt = 0
+        while True:
+            try:
+                return await self._chunk(records, start, interrupt)
+            except Exception as e:
+                if not is_transient(e):
+                    raise
+                attempt += 1
+                wait = self.retry_wait(_RetryState(attempt))
+                log.warning(
+                    "consumer.retry",
+                    consumer=self.name,
+                    error=str(e) or type(e).__name__,
+                    error_type=type(e).__name__,
+                    attempts=attempt,
+                    transient=True,
+                    retry_in=round(wait, 2),
+                )
+                await asyncio.sleep(wait)
+                if interrupt():
+                    return None
+
+    async def _chunk(self, records: list[ConsumerRecord], start: int, interrupt: Callable[[], bool]) -> _Chunk:
+        """One transaction over records[start:...], cut at the time budget, an interruption or a newer version."""
+        chunk = _Chunk()
+        r = chunk.result
+        began = time.monotonic()
+        async with self.pool.acquire() as conn, conn.transaction():
+            for record in records[start:]:
+                outcome = await self._one(conn, record, chunk)
+                if outcome == "newer":
+                    break
+                r.done += 1
+                if self.kill_after_records and self.applied + self.duplicates + r.applied + r.duplicates >= (
+                    self.kill_after_records
+                ):
+                    chunk.kill = True
+                    break
+                if interrupt() or time.monotonic() - began > self.transaction_seconds:
+                    break
+        return chunk
+
+    async def _one(self, conn: asyncpg.Connection, record: ConsumerRecord, chunk: _Chunk) -> str:
+        r = chunk.result
         try:
             envelope = Envelope.from_kafka(record.value, record.headers)
         except EnvelopeError as e:
-            await self.dead_letter(record, e, attempts=1)
-            return
+            chunk.dead_letters.append((record, e, 1))
+            r.dead_lettered += 1
+            return "dead_lettered"
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            return  # an event this consumer does not react to
-        retrying = AsyncRetrying(
-            retry=lambda state: (
-                state.outcome.failed and self._retryable(state.outcome.exception(), state.attempt_number)
-            ),
-            wait=self.retry_wait,
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    await self._apply(envelope, handler)
-        except Exception as e:  # noqa: BLE001 - not retryable any more: it goes to the dead-letter topic
-            await self.dead_letter(record, e, attempts=retrying.statistics.get("attempt_number", 1))
-            return
-        if self.kill_after_records and self.applied + self.duplicates >= self.kill_after_records:
-            # Fault injection for the crash test: die after the effect committed, before the offset.
-            log.warning("consumer.fault_injection_kill", consumer=self.name, applied=self.applied)
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    def _retryable(self, error: BaseException, attempts: int) -> bool:
-        if isinstance(error, PERMANENT_ERRORS):
-            return False
-        transient = isinstance(error, TRANSIENT_ERRORS)
-        log.warning(
-            "consumer.retry",
-            consumer=self.name,
-            error=str(error),
-            error_type=type(error).__name__,
-            attempts=attempts,
-            transient=transient,
-        )
-        # Infrastructure failures are waited out; anything else gets a bounded number of tries.
-        return transient or attempts < self.max_attempts
-
-    async def _apply(self, envelope: Envelope, handler: Handler) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
-            first_time = await conn.fetchval(
-                f"""INSERT INTO {self.schema}.processed_events (consumer, event_id) VALUES ($1, $2)
-                    ON CONFLICT DO NOTHING RETURNING true""",
-                self.name,
-                envelope.id,
-            )
-            if not first_time:
-                self.duplicates += 1
-                return
-            await handler(envelope, conn)
-        self.applied += 1
+            r.ignored += 1
+            return "ignored"  # an event this consumer does not react to
+        known = self.registry.known_version(envelope.type)
+        if known is not None and envelope.schema_version > known:
+            r.newer = NewerSchemaVersion(envelope.type, envelope.schema_version, known)
+            return "newer"
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                async with conn.transaction():
+                    first = await conn.fetchval(
+                        f"""INSERT INTO {self.schema}.processed_events (consumer, event_id) VALUES ($1, $2)
+                            ON CONFLICT DO NOTHING RETURNING true""",
+                        self.name,
+                        envelope.id,
+                    )
+                    if not first:
+                        r.duplicates += 1
+                        return "duplicate"
+                    await handler(envelope, conn)
+                    await self.parking.release_all(conn, self.name, envelope)
+                r.applied += 1
+                return "applied"
+            except Parked as parked:
+                async with conn.transaction():
+                    waiting = await self.parking.park(
+                        conn,
+                        self.name,
+                        envelope,
+                        parked,
+                        topic=getattr(record, "topic", None),
+                        partition=getattr(record, "partition", None),
+                        offset=getattr(record, "offset", None),
+                    )
+                if waiting:
+                    r.parked += 1
+                    return "parked"
+                r.applied += 1
+                return "applied"
+            except NewerSchemaVersion as e:
+                r.newer = e
+                return "newer"
+            except TRANSIENT_ERRORS:
+                raise
+            except PERMANENT_ERRORS as e:
+                chunk.dead_letters.append((record, e, attempts))
+                r.dead_lettered += 1
+                return "dead_lettered"
+            except Exception as e:  # noqa: BLE001 - unexpected: a bounded number of tries, then the dead-letter topic
+                if is_transient(e):
+                    raise
+                log.warning(
+                    "consumer.retry",
+                    consumer=self.name,
+                    error=str(e),
+                    error_type=type(e).__name__,
+                    attempts=attempts,
+                    transient=False,
+                )
+                if attempts >= self.max_attempts:
+                    chunk.dead_letters.append((record, e, attempts))
+                    r.dead_lettered += 1
+                    return "dead_lettered"
+                await asyncio.sleep(self.retry_wait(_RetryState(attempts)))
 
     async def dead_letter(self, record: ConsumerRecord, error: BaseException, *, attempts: int) -> None:
         """Send the record, untouched, to the dead-letter topic with the error in its headers."""
-        headers = list(record.headers or []) + [
+        headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("dlq_")] + [
             ("dlq_error", str(error)[:4000].encode()),
             ("dlq_error_type", type(error).__name__.encode()),
             ("dlq_error_trace", "".join(traceback.format_exception(error))[-4000:].encode()),
@@ -184,6 +440,7 @@ class EventConsumer:
             # Without the dead-letter copy the offset must not move on: let the runtime restart the consumer.
             raise RuntimeError(f"cannot write to dead-letter topic {self.dlq_topic}: {e}") from e
         self.dead_lettered += 1
+        EVENTS.labels(self.name, "dead_lettered").inc()
         log.error(
             "consumer.dead_lettered",
             consumer=self.name,
@@ -193,3 +450,14 @@ class EventConsumer:
             error=str(error),
             error_type=type(error).__name__,
         )
+
+
+@dataclass
+class _RetryState:
+    """The part of tenacity's retry state its wait strategies read."""
+
+    attempt_number: int
+
+
+def _names(partitions: Iterable[TopicPartition]) -> list[str]:
+    return sorted(f"{tp.topic}[{tp.partition}]" for tp in partitions)

@@ -89,3 +89,42 @@ class EnvelopeError(PlatformError):
 
 class UnknownEventType(EnvelopeError):
     """No event class is registered for this type and schema version."""
+
+
+class EventTooLarge(DomainError):
+    """An event's serialized data is above the platform's limit: refused before it is stored."""
+
+    def __init__(self, event_type: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"l'événement {event_type.rsplit('.', 1)[-1]} ferait {size:,} octets une fois sérialisé, au-delà de la"
+            f" limite de {limit:,} octets : envoyez moins de données (moins de valeurs ou plus courtes)"
+        )
+        self.event_type = event_type
+        self.size = size
+        self.limit = limit
+
+
+class NewerSchemaVersion(UnknownEventType):
+    """The event's schema version is newer than this consumer knows: the consumer needs an upgrade, not a DLQ."""
+
+    def __init__(self, event_type: str, version: int, known: int) -> None:
+        super().__init__(
+            f"{event_type} v{version} is newer than the known v{known}: upgrade this service to a release that "
+            f"knows {event_type} v{version}"
+        )
+        self.event_type = event_type
+        self.version = version
+        self.known = known
+
+
+class Parked(PlatformError):
+    """Raised by a consumer's handler when a prerequisite of the event is missing (e.g. the enrolment is late).
+
+    The runtime keeps the event, with `key` and `reason`, in the service's schema in the same transaction, counts it
+    as processed, and applies it again when a later event declares `key` satisfied.
+    """
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"parked on {key}: {reason}")
+        self.key = key
+        self.reason = reason

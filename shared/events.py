@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.errors import EnvelopeError, UnknownEventType
+from shared.errors import EnvelopeError, NewerSchemaVersion, UnknownEventType
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -65,6 +65,11 @@ class EventRegistry:
     def __contains__(self, event_type: str) -> bool:
         return event_type in self._current
 
+    def known_version(self, event_type: str) -> int | None:
+        """The newest schema version of `event_type` this registry can decode (None for an unknown type)."""
+        cls = self._current.get(event_type)
+        return cls.schema_version if cls is not None else None
+
     def classes(self) -> list[type[DomainEvent]]:
         """Current classes, sorted by type."""
         return [self._current[t] for t in sorted(self._current)]
@@ -75,7 +80,7 @@ class EventRegistry:
         if cls is None:
             raise UnknownEventType(f"unknown event type {event_type!r}")
         if schema_version > cls.schema_version:
-            raise UnknownEventType(f"{event_type} v{schema_version} is newer than the known v{cls.schema_version}")
+            raise NewerSchemaVersion(event_type, schema_version, cls.schema_version)
         payload = dict(data)
         for version in range(schema_version, cls.schema_version):
             upcast = self._upcasters.get((event_type, version))

@@ -8,6 +8,13 @@ are handed out in the same order as commits become visible (the lock is released
 is visible). Readers (the outbox relay, projections) can therefore follow `position > last seen`
 without gap detection. The price is one writer at a time per service store, which is far above the
 load of a department (tens of events per second at peak; the 10,000-event test appends in seconds).
+
+The lock is held as briefly as possible: envelopes and their JSON are built before it is taken, and the lock, the
+version check of every stream and the insert run server-side in one call (`{schema}.append_events`, a migration of
+the store), so the lock is held for one round trip and the commit. asyncpg prepares and caches that statement.
+
+Size: an event whose serialized data exceeds `max_event_bytes` (default 64 KiB) is refused with `EventTooLarge`
+before anything is stored, so that no event the broker would refuse reaches the outbox.
 """
 
 from __future__ import annotations
@@ -19,16 +26,22 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 
 import asyncpg
 
 from shared.envelope import Envelope
-from shared.errors import ConcurrencyError
+from shared.errors import ConcurrencyError, EventTooLarge
 from shared.events import DomainEvent
+from shared.migrations import EVENTSTORE, pool_connector, upgrade
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+DEFAULT_MAX_EVENT_BYTES = 64 * 1024
+
+
+def serialized(data: dict[str, Any]) -> str:
+    """An event's data as stored and published (compact JSON, UTF-8 kept)."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -73,8 +86,14 @@ def _distinct_streams(items: Sequence[StreamAppend]) -> list[StreamAppend]:
 class EventStore(abc.ABC):
     """Append-only streams of events with optimistic concurrency and a global position."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES) -> None:
         self.source = source
+        self.max_event_bytes = max_event_bytes
+
+    def _check_size(self, envelope: Envelope, payload: str) -> None:
+        size = len(payload.encode())
+        if size > self.max_event_bytes:
+            raise EventTooLarge(envelope.type, size, self.max_event_bytes)
 
     def _envelopes(
         self,
@@ -139,7 +158,7 @@ class EventStore(abc.ABC):
         """Every event of one stream, in version order."""
 
     @abc.abstractmethod
-    async def read_all(self, after_position: int, limit: int) -> list[Envelope]:
+    async def read_all(self, after_position: int, limit: int, conn: Any = None) -> list[Envelope]:
         """Events of every stream with a position above `after_position`, in position order."""
 
 
@@ -171,59 +190,32 @@ _COLUMNS = (
 class PostgresEventStore(EventStore):
     """Event store in one PostgreSQL schema per service."""
 
-    def __init__(self, pool: asyncpg.Pool, schema: str, source: str) -> None:
-        super().__init__(source)
+    def __init__(
+        self, pool: asyncpg.Pool, schema: str, source: str, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+    ) -> None:
+        super().__init__(source, max_event_bytes)
         if not _SCHEMA_NAME.match(schema):
             raise ValueError(f"invalid schema name {schema!r}")
         self.pool = pool
         self.schema = schema
         self.notify_channel = f"{schema}_events"
 
-    async def migrate(self) -> None:
-        """Create the schema and the store's tables if they do not exist."""
-        ddl = resources.files("shared").joinpath("sql/eventstore.sql").read_text().replace("{schema}", self.schema)
-        async with self.pool.acquire() as conn:
-            # Several processes of one service may start together: serialise the DDL.
-            async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ali-migrate'))")
-                await conn.execute(ddl)
+    async def migrate(self, database_url: str | None = None) -> None:
+        """Bring the store's tables to the latest revision (versioned migrations under a lock: shared/migrations)."""
+        await upgrade(database_url or pool_connector(self.pool), self.schema, EVENTSTORE)
 
     async def append(self, stream_id, expected_version, events, *, partition_key, tracing, subject=None, conn=None):
         if not events:
             return []
-        if conn is None:
-            async with self.pool.acquire() as own, own.transaction():
-                return await self._append(own, stream_id, expected_version, events, partition_key, subject, tracing)
-        return await self._append(conn, stream_id, expected_version, events, partition_key, subject, tracing)
-
-    async def _append(self, conn, stream_id, expected_version, events, partition_key, subject, tracing):
-        await self._lock(conn)
-        actual = await conn.fetchval(
-            f"SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_id = $1", stream_id
-        )
-        if actual != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, actual)
-        new = self._envelopes(stream_id, expected_version, events, partition_key, subject, tracing)
-        return await self._insert(conn, new)
+        item = StreamAppend(stream_id, expected_version, events, partition_key, tracing, subject)
+        return await self.append_streams(conn, [item])
 
     async def append_streams(self, conn, items):
-        """Append to many streams with one lock, one version check and one insert (bulk imports)."""
+        """Append to many streams with one lock, one version check and one insert (one round trip)."""
         items = _distinct_streams(items)
         if not items:
             return []
-        if conn is None:
-            async with self.pool.acquire() as own, own.transaction():
-                return await self.append_streams(own, items)
-        await self._lock(conn)
-        rows = await conn.fetch(
-            f"""SELECT stream_id, max(version) AS version FROM {self.schema}.events
-                WHERE stream_id = ANY($1::text[]) GROUP BY stream_id""",
-            [item.stream_id for item in items],
-        )
-        actual = {r["stream_id"]: r["version"] for r in rows}
-        for item in items:
-            if actual.get(item.stream_id, 0) != item.expected_version:
-                raise ConcurrencyError(item.stream_id, item.expected_version, actual.get(item.stream_id, 0))
+        # Everything that can be done without the lock is done before it.
         new = [
             envelope
             for item in items
@@ -231,44 +223,48 @@ class PostgresEventStore(EventStore):
                 item.stream_id, item.expected_version, item.events, item.partition_key, item.subject, item.tracing
             )
         ]
-        return await self._insert(conn, new)
+        payloads = [serialized(e.data) for e in new]
+        for envelope, payload in zip(new, payloads, strict=True):
+            self._check_size(envelope, payload)
+        args = (
+            [item.stream_id for item in items],
+            [item.expected_version for item in items],
+            [e.id for e in new],
+            [e.stream_id for e in new],
+            [e.stream_version for e in new],
+            [e.partition_key for e in new],
+            [e.type for e in new],
+            [e.schema_version for e in new],
+            [e.dataschema for e in new],
+            [e.source for e in new],
+            [e.subject for e in new],
+            [e.correlation_id for e in new],
+            [e.causation_id for e in new],
+            [e.time for e in new],
+            payloads,
+        )
+        if conn is None:
+            async with self.pool.acquire() as own, own.transaction():
+                rows = await self._call_append(own, args, new)
+        else:
+            rows = await self._call_append(conn, args, new)
+        if rows and rows[0]["position"] is None:
+            conflict = rows[0]
+            raise ConcurrencyError(conflict["stream_id"], conflict["expected"], conflict["version"])
+        positions = {(r["stream_id"], r["version"]): r["position"] for r in rows}
+        return [e.model_copy(update={"position": positions[(e.stream_id, e.stream_version)]}) for e in new]
 
-    async def _lock(self, conn) -> None:
-        # Held until commit: positions are drawn in commit order (see the module docstring). Re-entrant within
-        # one transaction, so a transaction appending several times still waits only once.
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"ali-append-{self.schema}")
-
-    async def _insert(self, conn, new: list[Envelope]) -> list[Envelope]:
-        s = self.schema
+    async def _call_append(self, conn, args, new: list[Envelope]) -> list[asyncpg.Record]:
         try:
-            rows = await conn.fetch(
-                f"""
-                INSERT INTO {s}.events (position, event_id, stream_id, version, partition_key, type, schema_version,
-                                        dataschema, source, subject, correlation_id, causation_id, recorded_at, data)
-                SELECT nextval('{s}.events_position_seq'), u.*
-                FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[],
-                            $8::text[], $9::text[], $10::uuid[], $11::uuid[], $12::timestamptz[], $13::jsonb[]) AS u
-                RETURNING position, stream_id, version
-                """,
-                [e.id for e in new],
-                [e.stream_id for e in new],
-                [e.stream_version for e in new],
-                [e.partition_key for e in new],
-                [e.type for e in new],
-                [e.schema_version for e in new],
-                [e.dataschema for e in new],
-                [e.source for e in new],
-                [e.subject for e in new],
-                [e.correlation_id for e in new],
-                [e.causation_id for e in new],
-                [e.time for e in new],
-                [json.dumps(e.data) for e in new],
+            return await conn.fetch(
+                f"""SELECT stream_id, version, position, expected FROM {self.schema}.append_events(
+                        $1::text[], $2::int[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[],
+                        $9::text[], $10::text[], $11::text[], $12::uuid[], $13::uuid[], $14::timestamptz[],
+                        $15::jsonb[])""",
+                *args,
             )
         except asyncpg.UniqueViolationError as e:
             raise ConcurrencyError(new[0].stream_id, new[0].stream_version - 1, -1) from e
-        positions = {(r["stream_id"], r["version"]): r["position"] for r in rows}
-        await conn.execute(f"NOTIFY {self.notify_channel}")
-        return [e.model_copy(update={"position": positions[(e.stream_id, e.stream_version)]}) for e in new]
 
     async def load(self, stream_id, conn=None):
         query = f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream_id = $1 ORDER BY version"
@@ -278,8 +274,8 @@ class PostgresEventStore(EventStore):
             rows = await self.pool.fetch(query, stream_id)
         return [_row_to_envelope(r) for r in rows]
 
-    async def read_all(self, after_position, limit):
-        rows = await self.pool.fetch(
+    async def read_all(self, after_position, limit, conn=None):
+        rows = await (conn or self.pool).fetch(
             f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE position > $1 ORDER BY position LIMIT $2",
             after_position,
             limit,

@@ -80,8 +80,17 @@ class PlatformSettings(BaseSettings):
     run_workers: bool = True
     relay_batch_size: int = 500
     relay_idle_wait_seconds: float = 0.5
+    # `/health/ready` reports the relay when events have waited this long with no checkpoint move (stuck relay).
+    relay_stalled_seconds: float = 60.0
+    # Largest serialized event data an append accepts, in bytes (refused before it is stored: HTTP 413).
+    max_event_bytes: int = 64 * 1024
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 5
+    # A batch of consumed records is applied in transactions of at most this many seconds each (the append lock,
+    # taken by the first record that appends, is held until the transaction ends).
+    consumer_transaction_seconds: float = 0.1
+    # An event of a newer schema version than the consumer knows pauses its partition; retried with backoff up to:
+    consumer_pause_max_seconds: float = 60.0
     # Access control (shared/auth/verification.py): tokens of the identity provider `auth_issuer` are verified with
     # the keys of its JWKS (`auth_jwks_url`, else discovered from the issuer); in development, tokens of the local
     # issuer `ali-local` with this PEM public key too.

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -51,12 +51,21 @@ def service_env(infra, run_id: str, **extra: object) -> dict[str, str]:
 class ServiceProcess:
     """A service started as its own OS process, as in production."""
 
-    def __init__(self, service: str, command: str, env: Mapping[str, str], tag: str) -> None:
+    def __init__(
+        self,
+        service: str,
+        command: str,
+        env: Mapping[str, str],
+        tag: str,
+        *,
+        module: str | None = None,
+        args: Sequence[str] = (),
+    ) -> None:
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log_path = LOGS / f"{tag}-{service}-{command}.log"
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"services.{service}", command],
+            [sys.executable, "-m", module or f"services.{service}", *([command] if command else []), *args],
             cwd=REPO,
             env=dict(env),
             stdout=self._log,
@@ -114,7 +123,8 @@ async def read_topic(
 ):
     """Every record of a topic from the beginning, read as `reader`'s principal (no consumer group): until `expect`
     records arrived, or the topic stays idle."""
-    consumer = make_consumer(reader, None, isolation_level="read_uncommitted", max_poll_records=500)
+    # Committed records only, as the platform's consumers read (the relay publishes in transactions).
+    consumer = make_consumer(reader, None, isolation_level="read_committed", max_poll_records=500)
     await consumer.start()
     try:
         partitions = await _partitions(consumer, topic, timeout)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.accompaniment.adapters.migrations import MIGRATIONS
 from services.accompaniment.adapters.read_model import PostgresAccompanimentViews
 from services.accompaniment.adapters.workshops import PostgresWorkshopViews
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION
@@ -29,7 +29,6 @@ from shared.contracts.placement import HireRecorded
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
-SQL = Path(__file__).parent / "adapters" / "sql"
 ROUTERS = [accompaniments, lifecycle, appointments, diagnosis, action_plan, candidate_profile, worklists, workshops]
 
 
@@ -58,9 +57,14 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         settings,
         context="accompaniment",
         schema=settings.accompaniment_db_schema,
-        migrations=[SQL / "accompaniment.sql"],
+        migrations=[MIGRATIONS],
         consumers=[
-            ConsumerSpec("intake-events", ["intake"], intake_reactions),
+            ConsumerSpec(
+                "intake-events",
+                ["intake"],
+                intake_reactions,
+                satisfies={BeneficiaryEnrolled.event_type(): reactions.satisfied_keys},
+            ),
             ConsumerSpec("placement-events", ["placement"], placement_reactions),
         ],
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import asyncpg
 from fastapi import FastAPI
@@ -12,6 +11,7 @@ from services.intake.adapters import name_index
 from services.intake.adapters.crypto import BlindIndexer, PersonalDataVault
 from services.intake.adapters.follow_ups import PostgresFollowUps
 from services.intake.adapters.import_reports import PostgresImportReports
+from services.intake.adapters.migrations import MIGRATIONS
 from services.intake.adapters.persons import PostgresPersons
 from services.intake.adapters.profiles import PostgresProfiles
 from services.intake.entrypoints import agencies, beneficiaries, import_profiles, referrals
@@ -21,10 +21,8 @@ from services.intake.settings import IntakeSettings
 from shared.adapters.aggregate_store import PostgresAggregateStore
 from shared.eventstore import PostgresEventStore
 from shared.http import service_app
+from shared.migrations import EVENTSTORE, upgrade
 from shared.service import ConsumerSpec, ServiceRuntime
-
-SQL = Path(__file__).parent / "adapters" / "sql"
-MIGRATIONS = [SQL / "intake.sql", SQL / "intake_002_identity_returns_imports.sql"]
 
 
 def build_runtime(settings: IntakeSettings) -> ServiceRuntime:
@@ -41,7 +39,7 @@ def build_runtime(settings: IntakeSettings) -> ServiceRuntime:
         settings,
         context="intake",
         schema=schema,
-        migrations=MIGRATIONS,
+        migrations=[MIGRATIONS],
         setup=[reindex_names],
         consumers=[ConsumerSpec("accompaniment-events", ["accompaniment"], lambda _runtime: seen.handlers())],
     )
@@ -68,10 +66,10 @@ def _factory(settings: IntakeSettings) -> Callable[[PostgresEventStore], Depende
 async def open_store(settings: IntakeSettings) -> tuple[asyncpg.Pool, PostgresEventStore]:
     """A pool and migrated store for work outside the HTTP process (the import command, benchmarks)."""
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
-    store = PostgresEventStore(pool, settings.intake_db_schema, source="/ali/intake")
-    await store.migrate()
-    for path in MIGRATIONS:
-        await pool.execute(path.read_text().replace("{schema}", settings.intake_db_schema))
+    store = PostgresEventStore(
+        pool, settings.intake_db_schema, source="/ali/intake", max_event_bytes=settings.max_event_bytes
+    )
+    await upgrade(settings.database_url, settings.intake_db_schema, EVENTSTORE, MIGRATIONS)
     vault, indexer = PersonalDataVault(settings.master_key()), BlindIndexer(settings.index_key())
     await name_index.reindex(pool, settings.intake_db_schema, vault, indexer)
     return pool, store

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -11,6 +10,7 @@ from services.placement.adapters.candidates import PostgresCandidates
 from services.placement.adapters.employers import PostgresEmployers
 from services.placement.adapters.immersions import PostgresImmersions
 from services.placement.adapters.introductions import PostgresIntroductions
+from services.placement.adapters.migrations import MIGRATIONS
 from services.placement.adapters.needs import PostgresNeeds
 from services.placement.domain.evolution import EMPLOYER, IMMERSION, INTRODUCTION, NEED
 from services.placement.entrypoints import candidates, employers, hires, immersions, introductions, matches, needs
@@ -22,7 +22,6 @@ from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfile
 from shared.http import service_app
 from shared.service import ConsumerSpec, ServiceRuntime
 
-SQL = Path(__file__).parent / "adapters" / "sql"
 ROUTERS = [
     employers.router,
     needs.router,
@@ -65,7 +64,7 @@ def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
         settings,
         context="placement",
         schema=settings.placement_db_schema,
-        migrations=[SQL / "placement.sql"],
+        migrations=[MIGRATIONS],
         consumers=[ConsumerSpec("accompaniment-events", ["accompaniment"], accompaniment_reactions)],
     )
 

@@ -1,9 +1,9 @@
 """The one place where errors become HTTP answers: a status, and a `Problem` (code, French detail, fields).
 
 Domain errors map to one status each (`NotFound` 404, `Forbidden` 403, `RuleViolation` and `ConcurrencyError`
-409, other `DomainError` 422); invalid request data is a 422 naming each field in French without echoing what was
-sent; Starlette's own answers (401 from authentication, 404 of an unknown address, 405, 413 of a body above the
-route's limit) take the same shape.
+409, `EventTooLarge` 413, other `DomainError` 422); invalid request data is a 422 naming each field in French
+without echoing what was sent; Starlette's own answers (401 from authentication, 404 of an unknown address, 405,
+413 of a body above the route's limit) take the same shape.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from shared.errors import ConcurrencyError, DomainError, Forbidden, InvalidField, NotFound, PlatformError, RuleViolation
+from shared.errors import (
+    ConcurrencyError,
+    DomainError,
+    EventTooLarge,
+    Forbidden,
+    InvalidField,
+    NotFound,
+    PlatformError,
+    RuleViolation,
+)
 from shared.http.messages import french
 from shared.problems import FieldError, Problem
 
@@ -25,6 +34,8 @@ _STATUS: list[tuple[type[PlatformError], int]] = [
     (NotFound, 404),
     (Forbidden, 403),
     (RuleViolation, 409),
+    # Well-formed, but it would record an event above the size limit (refused before it is stored).
+    (EventTooLarge, 413),
     (DomainError, 422),
 ]
 

@@ -38,6 +38,9 @@ class InMemoryAccompanimentViews(AccompanimentViews):
             if r["beneficiary_id"] == beneficiary_id and r["status"] != "closed"
         ]
 
+    async def has_any(self, conn, beneficiary_id):
+        return any(r["beneficiary_id"] == beneficiary_id for r in self.rows.values())
+
     async def commune_of(self, conn, accompaniment_id):
         return self.rows.get(accompaniment_id, {}).get("commune_code")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.envelope import Envelope
 from shared.errors import ConcurrencyError
-from shared.eventstore import EventStore, _distinct_streams
+from shared.eventstore import EventStore, _distinct_streams, serialized
 
 
 class InMemoryEventStore(EventStore):
@@ -19,6 +19,8 @@ class InMemoryEventStore(EventStore):
         if actual != expected_version:
             raise ConcurrencyError(stream_id, expected_version, actual)
         new = self._envelopes(stream_id, expected_version, events, partition_key, subject, tracing)
+        for envelope in new:
+            self._check_size(envelope, serialized(envelope.data))
         new = [e.model_copy(update={"position": len(self.events) + i}) for i, e in enumerate(new, start=1)]
         self.events.extend(new)
         return new
@@ -44,5 +46,5 @@ class InMemoryEventStore(EventStore):
     async def load(self, stream_id, conn=None):
         return [e for e in self.events if e.stream_id == stream_id]
 
-    async def read_all(self, after_position, limit):
+    async def read_all(self, after_position, limit, conn=None):
         return [e for e in self.events if (e.position or 0) > after_position][:limit]

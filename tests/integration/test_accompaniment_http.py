@@ -241,3 +241,34 @@ async def test_invalid_input_gets_a_readable_error(platform):
             f"{url}/candidate-profile", json={"max_weekly_hours": 35, "max_commute_km": 5, "diploma": "CAP"}
         )
         assert diploma.status_code == 422
+
+
+async def test_a_two_megabyte_candidate_profile_is_refused_before_it_is_stored_and_the_next_one_is_published(platform):
+    person = await _enrol(platform)
+    url = f"/accompaniments/{person['accompaniment_id']}"
+    huge = {
+        "aptitudes": ["x" * 70_000 for _ in range(30)],
+        "available_slots": ["morning"],
+        "max_weekly_hours": 35,
+        "max_commute_km": 10,
+    }
+    async with _caseworker(platform) as api:
+        refused = await api.put(f"{url}/candidate-profile", json=huge)
+        # Refused as too large (413) or, where aptitudes are codes of a closed list, as invalid (422): never stored.
+        assert refused.status_code in (413, 422), refused.text[:500]
+        assert len(refused.content) < 10_000 and refused.json()["detail"]
+        history = [h["type"] for h in (await api.get(f"{url}/history")).json()]
+        assert "CandidateProfileUpdated" not in history
+        fine = {"aptitudes": ["handling"], "available_slots": ["morning"], "max_weekly_hours": 35, "max_commute_km": 10}
+        assert (await api.put(f"{url}/candidate-profile", json=fine)).status_code == 200
+
+    async def published():
+        records = await read_topic(platform.kafka, platform.topic("accompaniment.events"), idle=2)
+        return [
+            r
+            for r in records
+            if r.key == person["beneficiary_id"].encode() and dict(r.headers)["ce_type"].endswith(b"ProfileUpdated")
+        ]
+
+    [record] = await wait_until(published, timeout=60, message="the accepted profile on the topic")
+    assert b"handling" in record.value

@@ -19,6 +19,7 @@ from shared.auth import Principal, Role
 from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.errors import ConcurrencyError
 from shared.eventstore import StreamAppend, Tracing
+from shared.migrations import pool_connector, upgrade
 
 pytestmark = pytest.mark.integration
 
@@ -30,8 +31,7 @@ PLATFORM = shipped_profiles()["plateforme"]
 @pytest.fixture
 async def deps(pool, store):
     settings = IntakeSettings(intake_db_schema=store.schema, environment="development")
-    for path in MIGRATIONS:
-        await pool.execute(path.read_text().replace("{schema}", store.schema))
+    await upgrade(pool_connector(pool), store.schema, MIGRATIONS)
     yield dependencies(settings, store)
     await pool.execute(f"DROP SCHEMA {store.schema} CASCADE")
 

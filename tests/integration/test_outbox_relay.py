@@ -12,7 +12,7 @@ import pytest
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.envelope import Envelope
 from shared.eventstore import Tracing
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_topics
 from shared.outbox import OutboxRelay
 from tests.support import read_topic, wait_until
 
@@ -57,9 +57,7 @@ async def _writer(store, writer: int, count: int, seed: int) -> None:
 async def test_eight_concurrent_writers_every_event_reaches_kafka_in_stream_order(store, settings):
     topic = settings.topic("relaytest.events")
     await ensure_topics(settings, [topic])
-    producer = make_producer(settings)
-    await producer.start()
-    relay = OutboxRelay(store, producer, topic, batch_size=500, idle_wait=0.05)
+    relay = OutboxRelay(store, settings, topic, batch_size=500, idle_wait=0.05)
     stop = asyncio.Event()
     relaying = asyncio.create_task(relay.run(stop))
     try:
@@ -73,7 +71,6 @@ async def test_eight_concurrent_writers_every_event_reaches_kafka_in_stream_orde
     finally:
         stop.set()
         await relaying
-        await producer.stop()
 
     records = await read_topic(settings, topic, expect=EVENTS)
     envelopes = [Envelope.from_kafka(r.value, r.headers) for r in records]
@@ -95,10 +92,7 @@ async def test_two_relays_of_one_store_publish_each_event_once(store, settings):
     """Replicas of a service each start a relay: one publishes, the other stands by."""
     topic = settings.topic("replicas.events")
     await ensure_topics(settings, [topic])
-    producers = [make_producer(settings) for _ in range(2)]
-    for producer in producers:
-        await producer.start()
-    relays = [OutboxRelay(store, p, topic, batch_size=50, idle_wait=0.05) for p in producers]
+    relays = [OutboxRelay(store, settings, topic, batch_size=50, idle_wait=0.05) for _ in range(2)]
     stop = asyncio.Event()
     running = [asyncio.create_task(r.run(stop)) for r in relays]
     try:
@@ -113,8 +107,6 @@ async def test_two_relays_of_one_store_publish_each_event_once(store, settings):
     finally:
         stop.set()
         await asyncio.gather(*running)
-        for producer in producers:
-            await producer.stop()
     records = await read_topic(settings, topic, idle=2)
     ids = [Envelope.from_kafka(r.value, r.headers).id for r in records]
     assert len(ids) == len(set(ids)) == 500

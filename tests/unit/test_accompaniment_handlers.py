@@ -21,7 +21,7 @@ from shared.contracts.employment import ContractType
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, BeneficiaryTransferred, HouseholdType
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
-from shared.errors import ConcurrencyError, Forbidden
+from shared.errors import ConcurrencyError, Forbidden, Parked
 from shared.events import DomainEvent
 from tests.fakes.accompaniment import accompaniment_dependencies
 
@@ -186,9 +186,12 @@ async def test_a_recorded_hire_proposes_its_exit_once(deps):
     assert deps.accompaniments.rows[state.id]["proposed_exit_category"] == "cdd_or_temp_under_6_months"
 
 
-async def test_a_hire_of_an_unknown_person_changes_nothing_and_an_unreadable_one_is_rejected(deps):
+async def test_a_hire_of_a_person_not_enrolled_yet_is_parked_and_an_unreadable_one_is_rejected(deps):
     state, _ = await _enrol(deps)
-    await reactions.on_hire_recorded(_envelope(_hire(uuid.uuid4(), ContractType.CDI), "hire-x"), None, deps=deps)
+    stranger = uuid.uuid4()
+    with pytest.raises(Parked) as parked:
+        await reactions.on_hire_recorded(_envelope(_hire(stranger, ContractType.CDI), "hire-x"), None, deps=deps)
+    assert parked.value.key == reactions.beneficiary_key(stranger) == f"beneficiary:{stranger}"
     assert len(_events(deps)) == 1
     with pytest.raises(InvalidHire):
         await reactions.on_hire_recorded(

@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import asyncpg
+import pytest
 from tenacity import wait_none
 
 from shared.consumer import EventConsumer
@@ -165,3 +167,97 @@ async def test_a_malformed_record_is_dead_lettered_and_unknown_types_ignored():
     await consumer.handle_record(Record(b"garbage", [("ce_specversion", b"1.0")]))
     await consumer.handle_record(_record("ali.test.SomethingElse"))
     assert len(producer.sent) == 1 and producer.sent[0][3]["dlq_error_type"] == b"EnvelopeError"
+
+
+def _records(n: int) -> list[Record]:
+    records = [_record() for _ in range(n)]
+    for offset, record in enumerate(records):
+        record.offset = offset
+    return records
+
+
+async def test_a_failing_record_in_a_batch_is_dead_lettered_alone_and_the_others_applied():
+    applied = []
+
+    async def handler(envelope, conn):
+        if len(applied) == 2 and envelope.id not in applied:
+            applied.append("failed")
+            raise RuleViolation("not now")
+        applied.append(envelope.id)
+
+    consumer, producer, pool = _consumer(handler)
+    records = _records(5)
+    result = await consumer.apply(records)
+    assert (result.done, result.applied, result.dead_lettered) == (5, 4, 1)
+    [(_, _, _, headers)] = producer.sent
+    assert headers["dlq_source_offset"] == b"2"
+    assert len(pool.processed) == 4, "the failed record's processed id was rolled back with its savepoint"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.TooManyConnectionsError("too many clients"),
+        asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
+        ConnectionResetError("reset by peer"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+async def test_transient_database_errors_are_retried_never_dead_lettered(error):
+    failures = iter([error] * 7)
+    calls = []
+
+    async def handler(envelope, conn):
+        calls.append(envelope.id)
+        if failure := next(failures, None):
+            raise failure
+
+    consumer, producer, _ = _consumer(handler, max_attempts=2)
+    result = await consumer.apply(_records(3))
+    assert not producer.sent, "an infrastructure failure says nothing about the event"
+    assert (result.done, result.applied) == (3, 3)
+
+
+async def test_an_event_newer_than_the_registry_knows_stops_the_batch_without_a_dead_letter():
+    from shared.events import DomainEvent, EventRegistry
+
+    class Happened(DomainEvent):
+        context = "test"
+        n: int
+
+    applied = []
+
+    async def handler(envelope, conn):
+        applied.append(envelope.stream_version)
+
+    consumer, producer, pool = _consumer(handler)
+    consumer.registry = EventRegistry([Happened])
+    records = _records(4)
+    newer = Envelope.from_kafka(records[1].value, records[1].headers).model_copy(update={"schema_version": 2})
+    records[1] = Record(newer.kafka_value(), newer.kafka_headers(), offset=1)
+    result = await consumer.apply(records)
+    assert result.done == 1 and result.newer is not None and result.newer.version == 2
+    assert "upgrade this service" in str(result.newer)
+    assert not producer.sent and len(pool.processed) == 1, "the newer event and those after it wait"
+
+
+async def test_an_error_re_raised_from_a_transient_one_is_retried_too():
+    class StoreUnavailable(Exception):
+        pass
+
+    failures = iter([True, True])
+
+    async def handler(envelope, conn):
+        if next(failures, False):
+            try:
+                raise asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command")
+            except asyncpg.PostgresError as e:
+                raise StoreUnavailable("the store is unavailable") from e
+
+    consumer, producer, _ = _consumer(handler, max_attempts=1)
+    result = await consumer.apply(_records(1))
+    assert result.applied == 1 and not producer.sent

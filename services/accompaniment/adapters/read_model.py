@@ -78,6 +78,12 @@ class PostgresAccompanimentViews(AccompanimentViews):
         )
         return [r["accompaniment_id"] for r in rows]
 
+    async def has_any(self, conn: asyncpg.Connection, beneficiary_id: UUID) -> bool:
+        """Whether an accompaniment of the person was ever opened here (their enrolment arrived)."""
+        return await conn.fetchval(
+            f"SELECT EXISTS (SELECT 1 FROM {self.schema}.accompaniments WHERE beneficiary_id = $1)", beneficiary_id
+        )
+
     async def list(
         self,
         conn: asyncpg.Connection,

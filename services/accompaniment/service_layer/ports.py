@@ -28,6 +28,10 @@ class AccompanimentViews(abc.ABC):
         """Accompaniments of a person that are not closed (normally one)."""
 
     @abc.abstractmethod
+    async def has_any(self, conn: Any, beneficiary_id: UUID) -> bool:
+        """Whether an accompaniment of the person was ever opened here (their enrolment arrived)."""
+
+    @abc.abstractmethod
     async def commune_of(self, conn: Any, accompaniment_id: UUID) -> str | None:
         """The commune in the row, written from the enrolment event when the accompaniment was opened."""
 

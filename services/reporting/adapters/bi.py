@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import asyncpg
 
+from services.reporting.adapters.migrations import MIGRATIONS
+from shared.migrations import pool_connector, upgrade
+
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-SQL = Path(__file__).parent / "sql" / "bi.sql"
 
 
 class BiStore:
@@ -24,17 +25,16 @@ class BiStore:
         self.schema = schema
         self.reader_role = reader_role
 
-    async def migrate(self) -> None:
-        """Create the schema, the table and the views; let the reader role read them (and nothing to write)."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ali-migrate'))")
-            await conn.execute(SQL.read_text().replace("{schema}", self.schema))
-            if self.reader_role:
-                await conn.execute(
-                    f"GRANT USAGE ON SCHEMA {self.schema} TO {self.reader_role};"
-                    f" GRANT SELECT ON ALL TABLES IN SCHEMA {self.schema} TO {self.reader_role};"
-                    f" ALTER DEFAULT PRIVILEGES IN SCHEMA {self.schema} GRANT SELECT ON TABLES TO {self.reader_role}"
-                )
+    async def migrate(self, database_url: str | None = None) -> None:
+        """Bring the schema, the table and the views to the latest revision (versioned migrations under a lock)."""
+        await upgrade(database_url or pool_connector(self.pool), self.schema, MIGRATIONS)
+        if self.reader_role:
+            # The BI tools' role reads the views (and nothing to write); reporting owns the schema.
+            await self.pool.execute(
+                f"GRANT USAGE ON SCHEMA {self.schema} TO {self.reader_role};"
+                f" GRANT SELECT ON ALL TABLES IN SCHEMA {self.schema} TO {self.reader_role};"
+                f" ALTER DEFAULT PRIVILEGES IN SCHEMA {self.schema} GRANT SELECT ON TABLES TO {self.reader_role}"
+            )
 
     async def upsert(self, rows: dict[str, dict | None]) -> None:
         """Write changed rows (a None row is deleted)."""

@@ -63,6 +63,9 @@ async def replay(settings: ReportingSettings, console: Console) -> tuple[dict[st
                         except EnvelopeError:
                             unreadable += 1
                         progress.advance(task)
+                # Checked for every partition, records or not: a partition written in transactions ends with a
+                # commit marker, which takes an offset but is never returned as a record.
+                for tp in list(remaining):
                     if await consumer.position(tp) >= end[tp]:
                         remaining.discard(tp)
         return rows, events, unreadable
