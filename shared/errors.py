@@ -1,29 +1,60 @@
-"""Errors shared by every service; each service adds its own domain errors beneath `DomainError`."""
+"""Errors shared by every service; each service adds its own domain errors beneath `DomainError`.
+
+Each error class has a stable machine `code` (snake_case), answered by the HTTP APIs beside its message: the one
+it declares (`code = "known_to_department"`), else its class name in snake_case (`BeneficiaryNotFound` ->
+`beneficiary_not_found`). Renaming a class changes its code: declare the old one to keep it. Messages of domain
+errors are read by caseworkers: write them in French.
+"""
 
 from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+_WORD = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def snake_case(name: str) -> str:
+    """`BeneficiaryNotFound` -> `beneficiary_not_found`."""
+    return _WORD.sub("_", name).lower()
 
 
 class PlatformError(Exception):
     """Root of every error raised on purpose by the platform."""
 
+    code: ClassVar[str] = "platform_error"
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            cls.code = snake_case(cls.__name__)
+
 
 class DomainError(PlatformError):
     """A business rule was broken; the message is meant for a caseworker."""
+
+    code = "invalid_request"
 
 
 class NotFound(DomainError):
     """The requested aggregate or resource does not exist."""
 
+    code = "not_found"
+
 
 class RuleViolation(DomainError):
     """The command is well-formed but breaks a rule of the domain (closing twice, full workshop...)."""
+
+    code = "rule_violated"
 
 
 class InvalidField(DomainError):
     """One field's value is not acceptable given what is already known (a date before the start, in the future...).
 
-    Answered 422 with the field named (`field` in the body), like a value refused by the request's schema.
+    Answered 422 with the field named in `errors`, like a value refused by the request's schema.
     """
+
+    code = "invalid_field"
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
@@ -34,12 +65,19 @@ class InvalidField(DomainError):
 class Forbidden(DomainError):
     """The caller may not see or change this resource."""
 
+    code = "access_denied"
+
 
 class ConcurrencyError(PlatformError):
     """An append found the stream at another version than the one expected."""
 
+    code = "concurrent_change"
+
     def __init__(self, stream_id: str, expected: int, actual: int) -> None:
-        super().__init__(f"stream {stream_id!r} is at version {actual}, expected {expected}")
+        super().__init__(
+            f"le dossier {stream_id!r} a été modifié entre-temps (version {actual}, {expected} attendue) :"
+            " rechargez-le et recommencez"
+        )
         self.stream_id = stream_id
         self.expected = expected
         self.actual = actual
@@ -58,8 +96,8 @@ class EventTooLarge(DomainError):
 
     def __init__(self, event_type: str, size: int, limit: int) -> None:
         super().__init__(
-            f"{event_type.rsplit('.', 1)[-1]} would be {size:,} bytes once serialized, above the limit of "
-            f"{limit:,} bytes: send less (fewer or shorter values)"
+            f"l'événement {event_type.rsplit('.', 1)[-1]} ferait {size:,} octets une fois sérialisé, au-delà de la"
+            f" limite de {limit:,} octets : envoyez moins de données (moins de valeurs ou plus courtes)"
         )
         self.event_type = event_type
         self.size = size

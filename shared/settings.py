@@ -74,6 +74,9 @@ class PlatformSettings(BaseSettings):
     topic_partitions: int = 6
     topic_replication_factor: int = 1
     http_host: str = "127.0.0.1"
+    # Largest request body a route takes unless it says otherwise (file imports do): larger ones are answered
+    # 413 before being read.
+    http_max_body_bytes: int = Field(1024 * 1024, ge=1024)
     log_level: str = "INFO"
     log_json: bool = True
     # Background workers (outbox relay, consumers) run inside the HTTP process unless turned off.

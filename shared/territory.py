@@ -142,7 +142,7 @@ def commune(code: str) -> Commune:
     try:
         return COMMUNES[code]
     except KeyError:
-        raise UnknownCommune(f"commune {code!r} is not a commune of Seine-Saint-Denis") from None
+        raise UnknownCommune(f"{code!r} n'est pas une commune de Seine-Saint-Denis") from None
 
 
 def is_known(code: str) -> bool:

@@ -53,7 +53,7 @@ class Api:
         """One request; a version conflict (two writes on one stream) is retried, anything else is an error."""
         for attempt in range(8):
             response = await self.clients[service].request(method, path, **kwargs)
-            if response.status_code == 409 and response.json().get("error") == "ConcurrencyError":
+            if response.status_code == 409 and response.json().get("code") == "concurrent_change":
                 await asyncio.sleep(0.05 * (attempt + 1))
                 continue
             if response.status_code >= 400:

@@ -88,7 +88,13 @@ def build_app(settings: IntakeSettings | None = None, *, start_workers: bool | N
             " person (erasable by destroying the person's key)."
         ),
         runtime=runtime,
-        routers=[referrals.router, import_profiles.router, beneficiaries.router, agencies.router],
+        routers=[
+            referrals.router,
+            (referrals.imports, settings.intake_import_max_bytes),
+            import_profiles.router,
+            beneficiaries.router,
+            agencies.router,
+        ],
         start_workers=settings.run_workers if start_workers is None else start_workers,
     )
     build = _factory(settings)

@@ -19,7 +19,9 @@ def authenticate(
     """The caller, or 401 with `WWW-Authenticate`."""
     if credentials is None:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
+            status.HTTP_401_UNAUTHORIZED,
+            "jeton d'accès manquant (en-tête Authorization: Bearer)",
+            headers={"WWW-Authenticate": "Bearer"},
         )
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
@@ -27,7 +29,7 @@ def authenticate(
     except InvalidToken as e:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            f"invalid token: {e}",
+            f"jeton d'accès refusé ({e})",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         ) from e
 

@@ -42,11 +42,11 @@ class Principal:
         - admin: everything.
         """
         if self.role == Role.DEPARTMENT_STAFF and personal:
-            raise Forbidden("department staff see indicators only, not personal data")
+            raise Forbidden("les services du Département voient les indicateurs, pas les données personnelles")
         if self.role not in AGENCY_ROLES:
             return agency_id
         if agency_id is not None and agency_id != self.agency_id:
-            raise Forbidden(f"this belongs to agency {agency_id}, outside your agency {self.agency_id}")
+            raise Forbidden(f"cela relève de l'agence {agency_id}, pas de votre agence {self.agency_id}")
         return self.agency_id
 
     @property
@@ -57,7 +57,7 @@ class Principal:
     def require_role(self, *roles: Role) -> None:
         """Refuse (403) callers without one of `roles` (admin always passes)."""
         if self.role != Role.ADMIN and self.role not in roles:
-            raise Forbidden(f"role {self.role} may not do this; needs one of {', '.join(roles)}")
+            raise Forbidden(f"le rôle {self.role} ne le permet pas ; il faut l'un de : {', '.join(roles)}")
 
     @property
     def agency_scope(self) -> str | None:

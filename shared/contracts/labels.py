@@ -309,6 +309,101 @@ ROLES: dict[str, str] = {
 SCOPES: dict[str, str] = {"department": "Département de la Seine-Saint-Denis"}
 
 
+# Accompaniment statuses and why an accompaniment is on a worklist (accompaniment's worklist exports).
+ACCOMPANIMENT_STATUSES: dict[str, str] = {"open": "En cours", "suspended": "Suspendu", "closed": "Clos"}
+WORKLIST_REASONS: dict[str, str] = {
+    "ending_soon": "Fin d'accompagnement proche",
+    "no_recent_contact": "Sans contact récent",
+    "contract_not_signed_in_time": "Contrat d'engagement non signé dans le délai",
+}
+
+# The indicators' sections and names (reporting's exports; JSON keeps the machine names).
+INDICATOR_SECTIONS: dict[str, str] = {
+    "accompaniments": "Accompagnements",
+    "follow_up": "Suivi des entrées",
+    "barriers": "Freins périphériques",
+    "workshops": "Ateliers collectifs",
+    "placement": "Placement",
+    "cohorts": "Cohortes",
+}
+
+INDICATORS: dict[str, str] = {
+    "caseload": "File active",
+    "suspended": "Accompagnements suspendus",
+    "entries": "Entrées",
+    "renewals": "Renouvellements",
+    "suspensions": "Suspensions",
+    "exits": "Sorties",
+    "exits_by_group": "Sorties par groupe",
+    "exits_by_category": "Sorties par motif",
+    "positive_exits": "Sorties positives",
+    "positive_exit_rate": "Taux de sorties positives",
+    "emploi_durable_rate": "Taux d'emploi durable",
+    "sorties_dynamiques_rate": "Taux de sorties dynamiques",
+    "average_duration_days": "Durée moyenne (jours)",
+    "median_duration_days": "Durée médiane (jours)",
+    "entries_with_first_appointment": "Entrées avec un premier rendez-vous",
+    "entries_without_first_appointment": "Entrées sans premier rendez-vous",
+    "first_appointment_under_15_days": "Premier rendez-vous sous 15 jours",
+    "first_appointment_under_15_days_share": "Part des premiers rendez-vous sous 15 jours",
+    "first_appointment_under_30_days": "Premier rendez-vous sous 30 jours",
+    "first_appointment_under_30_days_share": "Part des premiers rendez-vous sous 30 jours",
+    "contracts_signed": "Contrats d'engagement signés",
+    "contracts_signed_in_time": "Contrats signés dans le délai",
+    "contracts_signed_in_time_share": "Part des contrats signés dans le délai",
+    "identified": "Identifiés",
+    "lifted": "Levés",
+    "by_category.identified": "Identifiés par catégorie",
+    "by_category.lifted": "Levés par catégorie",
+    "sessions": "Séances",
+    "capacity": "Places",
+    "registrations": "Inscriptions",
+    "attendance": "Présences",
+    "attendance_rate": "Taux de présence",
+    "by_theme.sessions": "Séances par thème",
+    "by_theme.capacity": "Places par thème",
+    "by_theme.registrations": "Inscriptions par thème",
+    "by_theme.attendance": "Présences par thème",
+    "by_theme.attendance_rate": "Taux de présence par thème",
+    "employers_registered": "Employeurs enregistrés",
+    "employers_active": "Employeurs actifs",
+    "needs_published": "Besoins publiés",
+    "needs_open": "Besoins ouverts",
+    "introductions": "Mises en relation",
+    "introductions_by_outcome": "Mises en relation par issue",
+    "hires": "Embauches",
+    "hires_by_contract": "Embauches par contrat",
+    "hires_by_sector": "Embauches par secteur",
+    "hires_ended_early": "Embauches rompues avant terme",
+    "six_month_check_ins": "Suivis à 6 mois",
+    "still_employed_at_6_months": "Toujours en emploi à 6 mois",
+    "still_employed_at_6_months_share": "Part toujours en emploi à 6 mois",
+    "immersions": "Immersions (PMSMP)",
+    "immersions_by_outcome": "Immersions par issue",
+    "entered": "Entrés dans le mois",
+    "exited_within_6_months": "Sortis sous 6 mois",
+    "exited_within_12_months": "Sortis sous 12 mois",
+}
+
+
+# Which referential labels the breakdown of an indicator (a key of its dict) is a code of.
+BREAKDOWNS: dict[str, dict] = {
+    "exits_by_group": EXIT_GROUPS,
+    "exits_by_category": EXIT_CATEGORIES,
+    "by_category": BARRIER_CATEGORIES,
+    "by_theme": WORKSHOP_THEMES,
+    "hires_by_contract": CONTRACT_TYPES,
+    "hires_by_sector": SECTORS,
+    "immersions_by_outcome": IMMERSION_OUTCOMES,
+    "introductions_by_outcome": INTRODUCTION_OUTCOMES,
+}
+
+
+def label(labels: dict, code: str) -> str:
+    """The French label of a code in one referential (the code itself when it has none)."""
+    return _plain(labels).get(code, code)
+
+
 def _plain(labels: dict) -> dict[str, str]:
     return {str(k.value if isinstance(k, StrEnum) else k): v for k, v in labels.items()}
 
@@ -326,4 +421,6 @@ def all_labels() -> dict[str, dict[str, str]]:
         "sector": _plain(SECTORS),
         "role": _plain(ROLES),
         "scope": _plain(SCOPES),
+        "accompaniment_status": _plain(ACCOMPANIMENT_STATUSES),
+        "worklist_reason": _plain(WORKLIST_REASONS),
     }

@@ -14,6 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from shared.contracts import labels
 from shared.contracts.exits import ExitCategory
 
 AGENCIES = {  # agency -> a commune it covers
@@ -467,8 +468,11 @@ def reported(figures: dict) -> dict[str, object]:
 
 
 def reported_csv(rows: list[dict]) -> dict[str, object]:
-    """The same figures read from an `/indicators.csv` answer."""
-    value: dict[tuple[str, str, str], str] = {(r["section"], r["indicator"], r["breakdown"]): r["value"] for r in rows}
+    """The same figures read from an `/indicators.csv` answer (French headers, sections by their French label)."""
+    section_of = {french: code for code, french in labels.INDICATOR_SECTIONS.items()}
+    value: dict[tuple[str, str, str], str] = {
+        (section_of[r["Rubrique"]], r["Indicateur"], r["Ventilation"]): r["Valeur"] for r in rows
+    }
 
     def num(text: str):
         if text == "":

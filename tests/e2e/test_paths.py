@@ -256,7 +256,7 @@ async def test_a_barrier_met_twice_counts_twice(platform):
         second = barriers[1]["barrier_id"]
         assert second != first
         again = await acc.post(f"{url}/barriers/{first}/status", json={"status": "lifted"})
-        assert again.status_code == 409 and "identify a new barrier" in again.text
+        assert again.status_code == 409 and "identifiez un nouveau frein" in again.text
         by_category = await acc.post(f"{url}/barriers/mobility/status", json={"status": "worked_on", "on": _day(30)})
         assert by_category.status_code == 200, by_category.text
         lifted = await acc.post(f"{url}/barriers/{second}/status", json={"status": "lifted", "on": _day(10)})
@@ -336,7 +336,7 @@ async def test_a_transfer_moves_placement_records_access_and_later_figures(platf
     async with platform.client("accompaniment", "caseworker", old) as acc:
         sheet = {"participants": [{"accompaniment_id": accompaniment, "attended": True}]}
         refused = await acc.post(f"/workshops/{session_id}/attendance", json=sheet)
-        assert refused.status_code == 409 and "open to the department" in refused.text, refused.text
+        assert refused.status_code == 409 and "ouverte au département" in refused.text, refused.text
         opened = await acc.post(f"/workshops/{session_id}/open-to-department")
         assert opened.status_code == 200 and opened.json()["open_to_department"] is True, opened.text
         held = await acc.post(f"/workshops/{session_id}/attendance", json=sheet)

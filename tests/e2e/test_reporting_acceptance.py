@@ -398,7 +398,7 @@ async def test_indicators_and_csv_equal_the_independent_tally_for_every_agency_p
                 assert response.status_code == 200, response.text
                 csv_response = await reporting.get("/indicators.csv", params=_params(q, scope))
                 assert csv_response.status_code == 200, csv_response.text
-                rows = list(csv.DictReader(io.StringIO(csv_response.text)))
+                rows = list(csv.DictReader(io.StringIO(csv_response.content.decode("utf-8-sig")), delimiter=";"))
                 for source, got in (
                     ("json", acceptance.reported(response.json())),
                     ("csv", acceptance.reported_csv(rows)),

@@ -84,12 +84,14 @@ async def test_the_csv_export_carries_the_same_figures(platform, simulated):
     async with platform.client("reporting", "department_staff") as reporting:
         response = await reporting.get("/indicators.csv", params={"start": "2020-01-01"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
-    value = {(r["section"], r["indicator"], r["breakdown"]): r["value"] for r in rows}
-    assert value[("accompaniments", "caseload", "")] == str(expected["caseload"])
-    assert value[("accompaniments", "exits", "")] == str(expected["exits"])
+    assert response.content.startswith(b"\xef\xbb\xbf")  # a French spreadsheet reads UTF-8 with its BOM
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    value = {(r["Rubrique"], r["Indicateur"], r["Ventilation"]): r["Valeur"] for r in rows}
+    assert value[("Accompagnements", "caseload", "")] == str(expected["caseload"])
+    assert value[("Accompagnements", "exits", "")] == str(expected["exits"])
+    assert {r["Libellé"] for r in rows if r["Indicateur"] == "caseload"} == {"File active"}
     for group, count in expected["exits_by_group"].items():
-        assert value[("accompaniments", "exits_by_group", group)] == str(count)
+        assert value[("Accompagnements", "exits_by_group", group)] == str(count)
 
 
 async def test_a_rebuild_from_the_topics_gives_identical_figures(platform, simulated):

@@ -75,7 +75,7 @@ async def test_referral_to_positive_exit_rate_over_http(platform):
             f"{urls['accompaniment']}/accompaniments/{accompaniments[0]['accompaniment_id']}/closure",
             json={"exit_category": "cdi"},
         )
-        assert twice.status_code == 409 and "already closed" in twice.json()["detail"]
+        assert twice.status_code == 409 and "déjà clos" in twice.json()["detail"]
 
         async def three_exits():
             rates = await _rates(client, urls["reporting"])
@@ -119,7 +119,7 @@ async def test_invalid_and_unknown_input_get_clear_errors(platform):
         assert outside.status_code == 422 and "75056" in outside.json()["detail"]
         malformed = await client.post(f"{urls['intake']}/referrals", json={"first_name": "Paul"})
         assert malformed.status_code == 422
-        assert {e["loc"][-1] for e in malformed.json()["detail"]} >= {"last_name", "birth_date", "commune_code"}
+        assert {e["loc"][-1] for e in malformed.json()["errors"]} >= {"last_name", "birth_date", "commune_code"}
         unknown = await client.post(
             f"{urls['accompaniment']}/accompaniments/00000000-0000-0000-0000-000000000000/closure",
             json={"exit_category": "cdi"},

@@ -86,7 +86,7 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
         lifted = await api.post(f"{url}/barriers/mobility/status", json={"status": "lifted"})
         assert [(b["category"], b["status"]) for b in lifted.json()["barriers"]] == [("mobility", "lifted")]
         again = await api.post(f"{url}/barriers/mobility/status", json={"status": "lifted"})
-        assert again.status_code == 409 and "identify it first" in again.json()["detail"]
+        assert again.status_code == 409 and "identifiez-le d'abord" in again.json()["detail"]
 
         objective_id = str(uuid.uuid4())
         objective = await api.post(
@@ -129,7 +129,7 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
         full = await api.post(
             f"/workshops/{session_id}/registrations", json={"accompaniment_id": other["accompaniment_id"]}
         )
-        assert full.status_code == 409 and "full" in full.json()["detail"]
+        assert full.status_code == 409 and "complète" in full.json()["detail"]
         sheet = {"participants": [{"accompaniment_id": person["accompaniment_id"], "attended": True}]}
         attended = await api.post(f"/workshops/{session_id}/attendance", json=sheet)
         assert attended.status_code == 200 and attended.json()["attended"] == 1
@@ -139,13 +139,13 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
         suspended = await api.post(f"{url}/suspension", json={"reason": "sick_leave"})
         assert suspended.json()["status"] == "suspended"
         blocked = await api.post(f"{url}/appointments", json={"appointment_date": TODAY.isoformat()})
-        assert blocked.status_code == 409 and "suspended" in blocked.json()["detail"]
+        assert blocked.status_code == 409 and "suspendu" in blocked.json()["detail"]
         twice = await api.post(f"{url}/suspension", json={"reason": "sick_leave"})
         assert twice.status_code == 409
         assert (await api.post(f"{url}/resumption", json={})).json()["status"] == "open"
 
         early = await api.post(f"{url}/renewal", json={"reason": "training_in_progress"})
-        assert early.status_code == 409 and "can be renewed from" in early.json()["detail"]
+        assert early.status_code == 409 and "peut être renouvelé à partir du" in early.json()["detail"]
         no_reason = await api.post(f"{url}/renewal", json={})
         assert no_reason.status_code == 422 and "reason" in no_reason.json()["detail"]
 
@@ -154,7 +154,7 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
         assert (closed.json()["status"], closed.json()["exit_group"]) == ("closed", "sortie_positive")
         for path, body in [("/closure", {"exit_category": "cdi"}), ("/barriers", {"category": "housing"})]:
             refused = await api.post(f"{url}{path}", json=body)
-            assert refused.status_code == 409 and "already closed" in refused.json()["detail"]
+            assert refused.status_code == 409 and "déjà clos" in refused.json()["detail"]
 
         detail = (await api.get(url)).json()
         assert (
@@ -234,9 +234,9 @@ async def test_invalid_input_gets_a_readable_error(platform):
     tomorrow = (TODAY + timedelta(days=1)).isoformat()
     async with _caseworker(platform) as api:
         future = await api.post(f"{url}/engagement-contract", json={"signed_on": tomorrow})
-        assert future.status_code == 422 and "in the future" in future.json()["detail"]
+        assert future.status_code == 422 and "dans le futur" in future.json()["detail"]
         before = await api.post(f"{url}/barriers", json={"category": "health", "identified_on": "2000-01-01"})
-        assert before.status_code == 422 and "before the start" in before.json()["detail"]
+        assert before.status_code == 422 and "précède le début" in before.json()["detail"]
         unknown_category = await api.post(f"{url}/barriers", json={"category": "astrology"})
         assert unknown_category.status_code == 422
         no_exit = await api.post(f"{url}/closure", json={})

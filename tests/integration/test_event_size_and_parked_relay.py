@@ -40,8 +40,10 @@ async def _append(store: PostgresEventStore, n: int, size: int = 10) -> None:
 
 async def test_an_event_above_the_limit_is_refused_before_anything_is_stored(store):
     await _append(store, 1, size=60_000)  # under 64 KiB
-    with pytest.raises(EventTooLarge, match="above the limit of 65,536 bytes"):
-        await store.append("s-2", 0, [_noted(2), _noted(3, size=70_000)], partition_key="k", tracing=Tracing.new())
+    with pytest.raises(EventTooLarge, match="au-delà de la limite de 65,536 octets"):
+        await store.append(
+            "s-2", 0, [_noted(2), _noted(3, size=70_000)], partition_key="k", tracing=Tracing.new()
+        )
     assert [e.stream_id for e in await store.read_all(0, 10)] == ["s-1"], "nothing of the refused append is stored"
 
 

@@ -250,12 +250,15 @@ async def test_erasure_makes_the_identity_unreadable_and_keeps_the_statistics(pl
 async def test_invalid_input_gets_the_field_and_the_reason(platform):
     async with platform.client("intake", role="admin") as admin:
         malformed = await admin.post("/referrals", json={"first_name": "Paul", "birth_date": "12/04/1988"})
-        future = await admin.post("/referrals", json=_referral("Paul", "Petit", orientation_date="2999-01-01"))
+        tomorrow = (date.today() + timedelta(days=1)).isoformat()
+        future = await admin.post("/referrals", json=_referral("Paul", "Petit", orientation_date=tomorrow))
+        far = await admin.post("/referrals", json=_referral("Paul", "Petit", orientation_date="2999-01-01"))
         bad_id = await admin.get("/beneficiaries/not-a-uuid")
         unknown = await admin.get(f"/beneficiaries/{uuid.uuid4()}")
         bad_move = await admin.post(f"/beneficiaries/{uuid.uuid4()}/transfer", json={"commune_code": "9"})
     assert malformed.status_code == 422
-    assert {e["loc"][-1] for e in malformed.json()["detail"]} >= {"last_name", "birth_date", "commune_code"}
+    assert {e["loc"][-1] for e in malformed.json()["errors"]} >= {"last_name", "birth_date", "commune_code"}
     assert future.status_code == 422 and future.json()["detail"].startswith("date d'orientation")
+    assert far.status_code == 422 and far.json()["errors"][0]["loc"] == ["body", "orientation_date"]
     assert bad_id.status_code == 422 and unknown.status_code == 404
-    assert bad_move.status_code == 422 and bad_move.json()["detail"][0]["loc"] == ["body", "commune_code"]
+    assert bad_move.status_code == 422 and bad_move.json()["errors"][0]["loc"] == ["body", "commune_code"]

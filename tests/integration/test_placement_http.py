@@ -172,11 +172,11 @@ async def test_a_need_with_a_diploma_field_or_an_incomplete_contract_is_refused(
         employer = await _employer(client)
         diploma = await client.post("/needs", json=_need_body(employer["employer_id"], diploma="CAP cuisine"))
         assert diploma.status_code == 422
-        assert [(e["loc"], e["msg"]) for e in diploma.json()["detail"]] == [
-            (["body", "diploma"], "Extra inputs are not permitted")
+        assert [(e["loc"], e["msg"]) for e in diploma.json()["errors"]] == [
+            (["body", "diploma"], "champ inconnu")
         ]
         cdd = await client.post("/needs", json=_need_body(employer["employer_id"], contract_type="cdd"))
-        assert cdd.status_code == 422 and cdd.json()["detail"][0]["loc"] == ["body", "duration_months"]
+        assert cdd.status_code == 422 and cdd.json()["errors"][0]["loc"] == ["body", "duration_months"]
         unknown = await client.post("/needs", json=_need_body(str(uuid.uuid4())))
         assert unknown.status_code == 404
         need = await _need(client, employer["employer_id"])
@@ -281,9 +281,9 @@ async def test_an_introduction_ends_in_a_hire_published_for_accompaniment_then_f
         start = TODAY - timedelta(days=40)
         hire = {"outcome": "hired", "contract_type": "cdd", "weekly_hours": 24, "start_date": start.isoformat()}
         no_duration = await client.post(outcome_url, json=hire)
-        assert no_duration.status_code == 422 and no_duration.json()["detail"][0]["loc"] == ["body", "duration_months"]
+        assert no_duration.status_code == 422 and no_duration.json()["errors"][0]["loc"] == ["body", "duration_months"]
         no_reason = await client.post(outcome_url, json={"outcome": "not_hired"})
-        assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["loc"] == ["body", "reason"]
+        assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["loc"] == ["body", "reason"]
         hired = await client.post(outcome_url, json={**hire, "duration_months": 6})
         assert hired.status_code == 200, hired.text
         hire_id = hired.json()["hire_id"]
@@ -325,7 +325,7 @@ async def test_an_introduction_ends_in_a_hire_published_for_accompaniment_then_f
         assert first.status_code == 201 and first.json()["check_ins"] == {"1": True}
         assert (await client.post(f"/hires/{hire_id}/check-ins", json=check_in)).status_code == 409
         month_two = await client.post(f"/hires/{hire_id}/check-ins", json={**check_in, "month": 2})
-        assert month_two.status_code == 422 and month_two.json()["detail"][0]["loc"] == ["body", "month"]
+        assert month_two.status_code == 422 and month_two.json()["errors"][0]["loc"] == ["body", "month"]
         assert (await other.post(f"/hires/{hire_id}/check-ins", json={**check_in, "month": 3})).status_code == 403
         assert (await other.get(f"/hires/{hire_id}")).status_code == 403
 
@@ -350,7 +350,7 @@ async def test_an_immersion_counts_at_most_thirty_days_and_is_renewed_once(platf
             "end_date": (start + timedelta(days=30)).isoformat(),
         }
         too_long = await client.post("/immersions", json=body)
-        assert too_long.status_code == 422 and too_long.json()["detail"][0]["loc"] == ["body", "days_of_presence"]
+        assert too_long.status_code == 422 and too_long.json()["errors"][0]["loc"] == ["body", "days_of_presence"]
         agreed = await client.post("/immersions", json={**body, "days_of_presence": 20})
         assert agreed.status_code == 201, agreed.text
         immersion = agreed.json()

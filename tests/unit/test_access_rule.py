@@ -55,9 +55,9 @@ def test_the_scope_of_each_role(caller, agency_id, personal, expected):
 
 
 def test_personal_data_is_the_default_and_the_refusal_says_why():
-    with pytest.raises(Forbidden, match="not personal data"):
+    with pytest.raises(Forbidden, match="pas les données personnelles"):
         STAFF.scope(OWN)
-    with pytest.raises(Forbidden, match=f"agency {OTHER}, outside your agency {OWN}"):
+    with pytest.raises(Forbidden, match=f"agence {OTHER}, pas de votre agence {OWN}"):
         CASEWORKER.scope(OTHER)
 
 
@@ -77,5 +77,5 @@ def test_roles_are_checked_apart_from_agencies_and_admin_always_passes():
     MANAGER.require_role(Role.AGENCY_MANAGER)
     ADMIN.require_role(Role.AGENCY_MANAGER)
     for caller in (CASEWORKER, STAFF):
-        with pytest.raises(Forbidden, match="needs one of agency_manager"):
+        with pytest.raises(Forbidden, match="il faut l'un de : agency_manager"):
             caller.require_role(Role.AGENCY_MANAGER)

@@ -86,13 +86,13 @@ def test_the_contract_deadline_is_a_department_setting():
 def test_the_contract_is_signed_once_and_not_in_the_future_nor_before_the_start():
     state = _opened()
     ctx = _on(date(2025, 3, 1))
-    with pytest.raises(InvalidDate, match="in the future"):
+    with pytest.raises(InvalidDate, match="dans le futur"):
         engagement.sign_contract(state, c.SignEngagementContract(signed_on=date(2025, 3, 2)), ctx)
-    with pytest.raises(InvalidDate, match="before the start of the accompaniment"):
+    with pytest.raises(InvalidDate, match="précède le début de l'accompagnement"):
         engagement.sign_contract(state, c.SignEngagementContract(signed_on=date(2025, 1, 15)), ctx)
     signed = _after(state, engagement.sign_contract(state, c.SignEngagementContract(), ctx))
     assert signed.contract.signed_on == date(2025, 3, 1)
-    with pytest.raises(AlreadyRecorded, match="already signed on 2025-03-01"):
+    with pytest.raises(AlreadyRecorded, match="déjà été signé le 2025-03-01"):
         engagement.sign_contract(signed, c.SignEngagementContract(), ctx)
 
 
@@ -109,7 +109,7 @@ def test_appointments_may_be_scheduled_in_the_future_but_not_before_the_start():
     ctx = _on(date(2025, 2, 1))
     state, appointment_id = _scheduled(state, date(2025, 3, 15), ctx)
     assert state.appointments[appointment_id].status == AppointmentStatus.SCHEDULED
-    with pytest.raises(InvalidDate, match="before the start"):
+    with pytest.raises(InvalidDate, match="précède le début"):
         appointments.schedule(state, c.ScheduleAppointment(appointment_date=date(2025, 1, 19)), ctx)
     with pytest.raises(AlreadyRecorded):
         appointments.schedule(
@@ -163,7 +163,7 @@ def test_a_future_appointment_cannot_be_held_or_missed_yet():
     state = _opened()
     ctx = _on(date(2025, 3, 1))
     state, appointment_id = _scheduled(state, date(2025, 3, 10), ctx)
-    with pytest.raises(InvalidDate, match="in the future"):
+    with pytest.raises(InvalidDate, match="dans le futur"):
         appointments.hold(state, c.RecordAppointmentHeld(appointment_id=appointment_id), ctx)
     with pytest.raises(InvalidDate, match="not taken place yet"):
         appointments.miss(state, c.RecordAppointmentMissed(appointment_id=appointment_id), ctx)
@@ -206,7 +206,7 @@ def test_a_barrier_can_end_not_lifted_and_its_category_be_identified_again():
     state = _opened()
     ctx = _on(date(2025, 6, 1))
     state = _after(state, diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx))
-    with pytest.raises(AlreadyRecorded, match="housing barrier is already followed"):
+    with pytest.raises(AlreadyRecorded, match="frein housing est déjà suivi"):
         diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx)
     [not_lifted] = _progress(state, BarrierCategory.HOUSING, c.BarrierProgress.NOT_LIFTED, None, ctx)
     assert isinstance(not_lifted, BarrierNotLifted) and not_lifted.days_since_identified == 0
@@ -218,7 +218,7 @@ def test_a_barrier_can_end_not_lifted_and_its_category_be_identified_again():
 def test_a_barrier_that_is_not_followed_cannot_move_on():
     state = _opened()
     ctx = _on(date(2025, 6, 1))
-    with pytest.raises(TransitionRefused, match="identify it first"):
+    with pytest.raises(TransitionRefused, match="identifiez-le d'abord"):
         _progress(state, BarrierCategory.HEALTH, c.BarrierProgress.LIFTED, None, ctx)
     state = _after(
         state,
@@ -226,9 +226,9 @@ def test_a_barrier_that_is_not_followed_cannot_move_on():
             state, c.IdentifyBarrier(category=BarrierCategory.HEALTH, identified_on=date(2025, 3, 1)), ctx
         ),
     )
-    with pytest.raises(InvalidDate, match="before the barrier was identified"):
+    with pytest.raises(InvalidDate, match="précède l'identification du frein"):
         _progress(state, BarrierCategory.HEALTH, c.BarrierProgress.LIFTED, date(2025, 2, 1), ctx)
-    with pytest.raises(InvalidDate, match="in the future"):
+    with pytest.raises(InvalidDate, match="dans le futur"):
         _progress(state, BarrierCategory.HEALTH, c.BarrierProgress.LIFTED, date(2025, 6, 2), ctx)
 
 
@@ -284,22 +284,22 @@ def test_actions_move_from_planned_to_in_progress_to_done_and_then_stay_done():
     )
     assert state.actions[action_id].status == ActionStatus.DONE
     for status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.ABANDONED, ActionStatus.DONE):
-        with pytest.raises(TransitionRefused, match="the action is done"):
+        with pytest.raises(TransitionRefused, match="l'action est done"):
             action_plan.change_action_status(state, c.ChangeActionStatus(action_id=action_id, status=status), ctx)
 
 
 def test_an_action_needs_an_existing_objective_and_dates_in_order():
     state = _opened()
     ctx = _on(date(2025, 6, 1))
-    with pytest.raises(ItemNotFound, match="no objective"):
+    with pytest.raises(ItemNotFound, match="aucun objectif"):
         action_plan.plan_action(state, c.PlanAction(objective_id=uuid.uuid4(), label="x"), ctx)
-    with pytest.raises(InvalidDate, match="target date"):
+    with pytest.raises(InvalidDate, match="échéance"):
         action_plan.set_objective(state, c.SetObjective(label="x", target_date=date(2025, 5, 1)), ctx)
     state, _ = _plan(state, ctx)
     objective_id = next(iter(state.objectives))
-    with pytest.raises(InvalidDate, match="due date"):
+    with pytest.raises(InvalidDate, match="échéance"):
         action_plan.plan_action(state, c.PlanAction(objective_id=objective_id, label="y", due_on=date(2025, 5, 1)), ctx)
-    with pytest.raises(ItemNotFound, match="no action"):
+    with pytest.raises(ItemNotFound, match="aucune action"):
         action_plan.change_action_status(state, c.ChangeActionStatus(action_id=uuid.uuid4(), status="done"), ctx)
 
 

@@ -90,10 +90,10 @@ def test_suspension_then_resumption_records_the_days_on_hold():
 def test_suspending_twice_or_resuming_an_active_accompaniment_is_refused():
     state = _opened()
     ctx = _on(date(2025, 4, 30))
-    with pytest.raises(LifecycleConflict, match="not suspended"):
+    with pytest.raises(LifecycleConflict, match="n'est pas suspendu"):
         lifecycle.resume(state, c.ResumeAccompaniment(), ctx)
     suspended = _after(state, lifecycle.suspend(state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE), ctx))
-    with pytest.raises(LifecycleConflict, match="already suspended since 2025-04-30"):
+    with pytest.raises(LifecycleConflict, match="déjà suspendu depuis le 2025-04-30"):
         lifecycle.suspend(suspended, c.SuspendAccompaniment(reason=SuspensionReason.OTHER), ctx)
 
 
@@ -106,7 +106,7 @@ def test_resumption_cannot_precede_the_suspension_and_a_new_suspension_cannot_pr
             state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 3, 1)), ctx
         ),
     )
-    with pytest.raises(InvalidDate, match="before the suspension"):
+    with pytest.raises(InvalidDate, match="précède la suspension"):
         lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 2, 1)), ctx)
     resumed = _after(suspended, lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 4, 1)), ctx))
     with pytest.raises(InvalidDate, match="before the last resumption"):
@@ -125,11 +125,11 @@ def test_resumption_cannot_precede_the_suspension_and_a_new_suspension_cannot_pr
 def test_a_suspension_in_the_future_or_with_an_earlier_expected_resumption_is_refused():
     state = _opened()
     ctx = _on(date(2025, 4, 30))
-    with pytest.raises(InvalidDate, match="in the future"):
+    with pytest.raises(InvalidDate, match="dans le futur"):
         lifecycle.suspend(
             state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 5, 1)), ctx
         )
-    with pytest.raises(InvalidDate, match="expected resumption"):
+    with pytest.raises(InvalidDate, match="reprise prévue"):
         lifecycle.suspend(
             state,
             c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, expected_resumption_on=date(2025, 4, 1)),
@@ -143,7 +143,7 @@ def test_no_appointment_is_scheduled_while_suspended_but_the_accompaniment_can_s
     suspended = _after(
         state, lifecycle.suspend(state, c.SuspendAccompaniment(reason=SuspensionReason.HOSPITALISATION), ctx)
     )
-    with pytest.raises(AccompanimentSuspendedError, match="resume it first"):
+    with pytest.raises(AccompanimentSuspendedError, match="reprenez-le d'abord"):
         appointments.schedule(suspended, c.ScheduleAppointment(appointment_date=date(2025, 5, 10)), ctx)
     [closed] = lifecycle.close(suspended, c.CloseAccompaniment(exit_category=ExitCategory.HEALTH), ctx)
     assert closed.exit_group == ExitGroup.AUTRE_SORTIE
@@ -155,7 +155,7 @@ def test_no_appointment_is_scheduled_while_suspended_but_the_accompaniment_can_s
 def test_renewal_is_refused_before_the_window_before_the_planned_end():
     state = _opened()
     too_early = END - timedelta(days=61)
-    with pytest.raises(LifecycleConflict, match="can be renewed from 2025-11-21"):
+    with pytest.raises(LifecycleConflict, match="peut être renouvelé à partir du 2025-11-21"):
         lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.TRAINING_IN_PROGRESS), _on(too_early))
 
 
@@ -187,7 +187,7 @@ def test_a_renewed_accompaniment_cannot_be_renewed_again_until_its_new_end_nears
 
 
 def test_renewal_needs_a_reason():
-    with pytest.raises(MissingInformation, match="needs a reason"):
+    with pytest.raises(MissingInformation, match="doit être motivé"):
         lifecycle.renew(_opened(), c.RenewAccompaniment(), _on(END))
 
 
@@ -227,7 +227,7 @@ def test_every_command_has_a_decision():
 
 @pytest.mark.parametrize("cmd", CLOSED_COMMANDS, ids=lambda cmd: type(cmd).__name__)
 def test_nothing_can_be_recorded_on_a_closed_accompaniment(cmd):
-    with pytest.raises(AccompanimentClosedError, match="already closed on 2025-05-01"):
+    with pytest.raises(AccompanimentClosedError, match="déjà clos depuis le 2025-05-01"):
         DECIDERS[type(cmd)](_closed(), cmd, _on(date(2025, 5, 2)))
 
 
@@ -292,7 +292,7 @@ def test_the_caseworker_closes_with_the_proposed_exit_or_another_one():
 
 
 def test_closing_without_an_exit_category_needs_a_proposed_one():
-    with pytest.raises(MissingInformation, match="choose an exit category"):
+    with pytest.raises(MissingInformation, match="choisissez un motif de sortie"):
         lifecycle.close(_opened(), c.CloseAccompaniment(), _on(date(2025, 5, 3)))
 
 

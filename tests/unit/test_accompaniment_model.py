@@ -90,15 +90,15 @@ def test_closing_twice_is_rejected():
     state = _opened()
     cmd = CloseAccompaniment(exit_category=ExitCategory.CDI, closed_on=date(2025, 6, 1))
     [closed] = lifecycle.close(state, cmd, TODAY)
-    with pytest.raises(AccompanimentClosedError, match="already closed on 2025-06-01"):
+    with pytest.raises(AccompanimentClosedError, match="déjà clos depuis le 2025-06-01"):
         lifecycle.close(apply_accompaniment(state, closed), cmd, TODAY)
 
 
 def test_closing_before_the_start_or_in_the_future_is_rejected():
     state = _opened(date(2025, 1, 31))
-    with pytest.raises(InvalidClosure, match="before the start"):
+    with pytest.raises(InvalidClosure, match="précède le début"):
         lifecycle.close(state, CloseAccompaniment(exit_category=ExitCategory.CDI, closed_on=date(2025, 1, 1)), TODAY)
-    with pytest.raises(InvalidClosure, match="in the future"):
+    with pytest.raises(InvalidClosure, match="dans le futur"):
         lifecycle.close(state, CloseAccompaniment(exit_category=ExitCategory.CDI, closed_on=date(2025, 7, 1)), TODAY)
 
 

@@ -73,7 +73,7 @@ def test_a_session_is_scheduled_with_its_theme_date_and_capacity_within_the_reco
         BEFORE,
     )
     assert held[0].session_date == date(2025, 2, 28), "a session already held can be entered afterwards"
-    with pytest.raises(InvalidDate, match="more than 730 days in the past"):
+    with pytest.raises(InvalidDate, match="remonte à plus de 730 jours"):
         workshops.schedule_session(
             c.ScheduleWorkshopSession(
                 agency_id="ali-la-courneuve", theme="cover_letters", session_date=date(2022, 2, 28), capacity=5
@@ -97,15 +97,15 @@ def test_a_full_session_refuses_further_registrations():
     session = _session(capacity=2)
     session, _ = _register(session, _person())
     session, _ = _register(session, _person())
-    with pytest.raises(WorkshopFull, match="full \\(2 seats\\)"):
+    with pytest.raises(WorkshopFull, match="complète \\(2 places\\)"):
         _register(session, _person())
 
 
 def test_registration_is_refused_for_another_agency_twice_after_the_session_or_on_a_missing_session():
     session, person = _register(_session(), _person())
-    with pytest.raises(RegistrationRefused, match="run by ali-la-courneuve"):
+    with pytest.raises(RegistrationRefused, match="animée par ali-la-courneuve"):
         _register(session, _person(agency="ali-stains"))
-    with pytest.raises(RegistrationRefused, match="already registered"):
+    with pytest.raises(RegistrationRefused, match="déjà inscrite"):
         _register(session, person)
     late, _ = _register(session, _person(), Context(today=date(2025, 3, 11)))
     assert len(late.registrations) == 2, "a register entered after the session still takes names"
@@ -113,7 +113,7 @@ def test_registration_is_refused_for_another_agency_twice_after_the_session_or_o
         late, person, c.Attendance(accompaniment_id=person.id, attended=True), Context(today=date(2025, 3, 11))
     )
     closed = apply_workshop_session(late, sheet[0][0])
-    with pytest.raises(RegistrationRefused, match="registrations are closed"):
+    with pytest.raises(RegistrationRefused, match="les inscriptions sont closes"):
         _register(closed, _person(), Context(today=date(2025, 3, 11)))
     with pytest.raises(WorkshopNotFound):
         _register(None, _person())
@@ -133,7 +133,7 @@ def test_a_closed_or_suspended_accompaniment_cannot_register():
 def test_attendance_is_recorded_once_from_the_day_of_the_session_for_registered_people():
     session, person = _register(_session(), _person())
     line = c.Attendance(accompaniment_id=person.id, attended=True)
-    with pytest.raises(InvalidDate, match="cannot be recorded before"):
+    with pytest.raises(InvalidDate, match="ne peut pas être enregistrée avant"):
         workshops.record_attendance(session, person, line, BEFORE)
     [recorded], [noted] = workshops.record_attendance(session, person, line, ON_THE_DAY)
     assert recorded.attended and recorded.theme == WorkshopTheme.SELF_CONFIDENCE and noted.session_id == session.id
@@ -143,7 +143,7 @@ def test_attendance_is_recorded_once_from_the_day_of_the_session_for_registered_
     with pytest.raises(AlreadyRecorded):
         workshops.record_attendance(session, person, line, ON_THE_DAY)
     stranger = _person()
-    with pytest.raises(RegistrationRefused, match="not registered"):
+    with pytest.raises(RegistrationRefused, match="pas inscrite"):
         workshops.record_attendance(
             session, stranger, c.Attendance(accompaniment_id=stranger.id, attended=False), ON_THE_DAY
         )

@@ -84,9 +84,9 @@ def test_a_barrier_that_ended_cannot_move_on_and_an_unknown_one_is_not_found():
     events += _identify(_fold(events), date(2025, 2, 1))
     first = _fold(events).barriers[0].id
     events += _move(_fold(events), c.BarrierProgress.NOT_LIFTED, date(2025, 3, 1), barrier_id=first)
-    with pytest.raises(TransitionRefused, match="ended on 2025-03-01 .not_lifted.: identify a new barrier"):
+    with pytest.raises(TransitionRefused, match="a pris fin le 2025-03-01 .not_lifted. : identifiez un nouveau frein"):
         _move(_fold(events), c.BarrierProgress.LIFTED, date(2025, 4, 1), barrier_id=first)
-    with pytest.raises(ItemNotFound, match="no barrier"):
+    with pytest.raises(ItemNotFound, match="aucun frein"):
         _move(_fold(events), c.BarrierProgress.LIFTED, date(2025, 4, 1), barrier_id=uuid.uuid4())
 
 

@@ -86,13 +86,15 @@ def test_a_fixed_term_need_states_its_duration():
 def test_an_employer_must_be_in_the_department():
     with pytest.raises(ValidationError) as raised:
         RegisterEmployer(siret="73282932000074", name="X", size="tpe", sector="G", commune_code="75056")
-    assert "not a commune of Seine-Saint-Denis" in _errors(raised)["commune_code"]
+    assert "n'est pas une commune de Seine-Saint-Denis" in _errors(raised)["commune_code"]
 
 
 def test_a_hire_on_a_fixed_term_contract_requires_its_duration():
     with pytest.raises(ValidationError) as raised:
         RecordOutcome(outcome="hired", contract_type="cdd", weekly_hours=24, start_date=date(2026, 3, 2))
-    assert _errors(raised) == {"duration_months": "Value error, a cdd is fixed-term: give its duration in months"}
+    assert _errors(raised) == {
+        "duration_months": "Value error, un cdd est à durée déterminée : indiquez sa durée en mois"
+    }
 
 
 def test_a_hire_requires_contract_hours_and_start():
@@ -106,20 +108,20 @@ def test_a_permanent_hire_has_no_duration():
         RecordOutcome(
             outcome="hired", contract_type="cdi", duration_months=6, weekly_hours=35, start_date=date(2026, 3, 2)
         )
-    assert "permanent" in _errors(raised)["duration_months"]
+    assert "durée indéterminée" in _errors(raised)["duration_months"]
 
 
 def test_a_not_hired_outcome_needs_a_reason():
     with pytest.raises(ValidationError) as raised:
         RecordOutcome(outcome="not_hired")
-    assert _errors(raised) == {"reason": "Value error, a not-hired outcome needs a reason"}
+    assert _errors(raised) == {"reason": "Value error, une issue sans embauche doit être motivée (reason)"}
     assert RecordOutcome(outcome="not_hired", reason="no_show").reason == "no_show"
 
 
 def test_a_not_hired_outcome_carries_no_contract():
     with pytest.raises(ValidationError) as raised:
         RecordOutcome(outcome="not_hired", reason="no_show", contract_type="cdi")
-    assert _errors(raised) == {"contract_type": "Value error, only for a hire"}
+    assert _errors(raised) == {"contract_type": "Value error, seulement pour une embauche"}
 
 
 @pytest.mark.parametrize("month", [0, 2, 4, 12])
@@ -157,7 +159,7 @@ def test_an_immersion_over_thirty_days_of_presence_is_refused():
     with pytest.raises(ValidationError) as raised:
         _immersion(start_date=date(2026, 3, 1), end_date=date(2026, 3, 31))
     assert _errors(raised) == {
-        "days_of_presence": "Value error, an immersion counts at most 30 days of presence; 31 given"
+        "days_of_presence": "Value error, une immersion compte au plus 30 jours de présence ; 31 indiqués"
     }
 
 
@@ -169,7 +171,7 @@ def test_days_of_presence_within_a_longer_span_are_accepted():
 def test_days_of_presence_cannot_exceed_the_calendar_days():
     with pytest.raises(ValidationError) as raised:
         _immersion(start_date=date(2026, 3, 2), end_date=date(2026, 3, 6), days_of_presence=6)
-    assert "do not fit" in _errors(raised)["days_of_presence"]
+    assert "ne tiennent pas" in _errors(raised)["days_of_presence"]
 
 
 def test_presence_dates_are_counted_once_each():
@@ -183,13 +185,13 @@ def test_more_than_thirty_presence_dates_are_refused():
     days = [date(2026, 3, 1).fromordinal(date(2026, 3, 1).toordinal() + i) for i in range(31)]
     with pytest.raises(ValidationError) as raised:
         _immersion(presence_dates=days)
-    assert "at most 30 days" in _errors(raised)["presence_dates"]
+    assert "au plus 30 jours" in _errors(raised)["presence_dates"]
 
 
 def test_a_renewal_is_also_limited_to_thirty_days():
     with pytest.raises(ValidationError) as raised:
         RenewImmersion(start_date=date(2026, 4, 1), end_date=date(2026, 5, 5))
-    assert "at most 30 days" in _errors(raised)["days_of_presence"]
+    assert "au plus 30 jours" in _errors(raised)["days_of_presence"]
 
 
 def test_an_immersion_with_an_employer_names_it():
@@ -197,4 +199,4 @@ def test_an_immersion_with_an_employer_names_it():
         AgreeImmersion(
             beneficiary_id=uuid.uuid4(), host_kind="employer", start_date=date(2026, 3, 2), end_date=date(2026, 3, 6)
         )
-    assert _errors(raised) == {"employer_id": "Value error, required when the host is an employer"}
+    assert _errors(raised) == {"employer_id": "Value error, obligatoire quand l'accueil se fait chez un employeur"}

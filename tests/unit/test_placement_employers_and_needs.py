@@ -63,7 +63,7 @@ def test_an_employer_with_an_invalid_siret_is_refused(siret):
 
 
 def test_the_siret_is_checked_before_the_agency_is_asked_for():
-    with pytest.raises(InvalidSiret, match="check key"):
+    with pytest.raises(InvalidSiret, match="clé de contrôle"):
         employers.register(uuid.uuid4(), _registration("73282932000075"), None, TODAY)
     with pytest.raises(InvalidField, match="agency_id"):
         employers.register(uuid.uuid4(), _registration(), None, TODAY)

@@ -84,7 +84,7 @@ async def test_an_immersion_is_renewed_once_and_the_refusal_names_the_renewal():
     with pytest.raises(ImmersionAlreadyRenewed) as refused:
         await _renew(deps, first.id, date(2026, 2, 2), date(2026, 2, 13), 10)
     message = str(refused.value)
-    assert "already renewed (from 2026-01-19 to 2026-01-30" in message and "renewable once only" in message
+    assert "déjà été renouvelée (du 2026-01-19 au 2026-01-30" in message and "ne se renouvelle qu'une fois" in message
     assert "agree" not in message and "new one" not in message
 
 

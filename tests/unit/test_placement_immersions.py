@@ -1,4 +1,4 @@
-"""Immersions (PMSMP): agreement, a single renewal of at most 30 days, one outcome."""
+"""Immersions (PMSMP): agreement, a single renewal of au plus 30 jours, one outcome."""
 
 from __future__ import annotations
 

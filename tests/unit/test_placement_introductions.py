@@ -224,9 +224,9 @@ def test_a_check_in_needs_a_hire_and_a_date_between_the_start_and_today():
 
 def test_an_early_end_comes_after_the_start_and_before_the_term():
     state = _hired(start=date(2026, 2, 2))
-    with pytest.raises(InvalidField, match="before the start"):
+    with pytest.raises(InvalidField, match="précède le début"):
         introductions.end_early(state, EndHireEarly(ended_on=date(2026, 2, 1), reason="resignation"), TODAY)
-    with pytest.raises(InvalidField, match="not early"):
+    with pytest.raises(InvalidField, match="pas une rupture avant terme"):
         introductions.end_early(_hired(months=3), EndHireEarly(ended_on=date(2026, 5, 2), reason="resignation"), TODAY)
     [ended] = introductions.end_early(state, EndHireEarly(ended_on=date(2026, 3, 4), reason="resignation"), TODAY)
     assert (ended.days_in_post, ended.contract_type, ended.sector) == (30, "cdd", "I")

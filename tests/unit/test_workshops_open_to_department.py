@@ -67,7 +67,7 @@ async def test_a_person_of_another_agency_takes_a_seat_only_in_a_session_open_to
     with pytest.raises(Forbidden):  # nor may the person's agency enter a session it does not run
         await _register(deps, closed, person, STAINS)
     admin = Principal("integration", Role.ADMIN)
-    with pytest.raises(RegistrationRefused, match="only a session open to the department takes people of other"):
+    with pytest.raises(RegistrationRefused, match="seule une séance ouverte au département accueille les personnes"):
         await _register(deps, closed, person, admin)
     offered = await _session(deps, open_to_department=True)
     assert offered.open_to_department and _events(deps)[-1].type.endswith("WorkshopSessionOpenedToDepartment")
@@ -88,7 +88,7 @@ async def test_attendance_of_a_participant_transferred_since_is_refused_unless_t
         await _register(deps, session, someone, CASEWORKER)
     await _moved_to_stains(deps, person)
     lines = [c.Attendance(accompaniment_id=x.id, attended=True) for x in (stays, person)]
-    with pytest.raises(RegistrationRefused, match=f"attendance of accompaniment {person.id} refused"):
+    with pytest.raises(RegistrationRefused, match=f"présence de l'accompagnement {person.id} refusée"):
         await workshops.record_attendance(
             session.id, c.RecordAttendance(participants=lines), user=CASEWORKER, deps=deps, ctx=CTX
         )

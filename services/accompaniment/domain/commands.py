@@ -6,11 +6,10 @@ the client, which makes a retried request harmless (the second one is refused as
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from shared.contracts.accompaniment import (
     ActionStatus,
@@ -23,14 +22,13 @@ from shared.contracts.accompaniment import (
 )
 from shared.contracts.exits import ExitCategory
 from shared.contracts.referentials import Aptitude, Sector, WorkConstraint
+from shared.inputs import FactDate, Input
 from shared.private_text import text_ref
 from shared.territory import AgencyId
 
 
-class Command(BaseModel):
-    """Base of the commands: immutable, closed to unknown fields, trimmed strings."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+class Command(Input):
+    """Base of the commands: immutable, closed to unknown fields, trimmed storable strings, finite numbers."""
 
     def texts(self) -> dict[UUID, str]:
         """The free text of the command, by the reference its event carries (kept encrypted, never published)."""
@@ -48,21 +46,21 @@ class AssignReferent(Command):
 class SignEngagementContract(Command):
     """Record the signature of the engagement contract."""
 
-    signed_on: date | None = Field(None, examples=["2026-02-10"])
+    signed_on: FactDate | None = Field(None, examples=["2026-02-10"])
 
 
 class ScheduleAppointment(Command):
     """Plan an individual appointment (may be in the future)."""
 
     appointment_id: UUID = Field(default_factory=uuid4)
-    appointment_date: date = Field(examples=["2026-02-12"])
+    appointment_date: FactDate = Field(examples=["2026-02-12"])
 
 
 class RecordAppointmentHeld(Command):
     """The appointment took place."""
 
     appointment_id: UUID
-    held_on: date | None = None
+    held_on: FactDate | None = None
 
 
 class RecordAppointmentMissed(Command):
@@ -75,7 +73,7 @@ class CancelAppointment(Command):
     """Call off an appointment that has not taken place."""
 
     appointment_id: UUID
-    cancelled_on: date | None = None
+    cancelled_on: FactDate | None = None
 
 
 class IdentifyBarrier(Command):
@@ -83,7 +81,7 @@ class IdentifyBarrier(Command):
 
     barrier_id: UUID = Field(default_factory=uuid4)
     category: BarrierCategory
-    identified_on: date | None = Field(None, examples=["2026-02-12"])
+    identified_on: FactDate | None = Field(None, examples=["2026-02-12"])
 
 
 class BarrierProgress(StrEnum):
@@ -104,7 +102,7 @@ class ProgressBarrier(Command):
     barrier_id: UUID | None = None
     category: BarrierCategory | None = None
     status: BarrierProgress
-    on: date | None = None
+    on: FactDate | None = None
 
     @model_validator(mode="after")
     def _one_barrier(self) -> ProgressBarrier:
@@ -118,7 +116,7 @@ class RecordTrainingNeed(Command):
 
     training_need_id: UUID = Field(default_factory=uuid4)
     subject: str = Field(min_length=1, max_length=120, examples=["forklift licence (CACES 1)"])
-    recorded_on: date | None = None
+    recorded_on: FactDate | None = None
 
     def texts(self) -> dict[UUID, str]:
         return {text_ref(self.training_need_id, "subject"): self.subject}
@@ -129,8 +127,8 @@ class SetObjective(Command):
 
     objective_id: UUID = Field(default_factory=uuid4)
     label: str = Field(min_length=1, max_length=200, examples=["find a job in logistics"])
-    target_date: date | None = Field(None, examples=["2026-09-30"])
-    set_on: date | None = None
+    target_date: FactDate | None = Field(None, examples=["2026-09-30"])
+    set_on: FactDate | None = None
 
     def texts(self) -> dict[UUID, str]:
         return {text_ref(self.objective_id, "label"): self.label}
@@ -142,8 +140,8 @@ class PlanAction(Command):
     action_id: UUID = Field(default_factory=uuid4)
     objective_id: UUID
     label: str = Field(min_length=1, max_length=200, examples=["sign up for the CACES 1 course"])
-    due_on: date | None = Field(None, examples=["2026-04-30"])
-    planned_on: date | None = None
+    due_on: FactDate | None = Field(None, examples=["2026-04-30"])
+    planned_on: FactDate | None = None
 
     def texts(self) -> dict[UUID, str]:
         return {text_ref(self.action_id, "label"): self.label}
@@ -154,7 +152,7 @@ class ChangeActionStatus(Command):
 
     action_id: UUID
     status: ActionStatus
-    changed_on: date | None = None
+    changed_on: FactDate | None = None
 
 
 class ReferToScheme(Command):
@@ -163,7 +161,7 @@ class ReferToScheme(Command):
     referral_id: UUID = Field(default_factory=uuid4)
     scheme: SchemeKind
     partner: str = Field(min_length=1, max_length=120, examples=["CCAS de La Courneuve"])
-    referred_on: date | None = None
+    referred_on: FactDate | None = None
 
     def texts(self) -> dict[UUID, str]:
         return {text_ref(self.referral_id, "partner"): self.partner}
@@ -173,21 +171,21 @@ class SuspendAccompaniment(Command):
     """Put the accompaniment on hold."""
 
     reason: SuspensionReason
-    suspended_on: date | None = None
-    expected_resumption_on: date | None = Field(None, examples=["2026-05-01"])
+    suspended_on: FactDate | None = None
+    expected_resumption_on: FactDate | None = Field(None, examples=["2026-05-01"])
 
 
 class ResumeAccompaniment(Command):
     """Take up a suspended accompaniment again."""
 
-    resumed_on: date | None = None
+    resumed_on: FactDate | None = None
 
 
 class RenewAccompaniment(Command):
     """Renew for another period, near or after the planned end; a reason is required."""
 
     reason: RenewalReason | None = Field(None, examples=["training_in_progress"])
-    renewed_on: date | None = None
+    renewed_on: FactDate | None = None
 
 
 class CloseAccompaniment(Command):
@@ -196,7 +194,7 @@ class CloseAccompaniment(Command):
     model_config = ConfigDict(json_schema_extra={"examples": [{"exit_category": "cdi", "closed_on": "2026-11-02"}]})
 
     exit_category: ExitCategory | None = None
-    closed_on: date | None = None
+    closed_on: FactDate | None = None
 
 
 class UpdateCandidateProfile(Command):
@@ -223,7 +221,7 @@ class ScheduleWorkshopSession(Command):
     session_id: UUID = Field(default_factory=uuid4)
     agency_id: AgencyId
     theme: WorkshopTheme
-    session_date: date = Field(examples=["2026-03-05"])
+    session_date: FactDate = Field(examples=["2026-03-05"])
     capacity: int = Field(ge=1, le=200, examples=[12])
     title: str | None = Field(None, min_length=1, max_length=120, examples=["Prendre confiance en soi"])
     open_to_department: bool = Field(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from services.accompaniment.domain.decisions.guards import existing
 from services.accompaniment.domain.evolution import ACCOMPANIMENT
@@ -15,6 +15,7 @@ from services.accompaniment.service_layer import handlers
 from shared.audit import Audit
 from shared.auth import CurrentUser
 from shared.eventstore import Tracing
+from shared.http.params import AgencyId, Limit, Offset, StaffId
 
 router = APIRouter(tags=["accompaniments"])
 
@@ -24,11 +25,11 @@ async def list_accompaniments(
     user: CurrentUser,
     deps: DependenciesDep,
     beneficiary_id: UUID | None = None,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     status: Literal["open", "suspended", "closed"] | None = None,
-    referent_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    referent_id: StaffId = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[dict]:
     """Accompaniments by person, agency, status or referent; caseworkers and managers see their agency's."""
     async with deps.store.connection() as conn:

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from services.accompaniment.domain.commands import ChangeActionStatus, PlanAction, ReferToScheme, SetObjective
 from services.accompaniment.entrypoints.dependencies import DependenciesDep, execute
 from services.accompaniment.entrypoints.responses import AccompanimentDetail
 from shared.auth import CurrentUser
 from shared.contracts.accompaniment import ActionStatus
+from shared.inputs import FactDate, Input
 
 router = APIRouter(prefix="/accompaniments/{accompaniment_id}", tags=["action plan"])
 
 
-class ActionStatusIn(BaseModel):
+class ActionStatusIn(Input):
     """The new status of an action."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "in_progress"}]})
 
     status: ActionStatus
-    changed_on: date | None = Field(None, description="Default: today.")
+    changed_on: FactDate | None = Field(None, description="Default: today.")
 
 
 @router.post("/objectives", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from services.accompaniment.domain.commands import (
     CancelAppointment,
@@ -17,24 +16,25 @@ from services.accompaniment.domain.commands import (
 from services.accompaniment.entrypoints.dependencies import DependenciesDep, execute
 from services.accompaniment.entrypoints.responses import AccompanimentDetail
 from shared.auth import CurrentUser
+from shared.inputs import FactDate, Input
 
 router = APIRouter(prefix="/accompaniments/{accompaniment_id}/appointments", tags=["appointments"])
 
 
-class HeldIn(BaseModel):
+class HeldIn(Input):
     """When the appointment took place (default: its scheduled date)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    held_on: date | None = Field(None, examples=["2026-02-12"])
+    held_on: FactDate | None = Field(None, examples=["2026-02-12"])
 
 
-class CancellationIn(BaseModel):
+class CancellationIn(Input):
     """When the appointment was called off (default: today)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    cancelled_on: date | None = Field(None, examples=["2026-02-10"])
+    cancelled_on: FactDate | None = Field(None, examples=["2026-02-10"])
 
 
 @router.post("", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from services.accompaniment.domain.commands import BarrierProgress, IdentifyBarrier, ProgressBarrier, RecordTrainingNeed
 from services.accompaniment.entrypoints.dependencies import DependenciesDep, execute
 from services.accompaniment.entrypoints.responses import AccompanimentDetail
 from shared.auth import CurrentUser
 from shared.contracts.accompaniment import BarrierCategory
+from shared.inputs import FactDate, Input
 
 router = APIRouter(prefix="/accompaniments/{accompaniment_id}", tags=["diagnosis"])
 
 
-class BarrierStatusIn(BaseModel):
+class BarrierStatusIn(Input):
     """Where a followed barrier moves to."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "lifted"}]})
 
     status: BarrierProgress
-    on: date | None = Field(None, description="Default: today.")
+    on: FactDate | None = Field(None, description="Default: today.")
 
 
 @router.post("/barriers", response_model=AccompanimentDetail, status_code=status.HTTP_201_CREATED)

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.accompaniment.domain import worklist
 from services.accompaniment.domain.decisions.engagement import contract_deadline
 from services.accompaniment.entrypoints.dependencies import DependenciesDep
-from shared.auth import CurrentUser
+from services.accompaniment.service_layer.dependencies import Dependencies
+from shared.auth import CurrentUser, Principal
+from shared.contracts import labels
+from shared.exports import CSV_TYPE, XLSX_TYPE, Table, csv_bytes, filename, xlsx_bytes
+from shared.http.params import AgencyId, AsOf
 
 router = APIRouter(tags=["worklists"])
 
@@ -33,15 +39,86 @@ class WorklistEntry(BaseModel):
     reasons: list[worklist.Reason]
 
 
+HEADERS = [
+    "Accompagnement",
+    "Bénéficiaire",
+    "Agence",
+    "Référent",
+    "Statut",
+    "Fin prévue",
+    "Jours avant la fin prévue",
+    "Dernier contact",
+    "Jours sans contact",
+    "Échéance du contrat",
+    "Contrat signé le",
+    "Motifs",
+]
+Referent = Annotated[str | None, Query(max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
+
+
 @router.get("/worklists", response_model=list[WorklistEntry])
 async def get_worklist(
-    user: CurrentUser,
-    deps: DependenciesDep,
-    agency_id: str | None = None,
-    referent: UUID | None = None,
-    as_of: date | None = None,
+    user: CurrentUser, deps: DependenciesDep, agency_id: AgencyId = None, referent: Referent = None, as_of: AsOf = None
 ) -> list[WorklistEntry]:
     """Accompaniments ending soon, without recent contact, or whose contract was not signed in time."""
+    return await _worklist(user, deps, agency_id, referent, as_of)
+
+
+def _table(entries: list[WorklistEntry]) -> Table:
+    rows = [
+        [
+            str(e.accompaniment_id),
+            str(e.beneficiary_id),
+            e.agency_id,
+            e.referent_id,
+            labels.label(labels.ACCOMPANIMENT_STATUSES, e.status),
+            e.planned_end_date,
+            e.days_to_planned_end,
+            e.last_contact_on,
+            e.days_without_contact,
+            e.contract_deadline,
+            e.contract_signed_on,
+            ", ".join(labels.label(labels.WORKLIST_REASONS, r) for r in e.reasons),
+        ]
+        for e in entries
+    ]
+    return Table("Liste de suivi", HEADERS, rows)
+
+
+def _download(content: bytes, media_type: str, extension: str) -> Response:
+    name = filename(f"liste-de-suivi-{date.today().isoformat()}", extension)
+    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get(
+    "/worklists.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV (;, UTF-8 BOM)."}},
+)
+async def get_worklist_csv(
+    user: CurrentUser, deps: DependenciesDep, agency_id: AgencyId = None, referent: Referent = None, as_of: AsOf = None
+) -> Response:
+    """The worklist as CSV for a French spreadsheet (`;`, UTF-8 with BOM, French headers and reasons)."""
+    entries = await _worklist(user, deps, agency_id, referent, as_of)
+    return _download(csv_bytes(_table(entries)), CSV_TYPE, "csv")
+
+
+@router.get(
+    "/worklists.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def get_worklist_xlsx(
+    user: CurrentUser, deps: DependenciesDep, agency_id: AgencyId = None, referent: Referent = None, as_of: AsOf = None
+) -> Response:
+    """The worklist as an XLSX workbook (French headers and reasons)."""
+    entries = await _worklist(user, deps, agency_id, referent, as_of)
+    return _download(xlsx_bytes(_table(entries)), XLSX_TYPE, "xlsx")
+
+
+async def _worklist(
+    user: Principal, deps: Dependencies, agency_id: str | None, referent: str | None, as_of: date | None
+) -> list[WorklistEntry]:
     as_of = as_of or date.today()
     async with deps.store.connection() as conn:
         rows = await deps.accompaniments.worklist_candidates(

@@ -21,6 +21,7 @@ from services.accompaniment.entrypoints.responses import (
 from services.accompaniment.service_layer import workshops
 from shared.audit import Audit
 from shared.auth import CurrentUser
+from shared.http.params import AgencyId, AsOf, Limit
 from shared.private_text import Owner, text_ref
 
 router = APIRouter(prefix="/workshops", tags=["workshops"])
@@ -45,13 +46,13 @@ async def _shown(session, deps) -> WorkshopSessionDetail:
 async def list_sessions(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    agency_id: AgencyId = None,
+    date_from: AsOf = None,
+    date_to: AsOf = None,
     open_to_department: Annotated[
         bool, Query(description="Only the sessions open to the department, of every agency (or of `agency_id`).")
     ] = False,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
 ) -> list[dict]:
     """Sessions with their seats taken and attendance; caseworkers and managers see their agency's, and every
     agency's sessions open to the department with `open_to_department=true`."""
@@ -77,7 +78,7 @@ async def get_session(session_id: UUID, user: CurrentUser, deps: DependenciesDep
     """A session with its participants."""
     session = await deps.store.load(WORKSHOP_SESSION, session_id)
     if session is None:
-        raise WorkshopNotFound(f"no workshop session {session_id}")
+        raise WorkshopNotFound(f"aucune séance d'atelier {session_id}")
     workshops.session_scope(user, session)
     return await _shown(session, deps)
 

@@ -24,7 +24,7 @@ async def schedule_session(
     user.scope(cmd.agency_id)
     async with deps.store.transaction() as uow:
         if await uow.load(WORKSHOP_SESSION, cmd.session_id) is not None:
-            raise AlreadyRecorded(f"workshop session {cmd.session_id} already exists")
+            raise AlreadyRecorded(f"la séance d'atelier {cmd.session_id} existe déjà")
         events = workshops.schedule_session(cmd, ctx)
         # A session's title concerns no one person as a rule: it is kept under the session's own key.
         await deps.texts.seal(uow.connection, Owner.workshop(cmd.session_id), cmd.texts())
@@ -85,6 +85,6 @@ async def erase_title(session_id: UUID, *, user: Principal, deps: Dependencies, 
     async with deps.store.transaction() as uow:
         session = await uow.load(WORKSHOP_SESSION, session_id)
         if session is None:
-            raise WorkshopNotFound(f"no workshop session {session_id}")
+            raise WorkshopNotFound(f"aucune séance d'atelier {session_id}")
         user.scope(session.agency_id)
         return await deps.texts.erase(uow.connection, Owner.workshop(session_id), today)

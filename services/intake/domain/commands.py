@@ -8,11 +8,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from services.intake.domain.nir import validate_nir
 from shared.contracts.intake import HouseholdType
 from shared.contracts.referentials import ReferralSource
+from shared.inputs import BirthDate, FactDate, Input
 
 _ALLOCATAIRE = re.compile(r"^\d{1,7}$")
 
@@ -31,7 +32,7 @@ def _printable(value: Any) -> Any:
     return value
 
 
-class ReferBeneficiary(BaseModel):
+class ReferBeneficiary(Input):
     """The department refers an RSA beneficiary to the ALI covering their commune."""
 
     model_config = ConfigDict(
@@ -62,7 +63,7 @@ class ReferBeneficiary(BaseModel):
 
     first_name: str = Field(min_length=1, max_length=100, examples=["Aminata"])
     last_name: str = Field(min_length=1, max_length=100, examples=["Diallo"])
-    birth_date: date = Field(examples=["1988-04-12"])
+    birth_date: BirthDate = Field(examples=["1988-04-12"])
     nir: str | None = Field(
         None,
         description="Numéro de sécurité sociale, 13 characters or 15 with the key; spaces and dots are ignored.",
@@ -82,8 +83,8 @@ class ReferBeneficiary(BaseModel):
     email: EmailStr | None = None
     household_type: HouseholdType = HouseholdType.SINGLE
     children: int = Field(0, ge=0, le=20)
-    orientation_date: date = Field(description="Date the department referred the person to the ALI.")
-    enrolment_date: date | None = Field(
+    orientation_date: FactDate = Field(description="Date the department referred the person to the ALI.")
+    enrolment_date: FactDate | None = Field(
         None,
         description="Date the agency enrolled the person (the accompaniment starts then); today when omitted."
         " Not before the orientation, not in the future: earlier enrolments are entered when an agency's"
@@ -133,7 +134,7 @@ class ReferBeneficiary(BaseModel):
         return value if has_number else None
 
 
-class TransferBeneficiary(BaseModel):
+class TransferBeneficiary(Input):
     """The person moved: follow them up in the agency covering their new commune."""
 
     model_config = ConfigDict(
@@ -149,7 +150,7 @@ class TransferBeneficiary(BaseModel):
     address: str | None = Field(
         None, max_length=200, description="New address; when omitted the old one is cleared (it is no longer valid)."
     )
-    transferred_on: date = Field(default_factory=date.today, description="Date of the move; today by default.")
+    transferred_on: FactDate = Field(default_factory=date.today, description="Date of the move; today by default.")
 
     @field_validator("address")
     @classmethod

@@ -9,11 +9,12 @@ import unicodedata
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from services.intake.domain.commands import AllocataireRole
 from shared.contracts.intake import HouseholdType
 from shared.contracts.referentials import ReferralSource
+from shared.inputs import Input
 
 
 class FileFormat(StrEnum):
@@ -109,7 +110,7 @@ def token(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
 
 
-class MappingProfile(BaseModel):
+class MappingProfile(Input):
     """How the files of one source are read."""
 
     model_config = ConfigDict(

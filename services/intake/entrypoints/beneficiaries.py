@@ -20,6 +20,7 @@ from services.intake.entrypoints.responses import (
 from services.intake.service_layer import beneficiaries, views
 from shared.audit import AuditDep
 from shared.auth import CurrentUser
+from shared.http.params import AGENCY_PATTERN, Limit, Offset
 from shared.problems import errors
 
 router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
@@ -30,9 +31,12 @@ async def list_beneficiaries(
     user: CurrentUser,
     deps: DependenciesDep,
     audit: AuditDep,
-    agency_id: Annotated[str | None, Query(description="Agency; yours by default, every agency for an admin.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    agency_id: Annotated[
+        str | None,
+        Query(pattern=AGENCY_PATTERN, description="Agency; yours by default, every agency for an admin."),
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[BeneficiarySummary]:
     """The agency's beneficiaries with their names, most recently enrolled first (agency staff and admins)."""
     files = await views.list_beneficiaries(user, agency_id, deps=deps, limit=limit, offset=offset)

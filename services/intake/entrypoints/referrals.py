@@ -24,6 +24,8 @@ from shared.errors import Forbidden
 from shared.problems import errors
 
 router = APIRouter(tags=["referrals"])
+# File imports take bodies up to the import limit (settings), other routes the service's default.
+imports = APIRouter(tags=["referrals"])
 
 
 @router.post(
@@ -76,7 +78,7 @@ _SAMPLE = (
 )
 
 
-@router.post(
+@imports.post(
     "/referrals/import",
     response_model=ImportReport | DryRunReport,
     responses=errors(401, 403, 404, 413, 422),
@@ -114,7 +116,9 @@ async def import_file(
     user: CurrentUser,
     deps: DependenciesDep,
     settings: SettingsDep,
-    profile: Annotated[str | None, Query(max_length=64, description="Mapping profile (default: plateforme).")] = None,
+    profile: Annotated[
+        str | None, Query(pattern=r"^[a-z0-9][a-z0-9_\-]{0,63}$", description="Mapping profile (default: plateforme).")
+    ] = None,
     dry_run_: Annotated[
         bool, Query(alias="dry_run", description="Show the first rows as read; write nothing.")
     ] = False,

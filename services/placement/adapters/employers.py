@@ -38,7 +38,7 @@ class PostgresEmployers(EmployerViews):
                 employer.version,
             )
         except asyncpg.UniqueViolationError as e:
-            raise EmployerAlreadyRegistered(f"an employer with SIRET {employer.siret} is already registered") from e
+            raise EmployerAlreadyRegistered(f"un employeur de SIRET {employer.siret} est déjà enregistré") from e
 
     async def save(self, conn: asyncpg.Connection, employer: Employer) -> None:
         await conn.execute(

@@ -23,11 +23,11 @@ def luhn_valid(digits: str) -> bool:
 def check_siret(siret: str) -> str:
     """The SIRET, if valid; La Poste's establishments (SIREN 356000000) use a digit-sum rule instead."""
     if len(siret) != 14 or not siret.isdigit():
-        raise InvalidSiret("siret", "a SIRET is 14 digits")
+        raise InvalidSiret("siret", "un SIRET compte 14 chiffres")
     if siret.startswith("356000000"):
         valid = sum(int(c) for c in siret) % 5 == 0
     else:
         valid = luhn_valid(siret)
     if not valid:
-        raise InvalidSiret("siret", "this SIRET has an invalid check key")
+        raise InvalidSiret("siret", "ce SIRET a une clé de contrôle invalide")
     return siret

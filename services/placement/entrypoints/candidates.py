@@ -7,10 +7,11 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from services.placement.domain.errors import CandidateNotFound
-from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import CandidateOut, candidate_out
 from shared.audit import Audit
 from shared.auth import CurrentUser
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["candidates"])
 
@@ -19,7 +20,7 @@ router = APIRouter(tags=["candidates"])
 async def list_candidates(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     active: bool | None = True,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -39,7 +40,7 @@ async def get_candidate(beneficiary_id: UUID, user: CurrentUser, deps: Dependenc
     async with deps.store.connection() as conn:
         candidate = await deps.candidates.get(conn, beneficiary_id)
     if candidate is None:
-        raise CandidateNotFound(f"no candidate profile for {beneficiary_id}")
+        raise CandidateNotFound(f"aucun profil de candidat pour {beneficiary_id}")
     user.scope(candidate.agency_id)
     await Audit(deps.audit, user).read(
         "candidate", agency_id=candidate.agency_id, resource_id=beneficiary_id, beneficiary_id=beneficiary_id

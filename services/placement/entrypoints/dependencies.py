@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from services.placement.service_layer.dependencies import Dependencies
 
@@ -14,5 +14,3 @@ def _dependencies(request: Request) -> Dependencies:
 
 
 DependenciesDep = Annotated[Dependencies, Depends(_dependencies)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]

@@ -10,12 +10,13 @@ from fastapi import APIRouter, status
 from services.placement.domain.commands import RecordEmployerContact, RegisterEmployer
 from services.placement.domain.errors import EmployerNotFound
 from services.placement.entrypoints import shown
-from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import ContactRecorded, EmployerDetail, EmployerOut, ErasureDone
 from services.placement.service_layer import employers as handlers
 from shared.audit import Audit
 from shared.auth import CurrentUser
 from shared.contracts.referentials import Sector
+from shared.http.params import AgencyId, CommuneQuery, Limit, Offset
 from shared.problems import errors
 
 router = APIRouter(tags=["employers"])
@@ -33,9 +34,9 @@ async def register(body: RegisterEmployer, user: CurrentUser, deps: Dependencies
 async def list_employers(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     sector: Sector | None = None,
-    commune_code: str | None = None,
+    commune_code: CommuneQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict]:
@@ -53,7 +54,7 @@ async def get_employer(employer_id: UUID, user: CurrentUser, deps: DependenciesD
     async with deps.store.connection() as conn:
         employer = await deps.employers.get(conn, employer_id)
         if employer is None:
-            raise EmployerNotFound(f"no employer {employer_id}")
+            raise EmployerNotFound(f"aucun employeur {employer_id}")
         employer = await shown.employer_detail(deps, conn, employer)
     if any(c["contact_name"] or c["notes"] for c in employer["contact_history"]):
         await Audit(deps.audit, user).read(

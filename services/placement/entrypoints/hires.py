@@ -10,11 +10,12 @@ from fastapi import APIRouter, status
 from services.placement.domain.commands import EndHireEarly, RecordCheckIn
 from services.placement.domain.errors import HireNotFound
 from services.placement.entrypoints import shown
-from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import HireOut
 from services.placement.service_layer import hires as handlers
 from shared.audit import Audit
 from shared.auth import CurrentUser
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["hires"])
 
@@ -23,7 +24,7 @@ async def _read(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict
     async with deps.store.connection() as conn:
         row = await deps.introductions.get_hire(conn, hire_id)
         if row is None:
-            raise HireNotFound(f"no hire {hire_id}")
+            raise HireNotFound(f"aucune embauche {hire_id}")
         user.scope(row["agency_id"])
         [row] = await shown.hires(deps, conn, [row])
     await Audit(deps.audit, user).read(
@@ -36,7 +37,7 @@ async def _read(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict
 async def list_hires(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     beneficiary_id: UUID | None = None,
     limit: Limit = 100,
     offset: Offset = 0,

@@ -10,11 +10,12 @@ from fastapi import APIRouter, status
 from services.placement.domain.commands import AgreeImmersion, CompleteImmersion, RenewImmersion
 from services.placement.domain.errors import ImmersionNotFound
 from services.placement.entrypoints import shown
-from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import ImmersionOut
 from services.placement.service_layer import immersions as handlers
 from shared.audit import Audit
 from shared.auth import CurrentUser
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["immersions"])
 
@@ -23,7 +24,7 @@ async def _read(immersion_id: UUID, user: CurrentUser, deps: DependenciesDep) ->
     async with deps.store.connection() as conn:
         row = await deps.immersions.get(conn, immersion_id)
         if row is None:
-            raise ImmersionNotFound(f"no immersion {immersion_id}")
+            raise ImmersionNotFound(f"aucune immersion {immersion_id}")
         user.scope(row["agency_id"])
         [row] = await shown.immersions(deps, conn, [row])
     await Audit(deps.audit, user).read(
@@ -43,7 +44,7 @@ async def agree(body: AgreeImmersion, user: CurrentUser, deps: DependenciesDep) 
 async def list_immersions(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     beneficiary_id: UUID | None = None,
     limit: Limit = 100,
     offset: Offset = 0,

@@ -9,10 +9,11 @@ from fastapi import APIRouter, status
 
 from services.placement.domain.commands import MakeIntroduction, RecordOutcome
 from services.placement.domain.errors import IntroductionNotFound
-from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import IntroductionOut
 from services.placement.service_layer import introductions as handlers
 from shared.auth import CurrentUser
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["introductions"])
 
@@ -21,7 +22,7 @@ async def _read(introduction_id: UUID, user: CurrentUser, deps: DependenciesDep)
     async with deps.store.connection() as conn:
         row = await deps.introductions.get(conn, introduction_id)
     if row is None:
-        raise IntroductionNotFound(f"no introduction {introduction_id}")
+        raise IntroductionNotFound(f"aucune mise en relation {introduction_id}")
     user.scope(row["agency_id"])
     return row
 
@@ -37,7 +38,7 @@ async def introduce(body: MakeIntroduction, user: CurrentUser, deps: Dependencie
 async def list_introductions(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     need_id: UUID | None = None,
     beneficiary_id: UUID | None = None,
     limit: Limit = 100,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from services.placement.domain import matching
 from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.needs import load_need
 from services.placement.entrypoints.responses import MatchesOut, match_out
 from shared.auth import CurrentUser
+from shared.http.params import Limit
 
 router = APIRouter(tags=["needs"])
 
@@ -21,7 +21,7 @@ async def matches(
     need_id: UUID,
     user: CurrentUser,
     deps: DependenciesDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    limit: Limit = 50,
     compatible_only: bool = False,
 ) -> dict:
     """The agency's active candidates ranked for the need: compatible first, then score, then id."""

@@ -11,10 +11,11 @@ from services.placement.domain.commands import CloseNeed, FillNeed, PublishNeed
 from services.placement.domain.errors import NeedNotFound
 from services.placement.domain.state import Need, NeedStatus
 from services.placement.entrypoints import shown
-from services.placement.entrypoints.dependencies import DependenciesDep, Limit, Offset
+from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import NeedOut
 from services.placement.service_layer import needs as handlers
 from shared.auth import CurrentUser
+from shared.http.params import AgencyId, Limit, Offset
 
 router = APIRouter(tags=["needs"])
 
@@ -24,7 +25,7 @@ async def load_need(need_id: UUID, user: CurrentUser, deps: DependenciesDep) -> 
     async with deps.store.connection() as conn:
         need = await deps.needs.get(conn, need_id)
     if need is None:
-        raise NeedNotFound(f"no need {need_id}")
+        raise NeedNotFound(f"aucun besoin {need_id}")
     user.scope(need.agency_id, personal=False)
     return need
 
@@ -44,7 +45,7 @@ async def _shown(need: Need, deps: DependenciesDep) -> dict:
 async def list_needs(
     user: CurrentUser,
     deps: DependenciesDep,
-    agency_id: str | None = None,
+    agency_id: AgencyId = None,
     status: NeedStatus | None = None,
     employer_id: UUID | None = None,
     limit: Limit = 100,

@@ -13,5 +13,5 @@ def acting_agency(user: Principal, requested: str | None) -> str:
     user.require_role(*STAFF)
     agency = user.scope(requested)
     if agency is None:
-        raise InvalidField("agency_id", "name the agency this is recorded for")
+        raise InvalidField("agency_id", "indiquez l'agence pour laquelle c'est enregistré")
     return agency

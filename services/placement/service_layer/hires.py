@@ -26,7 +26,7 @@ async def _on_hire(
     async with deps.store.transaction() as uow:
         introduction_id = await deps.introductions.introduction_of_hire(uow.connection, hire_id)
         if introduction_id is None:
-            raise HireNotFound(f"no hire {hire_id}")
+            raise HireNotFound(f"aucune embauche {hire_id}")
         state = await uow.load(INTRODUCTION, introduction_id)
         user.scope(state.agency_id)
         events = decide(state)

@@ -6,7 +6,6 @@ computed at one generation of the facts (the `X-Projection-Generation` header sa
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from typing import Annotated
@@ -19,16 +18,23 @@ from services.reporting.domain.indicators import AllScopes, Snapshot, Trends
 from services.reporting.domain.indicators import Query as IndicatorQuery
 from shared.audit import Audit
 from shared.auth import CurrentUser, Principal
-from shared.csv_safe import SafeWriter
+from shared.contracts import labels
 from shared.errors import DomainError, Forbidden
+from shared.exports import CSV_TYPE, XLSX_TYPE, Table, csv_bytes, filename, xlsx_bytes
+from shared.inputs import ReferenceDate
 from shared.territory import AGENCIES_BY_ID
 
 router = APIRouter(tags=["indicators"])
 
-Start = Annotated[date | None, Query(description="First day of the period (default: 364 days before as_of).")]
-End = Annotated[date | None, Query(description="Last day of the period (default: as_of).")]
-AsOf = Annotated[date | None, Query(description="Reference date for stocks such as the caseload (default: today).")]
-Agency = Annotated[str | None, Query(description="An agency id; the department when omitted.")]
+Start = Annotated[ReferenceDate | None, Query(description="First day of the period (default: 364 days before as_of).")]
+End = Annotated[ReferenceDate | None, Query(description="Last day of the period (default: as_of).")]
+AsOf = Annotated[
+    ReferenceDate | None, Query(description="Reference date for stocks such as the caseload (default: today).")
+]
+Agency = Annotated[
+    str | None,
+    Query(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="An agency id; the department when omitted."),
+]
 RECOVERING = {503: {"description": "The indicators are recovering (facts loading or being built); retry later."}}
 
 
@@ -93,7 +99,93 @@ async def get_indicators(
     return _json(entry, ("json", scope), lambda: figures.of(scope), _generation(entry))
 
 
-@router.get("/indicators.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}, **RECOVERING})
+_EXPORT_HEADERS = (
+    "Périmètre",
+    "Début de période",
+    "Fin de période",
+    "Date de référence",
+    "Rubrique",
+    "Indicateur",
+    "Libellé",
+    "Ventilation",
+    "Libellé de la ventilation",
+    "Valeur",
+)
+
+
+def _figures_table(figures: dict) -> Table:
+    """One line per figure: scope, period, section (French), indicator (code and French label), breakdown (code and
+    French label), value. Codes are kept beside the labels, so that a tool reads the same keys as in the JSON."""
+    rows: list[list] = []
+    prefix = [figures["scope"], figures["period"]["start"], figures["period"]["end"], figures["as_of"]]
+
+    def line(section: str, name: str, breakdown: str, value) -> None:
+        base = name.split(".")[0]
+        known = definitions.DEFINITIONS_BY_NAME.get((section, base))
+        title = known.label if known is not None and base == name else labels.INDICATORS.get(name, name)
+        referential = labels.BREAKDOWNS.get(base, {})
+        breakdown_label = labels.label(referential, breakdown) if breakdown else ""
+        rows.append([*prefix, labels.INDICATOR_SECTIONS[section], name, title, breakdown, breakdown_label, value])
+
+    for section in ("accompaniments", "follow_up", "barriers", "workshops", "placement"):
+        for name, value in figures[section].items():
+            if isinstance(value, dict):
+                for breakdown, inner in value.items():
+                    if isinstance(inner, dict):
+                        for sub, v in inner.items():
+                            line(section, f"{name}.{sub}", breakdown, v)
+                    else:
+                        line(section, name, breakdown, inner)
+            else:
+                line(section, name, "", value)
+    for cohort in figures["cohorts"]:
+        for name, value in cohort.items():
+            if name == "month":
+                continue
+            if isinstance(value, dict):
+                for group, n in value.items():
+                    line("cohorts", name, f"{cohort['month']}.{group}", n)
+            else:
+                line("cohorts", name, cohort["month"], value)
+    return Table("Indicateurs", _EXPORT_HEADERS, rows)
+
+
+async def _export(
+    request: Request, user: Principal, agency_id: str | None, start, end, as_of, kind: str
+) -> Response:
+    """The indicators as a French spreadsheet file (`csv`: `;`, UTF-8 with BOM; `xlsx`), audited, rendered once per
+    generation of the facts."""
+    scope = _scope(user, agency_id)
+    q = _query(request, start, end, as_of)
+    all_scopes, entry = await _all_scopes(request, q)
+    await Audit(request.app.state.runtime.audit, user).export(
+        f"indicators.{kind}", agency_id=scope, detail=f"period {q.start}..{q.end}, as of {q.as_of}"
+    )
+    body = entry.rendered.get((kind, scope))
+    if body is None:
+        table = _figures_table(all_scopes.of(scope))
+        body = entry.rendered[(kind, scope)] = csv_bytes(table) if kind == "csv" else xlsx_bytes(table)
+    # No request value in a header: the file is named after a known agency (our own id for it) and a date.
+    known = AGENCIES_BY_ID.get(scope) if scope else None
+    stem = f"indicateurs-{known.id if known else 'departement'}-{q.as_of.isoformat()}"
+    return Response(
+        body,
+        media_type=CSV_TYPE if kind == "csv" else XLSX_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename(stem, kind)}"',
+            "X-Projection-Generation": _generation(entry),
+        },
+    )
+
+
+@router.get(
+    "/indicators.csv",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV (`;`, UTF-8 with BOM)."},
+        **RECOVERING,
+    },
+)
 async def get_indicators_csv(
     request: Request,
     user: CurrentUser,
@@ -102,57 +194,26 @@ async def get_indicators_csv(
     end: End = None,
     as_of: AsOf = None,
 ) -> Response:
-    """The same indicators as CSV: one line per figure (section, indicator, breakdown, value); the export is audited."""
-    scope = _scope(user, agency_id)
-    q = _query(request, start, end, as_of)
-    all_scopes, entry = await _all_scopes(request, q)
-    figures = all_scopes.of(scope)
-    await Audit(request.app.state.runtime.audit, user).export(
-        "indicators.csv", agency_id=scope, detail=f"period {q.start}..{q.end}, as of {q.as_of}"
-    )
-    # No request value in a header: the file is named after a known agency (our own id for it) and a date.
-    known = AGENCIES_BY_ID.get(scope) if scope else None
-    filename = f"indicators-{known.id if known else 'department'}-{q.as_of.isoformat()}.csv"
-    body = entry.rendered.get(("csv", scope))
-    if body is None:
-        body = entry.rendered[("csv", scope)] = _csv(figures).encode()
-    return Response(
-        body,
-        media_type="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "X-Projection-Generation": _generation(entry),
-        },
-    )
+    """The same indicators for a French spreadsheet: one line per figure, French headers and labels, `;`, UTF-8
+    with BOM; the export is audited."""
+    return await _export(request, user, agency_id, start, end, as_of, "csv")
 
 
-def _csv(figures: dict) -> str:
-    out = io.StringIO()
-    # Text cells that a spreadsheet would run as a formula (`=HYPERLINK(...)`) are neutralised.
-    writer = SafeWriter(out)
-    writer.writerow(["scope", "period_start", "period_end", "as_of", "section", "indicator", "breakdown", "value"])
-    prefix = [figures["scope"], figures["period"]["start"], figures["period"]["end"], figures["as_of"]]
-    for section in ("accompaniments", "follow_up", "barriers", "workshops", "placement"):
-        for name, value in figures[section].items():
-            if isinstance(value, dict):
-                for breakdown, inner in value.items():
-                    if isinstance(inner, dict):
-                        for sub, v in inner.items():
-                            writer.writerow([*prefix, section, f"{name}.{sub}", breakdown, "" if v is None else v])
-                    else:
-                        writer.writerow([*prefix, section, name, breakdown, inner])
-            else:
-                writer.writerow([*prefix, section, name, "", "" if value is None else value])
-    for cohort in figures["cohorts"]:
-        for name, value in cohort.items():
-            if name == "month":
-                continue
-            if isinstance(value, dict):
-                for group, n in value.items():
-                    writer.writerow([*prefix, "cohorts", name, f"{cohort['month']}.{group}", n])
-            else:
-                writer.writerow([*prefix, "cohorts", name, cohort["month"], value])
-    return out.getvalue()
+@router.get(
+    "/indicators.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}, **RECOVERING},
+)
+async def get_indicators_xlsx(
+    request: Request,
+    user: CurrentUser,
+    agency_id: Agency = None,
+    start: Start = None,
+    end: End = None,
+    as_of: AsOf = None,
+) -> Response:
+    """The same indicators as an XLSX workbook (one line per figure, French headers and labels); audited."""
+    return await _export(request, user, agency_id, start, end, as_of, "xlsx")
 
 
 def _agency_name(agency_id: str) -> str:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
+from pydantic import BaseModel
 
 from shared.contracts.exits import ExitCategory
 from shared.contracts.labels import all_labels
@@ -50,18 +51,26 @@ async def dashboard(request: Request) -> FileResponse:
     return FileResponse(STATIC / "dashboard.html", media_type="text/html", headers=headers)
 
 
-@router.get("/dashboard/config")
-async def dashboard_config(request: Request) -> dict:
+class DashboardConfig(BaseModel):
+    """Where the dashboard signs people in, and how often it refreshes."""
+
+    issuer: str | None
+    client_id: str
+    refresh_seconds: int | float
+
+
+@router.get("/dashboard/config", response_model=DashboardConfig)
+async def dashboard_config(request: Request) -> DashboardConfig:
     """Where the dashboard signs people in: the identity provider's issuer and the dashboard's client id."""
     settings = request.app.state.settings
-    return {
-        "issuer": settings.auth_issuer,
-        "client_id": settings.dashboard_client_id,
-        "refresh_seconds": settings.dashboard_refresh_seconds,
-    }
+    return DashboardConfig(
+        issuer=settings.auth_issuer,
+        client_id=settings.dashboard_client_id,
+        refresh_seconds=settings.dashboard_refresh_seconds,
+    )
 
 
-@router.get("/dashboard/labels")
+@router.get("/dashboard/labels", response_model=dict[str, dict[str, str]])
 async def dashboard_labels() -> dict:
     """French labels of every code the dashboard shows (exit groups and categories, barriers, themes...)."""
     return {
@@ -75,5 +84,5 @@ async def dashboard_labels() -> dict:
 async def dashboard_asset(asset: str) -> FileResponse:
     """Script, style sheet and vendored library of the dashboard."""
     if asset not in ASSETS:
-        raise NotFound(f"no dashboard asset {asset!r}")
+        raise NotFound(f"aucun fichier {asset!r} dans le tableau de bord")
     return FileResponse(STATIC / asset, media_type=ASSETS[asset])

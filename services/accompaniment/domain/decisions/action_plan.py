@@ -29,10 +29,10 @@ def set_objective(state: Accompaniment | None, cmd: SetObjective, ctx: Context) 
     """Add an objective; its target date, if any, is not before the day it is set."""
     state = open_(state)
     if cmd.objective_id in state.objectives:
-        raise AlreadyRecorded(f"objective {cmd.objective_id} is already set")
-    set_on = past_fact(state, cmd.set_on, ctx.today, "the date")
+        raise AlreadyRecorded(f"l'objectif {cmd.objective_id} est déjà fixé")
+    set_on = past_fact(state, cmd.set_on, ctx.today, "la date")
     if cmd.target_date is not None and cmd.target_date < set_on:
-        raise InvalidDate(f"the target date {cmd.target_date} is before the objective is set ({set_on})")
+        raise InvalidDate(f"l'échéance {cmd.target_date} précède la fixation de l'objectif ({set_on})")
     return [
         ObjectiveSet(
             **header(state),
@@ -48,12 +48,12 @@ def plan_action(state: Accompaniment | None, cmd: PlanAction, ctx: Context) -> l
     """Plan an action towards an existing objective."""
     state = open_(state)
     if cmd.objective_id not in state.objectives:
-        raise ItemNotFound(f"no objective {cmd.objective_id} in this accompaniment")
+        raise ItemNotFound(f"aucun objectif {cmd.objective_id} dans cet accompagnement")
     if cmd.action_id in state.actions:
-        raise AlreadyRecorded(f"action {cmd.action_id} is already planned")
-    planned_on = past_fact(state, cmd.planned_on, ctx.today, "the date")
+        raise AlreadyRecorded(f"l'action {cmd.action_id} est déjà prévue")
+    planned_on = past_fact(state, cmd.planned_on, ctx.today, "la date")
     if cmd.due_on is not None and cmd.due_on < planned_on:
-        raise InvalidDate(f"the due date {cmd.due_on} is before the action is planned ({planned_on})")
+        raise InvalidDate(f"l'échéance {cmd.due_on} précède la date où l'action est prévue ({planned_on})")
     return [
         ActionPlanned(
             **header(state),
@@ -73,12 +73,12 @@ def change_action_status(
     state = open_(state)
     action = state.actions.get(cmd.action_id)
     if action is None:
-        raise ItemNotFound(f"no action {cmd.action_id} in this accompaniment")
+        raise ItemNotFound(f"aucune action {cmd.action_id} dans cet accompagnement")
     if cmd.status not in NEXT_STATUSES[action.status]:
-        raise TransitionRefused(f"the action is {action.status.value}: it cannot become {cmd.status.value}")
-    on = past_fact(state, cmd.changed_on, ctx.today, "the date")
+        raise TransitionRefused(f"l'action est {action.status.value} : elle ne peut pas passer à {cmd.status.value}")
+    on = past_fact(state, cmd.changed_on, ctx.today, "la date")
     if on < action.planned_on:
-        raise InvalidDate(f"the date {on} is before the action was planned ({action.planned_on})")
+        raise InvalidDate(f"la date {on} précède la date où l'action a été prévue ({action.planned_on})")
     return [
         ActionStatusChanged(
             **header(state),
@@ -95,8 +95,8 @@ def refer_to_scheme(state: Accompaniment | None, cmd: ReferToScheme, ctx: Contex
     """Refer the person to a scheme or partner (training, IAE, town hall, social services...)."""
     state = open_(state)
     if any(r.id == cmd.referral_id for r in state.referrals):
-        raise AlreadyRecorded(f"referral {cmd.referral_id} is already recorded")
-    on = past_fact(state, cmd.referred_on, ctx.today, "the referral date")
+        raise AlreadyRecorded(f"l'orientation {cmd.referral_id} est déjà enregistrée")
+    on = past_fact(state, cmd.referred_on, ctx.today, "la date d'orientation vers le dispositif")
     return [
         SchemeReferralMade(
             **header(state),

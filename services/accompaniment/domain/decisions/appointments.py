@@ -26,7 +26,7 @@ def _scheduled(state: Accompaniment, appointment_id: UUID) -> Appointment:
     """The appointment, which must still be waiting for its outcome."""
     appointment = state.appointments.get(appointment_id)
     if appointment is None:
-        raise ItemNotFound(f"no appointment {appointment_id} in this accompaniment")
+        raise ItemNotFound(f"aucun rendez-vous {appointment_id} dans cet accompagnement")
     if appointment.status != AppointmentStatus.SCHEDULED:
         raise TransitionRefused(
             f"the appointment of {appointment.appointment_date} is already {appointment.status.value}"
@@ -38,8 +38,8 @@ def schedule(state: Accompaniment | None, cmd: ScheduleAppointment, ctx: Context
     """Plan an appointment, not before the start; not while the accompaniment is suspended."""
     state = active(state)
     if cmd.appointment_id in state.appointments:
-        raise AlreadyRecorded(f"appointment {cmd.appointment_id} is already scheduled")
-    not_before_start(state, cmd.appointment_date, "the appointment date")
+        raise AlreadyRecorded(f"le rendez-vous {cmd.appointment_id} est déjà planifié")
+    not_before_start(state, cmd.appointment_date, "la date du rendez-vous")
     return [
         AppointmentScheduled(
             **header(state),
@@ -54,7 +54,7 @@ def hold(state: Accompaniment | None, cmd: RecordAppointmentHeld, ctx: Context) 
     """Record that the appointment took place; the first one held records the delay since orientation."""
     state = open_(state)
     appointment = _scheduled(state, cmd.appointment_id)
-    held_on = past_fact(state, cmd.held_on or appointment.appointment_date, ctx.today, "the appointment date")
+    held_on = past_fact(state, cmd.held_on or appointment.appointment_date, ctx.today, "la date du rendez-vous")
     first = not state.has_held_appointment
     return [
         AppointmentHeld(
@@ -84,7 +84,7 @@ def cancel(state: Accompaniment | None, cmd: CancelAppointment, ctx: Context) ->
     """Call off an appointment that has not had an outcome."""
     state = open_(state)
     appointment = _scheduled(state, cmd.appointment_id)
-    cancelled_on = past_fact(state, cmd.cancelled_on, ctx.today, "the cancellation date")
+    cancelled_on = past_fact(state, cmd.cancelled_on, ctx.today, "la date d'annulation")
     return [
         AppointmentCancelled(
             **header(state),

@@ -21,7 +21,7 @@ def update_candidate_profile(
     """Publish the profile with the commune the person lives in (from enrolment or the last transfer)."""
     state = open_(state)
     if state.commune_code is None:
-        raise MissingInformation("the commune of residence of this person is not known yet")
+        raise MissingInformation("la commune de résidence de cette personne n'est pas encore connue")
     return [
         CandidateProfileUpdated(
             **header(state),

@@ -30,9 +30,9 @@ def identify_barrier(state: Accompaniment | None, cmd: IdentifyBarrier, ctx: Con
         raise AlreadyRecorded(f"barrier {cmd.barrier_id} is already recorded")
     if (current := state.active_barrier(cmd.category)) is not None:
         raise AlreadyRecorded(
-            f"a {cmd.category.value} barrier is already followed since {current.identified_on} (barrier {current.id})"
+            f"un frein {cmd.category.value} est déjà suivi depuis le {current.identified_on} (frein {current.id})"
         )
-    on = past_fact(state, cmd.identified_on, ctx.today, "the identification date")
+    on = past_fact(state, cmd.identified_on, ctx.today, "la date d'identification")
     return [BarrierIdentified(**header(state), barrier_id=cmd.barrier_id, category=cmd.category, identified_on=on)]
 
 
@@ -41,17 +41,17 @@ def _followed(state: Accompaniment, cmd: ProgressBarrier) -> Barrier:
     if cmd.barrier_id is not None:
         barrier = state.barrier(cmd.barrier_id)
         if barrier is None:
-            raise ItemNotFound(f"no barrier {cmd.barrier_id} in this accompaniment")
+            raise ItemNotFound(f"aucun frein {cmd.barrier_id} dans cet accompagnement")
         if not barrier.is_active:
             raise TransitionRefused(
-                f"the {barrier.category.value} barrier {barrier.id} ended on {barrier.ended_on}"
-                f" ({barrier.status.value}): identify a new barrier if it stands in the way again"
+                f"le frein {barrier.category.value} {barrier.id} a pris fin le {barrier.ended_on}"
+                f" ({barrier.status.value}) : identifiez un nouveau frein s'il fait de nouveau obstacle"
             )
         return barrier
     assert cmd.category is not None
     barrier = state.active_barrier(cmd.category)
     if barrier is None:
-        raise TransitionRefused(f"no {cmd.category.value} barrier is being followed: identify it first")
+        raise TransitionRefused(f"aucun frein {cmd.category.value} n'est suivi : identifiez-le d'abord")
     return barrier
 
 
@@ -59,9 +59,9 @@ def progress_barrier(state: Accompaniment | None, cmd: ProgressBarrier, ctx: Con
     """Move a followed barrier on: worked on (once), then lifted or not lifted, which ends its follow-up."""
     state = open_(state)
     barrier = _followed(state, cmd)
-    on = past_fact(state, cmd.on, ctx.today, "the date")
+    on = past_fact(state, cmd.on, ctx.today, "la date")
     if on < barrier.identified_on:
-        raise InvalidDate(f"the date {on} is before the barrier was identified ({barrier.identified_on})")
+        raise InvalidDate(f"la date {on} précède l'identification du frein ({barrier.identified_on})")
     days = (on - barrier.identified_on).days
     named = {**header(state), "barrier_id": barrier.id, "category": barrier.category}
     match cmd.status:
@@ -75,7 +75,7 @@ def progress_barrier(state: Accompaniment | None, cmd: ProgressBarrier, ctx: Con
             return [BarrierLifted(**named, lifted_on=on, days_since_identified=days)]
         case BarrierProgress.NOT_LIFTED:
             return [BarrierNotLifted(**named, assessed_on=on, days_since_identified=days)]
-    raise TransitionRefused(f"unknown barrier status {cmd.status}")
+    raise TransitionRefused(f"statut de frein inconnu : {cmd.status}")
 
 
 def record_training_need(
@@ -84,8 +84,8 @@ def record_training_need(
     """Note a training need."""
     state = open_(state)
     if any(n.id == cmd.training_need_id for n in state.training_needs):
-        raise AlreadyRecorded(f"training need {cmd.training_need_id} is already recorded")
-    on = past_fact(state, cmd.recorded_on, ctx.today, "the date")
+        raise AlreadyRecorded(f"le besoin de formation {cmd.training_need_id} est déjà enregistré")
+    on = past_fact(state, cmd.recorded_on, ctx.today, "la date")
     return [
         TrainingNeedRecorded(
             **header(state),

@@ -23,8 +23,8 @@ def sign_contract(
     """Record the signature, flagged late when after the deadline."""
     state = open_(state)
     if state.contract is not None:
-        raise AlreadyRecorded(f"the engagement contract was already signed on {state.contract.signed_on}")
-    signed_on = past_fact(state, cmd.signed_on, ctx.today, "the signature date")
+        raise AlreadyRecorded(f"le contrat d'engagement a déjà été signé le {state.contract.signed_on}")
+    signed_on = past_fact(state, cmd.signed_on, ctx.today, "la date de signature")
     deadline = contract_deadline(state.orientation_date, ctx.rules)
     return [
         EngagementContractSigned(

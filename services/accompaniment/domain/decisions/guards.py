@@ -17,7 +17,7 @@ from services.accompaniment.domain.state import Accompaniment
 def existing(state: Accompaniment | None) -> Accompaniment:
     """The state, or 404."""
     if state is None:
-        raise AccompanimentNotFound("no such accompaniment")
+        raise AccompanimentNotFound("aucun accompagnement ne porte cet identifiant")
     return state
 
 
@@ -26,7 +26,7 @@ def open_(state: Accompaniment | None) -> Accompaniment:
     state = existing(state)
     if state.is_closed:
         raise AccompanimentClosedError(
-            f"this accompaniment was already closed on {state.closed_on}: nothing more can be recorded on it"
+            f"cet accompagnement est déjà clos depuis le {state.closed_on} : plus rien ne peut y être enregistré"
         )
     return state
 
@@ -36,7 +36,8 @@ def active(state: Accompaniment | None) -> Accompaniment:
     state = open_(state)
     if (suspension := state.current_suspension) is not None:
         raise AccompanimentSuspendedError(
-            f"the accompaniment is suspended since {suspension.suspended_on} ({suspension.reason}): resume it first"
+            f"l'accompagnement est suspendu depuis le {suspension.suspended_on} ({suspension.reason}) :"
+            " reprenez-le d'abord"
         )
     return state
 
@@ -44,14 +45,14 @@ def active(state: Accompaniment | None) -> Accompaniment:
 def not_before_start(state: Accompaniment, day: date, what: str) -> date:
     """Refuse a date before the start of the accompaniment."""
     if day < state.start_date:
-        raise InvalidDate(f"{what} ({day}) is before the start of the accompaniment ({state.start_date})")
+        raise InvalidDate(f"{what} ({day}) précède le début de l'accompagnement ({state.start_date})")
     return day
 
 
 def not_in_future(day: date, today: date, what: str) -> date:
     """Refuse a date after today."""
     if day > today:
-        raise InvalidDate(f"{what} ({day}) is in the future (today is {today})")
+        raise InvalidDate(f"{what} ({day}) est dans le futur (nous sommes le {today})")
     return day
 
 

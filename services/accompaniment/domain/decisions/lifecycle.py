@@ -62,7 +62,7 @@ def assign_referent(state: Accompaniment | None, cmd: AssignReferent, ctx: Conte
     """Make a caseworker the referent."""
     state = open_(state)
     if state.referent_id == cmd.referent_id:
-        raise AlreadyRecorded(f"{cmd.referent_id} is already the referent of this accompaniment")
+        raise AlreadyRecorded(f"{cmd.referent_id} est déjà le référent de cet accompagnement")
     return [ReferentAssigned(**header(state), referent_id=cmd.referent_id, assigned_on=ctx.today)]
 
 
@@ -70,14 +70,14 @@ def suspend(state: Accompaniment | None, cmd: SuspendAccompaniment, ctx: Context
     """Put the accompaniment on hold; it cannot be suspended twice."""
     state = open_(state)
     if (current := state.current_suspension) is not None:
-        raise LifecycleConflict(f"the accompaniment is already suspended since {current.suspended_on}")
-    on = past_fact(state, cmd.suspended_on, ctx.today, "the suspension date")
+        raise LifecycleConflict(f"l'accompagnement est déjà suspendu depuis le {current.suspended_on}")
+    on = past_fact(state, cmd.suspended_on, ctx.today, "la date de suspension")
     if state.suspensions and on < state.suspensions[-1].resumed_on:
         raise InvalidDate(
             f"the suspension date {on} is before the last resumption ({state.suspensions[-1].resumed_on})"
         )
     if cmd.expected_resumption_on is not None and cmd.expected_resumption_on < on:
-        raise InvalidDate(f"the expected resumption ({cmd.expected_resumption_on}) is before the suspension ({on})")
+        raise InvalidDate(f"la reprise prévue ({cmd.expected_resumption_on}) précède la suspension ({on})")
     return [
         AccompanimentSuspended(
             **header(state), reason=cmd.reason, suspended_on=on, expected_resumption_on=cmd.expected_resumption_on
@@ -90,10 +90,10 @@ def resume(state: Accompaniment | None, cmd: ResumeAccompaniment, ctx: Context) 
     state = open_(state)
     current = state.current_suspension
     if current is None:
-        raise LifecycleConflict("the accompaniment is not suspended: there is nothing to resume")
-    on = past_fact(state, cmd.resumed_on, ctx.today, "the resumption date")
+        raise LifecycleConflict("l'accompagnement n'est pas suspendu : il n'y a rien à reprendre")
+    on = past_fact(state, cmd.resumed_on, ctx.today, "la date de reprise")
     if on < current.suspended_on:
-        raise InvalidDate(f"the resumption date {on} is before the suspension ({current.suspended_on})")
+        raise InvalidDate(f"la date de reprise {on} précède la suspension ({current.suspended_on})")
     return [AccompanimentResumed(**header(state), resumed_on=on, suspended_days=(on - current.suspended_on).days)]
 
 
@@ -106,13 +106,13 @@ def renew(state: Accompaniment | None, cmd: RenewAccompaniment, ctx: Context) ->
     """Renew for another period, only near or after the planned end, and for a stated reason."""
     state = open_(state)
     if cmd.reason is None:
-        raise MissingInformation("a renewal needs a reason")
-    on = past_fact(state, cmd.renewed_on, ctx.today, "the renewal date")
+        raise MissingInformation("un renouvellement doit être motivé (reason)")
+    on = past_fact(state, cmd.renewed_on, ctx.today, "la date de renouvellement")
     opens = renewal_opens_on(state, ctx.rules)
     if on < opens:
         raise LifecycleConflict(
-            f"the accompaniment ends on {state.planned_end_date}: it can be renewed from {opens} "
-            f"({ctx.rules.renewal_window_days} days before its end), not on {on}"
+            f"l'accompagnement finit le {state.planned_end_date} : il peut être renouvelé à partir du {opens} "
+            f"({ctx.rules.renewal_window_days} jours avant sa fin), pas le {on}"
         )
     # A late renewal starts a full period from the day it is decided.
     new_end = add_months(max(state.planned_end_date, on), ctx.rules.duration_months)
@@ -138,12 +138,16 @@ def close(state: Accompaniment | None, cmd: CloseAccompaniment, ctx: Context) ->
             f" ({withdrawn.exit_group.value}) ended early on {withdrawn.hire_ended_on}, so its proposal was withdrawn"
         )
     if category is None:
-        raise MissingInformation("choose an exit category: no recorded hire has proposed one")
+        raise MissingInformation(
+            "choisissez un motif de sortie (exit category) : aucune embauche enregistrée n'en a proposé"
+        )
     closed_on = ctx.today if cmd.closed_on is None else cmd.closed_on
     if closed_on < state.start_date:
-        raise InvalidClosure(f"closure date {closed_on} is before the start of the accompaniment ({state.start_date})")
+        raise InvalidClosure(
+            f"la date de clôture {closed_on} précède le début de l'accompagnement ({state.start_date})"
+        )
     if closed_on > ctx.today:
-        raise InvalidClosure(f"closure date {closed_on} is in the future")
+        raise InvalidClosure(f"la date de clôture {closed_on} est dans le futur")
     return [
         AccompanimentClosed(**header(state), closed_on=closed_on, exit_category=category, exit_group=category.group)
     ]
@@ -184,7 +188,7 @@ def propose_exit(state: Accompaniment, hire: HireRecorded, proposed_on: date) ->
     try:
         category = exit_category_for(hire.contract_type, hire.duration_months)
     except ValueError as e:
-        raise InvalidHire(f"hire {hire.hire_id}: {e}") from e
+        raise InvalidHire(f"embauche {hire.hire_id} : {e}") from e
     return [
         ExitProposed(
             **header(state),

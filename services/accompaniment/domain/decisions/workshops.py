@@ -40,8 +40,8 @@ def schedule_session(
     """Plan a session, or record one already held (its register is then entered after the fact)."""
     if cmd.session_date < ctx.today - timedelta(days=PAST_SESSIONS_DAYS):
         raise InvalidDate(
-            f"the session date {cmd.session_date} is more than {PAST_SESSIONS_DAYS} days in the past"
-            f" (today is {ctx.today})"
+            f"la date de séance {cmd.session_date} remonte à plus de {PAST_SESSIONS_DAYS} jours"
+            f" (nous sommes le {ctx.today})"
         )
     return [
         WorkshopSessionScheduled(
@@ -65,10 +65,11 @@ def open_to_department(session: WorkshopSession | None, ctx: Context) -> list[Wo
     """Open a session to the people followed by every agency of the department."""
     session = _existing(session)
     if session.open_to_department:
-        raise AlreadyRecorded(f"the session of {session.session_date} is already open to the department")
+        raise AlreadyRecorded(f"la séance du {session.session_date} est déjà ouverte au département")
     if any(seat.attended is not None for seat in session.registrations.values()):
         raise RegistrationRefused(
-            f"the attendance sheet of the session of {session.session_date} is recorded: registrations are closed"
+            f"la feuille de présence de la séance du {session.session_date} est enregistrée :"
+            " les inscriptions sont closes"
         )
     return [WorkshopSessionOpenedToDepartment(session_id=session.id, agency_id=session.agency_id, opened_on=ctx.today)]
 
@@ -77,14 +78,15 @@ def _may_take_part(session: WorkshopSession, person: Accompaniment, what: str) -
     """A person followed by another agency takes part only in a session open to the department."""
     if person.agency_id != session.agency_id and not session.open_to_department:
         raise RegistrationRefused(
-            f"{what}: this session is run by {session.agency_id} for the people it follows, and the person is"
-            f" followed by {person.agency_id}; only a session open to the department takes people of other agencies"
+            f"{what} : cette séance est animée par {session.agency_id} pour les personnes qu'elle suit, et la personne"
+            f" est suivie par {person.agency_id} ; seule une séance ouverte au département accueille les personnes"
+            " des autres agences"
         )
 
 
 def _existing(session: WorkshopSession | None) -> WorkshopSession:
     if session is None:
-        raise WorkshopNotFound("no such workshop session")
+        raise WorkshopNotFound("aucune séance d'atelier ne porte cet identifiant")
     return session
 
 
@@ -95,15 +97,16 @@ def register(
     session refuses (409)."""
     session = _existing(session)
     person = active(person)
-    _may_take_part(session, person, "registration refused")
+    _may_take_part(session, person, "inscription refusée")
     if person.id in session.registrations:
-        raise RegistrationRefused("the person is already registered for this session")
+        raise RegistrationRefused("la personne est déjà inscrite à cette séance")
     if any(seat.attended is not None for seat in session.registrations.values()):
         raise RegistrationRefused(
-            f"the attendance sheet of the session of {session.session_date} is recorded: registrations are closed"
+            f"la feuille de présence de la séance du {session.session_date} est enregistrée :"
+            " les inscriptions sont closes"
         )
     if session.seats_left <= 0:
-        raise WorkshopFull(f"the session of {session.session_date} is full ({session.capacity} seats)")
+        raise WorkshopFull(f"la séance du {session.session_date} est complète ({session.capacity} places)")
     return (
         [
             ParticipantRegistered(
@@ -131,12 +134,14 @@ def record_attendance(
     person = open_(person)
     seat = session.registrations.get(person.id)
     if seat is None:
-        raise RegistrationRefused("the person is not registered for this session")
-    _may_take_part(session, person, f"attendance of accompaniment {person.id} refused")
+        raise RegistrationRefused("la personne n'est pas inscrite à cette séance")
+    _may_take_part(session, person, f"présence de l'accompagnement {person.id} refusée")
     if seat.attended is not None:
-        raise AlreadyRecorded("the attendance of this person is already recorded for this session")
+        raise AlreadyRecorded("la présence de cette personne est déjà enregistrée pour cette séance")
     if ctx.today < session.session_date:
-        raise InvalidDate(f"the session takes place on {session.session_date}: attendance cannot be recorded before")
+        raise InvalidDate(
+            f"la séance a lieu le {session.session_date} : la présence ne peut pas être enregistrée avant"
+        )
     return (
         [
             AttendanceRecorded(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from shared import territory
 from shared.contracts.employment import ContractType
+from shared.inputs import Input
 
 PERMANENT_CONTRACTS = frozenset({ContractType.CDI, ContractType.CDI_INCLUSION, ContractType.CDI_INTERIMAIRE})
 CHECK_IN_MONTHS = (1, 3, 6)
@@ -15,7 +16,7 @@ CHECK_IN_MONTHS = (1, 3, 6)
 
 def _known_commune(code: str) -> str:
     if not territory.is_known(code):
-        raise ValueError(f"{code!r} is not a commune of Seine-Saint-Denis")
+        raise ValueError(f"{code!r} n'est pas une commune de Seine-Saint-Denis")
     return code
 
 
@@ -26,10 +27,8 @@ Task = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Notes = Annotated[str, Field(max_length=2000)]
 
 
-class Command(BaseModel):
-    """Base of placement's commands: immutable and closed to unknown fields."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+class Command(Input):
+    """Base of placement's commands: immutable, closed to unknown fields, storable text, finite numbers."""
 
 
 def check_duration(contract: ContractType | None, months: float | None) -> float | None:
@@ -37,7 +36,7 @@ def check_duration(contract: ContractType | None, months: float | None) -> float
     if contract is None:
         return months
     if contract.needs_duration and months is None:
-        raise ValueError(f"a {contract} is fixed-term: give its duration in months")
+        raise ValueError(f"un {contract} est à durée déterminée : indiquez sa durée en mois")
     if contract in PERMANENT_CONTRACTS and months is not None:
-        raise ValueError(f"a {contract} is permanent: it has no duration")
+        raise ValueError(f"un {contract} est à durée indéterminée : il n'a pas de durée")
     return months

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -19,6 +18,7 @@ from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import ContactKind, EmployerSize, NeedClosureReason, WorkingCondition
 from shared.contracts.referentials import Aptitude, Sector
+from shared.inputs import FactDate
 
 
 class RegisterEmployer(Command):
@@ -39,7 +39,7 @@ class RegisterEmployer(Command):
 class RecordEmployerContact(Command):
     """A prospecting contact with an employer: visit, phone call or event."""
 
-    contact_date: date
+    contact_date: FactDate
     kind: ContactKind
     caseworker: UUID | None = Field(None, description="Staff id; defaults to the caller.")
     contact_name: str | None = Field(
@@ -69,7 +69,7 @@ class PublishNeed(Command):
     contract_type: ContractType
     duration_months: float | None = Field(None, gt=0, le=60, validate_default=True, examples=[6])
     positions: int = Field(1, ge=1, le=50)
-    published_on: date | None = Field(None, description="Defaults to today.")
+    published_on: FactDate | None = Field(None, description="Defaults to today.")
 
     @field_validator("time_slots", "required_aptitudes", "working_conditions")
     @classmethod
@@ -85,11 +85,11 @@ class PublishNeed(Command):
 class FillNeed(Command):
     """Every position of the need is taken."""
 
-    filled_on: date | None = Field(None, description="Defaults to today.")
+    filled_on: FactDate | None = Field(None, description="Defaults to today.")
 
 
 class CloseNeed(Command):
     """Withdraw a need."""
 
     reason: NeedClosureReason
-    closed_on: date | None = Field(None, description="Defaults to today.")
+    closed_on: FactDate | None = Field(None, description="Defaults to today.")

@@ -10,6 +10,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from services.placement.domain.commands.base import Command
 from shared.contracts.placement import ImmersionHost, ImmersionOutcome
 from shared.contracts.referentials import Sector
+from shared.inputs import FactDate
 
 MAX_PRESENCE_DAYS = 30
 """An immersion (PMSMP) counts at most 30 days of presence, and the same again once if renewed."""
@@ -18,21 +19,23 @@ MAX_PRESENCE_DAYS = 30
 class PresencePeriod(Command):
     """Days of presence: a list of dates, or a start and an end with the number of days (all days by default)."""
 
-    presence_dates: list[date] | None = Field(None, max_length=366, examples=[["2026-03-02", "2026-03-03"]])
-    start_date: date | None = Field(None, validate_default=True)
-    end_date: date | None = Field(None, validate_default=True)
+    presence_dates: list[FactDate] | None = Field(None, max_length=366, examples=[["2026-03-02", "2026-03-03"]])
+    start_date: FactDate | None = Field(None, validate_default=True)
+    end_date: FactDate | None = Field(None, validate_default=True)
     days_of_presence: int | None = Field(None, ge=1, validate_default=True)
 
     @field_validator("presence_dates")
     @classmethod
-    def _at_most_30_dates(cls, dates: list[date] | None) -> list[date] | None:
+    def _at_most_30_dates(cls, dates: list[FactDate] | None) -> list[FactDate] | None:
         if dates is None:
             return None
         distinct = sorted(set(dates))
         if not distinct:
-            raise ValueError("give at least one day of presence")
+            raise ValueError("indiquez au moins un jour de présence")
         if len(distinct) > MAX_PRESENCE_DAYS:
-            raise ValueError(f"an immersion counts at most {MAX_PRESENCE_DAYS} days of presence; {len(distinct)} given")
+            raise ValueError(
+                f"une immersion compte au plus {MAX_PRESENCE_DAYS} jours de présence ; {len(distinct)} indiqués"
+            )
         return distinct
 
     @field_validator("start_date", "end_date")
@@ -40,15 +43,15 @@ class PresencePeriod(Command):
     def _bounds(cls, day: date | None, info: ValidationInfo) -> date | None:
         if info.data.get("presence_dates"):
             if day is not None:
-                raise ValueError("give either presence_dates or start_date and end_date, not both")
+                raise ValueError("indiquez presence_dates ou bien start_date et end_date, pas les deux")
             return None
         if "presence_dates" not in info.data:
             return day  # presence_dates itself was refused
         if day is None:
-            raise ValueError("required, unless presence_dates are given")
+            raise ValueError("obligatoire, sauf si presence_dates est indiqué")
         start = info.data.get("start_date")
         if info.field_name == "end_date" and start is not None and day < start:
-            raise ValueError(f"the end ({day}) is before the start ({start})")
+            raise ValueError(f"la fin ({day}) précède le début ({start})")
         return day
 
     @field_validator("days_of_presence")
@@ -56,7 +59,7 @@ class PresencePeriod(Command):
     def _at_most_30_days(cls, days: int | None, info: ValidationInfo) -> int | None:
         if info.data.get("presence_dates"):
             if days is not None:
-                raise ValueError("counted from presence_dates; leave it out")
+                raise ValueError("calculé à partir de presence_dates : ne l'indiquez pas")
             return len(info.data["presence_dates"])
         start, end = info.data.get("start_date"), info.data.get("end_date")
         if start is None or end is None:
@@ -64,9 +67,11 @@ class PresencePeriod(Command):
         calendar_days = (end - start).days + 1
         days = calendar_days if days is None else days
         if days > calendar_days:
-            raise ValueError(f"{days} days of presence do not fit in the {calendar_days} days from {start} to {end}")
+            raise ValueError(
+                f"{days} jours de présence ne tiennent pas dans les {calendar_days} jours du {start} au {end}"
+            )
         if days > MAX_PRESENCE_DAYS:
-            raise ValueError(f"an immersion counts at most {MAX_PRESENCE_DAYS} days of presence; {days} given")
+            raise ValueError(f"une immersion compte au plus {MAX_PRESENCE_DAYS} jours de présence ; {days} indiqués")
         return days
 
     @property
@@ -102,9 +107,9 @@ class AgreeImmersion(PresencePeriod):
     def _employer_for_employer_hosts(cls, employer_id: UUID | None, info: ValidationInfo) -> UUID | None:
         host = info.data.get("host_kind")
         if host == ImmersionHost.EMPLOYER and employer_id is None:
-            raise ValueError("required when the host is an employer")
+            raise ValueError("obligatoire quand l'accueil se fait chez un employeur")
         if host == ImmersionHost.TRAINING_CENTRE and employer_id is not None:
-            raise ValueError("a training centre is named with host_name, not employer_id")
+            raise ValueError("un organisme de formation se désigne par host_name, pas par employer_id")
         return employer_id
 
     @field_validator("host_name")
@@ -112,9 +117,9 @@ class AgreeImmersion(PresencePeriod):
     def _name_for_training_centres(cls, name: str | None, info: ValidationInfo) -> str | None:
         host = info.data.get("host_kind")
         if host == ImmersionHost.TRAINING_CENTRE and name is None:
-            raise ValueError("required when the host is a training centre")
+            raise ValueError("obligatoire quand l'accueil se fait dans un organisme de formation")
         if host == ImmersionHost.EMPLOYER and name is not None:
-            raise ValueError("an employer host is named by employer_id, not host_name")
+            raise ValueError("un employeur d'accueil se désigne par employer_id, pas par host_name")
         return name
 
 
@@ -126,4 +131,4 @@ class CompleteImmersion(Command):
     """The immersion ended, with what followed."""
 
     outcome: ImmersionOutcome
-    completed_on: date
+    completed_on: FactDate

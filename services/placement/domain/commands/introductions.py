@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Literal
 from uuid import UUID
@@ -13,6 +12,7 @@ from services.placement.domain.commands.base import Command, Notes, check_durati
 from shared.contracts.accompaniment import BarrierCategory
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import EarlyEndReason, NotHiredReason
+from shared.inputs import FactDate
 
 
 class MakeIntroduction(Command):
@@ -20,7 +20,7 @@ class MakeIntroduction(Command):
 
     need_id: UUID
     beneficiary_id: UUID
-    introduced_on: date
+    introduced_on: FactDate
     caseworker: UUID | None = Field(None, description="Staff id; defaults to the caller.")
 
 
@@ -50,11 +50,11 @@ class RecordOutcome(Command):
     )
 
     outcome: OutcomeKind
-    decided_on: date | None = Field(None, description="Defaults to today.")
+    decided_on: FactDate | None = Field(None, description="Defaults to today.")
     contract_type: ContractType | None = Field(None, validate_default=True)
     duration_months: float | None = Field(None, gt=0, le=60, validate_default=True)
     weekly_hours: float | None = Field(None, gt=0, le=48, validate_default=True)
-    start_date: date | None = Field(None, validate_default=True)
+    start_date: FactDate | None = Field(None, validate_default=True)
     reason: NotHiredReason | None = Field(None, validate_default=True)
 
     @field_validator("contract_type", "weekly_hours", "start_date")
@@ -62,16 +62,16 @@ class RecordOutcome(Command):
     def _only_and_always_for_a_hire(cls, value: object, info: ValidationInfo) -> object:
         outcome = info.data.get("outcome")
         if outcome == OutcomeKind.HIRED and value is None:
-            raise ValueError("required for a hire")
+            raise ValueError("obligatoire pour une embauche")
         if outcome == OutcomeKind.NOT_HIRED and value is not None:
-            raise ValueError("only for a hire")
+            raise ValueError("seulement pour une embauche")
         return value
 
     @field_validator("duration_months")
     @classmethod
     def _duration_matches_contract(cls, months: float | None, info: ValidationInfo) -> float | None:
         if info.data.get("outcome") == OutcomeKind.NOT_HIRED and months is not None:
-            raise ValueError("only for a hire")
+            raise ValueError("seulement pour une embauche")
         return check_duration(info.data.get("contract_type"), months)
 
     @field_validator("reason")
@@ -79,9 +79,9 @@ class RecordOutcome(Command):
     def _reason_when_not_hired(cls, reason: NotHiredReason | None, info: ValidationInfo) -> NotHiredReason | None:
         outcome = info.data.get("outcome")
         if outcome == OutcomeKind.NOT_HIRED and reason is None:
-            raise ValueError("a not-hired outcome needs a reason")
+            raise ValueError("une issue sans embauche doit être motivée (reason)")
         if outcome == OutcomeKind.HIRED and reason is not None:
-            raise ValueError("a hire has no not-hired reason")
+            raise ValueError("une embauche n'a pas de motif de non-embauche")
         return reason
 
 
@@ -89,7 +89,7 @@ class RecordCheckIn(Command):
     """Follow-up in work at 1, 3 or 6 months after the start."""
 
     month: Literal[1, 3, 6]
-    checked_on: date
+    checked_on: FactDate
     still_employed: bool
     barriers_worked_on: list[BarrierCategory] = Field(
         default_factory=list, max_length=len(BarrierCategory), examples=[["mobility"]]
@@ -102,5 +102,5 @@ class RecordCheckIn(Command):
 class EndHireEarly(Command):
     """The contract ended before its term."""
 
-    ended_on: date
+    ended_on: FactDate
     reason: EarlyEndReason

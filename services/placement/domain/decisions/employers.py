@@ -29,7 +29,7 @@ def register(
     """Register an employer whose SIRET is valid, followed by an agency."""
     siret = check_siret(command.siret)
     if agency_id is None:
-        raise InvalidField("agency_id", "name the agency that will follow this employer")
+        raise InvalidField("agency_id", "indiquez l'agence qui suivra cet employeur")
     return [
         EmployerRegistered(
             employer_id=employer_id,
@@ -56,9 +56,9 @@ def record_contact(
 ) -> list[EmployerContactRecorded]:
     """Record a prospecting contact made by an agency; it cannot be dated in the future."""
     if state is None:
-        raise EmployerNotFound("no such employer")
+        raise EmployerNotFound("aucun employeur ne porte cet identifiant")
     if command.contact_date > today:
-        raise InvalidField("contact_date", f"{command.contact_date} is in the future")
+        raise InvalidField("contact_date", f"{command.contact_date} est dans le futur")
     return [
         EmployerContactRecorded(
             employer_id=state.id,

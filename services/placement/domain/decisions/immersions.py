@@ -83,11 +83,11 @@ def agree(
     training centre is known by `host_index`, the keyed fingerprint of its name (the name itself stays encrypted).
     """
     if candidate is None:
-        raise CandidateNotFound(f"no candidate profile shared by accompaniment for {command.beneficiary_id}")
+        raise CandidateNotFound(f"aucun profil de candidat partagé par l'accompagnement pour {command.beneficiary_id}")
     if not candidate.active:
-        raise CandidateInactive("this person's accompaniment is closed")
+        raise CandidateInactive("l'accompagnement de cette personne est clos")
     if command.host_kind == ImmersionHost.EMPLOYER and employer is None:
-        raise EmployerNotFound(f"no employer {command.employer_id}")
+        raise EmployerNotFound(f"aucun employeur {command.employer_id}")
     period = Period(command.first_day, command.last_day, command.days_of_presence)
     check_presence_with_host(host_key(command.employer_id, host_index), period, earlier, rules)
     return [
@@ -110,9 +110,9 @@ def agree(
 
 def _ongoing(state: Immersion | None) -> Immersion:
     if state is None:
-        raise ImmersionNotFound("no such immersion")
+        raise ImmersionNotFound("aucune immersion ne porte cet identifiant")
     if state.outcome is not None:
-        raise OutcomeAlreadyRecorded(f"this immersion ended on {state.completed_on} ({state.outcome})")
+        raise OutcomeAlreadyRecorded(f"cette immersion s'est terminée le {state.completed_on} ({state.outcome})")
     return state
 
 
@@ -132,8 +132,8 @@ def renew(
     if immersion.renewed:
         first, second = immersion.periods[0], immersion.periods[1]
         raise ImmersionAlreadyRenewed(
-            f"this immersion was already renewed (from {second.start_date} to {second.end_date}, after the period"
-            f" from {first.start_date} to {first.end_date}): an immersion (PMSMP) is renewable once only"
+            f"cette immersion a déjà été renouvelée (du {second.start_date} au {second.end_date}, après la période"
+            f" du {first.start_date} au {first.end_date}) : une immersion (PMSMP) ne se renouvelle qu'une fois"
         )
     if command.first_day <= immersion.end_date:
         raise InvalidField(
@@ -160,9 +160,9 @@ def complete(state: Immersion | None, command: CompleteImmersion, today: date) -
     immersion = _ongoing(state)
     start = immersion.periods[0].start_date
     if command.completed_on < start:
-        raise InvalidField("completed_on", f"{command.completed_on} is before the immersion started ({start})")
+        raise InvalidField("completed_on", f"{command.completed_on} précède le début de l'immersion ({start})")
     if command.completed_on > today:
-        raise InvalidField("completed_on", f"{command.completed_on} is in the future")
+        raise InvalidField("completed_on", f"{command.completed_on} est dans le futur")
     return [
         ImmersionCompleted(
             immersion_id=immersion.id,

@@ -55,17 +55,17 @@ def introduce(
 ) -> list[IntroductionMade]:
     """Introduce an active candidate for an open need; the same person once at a time per need."""
     if need is None:
-        raise NeedNotFound(f"no need {command.need_id}")
+        raise NeedNotFound(f"aucun besoin {command.need_id}")
     if candidate is None:
-        raise CandidateNotFound(f"no candidate profile shared by accompaniment for {command.beneficiary_id}")
+        raise CandidateNotFound(f"aucun profil de candidat partagé par l'accompagnement pour {command.beneficiary_id}")
     if not need.is_open:
-        raise NeedNotOpen(f"this need is already {need.status}: nobody more can be introduced")
+        raise NeedNotOpen(f"ce besoin est déjà {need.status} : plus personne ne peut y être présenté")
     if not candidate.active:
-        raise CandidateInactive("this person's accompaniment is closed")
+        raise CandidateInactive("l'accompagnement de cette personne est clos")
     if already_pending:
-        raise AlreadyIntroduced("this person is already introduced for this need and the outcome is not known yet")
+        raise AlreadyIntroduced("cette personne est déjà présentée pour ce besoin et l'issue n'est pas encore connue")
     if command.introduced_on < need.published_on:
-        raise InvalidField("introduced_on", f"{command.introduced_on} is before the need was published")
+        raise InvalidField("introduced_on", f"{command.introduced_on} précède la publication du besoin")
     return [
         IntroductionMade(
             introduction_id=introduction_id,
@@ -86,14 +86,16 @@ def record_outcome(
 ) -> list[HireRecorded | IntroductionNotHired]:
     """The introduction's single outcome: a hire, or the reason there was none."""
     if state is None:
-        raise IntroductionNotFound("no such introduction")
+        raise IntroductionNotFound("aucune mise en relation ne porte cet identifiant")
     if state.outcome is not None:
-        raise OutcomeAlreadyRecorded(f"the outcome of this introduction is already recorded ({state.outcome})")
+        raise OutcomeAlreadyRecorded(
+            f"l'issue de cette mise en relation est déjà enregistrée (already recorded : {state.outcome})"
+        )
     decided_on = command.decided_on or today
     if decided_on < state.introduced_on:
-        raise InvalidField("decided_on", f"{decided_on} is before the introduction ({state.introduced_on})")
+        raise InvalidField("decided_on", f"{decided_on} précède la mise en relation ({state.introduced_on})")
     if decided_on > today:
-        raise InvalidField("decided_on", f"{decided_on} is in the future")
+        raise InvalidField("decided_on", f"{decided_on} est dans le futur")
     if command.outcome == OutcomeKind.NOT_HIRED:
         return [
             IntroductionNotHired(
@@ -107,7 +109,7 @@ def record_outcome(
             )
         ]
     if command.start_date < state.introduced_on:
-        raise InvalidField("start_date", f"{command.start_date} is before the introduction ({state.introduced_on})")
+        raise InvalidField("start_date", f"{command.start_date} précède la mise en relation ({state.introduced_on})")
     return [
         HireRecorded(
             hire_id=hire_id_for(state.id),
@@ -127,9 +129,9 @@ def record_outcome(
 
 def _hire(state: Introduction | None) -> tuple[Introduction, Hire]:
     if state is None:
-        raise IntroductionNotFound("no such hire")
+        raise IntroductionNotFound("aucune embauche ne porte cet identifiant")
     if state.hire is None:
-        raise NoHireRecorded("this introduction did not end in a hire")
+        raise NoHireRecorded("cette mise en relation n'a pas abouti à une embauche")
     return state, state.hire
 
 
@@ -137,17 +139,17 @@ def check_in(state: Introduction | None, command: RecordCheckIn, today: date) ->
     """Follow-up at 1, 3 or 6 months, each once, dated between the start and today."""
     intro, hire = _hire(state)
     if command.month not in CHECK_IN_MONTHS:
-        raise InvalidField("month", f"check-ins happen at {', '.join(map(str, CHECK_IN_MONTHS))} months")
+        raise InvalidField("month", f"les suivis ont lieu à {', '.join(map(str, CHECK_IN_MONTHS))} mois")
     if command.month in hire.check_ins:
-        raise CheckInAlreadyRecorded(f"the {command.month}-month check-in is already recorded")
+        raise CheckInAlreadyRecorded(f"le suivi à {command.month} mois est déjà enregistré")
     if command.checked_on < hire.start_date:
         raise InvalidField(
             "checked_on", f"{command.checked_on} is before the start of the contract ({hire.start_date})"
         )
     if command.checked_on > today:
-        raise InvalidField("checked_on", f"{command.checked_on} is in the future")
+        raise InvalidField("checked_on", f"{command.checked_on} est dans le futur")
     if command.still_employed and hire.ended_on is not None:
-        raise InvalidField("still_employed", f"the contract ended early on {hire.ended_on}")
+        raise InvalidField("still_employed", f"le contrat a été rompu avant terme le {hire.ended_on}")
     return [
         HireCheckInRecorded(
             hire_id=hire.id,
@@ -168,13 +170,16 @@ def end_early(state: Introduction | None, command: EndHireEarly, today: date) ->
     """The contract ended before its term: not before its start, not in the future, once."""
     intro, hire = _hire(state)
     if hire.ended_on is not None:
-        raise HireAlreadyEnded(f"this contract already ended early on {hire.ended_on}")
+        raise HireAlreadyEnded(f"ce contrat a déjà été rompu avant terme le {hire.ended_on}")
     if command.ended_on < hire.start_date:
-        raise InvalidField("ended_on", f"{command.ended_on} is before the start of the contract ({hire.start_date})")
+        raise InvalidField("ended_on", f"{command.ended_on} précède le début du contrat ({hire.start_date})")
     if command.ended_on > today:
-        raise InvalidField("ended_on", f"{command.ended_on} is in the future")
+        raise InvalidField("ended_on", f"{command.ended_on} est dans le futur")
     if hire.planned_end is not None and command.ended_on >= hire.planned_end:
-        raise InvalidField("ended_on", f"the contract runs until {hire.planned_end}: ending then is not early")
+        raise InvalidField(
+            "ended_on",
+            f"le contrat court jusqu'au {hire.planned_end} : s'arrêter à cette date n'est pas une rupture avant terme",
+        )
     return [
         HireEndedEarly(
             hire_id=hire.id,

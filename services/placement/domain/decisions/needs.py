@@ -29,12 +29,12 @@ def publish(
 ) -> list[NeedPublished]:
     """Publish a need of a registered employer; place and sector default to the employer's."""
     if employer is None:
-        raise EmployerNotFound(f"no employer {command.employer_id}")
+        raise EmployerNotFound(f"aucun employeur {command.employer_id}")
     if agency_id is None:
-        raise InvalidField("agency_id", "name the agency handling this need")
+        raise InvalidField("agency_id", "indiquez l'agence qui traite ce besoin")
     published_on = command.published_on or today
     if published_on > today:
-        raise InvalidField("published_on", f"{published_on} is in the future")
+        raise InvalidField("published_on", f"{published_on} est dans le futur")
     return [
         NeedPublished(
             need_id=need_id,
@@ -58,9 +58,9 @@ def publish(
 
 def _open(state: Need | None, field: str, on: date, today: date) -> Need:
     if state is None:
-        raise NeedNotFound("no such need")
+        raise NeedNotFound("aucun besoin ne porte cet identifiant")
     if not state.is_open:
-        raise NeedNotOpen(f"this need is already {state.status} (since {state.ended_on})")
+        raise NeedNotOpen(f"ce besoin est déjà {state.status} (depuis le {state.ended_on})")
     if on < state.published_on:
         raise InvalidField(field, f"{on} is before the need was published ({state.published_on})")
     if on > today:

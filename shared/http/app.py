@@ -1,0 +1,113 @@
+"""A service's FastAPI application: routers, body limits, error answers and their documentation, health, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from prometheus_fastapi_instrumentator import Instrumentator
+from pydantic import BaseModel
+
+from shared.audit import router as audit_router
+from shared.auth.verification import trusted_issuers
+from shared.http.errors import install_error_handlers
+from shared.http.limits import BodyLimit
+from shared.http.openapi import install_openapi
+from shared.referentials_api import router as referentials_router
+
+ReadinessCheck = Callable[[], Awaitable[dict]]
+
+
+class Liveness(BaseModel):
+    """The process answers."""
+
+    status: str
+
+
+class Readiness(BaseModel):
+    """Whether the service's dependencies and workers answer, each with its details."""
+
+    status: str
+    checks: dict[str, dict[str, Any]]
+
+
+def health_router(ready: ReadinessCheck) -> APIRouter:
+    """`/health/live` (the process answers) and `/health/ready` (its dependencies answer)."""
+    router = APIRouter(prefix="/health", tags=["health"])
+
+    @router.get("/live", response_model=Liveness)
+    async def live() -> Liveness:
+        """The process is up."""
+        return Liveness(status="ok")
+
+    @router.get(
+        "/ready",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A dependency or a worker does not answer."}},
+    )
+    async def readiness() -> JSONResponse:
+        """PostgreSQL, Kafka and the background workers answer."""
+        checks = await ready()
+        ok = all(c.get("ok") for c in checks.values())
+        return JSONResponse(
+            status_code=200 if ok else 503, content={"status": "ok" if ok else "unavailable", "checks": checks}
+        )
+
+    return router
+
+
+def install_metrics(app: FastAPI) -> None:
+    """Prometheus metrics on `/metrics`."""
+    Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(
+        app, endpoint="/metrics", include_in_schema=False
+    )
+
+
+def service_app(
+    *,
+    title: str,
+    description: str,
+    runtime,
+    routers: list[APIRouter | tuple[APIRouter, int]],
+    start_workers: bool,
+) -> FastAPI:
+    """A service's FastAPI application: its routers, errors, health, metrics, and the runtime in its lifespan.
+
+    A request body above `settings.http_max_body_bytes` is answered 413 before it is read whole; a router given
+    as `(router, max_bytes)` (file imports) takes larger bodies.
+    """
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await runtime.start(relay=start_workers, consumers=start_workers)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    settings = runtime.settings
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.token_verifier = trusted_issuers(settings)
+    limits = []
+    for entry in routers:
+        router, limit = entry if isinstance(entry, tuple) else (entry, None)
+        app.include_router(router)
+        if limit is not None:
+            limits += [(route.path_regex, limit) for route in router.routes if hasattr(route, "path_regex")]
+    app.include_router(referentials_router)
+    app.include_router(audit_router)
+    app.include_router(health_router(runtime.readiness))
+    app.add_middleware(BodyLimit, default=settings.http_max_body_bytes, limits=limits)
+    install_error_handlers(app)
+    install_openapi(app)
+    install_metrics(app)
+    return app
