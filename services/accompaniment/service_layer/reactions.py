@@ -1,5 +1,5 @@
-"""Reactions to other contexts' events: enrolment opens, transfer moves, a hire proposes an exit, an early end
-withdraws it, an erasure destroys the person's key here too.
+"""Reactions to other contexts' events: enrolment opens, transfer moves, a hire or the end of the RSA right
+proposes an exit, an early end withdraws it, an erasure destroys the person's key here too.
 
 The consumer runtime calls each one as `reaction(envelope, conn)` inside its transaction (which also records
 the event as processed); the reaction joins that transaction with a unit of work. Each is idempotent on its
@@ -19,7 +19,12 @@ from services.accompaniment.domain.errors import AlreadyFollowed, UnknownEarlier
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, accompaniment_id_for
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
-from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryPersonalDataErased, BeneficiaryTransferred
+from shared.contracts.intake import (
+    BeneficiaryEnrolled,
+    BeneficiaryPersonalDataErased,
+    BeneficiaryTransferred,
+    RsaRightsEnded,
+)
 from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.envelope import Envelope
 from shared.errors import Parked
@@ -98,6 +103,21 @@ async def on_hire_recorded(envelope: Envelope, conn: Any, *, deps: Dependencies)
     for accompaniment_id in current:
         state = await load(uow, deps, accompaniment_id)
         await uow.save(ACCOMPANIMENT, state, lifecycle.propose_exit(state, hire, proposed_on=envelope.time.date()))
+
+
+async def on_rsa_rights_ended(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
+    """The CAF/MSA flow reported the end of the person's RSA right: `end_of_rsa_rights` is proposed on the current
+    accompaniment (a running hire's proposal outranks it; a recorded exit stays)."""
+    uow = deps.store.join(conn, Tracing.caused_by(envelope))
+    ended = uow.decode(envelope)
+    assert isinstance(ended, RsaRightsEnded)
+    current = await deps.accompaniments.current_of(conn, ended.beneficiary_id)
+    if not current:
+        await _no_current(conn, deps, ended.beneficiary_id, "rsa_rights_ended")
+    for accompaniment_id in current:
+        state = await load(uow, deps, accompaniment_id)
+        decided = lifecycle.propose_end_of_rights(state, ended, proposed_on=envelope.time.date())
+        await uow.save(ACCOMPANIMENT, state, decided)
 
 
 async def on_hire_ended_early(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
