@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
 
-from services.reporting.adapters.bi import create_views
+from services.reporting.adapters.bi import migrate
 from services.reporting.adapters.fact_tables import TABLES
 from services.reporting.adapters.store import FactStore
 from services.reporting.domain import indicators, projection
@@ -54,13 +54,11 @@ class Letters:
 
 @pytest.fixture
 async def facts_store(pool, run_id):
+    """Reporting's fact tables and BI views as the service makes them at start (migrations, views, state row)."""
     store = FactStore(f"{run_id}_reporting")
+    await migrate(pool, store.schema, f"{run_id}_bi", ("emploi_durable", "emploi_transition", "sortie_positive"))
     async with pool.acquire() as conn:
-        await store.migrate(conn, 1)
-        async with conn.transaction():
-            await create_views(
-                conn, store.schema, f"{run_id}_bi", ("emploi_durable", "emploi_transition", "sortie_positive")
-            )
+        await store.prepare(conn, 1)
     return store
 
 
