@@ -169,14 +169,12 @@ class Attempt:
 
 
 def _fields_named(problem: Any) -> set[str]:
-    """The body fields a 422 names (pydantic's `loc`, or a domain error's `field`)."""
+    """The body fields a 422 names (each error's `loc`: a field of the request's schema or of a domain rule)."""
     names: set[str] = set()
     if isinstance(problem, dict):
-        if isinstance(problem.get("field"), str):
-            names.add(problem["field"].split(".")[0])
-        detail = problem.get("detail")
-        if isinstance(detail, list):
-            for error in detail:
+        errors = problem.get("errors")
+        if isinstance(errors, list):
+            for error in errors:
                 loc = [p for p in error.get("loc", []) if p != "body"]
                 if loc and isinstance(loc[0], str):
                     names.add(loc[0])
