@@ -28,18 +28,18 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.partitioner import murmur2
 
 from bench import loadgen
 from bench.loadgen import Target
-from bench.platform import Platform
+from bench.platform import Platform, admin
 from bench.profiling import nothing
 from bench.results import Goal, Line
 from shared import territory
 from shared.auth import Role
 from shared.contracts.accompaniment import WorkshopTheme
-from shared.settings import PlatformSettings
+from shared.kafka import make_consumer
 
 THEMES = [t.value for t in WorkshopTheme]
 
@@ -77,14 +77,13 @@ async def run(
     plat: Platform, rate: int = 200, seconds: float = 30, settle: float = 60, step=nothing
 ) -> tuple[list[Line], list[str]]:
     """Measure; returns the line and details."""
-    settings = PlatformSettings(topic_prefix="bench.")
+    settings = admin()
     topic = settings.topic("accompaniment.events")
     staff = {"Authorization": f"Bearer {plat.token(Role.DEPARTMENT_STAFF)}"}
     async with httpx.AsyncClient(base_url=plat.urls["reporting"], headers=staff, timeout=60) as client:
         day = await _free_day(client)
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=10
-        )
+        # Committed records only, as reporting reads them (the relay publishes in transactions).
+        consumer = make_consumer(settings, None, [], isolation_level="read_committed", fetch_max_wait_ms=10)
         await consumer.start()
         try:
             partitions = sorted(consumer.partitions_for_topic(topic) or [])

@@ -77,6 +77,9 @@ class PlatformSettings(BaseSettings):
     # Largest request body a route takes unless it says otherwise (file imports do): larger ones are answered
     # 413 before being read.
     http_max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Requests one process runs at once; above, a new one is answered 503 with Retry-After (0: no cap).
+    http_max_concurrent_requests: int = Field(64, ge=0)
+    http_retry_after_seconds: int = Field(1, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
     # Background workers (outbox relay, consumers) run inside the HTTP process unless turned off.
