@@ -16,10 +16,13 @@ class Gate:
     def __init__(self) -> None:
         self.release = asyncio.Event()
         self.started = 0
+        self.two_started = asyncio.Event()
         self.bodies: list[bytes] = []
 
     async def __call__(self, scope, receive, send) -> None:
         self.started += 1
+        if self.started == 2:
+            self.two_started.set()
         body = b""
         while True:
             message = await receive()
@@ -42,8 +45,7 @@ async def test_requests_above_the_cap_are_answered_503_with_retry_after_at_once(
     app = LoadShedding(gate, limit=2, retry_after=3)
     async with _client(app) as client:
         held = [asyncio.create_task(client.get("/slow")) for _ in range(2)]
-        while gate.started < 2:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(gate.two_started.wait(), 5)
         refused = await client.get("/slow")
         assert refused.status_code == 503
         assert refused.headers["retry-after"] == "3"
