@@ -77,6 +77,8 @@ class PlatformSettings(BaseSettings):
     # Largest request body a route takes unless it says otherwise (file imports do): larger ones are answered
     # 413 before being read.
     http_max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Processes answering the API on the service's port (the first one also runs the relay and the consumers).
+    http_workers: int = Field(1, ge=1, le=16)
     # Requests one process runs at once; above, a new one is answered 503 with Retry-After (0: no cap).
     http_max_concurrent_requests: int = Field(64, ge=0)
     http_retry_after_seconds: int = Field(1, ge=1)
