@@ -24,7 +24,7 @@ import asyncpg
 
 from bench.platform import admin
 from bench.results import Goal, Line
-from shared.contracts.placement import EmployerRegistered, EmployerSize
+from shared.contracts.placement import EmployerRegistered, EmployerSize, Sector
 from shared.eventstore import PostgresEventStore, Tracing
 
 STREAMS_PER_WRITER = 50
@@ -34,9 +34,9 @@ def _event(n: int) -> EmployerRegistered:
     return EmployerRegistered(
         employer_id=uuid.UUID(int=n),
         siret="73282932000074",
-        name=f"Employer {n}",
+        name_ref=uuid.UUID(int=n + 1),
         size=EmployerSize.TPE,
-        sector="retail",
+        sector=Sector("G"),
         social_economy=False,
         siae=False,
         commune_code="93027",

@@ -251,7 +251,8 @@ def _run_path(path: str, run: Run, args, plat, step, me) -> None:
         from bench.results import Line as L
 
         seed = int(time.time())
-        data = intake_import.generate(args.rows, seed, date.today())
+        # The platform's own columns in UTF-8: what the default profile (`plateforme`) reads.
+        data = intake_import.as_csv(intake_import.generate(args.rows, seed, date.today()), "utf-8")
         pids = {s: plat.pid(s) for s in ("intake", "accompaniment", "reporting")}
         with step("import", pids):
             answered, shown, created = asyncio.run(

@@ -66,7 +66,9 @@ def _quantile(values: list[float], q: float) -> float:
 
 async def _free_day(client: httpx.AsyncClient) -> date:
     for _ in range(20):
-        day = date(2090, 1, 1) + timedelta(days=random.randrange(0, 3650))
+        # A day far enough ahead that the simulation planned nothing on it, within the dates the API accepts
+        # (shared.inputs: five years ahead).
+        day = date.today() + timedelta(days=400 + random.randrange(0, 1300))
         figures = (await client.get("/indicators", params={"start": day.isoformat(), "end": day.isoformat()})).json()
         if figures["workshops"]["sessions"] == 0:
             return day
