@@ -170,7 +170,13 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
             participation = replace(state.workshops[event.session_id], attended=event.attended)
             return replace(state, workshops={**state.workshops, event.session_id: participation})
         case ExitProposed():
-            proposal = ProposedExit(event.hire_id, event.exit_category, event.exit_group, event.proposed_on)
+            proposal = ProposedExit(
+                event.hire_id,
+                event.exit_category,
+                event.exit_group,
+                event.proposed_on,
+                rights_ended_on=event.rights_ended_on,
+            )
             return replace(state, proposed_exits=(*state.proposed_exits, proposal))
         case ExitProposalWithdrawn():
             proposals = tuple(
