@@ -37,6 +37,7 @@ from typing import Any
 
 import asyncpg
 
+from shared.adapters.group_commit import GroupCommits
 from shared.envelope import Envelope
 from shared.errors import ConcurrencyError, EventTooLarge
 from shared.events import DomainEvent
@@ -198,7 +199,12 @@ class PostgresEventStore(EventStore):
     """Event store in one PostgreSQL schema per service."""
 
     def __init__(
-        self, pool: asyncpg.Pool, schema: str, source: str, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        source: str,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        group_commit_units: int = 32,
     ) -> None:
         super().__init__(source, max_event_bytes)
         if not _SCHEMA_NAME.match(schema):
@@ -210,6 +216,8 @@ class PostgresEventStore(EventStore):
         self._waiting: list[_Pending] = []
         self._committing = False
         self._committer: asyncio.Task | None = None
+        # Units of work of this process sharing commits (shared/adapters/group_commit.py).
+        self.group_commits = GroupCommits(pool, max_units=group_commit_units)
 
     async def migrate(self, database_url: str | None = None) -> None:
         """Bring the store's tables to the latest revision (versioned migrations under a lock: shared/migrations)."""

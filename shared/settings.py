@@ -92,6 +92,9 @@ class PlatformSettings(BaseSettings):
     relay_stalled_seconds: float = 60.0
     # Largest serialized event data an append accepts, in bytes (refused before it is stored: HTTP 413).
     max_event_bytes: int = 64 * 1024
+    # Units of work (commands) of one process running at the same time share one transaction and its commit, at
+    # most this many (1: a transaction each); see shared/adapters/group_commit.py.
+    group_commit_units: int = Field(32, ge=1, le=1000)
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 5
     # A batch of consumed records is applied in transactions of at most this many seconds each (the append lock,
