@@ -77,6 +77,8 @@ class PlatformSettings(BaseSettings):
     # Largest request body a route takes unless it says otherwise (file imports do): larger ones are answered
     # 413 before being read.
     http_max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Seconds an idle client connection is kept open (above the clients' own idle time-outs).
+    http_keep_alive_seconds: int = Field(30, ge=1, le=600)
     # Processes answering the API on the service's port (the first one also runs the relay and the consumers).
     http_workers: int = Field(1, ge=1, le=16)
     # Requests one process runs at once; above, a new one is answered 503 with Retry-After (0: no cap).

@@ -31,14 +31,20 @@ log = structlog.get_logger(__name__)
 _PR_SET_PDEATHSIG = 1
 
 
+def _options(settings: PlatformSettings) -> dict:
+    # A connection kept alive longer than clients keep idle ones (httpx: 5 s), so that a busy server does not close
+    # one at the moment a client sends its next request on it (a reset the client cannot tell from a failure).
+    return {"log_config": None, "access_log": False, "timeout_keep_alive": settings.http_keep_alive_seconds}
+
+
 def _config(app: FastAPI, settings: PlatformSettings, port: int) -> uvicorn.Config:
-    return uvicorn.Config(app, host=settings.http_host, port=port, log_config=None, access_log=False)
+    return uvicorn.Config(app, host=settings.http_host, port=port, **_options(settings))
 
 
 def serve(build_app: Callable[[], FastAPI], settings: PlatformSettings, port: int) -> None:
     """Run the API (and, in the first process, the workers) until SIGTERM."""
     if settings.http_workers <= 1:
-        uvicorn.run(build_app(), host=settings.http_host, port=port, log_config=None, access_log=False)
+        uvicorn.run(build_app(), host=settings.http_host, port=port, **_options(settings))
         return
     sock = _listening_socket(settings.http_host, port)
     parent = os.getpid()
