@@ -387,7 +387,7 @@ async def test_presence_in_immersions_with_one_host_is_capped_over_twelve_months
         twice = await placement.post(
             f"/immersions/{immersion}/renewal", json={"start_date": _day(60), "end_date": _day(50)}
         )
-        assert twice.status_code == 409 and "renewable once only" in twice.text, twice.text
+        assert twice.status_code == 409 and twice.json()["code"] == "immersion_already_renewed", twice.text
         over = await agree(40, 20, 15)
         assert over.status_code == 409, over.text
         detail = over.json()["detail"]

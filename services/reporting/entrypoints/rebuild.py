@@ -109,7 +109,7 @@ async def _fold(settings: ReportingSettings, end: dict[Partition, int]) -> tuple
 
 
 def _fold_in_process(settings: ReportingSettings, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
-    # The settings are pickled whole: a JSON copy would carry the principal's password masked (SecretStr).
+    """A child's fold. Its settings come pickled, credentials included (a JSON dump would mask the secrets)."""
     return asyncio.run(_fold(settings, end))
 
 
