@@ -22,10 +22,10 @@ from urllib.parse import urlparse
 
 import asyncpg
 
+from bench.platform import admin
 from bench.results import Goal, Line
-from shared.contracts.placement import EmployerRegistered, EmployerSize
+from shared.contracts.placement import EmployerRegistered, EmployerSize, Sector
 from shared.eventstore import PostgresEventStore, Tracing
-from shared.settings import PlatformSettings
 
 STREAMS_PER_WRITER = 50
 
@@ -34,9 +34,9 @@ def _event(n: int) -> EmployerRegistered:
     return EmployerRegistered(
         employer_id=uuid.UUID(int=n),
         siret="73282932000074",
-        name=f"Employer {n}",
+        name_ref=uuid.UUID(int=n + 1),
         size=EmployerSize.TPE,
-        sector="retail",
+        sector=Sector("G"),
         social_economy=False,
         siae=False,
         commune_code="93027",
@@ -211,7 +211,7 @@ async def _drop(database_url: str, schemas: list[str]) -> None:
 
 async def run(writers: int = 8, single_appends: int = 500, batch_appends: int = 250) -> list[Line]:
     """Measure both modes; `*_appends` is per writer."""
-    database_url = PlatformSettings().database_url
+    database_url = admin().database_url
     lines = []
     for label, batch, appends in (("single", 1, single_appends), ("batch10", 10, batch_appends)):
         plan = _plan(writers, appends, batch)

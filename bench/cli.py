@@ -19,10 +19,11 @@ goal is missed or a path fails.
 
 Where it runs: `appends` needs only PostgreSQL (schemas `bench_appends_*`, dropped at the end). The other paths
 run on the benchmark's OWN platform: the four services started as processes on ports 8101-8104, on topics
-`bench.ali.*` and schemas `bench_*` of the same Kafka and PostgreSQL (a platform run by `make up`, on ports
-8001-8004, is never read or written). The `department` path loads the full simulated department into it (from
-scratch: a previous benchmark platform is removed first); `rebuild`, `api`, `lag` and `import` run on the
-department loaded, and load it first when it is not (that load is then printed as the `department` line).
+`ali.*.bench` and schemas `bench_*` of the same Kafka and PostgreSQL, each service with its own principal and role
+from the secrets directory (a platform run by `make up`, on ports 8001-8004, is never read or written). The
+`department` path loads the full simulated department into it (from scratch: a previous benchmark platform is
+removed first); `rebuild`, `api`, `lag` and `import` run on the department loaded, and load it first when it is
+not (that load is then printed as the `department` line).
 At the end the benchmark platform is removed (services stopped, topics and schemas deleted) unless --keep;
 a kept platform is used again by the next run when `department` is not asked for.
 """
@@ -42,7 +43,6 @@ from pathlib import Path
 from bench import platform as bench_platform
 from bench.profiling import Profiler, nothing
 from bench.results import Line
-from shared.settings import PlatformSettings
 
 PATHS = ("department", "rebuild", "appends", "api", "lag", "import")
 MODULES = {
@@ -176,11 +176,10 @@ def main(argv: list[str]) -> int:
         _parser().error(f"unknown path {', '.join(unknown)} (paths: {', '.join(PATHS)})")
     args.paths = [p for p in PATHS if p in (args.paths or PATHS)]
     run = Run()
-    settings = PlatformSettings()
     profiler = None
     if args.profile is not None:
         directory = Path(args.profile or bench_platform.STATE / "profiles" / time.strftime("%Y%m%d-%H%M%S"))
-        profiler = Profiler(directory, settings.database_url)
+        profiler = Profiler(directory, bench_platform.admin().database_url)
         run.detail(f"profiles in {directory}")
     step = profiler.step if profiler else nothing
     me = {"bench": os.getpid()}
@@ -216,8 +215,10 @@ def main(argv: list[str]) -> int:
 def _run_path(path: str, run: Run, args, plat, step, me) -> None:
     if path == "rebuild":
         from bench import rebuild
+        from services.reporting.settings import ReportingSettings
 
-        lines, details = asyncio.run(rebuild.run("bench.", min_events=1000, step=step))
+        settings = bench_platform.as_service(ReportingSettings)
+        lines, details = asyncio.run(rebuild.run(settings, min_events=1000, step=step))
         for d in details:
             run.detail(d)
         run.add(lines)
@@ -250,7 +251,8 @@ def _run_path(path: str, run: Run, args, plat, step, me) -> None:
         from bench.results import Line as L
 
         seed = int(time.time())
-        data = intake_import.generate(args.rows, seed, date.today())
+        # The platform's own columns in UTF-8: what the default profile (`plateforme`) reads.
+        data = intake_import.as_csv(intake_import.generate(args.rows, seed, date.today()), "utf-8")
         pids = {s: plat.pid(s) for s in ("intake", "accompaniment", "reporting")}
         with step("import", pids):
             answered, shown, created = asyncio.run(

@@ -111,10 +111,10 @@ def generate(rows: int, seed: int, today: date) -> list[list[str]]:
     return lines
 
 
-def as_csv(lines: list[list[str]]) -> bytes:
-    """The file as the department sends it: Windows-1252, `;`."""
+def as_csv(lines: list[list[str]], encoding: str = "cp1252") -> bytes:
+    """The file as the department sends it: Windows-1252 (or `encoding`), `;`."""
     text = "\r\n".join([HEADER, *(";".join(line) for line in lines)]) + "\r\n"
-    return text.encode("cp1252")
+    return text.encode(encoding)
 
 
 def as_xlsx(lines: list[list[str]]) -> bytes:

@@ -28,18 +28,18 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.partitioner import murmur2
 
 from bench import loadgen
 from bench.loadgen import Target
-from bench.platform import Platform
+from bench.platform import Platform, admin
 from bench.profiling import nothing
 from bench.results import Goal, Line
 from shared import territory
 from shared.auth import Role
 from shared.contracts.accompaniment import WorkshopTheme
-from shared.settings import PlatformSettings
+from shared.kafka import make_consumer
 
 THEMES = [t.value for t in WorkshopTheme]
 
@@ -66,7 +66,9 @@ def _quantile(values: list[float], q: float) -> float:
 
 async def _free_day(client: httpx.AsyncClient) -> date:
     for _ in range(20):
-        day = date(2090, 1, 1) + timedelta(days=random.randrange(0, 3650))
+        # A day far enough ahead that the simulation planned nothing on it, within the dates the API accepts
+        # (shared.inputs: five years ahead).
+        day = date.today() + timedelta(days=400 + random.randrange(0, 1300))
         figures = (await client.get("/indicators", params={"start": day.isoformat(), "end": day.isoformat()})).json()
         if figures["workshops"]["sessions"] == 0:
             return day
@@ -77,14 +79,13 @@ async def run(
     plat: Platform, rate: int = 200, seconds: float = 30, settle: float = 60, step=nothing
 ) -> tuple[list[Line], list[str]]:
     """Measure; returns the line and details."""
-    settings = PlatformSettings(topic_prefix="bench.")
+    settings = admin()
     topic = settings.topic("accompaniment.events")
     staff = {"Authorization": f"Bearer {plat.token(Role.DEPARTMENT_STAFF)}"}
     async with httpx.AsyncClient(base_url=plat.urls["reporting"], headers=staff, timeout=60) as client:
         day = await _free_day(client)
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=10
-        )
+        # Committed records only, as reporting reads them (the relay publishes in transactions).
+        consumer = make_consumer(settings, None, [], isolation_level="read_committed", fetch_max_wait_ms=10)
         await consumer.start()
         try:
             partitions = sorted(consumer.partitions_for_topic(topic) or [])

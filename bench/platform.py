@@ -8,9 +8,12 @@
     python -m bench platform adopt      record a department loaded by an interrupted run, once reporting shows
                                         the caseload its plan implies
 
-Everything it makes is named `bench`: topics `bench.ali.*` (and the reporting changelog under the same prefix),
-schemas `bench_intake`, `bench_accompaniment`, `bench_placement`, `bench_bi`, processes recorded in `.data/bench/`.
-A platform run by `make up` (topics `ali.*`, schemas `intake`...) is never written to.
+Everything it makes is named `bench`: topics `ali.*.bench` (the platform's names with the suffix `bench`, so that
+each service's prefixed ACLs cover them), schemas `bench_intake`, `bench_accompaniment`, `bench_placement`,
+`bench_reporting`, `bench_bi`, processes recorded in `.data/bench/`. Each service logs in with its own Kafka
+principal and database role (from the secrets directory, as on the platform); tokens are signed with a key of the
+benchmark's own (`.data/bench/auth`), which services accept in development. A platform run by `make up` (topics
+`ali.*` without suffix, schemas `intake`...) is never written to.
 """
 
 from __future__ import annotations
@@ -18,19 +21,21 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import httpx
 
 from shared.auth import Role, generate_keys, mint_token
-from shared.settings import PlatformSettings
+from shared.settings import PlatformSettings, with_credentials
+
+S = TypeVar("S", bound=PlatformSettings)
 
 REPO = Path(__file__).resolve().parent.parent
 STATE = REPO / ".data" / "bench"
@@ -39,7 +44,7 @@ KEYS = STATE / "auth"
 RUN_ID = "bench"
 SERVICES = ("intake", "accompaniment", "placement", "reporting")
 PORTS = {"intake": 8101, "accompaniment": 8102, "placement": 8103, "reporting": 8104}
-SCHEMAS = [f"{RUN_ID}_{s}" for s in ("intake", "accompaniment", "placement", "bi")]
+SCHEMAS = [f"{RUN_ID}_{s}" for s in ("intake", "accompaniment", "placement", "reporting", "bi")]
 DEPARTMENT = STATE / "department.json"
 
 
@@ -47,20 +52,51 @@ class PlatformError(Exception):
     """The benchmark platform could not be started or used; the message says why."""
 
 
+def admin(**values: object) -> PlatformSettings:
+    """The admin principal (Kafka and the database's owner) on the benchmark's topics."""
+    return PlatformSettings.of("admin", topic_suffix=RUN_ID, **values)
+
+
+def as_service(settings_cls: type[S], **values: object) -> S:
+    """A service's settings (its own principal and role) on the benchmark's topics and schemas."""
+    name = settings_cls.credentials_name or "admin"
+    schemas = {f"{s}_db_schema": f"{RUN_ID}_{s}" for s in ("intake", "accompaniment", "placement", "reporting")}
+    fields = settings_cls.model_fields
+    chosen = {k: v for k, v in schemas.items() if k in fields}
+    if "reporting_bi_schema" in fields:
+        chosen["reporting_bi_schema"] = f"{RUN_ID}_bi"
+    return settings_cls.of(name, topic_suffix=RUN_ID, **chosen, **values)
+
+
 def service_env(**extra: str) -> dict[str, str]:
-    """Environment of the benchmark's service processes (infrastructure endpoints from the caller's)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ALI_")}
+    """Environment of the benchmark's service processes (infrastructure endpoints from the caller's).
+
+    Endpoints only: each service reads its own principal and role from the secrets directory. No identity
+    provider: in development the services accept the benchmark's own signing key."""
+    inherited = ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "PGPASSWORD", "PGUSER")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALI_") and k not in inherited}
     settings = PlatformSettings()
+    passed = {
+        k: os.environ[k]
+        for k in ("ALI_SECRETS_DIR", "ALI_KAFKA_CA_FILE", "ALI_TOPIC_REPLICATION_FACTOR")
+        if os.environ.get(k)
+    }
+    if "ALI_SECRETS_DIR" not in passed:
+        raise PlatformError("ALI_SECRETS_DIR is not set: run through `make bench` (or source deploy/local/env.sh)")
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
-        DATABASE_URL=settings.database_url,
-        ALI_TOPIC_PREFIX=f"{RUN_ID}.",
+        DATABASE_URL=with_credentials(settings.database_url, None, None),
+        ALI_TOPIC_SUFFIX=RUN_ID,
         ALI_INTAKE_DB_SCHEMA=f"{RUN_ID}_intake",
         ALI_ACCOMPANIMENT_DB_SCHEMA=f"{RUN_ID}_accompaniment",
         ALI_PLACEMENT_DB_SCHEMA=f"{RUN_ID}_placement",
+        ALI_REPORTING_DB_SCHEMA=f"{RUN_ID}_reporting",
         ALI_REPORTING_BI_SCHEMA=f"{RUN_ID}_bi",
+        **passed,
         ALI_AUTH_PUBLIC_KEY_FILE=str(KEYS / "public.pem"),
         ALI_LOG_LEVEL="WARNING",
+        # As `make up` runs them: the API in two processes, the relay and consumers in the first.
+        ALI_HTTP_WORKERS="2",
         **{f"ALI_{name.upper()}_HTTP_PORT": str(port) for name, port in PORTS.items()},
     )
     env.update(extra)
@@ -164,21 +200,19 @@ def stop(timeout: float = 30) -> None:
 
 async def remove() -> tuple[int, int]:
     """Stop the services and delete the benchmark's topics and schemas; returns (topics, schemas) deleted."""
-    from aiokafka.admin import AIOKafkaAdminClient
+    from shared.kafka import make_admin
 
     stop()
     DEPARTMENT.unlink(missing_ok=True)
-    for directory in REPO.glob(f"{RUN_ID}.ali.reporting.*-data"):  # faust's data directory
-        shutil.rmtree(directory, ignore_errors=True)
-    settings = PlatformSettings()
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
+    settings = admin()
+    client = make_admin(settings)
+    await client.start()
     try:
-        topics = [t for t in await admin.list_topics() if t.startswith(f"{RUN_ID}.")]
+        topics = [t for t in await client.list_topics() if t.startswith("ali.") and t.endswith(f".{RUN_ID}")]
         if topics:
-            await admin.delete_topics(topics)
+            await client.delete_topics(topics)
     finally:
-        await admin.close()
+        await client.close()
     conn = await asyncpg.connect(settings.database_url)
     try:
         for schema in SCHEMAS:

@@ -5,7 +5,8 @@
   facts, the partitions shared among one process per core), timed from its call to its return;
 - anchor: one aiokafka consumer assigned the same partitions, reading them from the beginning to the same end
   offsets with the same `max_records`, `json.loads` of each record's value.
-Both read the topics of the benchmark platform (`bench.ali.*`, the simulated department), nothing is written.
+Both read the topics of the benchmark platform (`ali.*.bench`, the simulated department) as reporting's principal
+(SASL_SSL, the same client settings from `shared.kafka`), nothing is written.
 """
 
 from __future__ import annotations
@@ -15,18 +16,19 @@ import json
 import os
 import time
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from bench.profiling import nothing
 from bench.results import Goal, Line
 from services.reporting.entrypoints import rebuild
 from services.reporting.settings import ReportingSettings
+from shared.kafka import make_consumer
 
 
 async def bare_consume(settings: ReportingSettings) -> tuple[int, float]:
     """Read and decode every record of the three topics; returns (records, seconds)."""
     partitions = [TopicPartition(t, p) for t, p in await rebuild._end_offsets(settings)]
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = make_consumer(settings, None, [], isolation_level="read_uncommitted")
     await consumer.start()
     try:
         start = time.perf_counter()
@@ -58,15 +60,14 @@ async def project_replay(settings: ReportingSettings) -> tuple[int, float]:
     return result.records, time.perf_counter() - start
 
 
-async def run(topic_prefix: str, min_events: int = 1, step=nothing) -> tuple[list[Line], list[str]]:
-    """Both replays of the topics under `topic_prefix`, the project's first; returns lines and details."""
-    settings = ReportingSettings(topic_prefix=topic_prefix)
+async def run(settings: ReportingSettings, min_events: int = 1, step=nothing) -> tuple[list[Line], list[str]]:
+    """Both replays of the settings' topics, the project's first; returns lines and details."""
     with step("rebuild", {"bench": os.getpid()}):
         project_events, project_seconds = await project_replay(settings)
     with step("rebuild-anchor", {"bench": os.getpid()}):
         anchor_events, anchor_seconds = await bare_consume(settings)
     if anchor_events < min_events:
-        raise AssertionError(f"only {anchor_events} records on the topics under {topic_prefix!r}")
+        raise AssertionError(f"only {anchor_events} records on the topics suffixed {settings.topic_suffix!r}")
     project = project_events / project_seconds
     anchor = anchor_events / anchor_seconds
     details = [

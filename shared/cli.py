@@ -1,6 +1,7 @@
 """Command line of every domain service.
 
-python -m services.<name> [serve]              HTTP API with the outbox relay and consumers (default)
+python -m services.<name> [serve]              HTTP API with the outbox relay and consumers (default; the API in
+                                               ALI_HTTP_WORKERS processes, the workers in the first one)
 python -m services.<name> relay | consume      only the outbox relay / only the consumers
 python -m services.<name> migrate              bring the schema to the latest revision, print the revisions
 python -m services.<name> dlq replay ...       apply dead letters again through the normal handler
@@ -17,12 +18,12 @@ import signal
 import sys
 from collections.abc import Callable
 
-import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
 from shared import dlq
+from shared.http.processes import serve
 from shared.kafka import make_producer
 from shared.logging import configure_logging
 from shared.outbox import list_parked, retry_parked
@@ -170,7 +171,7 @@ def main(
     args = parser.parse_args(argv)
     if args.command in (None, "serve"):
         configure_logging(settings.log_level, settings.log_json, service=name)
-        uvicorn.run(build_app(), host=settings.http_host, port=port, log_config=None, access_log=False)
+        serve(build_app, settings, port)
         return
     if args.command in ("relay", "consume"):
         configure_logging(settings.log_level, settings.log_json, service=name)

@@ -13,6 +13,12 @@ The lock is held as briefly as possible: envelopes and their JSON are built befo
 version check of every stream and the insert run server-side in one call (`{schema}.append_events`, a migration of
 the store), so the lock is held for one round trip and the commit. asyncpg prepares and caches that statement.
 
+Group commit: appends that bring no transaction of their own (`conn=None`) and arrive while another such append is
+being written wait for it, then go together in one transaction (one lock, one call, one commit), each stream still
+checked at its expected version: a conflicting append fails alone with `ConcurrencyError`, the others are written.
+Concurrent writers thus share the commit's flush to disk instead of queueing one commit each behind the lock. An
+append inside the caller's transaction (a unit of work) is written in that transaction, as before.
+
 Size: an event whose serialized data exceeds `max_event_bytes` (default 64 KiB) is refused with `EventTooLarge`
 before anything is stored, so that no event the broker would refuse reaches the outbox.
 """
@@ -20,6 +26,7 @@ before anything is stored, so that no event the broker would refuse reaches the 
 from __future__ import annotations
 
 import abc
+import asyncio
 import json
 import re
 import uuid
@@ -30,6 +37,7 @@ from typing import Any
 
 import asyncpg
 
+from shared.adapters.group_commit import GroupCommits
 from shared.envelope import Envelope
 from shared.errors import ConcurrencyError, EventTooLarge
 from shared.events import DomainEvent
@@ -191,7 +199,12 @@ class PostgresEventStore(EventStore):
     """Event store in one PostgreSQL schema per service."""
 
     def __init__(
-        self, pool: asyncpg.Pool, schema: str, source: str, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        source: str,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        group_commit_units: int = 32,
     ) -> None:
         super().__init__(source, max_event_bytes)
         if not _SCHEMA_NAME.match(schema):
@@ -199,6 +212,12 @@ class PostgresEventStore(EventStore):
         self.pool = pool
         self.schema = schema
         self.notify_channel = f"{schema}_events"
+        # Appends without a transaction of their own waiting for the next group commit, and whether one runs.
+        self._waiting: list[_Pending] = []
+        self._committing = False
+        self._committer: asyncio.Task | None = None
+        # Units of work of this process sharing commits (shared/adapters/group_commit.py).
+        self.group_commits = GroupCommits(pool, max_units=group_commit_units)
 
     async def migrate(self, database_url: str | None = None) -> None:
         """Bring the store's tables to the latest revision (versioned migrations under a lock: shared/migrations)."""
@@ -226,33 +245,68 @@ class PostgresEventStore(EventStore):
         payloads = [serialized(e.data) for e in new]
         for envelope, payload in zip(new, payloads, strict=True):
             self._check_size(envelope, payload)
-        args = (
-            [item.stream_id for item in items],
-            [item.expected_version for item in items],
-            [e.id for e in new],
-            [e.stream_id for e in new],
-            [e.stream_version for e in new],
-            [e.partition_key for e in new],
-            [e.type for e in new],
-            [e.schema_version for e in new],
-            [e.dataschema for e in new],
-            [e.source for e in new],
-            [e.subject for e in new],
-            [e.correlation_id for e in new],
-            [e.causation_id for e in new],
-            [e.time for e in new],
-            payloads,
-        )
         if conn is None:
-            async with self.pool.acquire() as own, own.transaction():
-                rows = await self._call_append(own, args, new)
-        else:
-            rows = await self._call_append(conn, args, new)
-        if rows and rows[0]["position"] is None:
-            conflict = rows[0]
-            raise ConcurrencyError(conflict["stream_id"], conflict["expected"], conflict["version"])
+            pending = _Pending(items, new, payloads, asyncio.get_running_loop().create_future())
+            self._waiting.append(pending)
+            if not self._committing:
+                self._committing = True
+                self._committer = asyncio.get_running_loop().create_task(self._group_commits())
+            return await asyncio.shield(pending.done)
+        rows = await self._call_append(conn, _arguments(items, new, payloads), new)
+        return _positioned(rows, new)
+
+    async def _group_commits(self) -> None:
+        """Write the waiting appends, a group per transaction, until none waits."""
+        try:
+            while self._waiting:
+                group, streams, later = [], set(), []
+                for pending in self._waiting:
+                    mine = {item.stream_id for item in pending.items}
+                    # A stream named by two appends: the second waits for the next group (its expected version
+                    # is checked after the first is written).
+                    (later if mine & streams else group).append(pending)
+                    streams |= mine
+                self._waiting = later
+                await self._commit_group(group)
+        except BaseException as e:  # the loop is stopping: nobody is left waiting for an answer
+            waiting, self._waiting = self._waiting, []
+            for pending in waiting:
+                _settle(pending, error=e if isinstance(e, Exception) else asyncio.CancelledError())
+            raise
+        finally:
+            self._committing = False
+
+    async def _commit_group(self, group: list[_Pending]) -> None:
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                while group:
+                    items = [item for p in group for item in p.items]
+                    new = [e for p in group for e in p.new]
+                    payloads = [x for p in group for x in p.payloads]
+                    rows = await self._call_append(conn, _arguments(items, new, payloads), new)
+                    if not rows or rows[0]["position"] is not None:
+                        break
+                    # Nothing was written: the append naming the conflicting stream fails, the others are tried again.
+                    loser = next(p for p in group if any(i.stream_id == rows[0]["stream_id"] for i in p.items))
+                    _settle(loser, error=_conflict(rows[0]))
+                    group = [p for p in group if p is not loser]
+                    rows = []
+        except ConcurrencyError as e:  # a unique violation: which append caused it is unknown, each goes alone
+            if len(group) == 1:
+                _settle(group[0], error=e)
+                return
+            for pending in group:
+                await self._commit_group([pending])
+            return
+        except BaseException as e:
+            for pending in group:
+                _settle(pending, error=e)
+            if not isinstance(e, Exception):
+                raise
+            return
         positions = {(r["stream_id"], r["version"]): r["position"] for r in rows}
-        return [e.model_copy(update={"position": positions[(e.stream_id, e.stream_version)]}) for e in new]
+        for pending in group:
+            _settle(pending, result=_with_positions(pending.new, positions))
 
     async def _call_append(self, conn, args, new: list[Envelope]) -> list[asyncpg.Record]:
         try:
@@ -281,3 +335,59 @@ class PostgresEventStore(EventStore):
             limit,
         )
         return [_row_to_envelope(r) for r in rows]
+
+
+@dataclass
+class _Pending:
+    """An append waiting for a group commit: its streams, envelopes, JSON, and the caller's answer."""
+
+    items: list[StreamAppend]
+    new: list[Envelope]
+    payloads: list[str]
+    done: asyncio.Future
+
+
+def _arguments(items: Sequence[StreamAppend], new: list[Envelope], payloads: list[str]) -> tuple:
+    """The arrays `append_events` takes: the streams with their expected versions, then each event's columns."""
+    return (
+        [item.stream_id for item in items],
+        [item.expected_version for item in items],
+        [e.id for e in new],
+        [e.stream_id for e in new],
+        [e.stream_version for e in new],
+        [e.partition_key for e in new],
+        [e.type for e in new],
+        [e.schema_version for e in new],
+        [e.dataschema for e in new],
+        [e.source for e in new],
+        [e.subject for e in new],
+        [e.correlation_id for e in new],
+        [e.causation_id for e in new],
+        [e.time for e in new],
+        payloads,
+    )
+
+
+def _conflict(row: asyncpg.Record) -> ConcurrencyError:
+    return ConcurrencyError(row["stream_id"], row["expected"], row["version"])
+
+
+def _with_positions(new: list[Envelope], positions: dict[tuple[str, int], int]) -> list[Envelope]:
+    return [e.model_copy(update={"position": positions[(e.stream_id, e.stream_version)]}) for e in new]
+
+
+def _positioned(rows: list[asyncpg.Record], new: list[Envelope]) -> list[Envelope]:
+    """The envelopes with their positions, or the conflict `append_events` reported."""
+    if rows and rows[0]["position"] is None:
+        raise _conflict(rows[0])
+    return _with_positions(new, {(r["stream_id"], r["version"]): r["position"] for r in rows})
+
+
+def _settle(pending: _Pending, *, result: list[Envelope] | None = None, error: BaseException | None = None) -> None:
+    """Answer the caller (unless it stopped waiting)."""
+    if pending.done.done():
+        return
+    if error is not None:
+        pending.done.set_exception(error)
+    else:
+        pending.done.set_result(result)

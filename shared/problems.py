@@ -26,6 +26,7 @@ GENERIC_CODES: dict[str, str] = {
     "invalid_request": "the content breaks a rule of the domain (422)",
     "invalid_field": "one field is not acceptable given what is known (422)",
     "unavailable": "a dependency does not answer (503)",
+    "overloaded": "the process runs as many requests as it may: retry after `Retry-After` seconds (503)",
 }
 
 
@@ -80,7 +81,8 @@ _DESCRIPTIONS = {
     409: "A rule of the domain forbids it, or the resource changed meanwhile (`concurrent_change`: reload and retry).",
     413: "The request's body is too large for this route (`body_too_large`).",
     422: "Invalid input: `errors` names each field and why (`invalid_input`), or `detail` a rule of the content.",
-    503: "A dependency (PostgreSQL, Kafka, a worker) does not answer.",
+    503: "A dependency (PostgreSQL, Kafka, a worker) does not answer, or the process is overloaded (`overloaded`:"
+    " retry after `Retry-After` seconds).",
 }
 
 

@@ -87,7 +87,11 @@ class ServiceRuntime:
         self.pool = await _connect(self.settings.database_url)
         await self.migrate()
         self.store = PostgresEventStore(
-            self.pool, self.schema, source=f"/ali/{self.context}", max_event_bytes=self.settings.max_event_bytes
+            self.pool,
+            self.schema,
+            source=f"/ali/{self.context}",
+            max_event_bytes=self.settings.max_event_bytes,
+            group_commit_units=self.settings.group_commit_units,
         )
         self.parking = ParkingLot(self.schema)
         self.audit = audit.PostgresAuditTrail(self.pool, self.schema)

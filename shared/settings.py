@@ -77,6 +77,13 @@ class PlatformSettings(BaseSettings):
     # Largest request body a route takes unless it says otherwise (file imports do): larger ones are answered
     # 413 before being read.
     http_max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Seconds an idle client connection is kept open (above the clients' own idle time-outs).
+    http_keep_alive_seconds: int = Field(30, ge=1, le=600)
+    # Processes answering the API on the service's port (the first one also runs the relay and the consumers).
+    http_workers: int = Field(1, ge=1, le=16)
+    # Requests one process runs at once; above, a new one is answered 503 with Retry-After (0: no cap).
+    http_max_concurrent_requests: int = Field(64, ge=0)
+    http_retry_after_seconds: int = Field(1, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
     # Background workers (outbox relay, consumers) run inside the HTTP process unless turned off.
@@ -87,6 +94,9 @@ class PlatformSettings(BaseSettings):
     relay_stalled_seconds: float = 60.0
     # Largest serialized event data an append accepts, in bytes (refused before it is stored: HTTP 413).
     max_event_bytes: int = 64 * 1024
+    # Units of work (commands) of one process running at the same time share one transaction and its commit, at
+    # most this many (1: a transaction each); see shared/adapters/group_commit.py.
+    group_commit_units: int = Field(32, ge=1, le=1000)
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 5
     # A batch of consumed records is applied in transactions of at most this many seconds each (the append lock,

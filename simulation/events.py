@@ -3,9 +3,10 @@
 For measuring reporting at full scale (rebuild, catch-up, restart, indicators under load) in seconds instead
 of loading the department through the APIs: the same seeded plan (`population.py`), the same event contracts,
 headers, keys and partitions as the outbox relay. It never touches a service's database, so it is only for
-reporting's own measurements, on a topic prefix of their own:
+reporting's own measurements, on topics of their own (the platform's names with a suffix), published as the admin
+principal (credentials from ALI_SECRETS_DIR, e.g. `source deploy/local/env.sh`):
 
-    python -m simulation.events --prefix perf. [--size full] [--seed 93]
+    python -m simulation.events --suffix perf [--size full] [--seed 93]
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from simulation import population
 from simulation.population import SECTORS, WORKSHOP_THEMES, Plan
 
 SIZES = {"full": population.DEPARTMENT_CASELOAD, "small": 300}
+# The staff id the simulated caseworkers' events carry.
+CASEWORKER = uuid.UUID("00000000-0000-4000-8000-00000000c0de")
 
 
 class Streams:
@@ -127,11 +130,16 @@ def _person(s: Streams, p: Plan, rng: random.Random, employers: dict[str, list[u
             p.first_appointment,
         )
     for category, identified, lifted in p.barriers:
-        add(acc.BarrierIdentified(**head, category=category, identified_on=identified), identified)
+        barrier = uuid.uuid4()
+        add(acc.BarrierIdentified(**head, barrier_id=barrier, category=category, identified_on=identified), identified)
         if lifted:
             add(
                 acc.BarrierLifted(
-                    **head, category=category, lifted_on=lifted, days_since_identified=(lifted - identified).days
+                    **head,
+                    barrier_id=barrier,
+                    category=category,
+                    lifted_on=lifted,
+                    days_since_identified=(lifted - identified).days,
                 ),
                 lifted,
             )
@@ -176,9 +184,9 @@ def _person(s: Streams, p: Plan, rng: random.Random, employers: dict[str, list[u
                 need_id=need,
                 employer_id=employer,
                 agency_id=p.agency_id,
-                title="poste",
+                title_ref=uuid.uuid4(),
                 sector=rng.choice(SECTORS),
-                tasks=["tâches"],
+                tasks_ref=uuid.uuid4(),
                 weekly_hours=30,
                 time_slots=["morning"],
                 commune_code=p.commune_code,
@@ -202,7 +210,7 @@ def _person(s: Streams, p: Plan, rng: random.Random, employers: dict[str, list[u
             f"introduction-{intro}",
             key,
             placement.IntroductionMade(
-                **ids, introduced_on=day, caseworker="cw", sector="logistics", contract_type=contract
+                **ids, introduced_on=day, caseworker=CASEWORKER, sector="H", contract_type=contract
             ),
             day,
         )
@@ -222,7 +230,7 @@ def _person(s: Streams, p: Plan, rng: random.Random, employers: dict[str, list[u
                     duration_months=months,
                     weekly_hours=30,
                     start_date=day,
-                    sector="logistics",
+                    sector="H",
                 ),
                 day,
             )
@@ -278,8 +286,7 @@ def _person(s: Streams, p: Plan, rng: random.Random, employers: dict[str, list[u
                 **ids,
                 host_kind="employer",
                 employer_id=employer,
-                host_name="Employeur",
-                sector="retail",
+                sector="G",
                 start_date=start,
                 end_date=end,
                 days_of_presence=days,
@@ -326,7 +333,7 @@ def department_events(size: int, seed: int, today: date) -> Streams:
                 placement.EmployerRegistered(
                     employer_id=e,
                     siret="73282932000074",
-                    name="Employeur",
+                    name_ref=uuid.uuid4(),
                     size="pme",
                     sector=rng.choice(SECTORS),
                     social_economy=False,
@@ -353,7 +360,7 @@ def department_events(size: int, seed: int, today: date) -> Streams:
                     agency_id=agency,
                     contact_date=contact,
                     kind="visit",
-                    caseworker="cw",
+                    caseworker=CASEWORKER,
                 ),
                 contact,
             )
@@ -420,17 +427,17 @@ async def publish(settings: PlatformSettings, streams: Streams) -> int:
 def main() -> None:
     """Command line."""
     parser = argparse.ArgumentParser(prog="python -m simulation.events", description=__doc__.splitlines()[0])
-    parser.add_argument("--prefix", required=True, help="topic prefix of the measurement, e.g. perf.")
+    parser.add_argument("--suffix", required=True, help="topic suffix of the measurement, e.g. perf")
     parser.add_argument("--size", default="full", help="full (about 17,000 active), small (300), or a caseload")
     parser.add_argument("--seed", type=int, default=93)
     args = parser.parse_args()
-    settings = PlatformSettings(topic_prefix=args.prefix)
+    settings = PlatformSettings.of("admin", topic_suffix=args.suffix)
     started = time.monotonic()
     streams = department_events(SIZES.get(args.size) or int(args.size), args.seed, date.today())
     print(f"{streams.count()} events planned in {time.monotonic() - started:.0f} s", file=sys.stderr)
     sent = asyncio.run(publish(settings, streams))
     print(
-        f"{sent} events published on {args.prefix}ali.*.events in {time.monotonic() - started:.0f} s", file=sys.stderr
+        f"{sent} events published on ali.*.events.{args.suffix} in {time.monotonic() - started:.0f} s", file=sys.stderr
     )
 
 

@@ -31,6 +31,8 @@ declare -A PORTS=([intake]=${ALI_INTAKE_HTTP_PORT:-8001} [accompaniment]=${ALI_A
 
 eval "$("$REPO/deploy/local/env.sh")"
 export ALI_AUTH_PUBLIC_KEY_FILE=${ALI_AUTH_PUBLIC_KEY_FILE:-$DATA_DIR/auth/public.pem}
+# Each replica answers its API in two processes (both cores); the relay and consumers run in its first one.
+export ALI_HTTP_WORKERS=${ALI_HTTP_WORKERS:-2}
 
 log() { printf '[platform] %s\n' "$*" >&2; }
 die() { printf '[platform] ERROR: %s\n' "$*" >&2; exit 1; }

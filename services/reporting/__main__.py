@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-import uvicorn
-
 from services.reporting.bootstrap import build_app
 from services.reporting.entrypoints import rebuild
 from services.reporting.settings import ReportingSettings
+from shared.http.processes import serve
 from shared.logging import configure_logging
 from shared.settings import load_settings
 
@@ -29,4 +28,4 @@ if __name__ == "__main__":
     )
     parser.parse_args()
     configure_logging(settings.log_level, settings.log_json, service="reporting")
-    uvicorn.run(build_app(settings), host=settings.http_host, port=settings.reporting_http_port, log_config=None)
+    serve(lambda: build_app(settings), settings, settings.reporting_http_port)

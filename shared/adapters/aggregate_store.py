@@ -1,4 +1,5 @@
-"""The aggregate store on PostgreSQL: units of work on connections of the service's pool."""
+"""The aggregate store on PostgreSQL: units of work on connections of the service's pool, grouped into shared
+commits when they run concurrently."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ class PostgresAggregateStore(AggregateStore):
 
     @asynccontextmanager
     async def transaction(self, tracing: Tracing | None = None) -> AsyncIterator[UnitOfWork]:
-        async with self.pool.acquire() as conn, conn.transaction():
+        # Concurrent units of work of the process share a commit (shared/adapters/group_commit.py).
+        async with self.events.group_commits.transaction() as conn:
             yield self.join(conn, tracing or Tracing.new())
 
     @asynccontextmanager

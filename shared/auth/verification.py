@@ -12,7 +12,9 @@ looked up.
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -89,6 +91,10 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token; raises `InvalidToken` otherwise."""
+        return self.verified(token)[0]
+
+    def verified(self, token: str) -> tuple[Principal, float]:
+        """The principal of a valid token and the time it expires (`exp`); raises `InvalidToken` otherwise."""
         try:
             key, algorithm = self._key(token)
             claims = jwt.decode(
@@ -103,7 +109,7 @@ class TokenVerifier:
             # PyJWT raises more than InvalidTokenError (InvalidKeyError, PyJWKClientError...), and key or
             # payload decoding may raise ValueError: each one means the token cannot be trusted.
             raise InvalidToken(str(e) or type(e).__name__) from e
-        return _principal(claims)
+        return _principal(claims), float(claims["exp"])
 
 
 class SettingsOfTrust(Protocol):
@@ -130,13 +136,38 @@ def discover_jwks_url(issuer: str, timeout: float = 10) -> str:
 
 
 class TrustedIssuers:
-    """Verifies a token with the key source of the issuer it names, if that issuer is trusted."""
+    """Verifies a token with the key source of the issuer it names, if that issuer is trusted.
 
-    def __init__(self, verifiers: Mapping[str, Callable[[], TokenVerifier]]) -> None:
+    Tokens verified are remembered (at most `cache_size`, the least recently used forgotten first) until their
+    `exp`: a client sending the same token again is not verified again. Only valid tokens are remembered; an
+    expired one is verified again, and refused.
+    """
+
+    def __init__(
+        self,
+        verifiers: Mapping[str, Callable[[], TokenVerifier]],
+        cache_size: int = 4096,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if not verifiers:
             raise ValueError("no token issuer to trust")
         self._factories = dict(verifiers)
         self._verifiers: dict[str, TokenVerifier] = {}
+        self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._cache_size = cache_size
+        self._clock = clock
+
+    def cached(self, token: str) -> Principal | None:
+        """The principal of a token verified earlier that has not expired yet, else None."""
+        entry = self._cache.get(token)
+        if entry is None:
+            return None
+        principal, expires = entry
+        if self._clock() >= expires:
+            del self._cache[token]
+            return None
+        self._cache.move_to_end(token)
+        return principal
 
     @property
     def issuers(self) -> list[str]:
@@ -151,6 +182,8 @@ class TrustedIssuers:
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token of a trusted issuer; raises `InvalidToken` otherwise."""
+        if (principal := self.cached(token)) is not None:
+            return principal
         try:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except (jwt.PyJWTError, ValueError, TypeError) as e:
@@ -158,7 +191,12 @@ class TrustedIssuers:
         issuer = unverified.get("iss") if isinstance(unverified, dict) else None
         if not isinstance(issuer, str) or issuer not in self._factories:
             raise InvalidToken(f"tokens of issuer {issuer!r} are not trusted here")
-        return self._verifier(issuer).verify(token)
+        principal, expires = self._verifier(issuer).verified(token)
+        if self._cache_size > 0:
+            self._cache[token] = (principal, expires)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return principal
 
 
 def trusted_issuers(settings: SettingsOfTrust) -> TrustedIssuers:

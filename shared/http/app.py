@@ -15,6 +15,7 @@ from shared.auth.verification import trusted_issuers
 from shared.http.errors import install_error_handlers
 from shared.http.limits import BodyLimit
 from shared.http.openapi import install_openapi
+from shared.http.shedding import LoadShedding
 from shared.referentials_api import router as referentials_router
 
 ReadinessCheck = Callable[[], Awaitable[dict]]
@@ -76,7 +77,8 @@ def service_app(
     """A service's FastAPI application: its routers, errors, health, metrics, and the runtime in its lifespan.
 
     A request body above `settings.http_max_body_bytes` is answered 413 before it is read whole; a router given
-    as `(router, max_bytes)` (file imports) takes larger bodies.
+    as `(router, max_bytes)` (file imports) takes larger bodies. Above `settings.http_max_concurrent_requests`
+    requests in progress, a new one is answered 503 with `Retry-After` (shared/http/shedding.py).
     """
     from contextlib import asynccontextmanager
 
@@ -110,4 +112,8 @@ def service_app(
     install_error_handlers(app)
     install_openapi(app)
     install_metrics(app)
+    # Outermost: a request refused for overload, or whose client has gone, costs nothing further.
+    app.add_middleware(
+        LoadShedding, limit=settings.http_max_concurrent_requests, retry_after=settings.http_retry_after_seconds
+    )
     return app

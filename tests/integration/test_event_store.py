@@ -78,3 +78,42 @@ async def test_read_all_pages_by_position(store):
     first = await store.read_all(0, 2)
     rest = await store.read_all(first[-1].position, 10)
     assert [e.data["name_ref"] for e in first + rest] == [str(_ref(n)) for n in "01234"]
+
+
+async def test_concurrent_appends_are_written_together_each_at_its_expected_version(store, pool):
+    """Appends without a transaction of their own share group commits: all written, positions in commit order."""
+    appended = await asyncio.gather(
+        *(store.append(f"g-{i}", 0, [_event(f"g{i}")], partition_key="k", tracing=Tracing.new()) for i in range(40))
+    )
+    stored = await store.read_all(0, 100)
+    assert len(stored) == 40
+    assert [e.position for e in stored] == sorted(e.position for e in stored)
+    assert {e[0].stream_id: e[0].position for e in appended} == {e.stream_id: e.position for e in stored}
+    commits = await pool.fetchval(
+        f"SELECT count(DISTINCT xmin::text) FROM {store.schema}.events WHERE stream_id LIKE 'g-%'"
+    )
+    assert commits < 40, "concurrent appends shared transactions"
+
+
+async def test_a_conflicting_append_fails_alone_in_its_group(store):
+    await store.append("c-b", 0, [_event("b0")], partition_key="k", tracing=Tracing.new())
+    results = await asyncio.gather(
+        store.append("c-a", 0, [_event("a")], partition_key="k", tracing=Tracing.new()),
+        store.append("c-b", 0, [_event("b")], partition_key="k", tracing=Tracing.new()),  # it is at 1
+        store.append("c-c", 0, [_event("c")], partition_key="k", tracing=Tracing.new()),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], ConcurrencyError)
+    assert [len(results[0]), len(results[2])] == [1, 1]
+    assert [e.stream_version for e in await store.load("c-a")] == [1]
+    assert [e.stream_version for e in await store.load("c-b")] == [1]
+    assert [e.stream_version for e in await store.load("c-c")] == [1]
+
+
+async def test_two_appends_to_one_stream_in_a_burst_are_checked_one_after_the_other(store):
+    first, second = await asyncio.gather(
+        store.append("t-1", 0, [_event("t0")], partition_key="k", tracing=Tracing.new()),
+        store.append("t-1", 1, [_event("t1")], partition_key="k", tracing=Tracing.new()),
+    )
+    assert [first[0].stream_version, second[0].stream_version] == [1, 2]
+    assert first[0].position < second[0].position

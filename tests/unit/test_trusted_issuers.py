@@ -141,3 +141,63 @@ def test_no_issuer_at_all_is_a_clear_error(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="keygen"):
         trusted_issuers(settings)
+
+
+class CountingVerifier(TokenVerifier):
+    """The local issuer's verifier, counting the tokens it really verifies."""
+
+    calls = 0
+
+    def verified(self, token: str):
+        CountingVerifier.calls += 1
+        return super().verified(token)
+
+
+def test_a_token_verified_once_is_remembered_until_it_expires(keys):
+    now = [1_000_000.0]
+    CountingVerifier.calls = 0
+    trusted = TrustedIssuers(
+        {ISSUER: lambda: CountingVerifier(public_key=keys["local"][1], issuer=ISSUER)}, clock=lambda: now[0]
+    )
+    token = mint_token(keys["local"][0], subject="cli", role=Role.CASEWORKER, agency_id="ali-bondy", hours=1)
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    now[0] = expires - 60
+    assert trusted.verify(token) == Principal("cli", Role.CASEWORKER, "ali-bondy")
+    assert trusted.verify(token) == Principal("cli", Role.CASEWORKER, "ali-bondy")
+    assert trusted.cached(token) == Principal("cli", Role.CASEWORKER, "ali-bondy")
+    assert CountingVerifier.calls == 1, "verified once, then remembered"
+    now[0] = expires
+    assert trusted.cached(token) is None, "forgotten at its exp"
+
+
+def test_an_expired_token_is_verified_again_and_refused(keys):
+    trusted = _two_issuers(keys)
+    token = mint_token(keys["local"][0], subject="cli", role=Role.ADMIN, hours=-1)
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            trusted.verify(token)
+    assert trusted.cached(token) is None
+
+
+def test_invalid_tokens_are_never_remembered(keys):
+    trusted = _two_issuers(keys)
+    forged = mint_token(keys["realm"][0], subject="mallory", role=Role.ADMIN)  # the realm's key, local issuer
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            trusted.verify(forged)
+    assert trusted.cached(forged) is None
+
+
+def test_the_cache_keeps_only_the_most_recently_used_tokens(keys):
+    CountingVerifier.calls = 0
+    trusted = TrustedIssuers(
+        {ISSUER: lambda: CountingVerifier(public_key=keys["local"][1], issuer=ISSUER)}, cache_size=2
+    )
+    a, b, c = (mint_token(keys["local"][0], subject=s, role=Role.ADMIN) for s in "abc")
+    trusted.verify(a)
+    trusted.verify(b)
+    trusted.verify(a)  # a is now the most recent
+    trusted.verify(c)  # b is forgotten
+    assert trusted.cached(a) is not None and trusted.cached(c) is not None
+    assert trusted.cached(b) is None
+    assert CountingVerifier.calls == 3

@@ -47,8 +47,9 @@ async def list_accompaniments(
 @router.get("/accompaniments/{accompaniment_id}", response_model=AccompanimentDetail)
 async def get_accompaniment(accompaniment_id: UUID, user: CurrentUser, deps: DependenciesDep) -> AccompanimentDetail:
     """The whole follow-up: contract, appointments, diagnosis, plan, workshops, suspensions, renewals, exit."""
-    async with deps.store.transaction() as uow:
-        state = existing(await handlers.load(uow, deps, accompaniment_id))
+    # A read: the stream is one SELECT (a consistent snapshot by itself), no transaction around it.
+    async with deps.store.connection() as conn:
+        state = existing(await handlers.load(deps.store.join(conn, Tracing.new()), deps, accompaniment_id))
     user.scope(state.agency_id)
     return await shown(state, user, deps, always_audited=True)
 

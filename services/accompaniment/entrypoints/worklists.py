@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from services.accompaniment.domain import worklist
 from services.accompaniment.domain.decisions.engagement import contract_deadline
@@ -53,15 +53,18 @@ HEADERS = [
     "Contrat signé le",
     "Motifs",
 ]
+# The entries are validated once, when built from the read model, and serialised straight to JSON by pydantic.
+_ENTRIES = TypeAdapter(list[WorklistEntry])
 Referent = Annotated[str | None, Query(max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
 
 
 @router.get("/worklists", response_model=list[WorklistEntry])
 async def get_worklist(
     user: CurrentUser, deps: DependenciesDep, agency_id: AgencyId = None, referent: Referent = None, as_of: AsOf = None
-) -> list[WorklistEntry]:
+) -> Response:
     """Accompaniments ending soon, without recent contact, or whose contract was not signed in time."""
-    return await _worklist(user, deps, agency_id, referent, as_of)
+    entries = await _worklist(user, deps, agency_id, referent, as_of)
+    return Response(_ENTRIES.dump_json(entries), media_type="application/json")
 
 
 def _table(entries: list[WorklistEntry]) -> Table:
