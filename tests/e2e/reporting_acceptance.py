@@ -286,7 +286,10 @@ def tally(s: Scenario, q: Query, agency: str | None) -> dict[str, object]:
             return plus_months(max(p.planned_end, p.renewal), 12)
         return p.planned_end
 
-    out["overdue"] = sum(1 for p in in_caseload if planned_end(p) < as_of)
+    # A returned person's second accompaniment runs for a period from its own start (never renewed here).
+    out["overdue"] = sum(1 for p in in_caseload if planned_end(p) < as_of) + sum(
+        1 for p in back_in_caseload if plus_months(p.comeback[1], 12) < as_of
+    )
     entries = [p for p in s.people if inside(p.start) and mine(p, p.start)]
     returns = [p for p in back if inside(p.comeback[1]) and agency in (None, back_agency(p))]
     out["entries"] = len(entries) + len(returns)
