@@ -3,9 +3,10 @@
 For measuring reporting at full scale (rebuild, catch-up, restart, indicators under load) in seconds instead
 of loading the department through the APIs: the same seeded plan (`population.py`), the same event contracts,
 headers, keys and partitions as the outbox relay. It never touches a service's database, so it is only for
-reporting's own measurements, on a topic prefix of their own:
+reporting's own measurements, on topics of their own (`ali.<context>.events.<suffix>`), as the admin principal
+(`source deploy/local/env.sh` first):
 
-    python -m simulation.events --prefix perf. [--size full] [--seed 93]
+    python -m simulation.events --suffix perf [--size full] [--seed 93]
 """
 
 from __future__ import annotations
@@ -420,17 +421,17 @@ async def publish(settings: PlatformSettings, streams: Streams) -> int:
 def main() -> None:
     """Command line."""
     parser = argparse.ArgumentParser(prog="python -m simulation.events", description=__doc__.splitlines()[0])
-    parser.add_argument("--prefix", required=True, help="topic prefix of the measurement, e.g. perf.")
+    parser.add_argument("--suffix", required=True, help="topic suffix of the measurement, e.g. perf")
     parser.add_argument("--size", default="full", help="full (about 17,000 active), small (300), or a caseload")
     parser.add_argument("--seed", type=int, default=93)
     args = parser.parse_args()
-    settings = PlatformSettings(topic_prefix=args.prefix)
+    settings = PlatformSettings.of("admin", topic_suffix=args.suffix)
     started = time.monotonic()
     streams = department_events(SIZES.get(args.size) or int(args.size), args.seed, date.today())
     print(f"{streams.count()} events planned in {time.monotonic() - started:.0f} s", file=sys.stderr)
     sent = asyncio.run(publish(settings, streams))
     print(
-        f"{sent} events published on {args.prefix}ali.*.events in {time.monotonic() - started:.0f} s", file=sys.stderr
+        f"{sent} events published on ali.*.events.{args.suffix} in {time.monotonic() - started:.0f} s", file=sys.stderr
     )
 
 
