@@ -62,7 +62,7 @@ async def topic_event_ids(settings: PlatformSettings, topic: str, timeout: float
         # Under read_committed the end is the last stable offset: what a reader may see now.
         ends = await consumer.end_offsets(partitions)
         ids: Counter = Counter()
-        while any(await consumer.position(tp) < ends[tp] for tp in partitions):
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             if time.monotonic() > deadline:
                 raise AssertionError(f"reading {topic} did not reach its end in {timeout}s")
             batch = await consumer.getmany(timeout_ms=500)
