@@ -105,7 +105,25 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(status, exc.code, str(exc), fields)
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """True when the database did not answer: the error, or one it was raised from or while handling (a rollback on
+    a connection PostgreSQL closed fails in turn, with asyncpg's `InterfaceError`, "the underlying connection is
+    closed")."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, UNAVAILABLE):
+            return True
+        if isinstance(seen, asyncpg.InterfaceError) and "connection is closed" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 async def _unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        raise exc  # a programming error with asyncpg's interface: the server error it is
     log.warning("http.database_unavailable", error_type=type(exc).__name__, error=str(exc))
     return problem(
         503,
@@ -140,7 +158,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Answer every error of the platform, of request validation and of Starlette as a `Problem`."""
     for cls, _ in _STATUS:
         app.add_exception_handler(cls, _domain_error)
-    for cls in UNAVAILABLE:
+    for cls in (*UNAVAILABLE, asyncpg.InterfaceError):
         app.add_exception_handler(cls, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

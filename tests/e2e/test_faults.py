@@ -20,6 +20,7 @@ recovery) is written to `faults-summary.txt` in the test's temporary directory a
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -52,6 +53,7 @@ BEFORE, AFTER = 8, 12
 # Seconds for the stores, topics and both reporting replicas to agree with the tally once the load stopped.
 CONVERGE_WITHIN = 240
 IMPORT_ROWS = 17_000
+LOGS = REPO / ".data" / "logs" / "tests" / "faults-cluster"
 
 ENROLLED = BeneficiaryEnrolled.event_type()
 OPENED = AccompanimentOpened.event_type()
@@ -80,7 +82,13 @@ def cluster():
         print(stack.status())
         raise
     finally:
-        stack.remove()
+        try:
+            stack.stop()
+        finally:
+            # The processes' logs are kept for a look after the run; the rest of the data directory goes.
+            shutil.rmtree(LOGS, ignore_errors=True)
+            shutil.copytree(stack.data_dir / "logs", LOGS, dirs_exist_ok=True)
+            stack.remove()
 
 
 @dataclass

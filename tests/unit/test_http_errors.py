@@ -63,7 +63,19 @@ async def fail(kind: str) -> dict:
         "lost": asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         "refused": ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 54329)"),
         "bug": ValueError("a programming error"),
+        "misuse": asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
     }[kind]
+
+
+@router.get("/rollback-on-a-closed-connection")
+async def rollback_on_a_closed_connection() -> dict:
+    # What `async with conn.transaction()` raises when PostgreSQL closed the connection under the statement.
+    try:
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+    except asyncpg.PostgresError:
+        raise asyncpg.InterfaceError(  # noqa: B904 - raised while handling, as asyncpg's transaction exit does
+            "cannot call Transaction.__aexit__(): the underlying connection is closed"
+        )
 
 
 uploads = APIRouter()
@@ -235,9 +247,10 @@ def test_error_codes_are_snake_case_class_names_unless_declared():
     assert NotFound.code == "not_found" and ConcurrencyError.code == "concurrent_change"
 
 
-@pytest.mark.parametrize("kind", ["shutdown", "starting", "lost", "refused"])
+@pytest.mark.parametrize("kind", ["shutdown", "starting", "lost", "refused", "closed-during-rollback"])
 async def test_a_database_that_does_not_answer_is_a_503_to_retry_never_a_500(client, kind):
-    answer = await client.get(f"/errors/{kind}")
+    path = "/rollback-on-a-closed-connection" if kind == "closed-during-rollback" else f"/errors/{kind}"
+    answer = await client.get(path)
     assert answer.status_code == 503
     assert answer.headers["Retry-After"].isdigit()
     body = answer.json()
@@ -250,3 +263,4 @@ async def test_any_other_failure_is_still_a_server_error():
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         assert (await c.get("/errors/bug")).status_code == 500
+        assert (await c.get("/errors/misuse")).status_code == 500
