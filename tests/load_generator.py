@@ -85,23 +85,28 @@ class LoadGenerator:
         barrier_share: float = 0.3,
         timeout: float = 30.0,
         seed: int = 9,
+        max_in_flight: int = 48,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.urls = {"intake": intake_url, "accompaniment": accompaniment_url, "reporting": reporting_url}
         self.rate = rate
         self.barrier_share = barrier_share
         self.timeout = timeout
+        self.max_in_flight = max_in_flight
         self.rng = random.Random(seed)
         self.client = httpx.AsyncClient(
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=400, max_keepalive_connections=50),
+            limits=httpx.Limits(max_connections=max_in_flight + 8, max_keepalive_connections=max_in_flight + 8),
             transport=transport,
         )
         self.tally = Tally()
         self.answers: list[Answer] = []
         self.sent = Counter()  # commands sent (first attempts), by kind
         self.accepted = Counter()  # commands accepted (at once or on a retry), by kind
+        # Ticks not sent because `max_in_flight` requests were still waiting (or the client fell a second behind):
+        # the generator never piles up requests faster than the platform answers them.
+        self.skipped = 0
         self.uncertain: list[Referral | Barrier] = []
         self._next_allocataire = 5_000_000 + self.rng.randrange(1_000_000)
         # Accompaniments free for a barrier command, with the categories they have left; people to look up.
@@ -227,11 +232,15 @@ class LoadGenerator:
         n = 0
         while not stop.is_set():
             due = start + n / self.rate
-            if due > time.monotonic():
+            now = time.monotonic()
+            if due > now:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), due - time.monotonic())
+                    await asyncio.wait_for(stop.wait(), due - now)
                 continue
-            self._tick(n)
+            if now - due > 1 or len(self._tasks) >= self.max_in_flight:
+                self.skipped += 1
+            else:
+                self._tick(n)
             n += 1
         await self.drain()
 

@@ -154,6 +154,8 @@ class Run:
     kills: list[float] = field(default_factory=list)
     recovered_in: float | None = None
     extra: str = ""
+    seconds: float = 0.0
+    skipped: int = 0
 
 
 class Fault:
@@ -179,6 +181,7 @@ Injection = Callable[[Fault], Awaitable[None]]
 async def under_load(platform: Cluster, load: LoadGenerator, name: str, inject: Injection) -> Run:
     """Load for BEFORE seconds, the fault, AFTER seconds more; then every unknown outcome settled."""
     first, sent, accepted = len(load.answers), Counter(load.sent), Counter(load.accepted)
+    skipped, began = load.skipped, time.monotonic()
     stop = asyncio.Event()
     running = asyncio.create_task(load.run(stop))
     fault = Fault(platform)
@@ -192,7 +195,10 @@ async def under_load(platform: Cluster, load: LoadGenerator, name: str, inject: 
     assert fault.recovery is not None, "the injection never said when the faulty part was back"
     recovered_in = await fault.recovery
     await load.settle()
-    return Run(name, load.answers[first:], load.sent - sent, load.accepted - accepted, fault.kills, recovered_in)
+    answers = load.answers[first:]
+    run = Run(name, answers, load.sent - sent, load.accepted - accepted, fault.kills, recovered_in)
+    run.seconds, run.skipped = time.monotonic() - began, load.skipped - skipped
+    return run
 
 
 @dataclass
@@ -263,7 +269,9 @@ async def converged(platform: Cluster, load: LoadGenerator) -> Holdings:
 
 async def check(platform: Cluster, load: LoadGenerator, run: Run, summary_file) -> None:
     """The per-fault assertions, after the summary line is written."""
+    started = time.monotonic()
     held = await converged(platform, load)
+    converged_in = time.monotonic() - started
     problems = held.problems(load)
     dead = await fault_tally.dead_letters(platform.kafka)
     statuses = Counter(a.status if a.status is not None else (a.error or "?").split(":")[0] for a in run.answers)
@@ -278,7 +286,9 @@ async def check(platform: Cluster, load: LoadGenerator, run: Run, summary_file) 
         f"{run.name}: sent {sum(run.sent.values())} ({run.sent['referral']} referrals, {run.sent['barrier']} barriers),"
         f" accepted {sum(run.accepted.values())}; tally {len(load.tally.people)} people + {len(load.tally.barriers)}"
         f" barriers; events stored {stored}, distinct on topics {distinct}; reporting entries+barriers"
-        f" {' / '.join(counted)}; 5xx {sum(fivexx.values())} {fivexx or ''}; recovery {recovery}{run.extra}"
+        f" {' / '.join(counted)}; 5xx {sum(fivexx.values())} {fivexx or ''}; recovery {recovery}{run.extra};"
+        f" load {run.seconds:.0f} s ({run.skipped} ticks skipped: client waiting on {load.max_in_flight} requests),"
+        f" stores/topics/reporting agreed {converged_in:.0f} s after"
     )
     SUMMARY.append(line)
     with summary_file.open("a") as out:
