@@ -55,6 +55,9 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     ConnectionRefusedError,
     ConnectionResetError,
+    # A pooled connection whose session PostgreSQL ended mid-operation, found in a lost protocol state ("cannot
+    # switch to state ...; another operation is in progress"); the pool discards it when it is released.
+    asyncpg.exceptions._base.InternalClientError,
 )
 RETRY_AFTER_SECONDS = 2
 

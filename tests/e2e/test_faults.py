@@ -383,12 +383,16 @@ async def test_a_reporting_worker_killed_while_the_other_goes_on(platform, load,
     await check(platform, load, run, summary_file)
 
 
+# The values bench's generator breaks a row with (in its birth date, commune or orientation date).
+BROKEN = {"31/02/1990", "75056", "demain"}
+
+
 def _import_file(rows: int) -> tuple[bytes, int]:
     """The department's referral file (bench's generator), made of `rows` distinct people: its broken rows and
     repeated people are left out, every row has its own allocataire number, so the file's people are its rows."""
     seen, lines = set(), []
     for line in generate(rows + rows // 20, 93, date.today()):
-        if line[2] == "31/02/1990" or line[7] == "75056" or line[12] == "demain":
+        if {line[2], line[7], line[12]} & BROKEN:
             continue
         key = (line[0].casefold(), line[1].casefold(), line[2])
         if key in seen:

@@ -62,6 +62,9 @@ async def fail(kind: str) -> dict:
         "starting": asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
         "lost": asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         "refused": ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 54329)"),
+        "lost-state": asyncpg.exceptions._base.InternalClientError(
+            "cannot switch to state 15; another operation (2) is in progress"
+        ),
         "bug": ValueError("a programming error"),
         "misuse": asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
     }[kind]
@@ -247,7 +250,7 @@ def test_error_codes_are_snake_case_class_names_unless_declared():
     assert NotFound.code == "not_found" and ConcurrencyError.code == "concurrent_change"
 
 
-@pytest.mark.parametrize("kind", ["shutdown", "starting", "lost", "refused", "closed-during-rollback"])
+@pytest.mark.parametrize("kind", ["shutdown", "starting", "lost", "refused", "lost-state", "closed-during-rollback"])
 async def test_a_database_that_does_not_answer_is_a_503_to_retry_never_a_500(client, kind):
     path = "/rollback-on-a-closed-connection" if kind == "closed-during-rollback" else f"/errors/{kind}"
     answer = await client.get(path)
