@@ -266,14 +266,19 @@ class LoadGenerator:
 
 
 def unexplained(answers: list[Answer], kills: list[float]) -> list[Answer]:
-    """Answers a client must never get: a 500, a time-out, no answer from the proxy, another status than 2xx,
-    409 or 503; a proxy's 502/504 passes only for a request in flight at the instant its process was killed."""
+    """Answers a client must never get: a 500, a time-out, another status than 2xx, 409 or 503. A proxy's 502/504,
+    or the proxy closing the connection without an answer, passes only for a request in flight at the instant its
+    process was SIGKILLed (nothing can answer it)."""
     bad = []
     for a in answers:
-        if a.status is None or a.status == 500:
+        in_flight_at_a_kill = any(a.started <= k <= a.ended for k in kills)
+        if a.status is None:
+            if not (in_flight_at_a_kill and (a.error or "").startswith("transport")):
+                bad.append(a)
+        elif a.status == 500:
             bad.append(a)
         elif a.status in (502, 504):
-            if not any(a.started <= k <= a.ended for k in kills):
+            if not in_flight_at_a_kill:
                 bad.append(a)
         elif not (200 <= a.status < 300 or a.status in (409, 503)):
             bad.append(a)

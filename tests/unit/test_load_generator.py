@@ -86,9 +86,11 @@ async def test_the_run_keeps_its_rate_and_records_every_answer():
 def test_a_500_a_timeout_or_a_502_outside_a_kill_is_never_a_right_answer():
     ok = [Answer("referral", s, 0.0, 1.0) for s in (200, 201, 409, 503)]
     in_flight_at_kill = Answer("referral", 502, 0.0, 1.0)
+    dropped_at_kill = Answer("referral", None, 0.0, 1.0, "transport: RemoteProtocolError('Server disconnected')")
     later_502 = Answer("referral", 502, 2.0, 3.0)
+    later_drop = Answer("referral", None, 2.0, 3.0, "transport: RemoteProtocolError('Server disconnected')")
     server_error = Answer("referral", 500, 0.0, 1.0)
     hang = Answer("referral", None, 0.0, 30.0, "timeout: ReadTimeout")
     refused = Answer("referral", 422, 0.0, 1.0)
-    answers = [*ok, in_flight_at_kill, later_502, server_error, hang, refused]
-    assert unexplained(answers, kills=[0.5]) == [later_502, server_error, hang, refused]
+    answers = [*ok, in_flight_at_kill, dropped_at_kill, later_502, later_drop, server_error, hang, refused]
+    assert unexplained(answers, kills=[0.5]) == [later_502, later_drop, server_error, hang, refused]
