@@ -6,7 +6,7 @@ Pure: the domain of each service declares its aggregates with it (`ACCOMPANIMENT
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 
@@ -21,6 +21,11 @@ class Versioned(Protocol):
 
 
 S = TypeVar("S", bound=Versioned)
+
+
+def evolved(state: S, **changes: Any) -> S:
+    """The state one event later: `changes` applied and the version moved on (states are frozen dataclasses)."""
+    return replace(state, version=state.version + 1, **changes)  # type: ignore[type-var]
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,38 +15,15 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from shared.contracts import labels
-from shared.contracts.accompaniment import (
-    ActionStatus,
-    BarrierCategory,
-    RenewalReason,
-    SchemeKind,
-    SuspensionReason,
-    TimeSlot,
-    WorkshopTheme,
-)
 from shared.contracts.employment import ContractType
-from shared.contracts.exits import EXIT_GROUPS, ExitCategory, ExitGroup
-from shared.contracts.intake import AgeBand, HouseholdType
-from shared.contracts.placement import (
-    ContactKind,
-    EarlyEndReason,
-    EmployerSize,
-    ImmersionHost,
-    ImmersionOutcome,
-    NeedClosureReason,
-    NotHiredReason,
-    WorkingCondition,
-)
-from shared.contracts.referentials import Aptitude, ReferralSource, Sector, WorkConstraint
-
-
-def _plain(by_code: Mapping[Any, str]) -> dict[str, str]:
-    return {str(code): label for code, label in by_code.items()}
-
+from shared.contracts.exits import EXIT_GROUPS, ExitCategory
+from shared.contracts.placement import WorkingCondition
+from shared.contracts.referentials import WorkConstraint
 
 PUBLISHED = Path(__file__).resolve().parent.parent / "docs" / "referentials"
 
@@ -58,9 +35,18 @@ class Referential:
     name: str
     version: int
     description: str
-    codes: type[StrEnum]
-    labels: Mapping[str, str]
+    by_code: Mapping[Any, str]  # its labels in `shared.contracts.labels`, keyed by the members of the codes' enum
     extra: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def codes(self) -> type[StrEnum]:
+        """The enum of the codes: the one whose members key the labels."""
+        return type(next(iter(self.by_code)))
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """The French label of each code (by its string value)."""
+        return {str(code): label for code, label in self.by_code.items()}
 
     def entries(self) -> list[dict[str, Any]]:
         """The codes in their order, each with its label and attributes."""
@@ -100,15 +86,13 @@ REFERENTIALS: dict[str, Referential] = {
             "aptitudes",
             1,
             "Aptitudes observées (méthode IOD : ni diplôme ni CV).",
-            Aptitude,
-            _plain(labels.APTITUDES),
+            labels.APTITUDES,
         ),
         Referential(
             "work_constraints",
             1,
             "Contraintes fonctionnelles sur le poste (jamais un diagnostic ni une pathologie).",
-            WorkConstraint,
-            _plain(labels.WORK_CONSTRAINTS),
+            labels.WORK_CONSTRAINTS,
             {
                 **{c: {"rules_out": [str(w) for w in ws]} for c, ws in _WORK_CONSTRAINT_RULES_OUT.items()},
                 WorkConstraint.PART_TIME_ONLY: {"rules_out": [], "max_weekly_hours_below": FULL_TIME_WEEKLY_HOURS},
@@ -119,157 +103,135 @@ REFERENTIALS: dict[str, Referential] = {
             "sectors",
             1,
             "Secteurs d'activité : les 21 sections de la nomenclature d'activités française (NAF rév. 2, INSEE).",
-            Sector,
-            _plain(labels.SECTORS),
+            labels.SECTORS,
         ),
         Referential(
             "scheme_kinds",
             1,
             "Types de dispositifs et de partenaires vers lesquels une personne est orientée.",
-            SchemeKind,
-            _plain(labels.SCHEME_KINDS),
+            labels.SCHEME_KINDS,
         ),
         Referential(
             "workshop_themes",
             1,
             "Thèmes des ateliers collectifs.",
-            WorkshopTheme,
-            _plain(labels.WORKSHOP_THEMES),
+            labels.WORKSHOP_THEMES,
         ),
         Referential(
             "barrier_categories",
             1,
             "Freins à l'emploi (référentiel commun du diagnostic France Travail).",
-            BarrierCategory,
-            _plain(labels.BARRIER_CATEGORIES),
+            labels.BARRIER_CATEGORIES,
         ),
         Referential(
             "contract_types",
             1,
             "Contrats de travail d'une embauche.",
-            ContractType,
-            _plain(labels.CONTRACT_TYPES),
+            labels.CONTRACT_TYPES,
             {c.value: {"needs_duration": c.needs_duration} for c in ContractType},
         ),
         Referential(
             "exit_categories",
             1,
             "Catégories de sortie de l'accompagnement (reporting officiel de l'insertion, DARES / IAE).",
-            ExitCategory,
-            _plain(labels.EXIT_CATEGORIES),
+            labels.EXIT_CATEGORIES,
             {c.value: {"group": EXIT_GROUPS[c].value} for c in ExitCategory},
         ),
         Referential(
             "exit_groups",
             1,
             "Groupes de sorties ; les trois premiers forment les sorties dynamiques.",
-            ExitGroup,
-            _plain(labels.EXIT_GROUPS),
+            labels.EXIT_GROUPS,
         ),
         Referential(
             "time_slots",
             1,
             "Moments de la semaine où une personne peut travailler, ou qu'un poste demande.",
-            TimeSlot,
-            _plain(labels.TIME_SLOTS),
+            labels.TIME_SLOTS,
         ),
         Referential(
             "working_conditions",
             1,
             "Conditions d'un poste que des contraintes de travail peuvent exclure.",
-            WorkingCondition,
-            _plain(labels.WORKING_CONDITIONS),
+            labels.WORKING_CONDITIONS,
         ),
         Referential(
             "suspension_reasons",
             1,
             "Motifs de suspension de l'accompagnement.",
-            SuspensionReason,
-            _plain(labels.SUSPENSION_REASONS),
+            labels.SUSPENSION_REASONS,
         ),
         Referential(
             "renewal_reasons",
             1,
             "Motifs de renouvellement de l'accompagnement.",
-            RenewalReason,
-            _plain(labels.RENEWAL_REASONS),
+            labels.RENEWAL_REASONS,
         ),
         Referential(
             "action_statuses",
             1,
             "Avancement d'une action du plan.",
-            ActionStatus,
-            _plain(labels.ACTION_STATUSES),
+            labels.ACTION_STATUSES,
         ),
         Referential(
             "employer_sizes",
             1,
             "Taille d'entreprise par effectif.",
-            EmployerSize,
-            _plain(labels.EMPLOYER_SIZES),
+            labels.EMPLOYER_SIZES,
         ),
         Referential(
             "contact_kinds",
             1,
             "Nature d'un contact de prospection avec un employeur.",
-            ContactKind,
-            _plain(labels.CONTACT_KINDS),
+            labels.CONTACT_KINDS,
         ),
         Referential(
             "need_closure_reasons",
             1,
             "Motifs de retrait d'un besoin.",
-            NeedClosureReason,
-            _plain(labels.NEED_CLOSURE_REASONS),
+            labels.NEED_CLOSURE_REASONS,
         ),
         Referential(
             "not_hired_reasons",
             1,
             "Motifs d'une mise en relation sans embauche.",
-            NotHiredReason,
-            _plain(labels.NOT_HIRED_REASONS),
+            labels.NOT_HIRED_REASONS,
         ),
         Referential(
             "early_end_reasons",
             1,
             "Motifs de fin anticipée d'un contrat.",
-            EarlyEndReason,
-            _plain(labels.EARLY_END_REASONS),
+            labels.EARLY_END_REASONS,
         ),
         Referential(
             "immersion_hosts",
             1,
             "Structure d'accueil d'une immersion (PMSMP).",
-            ImmersionHost,
-            _plain(labels.IMMERSION_HOSTS),
+            labels.IMMERSION_HOSTS,
         ),
         Referential(
             "immersion_outcomes",
             1,
             "Suite donnée à une immersion.",
-            ImmersionOutcome,
-            _plain(labels.IMMERSION_OUTCOMES),
+            labels.IMMERSION_OUTCOMES,
         ),
         Referential(
             "referral_sources",
             1,
             "Canal par lequel une personne est orientée vers une ALI.",
-            ReferralSource,
-            _plain(labels.REFERRAL_SOURCES),
+            labels.REFERRAL_SOURCES,
         ),
         Referential(
             "age_bands",
             1,
             "Tranches d'âge (les dates de naissance ne sortent pas d'intake).",
-            AgeBand,
-            _plain(labels.AGE_BANDS),
+            labels.AGE_BANDS,
         ),
         Referential(
             "household_types",
             1,
             "Composition du foyer.",
-            HouseholdType,
-            _plain(labels.HOUSEHOLD_TYPES),
+            labels.HOUSEHOLD_TYPES,
         ),
     ]
 }

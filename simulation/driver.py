@@ -390,45 +390,14 @@ async def _introduce(dept: Department, api: Api, p: Plan) -> None:
     for day, hired in ((p.failed_introduction, False), (p.hire[0] if p.hire else None, True)):
         if day is None:
             continue
-        contract, months = (p.hire[1], p.hire[2]) if hired else ("cdi", None)
-        need = await api.call(
-            "placement",
-            "POST",
-            "/needs",
-            json={
-                "employer_id": employer,
-                "agency_id": p.agency_id,
-                "title": "poste",
-                "sector": dept.rng.choice(SECTORS),
-                "tasks": ["tâches du poste"],
-                "weekly_hours": 30,
-                "time_slots": ["morning", "afternoon"],
-                "commune_code": p.commune_code,
-                "required_aptitudes": [],
-                "working_conditions": [],
-                "contract_type": str(contract),
-                "duration_months": months,
-                "positions": 1,
-                "published_on": (day - timedelta(days=3)).isoformat(),
-            },
+        contract, months = (str(p.hire[1]), p.hire[2]) if hired else ("cdi", None)
+        introduction_id = await _introduced(dept, api, p, employer, day, contract, months)
+        outcome = (
+            _hire_outcome(day, contract, months)
+            if hired
+            else {"outcome": "not_hired", "decided_on": day.isoformat(), "reason": "employer_declined"}
         )
-        intro = await api.call(
-            "placement",
-            "POST",
-            "/introductions",
-            json={"need_id": need["need_id"], "beneficiary_id": beneficiary, "introduced_on": day.isoformat()},
-        )
-        outcome = {"outcome": "not_hired", "decided_on": day.isoformat(), "reason": "employer_declined"}
-        if hired:
-            outcome = {
-                "outcome": "hired",
-                "decided_on": day.isoformat(),
-                "contract_type": str(contract),
-                "duration_months": months,
-                "weekly_hours": 30,
-                "start_date": day.isoformat(),
-            }
-        result = await api.call("placement", "POST", f"/introductions/{intro['introduction_id']}/outcome", json=outcome)
+        result = await api.call("placement", "POST", f"/introductions/{introduction_id}/outcome", json=outcome)
         if hired:
             hire_id = result.get("hire_id")
             for month in (1, 3, 6):
@@ -485,8 +454,8 @@ async def _introduce(dept: Department, api: Api, p: Plan) -> None:
             )
 
 
-async def _hired(dept: Department, api: Api, p: Plan, employer: str, day: date, contract: str, months) -> str:
-    """A need of the employer, the person introduced for it and hired on `day`; the hire id."""
+async def _introduced(dept: Department, api: Api, p: Plan, employer: str, day: date, contract: str, months) -> str:
+    """A need of the employer published three days before `day`, and the person introduced for it on `day`."""
     need = await api.call(
         "placement",
         "POST",
@@ -518,7 +487,12 @@ async def _hired(dept: Department, api: Api, p: Plan, employer: str, day: date, 
             "introduced_on": day.isoformat(),
         },
     )
-    outcome = {
+    return intro["introduction_id"]
+
+
+def _hire_outcome(day: date, contract: str, months) -> dict:
+    """The outcome of an introduction ending in a hire starting on `day`."""
+    return {
         "outcome": "hired",
         "decided_on": day.isoformat(),
         "contract_type": contract,
@@ -526,7 +500,13 @@ async def _hired(dept: Department, api: Api, p: Plan, employer: str, day: date, 
         "weekly_hours": 30,
         "start_date": day.isoformat(),
     }
-    result = await api.call("placement", "POST", f"/introductions/{intro['introduction_id']}/outcome", json=outcome)
+
+
+async def _hired(dept: Department, api: Api, p: Plan, employer: str, day: date, contract: str, months) -> str:
+    """A need of the employer, the person introduced for it and hired on `day`; the hire id."""
+    introduction_id = await _introduced(dept, api, p, employer, day, contract, months)
+    outcome = _hire_outcome(day, contract, months)
+    result = await api.call("placement", "POST", f"/introductions/{introduction_id}/outcome", json=outcome)
     return result["hire_id"]
 
 

@@ -57,6 +57,20 @@ class PrivatePostgres:
         self._run(self.bin / "pg_ctl", "start", "-D", self.data, "-l", self.log, "-o", options, "-w", "-t", "60")
         return self
 
+    def url_of(self, role: str) -> str:
+        """The URL of this server as another role (logins are trusted: no password is checked)."""
+        return self.url.replace("postgresql://ali@", f"postgresql://{role}@", 1)
+
+    def add_service_role(self, role: str) -> str:
+        """A service's login role, which may create its schemas, as on the stack (deploy/local/roles.sql); its URL."""
+        self._run(
+            self.bin / "psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "ali", "-d", "postgres",
+            "-v", "ON_ERROR_STOP=1",
+            "-c", f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE',
+            "-c", f'GRANT CONNECT, TEMPORARY, CREATE ON DATABASE postgres TO "{role}"',
+        )  # fmt: skip
+        return self.url_of(role)
+
     def restart_fast(self) -> None:
         """`pg_ctl restart -m fast`: clients are disconnected, open transactions rolled back."""
         # With -l the new server writes to its log, not to pg_ctl's output (which would hold our pipe open).

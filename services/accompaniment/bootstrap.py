@@ -25,7 +25,12 @@ from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.settings import AccompanimentSettings
 from shared.adapters import private_texts
 from shared.adapters.aggregate_store import PostgresAggregateStore
-from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryPersonalDataErased, BeneficiaryTransferred
+from shared.contracts.intake import (
+    BeneficiaryEnrolled,
+    BeneficiaryPersonalDataErased,
+    BeneficiaryTransferred,
+    RsaRightsEnded,
+)
 from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.http import service_app
 from shared.migrations import PRIVATE_TEXTS
@@ -52,6 +57,7 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
             BeneficiaryEnrolled.event_type(): partial(reactions.on_beneficiary_enrolled, deps=deps),
             BeneficiaryTransferred.event_type(): partial(reactions.on_beneficiary_transferred, deps=deps),
             BeneficiaryPersonalDataErased.event_type(): partial(reactions.on_personal_data_erased, deps=deps),
+            RsaRightsEnded.event_type(): partial(reactions.on_rsa_rights_ended, deps=deps),
         }
 
     def placement_reactions(runtime: ServiceRuntime):

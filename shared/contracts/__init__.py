@@ -51,3 +51,9 @@ def _enrolment_v1(data: dict[str, Any]) -> dict[str, Any]:
 def _opened_v2_first_accompaniment(payload: dict[str, Any]) -> dict[str, Any]:
     """AccompanimentOpened v2 -> v3: before v3 every accompaniment followed a first enrolment."""
     return {**payload, "is_return": False, "previous_accompaniment_id": None}
+
+
+@REGISTRY.upcaster(accompaniment.ExitProposed.event_type(), 1)
+def _exit_proposed_v1_by_a_hire(payload: dict[str, Any]) -> dict[str, Any]:
+    """ExitProposed v1 -> v2: every exit proposed before v2 came from a hire."""
+    return {**payload, "cause": "hire", "rights_ended_on": None}

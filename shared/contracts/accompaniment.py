@@ -99,10 +99,27 @@ class CandidateProfileUpdated(AccompanimentEvent):
     wished_sectors: list[Sector] = Field(default_factory=list, description="NAF sections.", examples=[["H", "I"]])
 
 
-class ExitProposed(AccompanimentEvent):
-    """A hire recorded by placement proposes the exit its contract implies; the caseworker confirms it on closure."""
+class ExitProposalCause(StrEnum):
+    """What proposed an exit."""
 
-    hire_id: UUID
+    HIRE = "hire"
+    RSA_RIGHTS_ENDED = "rsa_rights_ended"
+
+
+class ExitProposed(AccompanimentEvent):
+    """An exit is proposed; the caseworker confirms it on closure.
+
+    A hire recorded by placement proposes the exit its contract implies (`cause` `hire`, `hire_id`); the end of the
+    person's RSA right reported by the CAF/MSA flow proposes `end_of_rsa_rights` (`cause` `rsa_rights_ended`,
+    `rights_ended_on`), which a hire's proposal outranks. v2 adds `cause` and `rights_ended_on`; `hire_id` is null
+    for the end of rights.
+    """
+
+    schema_version: ClassVar[int] = 2
+
+    cause: ExitProposalCause = ExitProposalCause.HIRE
+    hire_id: UUID | None = None
+    rights_ended_on: date | None = Field(None, description="The end of the RSA right (cause `rsa_rights_ended`).")
     exit_category: ExitCategory
     exit_group: ExitGroup
     proposed_on: date

@@ -131,8 +131,8 @@ def pool_connector(pool: asyncpg.Pool) -> Connect:
     return connect
 
 
-async def upgrade(connect: Connect | str, schema: str, *sets: Migrations) -> dict[str, str | None]:
-    """Bring `schema` to the head of every set, in one transaction under the schema's migration lock.
+async def upgrade(connect: Connect | str, schema: str, *sets: Migrations, to: str = "head") -> dict[str, str | None]:
+    """Bring `schema` to the head of every set (or to revision `to`), in one transaction under the schema's lock.
 
     Returns each set's revision after the upgrade.
     """
@@ -154,7 +154,7 @@ async def upgrade(connect: Connect | str, schema: str, *sets: Migrations) -> dic
         connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
         heads: dict[str, str | None] = {}
         for migrations in sets:
-            command.upgrade(_config(migrations, schema, connection), "head")
+            command.upgrade(_config(migrations, schema, connection), to)
             context = MigrationContext.configure(
                 connection, opts={"version_table": migrations.version_table, "version_table_schema": schema}
             )

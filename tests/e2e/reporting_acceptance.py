@@ -475,9 +475,10 @@ def reported_csv(rows: list[dict]) -> dict[str, object]:
     }
 
     def num(text: str):
+        # The export is for a French spreadsheet: decimals carry a comma.
         if text == "":
             return None
-        return float(text) if "." in text else int(text)
+        return float(text.replace(",", ".")) if "," in text else int(text)
 
     def of(section: str, name: str, breakdown: str = ""):
         return num(value[(section, name, breakdown)])

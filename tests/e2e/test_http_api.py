@@ -143,7 +143,7 @@ async def _seed(platform) -> None:
                 "siret": "73282932000074",
                 "name": "Plateforme Nord",
                 "size": "pme",
-                "sector": "logistics",
+                "sector": "H",
                 "commune_code": "93027",
             },
         )

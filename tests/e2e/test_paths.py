@@ -104,7 +104,7 @@ async def _employer(platform, agency: str) -> str:
                 "siret": _siret(),
                 "name": f"Employeur {_name()}",
                 "size": "pme",
-                "sector": "logistics",
+                "sector": "H",
                 "commune_code": COMMUNES[agency],
             },
         )
@@ -269,8 +269,8 @@ async def test_a_barrier_met_twice_counts_twice(platform):
         platform, agency, lambda f: f["barriers"]["identified"] == 3, "reporting to count the barriers"
     )
     assert figures["barriers"]["by_category"] == {
-        "housing": {"identified": 1, "lifted": 0},
-        "mobility": {"identified": 2, "lifted": 2},
+        "housing": {"identified": 1, "lifted": 0, "open": 1},
+        "mobility": {"identified": 2, "lifted": 2, "open": 0},
     }
     conn = await asyncpg.connect(platform.database_url)
     try:
@@ -387,7 +387,7 @@ async def test_presence_in_immersions_with_one_host_is_capped_over_twelve_months
         twice = await placement.post(
             f"/immersions/{immersion}/renewal", json={"start_date": _day(60), "end_date": _day(50)}
         )
-        assert twice.status_code == 409 and "renewable once only" in twice.text, twice.text
+        assert twice.status_code == 409 and twice.json()["code"] == "immersion_already_renewed", twice.text
         over = await agree(40, 20, 15)
         assert over.status_code == 409, over.text
         detail = over.json()["detail"]
@@ -499,3 +499,49 @@ async def test_a_return_opens_a_new_accompaniment_linked_to_the_earlier_one_and_
     a = figures["accompaniments"]
     assert (a["caseload"], a["exits"]) == (1, 1)
     await _rebuild_gives_the_live_figures(platform)
+
+
+async def test_a_closed_rsa_right_in_the_caf_flow_proposes_the_end_of_rights_exit_to_the_caseworker(platform):
+    agency = "ali-saint-denis-pierrefitte"
+    flow = (REPO / "services/intake/examples/caf-msa-flux-sample.xml").read_bytes()
+    # Pascal Bernard, whose right the sample flow reports closed on 2025-01-31, is followed by the agency.
+    pascal = {
+        "first_name": "Pascal",
+        "last_name": "Bernard",
+        "birth_date": "1975-06-11",
+        "commune_code": "93066",
+        "nir": "175069306612302",
+        "orientation_date": _day(90),
+        "enrolment_date": _day(85),
+    }
+    async with platform.client("intake") as intake, platform.client("accompaniment", "caseworker", agency) as acc:
+        referred = await intake.post("/referrals", json=pascal)
+        assert referred.status_code == 201, referred.text
+        beneficiary = referred.json()["beneficiary_id"]
+
+        async def opened():
+            found = (await acc.get("/accompaniments", params={"beneficiary_id": beneficiary})).json()
+            return found[0]["accompaniment_id"] if found else None
+
+        url = f"/accompaniments/{await wait_until(opened, 60, message='the enrolment to open an accompaniment')}"
+        async with platform.client("intake", role="admin") as admin:
+            imported = await admin.post(
+                "/referrals/import",
+                content=flow,
+                params={"profile": "caf-msa"},
+                headers={"content-type": "application/xml"},
+            )
+        assert imported.status_code == 200 and imported.json()["rights_ended"] == 1, imported.text
+
+        async def proposed():
+            return (await acc.get(url)).json()["proposed_exit"]
+
+        proposal = await wait_until(proposed, 60, message="the end of the right to propose an exit")
+        assert (proposal["exit_category"], proposal["hire_id"], proposal["rights_ended_on"]) == (
+            "end_of_rsa_rights",
+            None,
+            "2025-01-31",
+        )
+        closed = await acc.post(f"{url}/closure", json={})
+        assert closed.status_code == 200, closed.text
+        assert (closed.json()["exit_category"], closed.json()["exit_group"]) == ("end_of_rsa_rights", "autre_sortie")

@@ -2,8 +2,8 @@
 
 Every free-text field of every command of the four services, found in their OpenAPI schemas (a string that is
 not an enum, a date or a uuid), is filled with a known name, phone number, e-mail, NIR and ISO birth date (all
-five at once, or the one the field accepts). Then every topic of the run (events, dead letters, reporting's
-internal topics), every table and view of the BI schema, and the services' logs are searched for them: zero
+five at once, or the one the field accepts). Then every topic of the run (events, dead letters, reporting's own
+topics), every table and view of the BI schema, and the services' logs are searched for them: zero
 hits. The people, the employer's contact, the employer and the workshop session are then erased (and the
 mapping profile, configuration about no one, saved again without them), and every GET route of the four
 services is read: the texts are unreadable everywhere (null with an "erased" marker, never a 500). The counts
@@ -169,14 +169,12 @@ class Attempt:
 
 
 def _fields_named(problem: Any) -> set[str]:
-    """The body fields a 422 names (pydantic's `loc`, or a domain error's `field`)."""
+    """The body fields a 422 names (each error's `loc`: a field of the request's schema or of a domain rule)."""
     names: set[str] = set()
     if isinstance(problem, dict):
-        if isinstance(problem.get("field"), str):
-            names.add(problem["field"].split(".")[0])
-        detail = problem.get("detail")
-        if isinstance(detail, list):
-            for error in detail:
+        errors = problem.get("errors")
+        if isinstance(errors, list):
+            for error in errors:
                 loc = [p for p in error.get("loc", []) if p != "body"]
                 if loc and isinstance(loc[0], str):
                     names.add(loc[0])
@@ -250,7 +248,7 @@ async def scan_everything(platform, scan: Scan) -> None:
         topics = sorted(t for t in await admin.list_topics() if platform.run_id in t)
     finally:
         await admin.close()
-    assert any(t.endswith("-changelog") for t in topics), topics  # reporting's internal topics are included
+    assert any(t.startswith("ali.reporting.") for t in topics), topics  # reporting's own topics are included
     for topic in topics:
         records = await read_topic(platform.kafka, topic, idle=2.0, timeout=60)
         scan.places += 1
@@ -270,7 +268,7 @@ async def scan_everything(platform, scan: Scan) -> None:
         bi = platform.schema("bi")
         assert {r["table_schema"] for r in readable} == {bi}
         relations = [r for r in readable]
-        assert {"facts", "hires", "employers", "workshop_sessions"} <= {r["table_name"] for r in relations}
+        assert {"beneficiaries", "hires", "employers", "workshop_sessions"} <= {r["table_name"] for r in relations}
         for relation in relations:
             rows = await conn.fetch(f'SELECT * FROM "{bi}"."{relation["table_name"]}"')
             scan.places += 1

@@ -58,7 +58,7 @@ async def _employers(api: Api, s: acceptance.Scenario, played: Played) -> None:
                 "siret": _siret(rng),
                 "name": f"Entreprise {agency}",
                 "size": "pme",
-                "sector": "logistics",
+                "sector": "H",
                 "commune_code": commune,
                 "agency_id": agency,
             },

@@ -134,7 +134,7 @@ async def test_invalid_and_unknown_input_get_clear_errors(platform):
             f"{urls['placement']}/employers",
             json={"siret": "73282932000075", "name": "X", "size": "tpe", "sector": "G", "commune_code": "93027"},
         )
-        assert bad_siret.status_code == 422 and "check key" in bad_siret.json()["detail"]
+        assert bad_siret.status_code == 422 and "clé de contrôle" in bad_siret.json()["detail"]
 
 
 async def test_every_service_reports_health_and_metrics(platform):

@@ -25,6 +25,7 @@ from aiokafka.errors import (
 )
 from pydantic import SecretStr
 
+from services.reporting.adapters.bi import VIEWS
 from shared.kafka import client_security, ensure_topics, make_admin, make_consumer, make_producer
 from shared.settings import PlatformSettings
 from tests.support import REPO, read_topic, wait_until
@@ -291,11 +292,19 @@ async def test_bi_reader_reads_bi_and_is_denied_intake(platform, enrolled):
 
         assert await wait_until(projected, timeout=60, message="the accompaniment in the BI read models")
         assert await conn.fetchval(f"SELECT count(*) FROM {bi_schema}.beneficiaries") >= 1
+        # Every view handed to the BI tools reads (the views are made again at each start, their grants with them).
+        for view in VIEWS:
+            assert await conn.fetchval(f"SELECT count(*) FROM {bi_schema}.{view}") is not None
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.fetchval(f"SELECT count(*) FROM {platform.schema('intake')}.events")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.fetchval(f"SELECT count(*) FROM {platform.schema('intake')}.persons")
+        # The role's sessions are read-only by default: a write is refused before any privilege is looked at.
+        assert await conn.fetchval("SHOW transaction_read_only") == "on"
         with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+            await conn.execute(f"CREATE TABLE {bi_schema}.mine (x int)")
+        # A write through a view is refused by the grants (checked as the view is expanded, before read-only).
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute(f"DELETE FROM {bi_schema}.beneficiaries")
         # Read-only is only the role's default: without it, the grants still refuse every write.
         await conn.execute("SET default_transaction_read_only = off")

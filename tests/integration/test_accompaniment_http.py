@@ -62,7 +62,7 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
         referent = await api.post(f"{url}/referent", json={"referent_id": amina})
         assert referent.status_code == 200 and referent.json()["referent_id"] == amina
         named = await api.post(f"{url}/referent", json={"referent_id": "Amina Diallo"})
-        assert named.status_code == 422 and named.json()["detail"][0]["loc"] == ["body", "referent_id"]
+        assert named.status_code == 422 and named.json()["errors"][0]["loc"] == ["body", "referent_id"]
 
         contract = (await api.post(f"{url}/engagement-contract", json={})).json()["contract"]
         orientation = TODAY - timedelta(days=40)

@@ -14,6 +14,7 @@ import pytest
 
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 from shared.eventstore import PostgresEventStore, Tracing
+from shared.kafka import ensure_topics
 from tests.support import ServiceProcess, service_env, wait_until
 
 pytestmark = pytest.mark.integration
@@ -72,9 +73,13 @@ async def _assigned(process: ServiceProcess, times: int = 1) -> None:
     await wait_until(seen, timeout=120, message=f"{process.log_path.name} to join the group")
 
 
-async def test_consumers_joining_and_leaving_mid_flow_apply_each_event_exactly_once(infra, pool, run_id):
-    store = PostgresEventStore(pool, f"{run_id}_intake", source="/ali/intake")
+async def test_consumers_joining_and_leaving_mid_flow_apply_each_event_exactly_once(infra, pool, intake_pool, run_id):
+    # Intake's store is made and written with intake's role, as the intake service does: its relay reads it.
+    store = PostgresEventStore(intake_pool, f"{run_id}_intake", source="/ali/intake")
     await store.migrate()
+    # Accompaniment also consumes placement's topic, which the placement service (not started here) would create.
+    placement = infra.settings("placement", topic_suffix=run_id)
+    await ensure_topics(placement, [placement.topic("placement.events")])
     tag = f"{run_id}-rebalance"
     relay = ServiceProcess("intake", "relay", service_env(infra, run_id), tag)
     # Small batches and short transactions: revocations land in the middle of batches.

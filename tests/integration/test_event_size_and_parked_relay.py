@@ -7,13 +7,13 @@ import subprocess
 import sys
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from shared.errors import EventTooLarge
 from shared.events import DomainEvent
 from shared.eventstore import PostgresEventStore, Tracing
-from shared.kafka import ensure_topics
+from shared.kafka import ensure_topics, make_admin
 from shared.outbox import PARKED, OutboxRelay
 from shared.service import ServiceRuntime
 from shared.settings import PlatformSettings
@@ -41,23 +41,22 @@ async def _append(store: PostgresEventStore, n: int, size: int = 10) -> None:
 async def test_an_event_above_the_limit_is_refused_before_anything_is_stored(store):
     await _append(store, 1, size=60_000)  # under 64 KiB
     with pytest.raises(EventTooLarge, match="au-delà de la limite de 65,536 octets"):
-        await store.append(
-            "s-2", 0, [_noted(2), _noted(3, size=70_000)], partition_key="k", tracing=Tracing.new()
-        )
+        await store.append("s-2", 0, [_noted(2), _noted(3, size=70_000)], partition_key="k", tracing=Tracing.new())
     assert [e.stream_id for e in await store.read_all(0, 10)] == ["s-1"], "nothing of the refused append is stored"
 
 
 async def _topic_refusing_large_records(settings: PlatformSettings, topic: str, max_bytes: int) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = make_admin(settings)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(topic, 3, 1, topic_configs={"max.message.bytes": str(max_bytes)})])
+        replicas = settings.topic_replication_factor
+        await admin.create_topics([NewTopic(topic, 3, replicas, topic_configs={"max.message.bytes": str(max_bytes)})])
     finally:
         await admin.close()
 
 
 async def _allow_large_records(settings: PlatformSettings, topic: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = make_admin(settings)
     await admin.start()
     try:
         await admin.alter_configs(
@@ -78,9 +77,11 @@ def _command(infra, run_id: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-async def test_an_event_the_broker_refuses_is_parked_retried_and_the_relay_goes_on(infra, pool, settings, run_id):
-    # The store and topic of intake in this run, so that intake's admin command finds them.
-    store = PostgresEventStore(pool, f"{run_id}_intake", source="/ali/intake")
+async def test_an_event_the_broker_refuses_is_parked_retried_and_the_relay_goes_on(
+    infra, intake_pool, settings, run_id
+):
+    # The store (made with intake's role) and topic of intake in this run, so that intake's admin command finds them.
+    store = PostgresEventStore(intake_pool, f"{run_id}_intake", source="/ali/intake")
     await store.migrate()
     topic = settings.topic("intake.events")
     await _topic_refusing_large_records(settings, topic, max_bytes=4096)
@@ -102,7 +103,7 @@ async def test_an_event_the_broker_refuses_is_parked_retried_and_the_relay_goes_
     finally:
         stop.set()
         await running
-    records = await read_topic(settings.kafka_bootstrap_servers, topic, idle=2)
+    records = await read_topic(settings, topic, idle=2)
     assert sorted(int(dict(r.headers)["ce_position"]) for r in records) == [n for n in range(1, 13) if n != 6]
     status = await relay.status()
     assert (status.parked, status.backlog) == (1, 0)
@@ -118,7 +119,7 @@ async def test_an_event_the_broker_refuses_is_parked_retried_and_the_relay_goes_
     await _allow_large_records(settings, topic)
     retried = await asyncio.to_thread(_command, infra, run_id, "retry", "--position", "6")
     assert retried.returncode == 0 and "published again: 1 [6]" in retried.stdout, retried.stdout + retried.stderr
-    records = await read_topic(settings.kafka_bootstrap_servers, topic, idle=2)
+    records = await read_topic(settings, topic, idle=2)
     assert sorted(int(dict(r.headers)["ce_position"]) for r in records) == list(range(1, 13))
     assert (await relay.status()).parked == 0
 

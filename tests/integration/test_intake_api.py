@@ -51,7 +51,7 @@ async def test_a_referral_enrols_and_the_same_person_again_is_the_existing_benef
     last = _unique("Diallo")
     async with platform.client("intake", role="caseworker", agency_id="ali-la-courneuve") as client:
         created = await client.post("/referrals", json=_referral("Aminata", last, nir="2 86 03 99 352 041 " + "40"))
-        assert created.status_code == 422 and "check key" in created.text
+        assert created.status_code == 422 and "ne correspond pas à ses 13 premiers caractères" in created.text
         created = await client.post("/referrals", json=_referral("Aminata", last))
         assert created.status_code == 201, created.text
         again = await client.post("/referrals", json=_referral("AMINATA", last.upper()))

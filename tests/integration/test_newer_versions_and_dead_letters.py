@@ -100,7 +100,7 @@ async def test_a_newer_event_pauses_its_partition_until_the_upgraded_consumer_ha
     gauge = 'ali_consumer_upgrade_needed{consumer="things",event_type="ali.runtimetest.Thing",version="2"} 1.0'
     assert gauge in metrics
     assert "upgrade this service to a release that knows ali.runtimetest.Thing v2" in log_line
-    assert await read_topic(infra.kafka_bootstrap_servers, settings.topic("runtimetest.dlq"), idle=2) == []
+    assert await read_topic(infra.kafka, settings.topic("runtimetest.dlq"), idle=2) == []
 
     upgraded = _consumer(infra, run_id, schema, f"{run_id}-v2", knows="2")
     try:
@@ -128,7 +128,7 @@ async def test_dead_letters_are_replayed_by_command_one_then_all_idempotently(in
         await wait_until(lambda: _table_exists(pool, f"{schema}.broken"), timeout=60, message="consumer ready")
         await pool.execute(f"INSERT INTO {schema}.broken VALUES (true)")
         await _send(settings, envelopes)
-        dead = await read_topic(infra.kafka_bootstrap_servers, dlq_topic, expect=3, timeout=90)
+        dead = await read_topic(infra.kafka, dlq_topic, expect=3, timeout=90)
     finally:
         failing.stop()
     assert len(dead) == 3 and await _things(pool, schema) == {}
@@ -161,7 +161,7 @@ async def test_dead_letters_are_replayed_by_command_one_then_all_idempotently(in
     assert "duplicates: 3" in again.stdout and "applied" not in again.stdout
     assert set(await _things(pool, schema)) == {1, 2, 3}
     # Replaying never writes new dead letters.
-    assert len(await read_topic(infra.kafka_bootstrap_servers, dlq_topic, idle=2)) == 3
+    assert len(await read_topic(infra.kafka, dlq_topic, idle=2)) == 3
 
 
 async def _table_exists(pool: asyncpg.Pool, name: str) -> bool:

@@ -139,7 +139,7 @@ async def test_employers_are_registered_with_a_valid_new_siret_and_their_contact
         again = await client.post("/employers", json=same_siret)
         assert again.status_code == 409 and employer["siret"] in again.json()["detail"]
         bad_key = await client.post("/employers", json={**same_siret, "siret": "73282932000075"})
-        assert bad_key.status_code == 422 and "check key" in bad_key.json()["detail"]
+        assert bad_key.status_code == 422 and "clé de contrôle" in bad_key.json()["detail"]
 
         contact = {"contact_date": TODAY.isoformat(), "kind": "visit", "notes": "Two kitchen posts in March."}
         recorded = await other.post(f"/employers/{employer['employer_id']}/contacts", json=contact)
@@ -375,7 +375,7 @@ async def test_an_immersion_counts_at_most_thirty_days_and_is_renewed_once(platf
             f"{url}/renewal",
             json={"presence_dates": [(renewal_start + timedelta(days=20)).isoformat()]},
         )
-        assert second.status_code == 409 and "renewable once only" in second.json()["detail"]
+        assert second.status_code == 409 and "ne se renouvelle qu'une fois" in second.json()["detail"]
         assert "agree" not in second.json()["detail"], "the refusal must not suggest a new immersion to get around it"
 
         done = await client.post(f"{url}/outcome", json={"outcome": "hired", "completed_on": TODAY.isoformat()})

@@ -75,9 +75,13 @@ async def test_postgres_restarted_twice_under_two_relays_every_event_exactly_onc
     server = PrivatePostgres(run_id).start()
     try:
         schema = f"{run_id}_intake"
-        pool = await asyncpg.create_pool(server.url, min_size=1, max_size=2)
+        # The relays log in with intake's role (from the secrets directory), which owns its schema, as on the stack.
+        intake_role = infra.settings("intake").database_user
+        assert intake_role, "intake's credentials name its database role"
+        intake_url = server.add_service_role(intake_role)
+        pool = await asyncpg.create_pool(intake_url, min_size=1, max_size=2)
         store = PostgresEventStore(pool, schema, source="/ali/intake")
-        await store.migrate(server.url)
+        await store.migrate(intake_url)
         await pool.close()
         topic = settings.topic("intake.events")
         await ensure_topics(settings, [topic])
@@ -89,7 +93,7 @@ async def test_postgres_restarted_twice_under_two_relays_every_event_exactly_onc
                 return any('"relay.leading"' in r.log_path.read_text() for r in relays)
 
             await wait_until(leading, timeout=90, message="a relay to lead before the flow starts")
-            writer = asyncio.create_task(_steady_writer(server.url, schema, RATE * SECONDS, RATE))
+            writer = asyncio.create_task(_steady_writer(intake_url, schema, RATE * SECONDS, RATE))
             for _ in range(2):
                 await asyncio.sleep(SECONDS / 3)
                 await asyncio.to_thread(server.restart_fast)
@@ -111,7 +115,7 @@ async def test_postgres_restarted_twice_under_two_relays_every_event_exactly_onc
         finally:
             for relay in relays:
                 relay.stop()
-        records = await read_topic(settings.kafka_bootstrap_servers, topic, idle=3)
+        records = await read_topic(settings, topic, idle=3)
         ids = [Envelope.from_kafka(r.value, r.headers).id for r in records]
         terms = sum(r.log_path.read_text().count('"relay.leading"') for r in relays)
         losses = sum(r.log_path.read_text().count('"relay.leadership_lost"') for r in relays)
@@ -155,7 +159,7 @@ async def test_a_leader_whose_lock_connection_is_cut_stops_and_the_rest_is_publi
         stop.set()
         with suppress(Exception):
             await asyncio.gather(*running)
-    records = await read_topic(settings.kafka_bootstrap_servers, topic, idle=2)
+    records = await read_topic(settings, topic, idle=2)
     ids = [Envelope.from_kafka(r.value, r.headers).id for r in records]
     assert len(ids) == len(set(ids)) == 400
     assert sum(r.leader_terms for r in relays) >= 2

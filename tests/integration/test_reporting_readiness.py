@@ -84,11 +84,8 @@ class Reporting:
 async def test_readiness_follows_the_lag_and_kafka_and_every_replica_answers_the_same(infra, run_id, tmp_path):
     private, public = generate_keys(tmp_path)
     token = mint_token(private.read_text(), subject="t", role=Role.DEPARTMENT_STAFF)
-    settings = PlatformSettings(
-        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
-        database_url=infra.database_url,
-        topic_prefix=f"{run_id}.",
-    )
+    # The events of the three contexts, published by the harness (the admin principal) on this run's topics.
+    settings = infra.settings("admin", topic_suffix=run_id)
     published = await _publish(settings)
     params = {"start": YEAR.start.isoformat(), "end": YEAR.end.isoformat(), "as_of": YEAR.as_of.isoformat()}
     api_only = Reporting(infra, run_id, public, "api", run_workers="false", reporting_max_lag=10)

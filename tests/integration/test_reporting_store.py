@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import asyncpg
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
 
-from services.reporting.adapters.bi import create_views
+from services.reporting.adapters.bi import VIEWS, migrate
 from services.reporting.adapters.fact_tables import TABLES
 from services.reporting.adapters.store import FactStore
 from services.reporting.domain import indicators, projection
@@ -52,15 +53,16 @@ class Letters:
         self.sent.extend(poison)
 
 
+GROUPS = ("emploi_durable", "emploi_transition", "sortie_positive")
+
+
 @pytest.fixture
 async def facts_store(pool, run_id):
+    """Reporting's fact tables and BI views as the service makes them at start (migrations, views, state row)."""
     store = FactStore(f"{run_id}_reporting")
+    await migrate(pool, store.schema, f"{run_id}_bi", GROUPS)
     async with pool.acquire() as conn:
-        await store.migrate(conn, 1)
-        async with conn.transaction():
-            await create_views(
-                conn, store.schema, f"{run_id}_bi", ("emploi_durable", "emploi_transition", "sortie_positive")
-            )
+        await store.prepare(conn, 1)
     return store
 
 
@@ -178,3 +180,21 @@ async def test_the_bi_views_read_the_same_facts(pool, facts_store, run_id):
         f"SELECT sum(caseload_end_of_month) AS n FROM {bi}.agency_months WHERE month = $1", AS_OF.replace(day=1)
     )
     assert december["n"] == 6, "J closed on 31 December is gone at the month's end"
+
+
+async def test_the_bi_tools_role_reads_every_view_after_each_start(infra, run_id):
+    facts, bi = f"{run_id}_reporting", f"{run_id}_bi"
+    reporting = await asyncpg.create_pool(infra.database_url_of("reporting"), min_size=1, max_size=2)
+    try:
+        for _start in range(2):  # the views are dropped and made again at every start
+            await migrate(reporting, facts, bi, GROUPS, "bi_reader")
+            reader = await asyncpg.connect(infra.database_url_of("bi"))
+            try:
+                for view in VIEWS:
+                    assert await reader.fetchval(f"SELECT count(*) FROM {bi}.{view}") is not None, view
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    await reader.fetchval(f"SELECT count(*) FROM {facts}.accompaniments")
+            finally:
+                await reader.close()
+    finally:
+        await reporting.close()

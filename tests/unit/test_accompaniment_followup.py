@@ -16,7 +16,7 @@ from services.accompaniment.domain.errors import (
     TransitionRefused,
 )
 from services.accompaniment.domain.evolution import apply_accompaniment
-from services.accompaniment.domain.rules import Context, Rules
+from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import AppointmentStatus, BarrierStatus
 from shared.contracts.accompaniment import (
     AccompanimentOpened,
@@ -28,6 +28,7 @@ from shared.contracts.accompaniment import (
     SchemeKind,
 )
 from shared.private_text import text_ref
+from tests.unit.accompaniment_steps import folded, on
 
 ORIENTATION = date(2025, 1, 10)
 START = date(2025, 1, 20)
@@ -48,22 +49,12 @@ def _opened():
     )
 
 
-def _after(state, events):
-    for event in events:
-        state = apply_accompaniment(state, event)
-    return state
-
-
-def _on(day: date, **rules) -> Context:
-    return Context(today=day, rules=Rules(**rules))
-
-
 # --- engagement contract -----------------------------------------------------------------------------
 
 
 def test_a_contract_signed_within_a_month_of_orientation_is_in_time():
     [signed] = engagement.sign_contract(
-        _opened(), c.SignEngagementContract(signed_on=date(2025, 2, 9)), _on(date(2025, 3, 1))
+        _opened(), c.SignEngagementContract(signed_on=date(2025, 2, 9)), on(date(2025, 3, 1))
     )
     assert (signed.deadline, signed.late, signed.days_after_orientation) == (date(2025, 2, 9), False, 30)
 
@@ -71,26 +62,26 @@ def test_a_contract_signed_within_a_month_of_orientation_is_in_time():
 def test_a_contract_signed_after_the_deadline_is_flagged_late():
     state = _opened()
     [signed] = engagement.sign_contract(
-        state, c.SignEngagementContract(signed_on=date(2025, 2, 10)), _on(date(2025, 3, 1))
+        state, c.SignEngagementContract(signed_on=date(2025, 2, 10)), on(date(2025, 3, 1))
     )
     assert signed.late is True and signed.days_after_orientation == 31
     assert apply_accompaniment(state, signed).contract.late is True
 
 
 def test_the_contract_deadline_is_a_department_setting():
-    ctx = _on(date(2025, 3, 1), contract_deadline_days=15)
+    ctx = on(date(2025, 3, 1), contract_deadline_days=15)
     [signed] = engagement.sign_contract(_opened(), c.SignEngagementContract(signed_on=date(2025, 1, 26)), ctx)
     assert signed.deadline == date(2025, 1, 25) and signed.late
 
 
 def test_the_contract_is_signed_once_and_not_in_the_future_nor_before_the_start():
     state = _opened()
-    ctx = _on(date(2025, 3, 1))
+    ctx = on(date(2025, 3, 1))
     with pytest.raises(InvalidDate, match="dans le futur"):
         engagement.sign_contract(state, c.SignEngagementContract(signed_on=date(2025, 3, 2)), ctx)
     with pytest.raises(InvalidDate, match="précède le début de l'accompagnement"):
         engagement.sign_contract(state, c.SignEngagementContract(signed_on=date(2025, 1, 15)), ctx)
-    signed = _after(state, engagement.sign_contract(state, c.SignEngagementContract(), ctx))
+    signed = folded(state, engagement.sign_contract(state, c.SignEngagementContract(), ctx))
     assert signed.contract.signed_on == date(2025, 3, 1)
     with pytest.raises(AlreadyRecorded, match="déjà été signé le 2025-03-01"):
         engagement.sign_contract(signed, c.SignEngagementContract(), ctx)
@@ -101,12 +92,12 @@ def test_the_contract_is_signed_once_and_not_in_the_future_nor_before_the_start(
 
 def _scheduled(state, day: date, ctx: Context):
     cmd = c.ScheduleAppointment(appointment_date=day)
-    return _after(state, appointments.schedule(state, cmd, ctx)), cmd.appointment_id
+    return folded(state, appointments.schedule(state, cmd, ctx)), cmd.appointment_id
 
 
 def test_appointments_may_be_scheduled_in_the_future_but_not_before_the_start():
     state = _opened()
-    ctx = _on(date(2025, 2, 1))
+    ctx = on(date(2025, 2, 1))
     state, appointment_id = _scheduled(state, date(2025, 3, 15), ctx)
     assert state.appointments[appointment_id].status == AppointmentStatus.SCHEDULED
     with pytest.raises(InvalidDate, match="précède le début"):
@@ -119,7 +110,7 @@ def test_appointments_may_be_scheduled_in_the_future_but_not_before_the_start():
 
 def test_the_first_held_appointment_records_the_delay_since_orientation_and_later_ones_do_not():
     state = _opened()
-    ctx = _on(date(2025, 3, 1))
+    ctx = on(date(2025, 3, 1))
     state, first = _scheduled(state, date(2025, 1, 24), ctx)
     state, second = _scheduled(state, date(2025, 2, 20), ctx)
     [held] = appointments.hold(state, c.RecordAppointmentHeld(appointment_id=first), ctx)
@@ -133,9 +124,9 @@ def test_the_first_held_appointment_records_the_delay_since_orientation_and_late
 
 def test_a_missed_appointment_is_not_the_first_held_one():
     state = _opened()
-    ctx = _on(date(2025, 3, 1))
+    ctx = on(date(2025, 3, 1))
     state, missed = _scheduled(state, date(2025, 1, 24), ctx)
-    state = _after(state, appointments.miss(state, c.RecordAppointmentMissed(appointment_id=missed), ctx))
+    state = folded(state, appointments.miss(state, c.RecordAppointmentMissed(appointment_id=missed), ctx))
     assert state.appointments[missed].status == AppointmentStatus.MISSED and state.last_contact_on is None
     state, held = _scheduled(state, date(2025, 2, 3), ctx)
     [first] = appointments.hold(state, c.RecordAppointmentHeld(appointment_id=held), ctx)
@@ -144,9 +135,9 @@ def test_a_missed_appointment_is_not_the_first_held_one():
 
 def test_an_appointment_has_one_outcome():
     state = _opened()
-    ctx = _on(date(2025, 3, 1))
+    ctx = on(date(2025, 3, 1))
     state, appointment_id = _scheduled(state, date(2025, 2, 3), ctx)
-    state = _after(state, appointments.cancel(state, c.CancelAppointment(appointment_id=appointment_id), ctx))
+    state = folded(state, appointments.cancel(state, c.CancelAppointment(appointment_id=appointment_id), ctx))
     assert state.appointments[appointment_id].status == AppointmentStatus.CANCELLED
     for cmd, decide in [
         (c.RecordAppointmentHeld(appointment_id=appointment_id), appointments.hold),
@@ -161,7 +152,7 @@ def test_an_appointment_has_one_outcome():
 
 def test_a_future_appointment_cannot_be_held_or_missed_yet():
     state = _opened()
-    ctx = _on(date(2025, 3, 1))
+    ctx = on(date(2025, 3, 1))
     state, appointment_id = _scheduled(state, date(2025, 3, 10), ctx)
     with pytest.raises(InvalidDate, match="dans le futur"):
         appointments.hold(state, c.RecordAppointmentHeld(appointment_id=appointment_id), ctx)
@@ -181,8 +172,8 @@ def _progress(state, category, status, day, ctx):
 
 def test_a_barrier_is_identified_worked_on_then_lifted():
     state = _opened()
-    ctx = _on(date(2025, 6, 1))
-    state = _after(
+    ctx = on(date(2025, 6, 1))
+    state = folded(
         state,
         diagnosis.identify_barrier(
             state, c.IdentifyBarrier(category=BarrierCategory.MOBILITY, identified_on=date(2025, 2, 1)), ctx
@@ -204,23 +195,23 @@ def test_a_barrier_is_identified_worked_on_then_lifted():
 
 def test_a_barrier_can_end_not_lifted_and_its_category_be_identified_again():
     state = _opened()
-    ctx = _on(date(2025, 6, 1))
-    state = _after(state, diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx))
+    ctx = on(date(2025, 6, 1))
+    state = folded(state, diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx))
     with pytest.raises(AlreadyRecorded, match="frein housing est déjà suivi"):
         diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx)
     [not_lifted] = _progress(state, BarrierCategory.HOUSING, c.BarrierProgress.NOT_LIFTED, None, ctx)
     assert isinstance(not_lifted, BarrierNotLifted) and not_lifted.days_since_identified == 0
     state = apply_accompaniment(state, not_lifted)
-    state = _after(state, diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx))
+    state = folded(state, diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx))
     assert [b.status for b in state.barriers] == [BarrierStatus.NOT_LIFTED, BarrierStatus.IDENTIFIED]
 
 
 def test_a_barrier_that_is_not_followed_cannot_move_on():
     state = _opened()
-    ctx = _on(date(2025, 6, 1))
+    ctx = on(date(2025, 6, 1))
     with pytest.raises(TransitionRefused, match="identifiez-le d'abord"):
         _progress(state, BarrierCategory.HEALTH, c.BarrierProgress.LIFTED, None, ctx)
-    state = _after(
+    state = folded(
         state,
         diagnosis.identify_barrier(
             state, c.IdentifyBarrier(category=BarrierCategory.HEALTH, identified_on=date(2025, 3, 1)), ctx
@@ -249,9 +240,9 @@ def test_every_barrier_category_of_the_referential_exists():
 
 def test_training_needs_are_recorded_once_per_id():
     state = _opened()
-    ctx = _on(date(2025, 6, 1))
+    ctx = on(date(2025, 6, 1))
     cmd = c.RecordTrainingNeed(subject="CACES 1")
-    state = _after(state, diagnosis.record_training_need(state, cmd, ctx))
+    state = folded(state, diagnosis.record_training_need(state, cmd, ctx))
     assert state.training_needs[0].subject_ref == text_ref(cmd.training_need_id, "subject")
     assert cmd.texts() == {text_ref(cmd.training_need_id, "subject"): "CACES 1"}
     with pytest.raises(AlreadyRecorded):
@@ -263,20 +254,20 @@ def test_training_needs_are_recorded_once_per_id():
 
 def _plan(state, ctx):
     objective = c.SetObjective(label="find a job in logistics", target_date=date(2025, 9, 30))
-    state = _after(state, action_plan.set_objective(state, objective, ctx))
+    state = folded(state, action_plan.set_objective(state, objective, ctx))
     action = c.PlanAction(objective_id=objective.objective_id, label="CACES 1 course", due_on=date(2025, 7, 1))
-    return _after(state, action_plan.plan_action(state, action, ctx)), action.action_id
+    return folded(state, action_plan.plan_action(state, action, ctx)), action.action_id
 
 
 def test_actions_move_from_planned_to_in_progress_to_done_and_then_stay_done():
-    ctx = _on(date(2025, 6, 1))
+    ctx = on(date(2025, 6, 1))
     state, action_id = _plan(_opened(), ctx)
     [started] = action_plan.change_action_status(
         state, c.ChangeActionStatus(action_id=action_id, status=ActionStatus.IN_PROGRESS), ctx
     )
     assert (started.previous_status, started.status) == (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
     state = apply_accompaniment(state, started)
-    state = _after(
+    state = folded(
         state,
         action_plan.change_action_status(
             state, c.ChangeActionStatus(action_id=action_id, status=ActionStatus.DONE), ctx
@@ -290,7 +281,7 @@ def test_actions_move_from_planned_to_in_progress_to_done_and_then_stay_done():
 
 def test_an_action_needs_an_existing_objective_and_dates_in_order():
     state = _opened()
-    ctx = _on(date(2025, 6, 1))
+    ctx = on(date(2025, 6, 1))
     with pytest.raises(ItemNotFound, match="aucun objectif"):
         action_plan.plan_action(state, c.PlanAction(objective_id=uuid.uuid4(), label="x"), ctx)
     with pytest.raises(InvalidDate, match="échéance"):
@@ -305,7 +296,7 @@ def test_an_action_needs_an_existing_objective_and_dates_in_order():
 
 def test_referrals_to_schemes_are_recorded_with_their_kind_and_partner():
     state = _opened()
-    ctx = _on(date(2025, 6, 1))
+    ctx = on(date(2025, 6, 1))
     cmd = c.ReferToScheme(
         scheme=SchemeKind.SOCIAL_SERVICES, partner="CCAS de La Courneuve", referred_on=date(2025, 5, 20)
     )
@@ -335,14 +326,14 @@ def test_the_candidate_profile_carries_the_commune_of_the_accompaniment_and_code
         work_constraints=["no_night_work", "no_night_work"],
         wished_sectors=["H"],
     )
-    [profile] = candidate.update_candidate_profile(state, cmd, _on(date(2025, 6, 1)))
+    [profile] = candidate.update_candidate_profile(state, cmd, on(date(2025, 6, 1)))
     assert profile.commune_code == "93027" and profile.agency_id == "ali-la-courneuve"
     assert profile.aptitudes == ["handling", "customer_contact"] and profile.wished_sectors == ["H"]
     assert profile.work_constraints == ["no_night_work"]
     assert [s.value for s in profile.available_slots] == ["morning", "afternoon"]
     assert apply_accompaniment(state, profile).candidate_profile == profile
     with pytest.raises(MissingInformation, match="commune"):
-        candidate.update_candidate_profile(replace(state, commune_code=None), cmd, _on(date(2025, 6, 1)))
+        candidate.update_candidate_profile(replace(state, commune_code=None), cmd, on(date(2025, 6, 1)))
 
 
 def test_a_profile_cannot_ask_for_a_diploma():

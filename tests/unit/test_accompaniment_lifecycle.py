@@ -18,7 +18,6 @@ from services.accompaniment.domain.errors import (
     MissingInformation,
 )
 from services.accompaniment.domain.evolution import apply_accompaniment
-from services.accompaniment.domain.rules import Context, Rules
 from services.accompaniment.service_layer.handlers import DECIDERS
 from shared.contracts.accompaniment import (
     AccompanimentOpened,
@@ -34,6 +33,7 @@ from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.staff import staff_id
+from tests.unit.accompaniment_steps import folded, on
 
 START = date(2025, 1, 20)
 END = date(2026, 1, 20)
@@ -51,20 +51,10 @@ def _opened(**fields):
     return apply_accompaniment(None, event)
 
 
-def _after(state, events):
-    for event in events:
-        state = apply_accompaniment(state, event)
-    return state
-
-
-def _on(day: date, **rules) -> Context:
-    return Context(today=day, rules=Rules(**rules))
-
-
 def _closed():
     state = _opened()
-    return _after(
-        state, lifecycle.close(state, c.CloseAccompaniment(exit_category=ExitCategory.CDI), _on(date(2025, 5, 1)))
+    return folded(
+        state, lifecycle.close(state, c.CloseAccompaniment(exit_category=ExitCategory.CDI), on(date(2025, 5, 1)))
     )
 
 
@@ -73,8 +63,8 @@ def _closed():
 
 def test_suspension_then_resumption_records_the_days_on_hold():
     state = _opened()
-    ctx = _on(date(2025, 4, 30))
-    suspended = _after(
+    ctx = on(date(2025, 4, 30))
+    suspended = folded(
         state,
         lifecycle.suspend(
             state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 3, 1)), ctx
@@ -89,18 +79,18 @@ def test_suspension_then_resumption_records_the_days_on_hold():
 
 def test_suspending_twice_or_resuming_an_active_accompaniment_is_refused():
     state = _opened()
-    ctx = _on(date(2025, 4, 30))
+    ctx = on(date(2025, 4, 30))
     with pytest.raises(LifecycleConflict, match="n'est pas suspendu"):
         lifecycle.resume(state, c.ResumeAccompaniment(), ctx)
-    suspended = _after(state, lifecycle.suspend(state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE), ctx))
+    suspended = folded(state, lifecycle.suspend(state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE), ctx))
     with pytest.raises(LifecycleConflict, match="déjà suspendu depuis le 2025-04-30"):
         lifecycle.suspend(suspended, c.SuspendAccompaniment(reason=SuspensionReason.OTHER), ctx)
 
 
 def test_resumption_cannot_precede_the_suspension_and_a_new_suspension_cannot_precede_the_last_resumption():
     state = _opened()
-    ctx = _on(date(2025, 6, 30))
-    suspended = _after(
+    ctx = on(date(2025, 6, 30))
+    suspended = folded(
         state,
         lifecycle.suspend(
             state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 3, 1)), ctx
@@ -108,12 +98,12 @@ def test_resumption_cannot_precede_the_suspension_and_a_new_suspension_cannot_pr
     )
     with pytest.raises(InvalidDate, match="précède la suspension"):
         lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 2, 1)), ctx)
-    resumed = _after(suspended, lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 4, 1)), ctx))
+    resumed = folded(suspended, lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 4, 1)), ctx))
     with pytest.raises(InvalidDate, match="before the last resumption"):
         lifecycle.suspend(
             resumed, c.SuspendAccompaniment(reason=SuspensionReason.OTHER, suspended_on=date(2025, 3, 15)), ctx
         )
-    again = _after(
+    again = folded(
         resumed,
         lifecycle.suspend(
             resumed, c.SuspendAccompaniment(reason=SuspensionReason.OTHER, suspended_on=date(2025, 5, 1)), ctx
@@ -124,7 +114,7 @@ def test_resumption_cannot_precede_the_suspension_and_a_new_suspension_cannot_pr
 
 def test_a_suspension_in_the_future_or_with_an_earlier_expected_resumption_is_refused():
     state = _opened()
-    ctx = _on(date(2025, 4, 30))
+    ctx = on(date(2025, 4, 30))
     with pytest.raises(InvalidDate, match="dans le futur"):
         lifecycle.suspend(
             state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 5, 1)), ctx
@@ -139,8 +129,8 @@ def test_a_suspension_in_the_future_or_with_an_earlier_expected_resumption_is_re
 
 def test_no_appointment_is_scheduled_while_suspended_but_the_accompaniment_can_still_be_closed():
     state = _opened()
-    ctx = _on(date(2025, 4, 30))
-    suspended = _after(
+    ctx = on(date(2025, 4, 30))
+    suspended = folded(
         state, lifecycle.suspend(state, c.SuspendAccompaniment(reason=SuspensionReason.HOSPITALISATION), ctx)
     )
     with pytest.raises(AccompanimentSuspendedError, match="reprenez-le d'abord"):
@@ -156,13 +146,13 @@ def test_renewal_is_refused_before_the_window_before_the_planned_end():
     state = _opened()
     too_early = END - timedelta(days=61)
     with pytest.raises(LifecycleConflict, match="peut être renouvelé à partir du 2025-11-21"):
-        lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.TRAINING_IN_PROGRESS), _on(too_early))
+        lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.TRAINING_IN_PROGRESS), on(too_early))
 
 
 def test_renewal_within_the_window_extends_the_planned_end_by_one_period():
     state = _opened()
     [renewed] = lifecycle.renew(
-        state, c.RenewAccompaniment(reason=RenewalReason.TRAINING_IN_PROGRESS), _on(END - timedelta(days=60))
+        state, c.RenewAccompaniment(reason=RenewalReason.TRAINING_IN_PROGRESS), on(END - timedelta(days=60))
     )
     assert (renewed.previous_planned_end_date, renewed.new_planned_end_date) == (END, date(2027, 1, 20))
     assert renewed.renewal_number == 1 and renewed.reason == RenewalReason.TRAINING_IN_PROGRESS
@@ -172,27 +162,27 @@ def test_renewal_within_the_window_extends_the_planned_end_by_one_period():
 
 def test_a_late_renewal_runs_a_full_period_from_the_day_it_is_decided():
     state = _opened()
-    [renewed] = lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.OTHER), _on(date(2026, 3, 1)))
+    [renewed] = lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.OTHER), on(date(2026, 3, 1)))
     assert renewed.new_planned_end_date == date(2027, 3, 1)
 
 
 def test_a_renewed_accompaniment_cannot_be_renewed_again_until_its_new_end_nears():
     state = _opened()
-    ctx = _on(END - timedelta(days=10))
-    renewed = _after(state, lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.OTHER), ctx))
+    ctx = on(END - timedelta(days=10))
+    renewed = folded(state, lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.OTHER), ctx))
     with pytest.raises(LifecycleConflict):
         lifecycle.renew(renewed, c.RenewAccompaniment(reason=RenewalReason.OTHER), ctx)
-    [second] = lifecycle.renew(renewed, c.RenewAccompaniment(reason=RenewalReason.OTHER), _on(date(2027, 1, 1)))
+    [second] = lifecycle.renew(renewed, c.RenewAccompaniment(reason=RenewalReason.OTHER), on(date(2027, 1, 1)))
     assert second.renewal_number == 2
 
 
 def test_renewal_needs_a_reason():
     with pytest.raises(MissingInformation, match="doit être motivé"):
-        lifecycle.renew(_opened(), c.RenewAccompaniment(), _on(END))
+        lifecycle.renew(_opened(), c.RenewAccompaniment(), on(END))
 
 
 def test_the_renewal_window_is_a_department_setting():
-    ctx = _on(END - timedelta(days=80), renewal_window_days=90)
+    ctx = on(END - timedelta(days=80), renewal_window_days=90)
     assert lifecycle.renew(_opened(), c.RenewAccompaniment(reason=RenewalReason.OTHER), ctx)
 
 
@@ -228,7 +218,7 @@ def test_every_command_has_a_decision():
 @pytest.mark.parametrize("cmd", CLOSED_COMMANDS, ids=lambda cmd: type(cmd).__name__)
 def test_nothing_can_be_recorded_on_a_closed_accompaniment(cmd):
     with pytest.raises(AccompanimentClosedError, match="déjà clos depuis le 2025-05-01"):
-        DECIDERS[type(cmd)](_closed(), cmd, _on(date(2025, 5, 2)))
+        DECIDERS[type(cmd)](_closed(), cmd, on(date(2025, 5, 2)))
 
 
 # --- referent ---------------------------------------------------------------------------------------------
@@ -237,13 +227,13 @@ def test_nothing_can_be_recorded_on_a_closed_accompaniment(cmd):
 def test_assigning_a_referent_records_who_and_when_and_the_same_one_twice_is_refused():
     state = _opened()
     amina, bruno = staff_id("caseworker-amina"), staff_id("caseworker-bruno")
-    [assigned] = lifecycle.assign_referent(state, c.AssignReferent(referent_id=amina), _on(date(2025, 2, 1)))
+    [assigned] = lifecycle.assign_referent(state, c.AssignReferent(referent_id=amina), on(date(2025, 2, 1)))
     assert (assigned.referent_id, assigned.assigned_on) == (amina, date(2025, 2, 1))
     after = apply_accompaniment(state, assigned)
     assert after.referent_id == amina
     with pytest.raises(AlreadyRecorded):
-        lifecycle.assign_referent(after, c.AssignReferent(referent_id=amina), _on(date(2025, 2, 1)))
-    assert lifecycle.assign_referent(after, c.AssignReferent(referent_id=bruno), _on(date(2025, 2, 2)))
+        lifecycle.assign_referent(after, c.AssignReferent(referent_id=amina), on(date(2025, 2, 1)))
+    assert lifecycle.assign_referent(after, c.AssignReferent(referent_id=bruno), on(date(2025, 2, 2)))
 
 
 # --- hires propose an exit -------------------------------------------------------------------------------------
@@ -283,8 +273,8 @@ def test_a_hire_proposes_the_exit_its_contract_implies(contract, months, categor
 
 def test_the_caseworker_closes_with_the_proposed_exit_or_another_one():
     state = _opened()
-    proposed = _after(state, lifecycle.propose_exit(state, _hire(state, ContractType.CDD, 3), date(2025, 5, 2)))
-    ctx = _on(date(2025, 5, 3))
+    proposed = folded(state, lifecycle.propose_exit(state, _hire(state, ContractType.CDD, 3), date(2025, 5, 2)))
+    ctx = on(date(2025, 5, 3))
     [by_default] = lifecycle.close(proposed, c.CloseAccompaniment(), ctx)
     assert by_default.exit_category == ExitCategory.CDD_OR_TEMP_UNDER_6_MONTHS
     [chosen] = lifecycle.close(proposed, c.CloseAccompaniment(exit_category=ExitCategory.QUALIFYING_TRAINING), ctx)
@@ -293,13 +283,13 @@ def test_the_caseworker_closes_with_the_proposed_exit_or_another_one():
 
 def test_closing_without_an_exit_category_needs_a_proposed_one():
     with pytest.raises(MissingInformation, match="choisissez un motif de sortie"):
-        lifecycle.close(_opened(), c.CloseAccompaniment(), _on(date(2025, 5, 3)))
+        lifecycle.close(_opened(), c.CloseAccompaniment(), on(date(2025, 5, 3)))
 
 
 def test_the_same_hire_twice_or_a_hire_after_closure_proposes_nothing():
     state = _opened()
     hire = _hire(state, ContractType.CDI)
-    once = _after(state, lifecycle.propose_exit(state, hire, date(2025, 5, 2)))
+    once = folded(state, lifecycle.propose_exit(state, hire, date(2025, 5, 2)))
     assert lifecycle.propose_exit(once, hire, date(2025, 5, 3)) == []
     assert lifecycle.propose_exit(_closed(), hire, date(2025, 5, 3)) == []
 
@@ -325,10 +315,10 @@ def _transfer(state, to: str = "ali-clichy-sous-bois", commune: str = "93014") -
 
 def test_a_transfer_moves_the_accompaniment_keeping_its_history_and_clears_the_referent():
     state = _opened()
-    ctx = _on(date(2025, 3, 1))
-    state = _after(state, lifecycle.assign_referent(state, c.AssignReferent(referent_id=staff_id("alice")), ctx))
-    state = _after(state, engagement.sign_contract(state, c.SignEngagementContract(), ctx))
-    state = _after(state, diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx))
+    ctx = on(date(2025, 3, 1))
+    state = folded(state, lifecycle.assign_referent(state, c.AssignReferent(referent_id=staff_id("alice")), ctx))
+    state = folded(state, engagement.sign_contract(state, c.SignEngagementContract(), ctx))
+    state = folded(state, diagnosis.identify_barrier(state, c.IdentifyBarrier(category=BarrierCategory.HOUSING), ctx))
     [moved] = lifecycle.transfer(state, _transfer(state))
     assert isinstance(moved, AccompanimentTransferred)
     assert (moved.from_agency_id, moved.to_agency_id, moved.agency_id) == (
@@ -364,6 +354,6 @@ def test_a_transfer_without_profile_publishes_only_the_move_and_a_repeated_one_n
     state = _opened()
     events = lifecycle.transfer(state, _transfer(state))
     assert [type(e) for e in events] == [AccompanimentTransferred]
-    moved = _after(state, events)
+    moved = folded(state, events)
     assert lifecycle.transfer(moved, _transfer(state)) == []
     assert lifecycle.transfer(_closed(), _transfer(state)) == []

@@ -29,7 +29,7 @@ from services.accompaniment.domain.state import (
     WorkshopParticipation,
     WorkshopSession,
 )
-from shared.aggregate import Aggregate
+from shared.aggregate import Aggregate, evolved
 from shared.contracts.accompaniment import (
     AccompanimentClosed,
     AccompanimentEvent,
@@ -170,7 +170,13 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
             participation = replace(state.workshops[event.session_id], attended=event.attended)
             return replace(state, workshops={**state.workshops, event.session_id: participation})
         case ExitProposed():
-            proposal = ProposedExit(event.hire_id, event.exit_category, event.exit_group, event.proposed_on)
+            proposal = ProposedExit(
+                event.hire_id,
+                event.exit_category,
+                event.exit_group,
+                event.proposed_on,
+                rights_ended_on=event.rights_ended_on,
+            )
             return replace(state, proposed_exits=(*state.proposed_exits, proposal))
         case ExitProposalWithdrawn():
             proposals = tuple(
@@ -223,13 +229,13 @@ def apply_workshop_session(state: WorkshopSession | None, event: WorkshopEvent) 
         case ParticipantRegistered():
             seat = Registration(event.accompaniment_id, event.beneficiary_id, event.registered_on)
             registrations = {**state.registrations, event.accompaniment_id: seat}
-            return replace(state, registrations=registrations, version=state.version + 1)
+            return evolved(state, registrations=registrations)
         case AttendanceRecorded():
             seat = replace(state.registrations[event.accompaniment_id], attended=event.attended)
             registrations = {**state.registrations, event.accompaniment_id: seat}
-            return replace(state, registrations=registrations, version=state.version + 1)
+            return evolved(state, registrations=registrations)
         case WorkshopSessionOpenedToDepartment():
-            return replace(state, open_to_department=True, version=state.version + 1)
+            return evolved(state, open_to_department=True)
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 

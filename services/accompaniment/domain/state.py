@@ -161,14 +161,20 @@ class WorkshopParticipation:
 
 @dataclass(frozen=True)
 class ProposedExit:
-    """The exit a recorded hire proposes; withdrawn when the hire ends early."""
+    """An exit proposed: by a recorded hire (withdrawn when the hire ends early), or by the end of the RSA right."""
 
-    hire_id: UUID
+    hire_id: UUID | None
     exit_category: ExitCategory
     exit_group: ExitGroup
     proposed_on: date
     withdrawn_on: date | None = None
     hire_ended_on: date | None = None
+    rights_ended_on: date | None = None
+
+    @property
+    def by_hire(self) -> bool:
+        """True when a hire proposed it."""
+        return self.hire_id is not None
 
     @property
     def holds(self) -> bool:
@@ -227,8 +233,10 @@ class Accompaniment:
 
     @property
     def proposed_exit(self) -> ProposedExit | None:
-        """The exit proposed by the latest hire still running (a hire that ended early proposes nothing)."""
-        return next((p for p in reversed(self.proposed_exits) if p.holds), None)
+        """The exit proposed by the latest hire still running (a hire that ended early proposes nothing); else the
+        end of the RSA right, when the CAF/MSA flow reported it (a hire outranks it: the job is the exit)."""
+        holding = [p for p in self.proposed_exits if p.holds]
+        return next((p for p in reversed(holding) if p.by_hire), holding[-1] if holding else None)
 
     @property
     def withdrawn_exit(self) -> ProposedExit | None:

@@ -151,14 +151,16 @@ class WorkshopParticipationOut(_Out):
 
 
 class ProposedExitOut(_Out):
-    """The exit proposed by a recorded hire; withdrawn when the hire ended early."""
+    """An exit proposed by a recorded hire (withdrawn when the hire ended early), or by the end of the RSA right
+    reported by the CAF/MSA flow (`hire_id` null, `rights_ended_on`)."""
 
-    hire_id: UUID
+    hire_id: UUID | None
     exit_category: ExitCategory
     exit_group: ExitGroup
     proposed_on: date
     withdrawn_on: date | None = None
     hire_ended_on: date | None = None
+    rights_ended_on: date | None = None
 
 
 class CandidateProfileOut(_Out):

@@ -1,5 +1,5 @@
-"""Reactions to other contexts' events: enrolment opens, transfer moves, a hire proposes an exit, an early end
-withdraws it, an erasure destroys the person's key here too.
+"""Reactions to other contexts' events: enrolment opens, transfer moves, a hire or the end of the RSA right
+proposes an exit, an early end withdraws it, an erasure destroys the person's key here too.
 
 The consumer runtime calls each one as `reaction(envelope, conn)` inside its transaction (which also records
 the event as processed); the reaction joins that transaction with a unit of work. Each is idempotent on its
@@ -10,6 +10,7 @@ whose enrolment has not arrived yet is parked (`Parked`) and applied when the en
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -17,9 +18,15 @@ import structlog
 from services.accompaniment.domain.decisions import lifecycle
 from services.accompaniment.domain.errors import AlreadyFollowed, UnknownEarlierAccompaniment
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, accompaniment_id_for
+from services.accompaniment.domain.state import Accompaniment
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.handlers import load
-from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryPersonalDataErased, BeneficiaryTransferred
+from shared.contracts.intake import (
+    BeneficiaryEnrolled,
+    BeneficiaryPersonalDataErased,
+    BeneficiaryTransferred,
+    RsaRightsEnded,
+)
 from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.envelope import Envelope
 from shared.errors import Parked
@@ -74,43 +81,59 @@ async def on_beneficiary_enrolled(envelope: Envelope, conn: Any, *, deps: Depend
     await uow.save(ACCOMPANIMENT, None, lifecycle.open_for(enrolled, accompaniment_id, deps.rules))
 
 
-async def on_beneficiary_transferred(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
-    """The person moved: their current accompaniment follows them to the new agency."""
+async def _on_current(
+    envelope: Envelope,
+    conn: Any,
+    deps: Dependencies,
+    expected: type[Any],
+    what: str,
+    decide: Callable[[Accompaniment, Any], list],
+) -> None:
+    """Apply a decision about a person to their current accompaniment (parked while their enrolment is missing; a
+    closed accompaniment is left as recorded)."""
     uow = deps.store.join(conn, Tracing.caused_by(envelope))
-    moved = uow.decode(envelope)
-    assert isinstance(moved, BeneficiaryTransferred)
-    current = await deps.accompaniments.current_of(conn, moved.beneficiary_id)
+    event = uow.decode(envelope)
+    assert isinstance(event, expected)
+    current = await deps.accompaniments.current_of(conn, event.beneficiary_id)
     if not current:
-        await _no_current(conn, deps, moved.beneficiary_id, "transfer")
+        await _no_current(conn, deps, event.beneficiary_id, what)
     for accompaniment_id in current:
         state = await load(uow, deps, accompaniment_id)
-        await uow.save(ACCOMPANIMENT, state, lifecycle.transfer(state, moved))
+        await uow.save(ACCOMPANIMENT, state, decide(state, event))
+
+
+async def on_beneficiary_transferred(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
+    """The person moved: their current accompaniment follows them to the new agency."""
+    await _on_current(envelope, conn, deps, BeneficiaryTransferred, "transfer", lifecycle.transfer)
 
 
 async def on_hire_recorded(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
     """A hire recorded by placement proposes the exit its contract implies on the current accompaniment."""
-    uow = deps.store.join(conn, Tracing.caused_by(envelope))
-    hire = uow.decode(envelope)
-    assert isinstance(hire, HireRecorded)
-    current = await deps.accompaniments.current_of(conn, hire.beneficiary_id)
-    if not current:
-        await _no_current(conn, deps, hire.beneficiary_id, "hire")
-    for accompaniment_id in current:
-        state = await load(uow, deps, accompaniment_id)
-        await uow.save(ACCOMPANIMENT, state, lifecycle.propose_exit(state, hire, proposed_on=envelope.time.date()))
+    on = envelope.time.date()
+    await _on_current(
+        envelope, conn, deps, HireRecorded, "hire", lambda state, hire: lifecycle.propose_exit(state, hire, on)
+    )
+
+
+async def on_rsa_rights_ended(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
+    """The CAF/MSA flow reported the end of the person's RSA right: `end_of_rsa_rights` is proposed on the current
+    accompaniment (a running hire's proposal outranks it; a recorded exit stays)."""
+    on = envelope.time.date()
+
+    def decide(state: Accompaniment, ended: RsaRightsEnded) -> list:
+        return lifecycle.propose_end_of_rights(state, ended, proposed_on=on)
+
+    await _on_current(envelope, conn, deps, RsaRightsEnded, "rsa_rights_ended", decide)
 
 
 async def on_hire_ended_early(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:
     """A hire ended early: the exit it proposed on the current accompaniment is withdrawn (a recorded exit stays)."""
-    uow = deps.store.join(conn, Tracing.caused_by(envelope))
-    ended = uow.decode(envelope)
-    assert isinstance(ended, HireEndedEarly)
-    current = await deps.accompaniments.current_of(conn, ended.beneficiary_id)
-    if not current:
-        await _no_current(conn, deps, ended.beneficiary_id, "early_end")
-    for accompaniment_id in current:
-        state = await load(uow, deps, accompaniment_id)
-        await uow.save(ACCOMPANIMENT, state, lifecycle.withdraw_exit(state, ended, withdrawn_on=envelope.time.date()))
+    on = envelope.time.date()
+
+    def decide(state: Accompaniment, ended: HireEndedEarly) -> list:
+        return lifecycle.withdraw_exit(state, ended, withdrawn_on=on)
+
+    await _on_current(envelope, conn, deps, HireEndedEarly, "early_end", decide)
 
 
 async def on_personal_data_erased(envelope: Envelope, conn: Any, *, deps: Dependencies) -> None:

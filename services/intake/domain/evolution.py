@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from services.intake.domain.state import Beneficiary
-from shared.aggregate import Aggregate
+from shared.aggregate import Aggregate, evolved
 from shared.contracts.intake import (
     BeneficiaryEnrolled,
     BeneficiaryPersonalDataErased,
@@ -19,13 +17,12 @@ def apply_beneficiary(state: Beneficiary | None, event: IntakeEvent) -> Benefici
     """The state after one event."""
     match event:
         case BeneficiaryEnrolled() if event.is_return and state is not None:
-            return replace(
+            return evolved(
                 state,
                 agency_id=event.agency_id,
                 commune_code=event.commune_code,
                 orientation_date=event.orientation_date,
                 enrolled_on=event.enrolled_on,
-                version=state.version + 1,
             )
         case BeneficiaryEnrolled() if state is None:
             return Beneficiary(
@@ -37,13 +34,11 @@ def apply_beneficiary(state: Beneficiary | None, event: IntakeEvent) -> Benefici
                 version=1,
             )
         case BeneficiaryTransferred() if state is not None:
-            return replace(
-                state, agency_id=event.to_agency_id, commune_code=event.commune_code, version=state.version + 1
-            )
+            return evolved(state, agency_id=event.to_agency_id, commune_code=event.commune_code)
         case BeneficiaryPersonalDataErased() if state is not None:
-            return replace(state, erased_on=event.erased_on, version=state.version + 1)
+            return evolved(state, erased_on=event.erased_on)
         case RsaRightsEnded() if state is not None:
-            return replace(state, rsa_rights_ended_on=event.ended_on, version=state.version + 1)
+            return evolved(state, rsa_rights_ended_on=event.ended_on)
     raise ValueError(f"{type(event).__name__} cannot apply to {state!r}")
 
 

@@ -20,7 +20,7 @@ from services.placement.domain.state import (
     NeedStatus,
     Period,
 )
-from shared.aggregate import Aggregate
+from shared.aggregate import Aggregate, evolved
 from shared.contracts.placement import (
     EmployerAssignedToAgency,
     EmployerContactRecorded,
@@ -65,10 +65,10 @@ def apply_employer(state: Employer | None, event: PlacementEvent) -> Employer:
                 version=1,
             )
         case EmployerAssignedToAgency():
-            return replace(state, agency_id=event.agency_id, version=state.version + 1)
+            return evolved(state, agency_id=event.agency_id)
         case EmployerContactRecorded():
             last = max(filter(None, (state.last_contact_on, event.contact_date)))
-            return replace(state, contacts=state.contacts + 1, last_contact_on=last, version=state.version + 1)
+            return evolved(state, contacts=state.contacts + 1, last_contact_on=last)
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 
@@ -95,9 +95,9 @@ def apply_need(state: Need | None, event: PlacementEvent) -> Need:
                 version=1,
             )
         case NeedFilled():
-            return replace(state, status=NeedStatus.FILLED, ended_on=event.filled_on, version=state.version + 1)
+            return evolved(state, status=NeedStatus.FILLED, ended_on=event.filled_on)
         case NeedClosed():
-            return replace(state, status=NeedStatus.CLOSED, ended_on=event.closed_on, version=state.version + 1)
+            return evolved(state, status=NeedStatus.CLOSED, ended_on=event.closed_on)
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 
@@ -117,25 +117,21 @@ def apply_introduction(state: Introduction | None, event: PlacementEvent) -> Int
                 version=1,
             )
         case IntroductionNotHired():
-            return replace(
-                state,
-                outcome=OutcomeKind.NOT_HIRED,
-                decided_on=event.decided_on,
-                not_hired_reason=event.reason,
-                version=state.version + 1,
+            return evolved(
+                state, outcome=OutcomeKind.NOT_HIRED, decided_on=event.decided_on, not_hired_reason=event.reason
             )
         case HireRecorded():
             hire = Hire(event.hire_id, event.contract_type, event.duration_months, event.weekly_hours, event.start_date)
-            return replace(state, outcome=OutcomeKind.HIRED, hire=hire, version=state.version + 1)
+            return evolved(state, outcome=OutcomeKind.HIRED, hire=hire)
         case HireCheckInRecorded():
             hire = replace(state.hire, check_ins={**state.hire.check_ins, event.month: event.still_employed})
-            return replace(state, hire=hire, version=state.version + 1)
+            return evolved(state, hire=hire)
         case HireEndedEarly():
             hire = replace(state.hire, ended_on=event.ended_on, end_reason=event.reason)
-            return replace(state, hire=hire, version=state.version + 1)
+            return evolved(state, hire=hire)
         case IntroductionTransferred():
             move = Move(event.transferred_on, event.from_agency_id, event.to_agency_id)
-            return replace(state, agency_id=event.to_agency_id, moves=(*state.moves, move), version=state.version + 1)
+            return evolved(state, agency_id=event.to_agency_id, moves=(*state.moves, move))
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 
@@ -157,12 +153,12 @@ def apply_immersion(state: Immersion | None, event: PlacementEvent) -> Immersion
             )
         case ImmersionRenewed():
             period = Period(event.start_date, event.end_date, event.days_of_presence)
-            return replace(state, periods=(*state.periods, period), version=state.version + 1)
+            return evolved(state, periods=(*state.periods, period))
         case ImmersionCompleted():
-            return replace(state, outcome=event.outcome, completed_on=event.completed_on, version=state.version + 1)
+            return evolved(state, outcome=event.outcome, completed_on=event.completed_on)
         case ImmersionTransferred():
             move = Move(event.transferred_on, event.from_agency_id, event.to_agency_id)
-            return replace(state, agency_id=event.to_agency_id, moves=(*state.moves, move), version=state.version + 1)
+            return evolved(state, agency_id=event.to_agency_id, moves=(*state.moves, move))
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 

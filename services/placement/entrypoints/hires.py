@@ -13,7 +13,6 @@ from services.placement.entrypoints import shown
 from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import HireOut
 from services.placement.service_layer import hires as handlers
-from shared.audit import Audit
 from shared.auth import CurrentUser
 from shared.http.params import AgencyId, Limit, Offset
 
@@ -21,16 +20,10 @@ router = APIRouter(tags=["hires"])
 
 
 async def _read(hire_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
-    async with deps.store.connection() as conn:
-        row = await deps.introductions.get_hire(conn, hire_id)
-        if row is None:
-            raise HireNotFound(f"aucune embauche {hire_id}")
-        user.scope(row["agency_id"])
-        [row] = await shown.hires(deps, conn, [row])
-    await Audit(deps.audit, user).read(
-        "hire", agency_id=row["agency_id"], resource_id=hire_id, beneficiary_id=row["beneficiary_id"]
+    missing = HireNotFound(f"aucune embauche {hire_id}")
+    return await shown.one_about_a_person(
+        "hire", hire_id, deps.introductions.get_hire, shown.hires, missing, user, deps
     )
-    return row
 
 
 @router.get("/hires", response_model=list[HireOut])
@@ -43,13 +36,13 @@ async def list_hires(
     offset: Offset = 0,
 ) -> list[dict]:
     """Hires of the caller's agency, latest start first."""
-    async with deps.store.connection() as conn:
-        rows = await deps.introductions.list_hires(
+
+    async def fetch(conn) -> list[dict]:
+        return await deps.introductions.list_hires(
             conn, agency_id=user.scope(agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
         )
-        rows = await shown.hires(deps, conn, rows)
-    await Audit(deps.audit, user).read_people("hire", [(r["beneficiary_id"], r["agency_id"]) for r in rows])
-    return rows
+
+    return await shown.many_about_people("hire", fetch, shown.hires, user, deps)
 
 
 @router.get("/hires/{hire_id}", response_model=HireOut)

@@ -13,7 +13,6 @@ from services.placement.entrypoints import shown
 from services.placement.entrypoints.dependencies import DependenciesDep
 from services.placement.entrypoints.responses import ImmersionOut
 from services.placement.service_layer import immersions as handlers
-from shared.audit import Audit
 from shared.auth import CurrentUser
 from shared.http.params import AgencyId, Limit, Offset
 
@@ -21,16 +20,10 @@ router = APIRouter(tags=["immersions"])
 
 
 async def _read(immersion_id: UUID, user: CurrentUser, deps: DependenciesDep) -> dict:
-    async with deps.store.connection() as conn:
-        row = await deps.immersions.get(conn, immersion_id)
-        if row is None:
-            raise ImmersionNotFound(f"aucune immersion {immersion_id}")
-        user.scope(row["agency_id"])
-        [row] = await shown.immersions(deps, conn, [row])
-    await Audit(deps.audit, user).read(
-        "immersion", agency_id=row["agency_id"], resource_id=immersion_id, beneficiary_id=row["beneficiary_id"]
+    missing = ImmersionNotFound(f"aucune immersion {immersion_id}")
+    return await shown.one_about_a_person(
+        "immersion", immersion_id, deps.immersions.get, shown.immersions, missing, user, deps
     )
-    return row
 
 
 @router.post("/immersions", response_model=ImmersionOut, status_code=status.HTTP_201_CREATED)
@@ -50,13 +43,13 @@ async def list_immersions(
     offset: Offset = 0,
 ) -> list[dict]:
     """Immersions of the caller's agency."""
-    async with deps.store.connection() as conn:
-        rows = await deps.immersions.list(
+
+    async def fetch(conn) -> list[dict]:
+        return await deps.immersions.list(
             conn, agency_id=user.scope(agency_id), beneficiary_id=beneficiary_id, limit=limit, offset=offset
         )
-        rows = await shown.immersions(deps, conn, rows)
-    await Audit(deps.audit, user).read_people("immersion", [(r["beneficiary_id"], r["agency_id"]) for r in rows])
-    return rows
+
+    return await shown.many_about_people("immersion", fetch, shown.immersions, user, deps)
 
 
 @router.get("/immersions/{immersion_id}", response_model=ImmersionOut)

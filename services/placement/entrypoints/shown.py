@@ -6,17 +6,52 @@ item's id (`text_ref(item_id, field)`), the same the events carry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 from services.placement.domain.state import Need
 from services.placement.entrypoints.responses import need_out
 from services.placement.service_layer.dependencies import Dependencies
+from shared.audit import Audit
+from shared.auth import Principal
 from shared.contracts.placement import ImmersionHost
 from shared.private_text import Owner, TextView, text_ref
 
 Row = dict[str, Any]
+Show = Callable[[Dependencies, Any, Sequence[Row]], Awaitable[list[Row]]]
+
+
+async def one_about_a_person(
+    kind: str,
+    item_id: UUID,
+    get: Callable[[Any, UUID], Awaitable[Row | None]],
+    show: Show,
+    missing: Exception,
+    user: Principal,
+    deps: Dependencies,
+) -> Row:
+    """One row about a person, if the caller may see its agency's: shown, its reading audited (else `missing`)."""
+    async with deps.store.connection() as conn:
+        row = await get(conn, item_id)
+        if row is None:
+            raise missing
+        user.scope(row["agency_id"])
+        [row] = await show(deps, conn, [row])
+    await Audit(deps.audit, user).read(
+        kind, agency_id=row["agency_id"], resource_id=item_id, beneficiary_id=row["beneficiary_id"]
+    )
+    return row
+
+
+async def many_about_people(
+    kind: str, fetch: Callable[[Any], Awaitable[list[Row]]], show: Show, user: Principal, deps: Dependencies
+) -> list[Row]:
+    """Rows about people: shown, their reading audited."""
+    async with deps.store.connection() as conn:
+        rows = await show(deps, conn, await fetch(conn))
+    await Audit(deps.audit, user).read_people(kind, [(r["beneficiary_id"], r["agency_id"]) for r in rows])
+    return rows
 
 
 async def employers(deps: Dependencies, conn: Any, rows: Sequence[Row]) -> list[Row]:

@@ -8,11 +8,13 @@ typed tables (`adapters/sql/reporting.sql`), one table per kind and one per kind
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, TypeVar
 
 F = TypeVar("F")
+E = TypeVar("E")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,3 +302,9 @@ def evolve(fact: F, **changes: Any) -> F:
     if unknown:
         raise TypeError(f"{type(fact).__name__} has no field {', '.join(sorted(unknown))}")
     return _EVOLVERS[type(fact)](fact, changes)
+
+
+def merged(entries: tuple[E, ...], entry: E, same: Callable[[E], Hashable], order: Callable[[E], Any]) -> tuple[E, ...]:
+    """History `entries` with `entry` in place of the one it is `same` as (a redelivered event), in `order`."""
+    others = (e for e in entries if same(e) != same(entry))
+    return tuple(sorted((*others, entry), key=order))

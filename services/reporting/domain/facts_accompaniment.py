@@ -15,8 +15,9 @@ from services.reporting.domain.facts import (
     Transfer,
     WorkshopSession,
     evolve,
+    merged,
 )
-from services.reporting.domain.projection import Change, Event, Facts, folds
+from services.reporting.domain.projection import Change, Event, Facts, folds, update
 
 _d = date.fromisoformat
 
@@ -26,15 +27,17 @@ def _type(name: str) -> str:
 
 
 def _update(facts: Facts, event: Event, **changes) -> list[Change]:
-    key = event.data["accompaniment_id"]
-    current: Accompaniment | None = facts.get(Accompaniment, key)
-    if current is None:
-        return []
-    return [(Accompaniment, key, evolve(current, **changes))]
+    return update(facts, Accompaniment, event.data["accompaniment_id"], **changes)
 
 
 def _current(facts: Facts, event: Event) -> Accompaniment | None:
     return facts.get(Accompaniment, event.data["accompaniment_id"])
+
+
+def _added(facts: Facts, event: Event, history: str, entry: object) -> list[Change]:
+    """The accompaniment with one more entry at the end of one of its histories."""
+    a = _current(facts, event)
+    return [] if a is None else _update(facts, event, **{history: (*getattr(a, history), entry)})
 
 
 @folds(_type("AccompanimentOpened"))
@@ -74,11 +77,7 @@ def exit_proposal_withdrawn(event: Event, facts: Facts) -> list[Change]:
 
 @folds(_type("EngagementContractSigned"))
 def contract_signed(event: Event, facts: Facts) -> list[Change]:
-    a = _current(facts, event)
-    if a is None:
-        return []
-    contract = Contract(event.stream_version, _d(event.data["signed_on"]))
-    return _update(facts, event, contracts=(*a.contracts, contract))
+    return _added(facts, event, "contracts", Contract(event.stream_version, _d(event.data["signed_on"])))
 
 
 @folds(_type("AppointmentHeld"))
@@ -87,20 +86,13 @@ def appointment_held(event: Event, facts: Facts) -> list[Change]:
     if a is None:
         return []
     held = Appointment(event.data["appointment_id"], _d(event.data["held_on"]))
-    others = tuple(x for x in a.appointments if x.appointment_id != held.appointment_id)
-    return _update(
-        facts, event, appointments=tuple(sorted((*others, held), key=lambda x: (x.held_on, x.appointment_id)))
-    )
+    appointments = merged(a.appointments, held, lambda x: x.appointment_id, lambda x: (x.held_on, x.appointment_id))
+    return _update(facts, event, appointments=appointments)
 
 
 @folds(_type("AccompanimentSuspended"))
 def suspended(event: Event, facts: Facts) -> list[Change]:
-    a = _current(facts, event)
-    if a is None:
-        return []
-    return _update(
-        facts, event, suspensions=(*a.suspensions, Suspension(event.stream_version, _d(event.data["suspended_on"])))
-    )
+    return _added(facts, event, "suspensions", Suspension(event.stream_version, _d(event.data["suspended_on"])))
 
 
 @folds(_type("AccompanimentResumed"))
@@ -117,35 +109,26 @@ def resumed(event: Event, facts: Facts) -> list[Change]:
 
 @folds(_type("AccompanimentRenewed"))
 def renewed(event: Event, facts: Facts) -> list[Change]:
-    a = _current(facts, event)
-    if a is None:
-        return []
     d = event.data
     renewal = Renewal(event.stream_version, _d(d["renewed_on"]), _d(d["new_planned_end_date"]))
-    return _update(facts, event, renewals=(*a.renewals, renewal))
+    return _added(facts, event, "renewals", renewal)
 
 
 @folds(_type("AccompanimentTransferred"))
 def transferred(event: Event, facts: Facts) -> list[Change]:
-    a = _current(facts, event)
-    if a is None:
-        return []
     d = event.data
     transfer = Transfer(event.stream_version, _d(d["transferred_on"]), d["from_agency_id"], d["to_agency_id"])
-    return _update(facts, event, transfers=(*a.transfers, transfer))
+    return _added(facts, event, "transfers", transfer)
 
 
 @folds(_type("BarrierIdentified"))
 def barrier_identified(event: Event, facts: Facts) -> list[Change]:
-    a = _current(facts, event)
-    if a is None:
-        return []
     d = event.data
     # Each identification is its own barrier. Until the events carry a barrier id, the identification's
     # own position (stream and version) is its identity: stable across replays and rebuilds.
     barrier_id = d.get("barrier_id") or f"{event.stream_id}:{event.stream_version}"
     barrier = Barrier(barrier_id, event.stream_version, d["category"], _d(d["identified_on"]))
-    return _update(facts, event, barriers=(*a.barriers, barrier))
+    return _added(facts, event, "barriers", barrier)
 
 
 def _progress(event: Event, facts: Facts, **changes) -> list[Change]:

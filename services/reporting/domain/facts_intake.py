@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.reporting.domain.facts import Beneficiary, evolve
-from services.reporting.domain.projection import Change, Event, Facts, folds
+from services.reporting.domain.facts import Beneficiary
+from services.reporting.domain.projection import Change, Event, Facts, folds, update
 
 _d = date.fromisoformat
 
@@ -26,9 +26,7 @@ def enrolled(event: Event, facts: Facts) -> list[Change]:
 
 
 def _update(event: Event, facts: Facts, **changes) -> list[Change]:
-    key = event.data["beneficiary_id"]
-    current = facts.get(Beneficiary, key)
-    return [] if current is None else [(Beneficiary, key, evolve(current, **changes))]
+    return update(facts, Beneficiary, event.data["beneficiary_id"], **changes)
 
 
 @folds("ali.intake.BeneficiaryTransferred")

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.reporting.domain.facts import CheckIn, Contact, Employer, Hire, Immersion, Introduction, Need, evolve
-from services.reporting.domain.projection import Change, Event, Facts, folds
+from services.reporting.domain.facts import (
+    CheckIn,
+    Contact,
+    Employer,
+    Hire,
+    Immersion,
+    Introduction,
+    Need,
+    evolve,
+    merged,
+)
+from services.reporting.domain.projection import Change, Event, Facts, folds, update
 
 _d = date.fromisoformat
 
 
 def _type(name: str) -> str:
     return f"ali.placement.{name}"
-
-
-def _update(facts: Facts, kind: type, key: str, **changes) -> list[Change]:
-    current = facts.get(kind, key)
-    return [] if current is None else [(kind, key, evolve(current, **changes))]
 
 
 @folds(_type("EmployerRegistered"))
@@ -40,7 +45,7 @@ def employer_registered(event: Event, facts: Facts) -> list[Change]:
 
 @folds(_type("EmployerAssignedToAgency"))
 def employer_assigned(event: Event, facts: Facts) -> list[Change]:
-    return _update(facts, Employer, event.data["employer_id"], agency_id=event.data["agency_id"])
+    return update(facts, Employer, event.data["employer_id"], agency_id=event.data["agency_id"])
 
 
 @folds(_type("EmployerContactRecorded"))
@@ -50,14 +55,8 @@ def employer_contacted(event: Event, facts: Facts) -> list[Change]:
     if employer is None:
         return []
     contact = Contact(d["contact_id"], d["agency_id"], _d(d["contact_date"]))
-    others = tuple(c for c in employer.contacts if c.contact_id != contact.contact_id)
-    return [
-        (
-            Employer,
-            employer.employer_id,
-            evolve(employer, contacts=tuple(sorted((*others, contact), key=lambda c: (c.contact_date, c.contact_id)))),
-        )
-    ]
+    contacts = merged(employer.contacts, contact, lambda c: c.contact_id, lambda c: (c.contact_date, c.contact_id))
+    return [(Employer, employer.employer_id, evolve(employer, contacts=contacts))]
 
 
 @folds(_type("NeedPublished"))
@@ -78,13 +77,13 @@ def need_published(event: Event, facts: Facts) -> list[Change]:
 @folds(_type("NeedFilled"))
 def need_filled(event: Event, facts: Facts) -> list[Change]:
     d = event.data
-    return _update(facts, Need, d["need_id"], filled_on=_d(d["filled_on"]), positions_filled=int(d["positions_filled"]))
+    return update(facts, Need, d["need_id"], filled_on=_d(d["filled_on"]), positions_filled=int(d["positions_filled"]))
 
 
 @folds(_type("NeedClosed"))
 def need_closed(event: Event, facts: Facts) -> list[Change]:
     d = event.data
-    return _update(facts, Need, d["need_id"], closed_on=_d(d["closed_on"]), closure_reason=d["reason"])
+    return update(facts, Need, d["need_id"], closed_on=_d(d["closed_on"]), closure_reason=d["reason"])
 
 
 @folds(_type("IntroductionMade"))
@@ -105,7 +104,7 @@ def introduction_made(event: Event, facts: Facts) -> list[Change]:
 @folds(_type("IntroductionNotHired"))
 def introduction_not_hired(event: Event, facts: Facts) -> list[Change]:
     d = event.data
-    return _update(facts, Introduction, d["introduction_id"], outcome="not_hired", decided_on=_d(d["decided_on"]))
+    return update(facts, Introduction, d["introduction_id"], outcome="not_hired", decided_on=_d(d["decided_on"]))
 
 
 @folds(_type("HireRecorded"))
@@ -131,7 +130,7 @@ def hire_recorded(event: Event, facts: Facts) -> list[Change]:
     decided = d.get("decided_on")
     return [
         (Hire, hire.hire_id, hire),
-        *_update(
+        *update(
             facts, Introduction, hire.introduction_id, outcome="hired", decided_on=_d(decided) if decided else None
         ),
     ]
@@ -144,13 +143,13 @@ def hire_checked_in(event: Event, facts: Facts) -> list[Change]:
     if hire is None:
         return []
     check_in = CheckIn(int(d["month"]), _d(d["checked_on"]), bool(d["still_employed"]))
-    others = tuple(c for c in hire.check_ins if c.month != check_in.month)
-    return [(Hire, hire.hire_id, evolve(hire, check_ins=tuple(sorted((*others, check_in), key=lambda c: c.month))))]
+    check_ins = merged(hire.check_ins, check_in, lambda c: c.month, lambda c: c.month)
+    return [(Hire, hire.hire_id, evolve(hire, check_ins=check_ins))]
 
 
 @folds(_type("HireEndedEarly"))
 def hire_ended_early(event: Event, facts: Facts) -> list[Change]:
-    return _update(facts, Hire, event.data["hire_id"], ended_early_on=_d(event.data["ended_on"]))
+    return update(facts, Hire, event.data["hire_id"], ended_early_on=_d(event.data["ended_on"]))
 
 
 @folds(_type("ImmersionAgreed"))
@@ -187,7 +186,7 @@ def immersion_renewed(event: Event, facts: Facts) -> list[Change]:
 @folds(_type("ImmersionCompleted"))
 def immersion_completed(event: Event, facts: Facts) -> list[Change]:
     d = event.data
-    return _update(
+    return update(
         facts,
         Immersion,
         d["immersion_id"],

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, Protocol
 
-from services.reporting.domain.facts import Fact, FactSet
+from services.reporting.domain.facts import Fact, FactSet, evolve
 
 
 class Event(NamedTuple):
@@ -55,6 +55,12 @@ def folds(*event_types: str) -> Callable[[Fold], Fold]:
         return fn
 
     return register
+
+
+def update(facts: Facts, kind: type, key: str, **changes: Any) -> list[Change]:
+    """The fact `key` of `kind` with `changes`; no change while it is unknown (its first event not folded)."""
+    current = facts.get(kind, key)
+    return [] if current is None else [(kind, key, evolve(current, **changes))]
 
 
 def handles(event_type: str) -> bool:

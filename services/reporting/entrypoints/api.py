@@ -16,6 +16,14 @@ from fastapi.responses import Response
 from services.reporting.domain import definitions, indicators
 from services.reporting.domain.indicators import AllScopes, Snapshot, Trends
 from services.reporting.domain.indicators import Query as IndicatorQuery
+from services.reporting.entrypoints.responses import (
+    AgencyComparison,
+    Definitions,
+    Indicators,
+    PositiveExitRate,
+    ProjectionStatus,
+    TrendSeries,
+)
 from shared.audit import Audit
 from shared.auth import CurrentUser, Principal
 from shared.contracts import labels
@@ -83,7 +91,7 @@ def _generation(entry) -> str:
     return ".".join(str(n) for n in entry.generation)
 
 
-@router.get("/indicators", responses=RECOVERING)
+@router.get("/indicators", responses={200: {"model": Indicators, "description": "The figures."}, **RECOVERING})
 async def get_indicators(
     request: Request,
     user: CurrentUser,
@@ -150,9 +158,7 @@ def _figures_table(figures: dict) -> Table:
     return Table("Indicateurs", _EXPORT_HEADERS, rows)
 
 
-async def _export(
-    request: Request, user: Principal, agency_id: str | None, start, end, as_of, kind: str
-) -> Response:
+async def _export(request: Request, user: Principal, agency_id: str | None, start, end, as_of, kind: str) -> Response:
     """The indicators as a French spreadsheet file (`csv`: `;`, UTF-8 with BOM; `xlsx`), audited, rendered once per
     generation of the facts."""
     scope = _scope(user, agency_id)
@@ -220,7 +226,7 @@ def _agency_name(agency_id: str) -> str:
     return AGENCIES_BY_ID[agency_id].name if agency_id in AGENCIES_BY_ID else agency_id
 
 
-@router.get("/indicators/agencies", responses=RECOVERING)
+@router.get("/indicators/agencies", response_model=AgencyComparison, responses=RECOVERING)
 async def get_agency_comparison(
     request: Request, user: CurrentUser, start: Start = None, end: End = None, as_of: AsOf = None
 ) -> dict:
@@ -244,7 +250,7 @@ def _comparison(figures: AllScopes, user: Principal) -> dict:
     }
 
 
-@router.get("/indicators/trends", responses=RECOVERING)
+@router.get("/indicators/trends", responses={200: {"model": TrendSeries, "description": "The series."}, **RECOVERING})
 async def get_trends(
     request: Request,
     user: CurrentUser,
@@ -267,7 +273,7 @@ async def get_trends(
     return _json(entry, ("trends", scope), lambda: {**body, "months": trends.of(scope)}, _generation(entry))
 
 
-@router.get("/indicators/positive-exit-rate", responses=RECOVERING)
+@router.get("/indicators/positive-exit-rate", response_model=PositiveExitRate, responses=RECOVERING)
 async def positive_exit_rate(request: Request, user: CurrentUser, as_of: AsOf = None) -> dict:
     """Exits by group and the headline positive-exit rate, for the department and each visible agency (all time)."""
     q = _query(request, date(2000, 1, 1), as_of or date.today(), as_of)
@@ -285,11 +291,16 @@ async def positive_exit_rate(request: Request, user: CurrentUser, as_of: AsOf = 
     }
 
 
-@router.get("/indicators/definitions")
+@router.get("/indicators/definitions", response_model=Definitions)
 async def get_definitions(request: Request, user: CurrentUser) -> dict:
     """What every figure means, in the department's words (English and French), with the headline groups."""
+    return definitions_body(request.app.state.settings.positive_exit_groups)
+
+
+def definitions_body(positive_groups) -> dict:
+    """The body of `/indicators/definitions`."""
     return {
-        "positive_groups": list(request.app.state.settings.positive_exit_groups),
+        "positive_groups": list(positive_groups),
         "sorties_dynamiques": list(definitions.SORTIES_DYNAMIQUES),
         "exit_groups": definitions.EXIT_GROUP_OF,
         "definitions": [
@@ -299,7 +310,7 @@ async def get_definitions(request: Request, user: CurrentUser) -> dict:
     }
 
 
-@router.get("/indicators/status")
+@router.get("/indicators/status", response_model=ProjectionStatus)
 async def get_status(request: Request, user: CurrentUser) -> dict:
     """Whether the indicators are ready or recovering (loading the facts, or building them from the topics)."""
     return request.app.state.runtime.status()

@@ -108,8 +108,9 @@ async def _fold(settings: ReportingSettings, end: dict[Partition, int]) -> tuple
     return facts, records, events, unreadable
 
 
-def _fold_in_process(settings_json: str, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
-    return asyncio.run(_fold(ReportingSettings.model_validate_json(settings_json), end))
+def _fold_in_process(settings: ReportingSettings, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
+    """A child's fold. Its settings come pickled, credentials included (a JSON dump would mask the secrets)."""
+    return asyncio.run(_fold(settings, end))
 
 
 def _share(end: dict[Partition, int], workers: int) -> list[dict[Partition, int]]:
@@ -137,8 +138,7 @@ def replay(settings: ReportingSettings, workers: int | None = None) -> Replay:
         # copying back). They are forked before any event loop runs here; each runs its own.
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=context) as pool:
-            payload = settings.model_dump_json()
-            children = [pool.submit(_fold_in_process, payload, share) for share in shares[1:]]
+            children = [pool.submit(_fold_in_process, settings, share) for share in shares[1:]]
             results = [asyncio.run(_fold(settings, shares[0]))] + [child.result() for child in children]
     for part, n_records, n_events, n_unreadable in results:
         facts.merge(part)

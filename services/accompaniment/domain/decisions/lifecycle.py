@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -31,12 +32,14 @@ from shared.contracts.accompaniment import (
     AccompanimentResumed,
     AccompanimentSuspended,
     AccompanimentTransferred,
+    ExitProposalCause,
     ExitProposalWithdrawn,
     ExitProposed,
     ReferentAssigned,
 )
 from shared.contracts.employment import exit_category_for
-from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred
+from shared.contracts.exits import ExitCategory
+from shared.contracts.intake import BeneficiaryEnrolled, BeneficiaryTransferred, RsaRightsEnded
 from shared.contracts.placement import HireEndedEarly, HireRecorded
 
 
@@ -200,6 +203,24 @@ def propose_exit(state: Accompaniment, hire: HireRecorded, proposed_on: date) ->
     ]
 
 
+def propose_end_of_rights(state: Accompaniment, ended: RsaRightsEnded, proposed_on: date) -> list[ExitProposed]:
+    """The CAF/MSA flow reported the end of the person's RSA right: `end_of_rsa_rights` is proposed (a running
+    hire's proposal still outranks it). Nothing for a closed accompaniment or an end of rights already proposed."""
+    if state.is_closed or any(p.rights_ended_on == ended.ended_on for p in state.proposed_exits):
+        return []
+    category = ExitCategory.END_OF_RSA_RIGHTS
+    return [
+        ExitProposed(
+            **header(state),
+            cause=ExitProposalCause.RSA_RIGHTS_ENDED,
+            rights_ended_on=ended.ended_on,
+            exit_category=category,
+            exit_group=category.group,
+            proposed_on=proposed_on,
+        )
+    ]
+
+
 def withdraw_exit(state: Accompaniment, ended: HireEndedEarly, withdrawn_on: date) -> list[ExitProposalWithdrawn]:
     """A hire that ended early no longer proposes its exit; another hire still running proposes its own again.
 
@@ -209,8 +230,8 @@ def withdraw_exit(state: Accompaniment, ended: HireEndedEarly, withdrawn_on: dat
     proposal = next((p for p in state.proposed_exits if p.hire_id == ended.hire_id and p.holds), None)
     if state.is_closed or proposal is None:
         return []
-    remaining = [p for p in state.proposed_exits if p.holds and p is not proposal]
-    replacement = remaining[-1] if remaining else None
+    others = tuple(p for p in state.proposed_exits if p is not proposal)
+    replacement = replace(state, proposed_exits=others).proposed_exit
     return [
         ExitProposalWithdrawn(
             **header(state),

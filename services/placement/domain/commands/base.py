@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo
 
 from shared import territory
 from shared.contracts.employment import ContractType
@@ -12,6 +12,7 @@ from shared.inputs import Input
 
 PERMANENT_CONTRACTS = frozenset({ContractType.CDI, ContractType.CDI_INCLUSION, ContractType.CDI_INTERIMAIRE})
 CHECK_IN_MONTHS = (1, 3, 6)
+V = TypeVar("V")
 
 
 def _known_commune(code: str) -> str:
@@ -40,3 +41,18 @@ def check_duration(contract: ContractType | None, months: float | None) -> float
     if contract in PERMANENT_CONTRACTS and months is not None:
         raise ValueError(f"un {contract} est à durée indéterminée : il n'a pas de durée")
     return months
+
+
+def given_exactly_when(
+    value: V, info: ValidationInfo, field: str, *, when: Any, otherwise: Any, missing: str, unexpected: str
+) -> V:
+    """`value`, required when the command's `field` is `when` (else `missing`), refused when it is `otherwise`.
+
+    Neither while `field` is invalid (its own error is reported).
+    """
+    chosen = info.data.get(field)
+    if chosen == when and value is None:
+        raise ValueError(missing)
+    if chosen == otherwise and value is not None:
+        raise ValueError(unexpected)
+    return value

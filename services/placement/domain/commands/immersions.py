@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from services.placement.domain.commands.base import Command
+from services.placement.domain.commands.base import Command, given_exactly_when
 from shared.contracts.placement import ImmersionHost, ImmersionOutcome
 from shared.contracts.referentials import Sector
 from shared.inputs import FactDate
@@ -105,22 +105,28 @@ class AgreeImmersion(PresencePeriod):
     @field_validator("employer_id")
     @classmethod
     def _employer_for_employer_hosts(cls, employer_id: UUID | None, info: ValidationInfo) -> UUID | None:
-        host = info.data.get("host_kind")
-        if host == ImmersionHost.EMPLOYER and employer_id is None:
-            raise ValueError("obligatoire quand l'accueil se fait chez un employeur")
-        if host == ImmersionHost.TRAINING_CENTRE and employer_id is not None:
-            raise ValueError("un organisme de formation se désigne par host_name, pas par employer_id")
-        return employer_id
+        return given_exactly_when(
+            employer_id,
+            info,
+            "host_kind",
+            when=ImmersionHost.EMPLOYER,
+            otherwise=ImmersionHost.TRAINING_CENTRE,
+            missing="obligatoire quand l'accueil se fait chez un employeur",
+            unexpected="un organisme de formation se désigne par host_name, pas par employer_id",
+        )
 
     @field_validator("host_name")
     @classmethod
     def _name_for_training_centres(cls, name: str | None, info: ValidationInfo) -> str | None:
-        host = info.data.get("host_kind")
-        if host == ImmersionHost.TRAINING_CENTRE and name is None:
-            raise ValueError("obligatoire quand l'accueil se fait dans un organisme de formation")
-        if host == ImmersionHost.EMPLOYER and name is not None:
-            raise ValueError("un employeur d'accueil se désigne par employer_id, pas par host_name")
-        return name
+        return given_exactly_when(
+            name,
+            info,
+            "host_kind",
+            when=ImmersionHost.TRAINING_CENTRE,
+            otherwise=ImmersionHost.EMPLOYER,
+            missing="obligatoire quand l'accueil se fait dans un organisme de formation",
+            unexpected="un employeur d'accueil se désigne par employer_id, pas par host_name",
+        )
 
 
 class RenewImmersion(PresencePeriod):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from services.placement.domain.commands.base import Command, Notes, check_duration
+from services.placement.domain.commands.base import Command, Notes, check_duration, given_exactly_when
 from shared.contracts.accompaniment import BarrierCategory
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import EarlyEndReason, NotHiredReason
@@ -60,12 +60,15 @@ class RecordOutcome(Command):
     @field_validator("contract_type", "weekly_hours", "start_date")
     @classmethod
     def _only_and_always_for_a_hire(cls, value: object, info: ValidationInfo) -> object:
-        outcome = info.data.get("outcome")
-        if outcome == OutcomeKind.HIRED and value is None:
-            raise ValueError("obligatoire pour une embauche")
-        if outcome == OutcomeKind.NOT_HIRED and value is not None:
-            raise ValueError("seulement pour une embauche")
-        return value
+        return given_exactly_when(
+            value,
+            info,
+            "outcome",
+            when=OutcomeKind.HIRED,
+            otherwise=OutcomeKind.NOT_HIRED,
+            missing="obligatoire pour une embauche",
+            unexpected="seulement pour une embauche",
+        )
 
     @field_validator("duration_months")
     @classmethod
@@ -77,12 +80,15 @@ class RecordOutcome(Command):
     @field_validator("reason")
     @classmethod
     def _reason_when_not_hired(cls, reason: NotHiredReason | None, info: ValidationInfo) -> NotHiredReason | None:
-        outcome = info.data.get("outcome")
-        if outcome == OutcomeKind.NOT_HIRED and reason is None:
-            raise ValueError("une issue sans embauche doit être motivée (reason)")
-        if outcome == OutcomeKind.HIRED and reason is not None:
-            raise ValueError("une embauche n'a pas de motif de non-embauche")
-        return reason
+        return given_exactly_when(
+            reason,
+            info,
+            "outcome",
+            when=OutcomeKind.NOT_HIRED,
+            otherwise=OutcomeKind.HIRED,
+            missing="une issue sans embauche doit être motivée (reason)",
+            unexpected="une embauche n'a pas de motif de non-embauche",
+        )
 
 
 class RecordCheckIn(Command):

@@ -9,6 +9,7 @@ from services.placement.domain.commands import (
     RecordEmployerContact,
     RegisterEmployer,
 )
+from services.placement.domain.decisions.dates import past
 from services.placement.domain.errors import (
     EmployerNotFound,
 )
@@ -57,8 +58,7 @@ def record_contact(
     """Record a prospecting contact made by an agency; it cannot be dated in the future."""
     if state is None:
         raise EmployerNotFound("aucun employeur ne porte cet identifiant")
-    if command.contact_date > today:
-        raise InvalidField("contact_date", f"{command.contact_date} est dans le futur")
+    past("contact_date", command.contact_date, today)
     return [
         EmployerContactRecorded(
             employer_id=state.id,

@@ -12,6 +12,7 @@ from services.placement.domain.commands import (
     CompleteImmersion,
     RenewImmersion,
 )
+from services.placement.domain.decisions.dates import since
 from services.placement.domain.errors import (
     CandidateInactive,
     CandidateNotFound,
@@ -159,10 +160,7 @@ def complete(state: Immersion | None, command: CompleteImmersion, today: date) -
     """Record what followed the immersion, once."""
     immersion = _ongoing(state)
     start = immersion.periods[0].start_date
-    if command.completed_on < start:
-        raise InvalidField("completed_on", f"{command.completed_on} précède le début de l'immersion ({start})")
-    if command.completed_on > today:
-        raise InvalidField("completed_on", f"{command.completed_on} est dans le futur")
+    since("completed_on", command.completed_on, start, "le début de l'immersion", today)
     return [
         ImmersionCompleted(
             immersion_id=immersion.id,

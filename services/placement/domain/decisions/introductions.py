@@ -18,6 +18,7 @@ from services.placement.domain.commands import (
     RecordCheckIn,
     RecordOutcome,
 )
+from services.placement.domain.decisions.dates import since
 from services.placement.domain.errors import (
     AlreadyIntroduced,
     CandidateInactive,
@@ -92,10 +93,7 @@ def record_outcome(
             f"l'issue de cette mise en relation est déjà enregistrée (already recorded : {state.outcome})"
         )
     decided_on = command.decided_on or today
-    if decided_on < state.introduced_on:
-        raise InvalidField("decided_on", f"{decided_on} précède la mise en relation ({state.introduced_on})")
-    if decided_on > today:
-        raise InvalidField("decided_on", f"{decided_on} est dans le futur")
+    since("decided_on", decided_on, state.introduced_on, "la mise en relation", today)
     if command.outcome == OutcomeKind.NOT_HIRED:
         return [
             IntroductionNotHired(
@@ -142,12 +140,7 @@ def check_in(state: Introduction | None, command: RecordCheckIn, today: date) ->
         raise InvalidField("month", f"les suivis ont lieu à {', '.join(map(str, CHECK_IN_MONTHS))} mois")
     if command.month in hire.check_ins:
         raise CheckInAlreadyRecorded(f"le suivi à {command.month} mois est déjà enregistré")
-    if command.checked_on < hire.start_date:
-        raise InvalidField(
-            "checked_on", f"{command.checked_on} is before the start of the contract ({hire.start_date})"
-        )
-    if command.checked_on > today:
-        raise InvalidField("checked_on", f"{command.checked_on} est dans le futur")
+    since("checked_on", command.checked_on, hire.start_date, "le début du contrat", today)
     if command.still_employed and hire.ended_on is not None:
         raise InvalidField("still_employed", f"le contrat a été rompu avant terme le {hire.ended_on}")
     return [
@@ -171,10 +164,7 @@ def end_early(state: Introduction | None, command: EndHireEarly, today: date) ->
     intro, hire = _hire(state)
     if hire.ended_on is not None:
         raise HireAlreadyEnded(f"ce contrat a déjà été rompu avant terme le {hire.ended_on}")
-    if command.ended_on < hire.start_date:
-        raise InvalidField("ended_on", f"{command.ended_on} précède le début du contrat ({hire.start_date})")
-    if command.ended_on > today:
-        raise InvalidField("ended_on", f"{command.ended_on} est dans le futur")
+    since("ended_on", command.ended_on, hire.start_date, "le début du contrat", today)
     if hire.planned_end is not None and command.ended_on >= hire.planned_end:
         raise InvalidField(
             "ended_on",

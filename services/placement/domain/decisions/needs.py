@@ -9,6 +9,7 @@ from services.placement.domain.commands import (
     CloseNeed,
     PublishNeed,
 )
+from services.placement.domain.decisions.dates import past
 from services.placement.domain.errors import (
     EmployerNotFound,
     NeedNotFound,
@@ -32,9 +33,7 @@ def publish(
         raise EmployerNotFound(f"aucun employeur {command.employer_id}")
     if agency_id is None:
         raise InvalidField("agency_id", "indiquez l'agence qui traite ce besoin")
-    published_on = command.published_on or today
-    if published_on > today:
-        raise InvalidField("published_on", f"{published_on} est dans le futur")
+    published_on = past("published_on", command.published_on or today, today)
     return [
         NeedPublished(
             need_id=need_id,
