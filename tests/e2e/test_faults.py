@@ -20,7 +20,6 @@ recovery) is written to `faults-summary.txt` in the test's temporary directory a
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -82,13 +81,8 @@ def cluster():
         print(stack.status())
         raise
     finally:
-        try:
-            stack.stop()
-        finally:
-            # The processes' logs are kept for a look after the run; the rest of the data directory goes.
-            shutil.rmtree(LOGS, ignore_errors=True)
-            shutil.copytree(stack.data_dir / "logs", LOGS, dirs_exist_ok=True)
-            stack.remove()
+        # The processes' logs are kept for a look after the run; the rest of the data directory goes.
+        stack.remove(keep_logs=LOGS)
 
 
 @dataclass
