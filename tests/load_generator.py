@@ -265,13 +265,14 @@ class LoadGenerator:
                 await asyncio.sleep(1)
 
 
-def unexplained(answers: list[Answer], kills: list[float]) -> list[Answer]:
+def unexplained(answers: list[Answer], kills: list[tuple[float, float]]) -> list[Answer]:
     """Answers a client must never get: a 500, a time-out, another status than 2xx, 409 or 503. A proxy's 502/504,
-    or the proxy closing the connection without an answer, passes only for a request in flight at the instant its
-    process was SIGKILLed (nothing can answer it)."""
+    or the proxy closing the connection without an answer, passes only for a request in flight while its process
+    was being SIGKILLed (nothing can answer it): `kills` are the intervals from the kill command's start to its end,
+    the process dying at an instant in between."""
     bad = []
     for a in answers:
-        in_flight_at_a_kill = any(a.started <= k <= a.ended for k in kills)
+        in_flight_at_a_kill = any(a.started <= end and start <= a.ended for start, end in kills)
         if a.status is None:
             if not (in_flight_at_a_kill and (a.error or "").startswith("transport")):
                 bad.append(a)

@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -145,7 +146,7 @@ class Run:
     answers: list[Answer]
     sent: Counter
     accepted: Counter
-    kills: list[float] = field(default_factory=list)
+    kills: list[tuple[float, float]] = field(default_factory=list)
     recovered_in: float | None = None
     extra: str = ""
     seconds: float = 0.0
@@ -158,11 +159,17 @@ class Fault:
 
     def __init__(self, platform: Cluster) -> None:
         self.urls = platform.every_replica()
-        self.kills: list[float] = []
+        self.kills: list[tuple[float, float]] = []
         self.recovery: asyncio.Task | None = None
 
-    def killed(self) -> None:
-        self.kills.append(time.monotonic())
+    @asynccontextmanager
+    async def killing(self) -> AsyncIterator[None]:
+        """Around the commands that SIGKILL processes: the processes die at some instant within."""
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.kills.append((start, time.monotonic()))
 
     def back(self) -> None:
         since = time.monotonic()
@@ -357,8 +364,8 @@ async def test_a_reporting_worker_killed_while_the_other_goes_on(platform, load,
     restarted: dict[str, float | None] = {}
 
     async def inject(fault: Fault) -> None:
-        fault.killed()
-        await _in_thread(platform.stack.kill_replica, "reporting", 1)
+        async with fault.killing():
+            await _in_thread(platform.stack.kill_replica, "reporting", 1)
         await asyncio.sleep(15)
         fault.back()
         watch = asyncio.create_task(
@@ -371,9 +378,9 @@ async def test_a_reporting_worker_killed_while_the_other_goes_on(platform, load,
     assert restarted["ready"] is not None, "the restarted reporting worker never said ready"
     run.extra = f"; reporting-1 restart to /indicators/status ready {restarted['ready']:.1f} s"
     # The other worker answered the figures throughout: the department's reads went on being answered.
-    # (a proxy's 502 for a read in flight at the kill is judged with the other answers, in check()).
+    # (a proxy's 502, or a connection it closes, is accepted only for a read in flight at the kill).
     figures = [a for a in run.answers if a.kind == "figures"]
-    assert figures and all(a.status in (200, 502, 504) for a in figures), Counter(a.status for a in figures)
+    assert figures and not unexplained(figures, run.kills), unexplained(figures, run.kills)[:5]
     await check(platform, load, run, summary_file)
 
 
@@ -442,9 +449,9 @@ async def test_a_service_killed_during_the_import_and_the_import_run_again(platf
             assert not first.done(), f"the import ended before the kill: {first.result().status_code}"
             assert time.monotonic() < deadline, f"only {stored} people of the file stored after 600 s"
             await asyncio.sleep(0.2)
-        fault.killed()
-        await _in_thread(platform.stack.kill_replica, "intake", 1)
-        await _in_thread(platform.stack.kill_replica, "accompaniment", 1)
+        async with fault.killing():
+            await _in_thread(platform.stack.kill_replica, "intake", 1)
+            await _in_thread(platform.stack.kill_replica, "accompaniment", 1)
         with pytest.raises(httpx.TransportError):
             await first
         fault.back()

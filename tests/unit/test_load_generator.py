@@ -92,5 +92,20 @@ def test_a_500_a_timeout_or_a_502_outside_a_kill_is_never_a_right_answer():
     server_error = Answer("referral", 500, 0.0, 1.0)
     hang = Answer("referral", None, 0.0, 30.0, "timeout: ReadTimeout")
     refused = Answer("referral", 422, 0.0, 1.0)
-    answers = [*ok, in_flight_at_kill, dropped_at_kill, later_502, later_drop, server_error, hang, refused]
-    assert unexplained(answers, kills=[0.5]) == [later_502, later_drop, server_error, hang, refused]
+    # Sent while the kill command ran (the process died at some instant of it), or just after it returned.
+    during_the_command = Answer("referral", 502, 0.55, 1.5)
+    after_the_command = Answer("referral", 502, 0.7, 1.5)
+    answers = [
+        *ok,
+        in_flight_at_kill,
+        dropped_at_kill,
+        during_the_command,
+        after_the_command,
+        later_502,
+        later_drop,
+        server_error,
+        hang,
+        refused,
+    ]
+    expected = [after_the_command, later_502, later_drop, server_error, hang, refused]
+    assert unexplained(answers, kills=[(0.5, 0.6)]) == expected
