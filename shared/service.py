@@ -226,7 +226,10 @@ async def postgres_check(pool: asyncpg.Pool | None) -> dict:
     if pool is None:
         return {"ok": False, "error": "not connected"}
     try:
-        await asyncio.wait_for(pool.fetchval("SELECT 1"), timeout=2)
+        # asyncpg's own time-outs: a query cancelled from outside (asyncio.wait_for) while PostgreSQL drops the
+        # session can leave the pooled connection in a lost protocol state for the next request.
+        async with pool.acquire(timeout=2) as conn:
+            await conn.fetchval("SELECT 1", timeout=2)
         return {"ok": True}
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as e:
         return {"ok": False, "error": str(e) or type(e).__name__}
