@@ -235,12 +235,22 @@ async def postgres_check(pool: asyncpg.Pool | None) -> dict:
         return {"ok": False, "error": str(e) or type(e).__name__}
 
 
+async def _released(conn: asyncpg.Connection) -> None:
+    """What a connection goes through when given back to the pool: nothing beyond asyncpg's own cleanup.
+
+    asyncpg's default sends `RESET ALL; UNLISTEN *; CLOSE ALL; SELECT pg_advisory_unlock_all()` on every release, a
+    round trip per request for state the services never leave on a pooled connection: their advisory locks are
+    transaction-scoped, or taken and released in one block; LISTEN and the relay's session lock live on connections
+    of their own (`pool_connector`). asyncpg still rolls back an open transaction and drops listeners before this
+    runs."""
+
+
 async def _connect(url: str) -> asyncpg.Pool:
     """A pool, waiting a little for a database that is still starting."""
     deadline = time.monotonic() + 30
     while True:
         try:
-            return await asyncpg.create_pool(url, min_size=1, max_size=10)
+            return await asyncpg.create_pool(url, min_size=1, max_size=10, reset=_released)
         except (OSError, asyncpg.CannotConnectNowError) as e:
             if time.monotonic() > deadline:
                 raise
