@@ -243,6 +243,15 @@ async def test_worklists_come_a_page_at_a_time_soonest_end_first(platform):
         whole = await page()
         assert sorted(whole) == sorted(p["accompaniment_id"] for p in people)
         assert await page(limit=2) + await page(limit=2, offset=2) == whole
+        # A client that follows the `Link` header gets every page, and no link after the last.
+        first = await api.get("/worklists", params={"referent": referent, "limit": 2})
+        assert first.links["next"]["url"].endswith("offset=2") and f"referent={referent}" in first.links["next"]["url"]
+        last = await api.get(first.links["next"]["url"])
+        assert [e["accompaniment_id"] for e in first.json() + last.json()] == whole
+        assert (
+            "link" not in last.headers
+            and "link" not in (await api.get("/worklists", params={"referent": referent})).headers
+        )
         assert await page(offset=3) == []
         assert (await api.get("/worklists", params={"limit": 0})).status_code == 422
         export = await api.get("/worklists.csv", params={"referent": referent})

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
@@ -60,8 +60,13 @@ _ENTRIES = TypeAdapter(list[WorklistEntry])
 Referent = Annotated[str | None, Query(max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
 
 
-@router.get("/worklists", response_model=list[WorklistEntry])
+@router.get(
+    "/worklists",
+    response_model=list[WorklistEntry],
+    responses={200: {"headers": {"Link": {"description": 'The next page (`rel="next"`), when there is one.'}}}},
+)
 async def get_worklist(
+    request: Request,
     user: CurrentUser,
     deps: DependenciesDep,
     agency_id: AgencyId = None,
@@ -71,9 +76,15 @@ async def get_worklist(
     offset: Offset = 0,
 ) -> Response:
     """Accompaniments ending soon, without recent contact, or whose contract was not signed in time, soonest
-    planned end first, a page at a time (`limit`, `offset`); the CSV and XLSX exports hold the whole list."""
-    entries = await _worklist(user, deps, agency_id, referent, as_of, limit=limit, offset=offset)
-    return Response(_ENTRIES.dump_json(entries), media_type="application/json")
+    planned end first, a page at a time (`limit`, `offset`): when more follow, the `Link` header gives the next
+    page (`rel="next"`). The CSV and XLSX exports hold the whole list."""
+    entries = await _worklist(user, deps, agency_id, referent, as_of, limit=limit + 1, offset=offset)
+    headers = {}
+    if len(entries) > limit:
+        entries = entries[:limit]
+        following = request.url.include_query_params(limit=limit, offset=offset + limit)
+        headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return Response(_ENTRIES.dump_json(entries), media_type="application/json", headers=headers)
 
 
 def _table(entries: list[WorklistEntry]) -> Table:
