@@ -106,7 +106,7 @@ haproxy_config() {
   cat <<EOF
 # Written by deploy/local/platform.sh at every start: edits here are lost.
 global
-    log stdout format raw local0 notice
+    log stdout format raw local0 info
     maxconn 4096
 
 defaults
@@ -114,7 +114,14 @@ defaults
     log global
     option httplog
     option dontlognull
+    # Only requests that went wrong are logged (a 5xx, a connection closed without an answer, with HAProxy's
+    # termination flags telling which side ended it).
+    option dontlog-normal
     option redispatch
+    # A server connection serves the client session that opened it only: one left idle in a shared pool may be
+    # closed by the service's keep-alive time-out at the instant it is handed a request, which a POST could not
+    # be safely retried from (a 502 for a request no process failed).
+    http-reuse never
     retries 2
     timeout connect 3s
     timeout client 600s

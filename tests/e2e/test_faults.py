@@ -321,7 +321,10 @@ async def check(platform: Cluster, load: LoadGenerator, run: Run, summary_file) 
     assert not problems, "\n".join(problems)
     assert not any(dead.values()), f"dead letters: {dead}"
     bad = unexplained(run.answers, run.kills)
-    assert not bad, f"{len(bad)} answers a client must never get, e.g. {bad[:5]} (all: {dict(statuses)})"
+    assert not bad, (
+        f"{len(bad)} answers a client must never get, e.g. {bad[:5]} (all: {dict(statuses)};"
+        f" kill commands ran {run.kills}; HAProxy logged what went wrong in {LOGS.relative_to(REPO)}/haproxy.log)"
+    )
     assert run.recovered_in is not None, f"not every process ready {READY_WITHIN}s after the fault"
 
 
