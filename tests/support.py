@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from shared.kafka import make_admin, make_consumer
+from shared.envelope import Envelope
+from shared.kafka import make_admin, make_consumer, make_producer
 from shared.settings import PlatformSettings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,6 +105,17 @@ async def wait_until(predicate, timeout: float, interval: float = 0.3, message: 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         await asyncio.sleep(interval)
+
+
+async def publish(settings: PlatformSettings, topic: str, envelopes: Iterable[Envelope]) -> None:
+    """Put `envelopes` on `topic` in order, with the credentials of `settings`, as an outbox relay would."""
+    producer = make_producer(settings)
+    await producer.start()
+    try:
+        for e in envelopes:
+            await producer.send_and_wait(topic, value=e.kafka_value(), key=e.kafka_key(), headers=e.kafka_headers())
+    finally:
+        await producer.stop()
 
 
 async def wait_http_ready(base_url: str, timeout: float = 60) -> None:

@@ -12,15 +12,14 @@ import string
 import subprocess
 import sys
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import asyncpg
 import pytest
 
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 from shared.envelope import Envelope
-from shared.kafka import make_producer
-from tests.support import REPO, read_topic, wait_until
+from tests.builders import enrolment, envelope_of
+from tests.support import REPO, publish, read_topic, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -404,44 +403,19 @@ async def test_presence_in_immersions_with_one_host_is_capped_over_twelve_months
 async def test_an_enrolment_while_an_accompaniment_is_open_opens_no_second_one(platform):
     agency = "ali-montreuil"
     beneficiary, accompaniment = await _refer(platform, agency, oriented_days_ago=30)
-    again = BeneficiaryEnrolled(
+    again = enrolment(
         beneficiary_id=beneficiary,
         agency_id=agency,
         commune_code=COMMUNES[agency],
-        age_band=AgeBand.FROM_35_TO_44,
-        household_type=HouseholdType.SINGLE,
         orientation_date=TODAY,
         enrolled_on=TODAY,
-        referral_source="test",
     )
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source="/ali/intake",
-        type=again.event_type(),
-        time=datetime.now(UTC),
-        dataschema=again.dataschema(),
-        schema_version=again.schema_version,
-        stream_id=f"beneficiary-{beneficiary}",
-        stream_version=9,
-        partition_key=beneficiary,
-        correlation_id=uuid.uuid4(),
-        data=again.model_dump(mode="json"),
-    )
-    producer = make_producer(platform.settings("intake"))
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            platform.topic("intake.events"),
-            value=envelope.kafka_value(),
-            key=envelope.kafka_key(),
-            headers=envelope.kafka_headers(),
-        )
-    finally:
-        await producer.stop()
+    published = envelope_of(again, f"beneficiary-{beneficiary}", 9, key=beneficiary)
+    await publish(platform.settings("intake"), platform.topic("intake.events"), [published])
 
     async def dead_lettered():
         records = await read_topic(platform.kafka, platform.topic("accompaniment.dlq"), idle=2, timeout=20)
-        return [r for r in records if dict(r.headers).get("ce_id") == str(envelope.id).encode()]
+        return [r for r in records if dict(r.headers).get("ce_id") == str(published.id).encode()]
 
     [dead] = await wait_until(dead_lettered, 90, interval=2, message="the enrolment to be refused")
     headers = dict(dead.headers)

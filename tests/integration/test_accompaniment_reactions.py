@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import string
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,8 +14,8 @@ from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
-from shared.kafka import make_producer
-from tests.support import read_topic, wait_until
+from tests.builders import envelope_of
+from tests.support import publish, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -48,30 +48,8 @@ async def _enrol(platform, commune: str = "93027") -> dict:
 
 async def _publish(platform, context: str, event: DomainEvent, stream_id: str, key: str) -> None:
     """Put an event on another context's topic, as its outbox relay would."""
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source=f"/ali/{context}",
-        type=event.event_type(),
-        time=datetime.now(UTC),
-        dataschema=event.dataschema(),
-        schema_version=event.schema_version,
-        stream_id=stream_id,
-        stream_version=1,
-        partition_key=key,
-        correlation_id=uuid.uuid4(),
-        data=event.model_dump(mode="json"),
-    )
-    producer = make_producer(platform.settings(context))
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            platform.topic(f"{context}.events"),
-            value=envelope.kafka_value(),
-            key=envelope.kafka_key(),
-            headers=envelope.kafka_headers(),
-        )
-    finally:
-        await producer.stop()
+    published = envelope_of(event, stream_id, key=key, source=f"/ali/{context}")
+    await publish(platform.settings(context), platform.topic(f"{context}.events"), [published])
 
 
 def _hire(person: dict, contract: ContractType, months: float | None = None) -> HireRecorded:

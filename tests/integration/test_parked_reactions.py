@@ -6,18 +6,19 @@ import asyncio
 import subprocess
 import sys
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import asyncpg
 import pytest
 
 from shared.contracts.employment import ContractType
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, BeneficiaryTransferred, HouseholdType
+from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
-from shared.kafka import ensure_topics, make_producer
-from tests.support import REPO, ServiceProcess, service_env, wait_until
+from shared.kafka import ensure_topics
+from tests.builders import enrolment, envelope_of
+from tests.support import REPO, ServiceProcess, publish, service_env, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -26,31 +27,9 @@ TODAY = date.today()
 
 async def _publish(settings, context: str, event: DomainEvent, stream_id: str, key: uuid.UUID) -> Envelope:
     """Put an event on a context's topic, as its outbox relay would."""
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source=f"/ali/{context}",
-        type=event.event_type(),
-        time=datetime.now(UTC),
-        dataschema=event.dataschema(),
-        schema_version=event.schema_version,
-        stream_id=stream_id,
-        stream_version=1,
-        partition_key=str(key),
-        correlation_id=uuid.uuid4(),
-        data=event.model_dump(mode="json"),
-    )
-    producer = make_producer(settings)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            settings.topic(f"{context}.events"),
-            value=envelope.kafka_value(),
-            key=envelope.kafka_key(),
-            headers=envelope.kafka_headers(),
-        )
-    finally:
-        await producer.stop()
-    return envelope
+    published = envelope_of(event, stream_id, key=str(key), source=f"/ali/{context}")
+    await publish(settings, settings.topic(f"{context}.events"), [published])
+    return published
 
 
 async def _parked(pool: asyncpg.Pool, schema: str) -> list[asyncpg.Record]:
@@ -108,16 +87,7 @@ async def test_a_transfer_and_a_hire_before_the_enrolment_wait_for_it_then_apply
         )
         assert listing.returncode == 0 and listing.stdout.count(f"beneficiary:{person}") == 2, listing.stdout
 
-        enrolled = BeneficiaryEnrolled(
-            beneficiary_id=person,
-            agency_id="ali-la-courneuve",
-            commune_code="93027",
-            age_band=AgeBand.FROM_35_TO_44,
-            household_type=HouseholdType.SINGLE,
-            orientation_date=TODAY,
-            enrolled_on=TODAY,
-            referral_source="test",
-        )
+        enrolled = enrolment(beneficiary_id=person, orientation_date=TODAY, enrolled_on=TODAY)
         await _publish(settings, "intake", enrolled, f"beneficiary-{person}", person)
 
         async def applied():

@@ -20,11 +20,8 @@ from shared.auth import Principal, Role
 from shared.contracts.accompaniment import WorkshopTheme
 from shared.contracts.employment import ContractType
 from shared.contracts.intake import (
-    AgeBand,
-    BeneficiaryEnrolled,
     BeneficiaryPersonalDataErased,
     BeneficiaryTransferred,
-    HouseholdType,
 )
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
@@ -32,6 +29,7 @@ from shared.errors import ConcurrencyError, Forbidden, Parked
 from shared.events import DomainEvent
 from shared.private_text import Owner, PersonalDataErased, text_ref
 from shared.staff import staff_id
+from tests.builders import enrolment, envelope_of
 from tests.fakes.accompaniment import accompaniment_dependencies
 
 TODAY = date(2025, 3, 1)
@@ -49,35 +47,14 @@ def _events(deps: Dependencies) -> list[Envelope]:
 
 
 def _envelope(event: DomainEvent, stream: str, version: int = 1) -> Envelope:
-    return Envelope(
-        id=uuid.uuid4(),
-        source="/ali/test",
-        type=event.event_type(),
-        time=datetime(2025, 3, 2, 9, 30, tzinfo=UTC),
-        dataschema=event.dataschema(),
-        schema_version=event.schema_version,
-        stream_id=stream,
-        stream_version=version,
-        partition_key=stream,
-        correlation_id=uuid.uuid4(),
-        data=event.model_dump(mode="json"),
-    )
+    return envelope_of(event, stream, version, time=datetime(2025, 3, 2, 9, 30, tzinfo=UTC))
 
 
 async def _enrol(deps, beneficiary_id: UUID | None = None) -> tuple[Accompaniment, Envelope]:
-    enrolled = BeneficiaryEnrolled(
-        beneficiary_id=beneficiary_id or uuid.uuid4(),
-        agency_id="ali-la-courneuve",
-        commune_code="93027",
-        age_band=AgeBand.UNDER_26,
-        household_type=HouseholdType.SINGLE,
-        orientation_date=date(2025, 1, 10),
-        enrolled_on=date(2025, 1, 20),
-        referral_source="test",
-    )
-    envelope = _envelope(enrolled, f"beneficiary-{enrolled.beneficiary_id}")
-    await reactions.on_beneficiary_enrolled(envelope, None, deps=deps)
-    return await deps.store.load(ACCOMPANIMENT, accompaniment_id_for(envelope.id)), envelope
+    enrolled = enrolment(beneficiary_id=beneficiary_id or uuid.uuid4())
+    published = _envelope(enrolled, f"beneficiary-{enrolled.beneficiary_id}")
+    await reactions.on_beneficiary_enrolled(published, None, deps=deps)
+    return await deps.store.load(ACCOMPANIMENT, accompaniment_id_for(published.id)), published
 
 
 async def _handle(deps, accompaniment_id, cmd, user=CASEWORKER, today=TODAY):
@@ -266,18 +243,13 @@ def test_a_return_opens_an_accompaniment_that_says_so_and_names_the_earlier_one(
 
     from services.accompaniment.domain.decisions.lifecycle import open_for
     from services.accompaniment.settings import AccompanimentSettings
-    from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 
     earlier = uuid4()
-    back = BeneficiaryEnrolled(
-        beneficiary_id=uuid4(),
+    back = enrolment(
         agency_id="ali-bobigny",
         commune_code="93008",
-        age_band=AgeBand.FROM_35_TO_44,
-        household_type=HouseholdType.SINGLE,
         orientation_date=_date(2025, 11, 15),
         enrolled_on=_date(2025, 11, 16),
-        referral_source="test",
         is_return=True,
         previous_accompaniment_id=earlier,
     )

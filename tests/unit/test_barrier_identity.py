@@ -28,6 +28,7 @@ from shared.contracts.accompaniment import (
 from shared.envelope import Envelope
 from shared.errors import EnvelopeError
 from shared.events import DomainEvent, EventRegistry, Origin
+from tests.builders import envelope_of
 
 TODAY = date(2025, 9, 1)
 CTX = Context(today=TODAY, rules=Rules())
@@ -119,22 +120,11 @@ def test_a_progress_names_its_barrier_by_id_or_by_category_not_both():
 
 
 def _envelope(event: DomainEvent, stream_id: str, version: int, *, v1: bool = False) -> Envelope:
-    data = event.model_dump(mode="json")
-    if v1:
-        data.pop("barrier_id", None)
-    return Envelope(
-        id=uuid.uuid4(),
-        source="/ali/accompaniment",
-        type=event.event_type(),
-        time=datetime(2025, 9, 1, tzinfo=UTC),
-        dataschema=event.dataschema(),
-        schema_version=1 if v1 else event.schema_version,
-        stream_id=stream_id,
-        stream_version=version,
-        partition_key="p",
-        correlation_id=uuid.uuid4(),
-        data=data,
-    )
+    recorded = envelope_of(event, stream_id, version, key="p", time=datetime(2025, 9, 1, tzinfo=UTC))
+    if not v1:
+        return recorded
+    data = {k: v for k, v in recorded.data.items() if k != "barrier_id"}
+    return recorded.model_copy(update={"data": data, "schema_version": 1})
 
 
 def _legacy_history() -> tuple[AccompanimentOpened, list[Envelope]]:

@@ -27,6 +27,7 @@ from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.envelope import Envelope
 from shared.errors import Forbidden
 from shared.private_text import Owner, PersonalDataErased, TextState, text_ref
+from tests.builders import envelope_of
 from tests.fakes.placement import placement_dependencies
 
 TODAY = date(2026, 6, 30)
@@ -47,19 +48,8 @@ def _registration(siret: str = "73282932000074") -> RegisterEmployer:
 
 
 def _envelope(event, version: int, at: datetime | None = None) -> Envelope:
-    return Envelope(
-        id=uuid.uuid4(),
-        source="/ali/accompaniment",
-        type=event.event_type(),
-        time=at or datetime.now(UTC),
-        dataschema=event.dataschema(),
-        schema_version=event.schema_version,
-        stream_id=f"accompaniment-{event.accompaniment_id}",
-        stream_version=version,
-        partition_key=str(event.beneficiary_id),
-        correlation_id=uuid.uuid4(),
-        data=event.model_dump(mode="json"),
-    )
+    stream = f"accompaniment-{event.accompaniment_id}"
+    return envelope_of(event, stream, version, key=str(event.beneficiary_id), time=at)
 
 
 def _profile(beneficiary_id, accompaniment_id, *, agency: str = AGENCY, hours: int = 35) -> CandidateProfileUpdated:
@@ -267,20 +257,9 @@ async def test_intake_s_erasure_destroys_the_person_s_key_in_placement(deps):
     person = uuid.uuid4()
     erased = BeneficiaryPersonalDataErased(beneficiary_id=person, erased_on=TODAY)
     await deps.texts.seal(None, Owner.person(person), {uuid.uuid4(): "check-in notes"})
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source="/ali/intake",
-        type=erased.event_type(),
-        time=datetime.now(UTC),
-        dataschema=erased.dataschema(),
-        schema_version=erased.schema_version,
-        stream_id=f"beneficiary-{person}",
-        stream_version=3,
-        partition_key=str(person),
-        correlation_id=uuid.uuid4(),
-        data=erased.model_dump(mode="json"),
+    await reactions.on_personal_data_erased(
+        envelope_of(erased, f"beneficiary-{person}", 3, key=str(person)), None, deps=deps
     )
-    await reactions.on_personal_data_erased(envelope, None, deps=deps)
     assert await deps.texts.is_erased(None, Owner.person(person))
     with pytest.raises(PersonalDataErased):
         await deps.texts.seal(None, Owner.person(person), {uuid.uuid4(): "later notes"})

@@ -1,0 +1,49 @@
+"""Events, envelopes and commands as the tests build them: plausible values, each test naming only what it is about."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+from shared.envelope import Envelope
+from shared.events import DomainEvent
+
+
+def enrolment(**changes: Any) -> BeneficiaryEnrolled:
+    """A person enrolled at La Courneuve (in its commune), under 26, single, oriented on 10 January 2025."""
+    values: dict[str, Any] = dict(
+        beneficiary_id=uuid.uuid4(),
+        agency_id="ali-la-courneuve",
+        commune_code="93027",
+        age_band=AgeBand.UNDER_26,
+        household_type=HouseholdType.SINGLE,
+        orientation_date=date(2025, 1, 10),
+        enrolled_on=date(2025, 1, 20),
+        referral_source="test",
+    )
+    return BeneficiaryEnrolled(**(values | changes))
+
+
+def envelope_of(
+    event: DomainEvent,
+    stream_id: str,
+    version: int = 1,
+    *,
+    key: str | None = None,
+    source: str | None = None,
+    time: datetime | None = None,
+    subject: str | None = None,
+) -> Envelope:
+    """`event` as its context's relay would publish it (keyed by its stream unless `key`, now unless `time`)."""
+    return Envelope.of(
+        event,
+        source=source or f"/ali/{event.context}",
+        stream_id=stream_id,
+        stream_version=version,
+        partition_key=key or stream_id,
+        correlation_id=uuid.uuid4(),
+        subject=subject,
+        time=time,
+    )
