@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.envelope import Envelope
 from shared.events import DomainEvent
 
@@ -24,6 +25,20 @@ def enrolment(**changes: Any) -> BeneficiaryEnrolled:
         referral_source="test",
     )
     return BeneficiaryEnrolled(**(values | changes))
+
+
+def employer_registered(n: int = 0) -> EmployerRegistered:
+    """A small event of any stream: an employer registered, `n` telling one from another (its name's reference)."""
+    return EmployerRegistered(
+        employer_id=uuid.uuid4(),
+        siret="73282932000074",
+        name_ref=uuid.UUID(int=n),
+        size=EmployerSize.TPE,
+        sector="S",
+        social_economy=False,
+        siae=False,
+        commune_code="93027",
+    )
 
 
 def envelope_of(

@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from collections import defaultdict
 
 import pytest
 
-from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.envelope import Envelope
 from shared.eventstore import Tracing
 from shared.kafka import ensure_topics
 from shared.outbox import OutboxRelay
+from tests.builders import employer_registered
 from tests.support import read_topic, wait_until
 
 pytestmark = pytest.mark.integration
 
 WRITERS = 8
 EVENTS = 10_000
-
-
-def _event(n: int) -> EmployerRegistered:
-    return EmployerRegistered(
-        employer_id=uuid.uuid4(),
-        siret="73282932000074",
-        name_ref=uuid.UUID(int=n),
-        size=EmployerSize.TPE,
-        sector="S",
-        social_economy=False,
-        siae=False,
-        commune_code="93027",
-    )
 
 
 async def _writer(store, writer: int, count: int, seed: int) -> None:
@@ -46,7 +32,7 @@ async def _writer(store, writer: int, count: int, seed: int) -> None:
         await store.append(
             stream,
             versions[stream],
-            [_event(written + i) for i in range(size)],
+            [employer_registered(written + i) for i in range(size)],
             partition_key=stream,
             tracing=Tracing.new(),
         )

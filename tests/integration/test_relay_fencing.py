@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from contextlib import suppress
 
 import asyncpg
 import pytest
 
-from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.envelope import Envelope
 from shared.eventstore import PostgresEventStore, Tracing
 from shared.kafka import ensure_topics
 from shared.outbox import OutboxRelay
+from tests.builders import employer_registered
 from tests.private_postgres import PrivatePostgres
 from tests.support import ServiceProcess, read_topic, service_env, wait_until
 
@@ -27,19 +26,6 @@ pytestmark = pytest.mark.integration
 
 RATE = 60  # events per second, steady
 SECONDS = 25
-
-
-def _event(n: int) -> EmployerRegistered:
-    return EmployerRegistered(
-        employer_id=uuid.uuid4(),
-        siret="73282932000074",
-        name_ref=uuid.UUID(int=n),
-        size=EmployerSize.TPE,
-        sector="S",
-        social_economy=False,
-        siae=False,
-        commune_code="93027",
-    )
 
 
 async def _steady_writer(url: str, schema: str, count: int, rate: float) -> int:
@@ -55,7 +41,9 @@ async def _steady_writer(url: str, schema: str, count: int, rate: float) -> int:
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    await store.append(stream, 0, [_event(n)], partition_key=f"k{n % 17}", tracing=Tracing.new())
+                    await store.append(
+                        stream, 0, [employer_registered(n)], partition_key=f"k{n % 17}", tracing=Tracing.new()
+                    )
                     break
                 except asyncpg.UniqueViolationError:
                     break  # committed by an attempt whose answer was lost
@@ -138,7 +126,7 @@ async def test_a_leader_whose_lock_connection_is_cut_stops_and_the_rest_is_publi
     running = [asyncio.create_task(r.run(stop)) for r in relays]
     try:
         for n in range(200):
-            await store.append(f"a-{n}", 0, [_event(n)], partition_key=f"k{n % 7}", tracing=Tracing.new())
+            await store.append(f"a-{n}", 0, [employer_registered(n)], partition_key=f"k{n % 7}", tracing=Tracing.new())
         await wait_until(lambda: _any_leads(relays), timeout=30, message="a leader")
         leader = next(r for r in relays if not r.standby)
         # Cut the leader's lock connection from the server side, while events keep coming.
@@ -149,7 +137,7 @@ async def test_a_leader_whose_lock_connection_is_cut_stops_and_the_rest_is_publi
         )
         assert cut == 1
         for n in range(200, 400):
-            await store.append(f"a-{n}", 0, [_event(n)], partition_key=f"k{n % 7}", tracing=Tracing.new())
+            await store.append(f"a-{n}", 0, [employer_registered(n)], partition_key=f"k{n % 7}", tracing=Tracing.new())
 
         async def caught_up():
             return await relays[0].checkpoint() == 400
