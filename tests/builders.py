@@ -6,10 +6,23 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from services.intake.domain.commands import ReferBeneficiary
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.envelope import Envelope
 from shared.events import DomainEvent
+
+
+def referral(**changes: Any) -> ReferBeneficiary:
+    """Aminata Diallo, born on 4 May 1990, living in La Courneuve, oriented on 10 January 2025."""
+    values: dict[str, Any] = dict(
+        first_name="Aminata",
+        last_name="Diallo",
+        birth_date=date(1990, 5, 4),
+        commune_code="93027",
+        orientation_date=date(2025, 1, 10),
+    )
+    return ReferBeneficiary(**(values | changes))
 
 
 def enrolment(**changes: Any) -> BeneficiaryEnrolled:
