@@ -169,8 +169,8 @@ def test_an_earlier_enrolment_date_starts_the_accompaniment_then():
     from services.intake.domain import decisions
     from services.intake.domain.errors import InvalidReferral
 
-    referral = referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 20))
-    [event] = decisions.enrol(referral, uuid.uuid4(), today=date(2025, 6, 1))
+    dated = referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 20))
+    [event] = decisions.enrol(dated, uuid.uuid4(), today=date(2025, 6, 1))
     assert event.enrolled_on == date(2025, 1, 20)
     [default] = decisions.enrol(referral(orientation_date=date(2025, 1, 10)), uuid.uuid4(), today=date(2025, 6, 1))
     assert default.enrolled_on == date(2025, 6, 1)
