@@ -7,6 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from services.intake.domain.commands import ReferBeneficiary
+from services.placement.domain.candidate import Candidate
+from services.placement.domain.state import Need
+from shared.contracts.accompaniment import CandidateProfileUpdated, TimeSlot
+from shared.contracts.employment import ContractType
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.envelope import Envelope
@@ -52,6 +56,60 @@ def employer_registered(n: int = 0) -> EmployerRegistered:
         siae=False,
         commune_code="93027",
     )
+
+
+def need(**changes: Any) -> Need:
+    """An open need of La Courneuve for 24 hours a week of mornings, a six-month CDD, published on 5 January 2026."""
+    values: dict[str, Any] = dict(
+        id=uuid.uuid4(),
+        employer_id=uuid.uuid4(),
+        agency_id="ali-la-courneuve",
+        title_ref=uuid.uuid4(),
+        sector="I",
+        tasks_ref=uuid.uuid4(),
+        weekly_hours=24,
+        time_slots=(TimeSlot.MORNING,),
+        commune_code="93027",
+        required_aptitudes=(),
+        working_conditions=(),
+        contract_type=ContractType.CDD,
+        duration_months=6,
+        positions=1,
+        published_on=date(2026, 1, 5),
+    )
+    return Need(**(values | changes))
+
+
+def candidate(**changes: Any) -> Candidate:
+    """An active candidate of La Courneuve, free in the mornings, 35 hours at most, within 5 km, without licence."""
+    values: dict[str, Any] = dict(
+        beneficiary_id=uuid.uuid4(),
+        agency_id="ali-la-courneuve",
+        commune_code="93027",
+        aptitudes=frozenset(),
+        available_slots=frozenset({TimeSlot.MORNING}),
+        max_weekly_hours=35,
+        max_commute_km=5,
+        driving_licence=False,
+    )
+    return Candidate(**(values | changes))
+
+
+def candidate_profile(
+    beneficiary_id: uuid.UUID, accompaniment_id: uuid.UUID, **changes: Any
+) -> CandidateProfileUpdated:
+    """The profile accompaniment shares of a person of La Courneuve: cleaning, mornings and afternoons, 35 h, 5 km."""
+    values: dict[str, Any] = dict(
+        accompaniment_id=accompaniment_id,
+        beneficiary_id=beneficiary_id,
+        agency_id="ali-la-courneuve",
+        commune_code="93027",
+        aptitudes=["cleaning"],
+        available_slots=["morning", "afternoon"],
+        max_weekly_hours=35,
+        max_commute_km=5,
+    )
+    return CandidateProfileUpdated(**(values | changes))
 
 
 def envelope_of(

@@ -15,7 +15,7 @@ from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfile
 from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.envelope import Envelope
 from shared.staff import staff_id
-from tests.builders import envelope_of
+from tests.builders import candidate_profile, envelope_of
 from tests.support import publish, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -37,19 +37,14 @@ def _caseworker(platform, agency: str = AGENCY) -> httpx.AsyncClient:
 
 def _profile(beneficiary_id: uuid.UUID, accompaniment_id: uuid.UUID, **changes) -> CandidateProfileUpdated:
     values = dict(
-        accompaniment_id=accompaniment_id,
-        beneficiary_id=beneficiary_id,
         agency_id=AGENCY,
-        commune_code="93027",
         aptitudes=["cleaning", "teamwork"],
-        available_slots=["morning", "afternoon"],
-        max_weekly_hours=35,
         max_commute_km=10,
         driving_licence=False,
         work_constraints=[],
         wished_sectors=["I"],
     )
-    return CandidateProfileUpdated(**{**values, **changes})
+    return candidate_profile(beneficiary_id, accompaniment_id, **(values | changes))
 
 
 async def _publish(platform, *events: tuple[object, int]) -> None:

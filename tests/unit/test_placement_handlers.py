@@ -27,7 +27,7 @@ from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.envelope import Envelope
 from shared.errors import Forbidden
 from shared.private_text import Owner, PersonalDataErased, TextState, text_ref
-from tests.builders import envelope_of
+from tests.builders import candidate_profile, envelope_of
 from tests.fakes.placement import placement_dependencies
 
 TODAY = date(2026, 6, 30)
@@ -53,16 +53,7 @@ def _envelope(event, version: int, at: datetime | None = None) -> Envelope:
 
 
 def _profile(beneficiary_id, accompaniment_id, *, agency: str = AGENCY, hours: int = 35) -> CandidateProfileUpdated:
-    return CandidateProfileUpdated(
-        accompaniment_id=accompaniment_id,
-        beneficiary_id=beneficiary_id,
-        agency_id=agency,
-        commune_code="93027",
-        aptitudes=["cleaning"],
-        available_slots=["morning", "afternoon"],
-        max_weekly_hours=hours,
-        max_commute_km=5,
-    )
+    return candidate_profile(beneficiary_id, accompaniment_id, agency_id=agency, max_weekly_hours=hours)
 
 
 async def _need(deps: Dependencies, positions: int = 1):
