@@ -168,7 +168,7 @@ class PlatformSettings(BaseSettings):
         return self
 
     def production_problems(self) -> list[str]:
-        """What makes these settings unfit outside development (each names its setting); services add their own."""
+        """What makes these settings unfit outside development (each names its setting), the data keys included."""
         return (
             _auth_problems(self) + _database_problems(self) + _kafka_problems(self) + self.key_problems(self.data_keys)
         )
