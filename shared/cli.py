@@ -195,3 +195,30 @@ def main(
     else:
         code = asyncio.run(_parked(runtime))
     raise SystemExit(code)
+
+
+def main_keeping_texts(
+    name: str,
+    settings: Any,
+    port: int,
+    build_runtime: Callable[[Any], ServiceRuntime],
+    build_app: Callable[[Any], FastAPI],
+) -> None:
+    """`main` of a service keeping free text encrypted (`settings.master_key()`), with its `legacy-texts` command."""
+    from shared import legacy_texts
+    from shared.adapters.private_texts import PostgresPrivateTexts
+
+    def runtime() -> ServiceRuntime:
+        return build_runtime(settings)
+
+    def texts(runtime: ServiceRuntime) -> PostgresPrivateTexts:
+        return PostgresPrivateTexts(runtime.schema, settings.master_key())
+
+    main(
+        name,
+        settings,
+        port,
+        runtime,
+        lambda: build_app(settings),
+        legacy_texts=lambda argv: legacy_texts.main(settings, name, runtime, texts, argv),
+    )
