@@ -64,16 +64,8 @@ async def _refer(platform, agency: str, *, oriented_days_ago: int = 60) -> tuple
         "orientation_date": _day(oriented_days_ago),
         "enrolment_date": _day(oriented_days_ago - 5),
     }
-    async with platform.client("intake") as intake, platform.client("accompaniment", "caseworker", agency) as acc:
-        referred = await intake.post("/referrals", json=body)
-        assert referred.status_code == 201, referred.text
-        beneficiary = referred.json()["beneficiary_id"]
-
-        async def opened():
-            found = (await acc.get("/accompaniments", params={"beneficiary_id": beneficiary})).json()
-            return found[0]["accompaniment_id"] if found else None
-
-        return beneficiary, await wait_until(opened, 60, message="the enrolment to open an accompaniment")
+    opened = await platform.enrol(body)
+    return opened["beneficiary_id"], opened["accompaniment_id"]
 
 
 async def _candidate(platform, agency: str, beneficiary: str, accompaniment: str) -> None:
@@ -488,16 +480,8 @@ async def test_a_closed_rsa_right_in_the_caf_flow_proposes_the_end_of_rights_exi
         "orientation_date": _day(90),
         "enrolment_date": _day(85),
     }
-    async with platform.client("intake") as intake, platform.client("accompaniment", "caseworker", agency) as acc:
-        referred = await intake.post("/referrals", json=pascal)
-        assert referred.status_code == 201, referred.text
-        beneficiary = referred.json()["beneficiary_id"]
-
-        async def opened():
-            found = (await acc.get("/accompaniments", params={"beneficiary_id": beneficiary})).json()
-            return found[0]["accompaniment_id"] if found else None
-
-        url = f"/accompaniments/{await wait_until(opened, 60, message='the enrolment to open an accompaniment')}"
+    url = f"/accompaniments/{(await platform.enrol(pascal))['accompaniment_id']}"
+    async with platform.client("accompaniment", "caseworker", agency) as acc:
         async with platform.client("intake", role="admin") as admin:
             imported = await admin.post(
                 "/referrals/import",

@@ -34,16 +34,7 @@ async def _enrol(platform, commune: str = "93027") -> dict:
         "commune_code": commune,
         "orientation_date": (TODAY - timedelta(days=5)).isoformat(),
     }
-    async with platform.client("intake", role="admin") as intake, platform.client("accompaniment") as admin:
-        referred = await intake.post("/referrals", json=body)
-        assert referred.status_code == 201, referred.text
-        beneficiary_id = referred.json()["beneficiary_id"]
-
-        async def opened():
-            found = (await admin.get("/accompaniments", params={"beneficiary_id": beneficiary_id})).json()
-            return found[0] if found else None
-
-        return await wait_until(opened, timeout=60, message="the enrolment to open an accompaniment")
+    return await platform.enrol(body)
 
 
 async def _publish(platform, context: str, event: DomainEvent, stream_id: str, key: str) -> None:
