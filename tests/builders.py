@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date, datetime
 from typing import Any
+
+import openpyxl
 
 from services.intake.domain.commands import ReferBeneficiary
 from services.placement.domain.candidate import Candidate
@@ -110,6 +113,16 @@ def candidate_profile(
         max_commute_km=5,
     )
     return CandidateProfileUpdated(**(values | changes))
+
+
+def xlsx_of(rows: list[list]) -> bytes:
+    """A workbook whose first sheet holds these rows."""
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def envelope_of(

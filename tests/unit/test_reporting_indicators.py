@@ -226,22 +226,14 @@ def _sessions() -> list[Stream]:
                 scheduled_on=d(2025, 4, 1),
             )
         )
+        seats = {
+            p: {"session_id": session, "agency_id": agency, "accompaniment_id": p.id, "beneficiary_id": p.beneficiary}
+            for p in registered
+        }
         for p in registered:
-            ids = {
-                "session_id": session,
-                "agency_id": agency,
-                "accompaniment_id": p.id,
-                "beneficiary_id": p.beneficiary,
-            }
-            s.add(acc.ParticipantRegistered(**ids, registered_on=d(2025, 4, 2)))
+            s.add(acc.ParticipantRegistered(**seats[p], registered_on=d(2025, 4, 2)))
         for p in registered:
-            ids = {
-                "session_id": session,
-                "agency_id": agency,
-                "accompaniment_id": p.id,
-                "beneficiary_id": p.beneficiary,
-            }
-            s.add(acc.AttendanceRecorded(**ids, theme=theme, session_date=day, attended=p in present))
+            s.add(acc.AttendanceRecorded(**seats[p], theme=theme, session_date=day, attended=p in present))
         streams.append(s)
     return streams
 
