@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import random
+import string
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import openpyxl
@@ -18,6 +20,23 @@ from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.envelope import Envelope
 from shared.events import DomainEvent
+
+
+def a_name() -> str:
+    """A random name, so that each test refers someone the platform does not know."""
+    return "".join(random.choices(string.ascii_lowercase, k=10)).capitalize()
+
+
+def newcomer(commune_code: str = "93027", oriented_days_ago: int = 20, **extra: Any) -> dict[str, Any]:
+    """The body of a referral of someone new (random names and birth date) oriented `oriented_days_ago` days ago."""
+    return {
+        "first_name": a_name(),
+        "last_name": a_name(),
+        "birth_date": (date(1975, 1, 1) + timedelta(days=random.randint(0, 9000))).isoformat(),
+        "commune_code": commune_code,
+        "orientation_date": (date.today() - timedelta(days=oriented_days_ago)).isoformat(),
+        **extra,
+    }
 
 
 def referral(**changes: Any) -> ReferBeneficiary:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import string
 import subprocess
 import sys
 import uuid
@@ -18,7 +17,7 @@ import asyncpg
 import pytest
 
 from shared.envelope import Envelope
-from tests.builders import enrolment, envelope_of
+from tests.builders import a_name, enrolment, envelope_of, newcomer
 from tests.support import REPO, publish, read_topic, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -37,10 +36,6 @@ def _day(days_ago: int) -> str:
     return (TODAY - timedelta(days=days_ago)).isoformat()
 
 
-def _name() -> str:
-    return "".join(random.choices(string.ascii_lowercase, k=12)).capitalize()
-
-
 def _siret() -> str:
     """A random SIRET with a valid Luhn key."""
     digits = [random.randint(0, 9) for _ in range(13)]
@@ -56,14 +51,7 @@ def _siret() -> str:
 
 async def _refer(platform, agency: str, *, oriented_days_ago: int = 60) -> tuple[str, str]:
     """A person referred to `agency` and enrolled: (beneficiary id, accompaniment id)."""
-    body = {
-        "first_name": _name(),
-        "last_name": _name(),
-        "birth_date": (date(1975, 1, 1) + timedelta(days=random.randint(0, 9000))).isoformat(),
-        "commune_code": COMMUNES[agency],
-        "orientation_date": _day(oriented_days_ago),
-        "enrolment_date": _day(oriented_days_ago - 5),
-    }
+    body = newcomer(COMMUNES[agency], oriented_days_ago, enrolment_date=_day(oriented_days_ago - 5))
     opened = await platform.enrol(body)
     return opened["beneficiary_id"], opened["accompaniment_id"]
 
@@ -93,7 +81,7 @@ async def _employer(platform, agency: str) -> str:
             "/employers",
             json={
                 "siret": _siret(),
-                "name": f"Employeur {_name()}",
+                "name": f"Employeur {a_name()}",
                 "size": "pme",
                 "sector": "H",
                 "commune_code": COMMUNES[agency],
@@ -421,8 +409,8 @@ async def test_an_enrolment_while_an_accompaniment_is_open_opens_no_second_one(p
 async def test_a_return_opens_a_new_accompaniment_linked_to_the_earlier_one_and_counts_as_an_entry(platform):
     agency = "ali-bobigny"
     person = {
-        "first_name": _name(),
-        "last_name": _name(),
+        "first_name": a_name(),
+        "last_name": a_name(),
         "birth_date": "1983-05-17",
         "commune_code": "93008",
     }

@@ -7,11 +7,8 @@ principal and `bi_reader` are those `make bi-access` hands out.
 from __future__ import annotations
 
 import asyncio
-import random
 import shutil
-import string
 import subprocess
-from datetime import date, timedelta
 
 import asyncpg
 import pytest
@@ -28,6 +25,7 @@ from pydantic import SecretStr
 from services.reporting.adapters.bi import VIEWS
 from shared.kafka import client_security, ensure_topics, make_admin, make_consumer, make_producer
 from shared.settings import PlatformSettings
+from tests.builders import newcomer
 from tests.support import REPO, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -35,32 +33,10 @@ pytestmark = pytest.mark.integration
 _TOPIC_AUTHORIZATION_FAILED = 29
 
 
-def _name() -> str:
-    return "".join(random.choices(string.ascii_lowercase, k=10)).capitalize()
-
-
 @pytest.fixture(scope="module")
 async def enrolled(platform) -> str:
     """A person referred through intake, whose accompaniment opened: accompaniment's topic has events."""
-    body = {
-        "first_name": _name(),
-        "last_name": _name(),
-        "birth_date": (date(1975, 1, 1) + timedelta(days=random.randint(0, 9000))).isoformat(),
-        "commune_code": "93027",
-        "orientation_date": (date.today() - timedelta(days=20)).isoformat(),
-        "household_type": "single",
-        "children": 0,
-    }
-    async with platform.client("intake") as intake, platform.client("accompaniment") as accompaniment:
-        referred = await intake.post("/referrals", json=body)
-        assert referred.status_code == 201, referred.text
-        beneficiary_id = referred.json()["beneficiary_id"]
-
-        async def opened():
-            found = (await accompaniment.get("/accompaniments", params={"beneficiary_id": beneficiary_id})).json()
-            return bool(found)
-
-        await wait_until(opened, timeout=60, message="the enrolment to open an accompaniment")
+    beneficiary_id = (await platform.enrol(newcomer(household_type="single", children=0)))["beneficiary_id"]
     # The relay publishes after the commit: wait until the event is on the topic (read as admin).
     await read_topic(platform.kafka, platform.topic("accompaniment.events"), expect=1, timeout=60)
     return beneficiary_id

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import random
-import string
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -14,7 +12,7 @@ from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
-from tests.builders import envelope_of
+from tests.builders import envelope_of, newcomer
 from tests.support import publish, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -22,19 +20,8 @@ pytestmark = pytest.mark.integration
 TODAY = date.today()
 
 
-def _name() -> str:
-    return "".join(random.choices(string.ascii_lowercase, k=10)).capitalize()
-
-
 async def _enrol(platform, commune: str = "93027") -> dict:
-    body = {
-        "first_name": _name(),
-        "last_name": _name(),
-        "birth_date": (date(1975, 1, 1) + timedelta(days=random.randint(0, 9000))).isoformat(),
-        "commune_code": commune,
-        "orientation_date": (TODAY - timedelta(days=5)).isoformat(),
-    }
-    return await platform.enrol(body)
+    return await platform.enrol(newcomer(commune, oriented_days_ago=5))
 
 
 async def _publish(platform, context: str, event: DomainEvent, stream_id: str, key: str) -> None:
