@@ -128,8 +128,10 @@ async def test_a_need_is_keyed_by_its_employer_and_cannot_be_published_for_anoth
         await needs.publish_need(command, user=OTHER_AGENCY, deps=deps, today=TODAY)
 
 
-async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(deps):
-    need = await _need(deps, positions=1)
+async def _hired(deps: Dependencies, positions: int):
+    """One of the agency's candidates introduced for a need of `positions` and hired: the need, the person, and the
+    introduction with its outcome."""
+    need = await _need(deps, positions=positions)
     beneficiary_id = await _candidate(deps)
     made = await introductions.make_introduction(
         MakeIntroduction(need_id=need.id, beneficiary_id=beneficiary_id, introduced_on=date(2026, 6, 10)),
@@ -137,10 +139,18 @@ async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(
         deps=deps,
     )
     outcome = RecordOutcome(outcome="hired", contract_type="cdi", weekly_hours=24, start_date=date(2026, 6, 15))
-    hired = await introductions.record_outcome(made.id, outcome, user=CASEWORKER, deps=deps, today=TODAY)
+    return (
+        need,
+        beneficiary_id,
+        await introductions.record_outcome(made.id, outcome, user=CASEWORKER, deps=deps, today=TODAY),
+    )
+
+
+async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(deps):
+    need, beneficiary_id, hired = await _hired(deps, positions=1)
 
     [hire] = [e for e in deps.store.recorded if e.type == "ali.placement.HireRecorded"]
-    assert hire.stream_id == f"introduction-{made.id}" and hire.partition_key == str(beneficiary_id)
+    assert hire.stream_id == f"introduction-{hired.id}" and hire.partition_key == str(beneficiary_id)
     assert hire.data["hire_id"] == str(hired.hire.id) and hire.data["agency_id"] == AGENCY
     [filled] = [e for e in deps.store.recorded if e.type == "ali.placement.NeedFilled"]
     assert filled.partition_key == str(need.employer_id) and filled.correlation_id == hire.correlation_id
@@ -148,15 +158,7 @@ async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(
 
 
 async def test_a_need_with_positions_left_stays_open_after_a_hire(deps):
-    need = await _need(deps, positions=2)
-    beneficiary_id = await _candidate(deps)
-    made = await introductions.make_introduction(
-        MakeIntroduction(need_id=need.id, beneficiary_id=beneficiary_id, introduced_on=date(2026, 6, 10)),
-        user=CASEWORKER,
-        deps=deps,
-    )
-    outcome = RecordOutcome(outcome="hired", contract_type="cdi", weekly_hours=24, start_date=date(2026, 6, 15))
-    await introductions.record_outcome(made.id, outcome, user=CASEWORKER, deps=deps, today=TODAY)
+    need, _, _ = await _hired(deps, positions=2)
     assert deps.needs.rows[need.id].status == "open"
 
 
