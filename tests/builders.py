@@ -14,6 +14,8 @@ import openpyxl
 from services.intake.domain.commands import ReferBeneficiary
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.state import Need
+from services.reporting.domain.projection import Event
+from shared.contracts import REGISTRY
 from shared.contracts.accompaniment import CandidateProfileUpdated, TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
@@ -142,6 +144,24 @@ def xlsx_of(rows: list[list]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def as_recorded(event: Event, key: str | None = None) -> Envelope:
+    """An event of reporting's test scenarios as its context recorded it (keyed by its stream unless `key`)."""
+    cls = next(c for c in REGISTRY.classes() if c.event_type() == event.type)
+    return Envelope(
+        id=uuid.uuid4(),
+        source=f"/ali/{cls.context}",
+        type=event.type,
+        time=datetime.fromisoformat(event.time),
+        dataschema=cls.dataschema(),
+        schema_version=cls.schema_version,
+        stream_id=event.stream_id,
+        stream_version=event.stream_version,
+        partition_key=key or event.stream_id,
+        correlation_id=uuid.uuid4(),
+        data=event.data,
+    )
 
 
 def envelope_of(
