@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,20 @@ class Platform:
                 return found[0] if found else None
 
             return await wait_until(opened, timeout=60, message="the enrolment to open an accompaniment")
+
+    def rebuild_and_compare(self) -> list[str]:
+        """The command rebuilding reporting's figures from the topics and comparing them with the running service's."""
+        token = self.token("department_staff")
+        return [
+            sys.executable,
+            "-m",
+            "services.reporting",
+            "rebuild",
+            "--compare",
+            self.urls["reporting"],
+            "--token",
+            token,
+        ]
 
     def topic(self, name: str) -> str:
         """Full name of a platform topic in this run, e.g. `intake.events`."""

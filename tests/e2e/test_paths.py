@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import random
 import subprocess
-import sys
 import uuid
 from datetime import date, timedelta
 
@@ -144,16 +143,7 @@ async def _rebuild_gives_the_live_figures(platform, attempts: int = 6) -> None:
     The live projection may still be folding the last events when a rebuild reads the topics, and on a loaded
     machine a rebuild has been seen to stall: both are tried again; the same difference every time fails.
     """
-    command = [
-        sys.executable,
-        "-m",
-        "services.reporting",
-        "rebuild",
-        "--compare",
-        platform.urls["reporting"],
-        "--token",
-        platform.token("department_staff"),
-    ]
+    command = platform.rebuild_and_compare()
     outcome = "no attempt"
     for _ in range(attempts):
         try:
