@@ -138,16 +138,21 @@ async def test_bi_reads_accompaniment_events_alone_and_in_a_bi_group(platform, e
         await consumer.stop()
 
 
-async def test_bi_may_not_use_a_group_outside_bi(platform, enrolled):
-    consumer = make_consumer(
-        platform.settings("bi"), f"ali.accompaniment.{platform.run_id}", [platform.topic("accompaniment.events")]
-    )
+async def _refused_to_consume(consumer, error: type[Exception]) -> None:
+    """Starting `consumer` and reading with it fails with `error`."""
     try:
-        with pytest.raises(GroupAuthorizationFailedError):
+        with pytest.raises(error):
             await consumer.start()
             await asyncio.wait_for(consumer.getmany(timeout_ms=5000), 30)
     finally:
         await consumer.stop()
+
+
+async def test_bi_may_not_use_a_group_outside_bi(platform, enrolled):
+    consumer = make_consumer(
+        platform.settings("bi"), f"ali.accompaniment.{platform.run_id}", [platform.topic("accompaniment.events")]
+    )
+    await _refused_to_consume(consumer, GroupAuthorizationFailedError)
 
 
 async def test_bi_is_denied_the_dead_letters(platform, dead_letter):
@@ -155,13 +160,9 @@ async def test_bi_is_denied_the_dead_letters(platform, dead_letter):
     assert await _assigned_read(platform.kafka, dead_letter) == 1, "the dead-letter topic holds a record"
     assert await _assigned_read(bi, dead_letter) == 0
     assert await _described_error(bi, dead_letter) == _TOPIC_AUTHORIZATION_FAILED
-    consumer = make_consumer(bi, f"bi.tests.{platform.run_id}", [dead_letter])
-    try:
-        with pytest.raises(TopicAuthorizationFailedError):
-            await consumer.start()
-            await asyncio.wait_for(consumer.getmany(timeout_ms=5000), 30)
-    finally:
-        await consumer.stop()
+    await _refused_to_consume(
+        make_consumer(bi, f"bi.tests.{platform.run_id}", [dead_letter]), TopicAuthorizationFailedError
+    )
 
 
 async def test_bi_may_not_write_anywhere(platform, enrolled):

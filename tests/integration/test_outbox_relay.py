@@ -13,7 +13,7 @@ from shared.eventstore import Tracing
 from shared.kafka import ensure_topics
 from shared.outbox import OutboxRelay
 from tests.builders import employer_registered
-from tests.support import read_topic, wait_until
+from tests.support import envelope_ids, read_topic, relays_running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -78,10 +78,7 @@ async def test_two_relays_of_one_store_publish_each_event_once(store, settings):
     """Replicas of a service each start a relay: one publishes, the other stands by."""
     topic = settings.topic("replicas.events")
     await ensure_topics(settings, [topic])
-    relays = [OutboxRelay(store, settings, topic, batch_size=50, idle_wait=0.05) for _ in range(2)]
-    stop = asyncio.Event()
-    running = [asyncio.create_task(r.run(stop)) for r in relays]
-    try:
+    async with relays_running(store, settings, topic, batch_size=50) as relays:
         await _writer(store, 0, 500, seed=42)
 
         async def published():
@@ -90,9 +87,5 @@ async def test_two_relays_of_one_store_publish_each_event_once(store, settings):
         await wait_until(published, timeout=60, message="500 events published")
         await asyncio.sleep(1)  # a second publisher, if any, would have sent its copies by now
         assert sorted(r.standby for r in relays) == [False, True]
-    finally:
-        stop.set()
-        await asyncio.gather(*running)
-    records = await read_topic(settings, topic, idle=2)
-    ids = [Envelope.from_kafka(r.value, r.headers).id for r in records]
+    ids = await envelope_ids(settings, topic)
     assert len(ids) == len(set(ids)) == 500
