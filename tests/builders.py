@@ -13,6 +13,7 @@ import openpyxl
 
 from services.intake.domain.commands import ReferBeneficiary
 from services.placement.domain.candidate import Candidate
+from services.placement.domain.commands import PublishNeed
 from services.placement.domain.state import Need
 from services.reporting.domain.projection import Event
 from shared.contracts import REGISTRY
@@ -102,6 +103,14 @@ def need(**changes: Any) -> Need:
         published_on=date(2026, 1, 5),
     )
     return Need(**(values | changes))
+
+
+def need_publication(employer_id: uuid.UUID, **changes: Any) -> PublishNeed:
+    """A need of `employer_id` to publish: a kitchen porter washing up, 24 hours a week of mornings, a CDI."""
+    values: dict[str, Any] = dict(
+        title="kitchen porter", tasks=["washing up"], weekly_hours=24, time_slots=["morning"], contract_type="cdi"
+    )
+    return PublishNeed(employer_id=employer_id, **(values | changes))
 
 
 def candidate(**changes: Any) -> Candidate:

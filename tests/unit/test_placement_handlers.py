@@ -10,7 +10,6 @@ import pytest
 
 from services.placement.domain.commands import (
     MakeIntroduction,
-    PublishNeed,
     RecordCheckIn,
     RecordEmployerContact,
     RecordOutcome,
@@ -27,7 +26,7 @@ from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.envelope import Envelope
 from shared.errors import Forbidden
 from shared.private_text import Owner, PersonalDataErased, TextState, text_ref
-from tests.builders import candidate_profile, envelope_of
+from tests.builders import candidate_profile, envelope_of, need_publication
 from tests.fakes.placement import placement_dependencies
 
 TODAY = date(2026, 6, 30)
@@ -58,16 +57,7 @@ def _profile(beneficiary_id, accompaniment_id, *, agency: str = AGENCY, hours: i
 
 async def _need(deps: Dependencies, positions: int = 1):
     employer = await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
-    command = PublishNeed(
-        employer_id=employer.id,
-        title="kitchen porter",
-        tasks=["washing up"],
-        weekly_hours=24,
-        time_slots=["morning"],
-        contract_type="cdi",
-        positions=positions,
-        published_on=date(2026, 6, 1),
-    )
+    command = need_publication(employer.id, positions=positions, published_on=date(2026, 6, 1))
     return await needs.publish_need(command, user=CASEWORKER, deps=deps, today=TODAY)
 
 
@@ -115,15 +105,7 @@ async def test_a_need_is_keyed_by_its_employer_and_cannot_be_published_for_anoth
     need = await _need(deps)
     [published] = [e for e in deps.store.recorded if e.stream_id == f"need-{need.id}"]
     assert published.partition_key == str(need.employer_id) and deps.needs.rows[need.id].agency_id == AGENCY
-    command = PublishNeed(
-        employer_id=need.employer_id,
-        agency_id=AGENCY,
-        title="t",
-        tasks=["x"],
-        weekly_hours=10,
-        time_slots=["morning"],
-        contract_type="cdi",
-    )
+    command = need_publication(need.employer_id, agency_id=AGENCY)
     with pytest.raises(Forbidden):
         await needs.publish_need(command, user=OTHER_AGENCY, deps=deps, today=TODAY)
 
