@@ -19,7 +19,7 @@ from services.reporting.domain.projection import Event
 from shared.contracts import REGISTRY
 from shared.contracts.accompaniment import CandidateProfileUpdated, TimeSlot
 from shared.contracts.employment import ContractType
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, BeneficiaryTransferred, HouseholdType
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.envelope import Envelope
 from shared.events import DomainEvent
@@ -67,6 +67,23 @@ def enrolment(**changes: Any) -> BeneficiaryEnrolled:
         referral_source="test",
     )
     return BeneficiaryEnrolled(**(values | changes))
+
+
+def moved(
+    beneficiary_id: uuid.UUID,
+    on: date,
+    to_agency_id: str = "ali-clichy-sous-bois",
+    commune_code: str = "93014",
+    from_agency_id: str = "ali-la-courneuve",
+) -> BeneficiaryTransferred:
+    """A person followed at La Courneuve moved on `on` to Clichy-sous-Bois (or to the agency and commune given)."""
+    return BeneficiaryTransferred(
+        beneficiary_id=beneficiary_id,
+        from_agency_id=from_agency_id,
+        to_agency_id=to_agency_id,
+        commune_code=commune_code,
+        transferred_on=on,
+    )
 
 
 def employer_registered(n: int = 0) -> EmployerRegistered:

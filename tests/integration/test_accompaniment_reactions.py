@@ -8,11 +8,10 @@ from datetime import date
 import pytest
 
 from shared.contracts.employment import ContractType
-from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
-from tests.builders import envelope_of, newcomer
+from tests.builders import envelope_of, moved, newcomer
 from tests.support import publish, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -90,14 +89,10 @@ async def test_a_transfer_moves_the_follow_up_to_the_new_agency_with_its_history
         }
         assert (await old.put(f"{url}/candidate-profile", json=profile)).status_code == 200
 
-        moved = BeneficiaryTransferred(
-            beneficiary_id=person["beneficiary_id"],
-            from_agency_id="ali-la-courneuve",
-            to_agency_id="ali-clichy-sous-bois",
-            commune_code="93014",
-            transferred_on=TODAY,
+        transferred = moved(person["beneficiary_id"], TODAY)
+        await _publish(
+            platform, "intake", transferred, f"beneficiary-{person['beneficiary_id']}", person["beneficiary_id"]
         )
-        await _publish(platform, "intake", moved, f"beneficiary-{person['beneficiary_id']}", person["beneficiary_id"])
 
         async def lost_access():
             return (await old.get(url)).status_code == 403

@@ -12,12 +12,11 @@ import asyncpg
 import pytest
 
 from shared.contracts.employment import ContractType
-from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
 from shared.kafka import ensure_topics
-from tests.builders import enrolment, envelope_of
+from tests.builders import enrolment, envelope_of, moved
 from tests.support import REPO, ServiceProcess, publish, service_env, wait_until
 
 pytestmark = pytest.mark.integration
@@ -43,13 +42,7 @@ async def test_a_transfer_and_a_hire_before_the_enrolment_wait_for_it_then_apply
     schema = f"{run_id}_accompaniment"
     await ensure_topics(settings, [settings.topic(f"{c}.events") for c in ("intake", "placement")])
     person = uuid.uuid4()
-    moved = BeneficiaryTransferred(
-        beneficiary_id=person,
-        from_agency_id="ali-la-courneuve",
-        to_agency_id="ali-clichy-sous-bois",
-        commune_code="93014",
-        transferred_on=TODAY,
-    )
+    transferred = moved(person, TODAY)
     hire = HireRecorded(
         hire_id=uuid.uuid4(),
         introduction_id=uuid.uuid4(),
@@ -65,7 +58,7 @@ async def test_a_transfer_and_a_hire_before_the_enrolment_wait_for_it_then_apply
     consumer = ServiceProcess("accompaniment", "consume", env, f"{run_id}-parking")
     try:
         # The enrolment is late (lost, or slower than placement): the transfer and the hire come first.
-        await _publish(settings, "intake", moved, f"beneficiary-{person}", person)
+        await _publish(settings, "intake", transferred, f"beneficiary-{person}", person)
         await _publish(settings, "placement", hire, f"hire-{hire.hire_id}", person)
 
         async def both_parked():

@@ -21,7 +21,6 @@ from shared.contracts.accompaniment import WorkshopTheme
 from shared.contracts.employment import ContractType
 from shared.contracts.intake import (
     BeneficiaryPersonalDataErased,
-    BeneficiaryTransferred,
 )
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
@@ -29,7 +28,7 @@ from shared.errors import ConcurrencyError, Forbidden, Parked
 from shared.events import DomainEvent
 from shared.private_text import Owner, PersonalDataErased, text_ref
 from shared.staff import staff_id
-from tests.builders import enrolment, envelope_of
+from tests.builders import enrolment, envelope_of, moved
 from tests.fakes.accompaniment import accompaniment_dependencies
 
 TODAY = date(2025, 3, 1)
@@ -117,15 +116,9 @@ async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republish
     await _handle(
         deps, state.id, c.UpdateCandidateProfile(aptitudes=["handling"], max_weekly_hours=35, max_commute_km=10)
     )
-    moved = BeneficiaryTransferred(
-        beneficiary_id=state.beneficiary_id,
-        from_agency_id="ali-la-courneuve",
-        to_agency_id="ali-clichy-sous-bois",
-        commune_code="93014",
-        transferred_on=date(2025, 3, 5),
-    )
-    await reactions.on_beneficiary_transferred(_envelope(moved, "b", 2), None, deps=deps)
-    await reactions.on_beneficiary_transferred(_envelope(moved, "b", 2), None, deps=deps)
+    transferred = moved(state.beneficiary_id, date(2025, 3, 5))
+    await reactions.on_beneficiary_transferred(_envelope(transferred, "b", 2), None, deps=deps)
+    await reactions.on_beneficiary_transferred(_envelope(transferred, "b", 2), None, deps=deps)
 
     types = [e.type.rsplit(".", 1)[1] for e in await deps.store.history(ACCOMPANIMENT, state.id)]
     assert types == [

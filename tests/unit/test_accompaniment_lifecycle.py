@@ -33,6 +33,7 @@ from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.staff import staff_id
+from tests.builders import moved
 from tests.unit.accompaniment_steps import folded, on
 
 START = date(2025, 1, 20)
@@ -304,13 +305,7 @@ def test_a_fixed_term_hire_without_duration_is_refused_as_invalid():
 
 
 def _transfer(state, to: str = "ali-clichy-sous-bois", commune: str = "93014") -> BeneficiaryTransferred:
-    return BeneficiaryTransferred(
-        beneficiary_id=state.beneficiary_id,
-        from_agency_id=state.agency_id,
-        to_agency_id=to,
-        commune_code=commune,
-        transferred_on=date(2025, 4, 1),
-    )
+    return moved(state.beneficiary_id, date(2025, 4, 1), to, commune, from_agency_id=state.agency_id)
 
 
 def test_a_transfer_moves_the_accompaniment_keeping_its_history_and_clears_the_referent():
