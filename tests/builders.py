@@ -86,6 +86,13 @@ def moved(
     )
 
 
+def employer_body(**changes: Any) -> dict[str, Any]:
+    """The body registering an employer: a logistics platform of La Courneuve, a PME of section H."""
+    values = {"siret": "73282932000074", "name": "Plateforme logistique Nord", "size": "pme", "sector": "H"}
+    values["commune_code"] = "93027"
+    return values | changes
+
+
 def employer_registered(n: int = 0) -> EmployerRegistered:
     """A small event of any stream: an employer registered, `n` telling one from another (its name's reference)."""
     return EmployerRegistered(

@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 
 from shared.envelope import Envelope
-from tests.builders import a_name, enrolment, envelope_of, newcomer
+from tests.builders import a_name, employer_body, enrolment, envelope_of, newcomer
 from tests.support import REPO, publish, read_topic, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -76,16 +76,8 @@ async def _candidate_in(platform, agency: str, beneficiary: str) -> None:
 
 async def _employer(platform, agency: str) -> str:
     async with platform.client("placement", "caseworker", agency) as placement:
-        employer = await placement.post(
-            "/employers",
-            json={
-                "siret": _siret(),
-                "name": f"Employeur {a_name()}",
-                "size": "pme",
-                "sector": "H",
-                "commune_code": COMMUNES[agency],
-            },
-        )
+        body = employer_body(siret=_siret(), name=f"Employeur {a_name()}", commune_code=COMMUNES[agency])
+        employer = await placement.post("/employers", json=body)
         assert employer.status_code == 201, employer.text
         return employer.json()["employer_id"]
 
