@@ -62,15 +62,16 @@ def _closed():
 # --- suspension and resumption -------------------------------------------------------------------
 
 
+def _on_sick_leave(state, ctx):
+    """`state` suspended for sick leave from 1 March 2025."""
+    command = c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 3, 1))
+    return folded(state, lifecycle.suspend(state, command, ctx))
+
+
 def test_suspension_then_resumption_records_the_days_on_hold():
     state = _opened()
     ctx = on(date(2025, 4, 30))
-    suspended = folded(
-        state,
-        lifecycle.suspend(
-            state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 3, 1)), ctx
-        ),
-    )
+    suspended = _on_sick_leave(state, ctx)
     assert suspended.status == "suspended" and suspended.current_suspension.reason == SuspensionReason.SICK_LEAVE
     [resumed] = lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 4, 15)), ctx)
     assert resumed.suspended_days == 45
@@ -91,12 +92,7 @@ def test_suspending_twice_or_resuming_an_active_accompaniment_is_refused():
 def test_resumption_cannot_precede_the_suspension_and_a_new_suspension_cannot_precede_the_last_resumption():
     state = _opened()
     ctx = on(date(2025, 6, 30))
-    suspended = folded(
-        state,
-        lifecycle.suspend(
-            state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 3, 1)), ctx
-        ),
-    )
+    suspended = _on_sick_leave(state, ctx)
     with pytest.raises(InvalidDate, match="précède la suspension"):
         lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 2, 1)), ctx)
     resumed = folded(suspended, lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 4, 1)), ctx))
