@@ -29,6 +29,7 @@ from shared.envelope import Envelope
 from shared.errors import EnvelopeError
 from shared.events import DomainEvent, EventRegistry, Origin
 from tests.builders import envelope_of
+from tests.unit.accompaniment_steps import opening
 
 TODAY = date(2025, 9, 1)
 CTX = Context(today=TODAY, rules=Rules())
@@ -36,15 +37,8 @@ MOBILITY = BarrierCategory.MOBILITY
 
 
 def _opened() -> AccompanimentOpened:
-    return AccompanimentOpened(
-        accompaniment_id=uuid.uuid4(),
-        beneficiary_id=uuid.uuid4(),
-        agency_id="ali-bobigny",
-        start_date=date(2025, 1, 6),
-        planned_end_date=date(2026, 1, 6),
-        orientation_date=date(2025, 1, 2),
-        commune_code="93008",
-    )
+    days = dict(start_date=date(2025, 1, 6), planned_end_date=date(2026, 1, 6), orientation_date=date(2025, 1, 2))
+    return opening(agency_id="ali-bobigny", commune_code="93008", **days)
 
 
 def _fold(events):
