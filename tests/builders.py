@@ -20,7 +20,7 @@ from shared.contracts import REGISTRY
 from shared.contracts.accompaniment import CandidateProfileUpdated, TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, BeneficiaryTransferred, HouseholdType
-from shared.contracts.placement import EmployerRegistered, EmployerSize
+from shared.contracts.placement import EmployerRegistered, EmployerSize, HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
 
@@ -91,6 +91,24 @@ def employer_body(**changes: Any) -> dict[str, Any]:
     values = {"siret": "73282932000074", "name": "Plateforme logistique Nord", "size": "pme", "sector": "H"}
     values["commune_code"] = "93027"
     return values | changes
+
+
+def hire_recorded(
+    beneficiary_id: uuid.UUID, contract: ContractType, months: float | None = None, **changes: Any
+) -> HireRecorded:
+    """A hire of a person followed at La Courneuve, 35 hours a week in section H from 1 May 2025."""
+    values: dict[str, Any] = dict(
+        hire_id=uuid.uuid4(),
+        introduction_id=uuid.uuid4(),
+        agency_id="ali-la-courneuve",
+        employer_id=uuid.uuid4(),
+        weekly_hours=35,
+        start_date=date(2025, 5, 1),
+        sector="H",
+    )
+    return HireRecorded(
+        beneficiary_id=beneficiary_id, contract_type=contract, duration_months=months, **(values | changes)
+    )
 
 
 def employer_registered(n: int = 0) -> EmployerRegistered:

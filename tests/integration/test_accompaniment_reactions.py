@@ -11,7 +11,7 @@ from shared.contracts.employment import ContractType
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
-from tests.builders import envelope_of, moved, newcomer
+from tests.builders import envelope_of, hire_recorded, moved, newcomer
 from tests.support import publish, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -30,18 +30,7 @@ async def _publish(platform, context: str, event: DomainEvent, stream_id: str, k
 
 
 def _hire(person: dict, contract: ContractType, months: float | None = None) -> HireRecorded:
-    return HireRecorded(
-        hire_id=uuid.uuid4(),
-        introduction_id=uuid.uuid4(),
-        beneficiary_id=person["beneficiary_id"],
-        agency_id=person["agency_id"],
-        employer_id=uuid.uuid4(),
-        contract_type=contract,
-        duration_months=months,
-        weekly_hours=35,
-        start_date=TODAY,
-        sector="H",
-    )
+    return hire_recorded(person["beneficiary_id"], contract, months, agency_id=person["agency_id"], start_date=TODAY)
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,10 @@ import asyncpg
 import pytest
 
 from shared.contracts.employment import ContractType
-from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
 from shared.kafka import ensure_topics
-from tests.builders import enrolment, envelope_of, moved
+from tests.builders import enrolment, envelope_of, hire_recorded, moved
 from tests.support import REPO, ServiceProcess, publish, service_env, wait_until
 
 pytestmark = pytest.mark.integration
@@ -43,17 +42,7 @@ async def test_a_transfer_and_a_hire_before_the_enrolment_wait_for_it_then_apply
     await ensure_topics(settings, [settings.topic(f"{c}.events") for c in ("intake", "placement")])
     person = uuid.uuid4()
     transferred = moved(person, TODAY)
-    hire = HireRecorded(
-        hire_id=uuid.uuid4(),
-        introduction_id=uuid.uuid4(),
-        beneficiary_id=person,
-        agency_id="ali-la-courneuve",
-        employer_id=uuid.uuid4(),
-        contract_type=ContractType.CDI,
-        weekly_hours=35,
-        start_date=TODAY,
-        sector="H",
-    )
+    hire = hire_recorded(person, ContractType.CDI, start_date=TODAY)
     env = service_env(infra, run_id)
     consumer = ServiceProcess("accompaniment", "consume", env, f"{run_id}-parking")
     try:

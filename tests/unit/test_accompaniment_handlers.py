@@ -28,7 +28,7 @@ from shared.errors import ConcurrencyError, Forbidden, Parked
 from shared.events import DomainEvent
 from shared.private_text import Owner, PersonalDataErased, text_ref
 from shared.staff import staff_id
-from tests.builders import enrolment, envelope_of, moved
+from tests.builders import enrolment, envelope_of, hire_recorded, moved
 from tests.fakes.accompaniment import accompaniment_dependencies
 
 TODAY = date(2025, 3, 1)
@@ -139,18 +139,7 @@ async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republish
 
 
 def _hire(beneficiary_id: UUID, contract: ContractType, months: float | None = None) -> HireRecorded:
-    return HireRecorded(
-        hire_id=uuid.uuid4(),
-        introduction_id=uuid.uuid4(),
-        beneficiary_id=beneficiary_id,
-        agency_id="ali-la-courneuve",
-        employer_id=uuid.uuid4(),
-        contract_type=contract,
-        duration_months=months,
-        weekly_hours=24,
-        start_date=date(2025, 3, 3),
-        sector="N",
-    )
+    return hire_recorded(beneficiary_id, contract, months, weekly_hours=24, start_date=date(2025, 3, 3), sector="N")
 
 
 async def test_a_recorded_hire_proposes_its_exit_once(deps):

@@ -32,7 +32,7 @@ from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.staff import staff_id
-from tests.builders import moved
+from tests.builders import hire_recorded, moved
 from tests.unit.accompaniment_steps import folded, on, opened
 
 START, END = date(2025, 1, 20), date(2026, 1, 20)  # those of `opened()`
@@ -223,18 +223,7 @@ def test_assigning_a_referent_records_who_and_when_and_the_same_one_twice_is_ref
 
 
 def _hire(state, contract: ContractType, months: float | None = None) -> HireRecorded:
-    return HireRecorded(
-        hire_id=uuid.uuid4(),
-        introduction_id=uuid.uuid4(),
-        beneficiary_id=state.beneficiary_id,
-        agency_id=state.agency_id,
-        employer_id=uuid.uuid4(),
-        contract_type=contract,
-        duration_months=months,
-        weekly_hours=35,
-        start_date=date(2025, 5, 1),
-        sector="H",
-    )
+    return hire_recorded(state.beneficiary_id, contract, months, agency_id=state.agency_id)
 
 
 @pytest.mark.parametrize(
