@@ -178,6 +178,15 @@ async def run(
         f"lag to /indicators: p50 {_quantile(lags, 0.5):.2f} s, p95 {project:.2f} s, max {max(lags):.2f} s;"
         f" to the topic: p50 {_quantile(topic_lags, 0.5):.3f} s, p95 {anchor:.3f} s",
     ]
+    if len(answered) < len(sessions):
+        # Refused commands never show: the relay's and reporting's share is read on the answered ones.
+        kept = [i for i, session in enumerate(sessions) if session in answered]
+        to_figures, to_topic = [lags[i] for i in kept], [topic_lags[i] for i in kept]
+        details.append(
+            f"lag of the {len(kept)} answered commands to /indicators: p50 {_quantile(to_figures, 0.5):.2f} s,"
+            f" p95 {_quantile(to_figures, 0.95):.2f} s, p99 {_quantile(to_figures, 0.99):.2f} s; to the topic:"
+            f" p50 {_quantile(to_topic, 0.5):.3f} s, p95 {_quantile(to_topic, 0.95):.3f} s"
+        )
     if spread:
         details.append(f"WARNING: themes spread over several partitions ({spread}): ranks are approximate")
     return [Line("lag-p95", project, anchor, "s", Goal.project("<=", 1, "s"))], details

@@ -10,6 +10,7 @@ Agency managers read their agency's entries, admins every entry, at `GET /audit`
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -70,15 +71,46 @@ class AuditTrail(abc.ABC):
 
 
 class PostgresAuditTrail(AuditTrail):
-    """The `audit_log` table of a service's schema."""
+    """The `audit_log` table of a service's schema.
+
+    Entries recorded while an insert is running wait for it, then go together in the next one: one statement and
+    one commit for all the reads of a busy moment instead of one each. Every caller still returns only once its
+    entries are committed (an insert that fails fails each of its callers)."""
 
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         self.pool = pool
         self.schema = schema
+        self._waiting: list[tuple[Sequence[AuditEntry], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task | None = None
 
     async def record(self, entries: Sequence[AuditEntry]) -> None:
         if not entries:
             return
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self._waiting.append((entries, done))
+        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+            self._writer = loop.create_task(self._write_waiting())
+        # Shielded: a caller that goes away leaves the others' insert alone.
+        await asyncio.shield(done)
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await self._insert([entry for entries, _ in batch for entry in entries])
+            except BaseException as e:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(e if isinstance(e, Exception) else asyncio.CancelledError())
+                if not isinstance(e, Exception):
+                    raise
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _insert(self, entries: Sequence[AuditEntry]) -> None:
         columns = ("subject", "role", "caller_agency_id", "action", "resource", "resource_id", "beneficiary_id")
         columns += ("agency_id", "detail")
         await self.pool.execute(
@@ -151,7 +183,7 @@ class Audit:
         await self.trail.record([entry])
 
 
-def _audit(request: Request, user: CurrentUser) -> Audit:
+async def _audit(request: Request, user: CurrentUser) -> Audit:
     return Audit(request.app.state.runtime.audit, user)
 
 

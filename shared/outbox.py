@@ -123,6 +123,9 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._partitioner = DefaultPartitioner()
         self._producer: AIOKafkaProducer | None = None
+        # The checkpoint as this leader last read or wrote it (it alone writes it while it holds the lock): one
+        # round trip fewer per batch. None outside a term: read from the database first.
+        self._position: int | None = None
 
     @property
     def lock_name(self) -> str:
@@ -152,6 +155,8 @@ class OutboxRelay:
             self.name,
             position,
         )
+        if not conn.is_in_transaction():  # else once the transaction committed (`_park`)
+            self._position = max(self._position or 0, position)
 
     # ------------------------------------------------------------------ leading
 
@@ -181,6 +186,7 @@ class OutboxRelay:
                     return
                 if lost.is_set():
                     raise LeadershipLost("lock connection lost while standing by")
+            await _commit_without_flush_wait(conn)
             self.standby = False
             self.leader_terms += 1
             log.info("relay.leading", relay=self.name, schema=self.store.schema, term=self.leader_terms)
@@ -216,6 +222,7 @@ class OutboxRelay:
         await self._start_producer()
 
     async def _lead(self, conn: asyncpg.Connection, lost: asyncio.Event, stop: asyncio.Event) -> None:
+        self._position = None
         producer = await self._start_producer()
         try:
             # Fenced before reading the tails: no earlier leader can add a record after this point.
@@ -257,7 +264,9 @@ class OutboxRelay:
         self, conn: asyncpg.Connection, lost: asyncio.Event, partitions: Sequence[int], tails: dict[int, int]
     ) -> int:
         """Publish the next batch after the checkpoint in one transaction; returns how many events it covered."""
-        after = await self.checkpoint(conn)
+        if self._position is None:
+            self._position = await self.checkpoint(conn)
+        after = self._position
         batch = await self.store.read_all(after, self.batch_size, conn=conn)
         if not batch:
             self.last_success = time.monotonic()
@@ -345,6 +354,7 @@ class OutboxRelay:
                 str(error)[:4000] or type(error).__name__,
             )
             await self._save_checkpoint(conn, envelope.position)
+        self._position = max(self._position or 0, envelope.position)
         self.events_parked += 1
         PARKED.labels(self.store.schema).inc()
         log.error(
@@ -371,6 +381,8 @@ class OutboxRelay:
         try:
             if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_name):
                 raise LeadershipLost("another relay leads")
+            await _commit_without_flush_wait(conn)
+            self._position = None
             producer = await self._start_producer()
             try:
                 tails = await published_tails(self.settings, self.topic)
@@ -517,6 +529,12 @@ async def retry_parked(
     finally:
         await producer.stop()
     return published, failed
+
+
+async def _commit_without_flush_wait(conn: asyncpg.Connection) -> None:
+    """The relay's own writes (checkpoint, parked events) need not wait for the disk: the tails read from the topic
+    on taking the lead make up for a checkpoint lost in a crash of PostgreSQL."""
+    await conn.execute("SET synchronous_commit = off")
 
 
 async def _abort(producer: AIOKafkaProducer) -> None:

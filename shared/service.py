@@ -232,10 +232,23 @@ async def postgres_check(pool: asyncpg.Pool | None) -> dict:
     if pool is None:
         return {"ok": False, "error": "not connected"}
     try:
-        await asyncio.wait_for(pool.fetchval("SELECT 1"), timeout=2)
+        # asyncpg's own time-outs: a query cancelled from outside (asyncio.wait_for) while PostgreSQL drops the
+        # session can leave the pooled connection in a lost protocol state for the next request.
+        async with pool.acquire(timeout=2) as conn:
+            await conn.fetchval("SELECT 1", timeout=2)
         return {"ok": True}
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as e:
         return {"ok": False, "error": str(e) or type(e).__name__}
+
+
+async def _released(conn: asyncpg.Connection) -> None:
+    """What a connection goes through when given back to the pool: nothing beyond asyncpg's own cleanup.
+
+    asyncpg's default sends `RESET ALL; UNLISTEN *; CLOSE ALL; SELECT pg_advisory_unlock_all()` on every release, a
+    round trip per request for state the services never leave on a pooled connection: their advisory locks are
+    transaction-scoped, or taken and released in one block; LISTEN and the relay's session lock live on connections
+    of their own (`pool_connector`). asyncpg still rolls back an open transaction and drops listeners before this
+    runs."""
 
 
 async def _connect(url: str) -> asyncpg.Pool:
@@ -243,7 +256,7 @@ async def _connect(url: str) -> asyncpg.Pool:
     deadline = time.monotonic() + 30
     while True:
         try:
-            return await asyncpg.create_pool(url, min_size=1, max_size=10)
+            return await asyncpg.create_pool(url, min_size=1, max_size=10, reset=_released)
         except (OSError, asyncpg.CannotConnectNowError) as e:
             if time.monotonic() > deadline:
                 raise

@@ -123,3 +123,19 @@ async def platform(infra, tmp_path_factory):
     running = await start_platform(infra, tmp_path_factory.mktemp("keys"))
     yield running
     running.stop()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The fault suite's line per fault (tests/e2e/test_faults.py), whatever the capture mode."""
+    import sys
+
+    lines = [
+        line
+        for name, module in list(sys.modules.items())
+        if name.endswith("test_faults")
+        for line in getattr(module, "SUMMARY", [])
+    ]
+    if lines:
+        terminalreporter.write_sep("=", "faults under load: per fault, against the clients' tally")
+        for line in lines:
+            terminalreporter.write_line(line)

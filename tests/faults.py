@@ -60,6 +60,8 @@ class LocalStack:
             ALI_KAFKA_PORT=str(self.kafka_port),
             ALI_POSTGRES_PORT=str(self.postgres_port),
             ALI_HAPROXY_STATS_PORT=str(self.haproxy_stats_port),
+            # Sixteen processes and three Kafka nodes starting on two shared cores take longer than on a server.
+            PLATFORM_START_TIMEOUT=os.environ.get("PLATFORM_START_TIMEOUT", "300"),
         )
         for offset, service in enumerate(SERVICES):
             env[f"ALI_{service.upper()}_HTTP_PORT"] = str(self.http_port + offset)
@@ -104,10 +106,15 @@ class LocalStack:
         finally:
             self._run("stack.sh", "stop")
 
-    def remove(self) -> None:
-        """Stop everything and delete the data directory."""
-        self.stop()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+    def remove(self, keep_logs: Path | None = None) -> None:
+        """Stop everything and delete the data directory, its processes' logs copied to `keep_logs` first if given."""
+        try:
+            self.stop()
+        finally:
+            if keep_logs is not None and (self.data_dir / "logs").is_dir():
+                shutil.rmtree(keep_logs, ignore_errors=True)
+                shutil.copytree(self.data_dir / "logs", keep_logs, dirs_exist_ok=True)
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def client_env(self, principal: str | None = None) -> dict[str, str]:
         """Endpoints (and a principal's credentials) of this stack, as `deploy/local/env.sh` exports them."""

@@ -31,8 +31,6 @@ declare -A PORTS=([intake]=${ALI_INTAKE_HTTP_PORT:-8001} [accompaniment]=${ALI_A
 
 eval "$("$REPO/deploy/local/env.sh")"
 export ALI_AUTH_PUBLIC_KEY_FILE=${ALI_AUTH_PUBLIC_KEY_FILE:-$DATA_DIR/auth/public.pem}
-# Each replica answers its API in two processes (both cores); the relay and consumers run in its first one.
-export ALI_HTTP_WORKERS=${ALI_HTTP_WORKERS:-2}
 
 log() { printf '[platform] %s\n' "$*" >&2; }
 die() { printf '[platform] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -40,6 +38,9 @@ die() { printf '[platform] ERROR: %s\n' "$*" >&2; exit 1; }
 # The replica count: given, else the one the running platform was started with, else 1.
 REPLICAS=${ALI_REPLICAS:-$(cat "$RUN_DIR/platform.replicas" 2>/dev/null || echo 1)}
 [[ $REPLICAS =~ ^[1-9]$ ]] || die "ALI_REPLICAS must be 1 to 9, not '$REPLICAS'"
+# A single replica answers its API in two processes (both cores); replicated, each replica is one process (the
+# replicas share the cores). The relay and consumers run in a replica's first process.
+if (( REPLICAS == 1 )); then export ALI_HTTP_WORKERS=${ALI_HTTP_WORKERS:-2}; else export ALI_HTTP_WORKERS=${ALI_HTTP_WORKERS:-1}; fi
 
 # One process: the service's own port and files; several: port + 100*r, files <service>-<r>.
 replica_port() { if (( REPLICAS == 1 )); then echo "${PORTS[$1]}"; else echo $((PORTS[$1] + 100 * $2)); fi; }

@@ -7,13 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
-from prometheus_fastapi_instrumentator import Instrumentator
 from pydantic import BaseModel
 
 from shared.audit import router as audit_router
 from shared.auth.verification import trusted_issuers
 from shared.http.errors import install_error_handlers
 from shared.http.limits import BodyLimit
+from shared.http.metrics import install_metrics
 from shared.http.openapi import install_openapi
 from shared.http.shedding import LoadShedding
 from shared.referentials_api import router as referentials_router
@@ -57,13 +57,6 @@ def health_router(ready: ReadinessCheck) -> APIRouter:
         )
 
     return router
-
-
-def install_metrics(app: FastAPI) -> None:
-    """Prometheus metrics on `/metrics`."""
-    Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(
-        app, endpoint="/metrics", include_in_schema=False
-    )
 
 
 def service_app(

@@ -3,7 +3,8 @@
 Domain errors map to one status each (`NotFound` 404, `Forbidden` 403, `RuleViolation` and `ConcurrencyError`
 409, `EventTooLarge` 413, other `DomainError` 422); invalid request data is a 422 naming each field in French
 without echoing what was sent; Starlette's own answers (401 from authentication, 404 of an unknown address, 405,
-413 of a body above the route's limit) take the same shape.
+413 of a body above the route's limit) take the same shape. PostgreSQL not answering (restarting, refusing
+connections, out of connections) is a 503 `unavailable` with `Retry-After`: the request may be sent again.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -29,6 +32,8 @@ from shared.errors import (
 from shared.http.messages import french
 from shared.problems import FieldError, Problem
 
+log = structlog.get_logger(__name__)
+
 _STATUS: list[tuple[type[PlatformError], int]] = [
     (ConcurrencyError, 409),
     (NotFound, 404),
@@ -38,6 +43,23 @@ _STATUS: list[tuple[type[PlatformError], int]] = [
     (EventTooLarge, 413),
     (DomainError, 422),
 ]
+
+# The database does not answer: its connection was lost or refused (class 08), it is shutting down or starting up
+# (57P01-57P03), or it has no connection left (53300). Nothing was committed unless the commit itself was cut off,
+# so a client sends the same request again (an identical command is recognised: a duplicate, or 409).
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    ConnectionRefusedError,
+    ConnectionResetError,
+    # A pooled connection whose session PostgreSQL ended mid-operation, found in a lost protocol state ("cannot
+    # switch to state ...; another operation is in progress"); the pool discards it when it is released.
+    asyncpg.exceptions._base.InternalClientError,
+)
+RETRY_AFTER_SECONDS = 2
 
 # Starlette's and FastAPI's own answers, by status: code and French detail.
 _HTTP: dict[int, tuple[str, str]] = {
@@ -86,6 +108,34 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(status, exc.code, str(exc), fields)
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """True when the database did not answer: the error, or one it was raised from or while handling (a rollback on
+    a connection PostgreSQL closed fails in turn, with asyncpg's `InterfaceError`, "the underlying connection is
+    closed")."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, UNAVAILABLE):
+            return True
+        if isinstance(seen, asyncpg.InterfaceError) and "connection is closed" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+async def _unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        raise exc  # a programming error with asyncpg's interface: the server error it is
+    log.warning("http.database_unavailable", error_type=type(exc).__name__, error=str(exc))
+    return problem(
+        503,
+        "unavailable",
+        "la base de données ne répond pas pour l'instant : réessayez dans quelques secondes",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     raw = list(exc.errors())
@@ -111,5 +161,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Answer every error of the platform, of request validation and of Starlette as a `Problem`."""
     for cls, _ in _STATUS:
         app.add_exception_handler(cls, _domain_error)
+    for cls in (*UNAVAILABLE, asyncpg.InterfaceError):
+        app.add_exception_handler(cls, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -42,7 +42,7 @@ def cluster():
         print(stack.status())
         raise
     finally:
-        stack.remove()
+        stack.remove(keep_logs=REPO / ".data" / "logs" / "tests" / "cluster")
 
 
 def _admin_settings(cluster: LocalStack) -> PlatformSettings:

@@ -205,6 +205,36 @@ async def test_worklists_list_late_contracts_missing_contact_and_ends(platform):
         assert others == []
 
 
+async def test_worklists_come_a_page_at_a_time_soonest_end_first(platform):
+    referent = str(uuid.uuid4())
+    people = [await _enrol(platform, oriented_days_ago=45 + n) for n in range(3)]
+    async with _caseworker(platform) as api:
+        for person in people:
+            await api.post(f"/accompaniments/{person['accompaniment_id']}/referent", json={"referent_id": referent})
+
+        async def page(**params) -> list[str]:
+            response = await api.get("/worklists", params={"referent": referent, **params})
+            assert response.status_code == 200, response.text
+            return [e["accompaniment_id"] for e in response.json()]
+
+        whole = await page()
+        assert sorted(whole) == sorted(p["accompaniment_id"] for p in people)
+        assert await page(limit=2) + await page(limit=2, offset=2) == whole
+        # A client that follows the `Link` header gets every page, and no link after the last.
+        first = await api.get("/worklists", params={"referent": referent, "limit": 2})
+        assert first.links["next"]["url"].endswith("offset=2") and f"referent={referent}" in first.links["next"]["url"]
+        last = await api.get(first.links["next"]["url"])
+        assert [e["accompaniment_id"] for e in first.json() + last.json()] == whole
+        assert (
+            "link" not in last.headers
+            and "link" not in (await api.get("/worklists", params={"referent": referent})).headers
+        )
+        assert await page(offset=3) == []
+        assert (await api.get("/worklists", params={"limit": 0})).status_code == 422
+        export = await api.get("/worklists.csv", params={"referent": referent})
+        assert export.status_code == 200 and len(export.text.strip().splitlines()) == 1 + len(people)
+
+
 async def test_invalid_input_gets_a_readable_error(platform):
     person = await _enrol(platform)
     url = f"/accompaniments/{person['accompaniment_id']}"

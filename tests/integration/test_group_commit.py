@@ -69,3 +69,27 @@ async def test_a_unit_opened_inside_another_has_a_transaction_of_its_own(pool, t
 
     await asyncio.wait_for(outer(), 10)
     assert await pool.fetchval(f"SELECT count(*) FROM {table}") == 2
+
+
+async def test_the_groups_of_a_process_run_one_after_another(pool, table):
+    """A group begins once the one before it committed: it sees all of it, and no two hold a connection at once."""
+    seen: dict[str, int] = {}
+    units = GroupCommits(pool, max_units=4, max_seconds=1)
+
+    async def counting(n: int) -> None:
+        async with units.transaction() as conn:
+            await conn.execute(f"INSERT INTO {table} (unit) VALUES ($1)", n)
+            # Rows of other transactions this one sees: all those of the groups before it, committed before it began.
+            mine = await conn.fetchval("SELECT pg_current_xact_id()::text")
+            seen[mine] = await conn.fetchval(f"SELECT count(*) FROM {table} WHERE tx::text <> $1", mine)
+            await asyncio.sleep(0.01)
+
+    await asyncio.gather(*(counting(n) for n in range(12)))
+    sizes = {
+        r["tx"]: r["n"] for r in await pool.fetch(f"SELECT tx::text AS tx, count(*) AS n FROM {table} GROUP BY tx")
+    }
+    assert len(sizes) >= 3, "12 units in groups of at most 4"
+    before = 0
+    for tx in sorted(sizes, key=lambda t: seen[t]):
+        assert seen[tx] == before, f"a group began before the one ahead of it committed: {seen} {sizes}"
+        before += sizes[tx]

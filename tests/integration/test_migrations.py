@@ -77,6 +77,43 @@ async def test_many_concurrent_migrators_of_every_service_schema_agree(infra, po
         assert await current(infra.database_url, schema, *sets) == expected
 
 
+# One reporting replica's start-up migration (fact tables, `bi` revisions, views, the BI role's grants).
+_REPORTING_START = """
+import asyncio, sys
+import asyncpg
+from services.reporting.adapters.bi import migrate
+
+async def main(url, facts, bi):
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+    try:
+        await migrate(pool, facts, bi, ("emploi_durable",), "bi_reader")
+    finally:
+        await pool.close()
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+async def test_reporting_replicas_starting_together_make_their_views_and_grants_in_turn(infra, pool, run_id):
+    """Four reporting processes migrating at once, twice over (an empty schema, then one at head), as the
+    reporting role: none deadlocks, and the BI role reads the views."""
+    facts, bi = f"{run_id}_reporting", f"{run_id}_bi"
+    args = [sys.executable, "-c", _REPORTING_START, infra.database_url_of("reporting"), facts, bi]
+
+    def start() -> subprocess.CompletedProcess:
+        return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=180)
+
+    for _ in range(2):
+        for result in await asyncio.gather(*(asyncio.to_thread(start) for _ in range(4))):
+            assert result.returncode == 0, result.stderr[-3000:]
+    readable = await pool.fetchval(
+        "SELECT count(*) FROM information_schema.role_table_grants"
+        " WHERE grantee = 'bi_reader' AND table_schema = $1 AND privilege_type = 'SELECT'",
+        bi,
+    )
+    assert readable > 0
+
+
 async def test_a_database_made_by_the_former_scripts_upgrades_cleanly_and_keeps_its_data(infra, pool, run_id):
     for name, migrations in SERVICES.items():
         schema = f"{run_id}_{name}"

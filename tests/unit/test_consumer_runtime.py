@@ -17,11 +17,13 @@ from shared.errors import RuleViolation
 
 
 class FakeConnection:
-    def __init__(self, processed: set) -> None:
+    def __init__(self, processed: set, transactions: list) -> None:
         self.processed = processed
+        self.transactions = transactions
 
     @asynccontextmanager
     async def transaction(self):
+        self.transactions.append(1)
         snapshot = set(self.processed)
         try:
             yield
@@ -40,10 +42,11 @@ class FakeConnection:
 class FakePool:
     def __init__(self) -> None:
         self.processed: set = set()
+        self.transactions: list = []  # one entry per transaction or savepoint opened
 
     @asynccontextmanager
     async def acquire(self):
-        yield FakeConnection(self.processed)
+        yield FakeConnection(self.processed, self.transactions)
 
 
 @dataclass
@@ -192,6 +195,43 @@ async def test_a_failing_record_in_a_batch_is_dead_lettered_alone_and_the_others
     [(_, _, _, headers)] = producer.sent
     assert headers["dlq_source_offset"] == b"2"
     assert len(pool.processed) == 4, "the failed record's processed id was rolled back with its savepoint"
+
+
+async def test_records_that_succeed_share_one_transaction_without_a_savepoint_each():
+    applied = []
+
+    async def handler(envelope, conn):
+        applied.append(envelope.id)
+
+    consumer, producer, pool = _consumer(handler)
+    consumer.transaction_seconds = 60
+    result = await consumer.apply(_records(20))
+    assert (result.done, result.applied) == (20, 20) and len(applied) == 20
+    assert len(pool.transactions) == 1, "one transaction, no savepoint per record"
+    assert len(pool.processed) == 20
+
+
+async def test_a_failure_rolls_the_run_back_and_applies_it_again_with_a_savepoint_per_record():
+    effects = []
+
+    async def handler(envelope, conn):
+        effects.append(envelope.id)
+        if envelope.id == failing:
+            raise RuleViolation("not now")
+
+    consumer, producer, pool = _consumer(handler)
+    consumer.transaction_seconds = 60
+    records = _records(6)
+    failing = Envelope.from_kafka(records[3].value, records[3].headers).id
+    result = await consumer.apply(records)
+    assert (result.done, result.applied, result.dead_lettered) == (6, 5, 1)
+    # The first run (records 0-3) was rolled back; the second applied 0-2 again, skipped 3 (its error is known:
+    # it is not run a second time), then 4-5.
+    assert effects.count(failing) == 1 and len(effects) == 4 + 5
+    assert len(pool.transactions) == 2 + 5, "two runs, the second with a savepoint per record it runs"
+    assert len(pool.processed) == 5
+    [(_, _, _, headers)] = producer.sent
+    assert headers["dlq_source_offset"] == b"3" and headers["dlq_attempts"] == b"1"
 
 
 @pytest.mark.parametrize(

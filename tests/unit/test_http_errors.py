@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, Request
@@ -57,7 +58,27 @@ async def fail(kind: str) -> dict:
         "closed": AlreadyClosed("l'accompagnement est déjà clos"),
         "field": InvalidField("held_on", "la date est dans le futur"),
         "conflict": ConcurrencyError("accompaniment-1", 3, 4),
+        "shutdown": asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        "starting": asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        "lost": asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        "refused": ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 54329)"),
+        "lost-state": asyncpg.exceptions._base.InternalClientError(
+            "cannot switch to state 15; another operation (2) is in progress"
+        ),
+        "bug": ValueError("a programming error"),
+        "misuse": asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
     }[kind]
+
+
+@router.get("/rollback-on-a-closed-connection")
+async def rollback_on_a_closed_connection() -> dict:
+    # What `async with conn.transaction()` raises when PostgreSQL closed the connection under the statement.
+    try:
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+    except asyncpg.PostgresError:
+        raise asyncpg.InterfaceError(  # noqa: B904 - raised while handling, as asyncpg's transaction exit does
+            "cannot call Transaction.__aexit__(): the underlying connection is closed"
+        )
 
 
 uploads = APIRouter()
@@ -227,3 +248,22 @@ async def test_the_published_schema_documents_the_errors_with_one_problem_schema
 def test_error_codes_are_snake_case_class_names_unless_declared():
     assert AppointmentNotFound.code == "appointment_not_found" and AlreadyClosed.code == "accompaniment_already_closed"
     assert NotFound.code == "not_found" and ConcurrencyError.code == "concurrent_change"
+
+
+@pytest.mark.parametrize("kind", ["shutdown", "starting", "lost", "refused", "lost-state", "closed-during-rollback"])
+async def test_a_database_that_does_not_answer_is_a_503_to_retry_never_a_500(client, kind):
+    path = "/rollback-on-a-closed-connection" if kind == "closed-during-rollback" else f"/errors/{kind}"
+    answer = await client.get(path)
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"].isdigit()
+    body = answer.json()
+    assert body["code"] == "unavailable" and "réessayez" in body["detail"]
+    assert "127.0.0.1" not in body["detail"], "nothing of the infrastructure is echoed"
+
+
+async def test_any_other_failure_is_still_a_server_error():
+    app = service_app(title="t", description="d", runtime=_Runtime(), routers=[router], start_workers=False)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        assert (await c.get("/errors/bug")).status_code == 500
+        assert (await c.get("/errors/misuse")).status_code == 500

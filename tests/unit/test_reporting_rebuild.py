@@ -25,7 +25,7 @@ def test_every_worker_process_gets_the_real_credentials(monkeypatch):
     async def end_offsets(_settings):
         return end
 
-    async def fold(child_settings: ReportingSettings, share):
+    def fold(child_settings: ReportingSettings, share):
         # Runs in the forked children too: a wrong credential fails the child, and the replay with it.
         assert child_settings.kafka_username == "reporting"
         assert child_settings.kafka_password.get_secret_value() == KAFKA_PASSWORD

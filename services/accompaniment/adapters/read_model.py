@@ -137,21 +137,28 @@ class PostgresAccompanimentViews(AccompanimentViews):
         ending_within_days: int,
         no_contact_days: int,
         contract_deadline_days: int,
-    ) -> list[dict]:
-        """Rows that may need attention on `as_of`; the domain's `worklist.reasons` says which and why."""
-        rows = await conn.fetch(
-            f"""SELECT * FROM {self.schema}.accompaniments
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[asyncpg.Record]:
+        """Rows that need attention on `as_of` (the conditions of the domain's `worklist.reasons`, which says which
+        and why), soonest end first; a page of them with `limit`. Only the columns a worklist shows; the referent
+        as a uuid (see `_row`)."""
+        return await conn.fetch(
+            f"""SELECT accompaniment_id, beneficiary_id, agency_id, referent_id, status, start_date, orientation_date,
+                       planned_end_date, last_contact_on, contract_signed_on
+                FROM {self.schema}.accompaniments
                 WHERE status <> 'closed'
                   AND ($1::text IS NULL OR agency_id = $1) AND ($2::text IS NULL OR referent_id = $2)
                   AND (planned_end_date <= $3::date + $4::int
                        OR (status = 'open' AND coalesce(last_contact_on, start_date) <= $3::date - $5::int)
                        OR (contract_signed_on IS NULL AND orientation_date + $6::int < $3::date))
-                ORDER BY planned_end_date, accompaniment_id""",
+                ORDER BY planned_end_date, accompaniment_id LIMIT $7 OFFSET $8""",
             agency_id,
             str(referent_id) if referent_id else None,
             as_of,
             ending_within_days,
             no_contact_days,
             contract_deadline_days,
+            limit,
+            offset,
         )
-        return [_row(r) for r in rows]

@@ -9,13 +9,14 @@ from fastapi import APIRouter
 
 from services.accompaniment.domain.decisions.guards import existing
 from services.accompaniment.domain.evolution import ACCOMPANIMENT
-from services.accompaniment.entrypoints.dependencies import DependenciesDep, shown
-from services.accompaniment.entrypoints.responses import AccompanimentDetail, AccompanimentSummary, HistoryEntry
+from services.accompaniment.entrypoints.dependencies import DependenciesDep
+from services.accompaniment.entrypoints.responses import AccompanimentDetail, AccompanimentSummary, HistoryEntry, detail
 from services.accompaniment.service_layer import handlers
 from shared.audit import Audit
 from shared.auth import CurrentUser
 from shared.eventstore import Tracing
 from shared.http.params import AgencyId, Limit, Offset, StaffId
+from shared.private_text import Owner
 
 router = APIRouter(tags=["accompaniments"])
 
@@ -47,11 +48,16 @@ async def list_accompaniments(
 @router.get("/accompaniments/{accompaniment_id}", response_model=AccompanimentDetail)
 async def get_accompaniment(accompaniment_id: UUID, user: CurrentUser, deps: DependenciesDep) -> AccompanimentDetail:
     """The whole follow-up: contract, appointments, diagnosis, plan, workshops, suspensions, renewals, exit."""
-    # A read: the stream is one SELECT (a consistent snapshot by itself), no transaction around it.
+    # A read: the stream is one SELECT (a consistent snapshot by itself), no transaction around it; the person's
+    # texts are read on the same connection.
     async with deps.store.connection() as conn:
         state = existing(await handlers.load(deps.store.join(conn, Tracing.new()), deps, accompaniment_id))
-    user.scope(state.agency_id)
-    return await shown(state, user, deps, always_audited=True)
+        user.scope(state.agency_id)
+        view = await deps.texts.view(conn, Owner.person(state.beneficiary_id), state.text_refs())
+    await Audit(deps.audit, user).read(
+        "accompaniment", agency_id=state.agency_id, resource_id=state.id, beneficiary_id=state.beneficiary_id
+    )
+    return detail(state, deps.rules, view)
 
 
 @router.get("/accompaniments/{accompaniment_id}/history", response_model=list[HistoryEntry])

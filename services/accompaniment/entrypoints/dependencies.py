@@ -14,11 +14,13 @@ from services.accompaniment.service_layer import handlers
 from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.audit import Audit
 from shared.auth import Principal
+from shared.http.wiring import wired
 from shared.private_text import Owner
 
 
-def _dependencies(request: Request) -> Dependencies:
-    return request.app.state.dependencies(request.app.state.runtime)
+async def _dependencies(request: Request) -> Dependencies:
+    # async: FastAPI runs a plain function in a worker thread; the wiring is built once (shared/http/wiring.py).
+    return wired(request)
 
 
 DependenciesDep = Annotated[Dependencies, Depends(_dependencies)]

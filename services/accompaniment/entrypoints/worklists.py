@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
@@ -17,7 +17,8 @@ from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.auth import CurrentUser, Principal
 from shared.contracts import labels
 from shared.exports import CSV_TYPE, XLSX_TYPE, Table, csv_bytes, filename, xlsx_bytes
-from shared.http.params import AgencyId, AsOf
+from shared.http.params import AgencyId, AsOf, Limit, Offset
+from shared.staff import staff_id
 
 router = APIRouter(tags=["worklists"])
 
@@ -53,18 +54,37 @@ HEADERS = [
     "Contrat signé le",
     "Motifs",
 ]
-# The entries are validated once, when built from the read model, and serialised straight to JSON by pydantic.
+# The entries are built from the read model's typed columns without validation (`model_construct`) and serialised
+# straight to JSON by pydantic.
 _ENTRIES = TypeAdapter(list[WorklistEntry])
 Referent = Annotated[str | None, Query(max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
 
 
-@router.get("/worklists", response_model=list[WorklistEntry])
+@router.get(
+    "/worklists",
+    response_model=list[WorklistEntry],
+    responses={200: {"headers": {"Link": {"description": 'The next page (`rel="next"`), when there is one.'}}}},
+)
 async def get_worklist(
-    user: CurrentUser, deps: DependenciesDep, agency_id: AgencyId = None, referent: Referent = None, as_of: AsOf = None
+    request: Request,
+    user: CurrentUser,
+    deps: DependenciesDep,
+    agency_id: AgencyId = None,
+    referent: Referent = None,
+    as_of: AsOf = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Response:
-    """Accompaniments ending soon, without recent contact, or whose contract was not signed in time."""
-    entries = await _worklist(user, deps, agency_id, referent, as_of)
-    return Response(_ENTRIES.dump_json(entries), media_type="application/json")
+    """Accompaniments ending soon, without recent contact, or whose contract was not signed in time, soonest
+    planned end first, a page at a time (`limit`, `offset`): when more follow, the `Link` header gives the next
+    page (`rel="next"`). The CSV and XLSX exports hold the whole list."""
+    entries = await _worklist(user, deps, agency_id, referent, as_of, limit=limit + 1, offset=offset)
+    headers = {}
+    if len(entries) > limit:
+        entries = entries[:limit]
+        following = request.url.include_query_params(limit=limit, offset=offset + limit)
+        headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return Response(_ENTRIES.dump_json(entries), media_type="application/json", headers=headers)
 
 
 def _table(entries: list[WorklistEntry]) -> Table:
@@ -120,7 +140,14 @@ async def get_worklist_xlsx(
 
 
 async def _worklist(
-    user: Principal, deps: Dependencies, agency_id: str | None, referent: str | None, as_of: date | None
+    user: Principal,
+    deps: Dependencies,
+    agency_id: str | None,
+    referent: str | None,
+    as_of: date | None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[WorklistEntry]:
     as_of = as_of or date.today()
     async with deps.store.connection() as conn:
@@ -132,34 +159,30 @@ async def _worklist(
             ending_within_days=deps.thresholds.ending_within_days,
             no_contact_days=deps.thresholds.no_contact_days,
             contract_deadline_days=deps.rules.contract_deadline_days,
+            limit=limit,
+            offset=offset,
         )
     entries = []
     for row in rows:
-        item = worklist.FollowUp(
-            accompaniment_id=row["accompaniment_id"],
-            status=row["status"],
-            start_date=row["start_date"],
-            orientation_date=row["orientation_date"],
-            planned_end_date=row["planned_end_date"],
-            last_contact_on=row["last_contact_on"],
-            contract_signed_on=row["contract_signed_on"],
-        )
+        accompaniment_id, beneficiary_id, agency, referent_id, status, start, orientation, end, contact, signed = row
+        item = worklist.FollowUp(accompaniment_id, status, start, orientation, end, contact, signed)
         reasons = worklist.reasons(item, as_of, deps.thresholds, deps.rules)
-        if not reasons:
+        if not reasons:  # the query selects what the reasons name: none is left out here
             continue
         entries.append(
-            WorklistEntry(
-                accompaniment_id=row["accompaniment_id"],
-                beneficiary_id=row["beneficiary_id"],
-                agency_id=row["agency_id"],
-                referent_id=row["referent_id"],
-                status=row["status"],
-                planned_end_date=row["planned_end_date"],
-                days_to_planned_end=(row["planned_end_date"] - as_of).days,
-                last_contact_on=row["last_contact_on"],
-                days_without_contact=(as_of - (row["last_contact_on"] or row["start_date"])).days,
-                contract_deadline=contract_deadline(row["orientation_date"], deps.rules),
-                contract_signed_on=row["contract_signed_on"],
+            WorklistEntry.model_construct(
+                accompaniment_id=accompaniment_id,
+                beneficiary_id=beneficiary_id,
+                agency_id=agency,
+                # Rows written before staff were uuids hold the referent's login: shown as the uuid events now carry.
+                referent_id=staff_id(referent_id) if referent_id is not None else None,
+                status=status,
+                planned_end_date=end,
+                days_to_planned_end=(end - as_of).days,
+                last_contact_on=contact,
+                days_without_contact=(as_of - (contact or start)).days,
+                contract_deadline=contract_deadline(orientation, deps.rules),
+                contract_signed_on=signed,
                 reasons=reasons,
             )
         )

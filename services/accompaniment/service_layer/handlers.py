@@ -23,6 +23,8 @@ from services.accompaniment.domain.state import Accompaniment
 from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.auth import Principal
 from shared.contracts.accompaniment import AccompanimentEvent
+from shared.errors import ConcurrencyError
+from shared.eventstore import Tracing
 from shared.private_text import Owner
 from shared.unit_of_work import UnitOfWork
 
@@ -62,15 +64,39 @@ async def load(uow: UnitOfWork, deps: Dependencies, accompaniment_id: UUID) -> A
     return state
 
 
+# Times a command is decided and saved when another change of the same accompaniment keeps getting in first.
+CONFLICT_ATTEMPTS = 3
+
+
 async def handle(
     accompaniment_id: UUID, cmd: c.Command, *, user: Principal, deps: Dependencies, ctx: Context
 ) -> Accompaniment:
-    """Apply one command to an accompaniment of the caller's agency; a concurrent change makes the save fail (409)."""
+    """Apply one command to an accompaniment of the caller's agency.
+
+    The stream is read and the decision taken before the unit of work that writes: the process's units of work
+    share commits and run one after another on their shared connection (with the store's append lock held from the
+    first append to the commit), so only the writes wait their turn there. The append at the version read is what
+    keeps a change made in between from being overwritten: it fails with `ConcurrencyError`, and the command is
+    decided again on the stream as it now is, up to CONFLICT_ATTEMPTS times (then the 409 reaches the caller).
+    """
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return await _handle_once(accompaniment_id, cmd, user=user, deps=deps, ctx=ctx)
+        except ConcurrencyError:
+            if attempt == CONFLICT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _handle_once(
+    accompaniment_id: UUID, cmd: c.Command, *, user: Principal, deps: Dependencies, ctx: Context
+) -> Accompaniment:
     decide = DECIDERS[type(cmd)]
+    async with deps.store.connection() as conn:
+        state = existing(await load(deps.store.join(conn, Tracing.new()), deps, accompaniment_id))
+    user.scope(state.agency_id)
+    events = decide(state, cmd, ctx)
     async with deps.store.transaction() as uow:
-        state = existing(await load(uow, deps, accompaniment_id))
-        user.scope(state.agency_id)
-        events = decide(state, cmd, ctx)
         # Free text stays here, encrypted with the person's key; the events carry its reference only.
         await deps.texts.seal(uow.connection, Owner.person(state.beneficiary_id), cmd.texts())
         return await uow.save(ACCOMPANIMENT, state, events)

@@ -8,13 +8,15 @@ from fastapi import Depends, Request
 
 from services.intake.service_layer.dependencies import Dependencies
 from services.intake.settings import IntakeSettings
+from shared.http.wiring import wired
 
 
-def _dependencies(request: Request) -> Dependencies:
-    return request.app.state.dependencies(request.app.state.runtime)
+async def _dependencies(request: Request) -> Dependencies:
+    # async: FastAPI runs a plain function in a worker thread; the wiring is built once (shared/http/wiring.py).
+    return wired(request)
 
 
-def _settings(request: Request) -> IntakeSettings:
+async def _settings(request: Request) -> IntakeSettings:
     return request.app.state.settings
 
 

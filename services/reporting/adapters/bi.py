@@ -222,11 +222,23 @@ COMMENT ON VIEW {bi}.agency_months IS
 """
 
 
-async def create_views(conn: asyncpg.Connection, facts: str, bi: str, headline_groups: Sequence[str]) -> None:
-    """Create the BI views again, in one transaction under the `bi` schema's migration lock."""
+async def create_views(
+    conn: asyncpg.Connection, facts: str, bi: str, headline_groups: Sequence[str], reader_role: str = ""
+) -> None:
+    """Create the BI views again and let the BI tools' role read them, in one transaction under the `bi` schema's
+    migration lock: replicas starting together take turns (their grants, outside the lock, deadlocked)."""
+    if reader_role and not _SCHEMA_NAME.match(reader_role):
+        raise ValueError(f"invalid role name {reader_role!r}")
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"ali-migrate-{bi}")
         await conn.execute(views_sql(facts, bi, headline_groups))
+        if reader_role:
+            # The BI tools' role reads the views (which read the facts with their owner's rights), nothing else.
+            await conn.execute(
+                f"GRANT USAGE ON SCHEMA {bi} TO {reader_role};"
+                f" GRANT SELECT ON ALL TABLES IN SCHEMA {bi} TO {reader_role};"
+                f" ALTER DEFAULT PRIVILEGES IN SCHEMA {bi} GRANT SELECT ON TABLES TO {reader_role}"
+            )
 
 
 async def migrate(
@@ -238,11 +250,4 @@ async def migrate(
     await upgrade(pool_connector(pool), facts, FACTS)
     await upgrade(pool_connector(pool), bi, MIGRATIONS)
     async with pool.acquire() as conn:
-        await create_views(conn, facts, bi, headline_groups)
-        if reader_role:
-            # The BI tools' role reads the views (which read the facts with their owner's rights), nothing else.
-            await conn.execute(
-                f"GRANT USAGE ON SCHEMA {bi} TO {reader_role};"
-                f" GRANT SELECT ON ALL TABLES IN SCHEMA {bi} TO {reader_role};"
-                f" ALTER DEFAULT PRIVILEGES IN SCHEMA {bi} GRANT SELECT ON TABLES TO {reader_role}"
-            )
+        await create_views(conn, facts, bi, headline_groups, reader_role)

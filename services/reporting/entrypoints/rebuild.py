@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import httpx
-from aiokafka import TopicPartition
 
 from services.reporting.adapters.consumer import source_topics, topic_partitions
 from services.reporting.adapters.records import NewerSchemaVersion, to_event
@@ -30,7 +29,7 @@ from services.reporting.domain import indicators, projection
 from services.reporting.domain.facts import FactSet
 from services.reporting.settings import ReportingSettings
 from shared.errors import EnvelopeError
-from shared.kafka import make_consumer
+from shared.kafka import make_bulk_reader, make_consumer
 
 Partition = tuple[str, int]
 
@@ -64,53 +63,67 @@ async def _end_offsets(settings: ReportingSettings) -> dict[Partition, int]:
         await consumer.stop()
 
 
-async def _fold(settings: ReportingSettings, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
-    """Read the given partitions up to their end offsets and fold them (in one process)."""
+def _fold(settings: ReportingSettings, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
+    """Read the given partitions from their beginning up to their end offsets and fold them (in one process).
+
+    librdkafka reads (`make_bulk_reader`): record batches are decoded in C. Records at or past a partition's end
+    offset are left; a partition is done when one is seen or its end is reached (`PARTITION_EOF`: the last offset
+    may be a transaction's commit marker, which takes an offset but is never returned as a record).
+    """
+    from confluent_kafka import OFFSET_BEGINNING, KafkaError, KafkaException
+    from confluent_kafka import TopicPartition as Assigned
+
     facts = FactSet()
     records = events = unreadable = 0
-    consumer = make_consumer(
+    remaining = dict(end)
+    consumer = make_bulk_reader(
         settings,
-        None,
-        [],
-        max_partition_fetch_bytes=8 * 1024 * 1024,
-        fetch_max_bytes=64 * 1024 * 1024,
-        isolation_level="read_uncommitted",
+        settings.group("reporting.rebuild"),
+        **{
+            "isolation.level": "read_uncommitted",
+            "fetch.max.bytes": 64 * 1024 * 1024,
+            "max.partition.fetch.bytes": 8 * 1024 * 1024,
+            "queued.max.messages.kbytes": 256 * 1024,
+        },
     )
-    await consumer.start()
     try:
-        partitions = [TopicPartition(t, p) for t, p in end]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        remaining = {tp for tp in partitions}
+        consumer.assign([Assigned(t, p, OFFSET_BEGINNING) for t, p in end])
         apply = projection.apply
         while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=20000)
-            for tp, batch_records in batch.items():
-                last = end[(tp.topic, tp.partition)]
-                for record in batch_records:
-                    if record.offset >= last:
-                        break
-                    records += 1
-                    try:
-                        event = to_event(record.value, record.headers)
-                    except EnvelopeError:
-                        unreadable += 1
-                        continue
-                    if event is not None:
-                        events += apply(event, facts)
-            # Every partition, records or not: one written in transactions ends with a commit marker, which takes
-            # an offset but is never returned as a record.
-            for tp in list(remaining):
-                if await consumer.position(tp) >= end[(tp.topic, tp.partition)]:
-                    remaining.discard(tp)
+            # consume() waits until it has `num_messages` or the timeout passed: a short one keeps folding
+            # what has arrived rather than waiting for a full batch.
+            for message in consumer.consume(num_messages=5000, timeout=0.1):
+                partition = (message.topic(), message.partition())
+                last = remaining.get(partition)
+                if last is None:
+                    continue
+                if (error := message.error()) is not None:
+                    if error.code() != KafkaError._PARTITION_EOF:
+                        raise KafkaException(error)
+                    if message.offset() >= last:
+                        del remaining[partition]
+                    continue
+                if message.offset() >= last:
+                    del remaining[partition]
+                    continue
+                records += 1
+                try:
+                    event = to_event(message.value(), message.headers())
+                except EnvelopeError:
+                    unreadable += 1
+                    continue
+                if event is not None:
+                    events += apply(event, facts)
+                if message.offset() + 1 >= last:
+                    del remaining[partition]
     finally:
-        await consumer.stop()
+        consumer.close()
     return facts, records, events, unreadable
 
 
 def _fold_in_process(settings: ReportingSettings, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
-    """A child's fold. Its settings come pickled, credentials included (a JSON dump would mask the secrets)."""
-    return asyncio.run(_fold(settings, end))
+    """A child's fold (looked up when it runs: the child is forked with this module as it is)."""
+    return _fold(settings, end)
 
 
 def _share(end: dict[Partition, int], workers: int) -> list[dict[Partition, int]]:
@@ -132,14 +145,15 @@ def replay(settings: ReportingSettings, workers: int | None = None) -> Replay:
     shares = _share(end, workers)
     facts, records, events, unreadable = FactSet(), 0, 0, 0
     if len(shares) <= 1:
-        results = [asyncio.run(_fold(settings, s)) for s in shares]
+        results = [_fold(settings, s) for s in shares]
     else:
         # Children fold all shares but the first, which this process folds meanwhile (its facts need no
-        # copying back). They are forked before any event loop runs here; each runs its own.
+        # copying back). They are forked while no event loop nor Kafka client runs here. Their settings come
+        # pickled, credentials included (a JSON dump would mask the secrets).
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=context) as pool:
             children = [pool.submit(_fold_in_process, settings, share) for share in shares[1:]]
-            results = [asyncio.run(_fold(settings, shares[0]))] + [child.result() for child in children]
+            results = [_fold(settings, shares[0])] + [child.result() for child in children]
     for part, n_records, n_events, n_unreadable in results:
         facts.merge(part)
         records, events, unreadable = records + n_records, events + n_events, unreadable + n_unreadable
