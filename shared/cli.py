@@ -16,7 +16,9 @@ import argparse
 import asyncio
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
 
 from fastapi import FastAPI
 from rich.console import Console
@@ -65,6 +67,34 @@ async def _dlq_replay(runtime: ServiceRuntime, args: argparse.Namespace, selecti
     return 1 if report.failures else 0
 
 
+Cell = Callable[[Mapping[str, Any]], object]
+_RELAY_COLUMNS: dict[str, Cell] = {
+    "position": itemgetter("position"),
+    "event id": itemgetter("event_id"),
+    "type": itemgetter("type"),
+    "bytes": itemgetter("size"),
+    "error": lambda r: f"{r['error_type']}: {r['error']}",
+}
+_WAITING_COLUMNS: dict[str, Cell] = {
+    "consumer": itemgetter("consumer"),
+    "event id": itemgetter("event_id"),
+    "type": itemgetter("type"),
+    "waits for": itemgetter("park_key"),
+    "reason": itemgetter("reason"),
+}
+
+
+def _parked_table(title: str, columns: dict[str, Cell], rows: Sequence[Mapping[str, Any]]) -> Table:
+    """Parked events, one a line: the given columns, then how often they were tried and since when."""
+    table = Table(title=f"{title} ({len(rows)})")
+    for heading in [*columns, "attempts", "parked at"]:
+        table.add_column(heading)
+    for r in rows:
+        cells = [str(cell(r)) for cell in columns.values()]
+        table.add_row(*cells, str(r["attempts"]), r["parked_at"].isoformat(timespec="seconds"))
+    return table
+
+
 async def _outbox(runtime: ServiceRuntime, args: argparse.Namespace) -> int:
     console = Console()
     await runtime.connect()
@@ -78,20 +108,7 @@ async def _outbox(runtime: ServiceRuntime, args: argparse.Namespace) -> int:
                 console.print(f"still refused: position {position}: {error}")
             return 1 if failed else 0
         rows = await list_parked(runtime.pool, runtime.schema)
-        table = Table(title=f"Events the relay of {runtime.schema} parked ({len(rows)})")
-        for column in ("position", "event id", "type", "bytes", "error", "attempts", "parked at"):
-            table.add_column(column)
-        for r in rows:
-            table.add_row(
-                str(r["position"]),
-                str(r["event_id"]),
-                r["type"],
-                str(r["size"]),
-                f"{r['error_type']}: {r['error']}",
-                str(r["attempts"]),
-                r["parked_at"].isoformat(timespec="seconds"),
-            )
-        console.print(table)
+        console.print(_parked_table(f"Events the relay of {runtime.schema} parked", _RELAY_COLUMNS, rows))
         return 0
     finally:
         await runtime.stop()
@@ -102,20 +119,8 @@ async def _parked(runtime: ServiceRuntime) -> int:
     await runtime.connect()
     try:
         rows = await runtime.parking.list(runtime.pool)
-        table = Table(title=f"Consumed events waiting for a prerequisite in {runtime.schema} ({len(rows)})")
-        for column in ("consumer", "event id", "type", "waits for", "reason", "attempts", "parked at"):
-            table.add_column(column)
-        for r in rows:
-            table.add_row(
-                r["consumer"],
-                str(r["event_id"]),
-                r["type"],
-                r["park_key"],
-                r["reason"],
-                str(r["attempts"]),
-                r["parked_at"].isoformat(timespec="seconds"),
-            )
-        console.print(table)
+        title = f"Consumed events waiting for a prerequisite in {runtime.schema}"
+        console.print(_parked_table(title, _WAITING_COLUMNS, rows))
         return 0
     finally:
         await runtime.stop()
@@ -190,3 +195,30 @@ def main(
     else:
         code = asyncio.run(_parked(runtime))
     raise SystemExit(code)
+
+
+def main_keeping_texts(
+    name: str,
+    settings: Any,
+    port: int,
+    build_runtime: Callable[[Any], ServiceRuntime],
+    build_app: Callable[[Any], FastAPI],
+) -> None:
+    """`main` of a service keeping free text encrypted (`settings.master_key()`), with its `legacy-texts` command."""
+    from shared import legacy_texts
+    from shared.adapters.private_texts import PostgresPrivateTexts
+
+    def runtime() -> ServiceRuntime:
+        return build_runtime(settings)
+
+    def texts(runtime: ServiceRuntime) -> PostgresPrivateTexts:
+        return PostgresPrivateTexts(runtime.schema, settings.master_key())
+
+    main(
+        name,
+        settings,
+        port,
+        runtime,
+        lambda: build_app(settings),
+        legacy_texts=lambda argv: legacy_texts.main(settings, name, runtime, texts, argv),
+    )

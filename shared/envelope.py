@@ -7,14 +7,18 @@ On Kafka the envelope travels in CloudEvents *binary* mode: the data is the reco
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.errors import EnvelopeError
+
+if TYPE_CHECKING:
+    from shared.events import DomainEvent
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -52,6 +56,37 @@ class Envelope(BaseModel):
     causation_id: UUID | None = None
     position: int | None = None
     data: dict[str, Any]
+
+    @classmethod
+    def of(
+        cls,
+        event: DomainEvent,
+        *,
+        source: str,
+        stream_id: str,
+        stream_version: int,
+        partition_key: str,
+        correlation_id: UUID,
+        causation_id: UUID | None = None,
+        subject: str | None = None,
+        time: datetime | None = None,
+    ) -> Envelope:
+        """A new envelope for `event` (its type, schema and data) at `stream_version` of `stream_id`, now by default."""
+        return cls(
+            id=uuid.uuid4(),
+            source=source,
+            type=event.event_type(),
+            subject=subject,
+            time=time or datetime.now(UTC),
+            dataschema=event.dataschema(),
+            schema_version=event.schema_version,
+            stream_id=stream_id,
+            stream_version=stream_version,
+            partition_key=partition_key,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            data=event.model_dump(mode="json"),
+        )
 
     def kafka_key(self) -> bytes:
         """Record key: the stream's partition key, so one person's events stay in one partition, in order."""

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import asyncpg
 import structlog
@@ -14,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from shared import audit
 from shared.consumer import EventConsumer, Handler
 from shared.envelope import Envelope
-from shared.events import EventRegistry
+from shared.events import DomainEvent, EventRegistry
 from shared.eventstore import PostgresEventStore
 from shared.kafka import ensure_topics, make_consumer, make_producer
 from shared.migrations import AUDIT, EVENTSTORE, Migrations, upgrade
@@ -44,6 +45,11 @@ class ConsumerSpec:
     satisfies: Mapping[str, Callable[[Envelope], Iterable[str]]] = field(default_factory=dict)
     # The contracts this consumer knows (newer versions pause); the platform's registry by default.
     registry: EventRegistry | None = None
+
+
+def bind(deps: object, by_event: Mapping[type[DomainEvent], Callable[..., Awaitable[None]]]) -> dict[str, Handler]:
+    """A consumer's handlers: each reaction keyed by its event's type and given the service's dependencies."""
+    return {event.event_type(): partial(react, deps=deps) for event, react in by_event.items()}
 
 
 @dataclass

@@ -43,6 +43,9 @@ class PlatformSettings(BaseSettings):
 
     # Name of this service's credentials file in the secrets directory (`intake` reads `intake.env`).
     credentials_name: ClassVar[str | None] = None
+    # Keys of the data a service encrypts (setting -> environment variable), base64 of 32 bytes each: checked valid
+    # and all different when set, required outside development (`key_problems`), read with `key(setting)`.
+    data_keys: ClassVar[Mapping[str, str]] = {}
 
     environment: str = DEVELOPMENT
     database_url: str = Field(
@@ -161,11 +164,14 @@ class PlatformSettings(BaseSettings):
             if problems:
                 listed = "\n".join(f"  - {p}" for p in problems)
                 raise ValueError(f"ALI_ENVIRONMENT={self.environment} refuses development settings:\n{listed}")
+        self.check_keys(self.data_keys)
         return self
 
     def production_problems(self) -> list[str]:
-        """What makes these settings unfit outside development (each names its setting); services add their own."""
-        return _auth_problems(self) + _database_problems(self) + _kafka_problems(self)
+        """What makes these settings unfit outside development (each names its setting), the data keys included."""
+        return (
+            _auth_problems(self) + _database_problems(self) + _kafka_problems(self) + self.key_problems(self.data_keys)
+        )
 
     def check_keys(self, keys: Mapping[str, str]) -> None:
         """The base64 keys named by field (-> variable) that are set are valid 32-byte keys, all different."""
@@ -190,13 +196,13 @@ class PlatformSettings(BaseSettings):
                 problems.append(f"{variable} is the key derived for development from a public string")
         return problems
 
-    def key(self, field: str, variable: str) -> bytes:
-        """The 32-byte key of a setting (in development, when unset, a fixed one derived from the field name)."""
+    def key(self, field: str) -> bytes:
+        """The 32-byte key of a setting of `data_keys` (in development, when unset, one derived from its name)."""
         value: SecretStr | None = getattr(self, field)
         if value is None:
             # Development only (`key_problems` refuses a missing key elsewhere): stable, so local data stays readable.
             return crypto.development_key(field)
-        return crypto.decode_key(value.get_secret_value(), variable)
+        return crypto.decode_key(value.get_secret_value(), self.data_keys[field])
 
     def topic(self, name: str) -> str:
         """Full topic name for a platform topic such as `intake.events`."""

@@ -46,18 +46,14 @@ class Streams:
         version = self.versions.get(stream_id, 0) + 1
         self.versions[stream_id] = version
         self.by_topic[event.context].append(
-            Envelope(
-                id=uuid.uuid4(),
+            Envelope.of(
+                event,
                 source=f"/ali/{event.context}",
-                type=event.event_type(),
-                time=datetime(on.year, on.month, on.day, 10, tzinfo=UTC),
-                dataschema=event.dataschema(),
-                schema_version=event.schema_version,
                 stream_id=stream_id,
                 stream_version=version,
                 partition_key=key,
                 correlation_id=uuid.uuid4(),
-                data=event.model_dump(mode="json"),
+                time=datetime(on.year, on.month, on.day, 10, tzinfo=UTC),
             )
         )
 

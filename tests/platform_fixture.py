@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ import httpx
 
 from shared.auth import Role, generate_keys, mint_token
 from shared.settings import PlatformSettings
-from tests.support import RUN_IDS, ServiceProcess, service_env, wait_http_ready
+from tests.support import RUN_IDS, ServiceProcess, service_env, wait_http_ready, wait_until
 
 SERVICES = ("intake", "accompaniment", "placement", "reporting")
 
@@ -60,6 +61,33 @@ class Platform:
         """An HTTP client of one service, authenticated with the given role."""
         headers = {"Authorization": f"Bearer {self.token(role, agency_id)}"}
         return httpx.AsyncClient(base_url=self.urls[service], headers=headers, timeout=30)
+
+    async def enrol(self, referral: dict) -> dict:
+        """Refer a person to intake; the accompaniment their enrolment opens (as listed) once it is open."""
+        async with self.client("intake") as intake, self.client("accompaniment") as accompaniment:
+            referred = await intake.post("/referrals", json=referral)
+            assert referred.status_code == 201, referred.text
+            beneficiary_id = referred.json()["beneficiary_id"]
+
+            async def opened():
+                found = (await accompaniment.get("/accompaniments", params={"beneficiary_id": beneficiary_id})).json()
+                return found[0] if found else None
+
+            return await wait_until(opened, timeout=60, message="the enrolment to open an accompaniment")
+
+    def rebuild_and_compare(self) -> list[str]:
+        """The command rebuilding reporting's figures from the topics and comparing them with the running service's."""
+        token = self.token("department_staff")
+        return [
+            sys.executable,
+            "-m",
+            "services.reporting",
+            "rebuild",
+            "--compare",
+            self.urls["reporting"],
+            "--token",
+            token,
+        ]
 
     def topic(self, name: str) -> str:
         """Full name of a platform topic in this run, e.g. `intake.events`."""

@@ -8,13 +8,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from shared.kafka import make_admin, make_consumer
+from shared.envelope import Envelope
+from shared.kafka import make_admin, make_consumer, make_producer
+from shared.outbox import OutboxRelay
 from shared.settings import PlatformSettings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,6 +107,39 @@ async def wait_until(predicate, timeout: float, interval: float = 0.3, message: 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         await asyncio.sleep(interval)
+
+
+async def publish(settings: PlatformSettings, topic: str, envelopes: Iterable[Envelope]) -> None:
+    """Put `envelopes` on `topic` in order, with the credentials of `settings`, as an outbox relay would."""
+    producer = make_producer(settings)
+    await producer.start()
+    try:
+        for e in envelopes:
+            await producer.send_and_wait(topic, value=e.kafka_value(), key=e.kafka_key(), headers=e.kafka_headers())
+    finally:
+        await producer.stop()
+
+
+@asynccontextmanager
+async def relays_running(
+    store, settings: PlatformSettings, topic: str, *, batch_size: int, count: int = 2, tolerate_errors: bool = False
+) -> AsyncIterator[list[OutboxRelay]]:
+    """`count` relays of one store publishing to `topic` while the block runs, then stopped (their errors raised
+    unless `tolerate_errors`)."""
+    relays = [OutboxRelay(store, settings, topic, batch_size=batch_size, idle_wait=0.05) for _ in range(count)]
+    stop = asyncio.Event()
+    running = [asyncio.create_task(r.run(stop)) for r in relays]
+    try:
+        yield relays
+    finally:
+        stop.set()
+        await asyncio.gather(*running, return_exceptions=tolerate_errors)
+
+
+async def envelope_ids(reader: PlatformSettings, topic: str) -> list:
+    """The ids of the events on `topic`, in order, read until it is idle."""
+    records = await read_topic(reader, topic, idle=2)
+    return [Envelope.from_kafka(r.value, r.headers).id for r in records]
 
 
 async def wait_http_ready(base_url: str, timeout: float = 60) -> None:

@@ -34,7 +34,7 @@ from shared.contracts.intake import (
 from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.http import service_app
 from shared.migrations import PRIVATE_TEXTS
-from shared.service import ConsumerSpec, ServiceRuntime
+from shared.service import ConsumerSpec, ServiceRuntime, bind
 
 ROUTERS = [accompaniments, lifecycle, appointments, diagnosis, action_plan, candidate_profile, worklists, workshops]
 
@@ -52,20 +52,19 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
     """Accompaniment's runtime: store, relay, and the consumers of intake's and placement's events."""
 
     def intake_reactions(runtime: ServiceRuntime):
-        deps = dependencies(settings, runtime)
-        return {
-            BeneficiaryEnrolled.event_type(): partial(reactions.on_beneficiary_enrolled, deps=deps),
-            BeneficiaryTransferred.event_type(): partial(reactions.on_beneficiary_transferred, deps=deps),
-            BeneficiaryPersonalDataErased.event_type(): partial(reactions.on_personal_data_erased, deps=deps),
-            RsaRightsEnded.event_type(): partial(reactions.on_rsa_rights_ended, deps=deps),
-        }
+        return bind(
+            dependencies(settings, runtime),
+            {
+                BeneficiaryEnrolled: reactions.on_beneficiary_enrolled,
+                BeneficiaryTransferred: reactions.on_beneficiary_transferred,
+                BeneficiaryPersonalDataErased: reactions.on_personal_data_erased,
+                RsaRightsEnded: reactions.on_rsa_rights_ended,
+            },
+        )
 
     def placement_reactions(runtime: ServiceRuntime):
-        deps = dependencies(settings, runtime)
-        return {
-            HireRecorded.event_type(): partial(reactions.on_hire_recorded, deps=deps),
-            HireEndedEarly.event_type(): partial(reactions.on_hire_ended_early, deps=deps),
-        }
+        by_event = {HireRecorded: reactions.on_hire_recorded, HireEndedEarly: reactions.on_hire_ended_early}
+        return bind(dependencies(settings, runtime), by_event)
 
     return ServiceRuntime(
         settings,

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr
 
 from services.accompaniment.domain.rules import Rules
 from services.accompaniment.domain.worklist import Thresholds
 from shared.settings import PlatformSettings
-
-_KEYS = {"accompaniment_master_key": "ALI_ACCOMPANIMENT_MASTER_KEY"}
 
 
 class AccompanimentSettings(PlatformSettings):
     """Settings of the accompaniment service (env prefix `ALI_`); the department settings have its defaults."""
 
     credentials_name: ClassVar[str | None] = "accompaniment"
+    data_keys: ClassVar[Mapping[str, str]] = {"accompaniment_master_key": "ALI_ACCOMPANIMENT_MASTER_KEY"}
 
     accompaniment_http_port: int = 8002
     accompaniment_db_schema: str = "accompaniment"
@@ -33,18 +33,9 @@ class AccompanimentSettings(PlatformSettings):
     # bytes (`openssl rand -base64 32`); required outside development.
     accompaniment_master_key: SecretStr | None = None
 
-    @model_validator(mode="after")
-    def _personal_data_key(self) -> AccompanimentSettings:
-        self.check_keys(_KEYS)
-        return self
-
-    def production_problems(self) -> list[str]:
-        """The platform's checks, and the key of the free text: set, and not the development one."""
-        return super().production_problems() + self.key_problems(_KEYS)
-
     def master_key(self) -> bytes:
         """The key wrapping the data keys of the free text (a fixed, derived one in development)."""
-        return self.key("accompaniment_master_key", _KEYS["accompaniment_master_key"])
+        return self.key("accompaniment_master_key")
 
     def rules(self) -> Rules:
         """The department rules the decisions apply."""

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 
 from shared.settings import PlatformSettings
-
-_KEYS = {"intake_master_key": "ALI_INTAKE_MASTER_KEY", "intake_index_key": "ALI_INTAKE_INDEX_KEY"}
 
 
 class IntakeSettings(PlatformSettings):
     """Settings of the intake service (env prefix `ALI_`, `ALI_INTAKE_` for its own)."""
 
     credentials_name: ClassVar[str | None] = "intake"
+    data_keys: ClassVar[Mapping[str, str]] = {
+        "intake_master_key": "ALI_INTAKE_MASTER_KEY",
+        "intake_index_key": "ALI_INTAKE_INDEX_KEY",
+    }
 
     intake_http_port: int = 8001
     intake_db_schema: str = "intake"
@@ -26,19 +29,10 @@ class IntakeSettings(PlatformSettings):
     intake_import_chunk_size: int = Field(1000, ge=1, le=10_000)
     intake_import_max_bytes: int = Field(50 * 1024 * 1024, ge=1024)
 
-    @model_validator(mode="after")
-    def _personal_data_keys(self) -> IntakeSettings:
-        self.check_keys(_KEYS)
-        return self
-
-    def production_problems(self) -> list[str]:
-        """The platform's checks, and intake's keys of the personal data: set, and not the development ones."""
-        return super().production_problems() + self.key_problems(_KEYS)
-
     def master_key(self) -> bytes:
         """The key wrapping every person's data key (a fixed, derived one in development)."""
-        return self.key("intake_master_key", _KEYS["intake_master_key"])
+        return self.key("intake_master_key")
 
     def index_key(self) -> bytes:
         """The key of the de-duplication digests (a fixed, derived one in development)."""
-        return self.key("intake_index_key", _KEYS["intake_index_key"])
+        return self.key("intake_index_key")

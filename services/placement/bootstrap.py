@@ -24,7 +24,7 @@ from shared.contracts.accompaniment import AccompanimentClosed, AccompanimentTra
 from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.http import service_app
 from shared.migrations import PRIVATE_TEXTS
-from shared.service import ConsumerSpec, ServiceRuntime
+from shared.service import ConsumerSpec, ServiceRuntime, bind
 
 ROUTERS = [
     employers.router,
@@ -70,16 +70,15 @@ def build_runtime(settings: PlacementSettings) -> ServiceRuntime:
     """Placement's runtime: store, outbox relay, the consumers of accompaniment's events and of intake's erasures."""
 
     def accompaniment_reactions(runtime: ServiceRuntime):
-        deps = dependencies(settings, runtime)
-        return {
-            CandidateProfileUpdated.event_type(): partial(reactions.on_candidate_profile_updated, deps=deps),
-            AccompanimentClosed.event_type(): partial(reactions.on_accompaniment_closed, deps=deps),
-            AccompanimentTransferred.event_type(): partial(transfers.on_accompaniment_transferred, deps=deps),
+        by_event = {
+            CandidateProfileUpdated: reactions.on_candidate_profile_updated,
+            AccompanimentClosed: reactions.on_accompaniment_closed,
+            AccompanimentTransferred: transfers.on_accompaniment_transferred,
         }
+        return bind(dependencies(settings, runtime), by_event)
 
     def intake_reactions(runtime: ServiceRuntime):
-        deps = dependencies(settings, runtime)
-        return {BeneficiaryPersonalDataErased.event_type(): partial(reactions.on_personal_data_erased, deps=deps)}
+        return bind(dependencies(settings, runtime), {BeneficiaryPersonalDataErased: reactions.on_personal_data_erased})
 
     return ServiceRuntime(
         settings,

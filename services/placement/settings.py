@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from typing import ClassVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 
 from services.placement.domain.rules import DEFAULT_IMMERSION_DAYS_PER_HOST, Rules
 from shared.settings import PlatformSettings
-
-_KEYS = {"placement_master_key": "ALI_PLACEMENT_MASTER_KEY"}
 
 
 class PlacementSettings(PlatformSettings):
     """Settings of the placement service (env prefix `ALI_`)."""
 
     credentials_name: ClassVar[str | None] = "placement"
+    data_keys: ClassVar[Mapping[str, str]] = {"placement_master_key": "ALI_PLACEMENT_MASTER_KEY"}
 
     placement_http_port: int = 8003
     placement_db_schema: str = "placement"
@@ -37,18 +37,9 @@ class PlacementSettings(PlatformSettings):
     # bytes (`openssl rand -base64 32`); required outside development.
     placement_master_key: SecretStr | None = None
 
-    @model_validator(mode="after")
-    def _personal_data_key(self) -> PlacementSettings:
-        self.check_keys(_KEYS)
-        return self
-
-    def production_problems(self) -> list[str]:
-        """The platform's checks, and the key of the free text: set, and not the development one."""
-        return super().production_problems() + self.key_problems(_KEYS)
-
     def master_key(self) -> bytes:
         """The key wrapping the data keys of the free text (a fixed, derived one in development)."""
-        return self.key("placement_master_key", _KEYS["placement_master_key"])
+        return self.key("placement_master_key")
 
     def centre_index_key(self) -> bytes:
         """The key of training centres' fingerprints, derived from the master key."""

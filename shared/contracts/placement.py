@@ -208,7 +208,17 @@ class NeedClosed(PlacementEvent):
     reason: NeedClosureReason
 
 
-class IntroductionMade(PlacementEvent):
+class IntroductionEvent(PlacementEvent):
+    """Base of the events of an introduction: the introduction, its need and employer, the person, the agency."""
+
+    introduction_id: UUID
+    need_id: UUID
+    employer_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+
+
+class IntroductionMade(IntroductionEvent):
     """A person was introduced to an employer at the workstation, for one need.
 
     v2: the caseworker is a staff uuid, the sector a NAF section.
@@ -216,30 +226,30 @@ class IntroductionMade(PlacementEvent):
 
     schema_version: ClassVar[int] = 2
 
-    introduction_id: UUID
-    need_id: UUID
-    employer_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
     introduced_on: date
     caseworker: UUID = Field(description="Staff id of the caseworker.")
     sector: Sector | None = Field(description="NAF section.", examples=["I"])
     contract_type: ContractType = Field(description="Contract offered by the need.")
 
 
-class IntroductionNotHired(PlacementEvent):
+class IntroductionNotHired(IntroductionEvent):
     """The introduction did not end in a hire."""
 
-    introduction_id: UUID
-    need_id: UUID
-    employer_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
     decided_on: date
     reason: NotHiredReason
 
 
-class HireRecorded(PlacementEvent):
+class HireEvent(PlacementEvent):
+    """Base of the events of a hire: the hire, its introduction, the person, the agency and the employer."""
+
+    hire_id: UUID
+    introduction_id: UUID
+    beneficiary_id: UUID
+    agency_id: str
+    employer_id: UUID
+
+
+class HireRecorded(HireEvent):
     """An introduction at the workstation ended in a hire.
 
     v2: the sector is a NAF section.
@@ -247,11 +257,6 @@ class HireRecorded(PlacementEvent):
 
     schema_version: ClassVar[int] = 2
 
-    hire_id: UUID
-    introduction_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    employer_id: UUID
     need_id: UUID | None = None
     contract_type: ContractType
     duration_months: float | None = Field(None, ge=0, description="For fixed-term contracts.")
@@ -260,7 +265,7 @@ class HireRecorded(PlacementEvent):
     sector: Sector | None = Field(description="NAF section.", examples=["G"])
 
 
-class HireCheckInRecorded(PlacementEvent):
+class HireCheckInRecorded(HireEvent):
     """Follow-up in work at 1, 3 or 6 months: still employed or not, barriers worked on while in work.
 
     v2: the barriers are barrier categories; the notes are kept encrypted by placement under the person's key.
@@ -268,11 +273,6 @@ class HireCheckInRecorded(PlacementEvent):
 
     schema_version: ClassVar[int] = 2
 
-    hire_id: UUID
-    introduction_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    employer_id: UUID
     month: Literal[1, 3, 6] = Field(examples=[1])
     checked_on: date
     still_employed: bool
@@ -280,7 +280,7 @@ class HireCheckInRecorded(PlacementEvent):
     notes_ref: UUID | None = Field(None, description="Reference of the notes, a free text kept by placement.")
 
 
-class HireEndedEarly(PlacementEvent):
+class HireEndedEarly(HireEvent):
     """A contract ended before its term.
 
     v2: the sector is a NAF section.
@@ -288,11 +288,6 @@ class HireEndedEarly(PlacementEvent):
 
     schema_version: ClassVar[int] = 2
 
-    hire_id: UUID
-    introduction_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    employer_id: UUID
     contract_type: ContractType
     sector: Sector | None = Field(description="NAF section.", examples=["I"])
     start_date: date
@@ -301,17 +296,13 @@ class HireEndedEarly(PlacementEvent):
     reason: EarlyEndReason
 
 
-class IntroductionTransferred(PlacementEvent):
+class IntroductionTransferred(IntroductionEvent):
     """The person moved to another agency: this introduction, its hire and its follow-up go with them.
 
     From `transferred_on`, the new agency (`agency_id`, `to_agency_id`) reads and records them; the events of
     facts dated before it still name the agency that followed the person then.
     """
 
-    introduction_id: UUID
-    need_id: UUID
-    employer_id: UUID
-    beneficiary_id: UUID
     agency_id: str = Field(description="The agency following the person from the transfer date.")
     from_agency_id: str
     to_agency_id: str

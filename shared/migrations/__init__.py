@@ -17,8 +17,9 @@ Databases made before versioned migrations (tables created by the former `*.sql`
 set's first revision (`0001`) is exactly the former script, idempotent (`IF NOT EXISTS`), so on such a database it
 changes nothing, and Alembic records the schema at `0001`; later revisions then apply as on a new database.
 
-Adding a revision: `python -m shared.migrations new <set directory> "what changes"` writes
-`versions/NNNN_what_changes.py` with the next number; fill in `upgrade(schema)`. Never edit an applied revision.
+A revision is SQL alone: its module names `revision` and `down_revision` and builds `upgrade, downgrade` with
+`sql_revision(...)`. Adding one: `python -m shared.migrations new <set directory> "what changes"` writes
+`versions/NNNN_what_changes.py` with the next number; fill in its SQL. Never edit an applied revision.
 """
 
 from __future__ import annotations
@@ -73,18 +74,46 @@ def statements(sql: str) -> list[str]:
     return [s for s in cleaned if s]
 
 
-def execute(schema: str, sql: str, *, split: bool = True) -> None:
+class Block(str):
+    """SQL run as one statement although lines of its body end with `;` (a function, a `DO` block)."""
+
+
+def execute(schema: str, sql: str) -> None:
     """Inside a revision: run `sql`, with `{schema}` replaced by the schema being migrated.
 
-    The script is split into statements at each `;` ending a line; pass `split=False` for a single statement whose
-    body holds such lines (a function).
+    The script is split into statements at each `;` ending a line, unless it is a `Block`.
     """
     from alembic import op
     from sqlalchemy import text
 
+    whole = isinstance(sql, Block)
     sql = sql.replace("{schema}", check_schema(schema))
-    for statement in statements(sql) if split else [sql]:
+    for statement in [sql] if whole else statements(sql):
         op.execute(text(statement))
+
+
+Step = Callable[[str], None]
+
+
+IRREVERSIBLE = "this revision cannot be downgraded; drop the schema instead"
+
+
+def sql_revision(*scripts: str, downgrade: str | None = None, irreversible: str = IRREVERSIBLE) -> tuple[Step, Step]:
+    """A revision's `upgrade(schema)` and `downgrade(schema)`: run `scripts` in turn, or undo them with `downgrade`.
+
+    Without `downgrade` the revision is irreversible and its downgrade raises, saying `irreversible` (what to do).
+    """
+
+    def up(schema: str) -> None:
+        for sql in scripts:
+            execute(schema, sql)
+
+    def down(schema: str) -> None:
+        if downgrade is None:
+            raise NotImplementedError(irreversible)
+        execute(schema, downgrade)
+
+    return up, down
 
 
 def run_alembic_env() -> None:

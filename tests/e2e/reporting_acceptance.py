@@ -422,30 +422,30 @@ def tally(s: Scenario, q: Query, agency: str | None) -> dict[str, object]:
     return out
 
 
+# The accompaniments' figures compared one by one (their breakdowns are compared apart).
+ACCOMPANIMENT_FIGURES = (
+    "caseload",
+    "suspended",
+    "overdue",
+    "entries",
+    "returns",
+    "renewals",
+    "suspensions",
+    "transfers_in",
+    "transfers_out",
+    "exits",
+    "positive_exits",
+    "positive_exit_rate",
+    "emploi_durable_rate",
+    "average_duration_days",
+    "median_duration_days",
+)
+
+
 def reported(figures: dict) -> dict[str, object]:
     """The same figures read from an `/indicators` answer."""
     a, f, b, w, pl = (figures[k] for k in ("accompaniments", "follow_up", "barriers", "workshops", "placement"))
-    out: dict[str, object] = {
-        k: a[k]
-        for k in (
-            "caseload",
-            "suspended",
-            "overdue",
-            "entries",
-            "returns",
-            "renewals",
-            "suspensions",
-            "transfers_in",
-            "transfers_out",
-            "exits",
-            "exits_by_category",
-            "positive_exits",
-            "positive_exit_rate",
-            "emploi_durable_rate",
-            "average_duration_days",
-            "median_duration_days",
-        )
-    }
+    out: dict[str, object] = {k: a[k] for k in (*ACCOMPANIMENT_FIGURES, "exits_by_category")}
     out |= {f"exits_by_group.{g}": n for g, n in a["exits_by_group"].items()}
     out |= {k: f[k] for k in f}
     out |= {"barriers.identified": b["identified"], "barriers.lifted": b["lifted"], "barriers.open": b["open"]}
@@ -489,26 +489,7 @@ def reported_csv(rows: list[dict]) -> dict[str, object]:
     def breakdown(section: str, name: str) -> dict:
         return {b: num(v) for (s, n, b), v in value.items() if s == section and n == name}
 
-    out: dict[str, object] = {
-        k: of("accompaniments", k)
-        for k in (
-            "caseload",
-            "suspended",
-            "overdue",
-            "entries",
-            "returns",
-            "renewals",
-            "suspensions",
-            "transfers_in",
-            "transfers_out",
-            "exits",
-            "positive_exits",
-            "positive_exit_rate",
-            "emploi_durable_rate",
-            "average_duration_days",
-            "median_duration_days",
-        )
-    }
+    out: dict[str, object] = {k: of("accompaniments", k) for k in ACCOMPANIMENT_FIGURES}
     out["exits_by_category"] = breakdown("accompaniments", "exits_by_category")
     out |= {f"exits_by_group.{g}": n for g, n in breakdown("accompaniments", "exits_by_group").items()}
     out |= {n: num(v) for (s, n, b), v in value.items() if s == "follow_up"}

@@ -27,6 +27,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from shared.auth import Role
+from tests.builders import employer_body
 from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -137,16 +138,7 @@ async def _seed(platform) -> None:
 
         await wait_until(opened, timeout=90, message="accompaniments opened")
     async with platform.client("placement", Role.CASEWORKER, AGENCY) as placement:
-        answer = await placement.post(
-            "/employers",
-            json={
-                "siret": "73282932000074",
-                "name": "Plateforme Nord",
-                "size": "pme",
-                "sector": "H",
-                "commune_code": "93027",
-            },
-        )
+        answer = await placement.post("/employers", json=employer_body(name="Plateforme Nord"))
         assert answer.status_code == 201, answer.text
 
 

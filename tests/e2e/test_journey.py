@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from shared.envelope import Envelope
+from tests.builders import employer_body
 from tests.support import read_topic, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -106,16 +107,7 @@ async def test_referral_to_hire_and_closed_accompaniment(platform):
             response = await acc.request(method, url, json=body)
             assert response.status_code in (200, 201), (url, response.text)
 
-        employer = await pl.post(
-            "/employers",
-            json={
-                "siret": "73282932000074",
-                "name": "Plateforme logistique Nord",
-                "size": "pme",
-                "sector": "H",
-                "commune_code": "93027",
-            },
-        )
+        employer = await pl.post("/employers", json=employer_body())
         assert employer.status_code == 201, employer.text
         need = await pl.post(
             "/needs",

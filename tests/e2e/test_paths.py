@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import random
-import string
 import subprocess
-import sys
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import asyncpg
 import pytest
 
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 from shared.envelope import Envelope
-from shared.kafka import make_producer
-from tests.support import REPO, read_topic, wait_until
+from tests.builders import a_name, employer_body, enrolment, envelope_of, newcomer
+from tests.support import REPO, publish, read_topic, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -38,10 +35,6 @@ def _day(days_ago: int) -> str:
     return (TODAY - timedelta(days=days_ago)).isoformat()
 
 
-def _name() -> str:
-    return "".join(random.choices(string.ascii_lowercase, k=12)).capitalize()
-
-
 def _siret() -> str:
     """A random SIRET with a valid Luhn key."""
     digits = [random.randint(0, 9) for _ in range(13)]
@@ -57,24 +50,9 @@ def _siret() -> str:
 
 async def _refer(platform, agency: str, *, oriented_days_ago: int = 60) -> tuple[str, str]:
     """A person referred to `agency` and enrolled: (beneficiary id, accompaniment id)."""
-    body = {
-        "first_name": _name(),
-        "last_name": _name(),
-        "birth_date": (date(1975, 1, 1) + timedelta(days=random.randint(0, 9000))).isoformat(),
-        "commune_code": COMMUNES[agency],
-        "orientation_date": _day(oriented_days_ago),
-        "enrolment_date": _day(oriented_days_ago - 5),
-    }
-    async with platform.client("intake") as intake, platform.client("accompaniment", "caseworker", agency) as acc:
-        referred = await intake.post("/referrals", json=body)
-        assert referred.status_code == 201, referred.text
-        beneficiary = referred.json()["beneficiary_id"]
-
-        async def opened():
-            found = (await acc.get("/accompaniments", params={"beneficiary_id": beneficiary})).json()
-            return found[0]["accompaniment_id"] if found else None
-
-        return beneficiary, await wait_until(opened, 60, message="the enrolment to open an accompaniment")
+    body = newcomer(COMMUNES[agency], oriented_days_ago, enrolment_date=_day(oriented_days_ago - 5))
+    opened = await platform.enrol(body)
+    return opened["beneficiary_id"], opened["accompaniment_id"]
 
 
 async def _candidate(platform, agency: str, beneficiary: str, accompaniment: str) -> None:
@@ -98,16 +76,8 @@ async def _candidate_in(platform, agency: str, beneficiary: str) -> None:
 
 async def _employer(platform, agency: str) -> str:
     async with platform.client("placement", "caseworker", agency) as placement:
-        employer = await placement.post(
-            "/employers",
-            json={
-                "siret": _siret(),
-                "name": f"Employeur {_name()}",
-                "size": "pme",
-                "sector": "H",
-                "commune_code": COMMUNES[agency],
-            },
-        )
+        body = employer_body(siret=_siret(), name=f"Employeur {a_name()}", commune_code=COMMUNES[agency])
+        employer = await placement.post("/employers", json=body)
         assert employer.status_code == 201, employer.text
         return employer.json()["employer_id"]
 
@@ -165,16 +135,7 @@ async def _rebuild_gives_the_live_figures(platform, attempts: int = 6) -> None:
     The live projection may still be folding the last events when a rebuild reads the topics, and on a loaded
     machine a rebuild has been seen to stall: both are tried again; the same difference every time fails.
     """
-    command = [
-        sys.executable,
-        "-m",
-        "services.reporting",
-        "rebuild",
-        "--compare",
-        platform.urls["reporting"],
-        "--token",
-        platform.token("department_staff"),
-    ]
+    command = platform.rebuild_and_compare()
     outcome = "no attempt"
     for _ in range(attempts):
         try:
@@ -404,44 +365,19 @@ async def test_presence_in_immersions_with_one_host_is_capped_over_twelve_months
 async def test_an_enrolment_while_an_accompaniment_is_open_opens_no_second_one(platform):
     agency = "ali-montreuil"
     beneficiary, accompaniment = await _refer(platform, agency, oriented_days_ago=30)
-    again = BeneficiaryEnrolled(
+    again = enrolment(
         beneficiary_id=beneficiary,
         agency_id=agency,
         commune_code=COMMUNES[agency],
-        age_band=AgeBand.FROM_35_TO_44,
-        household_type=HouseholdType.SINGLE,
         orientation_date=TODAY,
         enrolled_on=TODAY,
-        referral_source="test",
     )
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source="/ali/intake",
-        type=again.event_type(),
-        time=datetime.now(UTC),
-        dataschema=again.dataschema(),
-        schema_version=again.schema_version,
-        stream_id=f"beneficiary-{beneficiary}",
-        stream_version=9,
-        partition_key=beneficiary,
-        correlation_id=uuid.uuid4(),
-        data=again.model_dump(mode="json"),
-    )
-    producer = make_producer(platform.settings("intake"))
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            platform.topic("intake.events"),
-            value=envelope.kafka_value(),
-            key=envelope.kafka_key(),
-            headers=envelope.kafka_headers(),
-        )
-    finally:
-        await producer.stop()
+    published = envelope_of(again, f"beneficiary-{beneficiary}", 9, key=beneficiary)
+    await publish(platform.settings("intake"), platform.topic("intake.events"), [published])
 
     async def dead_lettered():
         records = await read_topic(platform.kafka, platform.topic("accompaniment.dlq"), idle=2, timeout=20)
-        return [r for r in records if dict(r.headers).get("ce_id") == str(envelope.id).encode()]
+        return [r for r in records if dict(r.headers).get("ce_id") == str(published.id).encode()]
 
     [dead] = await wait_until(dead_lettered, 90, interval=2, message="the enrolment to be refused")
     headers = dict(dead.headers)
@@ -455,8 +391,8 @@ async def test_an_enrolment_while_an_accompaniment_is_open_opens_no_second_one(p
 async def test_a_return_opens_a_new_accompaniment_linked_to_the_earlier_one_and_counts_as_an_entry(platform):
     agency = "ali-bobigny"
     person = {
-        "first_name": _name(),
-        "last_name": _name(),
+        "first_name": a_name(),
+        "last_name": a_name(),
         "birth_date": "1983-05-17",
         "commune_code": "93008",
     }
@@ -514,16 +450,8 @@ async def test_a_closed_rsa_right_in_the_caf_flow_proposes_the_end_of_rights_exi
         "orientation_date": _day(90),
         "enrolment_date": _day(85),
     }
-    async with platform.client("intake") as intake, platform.client("accompaniment", "caseworker", agency) as acc:
-        referred = await intake.post("/referrals", json=pascal)
-        assert referred.status_code == 201, referred.text
-        beneficiary = referred.json()["beneficiary_id"]
-
-        async def opened():
-            found = (await acc.get("/accompaniments", params={"beneficiary_id": beneficiary})).json()
-            return found[0]["accompaniment_id"] if found else None
-
-        url = f"/accompaniments/{await wait_until(opened, 60, message='the enrolment to open an accompaniment')}"
+    url = f"/accompaniments/{(await platform.enrol(pascal))['accompaniment_id']}"
+    async with platform.client("accompaniment", "caseworker", agency) as acc:
         async with platform.client("intake", role="admin") as admin:
             imported = await admin.post(
                 "/referrals/import",

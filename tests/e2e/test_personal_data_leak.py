@@ -372,37 +372,14 @@ async def test_personal_data_typed_anywhere_stays_where_it_is_kept_and_erasure_r
             a = "/accompaniments/{accompaniment_id}"
 
             # Accompaniment: the follow-up's free text.
-            await command(
-                attempt, acc, "accompaniment", "POST", a + "/training-needs", {}, accompaniment_id=accompaniment
-            )
             objective = str(uuid.uuid4())
-            await command(
-                attempt,
-                acc,
-                "accompaniment",
-                "POST",
-                a + "/objectives",
-                {"objective_id": objective},
-                accompaniment_id=accompaniment,
-            )
-            await command(
-                attempt,
-                acc,
-                "accompaniment",
-                "POST",
-                a + "/actions",
-                {"objective_id": objective},
-                accompaniment_id=accompaniment,
-            )
-            await command(
-                attempt,
-                acc,
-                "accompaniment",
-                "POST",
-                a + "/scheme-referrals",
-                {"scheme": "social_services"},
-                accompaniment_id=accompaniment,
-            )
+            for path, body in [
+                ("/training-needs", {}),
+                ("/objectives", {"objective_id": objective}),
+                ("/actions", {"objective_id": objective}),
+                ("/scheme-referrals", {"scheme": "social_services"}),
+            ]:
+                await command(attempt, acc, "accompaniment", "POST", a + path, body, accompaniment_id=accompaniment)
             profile = {
                 "aptitudes": ["handling"],
                 "available_slots": ["morning", "afternoon"],

@@ -98,16 +98,7 @@ async def test_a_rebuild_from_the_topics_gives_identical_figures(platform, simul
     await _live(platform, simulated)
     run = await asyncio.to_thread(
         subprocess.run,
-        [
-            sys.executable,
-            "-m",
-            "services.reporting",
-            "rebuild",
-            "--compare",
-            platform.urls["reporting"],
-            "--token",
-            platform.token("department_staff"),
-        ],
+        platform.rebuild_and_compare(),
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -26,22 +26,12 @@ class InMemoryEventStore(EventStore):
         return new
 
     async def append_streams(self, conn, items):
-        items = _distinct_streams(items)
-        for item in items:
+        # All or none, as in one transaction: every stream is checked before any is appended to.
+        for item in _distinct_streams(items):
             actual = sum(1 for e in self.events if e.stream_id == item.stream_id)
             if actual != item.expected_version:
                 raise ConcurrencyError(item.stream_id, item.expected_version, actual)
-        appended = []
-        for item in items:
-            appended += await self.append(
-                item.stream_id,
-                item.expected_version,
-                item.events,
-                partition_key=item.partition_key,
-                tracing=item.tracing,
-                subject=item.subject,
-            )
-        return appended
+        return await super().append_streams(conn, items)
 
     async def load(self, stream_id, conn=None):
         return [e for e in self.events if e.stream_id == stream_id]

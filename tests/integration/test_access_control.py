@@ -7,11 +7,8 @@ principal and `bi_reader` are those `make bi-access` hands out.
 from __future__ import annotations
 
 import asyncio
-import random
 import shutil
-import string
 import subprocess
-from datetime import date, timedelta
 
 import asyncpg
 import pytest
@@ -28,6 +25,7 @@ from pydantic import SecretStr
 from services.reporting.adapters.bi import VIEWS
 from shared.kafka import client_security, ensure_topics, make_admin, make_consumer, make_producer
 from shared.settings import PlatformSettings
+from tests.builders import newcomer
 from tests.support import REPO, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -35,32 +33,10 @@ pytestmark = pytest.mark.integration
 _TOPIC_AUTHORIZATION_FAILED = 29
 
 
-def _name() -> str:
-    return "".join(random.choices(string.ascii_lowercase, k=10)).capitalize()
-
-
 @pytest.fixture(scope="module")
 async def enrolled(platform) -> str:
     """A person referred through intake, whose accompaniment opened: accompaniment's topic has events."""
-    body = {
-        "first_name": _name(),
-        "last_name": _name(),
-        "birth_date": (date(1975, 1, 1) + timedelta(days=random.randint(0, 9000))).isoformat(),
-        "commune_code": "93027",
-        "orientation_date": (date.today() - timedelta(days=20)).isoformat(),
-        "household_type": "single",
-        "children": 0,
-    }
-    async with platform.client("intake") as intake, platform.client("accompaniment") as accompaniment:
-        referred = await intake.post("/referrals", json=body)
-        assert referred.status_code == 201, referred.text
-        beneficiary_id = referred.json()["beneficiary_id"]
-
-        async def opened():
-            found = (await accompaniment.get("/accompaniments", params={"beneficiary_id": beneficiary_id})).json()
-            return bool(found)
-
-        await wait_until(opened, timeout=60, message="the enrolment to open an accompaniment")
+    beneficiary_id = (await platform.enrol(newcomer(household_type="single", children=0)))["beneficiary_id"]
     # The relay publishes after the commit: wait until the event is on the topic (read as admin).
     await read_topic(platform.kafka, platform.topic("accompaniment.events"), expect=1, timeout=60)
     return beneficiary_id
@@ -162,16 +138,21 @@ async def test_bi_reads_accompaniment_events_alone_and_in_a_bi_group(platform, e
         await consumer.stop()
 
 
-async def test_bi_may_not_use_a_group_outside_bi(platform, enrolled):
-    consumer = make_consumer(
-        platform.settings("bi"), f"ali.accompaniment.{platform.run_id}", [platform.topic("accompaniment.events")]
-    )
+async def _refused_to_consume(consumer, error: type[Exception]) -> None:
+    """Starting `consumer` and reading with it fails with `error`."""
     try:
-        with pytest.raises(GroupAuthorizationFailedError):
+        with pytest.raises(error):
             await consumer.start()
             await asyncio.wait_for(consumer.getmany(timeout_ms=5000), 30)
     finally:
         await consumer.stop()
+
+
+async def test_bi_may_not_use_a_group_outside_bi(platform, enrolled):
+    consumer = make_consumer(
+        platform.settings("bi"), f"ali.accompaniment.{platform.run_id}", [platform.topic("accompaniment.events")]
+    )
+    await _refused_to_consume(consumer, GroupAuthorizationFailedError)
 
 
 async def test_bi_is_denied_the_dead_letters(platform, dead_letter):
@@ -179,13 +160,9 @@ async def test_bi_is_denied_the_dead_letters(platform, dead_letter):
     assert await _assigned_read(platform.kafka, dead_letter) == 1, "the dead-letter topic holds a record"
     assert await _assigned_read(bi, dead_letter) == 0
     assert await _described_error(bi, dead_letter) == _TOPIC_AUTHORIZATION_FAILED
-    consumer = make_consumer(bi, f"bi.tests.{platform.run_id}", [dead_letter])
-    try:
-        with pytest.raises(TopicAuthorizationFailedError):
-            await consumer.start()
-            await asyncio.wait_for(consumer.getmany(timeout_ms=5000), 30)
-    finally:
-        await consumer.stop()
+    await _refused_to_consume(
+        make_consumer(bi, f"bi.tests.{platform.run_id}", [dead_letter]), TopicAuthorizationFailedError
+    )
 
 
 async def test_bi_may_not_write_anywhere(platform, enrolled):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import string
 import uuid
 from datetime import date, timedelta
 
@@ -12,6 +10,7 @@ import pytest
 
 from services.accompaniment.domain.rules import add_months
 from shared.envelope import Envelope
+from tests.builders import newcomer
 from tests.support import read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -20,31 +19,9 @@ AGENCY = "ali-la-courneuve"
 TODAY = date.today()
 
 
-def _name() -> str:
-    return "".join(random.choices(string.ascii_lowercase, k=10)).capitalize()
-
-
 async def _enrol(platform, commune: str = "93027", oriented_days_ago: int = 40) -> dict:
     """Refer a new person through intake and wait for accompaniment to open their follow-up."""
-    body = {
-        "first_name": _name(),
-        "last_name": _name(),
-        "birth_date": (date(1980, 1, 1) + timedelta(days=random.randint(0, 9000))).isoformat(),
-        "commune_code": commune,
-        "orientation_date": (TODAY - timedelta(days=oriented_days_ago)).isoformat(),
-        "household_type": "single_parent",
-        "children": 1,
-    }
-    async with platform.client("intake", role="admin") as intake, platform.client("accompaniment") as admin:
-        referred = await intake.post("/referrals", json=body)
-        assert referred.status_code == 201, referred.text
-        beneficiary_id = referred.json()["beneficiary_id"]
-
-        async def opened():
-            found = (await admin.get("/accompaniments", params={"beneficiary_id": beneficiary_id})).json()
-            return found[0] if found else None
-
-        return await wait_until(opened, timeout=60, message="the enrolment to open an accompaniment")
+    return await platform.enrol(newcomer(commune, oriented_days_ago, household_type="single_parent", children=1))
 
 
 def _caseworker(platform, agency: str = AGENCY) -> httpx.AsyncClient:

@@ -2,91 +2,35 @@
 
 from __future__ import annotations
 
-import random
-import string
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 
 from shared.contracts.employment import ContractType
-from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
-from shared.kafka import make_producer
-from tests.support import read_topic, wait_until
+from tests.builders import envelope_of, hire_recorded, moved, newcomer
+from tests.support import publish, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
 
 TODAY = date.today()
 
 
-def _name() -> str:
-    return "".join(random.choices(string.ascii_lowercase, k=10)).capitalize()
-
-
 async def _enrol(platform, commune: str = "93027") -> dict:
-    body = {
-        "first_name": _name(),
-        "last_name": _name(),
-        "birth_date": (date(1975, 1, 1) + timedelta(days=random.randint(0, 9000))).isoformat(),
-        "commune_code": commune,
-        "orientation_date": (TODAY - timedelta(days=5)).isoformat(),
-    }
-    async with platform.client("intake", role="admin") as intake, platform.client("accompaniment") as admin:
-        referred = await intake.post("/referrals", json=body)
-        assert referred.status_code == 201, referred.text
-        beneficiary_id = referred.json()["beneficiary_id"]
-
-        async def opened():
-            found = (await admin.get("/accompaniments", params={"beneficiary_id": beneficiary_id})).json()
-            return found[0] if found else None
-
-        return await wait_until(opened, timeout=60, message="the enrolment to open an accompaniment")
+    return await platform.enrol(newcomer(commune, oriented_days_ago=5))
 
 
 async def _publish(platform, context: str, event: DomainEvent, stream_id: str, key: str) -> None:
     """Put an event on another context's topic, as its outbox relay would."""
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source=f"/ali/{context}",
-        type=event.event_type(),
-        time=datetime.now(UTC),
-        dataschema=event.dataschema(),
-        schema_version=event.schema_version,
-        stream_id=stream_id,
-        stream_version=1,
-        partition_key=key,
-        correlation_id=uuid.uuid4(),
-        data=event.model_dump(mode="json"),
-    )
-    producer = make_producer(platform.settings(context))
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            platform.topic(f"{context}.events"),
-            value=envelope.kafka_value(),
-            key=envelope.kafka_key(),
-            headers=envelope.kafka_headers(),
-        )
-    finally:
-        await producer.stop()
+    published = envelope_of(event, stream_id, key=key, source=f"/ali/{context}")
+    await publish(platform.settings(context), platform.topic(f"{context}.events"), [published])
 
 
 def _hire(person: dict, contract: ContractType, months: float | None = None) -> HireRecorded:
-    return HireRecorded(
-        hire_id=uuid.uuid4(),
-        introduction_id=uuid.uuid4(),
-        beneficiary_id=person["beneficiary_id"],
-        agency_id=person["agency_id"],
-        employer_id=uuid.uuid4(),
-        contract_type=contract,
-        duration_months=months,
-        weekly_hours=35,
-        start_date=TODAY,
-        sector="H",
-    )
+    return hire_recorded(person["beneficiary_id"], contract, months, agency_id=person["agency_id"], start_date=TODAY)
 
 
 @pytest.mark.parametrize(
@@ -134,14 +78,10 @@ async def test_a_transfer_moves_the_follow_up_to_the_new_agency_with_its_history
         }
         assert (await old.put(f"{url}/candidate-profile", json=profile)).status_code == 200
 
-        moved = BeneficiaryTransferred(
-            beneficiary_id=person["beneficiary_id"],
-            from_agency_id="ali-la-courneuve",
-            to_agency_id="ali-clichy-sous-bois",
-            commune_code="93014",
-            transferred_on=TODAY,
+        transferred = moved(person["beneficiary_id"], TODAY)
+        await _publish(
+            platform, "intake", transferred, f"beneficiary-{person['beneficiary_id']}", person["beneficiary_id"]
         )
-        await _publish(platform, "intake", moved, f"beneficiary-{person['beneficiary_id']}", person["beneficiary_id"])
 
         async def lost_access():
             return (await old.get(url)).status_code == 403

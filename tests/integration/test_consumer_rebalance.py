@@ -7,14 +7,13 @@ import json
 import signal
 import time
 import uuid
-from datetime import date
 
 import asyncpg
 import pytest
 
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 from shared.eventstore import PostgresEventStore, Tracing
 from shared.kafka import ensure_topics
+from tests.builders import enrolment
 from tests.support import ServiceProcess, service_env, wait_until
 
 pytestmark = pytest.mark.integration
@@ -29,16 +28,7 @@ async def _enrol_steadily(store: PostgresEventStore, rate: float, done: asyncio.
     while not done.is_set():
         await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
         beneficiary = uuid.uuid4()
-        event = BeneficiaryEnrolled(
-            beneficiary_id=beneficiary,
-            agency_id="ali-stains",
-            commune_code="93072",
-            age_band=AgeBand.FROM_26_TO_34,
-            household_type=HouseholdType.SINGLE,
-            orientation_date=date(2025, 5, 1),
-            enrolled_on=date(2025, 5, 2),
-            referral_source="test",
-        )
+        event = enrolment(beneficiary_id=beneficiary, agency_id="ali-stains", commune_code="93072")
         stream = f"beneficiary-{beneficiary}"
         await store.append(stream, 0, [event], partition_key=str(beneficiary), tracing=Tracing.new())
         n += 1

@@ -10,8 +10,8 @@ from datetime import date
 import asyncpg
 import pytest
 
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 from shared.eventstore import PostgresEventStore, Tracing
+from tests.builders import enrolment
 from tests.support import ServiceProcess, read_topic, service_env, wait_until
 
 pytestmark = pytest.mark.integration
@@ -25,16 +25,7 @@ async def _enrol_people(pool: asyncpg.Pool, schema: str, count: int) -> None:
     await store.migrate()
     for _ in range(count):
         beneficiary = uuid.uuid4()
-        event = BeneficiaryEnrolled(
-            beneficiary_id=beneficiary,
-            agency_id="ali-la-courneuve",
-            commune_code="93027",
-            age_band=AgeBand.FROM_35_TO_44,
-            household_type=HouseholdType.SINGLE,
-            orientation_date=date(2025, 3, 1),
-            enrolled_on=date(2025, 3, 3),
-            referral_source="test",
-        )
+        event = enrolment(beneficiary_id=beneficiary, orientation_date=date(2025, 3, 1), enrolled_on=date(2025, 3, 3))
         await store.append(
             f"beneficiary-{beneficiary}", 0, [event], partition_key=str(beneficiary), tracing=Tracing.new()
         )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+from shared.contracts.intake import BeneficiaryEnrolled
 from shared.envelope import Envelope
 from shared.kafka import ensure_topics, make_producer
+from tests.builders import enrolment
 from tests.support import ServiceProcess, read_topic, service_env, wait_until
 
 pytestmark = pytest.mark.integration
@@ -37,16 +38,7 @@ async def test_malformed_messages_are_dead_lettered_and_later_good_ones_handled(
     settings = infra.settings("intake", topic_suffix=run_id)
     source = settings.topic("intake.events")
     await ensure_topics(settings, [source])
-    good = BeneficiaryEnrolled(
-        beneficiary_id=uuid.uuid4(),
-        agency_id="ali-stains",
-        commune_code="93072",
-        age_band=AgeBand.UNDER_26,
-        household_type=HouseholdType.SINGLE,
-        orientation_date=date(2025, 2, 1),
-        enrolled_on=date(2025, 2, 3),
-        referral_source="test",
-    )
+    good = enrolment(agency_id="ali-stains", commune_code="93072")
     not_json = (b"\x00\x01 definitely not json", [("ce_specversion", b"1.0"), ("ce_id", b"x")])
     invalid = _enrolment_envelope({"beneficiary_id": str(uuid.uuid4()), "agency_id": "ali-stains"})
     valid = _enrolment_envelope(good.model_dump(mode="json"))

@@ -8,11 +8,11 @@ import io
 import uuid
 from datetime import date, timedelta
 
-import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
 from shared.envelope import Envelope
+from tests.builders import xlsx_of
 from tests.support import REPO, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -98,18 +98,9 @@ async def test_a_person_followed_by_another_agency_is_a_409_that_names_neither(p
     assert known["beneficiary_id"] not in refused.text and "courneuve" not in refused.text.lower()
 
 
-def _xlsx(rows: list[list]) -> bytes:
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 async def test_an_xlsx_export_of_an_agency_with_a_saved_profile_dry_run_then_import_and_reports(platform):
     last, name = _unique("Ndiaye"), f"rdv-xlsx-{uuid.uuid4().hex[:8]}"
-    sheet = _xlsx(
+    sheet = xlsx_of(
         [
             ["NOM", "PRENOM", "N CAF", "ROLE", "VILLE", "CP", "DATE NAISSANCE"],
             [last, "Awa", 1234567, "DEM", "St Denis", None, date(1991, 3, 4)],

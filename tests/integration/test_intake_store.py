@@ -20,6 +20,7 @@ from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.errors import ConcurrencyError
 from shared.eventstore import StreamAppend, Tracing
 from shared.migrations import pool_connector, upgrade
+from tests.builders import referral
 
 pytestmark = pytest.mark.integration
 
@@ -79,13 +80,7 @@ async def test_the_import_stores_identities_encrypted_and_a_second_import_create
 
 
 async def test_concurrent_referrals_of_one_person_create_one_beneficiary(deps, pool, store):
-    cmd = ReferBeneficiary(
-        first_name="Lina",
-        last_name="Haddad",
-        birth_date=date(1992, 3, 4),
-        commune_code="93072",
-        orientation_date=date(2025, 11, 2),
-    )
+    cmd = referral(first_name="Lina", last_name="Haddad", birth_date=date(1992, 3, 4), commune_code="93072")
     outcomes = await asyncio.gather(
         *(refer_beneficiary(cmd, ADMIN, deps=deps, today=date(2025, 11, 20)) for _ in range(8))
     )

@@ -175,7 +175,7 @@ async def test_a_new_revision_is_written_with_the_next_number_and_applied(infra,
     assert str(written) in result.stdout
     text = written.read_text()
     assert f'down_revision = "{head:04d}"' in text.replace("'", '"')
-    empty_upgrade = '        """,\n    )\n\n\ndef downgrade'
+    empty_upgrade = '    """,\n    downgrade="""'
     filled = "        ALTER TABLE {schema}.employers ADD COLUMN website text;\n" + empty_upgrade
     written.write_text(text.replace(empty_upgrade, filled, 1))
     schema = f"{run_id}_placement"

@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from shared.envelope import Envelope
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_topics
 from shared.settings import PlatformSettings
 from tests.fixtures.thing_service import topic
-from tests.support import REPO, ServiceProcess, read_topic, service_env, wait_until
+from tests.support import REPO, ServiceProcess, publish, read_topic, service_env, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -39,15 +39,7 @@ def _thing(n: int, version: int, key: str) -> Envelope:
 
 
 async def _send(settings: PlatformSettings, envelopes: list[Envelope]) -> None:
-    producer = make_producer(settings)
-    await producer.start()
-    try:
-        for e in envelopes:
-            await producer.send_and_wait(
-                topic(settings), value=e.kafka_value(), key=e.kafka_key(), headers=e.kafka_headers()
-            )
-    finally:
-        await producer.stop()
+    await publish(settings, topic(settings), envelopes)
 
 
 def _free_port() -> int:

@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from collections import defaultdict
 
 import pytest
 
-from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.envelope import Envelope
 from shared.eventstore import Tracing
 from shared.kafka import ensure_topics
 from shared.outbox import OutboxRelay
-from tests.support import read_topic, wait_until
+from tests.builders import employer_registered
+from tests.support import envelope_ids, read_topic, relays_running, wait_until
 
 pytestmark = pytest.mark.integration
 
 WRITERS = 8
 EVENTS = 10_000
-
-
-def _event(n: int) -> EmployerRegistered:
-    return EmployerRegistered(
-        employer_id=uuid.uuid4(),
-        siret="73282932000074",
-        name_ref=uuid.UUID(int=n),
-        size=EmployerSize.TPE,
-        sector="S",
-        social_economy=False,
-        siae=False,
-        commune_code="93027",
-    )
 
 
 async def _writer(store, writer: int, count: int, seed: int) -> None:
@@ -46,7 +32,7 @@ async def _writer(store, writer: int, count: int, seed: int) -> None:
         await store.append(
             stream,
             versions[stream],
-            [_event(written + i) for i in range(size)],
+            [employer_registered(written + i) for i in range(size)],
             partition_key=stream,
             tracing=Tracing.new(),
         )
@@ -92,10 +78,7 @@ async def test_two_relays_of_one_store_publish_each_event_once(store, settings):
     """Replicas of a service each start a relay: one publishes, the other stands by."""
     topic = settings.topic("replicas.events")
     await ensure_topics(settings, [topic])
-    relays = [OutboxRelay(store, settings, topic, batch_size=50, idle_wait=0.05) for _ in range(2)]
-    stop = asyncio.Event()
-    running = [asyncio.create_task(r.run(stop)) for r in relays]
-    try:
+    async with relays_running(store, settings, topic, batch_size=50) as relays:
         await _writer(store, 0, 500, seed=42)
 
         async def published():
@@ -104,9 +87,5 @@ async def test_two_relays_of_one_store_publish_each_event_once(store, settings):
         await wait_until(published, timeout=60, message="500 events published")
         await asyncio.sleep(1)  # a second publisher, if any, would have sent its copies by now
         assert sorted(r.standby for r in relays) == [False, True]
-    finally:
-        stop.set()
-        await asyncio.gather(*running)
-    records = await read_topic(settings, topic, idle=2)
-    ids = [Envelope.from_kafka(r.value, r.headers).id for r in records]
+    ids = await envelope_ids(settings, topic)
     assert len(ids) == len(set(ids)) == 500

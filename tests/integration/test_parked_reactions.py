@@ -6,18 +6,17 @@ import asyncio
 import subprocess
 import sys
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import asyncpg
 import pytest
 
 from shared.contracts.employment import ContractType
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, BeneficiaryTransferred, HouseholdType
-from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
 from shared.events import DomainEvent
-from shared.kafka import ensure_topics, make_producer
-from tests.support import REPO, ServiceProcess, service_env, wait_until
+from shared.kafka import ensure_topics
+from tests.builders import enrolment, envelope_of, hire_recorded, moved
+from tests.support import REPO, ServiceProcess, publish, service_env, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -26,31 +25,9 @@ TODAY = date.today()
 
 async def _publish(settings, context: str, event: DomainEvent, stream_id: str, key: uuid.UUID) -> Envelope:
     """Put an event on a context's topic, as its outbox relay would."""
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source=f"/ali/{context}",
-        type=event.event_type(),
-        time=datetime.now(UTC),
-        dataschema=event.dataschema(),
-        schema_version=event.schema_version,
-        stream_id=stream_id,
-        stream_version=1,
-        partition_key=str(key),
-        correlation_id=uuid.uuid4(),
-        data=event.model_dump(mode="json"),
-    )
-    producer = make_producer(settings)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            settings.topic(f"{context}.events"),
-            value=envelope.kafka_value(),
-            key=envelope.kafka_key(),
-            headers=envelope.kafka_headers(),
-        )
-    finally:
-        await producer.stop()
-    return envelope
+    published = envelope_of(event, stream_id, key=str(key), source=f"/ali/{context}")
+    await publish(settings, settings.topic(f"{context}.events"), [published])
+    return published
 
 
 async def _parked(pool: asyncpg.Pool, schema: str) -> list[asyncpg.Record]:
@@ -64,29 +41,13 @@ async def test_a_transfer_and_a_hire_before_the_enrolment_wait_for_it_then_apply
     schema = f"{run_id}_accompaniment"
     await ensure_topics(settings, [settings.topic(f"{c}.events") for c in ("intake", "placement")])
     person = uuid.uuid4()
-    moved = BeneficiaryTransferred(
-        beneficiary_id=person,
-        from_agency_id="ali-la-courneuve",
-        to_agency_id="ali-clichy-sous-bois",
-        commune_code="93014",
-        transferred_on=TODAY,
-    )
-    hire = HireRecorded(
-        hire_id=uuid.uuid4(),
-        introduction_id=uuid.uuid4(),
-        beneficiary_id=person,
-        agency_id="ali-la-courneuve",
-        employer_id=uuid.uuid4(),
-        contract_type=ContractType.CDI,
-        weekly_hours=35,
-        start_date=TODAY,
-        sector="H",
-    )
+    transferred = moved(person, TODAY)
+    hire = hire_recorded(person, ContractType.CDI, start_date=TODAY)
     env = service_env(infra, run_id)
     consumer = ServiceProcess("accompaniment", "consume", env, f"{run_id}-parking")
     try:
         # The enrolment is late (lost, or slower than placement): the transfer and the hire come first.
-        await _publish(settings, "intake", moved, f"beneficiary-{person}", person)
+        await _publish(settings, "intake", transferred, f"beneficiary-{person}", person)
         await _publish(settings, "placement", hire, f"hire-{hire.hire_id}", person)
 
         async def both_parked():
@@ -108,16 +69,7 @@ async def test_a_transfer_and_a_hire_before_the_enrolment_wait_for_it_then_apply
         )
         assert listing.returncode == 0 and listing.stdout.count(f"beneficiary:{person}") == 2, listing.stdout
 
-        enrolled = BeneficiaryEnrolled(
-            beneficiary_id=person,
-            agency_id="ali-la-courneuve",
-            commune_code="93027",
-            age_band=AgeBand.FROM_35_TO_44,
-            household_type=HouseholdType.SINGLE,
-            orientation_date=TODAY,
-            enrolled_on=TODAY,
-            referral_source="test",
-        )
+        enrolled = enrolment(beneficiary_id=person, orientation_date=TODAY, enrolled_on=TODAY)
         await _publish(settings, "intake", enrolled, f"beneficiary-{person}", person)
 
         async def applied():

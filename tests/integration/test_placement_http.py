@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -14,9 +14,9 @@ from services.placement.domain.siret import luhn_valid
 from shared.contracts.accompaniment import AccompanimentClosed, CandidateProfileUpdated
 from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.envelope import Envelope
-from shared.kafka import make_producer
 from shared.staff import staff_id
-from tests.support import read_topic, wait_until
+from tests.builders import candidate_profile, envelope_of
+from tests.support import publish, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -37,50 +37,29 @@ def _caseworker(platform, agency: str = AGENCY) -> httpx.AsyncClient:
 
 def _profile(beneficiary_id: uuid.UUID, accompaniment_id: uuid.UUID, **changes) -> CandidateProfileUpdated:
     values = dict(
-        accompaniment_id=accompaniment_id,
-        beneficiary_id=beneficiary_id,
         agency_id=AGENCY,
-        commune_code="93027",
         aptitudes=["cleaning", "teamwork"],
-        available_slots=["morning", "afternoon"],
-        max_weekly_hours=35,
         max_commute_km=10,
         driving_licence=False,
         work_constraints=[],
         wished_sectors=["I"],
     )
-    return CandidateProfileUpdated(**{**values, **changes})
+    return candidate_profile(beneficiary_id, accompaniment_id, **(values | changes))
 
 
 async def _publish(platform, *events: tuple[object, int]) -> None:
     """Put accompaniment events (with their stream version) on accompaniment's topic, as its relay would."""
-    settings = platform.settings("accompaniment")
-    producer = make_producer(settings)
-    await producer.start()
-    try:
-        for event, version in events:
-            envelope = Envelope(
-                id=uuid.uuid4(),
-                source="/ali/accompaniment",
-                type=event.event_type(),
-                subject=str(event.beneficiary_id),
-                time=datetime.now(UTC),
-                dataschema=event.dataschema(),
-                schema_version=event.schema_version,
-                stream_id=f"accompaniment-{event.accompaniment_id}",
-                stream_version=version,
-                partition_key=str(event.beneficiary_id),
-                correlation_id=uuid.uuid4(),
-                data=event.model_dump(mode="json"),
-            )
-            await producer.send_and_wait(
-                platform.topic("accompaniment.events"),
-                value=envelope.kafka_value(),
-                key=envelope.kafka_key(),
-                headers=envelope.kafka_headers(),
-            )
-    finally:
-        await producer.stop()
+    published = [
+        envelope_of(
+            event,
+            f"accompaniment-{event.accompaniment_id}",
+            version,
+            key=str(event.beneficiary_id),
+            subject=str(event.beneficiary_id),
+        )
+        for event, version in events
+    ]
+    await publish(platform.settings("accompaniment"), platform.topic("accompaniment.events"), published)
 
 
 async def _candidate(platform, client: httpx.AsyncClient, **changes) -> uuid.UUID:
@@ -172,9 +151,7 @@ async def test_a_need_with_a_diploma_field_or_an_incomplete_contract_is_refused(
         employer = await _employer(client)
         diploma = await client.post("/needs", json=_need_body(employer["employer_id"], diploma="CAP cuisine"))
         assert diploma.status_code == 422
-        assert [(e["loc"], e["msg"]) for e in diploma.json()["errors"]] == [
-            (["body", "diploma"], "champ inconnu")
-        ]
+        assert [(e["loc"], e["msg"]) for e in diploma.json()["errors"]] == [(["body", "diploma"], "champ inconnu")]
         cdd = await client.post("/needs", json=_need_body(employer["employer_id"], contract_type="cdd"))
         assert cdd.status_code == 422 and cdd.json()["errors"][0]["loc"] == ["body", "duration_months"]
         unknown = await client.post("/needs", json=_need_body(str(uuid.uuid4())))

@@ -5,18 +5,15 @@ that cannot reach Kafka (the facts are in PostgreSQL)."""
 from __future__ import annotations
 
 import socket
-import uuid
-from datetime import datetime
 
 import httpx
 import pytest
 
 from shared.auth import Role, generate_keys, mint_token
-from shared.contracts import REGISTRY
-from shared.envelope import Envelope
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_topics
 from shared.settings import PlatformSettings
-from tests.support import ServiceProcess, service_env, wait_until
+from tests.builders import as_recorded
+from tests.support import ServiceProcess, publish, service_env, wait_until
 from tests.unit.test_reporting_indicators import STREAMS, YEAR, interleave
 
 pytestmark = pytest.mark.integration
@@ -32,34 +29,11 @@ async def _publish(settings: PlatformSettings) -> int:
     """The unit scenario's events, published as the relay would."""
     topics = {c: settings.topic(f"{c}.events") for c in ("intake", "accompaniment", "placement")}
     await ensure_topics(settings, topics.values())
-    producer = make_producer(settings)
-    await producer.start()
-    try:
-        events = interleave(STREAMS, seed=9)
-        for event in events:
-            cls = next(c for c in REGISTRY.classes() if c.event_type() == event.type)
-            envelope = Envelope(
-                id=uuid.uuid4(),
-                source=f"/ali/{cls.context}",
-                type=event.type,
-                time=datetime.fromisoformat(event.time),
-                dataschema=cls.dataschema(),
-                schema_version=cls.schema_version,
-                stream_id=event.stream_id,
-                stream_version=event.stream_version,
-                partition_key=event.stream_id,
-                correlation_id=uuid.uuid4(),
-                data=event.data,
-            )
-            await producer.send_and_wait(
-                topics[cls.context],
-                value=envelope.kafka_value(),
-                key=envelope.kafka_key(),
-                headers=envelope.kafka_headers(),
-            )
-        return len(events)
-    finally:
-        await producer.stop()
+    events = interleave(STREAMS, seed=9)
+    recorded = [as_recorded(e) for e in events]
+    for context, topic in topics.items():
+        await publish(settings, topic, [e for e in recorded if e.source == f"/ali/{context}"])
+    return len(events)
 
 
 class Reporting:

@@ -3,9 +3,6 @@ dead-lettered, a second replica's mirror equal to the writer's, the BI views ove
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
 import asyncpg
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
@@ -16,8 +13,7 @@ from services.reporting.adapters.store import FactStore
 from services.reporting.domain import indicators, projection
 from services.reporting.service_layer.mirror import Mirror
 from services.reporting.service_layer.projector import Projector
-from shared.contracts import REGISTRY
-from shared.envelope import Envelope
+from tests.builders import as_recorded
 from tests.unit.test_reporting_indicators import AS_OF, STREAMS, YEAR, X, interleave
 
 pytestmark = pytest.mark.integration
@@ -25,20 +21,7 @@ pytestmark = pytest.mark.integration
 
 def record(event, offset: int, topic: str = "t", partition: int = 0) -> ConsumerRecord:
     """The Kafka record the relay would publish for a projection event."""
-    cls = next(c for c in REGISTRY.classes() if c.event_type() == event.type)
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source="/ali/test",
-        type=event.type,
-        time=datetime.fromisoformat(event.time),
-        dataschema=cls.dataschema(),
-        schema_version=cls.schema_version,
-        stream_id=event.stream_id,
-        stream_version=event.stream_version,
-        partition_key="k",
-        correlation_id=uuid.uuid4(),
-        data=event.data,
-    )
+    envelope = as_recorded(event, key="k")
     value = envelope.kafka_value()
     return ConsumerRecord(topic, partition, offset, 0, 0, b"k", value, None, 1, len(value), envelope.kafka_headers())
 
@@ -72,15 +55,21 @@ async def _apply_in_batches(projector: Projector, records: list[ConsumerRecord],
         await projector.apply({tp: records[start : start + size]})
 
 
-async def test_batches_are_stored_whole_and_a_second_replica_reads_the_same_facts(pool, facts_store):
-    events = interleave(STREAMS, seed=5)
+async def _projected(pool, facts_store: FactStore, seed: int, batch: int):
+    """The unit scenario (interleaved by `seed`) applied in batches of `batch` by a projector on an empty mirror."""
+    events = interleave(STREAMS, seed=seed)
     records = [record(e, i) for i, e in enumerate(events)]
     mirror = Mirror(facts_store)
     async with pool.acquire() as conn:
         await mirror.load(conn)
     letters = Letters()
     projector = Projector(facts_store, mirror, pool, 1, letters)
-    await _apply_in_batches(projector, records, 7)
+    await _apply_in_batches(projector, records, batch)
+    return events, records, mirror, letters, projector
+
+
+async def test_batches_are_stored_whole_and_a_second_replica_reads_the_same_facts(pool, facts_store):
+    events, records, mirror, letters, _ = await _projected(pool, facts_store, seed=5, batch=7)
     expected = projection.fold_all(events)
     assert mirror.facts.by_kind == expected.by_kind and mirror.facts.versions == expected.versions
     other = Mirror(facts_store)
@@ -94,14 +83,7 @@ async def test_batches_are_stored_whole_and_a_second_replica_reads_the_same_fact
 
 
 async def test_a_replayed_batch_changes_nothing_and_poison_is_dead_lettered(pool, facts_store):
-    events = interleave(STREAMS, seed=6)
-    records = [record(e, i) for i, e in enumerate(events)]
-    mirror = Mirror(facts_store)
-    async with pool.acquire() as conn:
-        await mirror.load(conn)
-    letters = Letters()
-    projector = Projector(facts_store, mirror, pool, 1, letters)
-    await _apply_in_batches(projector, records, 50)
+    _, records, mirror, letters, projector = await _projected(pool, facts_store, seed=6, batch=50)
     before = dict(mirror.facts.by_kind), dict(mirror.facts.versions)
     bad = ConsumerRecord("t", 0, len(records), 0, 0, b"k", b"{not json", None, 1, 9, records[0].headers)
     folded = await projector.apply({TopicPartition("t", 0): [*records[10:40], bad]})

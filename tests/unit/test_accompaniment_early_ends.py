@@ -23,18 +23,11 @@ def deps() -> Dependencies:
 
 
 def _ended(hire: HireRecorded, on: date = date(2025, 3, 20)) -> HireEndedEarly:
+    # The end repeats what the hire recorded about the person, the employer and the contract.
+    recorded = hire.model_dump(include=set(HireEndedEarly.model_fields))
+    days = (on - hire.start_date).days
     return HireEndedEarly(
-        hire_id=hire.hire_id,
-        introduction_id=hire.introduction_id,
-        beneficiary_id=hire.beneficiary_id,
-        agency_id=hire.agency_id,
-        employer_id=hire.employer_id,
-        contract_type=hire.contract_type,
-        sector=hire.sector,
-        start_date=hire.start_date,
-        ended_on=on,
-        days_in_post=(on - hire.start_date).days,
-        reason=EarlyEndReason.TRIAL_PERIOD_ENDED_BY_EMPLOYER,
+        **recorded, ended_on=on, days_in_post=days, reason=EarlyEndReason.TRIAL_PERIOD_ENDED_BY_EMPLOYER
     )
 
 

@@ -19,7 +19,6 @@ from services.accompaniment.domain.evolution import apply_accompaniment
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import AppointmentStatus, BarrierStatus
 from shared.contracts.accompaniment import (
-    AccompanimentOpened,
     ActionStatus,
     BarrierCategory,
     BarrierLifted,
@@ -28,25 +27,13 @@ from shared.contracts.accompaniment import (
     SchemeKind,
 )
 from shared.private_text import text_ref
-from tests.unit.accompaniment_steps import folded, on
+from tests.unit.accompaniment_steps import folded, on, opened
 
-ORIENTATION = date(2025, 1, 10)
-START = date(2025, 1, 20)
+ORIENTATION, START = date(2025, 1, 10), date(2025, 1, 20)  # those of `opened()`
 
 
 def _opened():
-    return apply_accompaniment(
-        None,
-        AccompanimentOpened(
-            accompaniment_id=uuid.uuid4(),
-            beneficiary_id=uuid.uuid4(),
-            agency_id="ali-la-courneuve",
-            start_date=START,
-            planned_end_date=date(2026, 1, 20),
-            orientation_date=ORIENTATION,
-            commune_code="93027",
-        ),
-    )
+    return opened(commune_code="93027")
 
 
 # --- engagement contract -----------------------------------------------------------------------------

@@ -20,11 +20,7 @@ from shared.auth import Principal, Role
 from shared.contracts.accompaniment import WorkshopTheme
 from shared.contracts.employment import ContractType
 from shared.contracts.intake import (
-    AgeBand,
-    BeneficiaryEnrolled,
     BeneficiaryPersonalDataErased,
-    BeneficiaryTransferred,
-    HouseholdType,
 )
 from shared.contracts.placement import HireRecorded
 from shared.envelope import Envelope
@@ -32,6 +28,7 @@ from shared.errors import ConcurrencyError, Forbidden, Parked
 from shared.events import DomainEvent
 from shared.private_text import Owner, PersonalDataErased, text_ref
 from shared.staff import staff_id
+from tests.builders import enrolment, envelope_of, hire_recorded, moved
 from tests.fakes.accompaniment import accompaniment_dependencies
 
 TODAY = date(2025, 3, 1)
@@ -49,35 +46,14 @@ def _events(deps: Dependencies) -> list[Envelope]:
 
 
 def _envelope(event: DomainEvent, stream: str, version: int = 1) -> Envelope:
-    return Envelope(
-        id=uuid.uuid4(),
-        source="/ali/test",
-        type=event.event_type(),
-        time=datetime(2025, 3, 2, 9, 30, tzinfo=UTC),
-        dataschema=event.dataschema(),
-        schema_version=event.schema_version,
-        stream_id=stream,
-        stream_version=version,
-        partition_key=stream,
-        correlation_id=uuid.uuid4(),
-        data=event.model_dump(mode="json"),
-    )
+    return envelope_of(event, stream, version, time=datetime(2025, 3, 2, 9, 30, tzinfo=UTC))
 
 
 async def _enrol(deps, beneficiary_id: UUID | None = None) -> tuple[Accompaniment, Envelope]:
-    enrolled = BeneficiaryEnrolled(
-        beneficiary_id=beneficiary_id or uuid.uuid4(),
-        agency_id="ali-la-courneuve",
-        commune_code="93027",
-        age_band=AgeBand.UNDER_26,
-        household_type=HouseholdType.SINGLE,
-        orientation_date=date(2025, 1, 10),
-        enrolled_on=date(2025, 1, 20),
-        referral_source="test",
-    )
-    envelope = _envelope(enrolled, f"beneficiary-{enrolled.beneficiary_id}")
-    await reactions.on_beneficiary_enrolled(envelope, None, deps=deps)
-    return await deps.store.load(ACCOMPANIMENT, accompaniment_id_for(envelope.id)), envelope
+    enrolled = enrolment(beneficiary_id=beneficiary_id or uuid.uuid4())
+    published = _envelope(enrolled, f"beneficiary-{enrolled.beneficiary_id}")
+    await reactions.on_beneficiary_enrolled(published, None, deps=deps)
+    return await deps.store.load(ACCOMPANIMENT, accompaniment_id_for(published.id)), published
 
 
 async def _handle(deps, accompaniment_id, cmd, user=CASEWORKER, today=TODAY):
@@ -190,15 +166,9 @@ async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republish
     await _handle(
         deps, state.id, c.UpdateCandidateProfile(aptitudes=["handling"], max_weekly_hours=35, max_commute_km=10)
     )
-    moved = BeneficiaryTransferred(
-        beneficiary_id=state.beneficiary_id,
-        from_agency_id="ali-la-courneuve",
-        to_agency_id="ali-clichy-sous-bois",
-        commune_code="93014",
-        transferred_on=date(2025, 3, 5),
-    )
-    await reactions.on_beneficiary_transferred(_envelope(moved, "b", 2), None, deps=deps)
-    await reactions.on_beneficiary_transferred(_envelope(moved, "b", 2), None, deps=deps)
+    transferred = moved(state.beneficiary_id, date(2025, 3, 5))
+    await reactions.on_beneficiary_transferred(_envelope(transferred, "b", 2), None, deps=deps)
+    await reactions.on_beneficiary_transferred(_envelope(transferred, "b", 2), None, deps=deps)
 
     types = [e.type.rsplit(".", 1)[1] for e in await deps.store.history(ACCOMPANIMENT, state.id)]
     assert types == [
@@ -219,18 +189,7 @@ async def test_a_transfer_moves_the_accompaniment_with_its_history_and_republish
 
 
 def _hire(beneficiary_id: UUID, contract: ContractType, months: float | None = None) -> HireRecorded:
-    return HireRecorded(
-        hire_id=uuid.uuid4(),
-        introduction_id=uuid.uuid4(),
-        beneficiary_id=beneficiary_id,
-        agency_id="ali-la-courneuve",
-        employer_id=uuid.uuid4(),
-        contract_type=contract,
-        duration_months=months,
-        weekly_hours=24,
-        start_date=date(2025, 3, 3),
-        sector="N",
-    )
+    return hire_recorded(beneficiary_id, contract, months, weekly_hours=24, start_date=date(2025, 3, 3), sector="N")
 
 
 async def test_a_recorded_hire_proposes_its_exit_once(deps):
@@ -316,18 +275,13 @@ def test_a_return_opens_an_accompaniment_that_says_so_and_names_the_earlier_one(
 
     from services.accompaniment.domain.decisions.lifecycle import open_for
     from services.accompaniment.settings import AccompanimentSettings
-    from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
 
     earlier = uuid4()
-    back = BeneficiaryEnrolled(
-        beneficiary_id=uuid4(),
+    back = enrolment(
         agency_id="ali-bobigny",
         commune_code="93008",
-        age_band=AgeBand.FROM_35_TO_44,
-        household_type=HouseholdType.SINGLE,
         orientation_date=_date(2025, 11, 15),
         enrolled_on=_date(2025, 11, 16),
-        referral_source="test",
         is_return=True,
         previous_accompaniment_id=earlier,
     )

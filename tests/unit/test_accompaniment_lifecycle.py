@@ -20,7 +20,6 @@ from services.accompaniment.domain.errors import (
 from services.accompaniment.domain.evolution import apply_accompaniment
 from services.accompaniment.service_layer.handlers import DECIDERS
 from shared.contracts.accompaniment import (
-    AccompanimentOpened,
     AccompanimentTransferred,
     BarrierCategory,
     CandidateProfileUpdated,
@@ -33,26 +32,14 @@ from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.contracts.intake import BeneficiaryTransferred
 from shared.contracts.placement import HireRecorded
 from shared.staff import staff_id
-from tests.unit.accompaniment_steps import folded, on
+from tests.builders import hire_recorded, moved
+from tests.unit.accompaniment_steps import folded, on, opened
 
-START = date(2025, 1, 20)
-END = date(2026, 1, 20)
-
-
-def _opened(**fields):
-    event = AccompanimentOpened(
-        accompaniment_id=uuid.uuid4(),
-        beneficiary_id=uuid.uuid4(),
-        agency_id="ali-la-courneuve",
-        start_date=START,
-        planned_end_date=END,
-        orientation_date=date(2025, 1, 10),
-    )
-    return apply_accompaniment(None, event)
+START, END = date(2025, 1, 20), date(2026, 1, 20)  # those of `opened()`
 
 
 def _closed():
-    state = _opened()
+    state = opened()
     return folded(
         state, lifecycle.close(state, c.CloseAccompaniment(exit_category=ExitCategory.CDI), on(date(2025, 5, 1)))
     )
@@ -61,15 +48,16 @@ def _closed():
 # --- suspension and resumption -------------------------------------------------------------------
 
 
+def _on_sick_leave(state, ctx):
+    """`state` suspended for sick leave from 1 March 2025."""
+    command = c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 3, 1))
+    return folded(state, lifecycle.suspend(state, command, ctx))
+
+
 def test_suspension_then_resumption_records_the_days_on_hold():
-    state = _opened()
+    state = opened()
     ctx = on(date(2025, 4, 30))
-    suspended = folded(
-        state,
-        lifecycle.suspend(
-            state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 3, 1)), ctx
-        ),
-    )
+    suspended = _on_sick_leave(state, ctx)
     assert suspended.status == "suspended" and suspended.current_suspension.reason == SuspensionReason.SICK_LEAVE
     [resumed] = lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 4, 15)), ctx)
     assert resumed.suspended_days == 45
@@ -78,7 +66,7 @@ def test_suspension_then_resumption_records_the_days_on_hold():
 
 
 def test_suspending_twice_or_resuming_an_active_accompaniment_is_refused():
-    state = _opened()
+    state = opened()
     ctx = on(date(2025, 4, 30))
     with pytest.raises(LifecycleConflict, match="n'est pas suspendu"):
         lifecycle.resume(state, c.ResumeAccompaniment(), ctx)
@@ -88,14 +76,9 @@ def test_suspending_twice_or_resuming_an_active_accompaniment_is_refused():
 
 
 def test_resumption_cannot_precede_the_suspension_and_a_new_suspension_cannot_precede_the_last_resumption():
-    state = _opened()
+    state = opened()
     ctx = on(date(2025, 6, 30))
-    suspended = folded(
-        state,
-        lifecycle.suspend(
-            state, c.SuspendAccompaniment(reason=SuspensionReason.SICK_LEAVE, suspended_on=date(2025, 3, 1)), ctx
-        ),
-    )
+    suspended = _on_sick_leave(state, ctx)
     with pytest.raises(InvalidDate, match="précède la suspension"):
         lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 2, 1)), ctx)
     resumed = folded(suspended, lifecycle.resume(suspended, c.ResumeAccompaniment(resumed_on=date(2025, 4, 1)), ctx))
@@ -113,7 +96,7 @@ def test_resumption_cannot_precede_the_suspension_and_a_new_suspension_cannot_pr
 
 
 def test_a_suspension_in_the_future_or_with_an_earlier_expected_resumption_is_refused():
-    state = _opened()
+    state = opened()
     ctx = on(date(2025, 4, 30))
     with pytest.raises(InvalidDate, match="dans le futur"):
         lifecycle.suspend(
@@ -128,7 +111,7 @@ def test_a_suspension_in_the_future_or_with_an_earlier_expected_resumption_is_re
 
 
 def test_no_appointment_is_scheduled_while_suspended_but_the_accompaniment_can_still_be_closed():
-    state = _opened()
+    state = opened()
     ctx = on(date(2025, 4, 30))
     suspended = folded(
         state, lifecycle.suspend(state, c.SuspendAccompaniment(reason=SuspensionReason.HOSPITALISATION), ctx)
@@ -143,14 +126,14 @@ def test_no_appointment_is_scheduled_while_suspended_but_the_accompaniment_can_s
 
 
 def test_renewal_is_refused_before_the_window_before_the_planned_end():
-    state = _opened()
+    state = opened()
     too_early = END - timedelta(days=61)
     with pytest.raises(LifecycleConflict, match="peut être renouvelé à partir du 2025-11-21"):
         lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.TRAINING_IN_PROGRESS), on(too_early))
 
 
 def test_renewal_within_the_window_extends_the_planned_end_by_one_period():
-    state = _opened()
+    state = opened()
     [renewed] = lifecycle.renew(
         state, c.RenewAccompaniment(reason=RenewalReason.TRAINING_IN_PROGRESS), on(END - timedelta(days=60))
     )
@@ -161,13 +144,13 @@ def test_renewal_within_the_window_extends_the_planned_end_by_one_period():
 
 
 def test_a_late_renewal_runs_a_full_period_from_the_day_it_is_decided():
-    state = _opened()
+    state = opened()
     [renewed] = lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.OTHER), on(date(2026, 3, 1)))
     assert renewed.new_planned_end_date == date(2027, 3, 1)
 
 
 def test_a_renewed_accompaniment_cannot_be_renewed_again_until_its_new_end_nears():
-    state = _opened()
+    state = opened()
     ctx = on(END - timedelta(days=10))
     renewed = folded(state, lifecycle.renew(state, c.RenewAccompaniment(reason=RenewalReason.OTHER), ctx))
     with pytest.raises(LifecycleConflict):
@@ -178,12 +161,12 @@ def test_a_renewed_accompaniment_cannot_be_renewed_again_until_its_new_end_nears
 
 def test_renewal_needs_a_reason():
     with pytest.raises(MissingInformation, match="doit être motivé"):
-        lifecycle.renew(_opened(), c.RenewAccompaniment(), on(END))
+        lifecycle.renew(opened(), c.RenewAccompaniment(), on(END))
 
 
 def test_the_renewal_window_is_a_department_setting():
     ctx = on(END - timedelta(days=80), renewal_window_days=90)
-    assert lifecycle.renew(_opened(), c.RenewAccompaniment(reason=RenewalReason.OTHER), ctx)
+    assert lifecycle.renew(opened(), c.RenewAccompaniment(reason=RenewalReason.OTHER), ctx)
 
 
 # --- nothing on a closed accompaniment -----------------------------------------------------------------
@@ -225,7 +208,7 @@ def test_nothing_can_be_recorded_on_a_closed_accompaniment(cmd):
 
 
 def test_assigning_a_referent_records_who_and_when_and_the_same_one_twice_is_refused():
-    state = _opened()
+    state = opened()
     amina, bruno = staff_id("caseworker-amina"), staff_id("caseworker-bruno")
     [assigned] = lifecycle.assign_referent(state, c.AssignReferent(referent_id=amina), on(date(2025, 2, 1)))
     assert (assigned.referent_id, assigned.assigned_on) == (amina, date(2025, 2, 1))
@@ -240,18 +223,7 @@ def test_assigning_a_referent_records_who_and_when_and_the_same_one_twice_is_ref
 
 
 def _hire(state, contract: ContractType, months: float | None = None) -> HireRecorded:
-    return HireRecorded(
-        hire_id=uuid.uuid4(),
-        introduction_id=uuid.uuid4(),
-        beneficiary_id=state.beneficiary_id,
-        agency_id=state.agency_id,
-        employer_id=uuid.uuid4(),
-        contract_type=contract,
-        duration_months=months,
-        weekly_hours=35,
-        start_date=date(2025, 5, 1),
-        sector="H",
-    )
+    return hire_recorded(state.beneficiary_id, contract, months, agency_id=state.agency_id)
 
 
 @pytest.mark.parametrize(
@@ -264,7 +236,7 @@ def _hire(state, contract: ContractType, months: float | None = None) -> HireRec
     ],
 )
 def test_a_hire_proposes_the_exit_its_contract_implies(contract, months, category, group):
-    state = _opened()
+    state = opened()
     [proposed] = lifecycle.propose_exit(state, _hire(state, contract, months), date(2025, 5, 2))
     assert isinstance(proposed, ExitProposed)
     assert (proposed.exit_category, proposed.exit_group, proposed.proposed_on) == (category, group, date(2025, 5, 2))
@@ -272,7 +244,7 @@ def test_a_hire_proposes_the_exit_its_contract_implies(contract, months, categor
 
 
 def test_the_caseworker_closes_with_the_proposed_exit_or_another_one():
-    state = _opened()
+    state = opened()
     proposed = folded(state, lifecycle.propose_exit(state, _hire(state, ContractType.CDD, 3), date(2025, 5, 2)))
     ctx = on(date(2025, 5, 3))
     [by_default] = lifecycle.close(proposed, c.CloseAccompaniment(), ctx)
@@ -283,11 +255,11 @@ def test_the_caseworker_closes_with_the_proposed_exit_or_another_one():
 
 def test_closing_without_an_exit_category_needs_a_proposed_one():
     with pytest.raises(MissingInformation, match="choisissez un motif de sortie"):
-        lifecycle.close(_opened(), c.CloseAccompaniment(), on(date(2025, 5, 3)))
+        lifecycle.close(opened(), c.CloseAccompaniment(), on(date(2025, 5, 3)))
 
 
 def test_the_same_hire_twice_or_a_hire_after_closure_proposes_nothing():
-    state = _opened()
+    state = opened()
     hire = _hire(state, ContractType.CDI)
     once = folded(state, lifecycle.propose_exit(state, hire, date(2025, 5, 2)))
     assert lifecycle.propose_exit(once, hire, date(2025, 5, 3)) == []
@@ -295,7 +267,7 @@ def test_the_same_hire_twice_or_a_hire_after_closure_proposes_nothing():
 
 
 def test_a_fixed_term_hire_without_duration_is_refused_as_invalid():
-    state = _opened()
+    state = opened()
     with pytest.raises(InvalidHire, match="duration"):
         lifecycle.propose_exit(state, _hire(state, ContractType.CDD), date(2025, 5, 2))
 
@@ -304,17 +276,11 @@ def test_a_fixed_term_hire_without_duration_is_refused_as_invalid():
 
 
 def _transfer(state, to: str = "ali-clichy-sous-bois", commune: str = "93014") -> BeneficiaryTransferred:
-    return BeneficiaryTransferred(
-        beneficiary_id=state.beneficiary_id,
-        from_agency_id=state.agency_id,
-        to_agency_id=to,
-        commune_code=commune,
-        transferred_on=date(2025, 4, 1),
-    )
+    return moved(state.beneficiary_id, date(2025, 4, 1), to, commune, from_agency_id=state.agency_id)
 
 
 def test_a_transfer_moves_the_accompaniment_keeping_its_history_and_clears_the_referent():
-    state = _opened()
+    state = opened()
     ctx = on(date(2025, 3, 1))
     state = folded(state, lifecycle.assign_referent(state, c.AssignReferent(referent_id=staff_id("alice")), ctx))
     state = folded(state, engagement.sign_contract(state, c.SignEngagementContract(), ctx))
@@ -334,7 +300,7 @@ def test_a_transfer_moves_the_accompaniment_keeping_its_history_and_clears_the_r
 
 
 def test_a_transfer_republishes_an_existing_candidate_profile_under_the_new_agency():
-    state = _opened()
+    state = opened()
     profile = CandidateProfileUpdated(
         **header(state),
         commune_code="93027",
@@ -351,7 +317,7 @@ def test_a_transfer_republishes_an_existing_candidate_profile_under_the_new_agen
 
 
 def test_a_transfer_without_profile_publishes_only_the_move_and_a_repeated_one_nothing():
-    state = _opened()
+    state = opened()
     events = lifecycle.transfer(state, _transfer(state))
     assert [type(e) for e in events] == [AccompanimentTransferred]
     moved = folded(state, events)

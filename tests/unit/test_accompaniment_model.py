@@ -15,15 +15,13 @@ from shared.contracts import REGISTRY
 from shared.contracts.accompaniment import AccompanimentEvent, AccompanimentOpened
 from shared.contracts.exits import ExitCategory, ExitGroup
 from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+from tests.builders import enrolment
 
 TODAY = Context(today=date(2025, 6, 2))
 
 
 def _enrolled(on: date = date(2025, 1, 31)) -> BeneficiaryEnrolled:
-    return BeneficiaryEnrolled(
-        beneficiary_id=uuid.uuid4(),
-        agency_id="ali-la-courneuve",
-        commune_code="93027",
+    return enrolment(
         age_band=AgeBand.FROM_26_TO_34,
         household_type=HouseholdType.SINGLE_PARENT,
         orientation_date=date(2025, 1, 20),

@@ -13,7 +13,7 @@ from services.accompaniment.domain.errors import AlreadyFollowed, UnknownEarlier
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, accompaniment_id_for
 from services.accompaniment.service_layer import reactions
 from services.accompaniment.service_layer.dependencies import Dependencies
-from shared.contracts.intake import AgeBand, BeneficiaryEnrolled, HouseholdType
+from tests.builders import enrolment
 from tests.fakes.accompaniment import accompaniment_dependencies
 from tests.unit.test_accompaniment_handlers import _enrol, _envelope, _events, _handle
 
@@ -24,12 +24,8 @@ def deps() -> Dependencies:
 
 
 async def _return(deps, beneficiary_id, previous):
-    back = BeneficiaryEnrolled(
+    back = enrolment(
         beneficiary_id=beneficiary_id,
-        agency_id="ali-la-courneuve",
-        commune_code="93027",
-        age_band=AgeBand.UNDER_26,
-        household_type=HouseholdType.SINGLE,
         orientation_date=date(2025, 2, 20),
         enrolled_on=date(2025, 2, 25),
         referral_source="caf_monthly_list",

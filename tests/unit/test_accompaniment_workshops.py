@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
@@ -18,8 +17,9 @@ from services.accompaniment.domain.errors import (
 )
 from services.accompaniment.domain.evolution import WORKSHOP_SESSION, apply_accompaniment, apply_workshop_session
 from services.accompaniment.domain.rules import Context
-from shared.contracts.accompaniment import AccompanimentOpened, SuspensionReason, WorkshopTheme
+from shared.contracts.accompaniment import SuspensionReason, WorkshopTheme
 from shared.contracts.exits import ExitCategory
+from tests.unit.accompaniment_steps import opened
 
 SESSION_DAY = date(2025, 3, 10)
 BEFORE = Context(today=date(2025, 3, 1))
@@ -27,17 +27,7 @@ ON_THE_DAY = Context(today=SESSION_DAY)
 
 
 def _person(agency: str = "ali-la-courneuve"):
-    return apply_accompaniment(
-        None,
-        AccompanimentOpened(
-            accompaniment_id=uuid.uuid4(),
-            beneficiary_id=uuid.uuid4(),
-            agency_id=agency,
-            start_date=date(2025, 1, 20),
-            planned_end_date=date(2026, 1, 20),
-            orientation_date=date(2025, 1, 10),
-        ),
-    )
+    return opened(agency_id=agency)
 
 
 def _session(capacity: int = 2, agency: str = "ali-la-courneuve"):

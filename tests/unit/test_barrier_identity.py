@@ -28,6 +28,8 @@ from shared.contracts.accompaniment import (
 from shared.envelope import Envelope
 from shared.errors import EnvelopeError
 from shared.events import DomainEvent, EventRegistry, Origin
+from tests.builders import envelope_of
+from tests.unit.accompaniment_steps import opening
 
 TODAY = date(2025, 9, 1)
 CTX = Context(today=TODAY, rules=Rules())
@@ -35,15 +37,8 @@ MOBILITY = BarrierCategory.MOBILITY
 
 
 def _opened() -> AccompanimentOpened:
-    return AccompanimentOpened(
-        accompaniment_id=uuid.uuid4(),
-        beneficiary_id=uuid.uuid4(),
-        agency_id="ali-bobigny",
-        start_date=date(2025, 1, 6),
-        planned_end_date=date(2026, 1, 6),
-        orientation_date=date(2025, 1, 2),
-        commune_code="93008",
-    )
+    days = dict(start_date=date(2025, 1, 6), planned_end_date=date(2026, 1, 6), orientation_date=date(2025, 1, 2))
+    return opening(agency_id="ali-bobigny", commune_code="93008", **days)
 
 
 def _fold(events):
@@ -119,22 +114,11 @@ def test_a_progress_names_its_barrier_by_id_or_by_category_not_both():
 
 
 def _envelope(event: DomainEvent, stream_id: str, version: int, *, v1: bool = False) -> Envelope:
-    data = event.model_dump(mode="json")
-    if v1:
-        data.pop("barrier_id", None)
-    return Envelope(
-        id=uuid.uuid4(),
-        source="/ali/accompaniment",
-        type=event.event_type(),
-        time=datetime(2025, 9, 1, tzinfo=UTC),
-        dataschema=event.dataschema(),
-        schema_version=1 if v1 else event.schema_version,
-        stream_id=stream_id,
-        stream_version=version,
-        partition_key="p",
-        correlation_id=uuid.uuid4(),
-        data=data,
-    )
+    recorded = envelope_of(event, stream_id, version, key="p", time=datetime(2025, 9, 1, tzinfo=UTC))
+    if not v1:
+        return recorded
+    data = {k: v for k, v in recorded.data.items() if k != "barrier_id"}
+    return recorded.model_copy(update={"data": data, "schema_version": 1})
 
 
 def _legacy_history() -> tuple[AccompanimentOpened, list[Envelope]]:

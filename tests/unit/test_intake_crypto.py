@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from services.intake.adapters.crypto import PersonalDataUnreadable, PersonalDataVault
 from services.intake.domain.identity import Identity
 from services.intake.settings import IntakeSettings
+from tests.unit.test_production_settings import PRODUCTION as VALID
 
 IDENTITY = Identity(
     first_name="Aminata",
@@ -19,14 +20,8 @@ IDENTITY = Identity(
     address="12 rue de la Convention",
     phone="0601020304",
 )
-PRODUCTION = dict(
-    environment="production",
-    auth_jwks_url="https://idp.example/jwks",
-    auth_issuer="https://idp",
-    database_url="postgresql://intake:a-real-secret@db.internal:5432/ali",
-    kafka_username="intake",
-    kafka_password="another-real-secret",
-)
+# A production configuration but for intake's keys.
+PRODUCTION = {k: v for k, v in VALID.items() if k not in ("intake_master_key", "intake_index_key")}
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 
 from services.intake.adapters.crypto import BlindIndexer
 from services.intake.domain.commands import ReferBeneficiary
@@ -10,6 +11,7 @@ from services.intake.domain.decisions import decide_referrals as decide
 from services.intake.domain.dedup import DedupIndex, DedupKind, Match, dedup_keys
 from services.intake.domain.names import exact_form
 from services.intake.domain.nir import check_key
+from tests.builders import referral
 
 INDEXER = BlindIndexer(b"i" * 32)
 TODAY = date(2025, 3, 1)
@@ -22,15 +24,7 @@ def _nir(n13: str) -> str:
 NIR_A, NIR_B = _nir("1900575123456"), _nir("2850193027011")
 
 
-def _referral(**overrides) -> ReferBeneficiary:
-    fields = dict(
-        first_name="Karim",
-        last_name="Benali",
-        birth_date=date(1990, 5, 4),
-        commune_code="93027",
-        orientation_date=date(2025, 2, 10),
-    )
-    return ReferBeneficiary(**(fields | overrides))
+_referral = partial(referral, first_name="Karim", last_name="Benali", orientation_date=date(2025, 2, 10))
 
 
 def _keys(cmd: ReferBeneficiary) -> dict[DedupKind, bytes]:

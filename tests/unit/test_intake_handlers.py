@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from services.intake.adapters.crypto import BlindIndexer, PersonalDataVault
 from services.intake.adapters.profiles import shipped_profiles
-from services.intake.domain.commands import ReferBeneficiary, TransferBeneficiary
+from services.intake.domain.commands import TransferBeneficiary
 from services.intake.domain.errors import (
     AgencyNotFound,
     AlreadyErased,
@@ -22,6 +23,7 @@ from services.intake.service_layer.referrals import refer_beneficiary
 from shared.auth import Principal, Role
 from shared.errors import ConcurrencyError, Forbidden
 from shared.territory import UnknownCommune
+from tests.builders import referral
 from tests.fakes.aggregate_store import InMemoryAggregateStore
 from tests.fakes.intake import InMemoryFollowUps, InMemoryImportReports, InMemoryPersons, InMemoryProfiles
 
@@ -56,17 +58,13 @@ def deps() -> Dependencies:
     return make_deps()
 
 
-def _referral(**overrides) -> ReferBeneficiary:
-    fields = dict(
-        first_name="Aminata",
-        last_name="Diallo",
-        birth_date=date(1988, 4, 12),
-        commune_code="93027",
-        orientation_date=date(2025, 11, 3),
-        phone="0601020304",
-        address="12 rue de la Convention",
-    )
-    return ReferBeneficiary(**(fields | overrides))
+_referral = partial(
+    referral,
+    birth_date=date(1988, 4, 12),
+    orientation_date=date(2025, 11, 3),
+    phone="0601020304",
+    address="12 rue de la Convention",
+)
 
 
 async def _refer(deps: Dependencies, principal: Principal = ADMIN, **overrides):

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from services.intake.domain import decisions
 from services.intake.domain.agencies import AGENCIES, COMMUNES, agency_by_id, agency_for_commune
-from services.intake.domain.commands import ReferBeneficiary, TransferBeneficiary
+from services.intake.domain.commands import TransferBeneficiary
 from services.intake.domain.errors import (
     AgencyNotFound,
     AlreadyErased,
@@ -21,23 +21,13 @@ from services.intake.domain.nir import check_key, validate_nir
 from services.intake.domain.state import Beneficiary
 from shared.contracts.intake import AgeBand, BeneficiaryPersonalDataErased, BeneficiaryTransferred
 from shared.territory import UnknownCommune
+from tests.builders import referral
 
 TODAY = date(2025, 1, 12)
 
 
-def _referral(**overrides) -> ReferBeneficiary:
-    fields = dict(
-        first_name="Aminata",
-        last_name="Diallo",
-        birth_date=date(1990, 5, 4),
-        commune_code="93027",
-        orientation_date=date(2025, 1, 10),
-    )
-    return ReferBeneficiary(**(fields | overrides))
-
-
 def _enrolled(**overrides) -> Beneficiary:
-    [event] = decisions.enrol(_referral(**overrides), uuid.uuid4(), today=TODAY)
+    [event] = decisions.enrol(referral(**overrides), uuid.uuid4(), today=TODAY)
     return BENEFICIARY.fold([event])
 
 
@@ -61,7 +51,7 @@ def test_an_unknown_agency_id_is_not_found():
 
 
 def test_enrolment_routes_to_the_agency_and_carries_no_identifying_data():
-    cmd = _referral(nir="2 90 05 75 123 456 " + f"{check_key('2900575123456'):02d}", phone="0601020304")
+    cmd = referral(nir="2 90 05 75 123 456 " + f"{check_key('2900575123456'):02d}", phone="0601020304")
     [event] = decisions.enrol(cmd, uuid.uuid4(), today=TODAY)
     payload = event.model_dump_json()
     for identifying in ("Aminata", "Diallo", "1990-05-04", "2900575123456", "0601020304"):
@@ -72,14 +62,14 @@ def test_enrolment_routes_to_the_agency_and_carries_no_identifying_data():
 
 def test_orientation_in_the_future_is_refused():
     with pytest.raises(InvalidReferral, match="date d'orientation"):
-        decisions.enrol(_referral(orientation_date=date(2030, 1, 1)), uuid.uuid4(), today=TODAY)
+        decisions.enrol(referral(orientation_date=date(2030, 1, 1)), uuid.uuid4(), today=TODAY)
 
 
 def test_a_birth_date_giving_an_implausible_age_is_refused():
     with pytest.raises(InvalidReferral, match="date de naissance : la personne aurait 4 ans"):
-        decisions.enrol(_referral(birth_date=date(2020, 5, 4)), uuid.uuid4(), today=TODAY)
+        decisions.enrol(referral(birth_date=date(2020, 5, 4)), uuid.uuid4(), today=TODAY)
     with pytest.raises(InvalidReferral, match="date de naissance"):
-        decisions.enrol(_referral(birth_date=date(1901, 1, 1)), uuid.uuid4(), today=TODAY)
+        decisions.enrol(referral(birth_date=date(1901, 1, 1)), uuid.uuid4(), today=TODAY)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +87,7 @@ def test_age_bands(birth, on, band):
 
 def test_invalid_input_is_refused_with_the_field():
     with pytest.raises(ValidationError) as raised:
-        _referral(commune_code="9302", nir="123", email="not-an-email", referral_source="Jean Dupont")
+        referral(commune_code="9302", nir="123", email="not-an-email", referral_source="Jean Dupont")
     fields = {e["loc"][0] for e in raised.value.errors()}
     assert fields == {"commune_code", "nir", "email", "referral_source"}
 
@@ -119,19 +109,19 @@ def test_corsican_departments_count_as_19_and_18_in_the_key():
 
 
 def test_the_allocataire_number_needs_its_role_and_gets_its_leading_zeros_back():
-    assert _referral(allocataire_number="12 345", allocataire_role="conjoint").allocataire_number == "0012345"
+    assert referral(allocataire_number="12 345", allocataire_role="conjoint").allocataire_number == "0012345"
     with pytest.raises(ValidationError, match="le rôle \\(demandeur ou conjoint\\) est requis"):
-        _referral(allocataire_number="1234567")
-    assert _referral(allocataire_role="demandeur").allocataire_role is None
+        referral(allocataire_number="1234567")
+    assert referral(allocataire_role="demandeur").allocataire_role is None
     with pytest.raises(ValidationError, match="au plus 7 chiffres"):
-        _referral(allocataire_number="12345678", allocataire_role="demandeur")
+        referral(allocataire_number="12345678", allocataire_role="demandeur")
 
 
 def test_names_need_letters_and_no_control_characters():
     with pytest.raises(ValidationError, match="doit contenir des lettres"):
-        _referral(last_name="1234")
+        referral(last_name="1234")
     with pytest.raises(ValidationError, match="caractère"):
-        _referral(first_name="Ami\x00nata")
+        referral(first_name="Ami\x00nata")
 
 
 def test_a_transfer_moves_the_follow_up_to_the_agency_of_the_new_commune():
@@ -179,20 +169,20 @@ def test_an_earlier_enrolment_date_starts_the_accompaniment_then():
     from services.intake.domain import decisions
     from services.intake.domain.errors import InvalidReferral
 
-    referral = _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 20))
-    [event] = decisions.enrol(referral, uuid.uuid4(), today=date(2025, 6, 1))
+    dated = referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 20))
+    [event] = decisions.enrol(dated, uuid.uuid4(), today=date(2025, 6, 1))
     assert event.enrolled_on == date(2025, 1, 20)
-    [default] = decisions.enrol(_referral(orientation_date=date(2025, 1, 10)), uuid.uuid4(), today=date(2025, 6, 1))
+    [default] = decisions.enrol(referral(orientation_date=date(2025, 1, 10)), uuid.uuid4(), today=date(2025, 6, 1))
     assert default.enrolled_on == date(2025, 6, 1)
     with pytest.raises(InvalidReferral, match="précède la date d'orientation"):
         decisions.enrol(
-            _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 9)),
+            referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 1, 9)),
             uuid.uuid4(),
             today=date(2025, 6, 1),
         )
     with pytest.raises(InvalidReferral, match="dans le futur"):
         decisions.enrol(
-            _referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 7, 1)),
+            referral(orientation_date=date(2025, 1, 10), enrolment_date=date(2025, 7, 1)),
             uuid.uuid4(),
             today=date(2025, 6, 1),
         )

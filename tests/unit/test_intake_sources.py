@@ -7,7 +7,6 @@ import io
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -19,6 +18,7 @@ from services.intake.domain.mapping import FileFormat, MappingProfile
 from services.intake.service_layer.reading import parse_rows, preview
 from services.intake.service_layer.reports import ImportedRow, ImportReport, RowStatus
 from shared.contracts.intake import HouseholdType, RsaRightsClosureReason, RsaRightsState
+from tests.builders import xlsx_of
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "services/intake/examples"
 PROFILES = shipped_profiles()
@@ -123,18 +123,9 @@ def test_the_agencies_appointment_export_is_read_with_its_profile():
     assert source.ignored_columns == ["COMMENTAIRE"] and source.columns["town"] == "VILLE"
 
 
-def _xlsx(rows: list[list]) -> bytes:
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def test_an_xlsx_sheet_is_read_with_its_dates_numbers_and_row_numbers():
     profile = PROFILES["agences-rdv"].model_copy(update={"format": FileFormat.XLSX})
-    data = _xlsx(
+    data = xlsx_of(
         [
             ["NOM", "PRENOM", "N CAF", "ROLE", "CP", "DATE NAISSANCE"],
             ["Иванов", "Пётр", 1234567, "DEM", 93200, date(1987, 6, 15)],
@@ -153,7 +144,7 @@ def test_an_xlsx_sheet_is_read_with_its_dates_numbers_and_row_numbers():
 
 def test_an_xlsx_file_sent_with_a_csv_profile_is_named_as_such():
     with pytest.raises(InvalidReferralFile, match="XLSX"):
-        _rows(_xlsx([["NOM"]]))
+        _rows(xlsx_of([["NOM"]]))
 
 
 def test_the_caf_msa_flow_gives_demandeurs_and_conjoints_with_their_rights():

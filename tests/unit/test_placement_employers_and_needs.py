@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from services.placement.domain.commands import CloseNeed, PublishNeed, RecordEmployerContact, RegisterEmployer
+from services.placement.domain.commands import CloseNeed, RecordEmployerContact, RegisterEmployer
 from services.placement.domain.decisions import employers, needs
 from services.placement.domain.errors import EmployerNotFound, NeedNotFound, NeedNotOpen
 from services.placement.domain.evolution import apply_employer, apply_need
@@ -16,6 +16,7 @@ from services.placement.domain.state import Employer, Need
 from shared.contracts.placement import EmployerAssignedToAgency, EmployerRegistered, NeedClosureReason
 from shared.errors import InvalidField
 from shared.private_text import text_ref
+from tests.builders import need_publication
 
 TODAY = date(2026, 2, 10)
 
@@ -36,15 +37,7 @@ def _employer() -> Employer:
 
 def _need(employer_state: Employer | None = None, **changes) -> Need:
     owner = employer_state or _employer()
-    command = PublishNeed(
-        employer_id=owner.id,
-        title="shelf stacker",
-        tasks=["stacking shelves"],
-        weekly_hours=20,
-        time_slots=["morning"],
-        contract_type="cdi",
-        **changes,
-    )
+    command = need_publication(owner.id, **({"title": "shelf stacker", "tasks": ["stacking shelves"]} | changes))
     [published] = needs.publish(uuid.uuid4(), command, employer=owner, agency_id="ali-la-courneuve", today=TODAY)
     return apply_need(None, published)
 
@@ -100,9 +93,7 @@ def test_a_need_takes_place_and_sector_from_its_employer_by_default():
 
 
 def test_a_need_of_an_unknown_employer_is_refused():
-    command = PublishNeed(
-        employer_id=uuid.uuid4(), title="t", tasks=["x"], weekly_hours=10, time_slots=["morning"], contract_type="cdi"
-    )
+    command = need_publication(uuid.uuid4())
     with pytest.raises(EmployerNotFound):
         needs.publish(uuid.uuid4(), command, employer=None, agency_id="ali-stains", today=TODAY)
 

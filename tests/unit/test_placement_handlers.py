@@ -10,7 +10,6 @@ import pytest
 
 from services.placement.domain.commands import (
     MakeIntroduction,
-    PublishNeed,
     RecordCheckIn,
     RecordEmployerContact,
     RecordOutcome,
@@ -27,6 +26,7 @@ from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.envelope import Envelope
 from shared.errors import Forbidden
 from shared.private_text import Owner, PersonalDataErased, TextState, text_ref
+from tests.builders import candidate_profile, envelope_of, need_publication
 from tests.fakes.placement import placement_dependencies
 
 TODAY = date(2026, 6, 30)
@@ -47,46 +47,17 @@ def _registration(siret: str = "73282932000074") -> RegisterEmployer:
 
 
 def _envelope(event, version: int, at: datetime | None = None) -> Envelope:
-    return Envelope(
-        id=uuid.uuid4(),
-        source="/ali/accompaniment",
-        type=event.event_type(),
-        time=at or datetime.now(UTC),
-        dataschema=event.dataschema(),
-        schema_version=event.schema_version,
-        stream_id=f"accompaniment-{event.accompaniment_id}",
-        stream_version=version,
-        partition_key=str(event.beneficiary_id),
-        correlation_id=uuid.uuid4(),
-        data=event.model_dump(mode="json"),
-    )
+    stream = f"accompaniment-{event.accompaniment_id}"
+    return envelope_of(event, stream, version, key=str(event.beneficiary_id), time=at)
 
 
 def _profile(beneficiary_id, accompaniment_id, *, agency: str = AGENCY, hours: int = 35) -> CandidateProfileUpdated:
-    return CandidateProfileUpdated(
-        accompaniment_id=accompaniment_id,
-        beneficiary_id=beneficiary_id,
-        agency_id=agency,
-        commune_code="93027",
-        aptitudes=["cleaning"],
-        available_slots=["morning", "afternoon"],
-        max_weekly_hours=hours,
-        max_commute_km=5,
-    )
+    return candidate_profile(beneficiary_id, accompaniment_id, agency_id=agency, max_weekly_hours=hours)
 
 
 async def _need(deps: Dependencies, positions: int = 1):
     employer = await employers.register_employer(_registration(), user=CASEWORKER, deps=deps, today=TODAY)
-    command = PublishNeed(
-        employer_id=employer.id,
-        title="kitchen porter",
-        tasks=["washing up"],
-        weekly_hours=24,
-        time_slots=["morning"],
-        contract_type="cdi",
-        positions=positions,
-        published_on=date(2026, 6, 1),
-    )
+    command = need_publication(employer.id, positions=positions, published_on=date(2026, 6, 1))
     return await needs.publish_need(command, user=CASEWORKER, deps=deps, today=TODAY)
 
 
@@ -134,21 +105,15 @@ async def test_a_need_is_keyed_by_its_employer_and_cannot_be_published_for_anoth
     need = await _need(deps)
     [published] = [e for e in deps.store.recorded if e.stream_id == f"need-{need.id}"]
     assert published.partition_key == str(need.employer_id) and deps.needs.rows[need.id].agency_id == AGENCY
-    command = PublishNeed(
-        employer_id=need.employer_id,
-        agency_id=AGENCY,
-        title="t",
-        tasks=["x"],
-        weekly_hours=10,
-        time_slots=["morning"],
-        contract_type="cdi",
-    )
+    command = need_publication(need.employer_id, agency_id=AGENCY)
     with pytest.raises(Forbidden):
         await needs.publish_need(command, user=OTHER_AGENCY, deps=deps, today=TODAY)
 
 
-async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(deps):
-    need = await _need(deps, positions=1)
+async def _hired(deps: Dependencies, positions: int):
+    """One of the agency's candidates introduced for a need of `positions` and hired: the need, the person, and the
+    introduction with its outcome."""
+    need = await _need(deps, positions=positions)
     beneficiary_id = await _candidate(deps)
     made = await introductions.make_introduction(
         MakeIntroduction(need_id=need.id, beneficiary_id=beneficiary_id, introduced_on=date(2026, 6, 10)),
@@ -156,10 +121,18 @@ async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(
         deps=deps,
     )
     outcome = RecordOutcome(outcome="hired", contract_type="cdi", weekly_hours=24, start_date=date(2026, 6, 15))
-    hired = await introductions.record_outcome(made.id, outcome, user=CASEWORKER, deps=deps, today=TODAY)
+    return (
+        need,
+        beneficiary_id,
+        await introductions.record_outcome(made.id, outcome, user=CASEWORKER, deps=deps, today=TODAY),
+    )
+
+
+async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(deps):
+    need, beneficiary_id, hired = await _hired(deps, positions=1)
 
     [hire] = [e for e in deps.store.recorded if e.type == "ali.placement.HireRecorded"]
-    assert hire.stream_id == f"introduction-{made.id}" and hire.partition_key == str(beneficiary_id)
+    assert hire.stream_id == f"introduction-{hired.id}" and hire.partition_key == str(beneficiary_id)
     assert hire.data["hire_id"] == str(hired.hire.id) and hire.data["agency_id"] == AGENCY
     [filled] = [e for e in deps.store.recorded if e.type == "ali.placement.NeedFilled"]
     assert filled.partition_key == str(need.employer_id) and filled.correlation_id == hire.correlation_id
@@ -167,15 +140,7 @@ async def test_a_hire_is_keyed_by_the_person_and_fills_the_need_s_last_position(
 
 
 async def test_a_need_with_positions_left_stays_open_after_a_hire(deps):
-    need = await _need(deps, positions=2)
-    beneficiary_id = await _candidate(deps)
-    made = await introductions.make_introduction(
-        MakeIntroduction(need_id=need.id, beneficiary_id=beneficiary_id, introduced_on=date(2026, 6, 10)),
-        user=CASEWORKER,
-        deps=deps,
-    )
-    outcome = RecordOutcome(outcome="hired", contract_type="cdi", weekly_hours=24, start_date=date(2026, 6, 15))
-    await introductions.record_outcome(made.id, outcome, user=CASEWORKER, deps=deps, today=TODAY)
+    need, _, _ = await _hired(deps, positions=2)
     assert deps.needs.rows[need.id].status == "open"
 
 
@@ -267,20 +232,9 @@ async def test_intake_s_erasure_destroys_the_person_s_key_in_placement(deps):
     person = uuid.uuid4()
     erased = BeneficiaryPersonalDataErased(beneficiary_id=person, erased_on=TODAY)
     await deps.texts.seal(None, Owner.person(person), {uuid.uuid4(): "check-in notes"})
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source="/ali/intake",
-        type=erased.event_type(),
-        time=datetime.now(UTC),
-        dataschema=erased.dataschema(),
-        schema_version=erased.schema_version,
-        stream_id=f"beneficiary-{person}",
-        stream_version=3,
-        partition_key=str(person),
-        correlation_id=uuid.uuid4(),
-        data=erased.model_dump(mode="json"),
+    await reactions.on_personal_data_erased(
+        envelope_of(erased, f"beneficiary-{person}", 3, key=str(person)), None, deps=deps
     )
-    await reactions.on_personal_data_erased(envelope, None, deps=deps)
     assert await deps.texts.is_erased(None, Owner.person(person))
     with pytest.raises(PersonalDataErased):
         await deps.texts.seal(None, Owner.person(person), {uuid.uuid4(): "later notes"})

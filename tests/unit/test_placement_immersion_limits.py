@@ -33,15 +33,13 @@ async def _setting(rules: Rules | None = None):
     return deps, person, hosts
 
 
-async def _agree(deps, person, host, start: date, end: date, days: int):
-    command = AgreeImmersion(
-        beneficiary_id=person,
-        host_kind="employer",
-        employer_id=host,
-        start_date=start,
-        end_date=end,
-        days_of_presence=days,
-    )
+async def _agree(deps, person, host: uuid.UUID | str, start: date, end: date, days: int):
+    """Agree an immersion with `host`: an employer (its id) or a training centre (its name)."""
+    if isinstance(host, uuid.UUID):
+        where: dict = {"host_kind": "employer", "employer_id": host}
+    else:
+        where = {"host_kind": "training_centre", "host_name": host}
+    command = AgreeImmersion(beneficiary_id=person, start_date=start, end_date=end, days_of_presence=days, **where)
     return await immersions.agree_immersion(command, user=CASEWORKER, deps=deps, today=TODAY)
 
 
@@ -88,26 +86,14 @@ async def test_an_immersion_is_renewed_once_and_the_refusal_names_the_renewal():
     assert "agree" not in message and "new one" not in message
 
 
-async def _agree_with_centre(deps, person, name: str, start: date, end: date, days: int):
-    command = AgreeImmersion(
-        beneficiary_id=person,
-        host_kind="training_centre",
-        host_name=name,
-        start_date=start,
-        end_date=end,
-        days_of_presence=days,
-    )
-    return await immersions.agree_immersion(command, user=CASEWORKER, deps=deps, today=TODAY)
-
-
 async def test_a_training_centre_is_the_same_host_whatever_the_case_and_spacing_of_its_name():
     deps, person, _ = await _setting()
-    first = await _agree_with_centre(deps, person, "AFPA Bobigny", date(2026, 1, 5), date(2026, 2, 13), 30)
+    first = await _agree(deps, person, "AFPA Bobigny", date(2026, 1, 5), date(2026, 2, 13), 30)
     await _renew(deps, first.id, date(2026, 2, 16), date(2026, 3, 20), 25)
     with pytest.raises(ImmersionPresenceLimit, match="already has 55 days of presence with this host"):
-        await _agree_with_centre(deps, person, "  afpa   BOBIGNY ", date(2026, 6, 1), date(2026, 6, 26), 10)
+        await _agree(deps, person, "  afpa   BOBIGNY ", date(2026, 6, 1), date(2026, 6, 26), 10)
     # Another centre is another host; the events carry a fingerprint of the name, never the name.
-    other = await _agree_with_centre(deps, person, "GRETA Montreuil", date(2026, 6, 1), date(2026, 6, 26), 10)
+    other = await _agree(deps, person, "GRETA Montreuil", date(2026, 6, 1), date(2026, 6, 26), 10)
     assert first.host_index and other.host_index and first.host_index != other.host_index
     recorded = [e for e in deps.store.recorded if "host_index" in e.data]
     assert recorded and not any("AFPA" in str(e.data) or "GRETA" in str(e.data) for e in recorded)

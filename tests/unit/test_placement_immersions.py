@@ -20,25 +20,15 @@ from services.placement.domain.errors import (
 )
 from services.placement.domain.evolution import apply_employer, apply_immersion
 from services.placement.domain.state import Employer, Immersion
-from shared.contracts.accompaniment import TimeSlot
 from shared.errors import InvalidField
 from shared.private_text import text_ref
+from tests.builders import candidate
 
 TODAY = date(2026, 6, 30)
 
 
 def _candidate(active: bool = True) -> Candidate:
-    return Candidate(
-        beneficiary_id=uuid.uuid4(),
-        agency_id="ali-stains",
-        commune_code="93072",
-        aptitudes=frozenset(),
-        available_slots=frozenset({TimeSlot.MORNING}),
-        max_weekly_hours=35,
-        max_commute_km=5,
-        driving_licence=False,
-        active=active,
-    )
+    return candidate(agency_id="ali-stains", commune_code="93072", active=active)
 
 
 def _employer() -> Employer:

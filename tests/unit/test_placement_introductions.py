@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 
 import pytest
 
@@ -24,53 +25,21 @@ from services.placement.domain.errors import (
 )
 from services.placement.domain.evolution import apply_introduction, hire_id_for
 from services.placement.domain.state import Introduction, Need, NeedStatus
-from shared.contracts.accompaniment import TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import HireRecorded, IntroductionNotHired
 from shared.errors import InvalidField
+from tests import builders
 
 TODAY = date(2026, 6, 30)
 BENEFICIARY = uuid.uuid4()
 CW1 = uuid.uuid4()
 
 
-def _need(**changes) -> Need:
-    values = dict(
-        id=uuid.uuid4(),
-        employer_id=uuid.uuid4(),
-        agency_id="ali-la-courneuve",
-        title_ref=uuid.uuid4(),
-        sector="I",
-        tasks_ref=uuid.uuid4(),
-        weekly_hours=24,
-        time_slots=(TimeSlot.MORNING,),
-        commune_code="93027",
-        required_aptitudes=(),
-        working_conditions=(),
-        contract_type=ContractType.CDD,
-        duration_months=6,
-        positions=1,
-        published_on=date(2026, 1, 5),
-    )
-    return Need(**{**values, **changes})
-
-
-def _candidate(**changes) -> Candidate:
-    values = dict(
-        beneficiary_id=BENEFICIARY,
-        agency_id="ali-la-courneuve",
-        commune_code="93027",
-        aptitudes=frozenset(),
-        available_slots=frozenset({TimeSlot.MORNING}),
-        max_weekly_hours=35,
-        max_commute_km=5,
-        driving_licence=False,
-    )
-    return Candidate(**{**values, **changes})
+_candidate = partial(builders.candidate, beneficiary_id=BENEFICIARY)
 
 
 def _introduce(need: Need | None = None, candidate: Candidate | None = None, pending: bool = False, **command):
-    wanted = need or _need()
+    wanted = need or builders.need()
     make = MakeIntroduction(
         need_id=wanted.id, beneficiary_id=BENEFICIARY, introduced_on=command.pop("on", date(2026, 1, 12))
     )
@@ -105,10 +74,10 @@ def test_an_introduction_carries_the_need_the_person_and_their_agency():
 
 def test_an_introduction_needs_an_open_need_and_an_active_known_candidate():
     with pytest.raises(NeedNotOpen):
-        _introduce(need=_need(status=NeedStatus.FILLED))
+        _introduce(need=builders.need(status=NeedStatus.FILLED))
     with pytest.raises(CandidateInactive):
         _introduce(candidate=_candidate(active=False))
-    need = _need()
+    need = builders.need()
     make = MakeIntroduction(need_id=need.id, beneficiary_id=BENEFICIARY, introduced_on=date(2026, 1, 12))
     with pytest.raises(CandidateNotFound):
         introductions.introduce(uuid.uuid4(), make, need=need, candidate=None, already_pending=False, caseworker=CW1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date
+from functools import partial
 
 import pytest
 
@@ -14,45 +14,31 @@ from services.placement.domain.state import Need
 from shared.contracts.accompaniment import CandidateProfileUpdated, TimeSlot
 from shared.contracts.employment import ContractType
 from shared.contracts.placement import WorkingCondition as W
+from tests import builders
 
 M, A, E, N = TimeSlot.MORNING, TimeSlot.AFTERNOON, TimeSlot.EVENING, TimeSlot.NIGHT
 
 
-def _need(**changes) -> Need:
-    values = dict(
-        id=uuid.uuid4(),
-        employer_id=uuid.uuid4(),
-        agency_id="ali-la-courneuve",
-        title_ref=uuid.uuid4(),
-        sector="I",
-        tasks_ref=uuid.uuid4(),
-        weekly_hours=24,
-        time_slots=(M, A),
-        commune_code="93027",
-        required_aptitudes=("handling", "teamwork", "cleaning", "cooking"),
-        working_conditions=(W.STANDING, W.HEAVY_LIFTING),
-        contract_type=ContractType.CDI,
-        duration_months=None,
-        positions=1,
-        published_on=date(2026, 1, 5),
-    )
-    return Need(**{**values, **changes})
+# A permanent job of mornings and afternoons, standing and lifting, asking four aptitudes...
+_need = partial(
+    builders.need,
+    time_slots=(M, A),
+    required_aptitudes=("handling", "teamwork", "cleaning", "cooking"),
+    working_conditions=(W.STANDING, W.HEAVY_LIFTING),
+    contract_type=ContractType.CDI,
+    duration_months=None,
+)
 
 
 def _candidate(n: int = 1, **changes) -> Candidate:
+    """...and a person who has them, free but at night, within 10 km, wishing its sector."""
     values = dict(
-        beneficiary_id=uuid.UUID(int=n),
-        agency_id="ali-la-courneuve",
-        commune_code="93027",
         aptitudes=frozenset({"handling", "teamwork", "cleaning", "cooking"}),
         available_slots=frozenset({M, A, E}),
-        max_weekly_hours=35,
         max_commute_km=10,
-        driving_licence=False,
-        work_constraints=frozenset(),
         wished_sectors=frozenset({"I"}),
     )
-    return Candidate(**{**values, **changes})
+    return builders.candidate(beneficiary_id=uuid.UUID(int=n), **(values | changes))
 
 
 def _assess(candidate: Candidate, need: Need | None = None) -> matching.Match:

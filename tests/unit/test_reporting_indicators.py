@@ -226,22 +226,14 @@ def _sessions() -> list[Stream]:
                 scheduled_on=d(2025, 4, 1),
             )
         )
+        seats = {
+            p: {"session_id": session, "agency_id": agency, "accompaniment_id": p.id, "beneficiary_id": p.beneficiary}
+            for p in registered
+        }
         for p in registered:
-            ids = {
-                "session_id": session,
-                "agency_id": agency,
-                "accompaniment_id": p.id,
-                "beneficiary_id": p.beneficiary,
-            }
-            s.add(acc.ParticipantRegistered(**ids, registered_on=d(2025, 4, 2)))
+            s.add(acc.ParticipantRegistered(**seats[p], registered_on=d(2025, 4, 2)))
         for p in registered:
-            ids = {
-                "session_id": session,
-                "agency_id": agency,
-                "accompaniment_id": p.id,
-                "beneficiary_id": p.beneficiary,
-            }
-            s.add(acc.AttendanceRecorded(**ids, theme=theme, session_date=day, attended=p in present))
+            s.add(acc.AttendanceRecorded(**seats[p], theme=theme, session_date=day, attended=p in present))
         streams.append(s)
     return streams
 
@@ -268,22 +260,22 @@ def _need(need: uuid.UUID, agency: str, positions: int, published: date) -> plac
     )
 
 
+def _about(intro: uuid.UUID, need: uuid.UUID, person: Person, agency: str) -> dict:
+    """What every event of an introduction names: it, its need and employer, the person and the agency."""
+    ids = {"introduction_id": intro, "need_id": need, "employer_id": EMPLOYER}
+    return ids | {"beneficiary_id": person.beneficiary, "agency_id": agency}
+
+
 def _introduction(person: Person, need: uuid.UUID, agency: str, on: date) -> tuple[Stream, uuid.UUID]:
     intro = uuid.uuid4()
-    s = Stream(f"introduction-{intro}", str(person.beneficiary)).add(
-        placement.IntroductionMade(
-            introduction_id=intro,
-            need_id=need,
-            employer_id=EMPLOYER,
-            beneficiary_id=person.beneficiary,
-            agency_id=agency,
-            introduced_on=on,
-            caseworker=uuid.UUID(int=1),
-            sector="H",
-            contract_type=ContractType.CDI,
-        )
+    made = placement.IntroductionMade(
+        **_about(intro, need, person, agency),
+        introduced_on=on,
+        caseworker=uuid.UUID(int=1),
+        sector="H",
+        contract_type=ContractType.CDI,
     )
-    return s, intro
+    return Stream(f"introduction-{intro}", str(person.beneficiary)).add(made), intro
 
 
 def _hire(s: Stream, person: Person, intro: uuid.UUID, need: uuid.UUID, contract, months, start: date) -> uuid.UUID:
@@ -368,13 +360,7 @@ def _placement() -> list[Stream]:
     ib, intro_b = _introduction(B, N2, X, d(2025, 4, 12))
     ib.add(
         placement.IntroductionNotHired(
-            introduction_id=intro_b,
-            need_id=N2,
-            employer_id=EMPLOYER,
-            beneficiary_id=B.beneficiary,
-            agency_id=X,
-            decided_on=d(2025, 4, 20),
-            reason="employer_declined",
+            **_about(intro_b, N2, B, X), decided_on=d(2025, 4, 20), reason="employer_declined"
         )
     )
     ie, intro_e = _introduction(E, N2, X, d(2025, 8, 10))  # after E moved to Y

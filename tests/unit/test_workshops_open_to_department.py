@@ -15,8 +15,8 @@ from services.accompaniment.service_layer import reactions, workshops
 from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.auth import Principal, Role
 from shared.contracts.accompaniment import WorkshopTheme
-from shared.contracts.intake import BeneficiaryTransferred
 from shared.errors import Forbidden
+from tests.builders import moved
 from tests.fakes.accompaniment import accompaniment_dependencies
 from tests.unit.test_accompaniment_handlers import CASEWORKER, TODAY, _enrol, _envelope, _events
 
@@ -41,15 +41,9 @@ async def _session(deps, *, open_to_department: bool = False, on: date = date(20
 
 
 async def _moved_to_stains(deps, state) -> None:
-    moved = BeneficiaryTransferred(
-        beneficiary_id=state.beneficiary_id,
-        from_agency_id="ali-la-courneuve",
-        to_agency_id="ali-stains",
-        commune_code="93072",
-        transferred_on=date(2025, 2, 20),
-    )
+    transferred = moved(state.beneficiary_id, date(2025, 2, 20), "ali-stains", "93072")
     await reactions.on_beneficiary_transferred(
-        _envelope(moved, f"beneficiary-{state.beneficiary_id}", 2), None, deps=deps
+        _envelope(transferred, f"beneficiary-{state.beneficiary_id}", 2), None, deps=deps
     )
 
 

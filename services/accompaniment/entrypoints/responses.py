@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import MISSING
 from datetime import date, datetime
-from typing import Any
+from typing import Any, get_type_hints
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from services.accompaniment.domain import state as s
 from services.accompaniment.domain.decisions.engagement import contract_deadline
@@ -24,8 +26,17 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class AccompanimentSummary(_Out):
-    """An accompaniment in a list."""
+def _shown_as_recorded(record: type, doc: str) -> type[_Out]:
+    """The response model `<Record>Out` of a record of the state: its fields, types and defaults, as they are."""
+    hints = get_type_hints(record)
+    fields: dict[str, Any] = {
+        f.name: (hints[f.name], ... if f.default is MISSING else f.default) for f in dataclasses.fields(record)
+    }
+    return create_model(f"{record.__name__}Out", __base__=_Out, __doc__=doc, __module__=__name__, **fields)
+
+
+class _Accompaniment(_Out):
+    """What a list and the whole follow-up both show of an accompaniment, first."""
 
     accompaniment_id: UUID
     beneficiary_id: UUID
@@ -36,6 +47,11 @@ class AccompanimentSummary(_Out):
     planned_end_date: date
     orientation_date: date
     referent_id: UUID | None = None
+
+
+class AccompanimentSummary(_Accompaniment):
+    """An accompaniment in a list."""
+
     contract_signed_on: date | None = None
     last_contact_on: date | None = None
     closed_on: date | None = None
@@ -132,35 +148,15 @@ class RenewalOut(_Out):
     new_planned_end_date: date
 
 
-class TransferOut(_Out):
-    """A move to another agency."""
-
-    from_agency_id: str
-    to_agency_id: str
-    commune_code: str
-    transferred_on: date
-
-
-class WorkshopParticipationOut(_Out):
-    """A workshop session the person was registered for."""
-
-    session_id: UUID
-    theme: WorkshopTheme
-    session_date: date
-    attended: bool | None = None
-
-
-class ProposedExitOut(_Out):
+TransferOut = _shown_as_recorded(s.Transfer, "A move to another agency.")
+WorkshopParticipationOut = _shown_as_recorded(
+    s.WorkshopParticipation, "A workshop session the person was registered for."
+)
+ProposedExitOut = _shown_as_recorded(
+    s.ProposedExit,
     """An exit proposed by a recorded hire (withdrawn when the hire ended early), or by the end of the RSA right
-    reported by the CAF/MSA flow (`hire_id` null, `rights_ended_on`)."""
-
-    hire_id: UUID | None
-    exit_category: ExitCategory
-    exit_group: ExitGroup
-    proposed_on: date
-    withdrawn_on: date | None = None
-    hire_ended_on: date | None = None
-    rights_ended_on: date | None = None
+    reported by the CAF/MSA flow (`hire_id` null, `rights_ended_on`).""",
+)
 
 
 class CandidateProfileOut(_Out):
@@ -176,18 +172,9 @@ class CandidateProfileOut(_Out):
     wished_sectors: list[Sector]
 
 
-class AccompanimentDetail(_Out):
+class AccompanimentDetail(_Accompaniment):
     """The whole follow-up of one person."""
 
-    accompaniment_id: UUID
-    beneficiary_id: UUID
-    agency_id: str
-    commune_code: str | None = None
-    status: str
-    start_date: date
-    planned_end_date: date
-    orientation_date: date
-    referent_id: UUID | None = None
     personal_data_erased: bool = Field(
         False, description="The person's personal data was erased: the free text of the follow-up is null."
     )
@@ -300,13 +287,7 @@ class ErasureDone(BaseModel):
     already_erased: bool = Field(description="True when it had been erased before this request.")
 
 
-class RegistrationOut(_Out):
-    """A seat in a workshop session."""
-
-    accompaniment_id: UUID
-    beneficiary_id: UUID
-    registered_on: date
-    attended: bool | None = None
+RegistrationOut = _shown_as_recorded(s.Registration, "A seat in a workshop session.")
 
 
 class WorkshopSessionOut(_Out):

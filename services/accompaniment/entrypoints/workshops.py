@@ -96,13 +96,7 @@ async def register(
 ) -> WorkshopSessionDetail:
     """Give a seat to a person followed by the agency (of another agency: 409 unless the session is open to the
     department); a full session refuses (409)."""
-    session = await workshops.register_participant(
-        session_id,
-        body,
-        user=user,
-        deps=deps,
-        ctx=deps.context(),
-    )
+    session = await workshops.register_participant(session_id, body, user=user, deps=deps, ctx=deps.context())
     return await _shown(session, deps)
 
 
@@ -112,13 +106,7 @@ async def record_attendance(
 ) -> WorkshopSessionDetail:
     """Record who attended, from the day of the session; every line or none (a person followed by another agency,
     transferred since, is refused unless the session is open to the department)."""
-    session = await workshops.record_attendance(
-        session_id,
-        body,
-        user=user,
-        deps=deps,
-        ctx=deps.context(),
-    )
+    session = await workshops.record_attendance(session_id, body, user=user, deps=deps, ctx=deps.context())
     return await _shown(session, deps)
 
 

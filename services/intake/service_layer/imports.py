@@ -13,7 +13,7 @@ from services.intake.domain.dedup import DedupIndex, dedup_keys
 from services.intake.domain.evolution import BENEFICIARY
 from services.intake.domain.mapping import MappingProfile
 from services.intake.service_layer.dependencies import Dependencies
-from services.intake.service_layer.reading import ParsedRow, parse_rows, preview
+from services.intake.service_layer.reading import ParsedRow, how_read, parse_rows, preview
 from services.intake.service_layer.referrals import enrol_referrals
 from services.intake.service_layer.reports import DryRunReport, ImportedRow, ImportReport, RowStatus
 from shared.contracts.intake import RsaRightsClosureReason, RsaRightsEnded
@@ -87,17 +87,7 @@ async def import_referrals(
         rows += await report_rights_ended(ended, deps=deps, reported_on=source.flow_date or today, tracing=tracing)
         if on_progress:
             on_progress(len(ended))
-    report = ImportReport.of(
-        rows,
-        import_id=import_id,
-        profile=profile.name,
-        format=source.format.value,
-        encoding=source.encoding,
-        delimiter=source.delimiter,
-        columns=source.columns,
-        ignored_columns=source.ignored_columns,
-        imported_at=datetime.now(UTC),
-    )
+    report = ImportReport.of(rows, import_id=import_id, imported_at=datetime.now(UTC), **how_read(source, profile))
     async with deps.store.transaction(tracing) as uow:
         await deps.reports.save(uow.connection, report)
     return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from services.intake.adapters.sources import RsaRights, SourceFile
 from services.intake.domain.commands import ReferBeneficiary
@@ -57,6 +58,18 @@ def _shown(command: ReferBeneficiary) -> dict[str, str]:
     return values
 
 
+def how_read(source: SourceFile, profile: MappingProfile) -> dict[str, Any]:
+    """How the file was read, as the import's report and the dry run both tell it."""
+    return dict(
+        profile=profile.name,
+        format=source.format.value,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        columns=source.columns,
+        ignored_columns=source.ignored_columns,
+    )
+
+
 def preview(source: SourceFile, profile: MappingProfile, import_day: date, limit: int) -> DryRunReport:
     """The first `limit` rows as the import would read them; counts over the whole file. Writes nothing."""
     rows = parse_rows(source, profile, import_day)
@@ -73,12 +86,7 @@ def preview(source: SourceFile, profile: MappingProfile, import_day: date, limit
         else:
             shown.append(PreviewRow(line=row.line, status="ok", values=_shown(row.command)))
     return DryRunReport(
-        profile=profile.name,
-        format=source.format.value,
-        encoding=source.encoding,
-        delimiter=source.delimiter,
-        columns=source.columns,
-        ignored_columns=source.ignored_columns,
+        **how_read(source, profile),
         total=len(rows),
         readable=sum(r.command is not None and r.skipped is None and not _closed(r) for r in rows),
         rejected=sum(r.command is None and r.skipped is None for r in rows),

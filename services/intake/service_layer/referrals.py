@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from services.intake.domain import decisions
@@ -97,9 +97,9 @@ async def enrol_referrals(
     return [_outcome(d) for d in decided]
 
 
-def _record(decision: decisions.Enrolled, deps: Dependencies) -> PersonRecord:
+def _person(decision: decisions.Enrolled | decisions.Returned, **stored: Any) -> PersonRecord:
+    """The person's file as the enrolment says, with what is `stored` of it (version, sealed identity)."""
     cmd, event = decision.referral.cmd, decision.event
-    sealed = deps.vault.seal(decision.beneficiary_id, Identity.of(cmd))
     return PersonRecord(
         beneficiary_id=decision.beneficiary_id,
         agency_id=event.agency_id,
@@ -110,34 +110,23 @@ def _record(decision: decisions.Enrolled, deps: Dependencies) -> PersonRecord:
         orientation_date=event.orientation_date,
         enrolled_on=event.enrolled_on,
         referral_source=event.referral_source,
-        version=1,
-        identity=sealed.identity,
-        wrapped_key=sealed.wrapped_key,
+        **stored,
     )
+
+
+def _record(decision: decisions.Enrolled, deps: Dependencies) -> PersonRecord:
+    sealed = deps.vault.seal(decision.beneficiary_id, Identity.of(decision.referral.cmd))
+    return _person(decision, version=1, identity=sealed.identity, wrapped_key=sealed.wrapped_key)
 
 
 async def _record_return(conn, decision: decisions.Returned, deps: Dependencies) -> None:
     """The person's file follows their return: agency, commune, dates; contact details the referral brings."""
-    cmd, event = decision.referral.cmd, decision.event
+    cmd = decision.referral.cmd
     record = await deps.persons.get(conn, decision.beneficiary_id)
     identity = deps.vault.open(record.beneficiary_id, record.wrapped_key, record.identity)
     contact = {k: v for k, v in (("address", cmd.address), ("phone", cmd.phone), ("email", cmd.email)) if v}
-    await deps.persons.record_return(
-        conn,
-        PersonRecord(
-            beneficiary_id=decision.beneficiary_id,
-            agency_id=event.agency_id,
-            commune_code=event.commune_code,
-            age_band=str(event.age_band),
-            household_type=str(event.household_type),
-            children=cmd.children,
-            orientation_date=event.orientation_date,
-            enrolled_on=event.enrolled_on,
-            referral_source=event.referral_source,
-            version=decision.version + 1,
-            identity=deps.vault.reseal(record.beneficiary_id, record.wrapped_key, identity.model_copy(update=contact)),
-        ),
-    )
+    resealed = deps.vault.reseal(record.beneficiary_id, record.wrapped_key, identity.model_copy(update=contact))
+    await deps.persons.record_return(conn, _person(decision, version=decision.version + 1, identity=resealed))
 
 
 _REASONS = {

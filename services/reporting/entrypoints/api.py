@@ -7,10 +7,12 @@ computed at one generation of the facts (the `X-Projection-Generation` header sa
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from services.reporting.domain import definitions, indicators
@@ -73,17 +75,45 @@ def _query(request: Request, start: date | None, end: date | None, as_of: date |
     return q
 
 
+@dataclass(frozen=True)
+class Asked:
+    """Whose indicators a request asks for (`scope`: an agency, or None for the department), over which period."""
+
+    scope: str | None
+    query: IndicatorQuery
+
+
+async def _asked(
+    request: Request,
+    user: CurrentUser,
+    agency_id: Agency = None,
+    start: Start = None,
+    end: End = None,
+    as_of: AsOf = None,
+) -> Asked:
+    return Asked(_scope(user, agency_id), _query(request, start, end, as_of))
+
+
+AskedDep = Annotated[Asked, Depends(_asked)]
+
+
 async def _all_scopes(request: Request, q: IndicatorQuery):
     runtime = request.app.state.runtime
     runtime.require_ready()
     return await runtime.figures.get(("indicators", q), lambda snapshot: indicators.compute(snapshot, q))
 
 
-def _json(entry, key, build, generation) -> Response:
-    """The JSON body of `build()`, serialised once per computation."""
+def _rendered(entry, key, render: Callable[[], bytes]) -> bytes:
+    """The body `render()` makes, made once per computation of the figures and kept with them."""
     body = entry.rendered.get(key)
     if body is None:
-        body = entry.rendered[key] = json.dumps(build(), separators=(",", ":")).encode()
+        body = entry.rendered[key] = render()
+    return body
+
+
+def _json(entry, key, build, generation) -> Response:
+    """The JSON body of `build()`, serialised once per computation."""
+    body = _rendered(entry, key, lambda: json.dumps(build(), separators=(",", ":")).encode())
     return Response(body, media_type="application/json", headers={"X-Projection-Generation": generation})
 
 
@@ -92,19 +122,10 @@ def _generation(entry) -> str:
 
 
 @router.get("/indicators", responses={200: {"model": Indicators, "description": "The figures."}, **RECOVERING})
-async def get_indicators(
-    request: Request,
-    user: CurrentUser,
-    agency_id: Agency = None,
-    start: Start = None,
-    end: End = None,
-    as_of: AsOf = None,
-) -> Response:
+async def get_indicators(request: Request, asked: AskedDep) -> Response:
     """Every indicator for the department or one agency, for a period and as of a date."""
-    scope = _scope(user, agency_id)
-    q = _query(request, start, end, as_of)
-    figures, entry = await _all_scopes(request, q)
-    return _json(entry, ("json", scope), lambda: figures.of(scope), _generation(entry))
+    figures, entry = await _all_scopes(request, asked.query)
+    return _json(entry, ("json", asked.scope), lambda: figures.of(asked.scope), _generation(entry))
 
 
 _EXPORT_HEADERS = (
@@ -158,19 +179,16 @@ def _figures_table(figures: dict) -> Table:
     return Table("Indicateurs", _EXPORT_HEADERS, rows)
 
 
-async def _export(request: Request, user: Principal, agency_id: str | None, start, end, as_of, kind: str) -> Response:
+async def _export(request: Request, user: Principal, asked: Asked, kind: str) -> Response:
     """The indicators as a French spreadsheet file (`csv`: `;`, UTF-8 with BOM; `xlsx`), audited, rendered once per
     generation of the facts."""
-    scope = _scope(user, agency_id)
-    q = _query(request, start, end, as_of)
+    scope, q = asked.scope, asked.query
     all_scopes, entry = await _all_scopes(request, q)
     await Audit(request.app.state.runtime.audit, user).export(
         f"indicators.{kind}", agency_id=scope, detail=f"period {q.start}..{q.end}, as of {q.as_of}"
     )
-    body = entry.rendered.get((kind, scope))
-    if body is None:
-        table = _figures_table(all_scopes.of(scope))
-        body = entry.rendered[(kind, scope)] = csv_bytes(table) if kind == "csv" else xlsx_bytes(table)
+    to_bytes = csv_bytes if kind == "csv" else xlsx_bytes
+    body = _rendered(entry, (kind, scope), lambda: to_bytes(_figures_table(all_scopes.of(scope))))
     # No request value in a header: the file is named after a known agency (our own id for it) and a date.
     known = AGENCIES_BY_ID.get(scope) if scope else None
     stem = f"indicateurs-{known.id if known else 'departement'}-{q.as_of.isoformat()}"
@@ -192,17 +210,10 @@ async def _export(request: Request, user: Principal, agency_id: str | None, star
         **RECOVERING,
     },
 )
-async def get_indicators_csv(
-    request: Request,
-    user: CurrentUser,
-    agency_id: Agency = None,
-    start: Start = None,
-    end: End = None,
-    as_of: AsOf = None,
-) -> Response:
+async def get_indicators_csv(request: Request, user: CurrentUser, asked: AskedDep) -> Response:
     """The same indicators for a French spreadsheet: one line per figure, French headers and labels, `;`, UTF-8
     with BOM; the export is audited."""
-    return await _export(request, user, agency_id, start, end, as_of, "csv")
+    return await _export(request, user, asked, "csv")
 
 
 @router.get(
@@ -210,16 +221,9 @@ async def get_indicators_csv(
     response_class=Response,
     responses={200: {"content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}, **RECOVERING},
 )
-async def get_indicators_xlsx(
-    request: Request,
-    user: CurrentUser,
-    agency_id: Agency = None,
-    start: Start = None,
-    end: End = None,
-    as_of: AsOf = None,
-) -> Response:
+async def get_indicators_xlsx(request: Request, user: CurrentUser, asked: AskedDep) -> Response:
     """The same indicators as an XLSX workbook (one line per figure, French headers and labels); audited."""
-    return await _export(request, user, agency_id, start, end, as_of, "xlsx")
+    return await _export(request, user, asked, "xlsx")
 
 
 def _agency_name(agency_id: str) -> str:

@@ -1,25 +1,12 @@
-"""The audit trail of reads of personal data, exports and erasures (shared/audit.py).
-
-Revision ID: 0001
-Revises:
-"""
+"""The audit trail of reads of personal data, exports and erasures (shared/audit.py)."""
 
 # ruff: noqa: E501 - SQL with its comments
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import sql_revision
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """Create `audit_log`."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    """
         -- Audit trail of the reads of personal data and of the exports made through this service (shared/audit.py).
 
         CREATE TABLE IF NOT EXISTS {schema}.audit_log (
@@ -39,4 +26,4 @@ def upgrade(schema: str) -> None:
         CREATE INDEX IF NOT EXISTS audit_log_agency ON {schema}.audit_log (agency_id, at DESC);
         CREATE INDEX IF NOT EXISTS audit_log_beneficiary ON {schema}.audit_log (beneficiary_id, at DESC);
         """,
-    )
+)

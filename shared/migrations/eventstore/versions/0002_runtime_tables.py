@@ -1,24 +1,11 @@
-"""Events the relay parked, and consumed events parked until a prerequisite arrives.
+"""Events the relay parked, and consumed events parked until a prerequisite arrives."""
 
-Revision ID: 0002
-Revises: 0001
-"""
-
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import sql_revision
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """Create `relay_parked` and `parked_events`."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    """
         -- Events the outbox relay could not publish (the broker refused the record itself, e.g. too large): kept
         -- with the error and skipped, so the relay goes on; retried on demand (`python -m services.<name> relay`).
         CREATE TABLE {schema}.relay_parked (
@@ -50,9 +37,5 @@ def upgrade(schema: str) -> None:
         );
         CREATE INDEX parked_events_by_key ON {schema}.parked_events (park_key);
         """,
-    )
-
-
-def downgrade(schema: str) -> None:
-    """Drop both tables."""
-    execute(schema, "DROP TABLE {schema}.parked_events; DROP TABLE {schema}.relay_parked;")
+    downgrade="DROP TABLE {schema}.parked_events; DROP TABLE {schema}.relay_parked;",
+)

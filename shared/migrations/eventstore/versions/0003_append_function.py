@@ -3,26 +3,14 @@
 The commit-order lock (see shared/eventstore.py) is taken by the function and held until the caller's transaction
 ends; doing the version check and the insert in the same call keeps the time the lock is held to one round trip and
 the commit. A conflict inserts nothing and returns one row naming the stream, its version and the version expected.
-
-Revision ID: 0003
-Revises: 0002
 """
 
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import Block, sql_revision
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """Create `append_events(...)`."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    Block("""
         CREATE OR REPLACE FUNCTION {schema}.append_events(
             p_streams text[], p_expected integer[],
             p_event_ids uuid[], p_stream_ids text[], p_versions integer[], p_partition_keys text[], p_types text[],
@@ -57,11 +45,6 @@ def upgrade(schema: str) -> None:
             PERFORM pg_notify('{schema}_events', '');
         END
         $fn$
-        """,
-        split=False,
-    )
-
-
-def downgrade(schema: str) -> None:
-    """Drop the function."""
-    execute(schema, "DROP FUNCTION {schema}.append_events")
+        """),
+    downgrade="DROP FUNCTION {schema}.append_events",
+)

@@ -1,25 +1,12 @@
-"""Free text that may carry personal data, encrypted per owner (shared/private_text.py).
-
-Revision ID: 0001
-Revises:
-"""
+"""Free text that may carry personal data, encrypted per owner (shared/private_text.py)."""
 
 # ruff: noqa: E501 - SQL with its comments
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import sql_revision
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """Create `private_keys` and `private_texts`."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    """
         -- Free text that may carry personal data, encrypted per owner (see shared/private_text.py). Never in events.
 
         -- One data key per owner ('person:<uuid>', 'contact:<uuid>', 'employer:<uuid>', 'workshop:<uuid>'), wrapped by the
@@ -42,4 +29,4 @@ def upgrade(schema: str) -> None:
         );
         CREATE INDEX IF NOT EXISTS private_texts_owner ON {schema}.private_texts (owner);
         """,
-    )
+)

@@ -1,39 +1,19 @@
-"""Returns after a closed accompaniment, and workshop sessions open to the department.
+"""Returns after a closed accompaniment, and workshop sessions open to the department."""
 
-Revision ID: 0002
-Revises: 0001
-"""
-
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import sql_revision
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """The accompaniment a return follows; whether a session takes people of every agency."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    """
         ALTER TABLE {schema}.accompaniments ADD COLUMN IF NOT EXISTS is_return boolean NOT NULL DEFAULT false;
         ALTER TABLE {schema}.accompaniments ADD COLUMN IF NOT EXISTS previous_accompaniment_id uuid;
         ALTER TABLE {schema}.workshop_sessions
             ADD COLUMN IF NOT EXISTS open_to_department boolean NOT NULL DEFAULT false;
         """,
-    )
-
-
-def downgrade(schema: str) -> None:
-    """Undo `upgrade`."""
-    execute(
-        schema,
-        """
+    downgrade="""
         ALTER TABLE {schema}.workshop_sessions DROP COLUMN IF EXISTS open_to_department;
         ALTER TABLE {schema}.accompaniments DROP COLUMN IF EXISTS previous_accompaniment_id;
         ALTER TABLE {schema}.accompaniments DROP COLUMN IF EXISTS is_return;
         """,
-    )
+)

@@ -2,27 +2,15 @@
 
 Idempotent, like the script it replaces (`intake_002_identity_returns_imports.sql`, run at every start by the release
 that introduced it): a database where that script already ran is recorded at this revision unchanged.
-
-Revision ID: 0002
-Revises: 0001
 """
 
 # ruff: noqa: E501 - the former SQL script, verbatim
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import Block, sql_revision
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """Name keys in every script, what intake knows of accompaniments, possible duplicates, profiles, reports."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    Block("""
         -- Names in every script, returns after a closed accompaniment, mapping profiles and import reports.
 
         -- The name key of the first version kept only ASCII letters ('name_birth'); it is replaced by the NFKC key and a
@@ -41,12 +29,8 @@ def upgrade(schema: str) -> None:
                     CHECK (kind IN ('nir', 'allocataire', 'name_birth', 'name_birth_nfkc', 'name_birth_latin'));
             END IF;
         END $$
-        """,
-        split=False,
-    )
-    execute(
-        schema,
-        """
+        """),
+    """
         -- 1: indexed with the ASCII-only name key; 2: the NFKC and Latin keys. New persons are written at 2.
         ALTER TABLE {schema}.persons ADD COLUMN IF NOT EXISTS name_index_version integer NOT NULL DEFAULT 1;
         CREATE INDEX IF NOT EXISTS persons_to_reindex ON {schema}.persons (beneficiary_id) WHERE name_index_version < 2;
@@ -88,14 +72,7 @@ def upgrade(schema: str) -> None:
             report      jsonb       NOT NULL
         );
         """,
-    )
-
-
-def downgrade(schema: str) -> None:
-    """Drop what `upgrade` added (the name-key constraint keeps its wider list)."""
-    execute(
-        schema,
-        """
+    downgrade="""
         DROP TABLE IF EXISTS {schema}.import_reports;
         DROP TABLE IF EXISTS {schema}.mapping_profiles;
         DROP TABLE IF EXISTS {schema}.possible_duplicates;
@@ -103,4 +80,4 @@ def downgrade(schema: str) -> None:
         DROP INDEX IF EXISTS {schema}.persons_to_reindex;
         ALTER TABLE {schema}.persons DROP COLUMN IF EXISTS name_index_version;
         """,
-    )
+)

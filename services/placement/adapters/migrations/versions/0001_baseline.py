@@ -1,28 +1,12 @@
-"""Baseline: the tables the former `placement.sql` created at every start.
-
-Idempotent (`IF NOT EXISTS`, `OR REPLACE`): on a database made by that script it changes nothing and the schema is
-recorded at this revision; on an empty one it creates everything.
-
-Revision ID: 0001
-Revises:
-"""
+"""Baseline: the tables the former `placement.sql` created at every start (idempotent: see shared/migrations)."""
 
 # ruff: noqa: E501 - the former SQL script, verbatim
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import sql_revision
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """Create the baseline tables."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    """
         -- Read models of placement, written in the same transaction as the events they reflect.
         CREATE TABLE IF NOT EXISTS {schema}.employers (
             employer_id     uuid    PRIMARY KEY,
@@ -151,9 +135,4 @@ def upgrade(schema: str) -> None:
         );
         CREATE INDEX IF NOT EXISTS immersions_agency ON {schema}.immersions (agency_id, immersion_id);
         """,
-    )
-
-
-def downgrade(schema: str) -> None:
-    """The baseline is not undone: drop the schema to start over."""
-    raise NotImplementedError("the baseline revision cannot be downgraded; drop the schema instead")
+)

@@ -1,26 +1,14 @@
 """Free text leaves placement's read models (kept encrypted in private_texts); sectors, aptitudes and work
 constraints are referential codes (events v2).
-
-Revision ID: 0003
-Revises: 0002
 """
 
 # ruff: noqa: E501 - SQL lists of codes
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import sql_revision
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """Drop the free-text columns, rename `health_restrictions`, bring old rows to the codes."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    """
         -- Free text left placement's read models with the events' version 2 (see shared/contracts/legacy.py): employer
         -- names, contact notes, need titles and tasks, training centres' names are kept encrypted in private_texts
         -- (shared/migrations/private_texts) under text_ref(<item id>, <field>); sectors, aptitudes and work constraints
@@ -150,4 +138,4 @@ def upgrade(schema: str) -> None:
                                        WHERE lower(trim(a)) = ANY(ARRAY['handling', 'order_picking', 'sorting', 'stock_keeping', 'cleaning', 'gardening', 'maintenance', 'cooking', 'food_service', 'customer_contact', 'reception', 'phone_handling', 'cash_handling', 'data_entry', 'driving', 'care', 'childcare', 'teamwork', 'autonomy', 'punctuality', 'rigour', 'manual_dexterity', 'physical_endurance', 'oral_communication']::text[]) ORDER BY 1)
             WHERE NOT (t.required_aptitudes <@ ARRAY['handling', 'order_picking', 'sorting', 'stock_keeping', 'cleaning', 'gardening', 'maintenance', 'cooking', 'food_service', 'customer_contact', 'reception', 'phone_handling', 'cash_handling', 'data_entry', 'driving', 'care', 'childcare', 'teamwork', 'autonomy', 'punctuality', 'rigour', 'manual_dexterity', 'physical_endurance', 'oral_communication']::text[]);
         """,
-    )
+)

@@ -3,27 +3,15 @@
 Written by the reporting workers (one transaction per consumed batch), read by every replica; the `bi` views are built
 on them. `generation` is the projection's change counter: every batch moves `projection_state.generation` by one (a row
 lock, so generations follow commit order) and stamps the facts it wrote with it.
-
-Revision ID: 0001
-Revises:
 """
 
 # ruff: noqa: E501 - SQL
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import sql_revision
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """Create the fact tables."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    """
         -- Reporting's facts: one typed table per kind of fact, one per kind of history entry. Written by the reporting
         -- workers (one transaction per consumed batch), read by every replica; the `bi` views are built on them.
         -- `generation` is the projection's change counter: every batch moves `projection_state.generation` by one (a
@@ -247,9 +235,5 @@ def upgrade(schema: str) -> None:
         );
         CREATE INDEX IF NOT EXISTS beneficiaries_generation ON {schema}.beneficiaries (generation);
         """,
-    )
-
-
-def downgrade(schema: str) -> None:
-    """The facts are folded again from the topics: drop the schema to start over."""
-    raise NotImplementedError("the fact tables are not downgraded; drop the schema and let the workers refold them")
+    irreversible="the fact tables are not downgraded; drop the schema and let the workers refold them",
+)

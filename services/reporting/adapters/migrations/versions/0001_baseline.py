@@ -1,28 +1,12 @@
-"""Baseline: the tables the former `bi.sql` created at every start.
-
-Idempotent (`IF NOT EXISTS`, `OR REPLACE`): on a database made by that script it changes nothing and the schema is
-recorded at this revision; on an empty one it creates everything.
-
-Revision ID: 0001
-Revises:
-"""
+"""Baseline: the tables the former `bi.sql` created at every start (idempotent: see shared/migrations)."""
 
 # ruff: noqa: E501 - the former SQL script, verbatim
-from __future__ import annotations
-
-from shared.migrations import execute
+from shared.migrations import sql_revision
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    """Create the baseline tables."""
-    execute(
-        schema,
-        """
+upgrade, downgrade = sql_revision(
+    """
         -- Read models for BI tools (Metabase, Superset, Power BI): plain SQL over pseudonymous facts.
         -- Kept current by the reporting service; rebuilt by `python -m services.reporting rebuild`.
         CREATE SCHEMA IF NOT EXISTS {schema};
@@ -116,9 +100,4 @@ def upgrade(schema: str) -> None:
         GROUP BY a.agency_id, m.month;
         COMMENT ON VIEW {schema}.agency_months IS 'One row per agency and month: entries, exits, sorties dynamiques, caseload at month end (current agency of each accompaniment).';
         """,
-    )
-
-
-def downgrade(schema: str) -> None:
-    """The baseline is not undone: drop the schema to start over."""
-    raise NotImplementedError("the baseline revision cannot be downgraded; drop the schema instead")
+)
