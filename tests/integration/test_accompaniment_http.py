@@ -143,8 +143,16 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
     assert {"EngagementContractSigned", "AppointmentHeld", "BarrierLifted", "RegisteredForWorkshop"} <= set(types)
     assert [h["version"] for h in history] == list(range(1, len(history) + 1))
 
-    # Published on the topic, in the person's partition, without identifying data.
-    records = await read_topic(platform.kafka, platform.topic("accompaniment.events"), idle=5)
+    # Published on the topic, in the person's partition, without identifying data (once the relay published the
+    # whole history and the session's three events).
+    records: list = []
+
+    async def published() -> bool:
+        records[:] = await read_topic(platform.kafka, platform.topic("accompaniment.events"), idle=2)
+        keys = [r.key for r in records]
+        return keys.count(person["beneficiary_id"].encode()) >= len(history) and keys.count(session_id.encode()) >= 3
+
+    await wait_until(published, timeout=120, interval=1, message="the accompaniment's events on its topic")
     mine = [Envelope.from_kafka(r.value, r.headers) for r in records if r.key == person["beneficiary_id"].encode()]
     signed = next(e for e in mine if e.type.endswith("EngagementContractSigned"))
     assert signed.data["late"] is True and signed.data["days_after_orientation"] == 40
