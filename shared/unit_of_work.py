@@ -74,8 +74,14 @@ class UnitOfWork:
     async def save_all(
         self, aggregate: Aggregate[S], changes: Sequence[tuple[S | None, Sequence[DomainEvent]]]
     ) -> list[S | None]:
-        """Save several aggregates of one kind with one version check and one insert (bulk imports)."""
+        """Save several aggregates of one kind with one version check and one insert (bulk imports).
+
+        The events are appended before the read model is written: the append takes the store's lock first, so a
+        transaction never holds a read-model row while it waits for that lock (two transactions doing it in the
+        other order, each holding what the other waits for, deadlock).
+        """
         appends: list[StreamAppend] = []
+        projected: list[tuple[S, Sequence[DomainEvent]]] = []
         saved: list[S | None] = []
         for state, events in changes:
             expected = state.version if state is not None else 0
@@ -84,14 +90,16 @@ class UnitOfWork:
             saved.append(state)
             if not events:
                 continue
-            if (project := self.projections.get(aggregate)) is not None:
-                await project(self.connection, state, events)
+            projected.append((state, events))
             key = str(aggregate.partition_key(state))
             appends.append(
                 StreamAppend(aggregate.stream_id(state.id), expected, list(events), key, self.tracing, subject=key)
             )
         if appends:
             await self.events.append_streams(self.connection, appends)
+        if (project := self.projections.get(aggregate)) is not None:
+            for state, events in projected:
+                await project(self.connection, state, events)
         return saved
 
 
