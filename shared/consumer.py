@@ -405,23 +405,29 @@ class EventConsumer:
             return "newer", None, None
         return None, envelope, handler
 
+    async def _claim_and_apply(self, conn: asyncpg.Connection, envelope: Envelope, handler: Handler) -> bool:
+        """Record the event as processed and run its handler; False when it was processed before (a redelivery)."""
+        first = await conn.fetchval(
+            f"""INSERT INTO {self.schema}.processed_events (consumer, event_id) VALUES ($1, $2)
+                ON CONFLICT DO NOTHING RETURNING true""",
+            self.name,
+            envelope.id,
+        )
+        if not first:
+            return False
+        await handler(envelope, conn)
+        await self.parking.release_all(conn, self.name, envelope)
+        return True
+
     async def _one_unguarded(self, conn: asyncpg.Connection, record: ConsumerRecord, chunk: _Chunk, index: int) -> str:
         """Apply one record without a savepoint; any failure but a transient one raises `_Redo`."""
         outcome, envelope, handler = self._read(record, chunk)
         if outcome is not None:
             return outcome
         try:
-            first = await conn.fetchval(
-                f"""INSERT INTO {self.schema}.processed_events (consumer, event_id) VALUES ($1, $2)
-                    ON CONFLICT DO NOTHING RETURNING true""",
-                self.name,
-                envelope.id,
-            )
-            if not first:
+            if not await self._claim_and_apply(conn, envelope, handler):
                 chunk.result.duplicates += 1
                 return "duplicate"
-            await handler(envelope, conn)
-            await self.parking.release_all(conn, self.name, envelope)
         except TRANSIENT_ERRORS:
             raise
         except Exception as e:
@@ -450,17 +456,9 @@ class EventConsumer:
             attempts += 1
             try:
                 async with conn.transaction():
-                    first = await conn.fetchval(
-                        f"""INSERT INTO {self.schema}.processed_events (consumer, event_id) VALUES ($1, $2)
-                            ON CONFLICT DO NOTHING RETURNING true""",
-                        self.name,
-                        envelope.id,
-                    )
-                    if not first:
+                    if not await self._claim_and_apply(conn, envelope, handler):
                         r.duplicates += 1
                         return "duplicate"
-                    await handler(envelope, conn)
-                    await self.parking.release_all(conn, self.name, envelope)
                 r.applied += 1
                 return "applied"
             except Parked as parked:
