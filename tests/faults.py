@@ -24,6 +24,8 @@ import os
 import shutil
 import signal
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +91,20 @@ class LocalStack:
     def start_platform(self) -> None:
         """Every replica of every service, ready, and HAProxy in front of them."""
         self._run("platform.sh", "start")
+
+    @contextmanager
+    def running(self, keep_logs: Path) -> Iterator[LocalStack]:
+        """The stack and its platform started, then removed, the processes' logs kept in `keep_logs`; the status is
+        printed when starting or the body fails."""
+        try:
+            self.start()
+            self.start_platform()
+            yield self
+        except Exception:
+            print(self.status())
+            raise
+        finally:
+            self.remove(keep_logs=keep_logs)
 
     def status(self) -> str:
         """`stack.sh status` and `platform.sh status` (never raises)."""

@@ -34,15 +34,8 @@ def cluster():
         http_port=18001,
         haproxy_stats_port=18404,
     )
-    try:
-        stack.start()
-        stack.start_platform()
-        yield stack
-    except Exception:
-        print(stack.status())
-        raise
-    finally:
-        stack.remove(keep_logs=REPO / ".data" / "logs" / "tests" / "cluster")
+    with stack.running(keep_logs=REPO / ".data" / "logs" / "tests" / "cluster") as running:
+        yield running
 
 
 def _admin_settings(cluster: LocalStack) -> PlatformSettings:

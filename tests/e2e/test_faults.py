@@ -78,16 +78,8 @@ def cluster():
         http_port=28001,
         haproxy_stats_port=28404,
     )
-    try:
-        stack.start()
-        stack.start_platform()
-        yield stack
-    except Exception:
-        print(stack.status())
-        raise
-    finally:
-        # The processes' logs are kept for a look after the run; the rest of the data directory goes.
-        stack.remove(keep_logs=LOGS)
+    with stack.running(keep_logs=LOGS) as running:
+        yield running
 
 
 @dataclass

@@ -89,54 +89,42 @@ async def test_a_stale_state_cannot_overwrite_a_concurrent_change(deps):
     assert deps.accompaniments.rows[state.id]["referent_id"] == staff_id("alice")
 
 
-async def test_a_command_overtaken_by_a_concurrent_change_is_decided_again_on_the_new_state(deps, monkeypatch):
-    state, _ = await _enrol(deps)
-    read = handlers.load
-    overtaken = []
+def _overtaken_on_read(deps, monkeypatch, times: int) -> list[str]:
+    """The first `times` reads of an accompaniment are each followed by another caseworker's referent change, saved
+    before the command's own save; returns the referents those changes named."""
+    read, others = handlers.load, []
 
     async def load_then_be_overtaken(uow, deps_, accompaniment_id):
         found = await read(uow, deps_, accompaniment_id)
-        if not overtaken:  # another caseworker's change lands between this read and the save
-            overtaken.append(True)
+        if len(others) < times:
+            others.append(f"other-{len(others) + 1}")
+            change = c.AssignReferent(referent_id=staff_id(others[-1]))
             async with deps.store.transaction() as other:
                 await other.save(
-                    ACCOMPANIMENT,
-                    found,
-                    handlers.DECIDERS[c.AssignReferent](
-                        found, c.AssignReferent(referent_id=staff_id("alice")), Context(TODAY)
-                    ),
+                    ACCOMPANIMENT, found, handlers.DECIDERS[c.AssignReferent](found, change, Context(TODAY))
                 )
         return found
 
     monkeypatch.setattr(handlers, "load", load_then_be_overtaken)
+    return others
+
+
+async def test_a_command_overtaken_by_a_concurrent_change_is_decided_again_on_the_new_state(deps, monkeypatch):
+    state, _ = await _enrol(deps)
+    others = _overtaken_on_read(deps, monkeypatch, times=1)
     after = await _handle(deps, state.id, c.AssignReferent(referent_id=staff_id("bob")))
-    assert overtaken and after.referent_id == staff_id("bob")
+    assert others == ["other-1"] and after.referent_id == staff_id("bob")
     assigned = [e.data["referent_id"] for e in _events(deps)[1:]]
-    assert assigned == [str(staff_id("alice")), str(staff_id("bob"))]
+    assert assigned == [str(staff_id("other-1")), str(staff_id("bob"))]
 
 
 async def test_a_command_always_overtaken_answers_the_conflict(deps, monkeypatch):
     state, _ = await _enrol(deps)
-    read = handlers.load
-    reads = []
-
-    async def load_always_overtaken(uow, deps_, accompaniment_id):
-        found = await read(uow, deps_, accompaniment_id)
-        reads.append(found.version)
-        async with deps.store.transaction() as other:
-            await other.save(
-                ACCOMPANIMENT,
-                found,
-                handlers.DECIDERS[c.AssignReferent](
-                    found, c.AssignReferent(referent_id=staff_id(f"other-{len(reads)}")), Context(TODAY)
-                ),
-            )
-        return found
-
-    monkeypatch.setattr(handlers, "load", load_always_overtaken)
+    others = _overtaken_on_read(deps, monkeypatch, times=handlers.CONFLICT_ATTEMPTS + 1)
     with pytest.raises(ConcurrencyError):
         await _handle(deps, state.id, c.AssignReferent(referent_id=staff_id("bob")))
-    assert len(reads) == handlers.CONFLICT_ATTEMPTS
+    assert len(others) == handlers.CONFLICT_ATTEMPTS
+    assert (await deps.store.load(ACCOMPANIMENT, state.id)).referent_id == staff_id(others[-1])
 
 
 async def test_the_candidate_profile_takes_the_commune_from_the_accompaniment(deps):
