@@ -8,8 +8,9 @@ older versions go through the registry's upcasters; a version newer than this co
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
+
+import orjson
 
 from services.reporting.domain import projection
 from services.reporting.domain.projection import Event
@@ -22,7 +23,6 @@ _SPEC_VERSION = SPEC_VERSION.encode()
 _CURRENT = {cls.event_type(): cls.schema_version for cls in REGISTRY.classes()}
 # The `ce_schemaversion` header of an event of the current version, as it is on the wire (no int() per record).
 _CURRENT_RAW = {event_type: str(version).encode() for event_type, version in _CURRENT.items()}
-_decode_json = json.JSONDecoder().decode
 
 
 class NewerSchemaVersion(Exception):  # noqa: N818 - a condition to wait out, not a failure of the record
@@ -44,7 +44,8 @@ def to_event(value: bytes | None, headers: Sequence[tuple[str, bytes]] | None) -
             return None
         if value is None:
             raise EnvelopeError("record has no value")
-        data = _decode_json(value.decode())
+        # orjson reads the UTF-8 bytes as they are (no str made first); invalid JSON or UTF-8 is a ValueError.
+        data = orjson.loads(value)
         if not isinstance(data, dict):
             raise EnvelopeError("event data is not a JSON object")
         stream_id, stream_version = attrs["ce_streamid"].decode(), int(attrs["ce_streamversion"])
