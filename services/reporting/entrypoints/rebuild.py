@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,6 +64,25 @@ async def _end_offsets(settings: ReportingSettings) -> dict[Partition, int]:
         return {(tp.topic, tp.partition): n for tp, n in end.items() if n > 0}
     finally:
         await consumer.stop()
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused, and the objects alive before left out of its later passes.
+
+    A replay allocates millions of containers (decoded events, facts, their histories) and keeps a good part
+    of them: the collector's passes over that growing heap took a quarter of the replay's time. The folds make
+    no reference cycles, so everything a replay drops is freed by reference counting as it goes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _fold(settings: ReportingSettings, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
@@ -123,7 +145,8 @@ def _fold(settings: ReportingSettings, end: dict[Partition, int]) -> tuple[FactS
 
 def _fold_in_process(settings: ReportingSettings, end: dict[Partition, int]) -> tuple[FactSet, int, int, int]:
     """A child's fold (looked up when it runs: the child is forked with this module as it is)."""
-    return _fold(settings, end)
+    with _no_cycle_collection():
+        return _fold(settings, end)
 
 
 def _share(end: dict[Partition, int], workers: int) -> list[dict[Partition, int]]:
@@ -140,6 +163,12 @@ def _share(end: dict[Partition, int], workers: int) -> list[dict[Partition, int]
 def replay(settings: ReportingSettings, workers: int | None = None) -> Replay:
     """Fold every event published so far into fresh facts, partitions shared among `workers` processes."""
     end = asyncio.run(_end_offsets(settings))
+    with _no_cycle_collection():
+        return _replay(settings, end, workers)
+
+
+def _replay(settings: ReportingSettings, end: dict[Partition, int], workers: int | None) -> Replay:
+    """`replay` once the end offsets are known."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(end) or 1))
     started = time.monotonic()
     shares = _share(end, workers)
