@@ -95,7 +95,7 @@ def service_env(**extra: str) -> dict[str, str]:
         **passed,
         ALI_AUTH_PUBLIC_KEY_FILE=str(KEYS / "public.pem"),
         ALI_LOG_LEVEL="WARNING",
-        # As `make up` runs them: the API in two processes, the relay and consumers in the first.
+        # As `make up` runs them: the API in two processes, the relay and consumers in a third.
         ALI_HTTP_WORKERS="2",
         **{f"ALI_{name.upper()}_HTTP_PORT": str(port) for name, port in PORTS.items()},
     )

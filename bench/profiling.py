@@ -103,7 +103,7 @@ class Profiler:
             out = self.directory / f"{name}-{process}.txt"
             spies[process] = (
                 subprocess.Popen(
-                    [py_spy(), "record", "--pid", str(pid), "--rate", str(self.rate)]
+                    [py_spy(), "record", "--pid", str(pid), "--subprocesses", "--rate", str(self.rate)]
                     + ["--format", "raw", "--output", str(out)],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,

@@ -1,7 +1,8 @@
 """Command line of every domain service.
 
-python -m services.<name> [serve]              HTTP API with the outbox relay and consumers (default; the API in
-                                               ALI_HTTP_WORKERS processes, the workers in the first one)
+python -m services.<name> [serve]              HTTP API with the outbox relay and consumers (default; with
+                                               ALI_HTTP_WORKERS=N > 1, the API in N processes and the relay and
+                                               consumers in one more)
 python -m services.<name> relay | consume      only the outbox relay / only the consumers
 python -m services.<name> migrate              bring the schema to the latest revision, print the revisions
 python -m services.<name> dlq replay ...       apply dead letters again through the normal handler
@@ -14,12 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+import uvloop
 from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
@@ -29,20 +30,10 @@ from shared.http.processes import serve
 from shared.kafka import make_producer
 from shared.logging import configure_logging
 from shared.outbox import list_parked, retry_parked
+from shared.runtime import run_workers
 from shared.service import ServiceRuntime
 from shared.settings import PlatformSettings
-
-
-async def _run_workers(runtime: ServiceRuntime, *, relay: bool, consumers: bool) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await runtime.start(relay=relay, consumers=consumers)
-    try:
-        await stop.wait()
-    finally:
-        await runtime.stop()
+from shared.worker_board import WorkerBoard
 
 
 async def _migrate(runtime: ServiceRuntime, console: Console) -> int:
@@ -65,6 +56,15 @@ async def _dlq_replay(runtime: ServiceRuntime, args: argparse.Namespace, selecti
     finally:
         await runtime.stop()
     return 1 if report.failures else 0
+
+
+def workers_process(build_runtime: Callable[[], ServiceRuntime]) -> Callable[[WorkerBoard], None]:
+    """What the workers process of `serve` runs (shared/http/processes.py): the relay and the consumers."""
+
+    def run(board: WorkerBoard) -> None:
+        uvloop.run(run_workers(build_runtime(), board=board))
+
+    return run
 
 
 Cell = Callable[[Mapping[str, Any]], object]
@@ -176,12 +176,12 @@ def main(
     args = parser.parse_args(argv)
     if args.command in (None, "serve"):
         configure_logging(settings.log_level, settings.log_json, service=name)
-        serve(build_app, settings, port)
+        serve(build_app, settings, port, workers_process(build_runtime))
         return
     if args.command in ("relay", "consume"):
         configure_logging(settings.log_level, settings.log_json, service=name)
         runtime = build_runtime()
-        asyncio.run(_run_workers(runtime, relay=args.command == "relay", consumers=args.command == "consume"))
+        asyncio.run(run_workers(runtime, relay=args.command == "relay", consumers=args.command == "consume"))
         return
     # Admin commands talk to a person: readable logs, warnings only.
     configure_logging("WARNING", json=False)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import structlog
+
+from shared.worker_board import PUBLISH_SECONDS, WorkerBoard
 
 log = structlog.get_logger(__name__)
 
@@ -71,3 +77,32 @@ class Supervisor:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+class WorkerRuntime(Protocol):
+    """What runs a service's workers: `ServiceRuntime`, reporting's runtime."""
+
+    async def start(self, *, relay: bool = True, consumers: bool = True) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def readiness(self) -> dict: ...
+
+
+async def run_workers(
+    runtime: WorkerRuntime, *, relay: bool = True, consumers: bool = True, board: WorkerBoard | None = None
+) -> None:
+    """Start the runtime's workers and run them until SIGTERM or SIGINT; publish their checks on `board` if given."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await runtime.start(relay=relay, consumers=consumers)
+    try:
+        while not stop.is_set():
+            if board is not None:
+                board.publish(os.getpid(), await runtime.readiness())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=PUBLISH_SECONDS)
+    finally:
+        await runtime.stop()

@@ -39,7 +39,8 @@ die() { printf '[platform] ERROR: %s\n' "$*" >&2; exit 1; }
 REPLICAS=${ALI_REPLICAS:-$(cat "$RUN_DIR/platform.replicas" 2>/dev/null || echo 1)}
 [[ $REPLICAS =~ ^[1-9]$ ]] || die "ALI_REPLICAS must be 1 to 9, not '$REPLICAS'"
 # A single replica answers its API in two processes (both cores); replicated, each replica is one process (the
-# replicas share the cores). The relay and consumers run in a replica's first process.
+# replicas share the cores). With two, the relay and consumers run in a third process of the replica (its first
+# process supervises them all; its pid is the replica's).
 if (( REPLICAS == 1 )); then export ALI_HTTP_WORKERS=${ALI_HTTP_WORKERS:-2}; else export ALI_HTTP_WORKERS=${ALI_HTTP_WORKERS:-1}; fi
 
 # One process: the service's own port and files; several: port + 100*r, files <service>-<r>.

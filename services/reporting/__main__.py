@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from services.reporting.bootstrap import build_app
+import uvloop
+
+from services.reporting.bootstrap import ReportingRuntime, build_app
 from services.reporting.entrypoints import rebuild
 from services.reporting.settings import ReportingSettings
 from shared.http.processes import serve
 from shared.logging import configure_logging
+from shared.runtime import run_workers
 from shared.settings import load_settings
 
 if __name__ == "__main__":
@@ -24,8 +27,14 @@ if __name__ == "__main__":
         default="serve",
         choices=["serve", "rebuild"],
         help="serve the API and dashboard and run a projection worker (default; ALI_RUN_WORKERS=false: the API "
-        "only), or rebuild the figures from the topics (`rebuild --help`)",
+        "only; ALI_HTTP_WORKERS=N > 1: the API in N processes, the projection in one more), or rebuild the "
+        "figures from the topics (`rebuild --help`)",
     )
     parser.parse_args()
     configure_logging(settings.log_level, settings.log_json, service="reporting")
-    serve(lambda: build_app(settings), settings, settings.reporting_http_port)
+    serve(
+        lambda: build_app(settings),
+        settings,
+        settings.reporting_http_port,
+        lambda board: uvloop.run(run_workers(ReportingRuntime(settings), board=board)),
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from shared import worker_board
 from shared.audit import router as audit_router
 from shared.auth.verification import trusted_issuers
 from shared.http.errors import install_error_handlers
@@ -59,6 +61,13 @@ def health_router(ready: ReadinessCheck) -> APIRouter:
     return router
 
 
+async def readiness_with_workers(own: ReadinessCheck) -> dict:
+    """This process's checks, with those of the replica's workers process when the workers run in one."""
+    checks = await own()
+    board = worker_board.current()
+    return checks if board is None else worker_board.merge(checks, board.checks())
+
+
 def service_app(
     *,
     title: str,
@@ -100,7 +109,7 @@ def service_app(
             limits += [(route.path_regex, limit) for route in router.routes if hasattr(route, "path_regex")]
     app.include_router(referentials_router)
     app.include_router(audit_router)
-    app.include_router(health_router(runtime.readiness))
+    app.include_router(health_router(partial(readiness_with_workers, runtime.readiness)))
     app.add_middleware(BodyLimit, default=settings.http_max_body_bytes, limits=limits)
     install_error_handlers(app)
     install_openapi(app)

@@ -1,13 +1,19 @@
-"""`serve`: the HTTP API in several processes sharing one listening socket, the workers in the first one only.
+"""`serve`: the HTTP API in several processes sharing one listening socket, the workers in a process of their own.
 
-With `ALI_HTTP_WORKERS=N` (N > 1) a service binds its port once, then forks N - 1 processes that answer requests
-only (`run_workers` off: no outbox relay, no consumer); the first process answers requests too and runs the relay
-and the consumers, exactly once per replica as with one process (the relay keeps its lock fencing). The kernel
-hands each connection to one of the processes accepting on the socket, so the API uses every core.
+With `ALI_HTTP_WORKERS=N` (N > 1) a service binds its port once, then forks N processes that answer requests only
+(`run_workers` off) and one workers process that runs the outbox relay and the consumers (reporting: the
+projection), exactly once per replica as with one process (the relay keeps its lock fencing). The kernel hands each
+connection to one of the processes accepting on the socket, so the API uses every core, and no request waits
+behind a consumer's batch on its event loop.
 
-The first process is the service as the platform knows it (its pid file, its signals): on SIGTERM it stops
-accepting, asks the others to stop and waits for them; the others die with it if it is killed (PR_SET_PDEATHSIG),
-so a killed replica never leaves processes holding its port.
+The first process is the service as the platform knows it (its pid file, its signals) and only supervises: a
+process that ends is started again (after a pause growing with quick failures); on SIGTERM it stops every process
+and waits for them; the others die with it if it is killed (PR_SET_PDEATHSIG), so a killed replica never leaves
+processes holding its port. The workers process publishes its checks on a shared board (shared/worker_board.py)
+that every API process adds to its `/health/ready`: a workers process gone, stuck or restarting makes the replica
+not ready until it reports again.
+
+With N = 1 (the default) one process answers requests and runs the workers.
 """
 
 from __future__ import annotations
@@ -19,16 +25,26 @@ import signal
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import structlog
 import uvicorn
 from fastapi import FastAPI
 
+from shared import worker_board
 from shared.settings import PlatformSettings
+from shared.worker_board import WorkerBoard
 
 log = structlog.get_logger(__name__)
 
 _PR_SET_PDEATHSIG = 1
+# A process that ran at least this long before ending is started again at once; one that fails sooner waits longer
+# each time (1 s, 2 s, ... 30 s), so a process that cannot start does not spin.
+_QUICK_FAILURE_SECONDS = 10.0
+_MAX_BACKOFF_SECONDS = 30.0
+
+# The workers process: runs the service's workers until SIGTERM, publishing their checks on the board.
+RunWorkers = Callable[[WorkerBoard], None]
 
 
 def _options(settings: PlatformSettings) -> dict:
@@ -41,48 +57,112 @@ def _config(app: FastAPI, settings: PlatformSettings, port: int) -> uvicorn.Conf
     return uvicorn.Config(app, host=settings.http_host, port=port, **_options(settings))
 
 
-def serve(build_app: Callable[[], FastAPI], settings: PlatformSettings, port: int) -> None:
-    """Run the API (and, in the first process, the workers) until SIGTERM."""
+@dataclass
+class _Child:
+    """One supervised process: what it runs, its pid while it runs, how often it was started again."""
+
+    kind: str
+    target: Callable[[], None]
+    pid: int | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    backoff: float = 1.0
+    start_at: float = 0.0
+    last_exit: str | None = None
+
+
+def serve(
+    build_app: Callable[[], FastAPI], settings: PlatformSettings, port: int, run_workers: RunWorkers | None = None
+) -> None:
+    """Run the API and the workers until SIGTERM: in this process (N = 1), or supervised processes (N > 1).
+
+    `run_workers` runs the workers process (None: the service has no workers beside its API processes)."""
     if settings.http_workers <= 1:
         uvicorn.run(build_app(), host=settings.http_host, port=port, **_options(settings))
         return
     sock = _listening_socket(settings.http_host, port)
     parent = os.getpid()
-    children: list[int] = []
-    for _ in range(settings.http_workers - 1):
-        pid = os.fork()
-        if pid == 0:
-            _api_process(build_app, settings, port, sock, parent)  # never returns
-        children.append(pid)
-    log.info("http.processes", port=port, processes=settings.http_workers, api_only=children)
-    # uvicorn raises the signal that stopped it again once stopped: caught here, so that the other processes are
-    # stopped first, then raised again with its default action (the exit status a single process would have).
+    board = WorkerBoard() if run_workers is not None and settings.run_workers else None
+    worker_board.install(board)
+
+    def api() -> None:
+        settings.run_workers = False  # this process answers requests only
+        uvicorn.Server(_config(build_app(), settings, port)).run(sockets=[sock])
+
+    children = [_Child(f"api-{i + 1}", api) for i in range(settings.http_workers)]
+    if board is not None:
+        children.append(_Child("workers", lambda: run_workers(board)))
     received: list[int] = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda number, _frame: received.append(number))
     try:
-        uvicorn.Server(_config(build_app(), settings, port)).run(sockets=[sock])
+        for child in children:
+            _start(child, parent, board)
+        log.info("http.processes", port=port, processes={c.kind: c.pid for c in children})
+        while not received:
+            _reap(children, board)
+            for child in children:
+                if child.pid is None and time.monotonic() >= child.start_at:
+                    _start(child, parent, board)
+            time.sleep(0.2)
     finally:
         _stop(children)
+    # The exit status a single process stopped by this signal would have.
     for sig in received[:1]:
         signal.signal(sig, signal.SIG_DFL)
         signal.raise_signal(sig)
 
 
-def _api_process(
-    build_app: Callable[[], FastAPI], settings: PlatformSettings, port: int, sock: socket.socket, parent: int
-) -> None:
+def _start(child: _Child, parent: int, board: WorkerBoard | None) -> None:
+    pid = os.fork()
+    if pid == 0:
+        _run_child(child, parent)  # never returns
+    child.pid, child.started_at = pid, time.monotonic()
+    if child.kind == "workers" and board is not None:
+        board.supervised(pid, child.restarts, child.last_exit)
+    if child.restarts:
+        log.warning("http.process_restarted", process=child.kind, pid=pid, restarts=child.restarts)
+
+
+def _run_child(child: _Child, parent: int) -> None:
     code = 0
     try:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
         _die_with(parent)
-        # This process answers requests only: the relay and the consumers run in the first process.
-        settings.run_workers = False
-        uvicorn.Server(_config(build_app(), settings, port)).run(sockets=[sock])
+        child.target()
     except BaseException:  # noqa: BLE001 - reported, then the process ends
-        log.exception("http.process_failed")
+        log.exception("http.process_failed", process=child.kind)
         code = 1
     finally:
         os._exit(code)
+
+
+def _reap(children: list[_Child], board: WorkerBoard | None) -> None:
+    """Note the processes that ended, and when to start each again."""
+    for child in children:
+        if child.pid is None:
+            continue
+        with contextlib.suppress(ChildProcessError):
+            pid, status = os.waitpid(child.pid, os.WNOHANG)
+            if pid == 0:
+                continue
+            child.last_exit = _describe(status)
+        ran = time.monotonic() - child.started_at
+        child.backoff = 1.0 if ran >= _QUICK_FAILURE_SECONDS else min(child.backoff * 2, _MAX_BACKOFF_SECONDS)
+        child.start_at = time.monotonic() + (0 if ran >= _QUICK_FAILURE_SECONDS else child.backoff)
+        child.pid = None
+        child.restarts += 1
+        if child.kind == "workers" and board is not None:
+            board.supervised(None, child.restarts, child.last_exit)
+        wait = round(child.start_at - time.monotonic(), 1)
+        log.error("http.process_ended", process=child.kind, status=child.last_exit, restart_in=wait)
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exited with status {os.waitstatus_to_exitcode(status)}"
 
 
 def _die_with(parent: int) -> None:
@@ -104,13 +184,14 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _stop(children: list[int], timeout: float = 20) -> None:
-    """SIGTERM the API processes (they finish the requests in progress), SIGKILL those still alive after `timeout`."""
-    for pid in children:
+def _stop(children: list[_Child], timeout: float = 20) -> None:
+    """SIGTERM every process (API ones finish the requests in progress), SIGKILL those alive after `timeout`."""
+    running = [c.pid for c in children if c.pid is not None]
+    for pid in running:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    waiting = set(children)
+    waiting = set(running)
     while waiting:
         for pid in list(waiting):
             with contextlib.suppress(ChildProcessError):

@@ -1,5 +1,6 @@
-"""`serve` with several processes: every one answers on the one port, the workers run in the first only, and the
-others end with it."""
+"""`serve` with several processes: every API process answers on the one port, the workers run in a process of their
+own whose checks every API process reports, a killed workers process is reported then started again, and every
+process ends with the first one."""
 
 from __future__ import annotations
 
@@ -16,30 +17,53 @@ from tests.platform_fixture import _free_port
 APP = """
 import os, sys
 from fastapi import FastAPI
+from shared.http.app import readiness_with_workers
 from shared.http.processes import serve
+from shared.runtime import run_workers
 from shared.settings import PlatformSettings
 
 settings = PlatformSettings(http_workers=int(sys.argv[2]))
+
+
+class Workers:
+    async def start(self, *, relay=True, consumers=True):
+        pass
+
+    async def stop(self):
+        pass
+
+    async def readiness(self):
+        return {"postgres": {"ok": True, "seen_by": "workers"}, "outbox-relay": {"ok": True, "pid": os.getpid()}}
+
 
 def build_app():
     app = FastAPI()
     workers = settings.run_workers
 
+    async def own():
+        return {"postgres": {"ok": True}}
+
     @app.get("/who")
     async def who():
         return {"pid": os.getpid(), "workers": workers}
 
+    @app.get("/ready")
+    async def ready():
+        return await readiness_with_workers(own)
+
     return app
 
-serve(build_app, settings, int(sys.argv[1]))
+
+import asyncio
+serve(build_app, settings, int(sys.argv[1]), lambda board: asyncio.run(run_workers(Workers(), board=board)))
 """
 
 
-def _answers(port: int, n: int) -> list[dict]:
+def _answers(port: int, n: int, path: str = "/who") -> list[dict]:
     out = []
     for _ in range(n):
         with httpx.Client(timeout=5) as client:  # a new connection each time: the kernel picks the process
-            out.append(client.get(f"http://127.0.0.1:{port}/who").json())
+            out.append(client.get(f"http://127.0.0.1:{port}{path}").json())
     return out
 
 
@@ -64,35 +88,75 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_two_processes_answer_and_only_the_first_runs_the_workers():
+def _wait(condition, timeout: float, message: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.2)
+    raise AssertionError(message)
+
+
+def _workers_ready(port: int) -> dict | None:
+    checks = _answers(port, 1, "/ready")[0]
+    return checks if checks["workers-process"]["ok"] else None
+
+
+def test_api_processes_answer_and_report_the_workers_process_which_runs_apart():
     port = _free_port()
     proc = _start(port, 2)
     try:
         answers = _answers(port, 60)
         by_pid = {a["pid"]: a["workers"] for a in answers}
-        assert len(by_pid) == 2, f"both processes answer: {by_pid}"
-        assert by_pid[proc.pid] is True, "the first process runs the relay and consumers"
-        others = [pid for pid in by_pid if pid != proc.pid]
-        assert [by_pid[p] for p in others] == [False], "the other answers requests only"
+        assert len(by_pid) == 2 and proc.pid not in by_pid, f"two API processes answer, not the first: {by_pid}"
+        assert set(by_pid.values()) == {False}, "the API processes run no worker"
+        checks = _wait(lambda: _workers_ready(port), 30, "the workers process to report")
+        workers_pid = checks["workers-process"]["pid"]
+        assert workers_pid not in by_pid and workers_pid != proc.pid
+        assert checks["outbox-relay"] == {"ok": True, "pid": workers_pid}, "the workers process's own checks"
+        assert checks["postgres"] == {"ok": True, "seen_by": "workers"}, "a check both make is ok in both"
+        others = [*by_pid, workers_pid]
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == -signal.SIGTERM, "stopped by its signal, as a single process"
-    deadline = time.monotonic() + 10
-    while any(_alive(p) for p in others) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_alive(p) for p in others), "a graceful stop stops every process"
+    _wait(lambda: not any(_alive(p) for p in others), 10, "a graceful stop stops every process")
 
 
-def test_the_other_processes_die_with_a_killed_first_one():
+def test_a_killed_workers_process_makes_the_replica_not_ready_until_started_again():
+    port = _free_port()
+    proc = _start(port, 2)
+    try:
+        checks = _wait(lambda: _workers_ready(port), 30, "the workers process to report")
+        killed = checks["workers-process"]["pid"]
+        os.kill(killed, signal.SIGKILL)
+
+        def reported_gone():
+            entry = _answers(port, 1, "/ready")[0]["workers-process"]
+            return entry if not entry["ok"] else None
+
+        gone = _wait(reported_gone, 15, "the API processes to report the killed workers process")
+        assert gone["error"], gone
+
+        def restarted():
+            entry = (_workers_ready(port) or {}).get("workers-process")
+            return entry if entry and entry["pid"] != killed else None
+
+        again = _wait(restarted, 30, "the workers process to be started again and report")
+        assert again["restarts"] == 1 and again["last_exit"] == "killed by SIGKILL", again
+        assert _alive(again["pid"])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == -signal.SIGTERM
+
+
+def test_every_other_process_dies_with_a_killed_first_one():
     port = _free_port()
     proc = _start(port, 3)
     try:
         others = {a["pid"] for a in _answers(port, 60)} - {proc.pid}
-        assert others, "API-only processes answer"
+        assert others, "API processes answer"
+        others.add(_wait(lambda: _workers_ready(port), 30, "the workers process to report")["workers-process"]["pid"])
     finally:
         proc.kill()
         proc.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while any(_alive(p) for p in others) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_alive(p) for p in others), "no process is left holding the port"
+    _wait(lambda: not any(_alive(p) for p in others), 10, "no process is left holding the port")
