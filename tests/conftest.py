@@ -139,3 +139,18 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_sep("=", "faults under load: per fault, against the clients' tally")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test on a running platform gets, beside its traceback, what the platform said of itself then: each
+    service's `/health/ready` (relay backlog and parked events, consumers' lag and dead letters, workers' restarts)
+    and the warnings and errors of its log."""
+    outcome = yield
+    report = outcome.get_result()
+    platform = item.funcargs.get("platform") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or platform is None or not hasattr(platform, "processes"):
+        return
+    from tests.platform_fixture import platform_diagnostics
+
+    report.sections.append(("platform at the failure", platform_diagnostics(platform)))

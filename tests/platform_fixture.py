@@ -128,3 +128,33 @@ async def start_platform(infra, key_dir: Path, services: tuple[str, ...] = SERVI
         tails = "\n".join(f"--- {n}\n{p.log_tail()}" for n, p in processes.items())
         raise AssertionError(f"services did not become ready:\n{tails}") from None
     return platform
+
+
+def platform_diagnostics(platform: Platform, lines: int = 20) -> str:
+    """Each service's `/health/ready` and the last warnings, errors and relay lines of its log (never raises)."""
+    import json
+
+    out = []
+    for name, url in platform.urls.items():
+        try:
+            ready = httpx.get(f"{url}/health/ready", timeout=5)
+            out.append(f"--- {name} /health/ready {ready.status_code}: {ready.text[:3000]}")
+        except httpx.HTTPError as e:
+            out.append(f"--- {name} /health/ready: {type(e).__name__}: {e}")
+        process = platform.processes.get(name)
+        if process is None:
+            continue
+        noted = []
+        for line in process.log_path.read_text(errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(entry, dict):
+                continue
+            event = str(entry.get("event", ""))
+            if entry.get("level") in {"warning", "error", "critical"} or event.startswith("relay."):
+                noted.append(line[:800])
+        out.append(f"--- {name} log ({process.log_path.name}), last {lines} warnings/errors/relay lines:")
+        out.extend(noted[-lines:])
+    return "\n".join(out)
