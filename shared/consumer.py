@@ -186,6 +186,7 @@ class EventConsumer:
         self.transaction_seconds = transaction_seconds
         self.pause_max_seconds = pause_max_seconds
         self.batch_records = batch_records
+        self._parsed: dict[int, Envelope | EnvelopeError] = {}  # the records of the transaction in progress
         self.applied = 0
         self.duplicates = 0
         self.dead_lettered = 0
@@ -399,6 +400,7 @@ class EventConsumer:
         chunk = _Chunk()
         r = chunk.result
         began = time.monotonic()
+        self._parsed = {}
         async with self.pool.acquire() as conn, conn.transaction():
             index = start
             while index < len(records):
@@ -433,9 +435,8 @@ class EventConsumer:
         handler: BatchedHandler | None = None
         envelopes: list[Envelope] = []
         for record in records[start : start + self.batch_records]:
-            try:
-                envelope = Envelope.from_kafka(record.value, record.headers)
-            except EnvelopeError:
+            envelope = self._parse(record)
+            if isinstance(envelope, EnvelopeError):
                 break
             found = self.handlers.get(envelope.type)
             known = self.registry.known_version(envelope.type)
@@ -479,13 +480,23 @@ class EventConsumer:
         chunk.result.applied += len(fresh)
         chunk.result.duplicates += len(envelopes) - len(fresh)
 
+    def _parse(self, record: ConsumerRecord) -> Envelope | EnvelopeError:
+        """The record's envelope (or why it is none), read once per transaction."""
+        parsed = self._parsed.get(id(record))
+        if parsed is None:
+            try:
+                parsed = Envelope.from_kafka(record.value, record.headers)
+            except EnvelopeError as e:
+                parsed = e
+            self._parsed[id(record)] = parsed
+        return parsed
+
     def _read(self, record: ConsumerRecord, chunk: _Chunk) -> tuple[str | None, Envelope | None, Handler | None]:
         """The record's envelope and handler, or the outcome when there is nothing to run."""
         r = chunk.result
-        try:
-            envelope = Envelope.from_kafka(record.value, record.headers)
-        except EnvelopeError as e:
-            chunk.dead_letters.append((record, e, 1))
+        envelope = self._parse(record)
+        if isinstance(envelope, EnvelopeError):
+            chunk.dead_letters.append((record, envelope, 1))
             r.dead_lettered += 1
             return "dead_lettered", None, None
         handler = self.handlers.get(envelope.type)
