@@ -404,7 +404,7 @@ class EventConsumer:
         async with self.pool.acquire() as conn, conn.transaction():
             index = start
             while index < len(records):
-                run = self._batch_at(records, index) if failed is None else None
+                run = self._batch_at(records, index, self._run_limit(r)) if failed is None else None
                 if run is not None:
                     handler, envelopes = run
                     await self._apply_batch(conn, handler, envelopes, chunk)
@@ -429,12 +429,22 @@ class EventConsumer:
                     break
         return chunk
 
-    def _batch_at(self, records: list[ConsumerRecord], start: int) -> tuple[BatchedHandler, list[Envelope]] | None:
+    def _run_limit(self, r: BatchResult) -> int:
+        """The most records a batched handler may take now: `batch_records`, and no further than the record after
+        which the fault injection kills the process (so that it dies exactly there)."""
+        if not self.kill_after_records:
+            return self.batch_records
+        counted = self.applied + self.duplicates + r.applied + r.duplicates
+        return min(self.batch_records, max(1, self.kill_after_records - counted))
+
+    def _batch_at(
+        self, records: list[ConsumerRecord], start: int, limit: int
+    ) -> tuple[BatchedHandler, list[Envelope]] | None:
         """The run of records from `start` that one batched handler takes (at least two readable records of its
-        type, of a version it knows), or None."""
+        type, of a version it knows, at most `limit`), or None."""
         handler: BatchedHandler | None = None
         envelopes: list[Envelope] = []
-        for record in records[start : start + self.batch_records]:
+        for record in records[start : start + limit]:
             envelope = self._parse(record)
             if isinstance(envelope, EnvelopeError):
                 break
