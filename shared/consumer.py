@@ -6,7 +6,10 @@ append to its commit): each record's event id is recorded as processed together 
 effect is applied once even when Kafka redelivers, and a failing record is rolled back alone, without losing the
 others. Records first run without a savepoint each (two round trips fewer per record); when one fails, the
 transaction is rolled back and the same records are applied again with a savepoint per record, the failing one
-isolated by its own. The Kafka offset is committed only after the transaction commits.
+isolated by its own. The Kafka offset is committed only after the transaction commits. A run of consecutive events
+whose handler is a `BatchedHandler` is recorded as processed in one statement and applied by one call of its batch
+handler (one read and one append for the run instead of round trips per record); should that call fail, the records
+are applied one by one as above, and only the failing one goes to the dead-letter topic.
 
 Failures, by kind:
 - transient (PostgreSQL restarting or overloaded, a cancelled statement, the network: `shared.transient`): the
@@ -35,7 +38,7 @@ import os
 import signal
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -56,10 +59,11 @@ from shared.transient import TRANSIENT_ERRORS, is_transient
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Envelope, asyncpg.Connection], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Envelope], asyncpg.Connection], Awaitable[None]]
 KeysOf = Callable[[Envelope], Iterable[str]]
 
 PERMANENT_ERRORS: tuple[type[BaseException], ...] = (EnvelopeError, DomainError, ValidationError)
-__all__ = ["TRANSIENT_ERRORS", "PERMANENT_ERRORS", "EventConsumer", "Parked", "BatchResult"]
+__all__ = ["TRANSIENT_ERRORS", "PERMANENT_ERRORS", "BatchedHandler", "EventConsumer", "Parked", "BatchResult"]
 
 EVENTS = Counter("ali_consumer_events", "Consumed events by outcome", ["consumer", "outcome"])
 UPGRADE_NEEDED = Gauge(
@@ -67,6 +71,22 @@ UPGRADE_NEEDED = Gauge(
     "Partitions paused on an event of a schema version newer than this consumer knows",
     ["consumer", "event_type", "version"],
 )
+
+
+@dataclass(frozen=True)
+class BatchedHandler:
+    """A handler that can also apply a run of consecutive events of its type at once.
+
+    `many(envelopes, conn)` must have the effect of `one` applied to each envelope in turn (the runtime has recorded
+    them as processed); when it cannot (an event it would refuse, two events it cannot decide together) it raises,
+    and the runtime rolls the transaction back and applies the records one by one, each in a savepoint of its own.
+    """
+
+    one: Handler
+    many: BatchHandler
+
+    async def __call__(self, envelope: Envelope, conn: asyncpg.Connection) -> None:
+        await self.one(envelope, conn)
 
 
 @dataclass
@@ -93,9 +113,12 @@ class _Chunk:
 
 
 class _Redo(Exception):  # noqa: N818 - a signal inside the runtime, never raised out of it
-    """A record failed in a transaction run without savepoints: roll it back and apply the records again with them."""
+    """A record failed in a transaction run without savepoints: roll it back and apply the records again with them.
 
-    def __init__(self, index: int, error: BaseException) -> None:
+    `index` is None when a batch handler failed: which of its records failed is not known.
+    """
+
+    def __init__(self, index: int | None, error: BaseException) -> None:
         super().__init__(f"record {index} failed: {type(error).__name__}")
         self.index = index
         self.error = error
@@ -141,6 +164,7 @@ class EventConsumer:
         retry_wait: wait_base | None = None,
         transaction_seconds: float = 0.1,
         pause_max_seconds: float = 60.0,
+        batch_records: int = 500,
     ) -> None:
         if registry is None:
             from shared.contracts import REGISTRY
@@ -161,6 +185,8 @@ class EventConsumer:
         self.retry_wait = retry_wait or wait_exponential(multiplier=0.2, max=30)
         self.transaction_seconds = transaction_seconds
         self.pause_max_seconds = pause_max_seconds
+        self.batch_records = batch_records
+        self._parsed: dict[int, Envelope | EnvelopeError] = {}  # the records of the transaction in progress
         self.applied = 0
         self.duplicates = 0
         self.dead_lettered = 0
@@ -323,8 +349,15 @@ class EventConsumer:
             try:
                 return await self._chunk(records, start, interrupt, failed)
             except _Redo as redo:
-                failed = {**(failed or {}), redo.index: redo.error}
-                if not isinstance(redo.error, (*PERMANENT_ERRORS, Parked, NewerSchemaVersion)):
+                failed = {**(failed or {}), **({} if redo.index is None else {redo.index: redo.error})}
+                if redo.index is None:
+                    log.info(
+                        "consumer.batch_applied_one_by_one",
+                        consumer=self.name,
+                        error=str(redo.error),
+                        error_type=type(redo.error).__name__,
+                    )
+                elif not isinstance(redo.error, (*PERMANENT_ERRORS, Parked, NewerSchemaVersion)):
                     log.warning(
                         "consumer.retry",
                         consumer=self.name,
@@ -367,16 +400,26 @@ class EventConsumer:
         chunk = _Chunk()
         r = chunk.result
         began = time.monotonic()
+        self._parsed = {}
         async with self.pool.acquire() as conn, conn.transaction():
-            for index in range(start, len(records)):
-                record = records[index]
-                if failed is None:
-                    outcome = await self._one_unguarded(conn, record, chunk, index)
+            index = start
+            while index < len(records):
+                run = self._batch_at(records, index, self._run_limit(r)) if failed is None else None
+                if run is not None:
+                    handler, envelopes = run
+                    await self._apply_batch(conn, handler, envelopes, chunk)
+                    r.done += len(envelopes)
+                    index += len(envelopes)
                 else:
-                    outcome = await self._one(conn, record, chunk, failed.get(index))
-                if outcome == "newer":
-                    break
-                r.done += 1
+                    record = records[index]
+                    if failed is None:
+                        outcome = await self._one_unguarded(conn, record, chunk, index)
+                    else:
+                        outcome = await self._one(conn, record, chunk, failed.get(index))
+                    if outcome == "newer":
+                        break
+                    r.done += 1
+                    index += 1
                 if self.kill_after_records and self.applied + self.duplicates + r.applied + r.duplicates >= (
                     self.kill_after_records
                 ):
@@ -386,13 +429,84 @@ class EventConsumer:
                     break
         return chunk
 
+    def _run_limit(self, r: BatchResult) -> int:
+        """The most records a batched handler may take now: `batch_records`, and no further than the record after
+        which the fault injection kills the process (so that it dies exactly there)."""
+        if not self.kill_after_records:
+            return self.batch_records
+        counted = self.applied + self.duplicates + r.applied + r.duplicates
+        return min(self.batch_records, max(1, self.kill_after_records - counted))
+
+    def _batch_at(
+        self, records: list[ConsumerRecord], start: int, limit: int
+    ) -> tuple[BatchedHandler, list[Envelope]] | None:
+        """The run of records from `start` that one batched handler takes (at least two readable records of its
+        type, of a version it knows, at most `limit`), or None."""
+        handler: BatchedHandler | None = None
+        envelopes: list[Envelope] = []
+        for record in records[start : start + limit]:
+            envelope = self._parse(record)
+            if isinstance(envelope, EnvelopeError):
+                break
+            found = self.handlers.get(envelope.type)
+            known = self.registry.known_version(envelope.type)
+            if not isinstance(found, BatchedHandler) or (handler is not None and found is not handler):
+                break
+            if known is not None and envelope.schema_version > known:
+                break
+            handler = found
+            envelopes.append(envelope)
+        return (handler, envelopes) if handler is not None and len(envelopes) > 1 else None
+
+    async def _apply_batch(
+        self, conn: asyncpg.Connection, handler: BatchedHandler, envelopes: list[Envelope], chunk: _Chunk
+    ) -> None:
+        """Record a run of events as processed and apply those not processed before with one call of the batched
+        handler; a failure but a transient one raises `_Redo` (the records are then applied one by one)."""
+        try:
+            claimed = {
+                row["event_id"]
+                for row in await conn.fetch(
+                    f"""INSERT INTO {self.schema}.processed_events (consumer, event_id)
+                        SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id""",
+                    self.name,
+                    [e.id for e in envelopes],
+                )
+            }
+            fresh = []
+            for envelope in envelopes:
+                if envelope.id in claimed:
+                    claimed.discard(envelope.id)  # an event repeated in the run is applied once
+                    fresh.append(envelope)
+            if fresh:
+                await handler.many(fresh, conn)
+                await self.parking.release_many(conn, self.name, fresh)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as e:
+            if is_transient(e):
+                raise
+            raise _Redo(None, e) from e
+        chunk.result.applied += len(fresh)
+        chunk.result.duplicates += len(envelopes) - len(fresh)
+
+    def _parse(self, record: ConsumerRecord) -> Envelope | EnvelopeError:
+        """The record's envelope (or why it is none), read once per transaction."""
+        parsed = self._parsed.get(id(record))
+        if parsed is None:
+            try:
+                parsed = Envelope.from_kafka(record.value, record.headers)
+            except EnvelopeError as e:
+                parsed = e
+            self._parsed[id(record)] = parsed
+        return parsed
+
     def _read(self, record: ConsumerRecord, chunk: _Chunk) -> tuple[str | None, Envelope | None, Handler | None]:
         """The record's envelope and handler, or the outcome when there is nothing to run."""
         r = chunk.result
-        try:
-            envelope = Envelope.from_kafka(record.value, record.headers)
-        except EnvelopeError as e:
-            chunk.dead_letters.append((record, e, 1))
+        envelope = self._parse(record)
+        if isinstance(envelope, EnvelopeError):
+            chunk.dead_letters.append((record, envelope, 1))
             r.dead_lettered += 1
             return "dead_lettered", None, None
         handler = self.handlers.get(envelope.type)

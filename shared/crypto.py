@@ -83,7 +83,7 @@ class BlindIndexer:
 
     def digest(self, kind: str, normalised: str) -> bytes:
         """The digest of one normalised value; the kind is part of the message, so kinds never collide."""
-        return hmac.new(self._key, f"{kind}\x1f{normalised}".encode(), hashlib.sha256).digest()
+        return hmac.digest(self._key, f"{kind}\x1f{normalised}".encode(), "sha256")
 
 
 def decode_key(value: str, variable: str) -> bytes:

@@ -14,7 +14,7 @@ whichever commits second sees the other's work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import asyncpg
 import structlog
@@ -53,8 +53,11 @@ class ParkingLot:
         keys_of = self._satisfies.get(consumer, {}).get(envelope.type)
         return list(keys_of(envelope)) if keys_of else []
 
+    def _lock_name(self, key: str) -> str:
+        return f"ali-park-{self.schema}-{key}"
+
     async def _lock(self, conn: asyncpg.Connection, key: str) -> None:
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"ali-park-{self.schema}-{key}")
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self._lock_name(key))
 
     async def park(
         self,
@@ -118,6 +121,28 @@ class ParkingLot:
         applied = 0
         for key in self.keys_satisfied(consumer, envelope):
             applied += await self.release(conn, key, depth=depth)
+        return applied
+
+    async def release_many(self, conn: asyncpg.Connection, consumer: str, envelopes: Sequence[Envelope]) -> int:
+        """`release_all` for a run of applied events: the keys' locks in one statement (in one order, so that two
+        runs never wait for each other's), one read of what they hold, and a replay only of the keys holding events.
+        """
+        keys = sorted({key for envelope in envelopes for key in self.keys_satisfied(consumer, envelope)})
+        if not keys:
+            return 0
+        await conn.execute(
+            """SELECT count(pg_advisory_xact_lock(hashtext(k)))
+               FROM (SELECT k FROM unnest($1::text[]) AS u(k) ORDER BY k) AS s""",
+            [self._lock_name(key) for key in keys],
+        )
+        holding = await conn.fetch(
+            f"SELECT DISTINCT park_key FROM {self.schema}.parked_events WHERE park_key = ANY($1::text[])", keys
+        )
+        applied = 0
+        held = {row["park_key"] for row in holding}
+        for key in keys:
+            if key in held:
+                applied += await self.release(conn, key)
         return applied
 
     async def release(self, conn: asyncpg.Connection, key: str, *, depth: int = 0) -> int:

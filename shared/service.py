@@ -13,7 +13,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 
 from shared import audit
-from shared.consumer import EventConsumer, Handler
+from shared.consumer import BatchedHandler, EventConsumer, Handler
 from shared.envelope import Envelope
 from shared.events import DomainEvent, EventRegistry
 from shared.eventstore import PostgresEventStore
@@ -47,9 +47,18 @@ class ConsumerSpec:
     registry: EventRegistry | None = None
 
 
-def bind(deps: object, by_event: Mapping[type[DomainEvent], Callable[..., Awaitable[None]]]) -> dict[str, Handler]:
-    """A consumer's handlers: each reaction keyed by its event's type and given the service's dependencies."""
-    return {event.event_type(): partial(react, deps=deps) for event, react in by_event.items()}
+def bind(
+    deps: object, by_event: Mapping[type[DomainEvent], Callable[..., Awaitable[None]] | BatchedHandler]
+) -> dict[str, Handler]:
+    """A consumer's handlers: each reaction keyed by its event's type and given the service's dependencies (a
+    `BatchedHandler(one, many)` of reactions stays one, both given them)."""
+
+    def given(react):
+        if isinstance(react, BatchedHandler):
+            return BatchedHandler(partial(react.one, deps=deps), partial(react.many, deps=deps))
+        return partial(react, deps=deps)
+
+    return {event.event_type(): given(react) for event, react in by_event.items()}
 
 
 @dataclass

@@ -21,6 +21,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from shared.aggregate import Aggregate, S
@@ -31,6 +32,21 @@ from shared.eventstore import EventStore, StreamAppend, Tracing
 
 # Updates a read model from an aggregate's new state and the events that led to it, on the unit's connection.
 Projection = Callable[[Any, Any, Sequence[DomainEvent]], Awaitable[None]]
+# Writes the read-model rows of several aggregates at once, from their new states and the events that led to them.
+ManyProjection = Callable[[Any, Sequence[tuple[Any, Sequence[DomainEvent]]]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class BatchProjection:
+    """A projection that also writes many aggregates' rows in one go (a batch of reactions, a bulk import)."""
+
+    one: Projection
+    many: ManyProjection
+
+    async def __call__(self, conn: Any, state: Any, events: Sequence[DomainEvent]) -> None:
+        await self.one(conn, state, events)
+
+
 Projections = Mapping[Aggregate[Any], Projection]
 
 
@@ -72,18 +88,25 @@ class UnitOfWork:
         return saved
 
     async def save_all(
-        self, aggregate: Aggregate[S], changes: Sequence[tuple[S | None, Sequence[DomainEvent]]]
+        self,
+        aggregate: Aggregate[S],
+        changes: Sequence[tuple[S | None, Sequence[DomainEvent]]],
+        *,
+        tracings: Sequence[Tracing] | None = None,
     ) -> list[S | None]:
-        """Save several aggregates of one kind with one version check and one insert (bulk imports).
+        """Save several aggregates of one kind with one version check and one insert (bulk imports, batches of
+        reactions); `tracings`, one per change, when each continues a conversation of its own (else the unit's).
 
         The events are appended before the read model is written: the append takes the store's lock first, so a
         transaction never holds a read-model row while it waits for that lock (two transactions doing it in the
         other order, each holding what the other waits for, deadlock).
         """
+        if tracings is not None and len(tracings) != len(changes):
+            raise ValueError("save_all takes one tracing per change")
         appends: list[StreamAppend] = []
         projected: list[tuple[S, Sequence[DomainEvent]]] = []
         saved: list[S | None] = []
-        for state, events in changes:
+        for n, (state, events) in enumerate(changes):
             expected = state.version if state is not None else 0
             for event in events:
                 state = aggregate.apply(state, event)
@@ -92,14 +115,18 @@ class UnitOfWork:
                 continue
             projected.append((state, events))
             key = str(aggregate.partition_key(state))
+            tracing = self.tracing if tracings is None else tracings[n]
             appends.append(
-                StreamAppend(aggregate.stream_id(state.id), expected, list(events), key, self.tracing, subject=key)
+                StreamAppend(aggregate.stream_id(state.id), expected, list(events), key, tracing, subject=key)
             )
         if appends:
             await self.events.append_streams(self.connection, appends)
         if (project := self.projections.get(aggregate)) is not None:
-            for state, events in projected:
-                await project(self.connection, state, events)
+            if isinstance(project, BatchProjection) and len(projected) > 1:
+                await project.many(self.connection, projected)
+            else:
+                for state, events in projected:
+                    await project(self.connection, state, events)
         return saved
 
 

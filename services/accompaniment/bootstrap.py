@@ -25,6 +25,7 @@ from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.settings import AccompanimentSettings
 from shared.adapters import private_texts
 from shared.adapters.aggregate_store import PostgresAggregateStore
+from shared.consumer import BatchedHandler
 from shared.contracts.intake import (
     BeneficiaryEnrolled,
     BeneficiaryPersonalDataErased,
@@ -35,6 +36,7 @@ from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.http import service_app
 from shared.migrations import PRIVATE_TEXTS
 from shared.service import ConsumerSpec, ServiceRuntime, bind
+from shared.unit_of_work import BatchProjection
 
 ROUTERS = [accompaniments, lifecycle, appointments, diagnosis, action_plan, candidate_profile, worklists, workshops]
 
@@ -43,7 +45,11 @@ def dependencies(settings: AccompanimentSettings, runtime: ServiceRuntime) -> De
     """The handlers' dependencies on a started runtime: each aggregate's read model kept in its unit of work."""
     accompaniments = PostgresAccompanimentViews(settings.accompaniment_db_schema)
     sessions = PostgresWorkshopViews(settings.accompaniment_db_schema)
-    store = PostgresAggregateStore(runtime.store, {ACCOMPANIMENT: accompaniments.save, WORKSHOP_SESSION: sessions.save})
+    projections = {
+        ACCOMPANIMENT: BatchProjection(accompaniments.save, accompaniments.save_many),
+        WORKSHOP_SESSION: sessions.save,
+    }
+    store = PostgresAggregateStore(runtime.store, projections)
     texts = private_texts.PostgresPrivateTexts(settings.accompaniment_db_schema, settings.master_key())
     return Dependencies(store, accompaniments, sessions, texts, runtime.audit, settings.rules(), settings.thresholds())
 
@@ -55,7 +61,9 @@ def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:
         return bind(
             dependencies(settings, runtime),
             {
-                BeneficiaryEnrolled: reactions.on_beneficiary_enrolled,
+                BeneficiaryEnrolled: BatchedHandler(
+                    reactions.on_beneficiary_enrolled, reactions.on_beneficiaries_enrolled
+                ),
                 BeneficiaryTransferred: reactions.on_beneficiary_transferred,
                 BeneficiaryPersonalDataErased: reactions.on_personal_data_erased,
                 RsaRightsEnded: reactions.on_rsa_rights_ended,

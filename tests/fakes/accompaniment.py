@@ -9,6 +9,7 @@ from services.accompaniment.domain.rules import Rules
 from services.accompaniment.domain.worklist import Thresholds
 from services.accompaniment.service_layer.dependencies import Dependencies
 from services.accompaniment.service_layer.ports import AccompanimentViews, WorkshopViews
+from shared.unit_of_work import BatchProjection
 from tests.fakes.aggregate_store import InMemoryAggregateStore
 from tests.fakes.audit import InMemoryAuditTrail
 from tests.fakes.private_texts import InMemoryPrivateTexts
@@ -46,6 +47,14 @@ class InMemoryAccompanimentViews(AccompanimentViews):
             if r["beneficiary_id"] == beneficiary_id and r["status"] != "closed"
         ]
 
+    async def enrolment_rows(self, conn, beneficiary_ids, accompaniment_ids):
+        people, ids = set(beneficiary_ids), set(accompaniment_ids)
+        return [
+            (r["accompaniment_id"], r["beneficiary_id"], r["status"])
+            for r in self.rows.values()
+            if r["beneficiary_id"] in people or r["accompaniment_id"] in ids
+        ]
+
     async def has_any(self, conn, beneficiary_id):
         return any(r["beneficiary_id"] == beneficiary_id for r in self.rows.values())
 
@@ -73,7 +82,10 @@ def accompaniment_dependencies(rules: Rules | None = None) -> Dependencies:
     """Accompaniment's dependencies on the in-memory aggregate store, its read models kept by their projections."""
     accompaniments, sessions = InMemoryAccompanimentViews(), InMemoryWorkshopViews()
     store = InMemoryAggregateStore(
-        projections={ACCOMPANIMENT: accompaniments.save, WORKSHOP_SESSION: sessions.save},
+        projections={
+            ACCOMPANIMENT: BatchProjection(accompaniments.save, accompaniments.save_many),
+            WORKSHOP_SESSION: sessions.save,
+        },
         kept=[accompaniments, sessions],
     )
     return Dependencies(

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from tenacity import wait_none
 
-from shared.consumer import EventConsumer
+from shared.consumer import BatchedHandler, EventConsumer
 from shared.envelope import Envelope
 from shared.errors import RuleViolation
 
@@ -37,6 +37,15 @@ class FakeConnection:
             return None
         self.processed.add((consumer, event_id))
         return True
+
+    async def fetch(self, _query, consumer, event_ids):
+        """The runtime recording a run of events as processed: the ids it had not seen."""
+        claimed = []
+        for event_id in event_ids:
+            if (consumer, event_id) not in self.processed:
+                self.processed.add((consumer, event_id))
+                claimed.append({"event_id": event_id})
+        return claimed
 
 
 class FakePool:
@@ -301,3 +310,62 @@ async def test_an_error_re_raised_from_a_transient_one_is_retried_too():
     consumer, producer, _ = _consumer(handler, max_attempts=1)
     result = await consumer.apply(_records(1))
     assert result.applied == 1 and not producer.sent
+
+
+def _batched(one_calls: list, many_calls: list, refuse=lambda envelopes: None) -> BatchedHandler:
+    async def one(envelope, conn):
+        refuse([envelope])
+        one_calls.append(envelope.id)
+
+    async def many(envelopes, conn):
+        refuse(envelopes)
+        many_calls.append([e.id for e in envelopes])
+
+    return BatchedHandler(one, many)
+
+
+async def test_a_run_of_events_of_a_batched_handler_is_applied_by_one_call_and_a_redelivery_by_none():
+    one_calls, many_calls = [], []
+    consumer, producer, pool = _consumer(_batched(one_calls, many_calls))
+    consumer.transaction_seconds = 60
+    records = _records(30)
+    result = await consumer.apply(records)
+    assert (result.done, result.applied) == (30, 30) and not one_calls
+    assert many_calls == [[Envelope.from_kafka(r.value, r.headers).id for r in records]]
+    assert len(pool.transactions) == 1 and len(pool.processed) == 30
+
+    again = await consumer.apply(records[10:] + _records(2))
+    assert (again.done, again.applied, again.duplicates) == (22, 2, 20)
+    assert len(many_calls) == 2 and len(many_calls[1]) == 2, "only the events not processed before"
+    assert not producer.sent
+
+
+async def test_a_batch_that_fails_is_applied_one_by_one_and_only_its_poison_is_dead_lettered():
+    one_calls, many_calls = [], []
+    records = _records(8)
+    poison = Envelope.from_kafka(records[5].value, records[5].headers).id
+
+    def refuse(envelopes):
+        if any(e.id == poison for e in envelopes):
+            raise RuleViolation("already followed")
+
+    consumer, producer, pool = _consumer(_batched(one_calls, many_calls, refuse))
+    consumer.transaction_seconds = 60
+    result = await consumer.apply(records)
+    assert (result.done, result.applied, result.dead_lettered) == (8, 7, 1)
+    assert not many_calls and len(one_calls) == 7 and poison not in one_calls
+    assert len(pool.processed) == 7, "the batch's processed ids were rolled back with it"
+    [(_, _, _, headers)] = producer.sent
+    assert headers["dlq_source_offset"] == b"5" and headers["dlq_error_type"] == b"RuleViolation"
+
+
+async def test_a_batch_stops_at_a_record_it_cannot_take_and_goes_on_after_it():
+    one_calls, many_calls = [], []
+    consumer, producer, _ = _consumer(_batched(one_calls, many_calls))
+    consumer.transaction_seconds = 60
+    records = _records(3) + [Record(b"not json", [])] + _records(3)
+    result = await consumer.apply(records)
+    assert (result.done, result.applied, result.dead_lettered) == (7, 6, 1)
+    assert [len(call) for call in many_calls] == [3, 3] and not one_calls
+    [(_, _, _, headers)] = producer.sent
+    assert headers["dlq_error_type"] == b"EnvelopeError"

@@ -20,6 +20,36 @@ def _row(row: asyncpg.Record) -> dict:
     return {**dict(row), "referent_id": staff_id(referent) if referent is not None else None}
 
 
+def _values(state: Accompaniment) -> tuple:
+    """The row of `state`, in the order of the upsert's columns."""
+    suspension = state.current_suspension
+    proposed = state.proposed_exit
+    return (
+        state.id,
+        state.beneficiary_id,
+        state.agency_id,
+        state.start_date,
+        state.planned_end_date,
+        state.orientation_date,
+        state.status,
+        state.closed_on,
+        state.exit_category.value if state.exit_category else None,
+        state.exit_category.group.value if state.exit_category else None,
+        state.version,
+        state.commune_code,
+        str(state.referent_id) if state.referent_id else None,
+        state.contract.signed_on if state.contract else None,
+        state.contract.late if state.contract else None,
+        state.last_contact_on,
+        state.first_appointment_delay_days,
+        suspension.suspended_on if suspension else None,
+        len(state.renewals),
+        proposed.exit_category.value if proposed else None,
+        state.is_return,
+        state.previous_accompaniment_id,
+    )
+
+
 class PostgresAccompanimentViews(AccompanimentViews):
     """SQL of the `accompaniments` table in one service schema."""
 
@@ -28,50 +58,44 @@ class PostgresAccompanimentViews(AccompanimentViews):
 
     async def save(self, conn: asyncpg.Connection, state: Accompaniment, events: Sequence[DomainEvent] = ()) -> None:
         """Write the row of `state` (in the transaction that appends its events); the commune is kept if None."""
-        suspension = state.current_suspension
-        proposed = state.proposed_exit
-        await conn.execute(
-            f"""INSERT INTO {self.schema}.accompaniments
-                  (accompaniment_id, beneficiary_id, agency_id, start_date, planned_end_date, orientation_date,
-                   status, closed_on, exit_category, exit_group, version, commune_code, referent_id,
-                   contract_signed_on, contract_late, last_contact_on, first_appointment_delay_days,
-                   suspended_since, renewals, proposed_exit_category, is_return, previous_accompaniment_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                        $21, $22)
-                ON CONFLICT (accompaniment_id) DO UPDATE SET
-                   agency_id = excluded.agency_id, planned_end_date = excluded.planned_end_date,
-                   status = excluded.status, closed_on = excluded.closed_on,
-                   exit_category = excluded.exit_category, exit_group = excluded.exit_group,
-                   version = excluded.version,
-                   commune_code = coalesce(excluded.commune_code, {self.schema}.accompaniments.commune_code),
-                   referent_id = excluded.referent_id, contract_signed_on = excluded.contract_signed_on,
-                   contract_late = excluded.contract_late, last_contact_on = excluded.last_contact_on,
-                   first_appointment_delay_days = excluded.first_appointment_delay_days,
-                   suspended_since = excluded.suspended_since, renewals = excluded.renewals,
-                   proposed_exit_category = excluded.proposed_exit_category""",
-            state.id,
-            state.beneficiary_id,
-            state.agency_id,
-            state.start_date,
-            state.planned_end_date,
-            state.orientation_date,
-            state.status,
-            state.closed_on,
-            state.exit_category.value if state.exit_category else None,
-            state.exit_category.group.value if state.exit_category else None,
-            state.version,
-            state.commune_code,
-            str(state.referent_id) if state.referent_id else None,
-            state.contract.signed_on if state.contract else None,
-            state.contract.late if state.contract else None,
-            state.last_contact_on,
-            state.first_appointment_delay_days,
-            suspension.suspended_on if suspension else None,
-            len(state.renewals),
-            proposed.exit_category.value if proposed else None,
-            state.is_return,
-            state.previous_accompaniment_id,
+        await conn.execute(self._upsert(), *_values(state))
+
+    async def save_many(
+        self, conn: asyncpg.Connection, saved: Sequence[tuple[Accompaniment, Sequence[DomainEvent]]]
+    ) -> None:
+        """Write the rows of many states in one pipelined statement (a batch of openings)."""
+        await conn.executemany(self._upsert(), [_values(state) for state, _ in saved])
+
+    async def enrolment_rows(
+        self, conn: asyncpg.Connection, beneficiary_ids: Sequence[UUID], accompaniment_ids: Sequence[UUID]
+    ) -> list[tuple[UUID, UUID, str]]:
+        rows = await conn.fetch(
+            f"""SELECT accompaniment_id, beneficiary_id, status FROM {self.schema}.accompaniments
+                WHERE beneficiary_id = ANY($1::uuid[]) OR accompaniment_id = ANY($2::uuid[])""",
+            list(beneficiary_ids),
+            list(accompaniment_ids),
         )
+        return [(r["accompaniment_id"], r["beneficiary_id"], r["status"]) for r in rows]
+
+    def _upsert(self) -> str:
+        return f"""INSERT INTO {self.schema}.accompaniments
+              (accompaniment_id, beneficiary_id, agency_id, start_date, planned_end_date, orientation_date,
+               status, closed_on, exit_category, exit_group, version, commune_code, referent_id,
+               contract_signed_on, contract_late, last_contact_on, first_appointment_delay_days,
+               suspended_since, renewals, proposed_exit_category, is_return, previous_accompaniment_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                    $21, $22)
+            ON CONFLICT (accompaniment_id) DO UPDATE SET
+               agency_id = excluded.agency_id, planned_end_date = excluded.planned_end_date,
+               status = excluded.status, closed_on = excluded.closed_on,
+               exit_category = excluded.exit_category, exit_group = excluded.exit_group,
+               version = excluded.version,
+               commune_code = coalesce(excluded.commune_code, {self.schema}.accompaniments.commune_code),
+               referent_id = excluded.referent_id, contract_signed_on = excluded.contract_signed_on,
+               contract_late = excluded.contract_late, last_contact_on = excluded.last_contact_on,
+               first_appointment_delay_days = excluded.first_appointment_delay_days,
+               suspended_since = excluded.suspended_since, renewals = excluded.renewals,
+               proposed_exit_category = excluded.proposed_exit_category"""
 
     async def commune_of(self, conn: asyncpg.Connection, accompaniment_id: UUID) -> str | None:
         """The commune in the row, written from the enrolment event when the accompaniment was opened."""

@@ -23,6 +23,17 @@ class AccompanimentViews(abc.ABC):
     async def save(self, conn: Any, state: Accompaniment, events: Sequence[DomainEvent] = ()) -> None:
         """Write the row of `state`; a commune unknown to the state keeps the row's."""
 
+    async def save_many(self, conn: Any, saved: Sequence[tuple[Accompaniment, Sequence[DomainEvent]]]) -> None:
+        """Write the rows of several states (a batch of openings); by default one after the other."""
+        for state, events in saved:
+            await self.save(conn, state, events)
+
+    @abc.abstractmethod
+    async def enrolment_rows(
+        self, conn: Any, beneficiary_ids: Sequence[UUID], accompaniment_ids: Sequence[UUID]
+    ) -> list[tuple[UUID, UUID, str]]:
+        """(accompaniment, person, status) of the rows of these people or these accompaniments, in one read."""
+
     @abc.abstractmethod
     async def owner_of(self, conn: Any, accompaniment_id: UUID) -> tuple[UUID, str] | None:
         """The person an accompaniment follows and its status (`open`, `suspended`, `closed`), if it exists."""

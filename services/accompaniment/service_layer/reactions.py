@@ -10,7 +10,7 @@ whose enrolment has not arrived yet is parked (`Parked`) and applied when the en
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -79,6 +79,38 @@ async def on_beneficiary_enrolled(envelope: Envelope, conn: Any, *, deps: Depend
                 f" {earlier}, which is {what}"
             )
     await uow.save(ACCOMPANIMENT, None, lifecycle.open_for(enrolled, accompaniment_id, deps.rules))
+
+
+async def on_beneficiaries_enrolled(envelopes: Sequence[Envelope], conn: Any, *, deps: Dependencies) -> None:
+    """A run of enrolments, as `on_beneficiary_enrolled` applied to each in turn, set-based: one read of the rows of
+    their people and accompaniments, one append of every opening, one write of their rows.
+
+    Raises when one of them would not simply open (its person followed, an unknown earlier accompaniment, a person
+    enrolled twice in the run): the consumer runtime then applies them one at a time.
+    """
+    uow = deps.store.join(conn, Tracing.new())
+    enrolments = [(envelope, uow.decode(envelope)) for envelope in envelopes]
+    people = [enrolled.beneficiary_id for _, enrolled in enrolments]
+    if len(set(people)) != len(people):
+        raise AlreadyFollowed("a person enrolled twice in one run: their enrolments are decided one after the other")
+    ids = [accompaniment_id_for(envelope.id) for envelope in envelopes]
+    earlier = [e.previous_accompaniment_id for _, e in enrolments if e.previous_accompaniment_id is not None]
+    rows = await deps.accompaniments.enrolment_rows(conn, people, [*ids, *earlier])
+    owners = {accompaniment: (person, status) for accompaniment, person, status in rows}
+    followed = {person for _, person, status in rows if status != "closed"}
+    changes, tracings = [], []
+    for (envelope, enrolled), accompaniment_id in zip(enrolments, ids, strict=True):
+        assert isinstance(enrolled, BeneficiaryEnrolled)
+        if accompaniment_id in owners:
+            continue  # already opened by an earlier delivery
+        if enrolled.beneficiary_id in followed:
+            raise AlreadyFollowed(f"enrolment {envelope.id}: person {enrolled.beneficiary_id} is followed")
+        previous = enrolled.previous_accompaniment_id
+        if previous is not None and owners.get(previous) != (enrolled.beneficiary_id, "closed"):
+            raise UnknownEarlierAccompaniment(f"enrolment {envelope.id}: earlier accompaniment {previous}")
+        changes.append((None, lifecycle.open_for(enrolled, accompaniment_id, deps.rules)))
+        tracings.append(Tracing.caused_by(envelope))
+    await uow.save_all(ACCOMPANIMENT, changes, tracings=tracings)
 
 
 async def _on_current(

@@ -7,8 +7,10 @@ idempotent on their own: an opening is an upsert by accompaniment id, a closure 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from shared.consumer import BatchedHandler
 from shared.contracts import REGISTRY
 from shared.contracts.accompaniment import AccompanimentClosed, AccompanimentOpened
 from shared.envelope import Envelope
@@ -22,9 +24,16 @@ class AccompanimentsSeen:
 
     async def on_opened(self, envelope: Envelope, conn: Any) -> None:
         """An accompaniment opened; its causation is the enrolment event that opened it."""
-        opened = REGISTRY.decode(envelope.type, envelope.schema_version, envelope.data)
-        assert isinstance(opened, AccompanimentOpened)
-        await conn.execute(
+        await self.on_many_opened([envelope], conn)
+
+    async def on_many_opened(self, envelopes: Sequence[Envelope], conn: Any) -> None:
+        """A run of openings, in one pipelined statement."""
+        rows = []
+        for envelope in envelopes:
+            opened = REGISTRY.decode(envelope.type, envelope.schema_version, envelope.data)
+            assert isinstance(opened, AccompanimentOpened)
+            rows.append((opened.accompaniment_id, opened.beneficiary_id, envelope.causation_id, opened.start_date))
+        await conn.executemany(
             f"""INSERT INTO {self.schema}.accompaniments
                     (accompaniment_id, beneficiary_id, enrolment_event_id, opened_on)
                 VALUES ($1, $2, $3, $4)
@@ -32,10 +41,7 @@ class AccompanimentsSeen:
                 SET enrolment_event_id = coalesce(EXCLUDED.enrolment_event_id,
                                                   {self.schema}.accompaniments.enrolment_event_id),
                     opened_on = EXCLUDED.opened_on""",
-            opened.accompaniment_id,
-            opened.beneficiary_id,
-            envelope.causation_id,
-            opened.start_date,
+            rows,
         )
 
     async def on_closed(self, envelope: Envelope, conn: Any) -> None:
@@ -54,6 +60,6 @@ class AccompanimentsSeen:
     def handlers(self) -> dict[str, Any]:
         """The consumer's handlers, by event type."""
         return {
-            AccompanimentOpened.event_type(): self.on_opened,
+            AccompanimentOpened.event_type(): BatchedHandler(self.on_opened, self.on_many_opened),
             AccompanimentClosed.event_type(): self.on_closed,
         }
