@@ -144,26 +144,29 @@ async def run(
                     await asyncio.sleep(0.02)
 
             workers = [asyncio.create_task(consume()), asyncio.create_task(poll())]
-            await asyncio.sleep(0.3)
-            workers.append(asyncio.create_task(poll()))
-            pids = {s: plat.pid(s) for s in ("accompaniment", "reporting")}
-            with step("lag", pids):
-                report = await asyncio.to_thread(loadgen.attack, targets, rate, seconds, keep_bodies=True)
-                answered: dict[str, int] = {}
-                for result in loadgen.results(report):
-                    if result["code"] == 201:
-                        session = json.loads(result["body"])["session_id"]
-                        answered[session] = result["sent_ns"] + result["latency_ns"]
-                deadline = time.monotonic() + settle
-                while time.monotonic() < deadline:
-                    last = polls[-1][1] if polls else {}
-                    if sum(last.values()) >= len(answered) and len(seen_on_topic) >= len(answered):
-                        break
-                    await asyncio.sleep(0.2)
-            stop.set()
-            for w in workers:
-                w.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            try:
+                await asyncio.sleep(0.3)
+                workers.append(asyncio.create_task(poll()))
+                pids = {s: plat.pid(s) for s in ("accompaniment", "reporting")}
+                with step("lag", pids):
+                    report = await asyncio.to_thread(loadgen.attack, targets, rate, seconds, keep_bodies=True)
+                    answered: dict[str, int] = {}
+                    for result in loadgen.results(report):
+                        if result["code"] == 201:
+                            session = json.loads(result["body"])["session_id"]
+                            answered[session] = result["sent_ns"] + result["latency_ns"]
+                    deadline = time.monotonic() + settle
+                    while time.monotonic() < deadline:
+                        last = polls[-1][1] if polls else {}
+                        if sum(last.values()) >= len(answered) and len(seen_on_topic) >= len(answered):
+                            break
+                        await asyncio.sleep(0.2)
+            finally:
+                # Stopped on the way out too: a failed attack leaves no task reading a stopped consumer.
+                stop.set()
+                for w in workers:
+                    w.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
         finally:
             await consumer.stop()
 
