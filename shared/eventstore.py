@@ -217,7 +217,10 @@ class PostgresEventStore(EventStore):
         self._committing = False
         self._committer: asyncio.Task | None = None
         # Units of work of this process sharing commits (shared/adapters/group_commit.py).
-        self.group_commits = GroupCommits(pool, max_units=group_commit_units)
+        # Their appends are checked and claimed in each unit's turn and written in one call at the group's commit.
+        self.group_commits = GroupCommits(
+            pool, max_units=group_commit_units, check=self.claim_streams, write=self.append_streams
+        )
 
     async def migrate(self, database_url: str | None = None) -> None:
         """Bring the store's tables to the latest revision (versioned migrations under a lock: shared/migrations)."""
@@ -254,6 +257,31 @@ class PostgresEventStore(EventStore):
             return await asyncio.shield(pending.done)
         rows = await self._call_append(conn, _arguments(items, new, payloads), new)
         return _positioned(rows, new)
+
+    async def claim_streams(self, conn: asyncpg.Connection, items: Sequence[StreamAppend]) -> None:
+        """Check that each stream is at its expected version and claim it until the end of `conn`'s transaction.
+
+        A claim is a transaction-level advisory lock per stream, taken without waiting: a stream claimed by another
+        transaction (a unit of work of another group about to append to it) is a `ConcurrencyError`, like a stream
+        at another version. The claim keeps other units of work off the stream until this transaction appends and
+        commits; the append re-checks the versions under the store's lock (writers that do not claim).
+        """
+        items = _distinct_streams(items)
+        if not items:
+            return
+        rows = await conn.fetch(
+            f"""SELECT s.sid, s.exp,
+                       coalesce((SELECT max(e.version) FROM {self.schema}.events e WHERE e.stream_id = s.sid), 0)
+                           AS actual,
+                       pg_try_advisory_xact_lock(hashtext('ali-stream-{self.schema}'), hashtext(s.sid)) AS claimed
+                  FROM unnest($1::text[], $2::int[]) AS s(sid, exp)
+                 ORDER BY s.sid""",
+            [item.stream_id for item in items],
+            [item.expected_version for item in items],
+        )
+        for row in rows:
+            if not row["claimed"] or row["actual"] != row["exp"]:
+                raise ConcurrencyError(row["sid"], row["exp"], row["actual"])
 
     async def _group_commits(self) -> None:
         """Write the waiting appends, a group per transaction, until none waits."""

@@ -34,6 +34,8 @@ from shared.eventstore import EventStore, StreamAppend, Tracing
 Projection = Callable[[Any, Any, Sequence[DomainEvent]], Awaitable[None]]
 # Writes the read-model rows of several aggregates at once, from their new states and the events that led to them.
 ManyProjection = Callable[[Any, Sequence[tuple[Any, Sequence[DomainEvent]]]], Awaitable[None]]
+# Where a unit's appends go when it does not append them itself at once (with its group's commit: group_commit.py).
+Appender = Callable[[Sequence[StreamAppend]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,14 @@ class UnitOfWork:
         projections: Projections,
         tracing: Tracing,
         registry: EventRegistry = REGISTRY,
+        appender: Appender | None = None,
     ) -> None:
         self.events = events
         self.connection = connection
         self.projections = projections
         self.tracing = tracing
         self.registry = registry
+        self.appender = appender
 
     def decode(self, envelope: Envelope) -> DomainEvent:
         """The current event class of a stored or received envelope, upcast from older versions."""
@@ -99,7 +103,8 @@ class UnitOfWork:
 
         The events are appended before the read model is written: the append takes the store's lock first, so a
         transaction never holds a read-model row while it waits for that lock (two transactions doing it in the
-        other order, each holding what the other waits for, deadlock).
+        other order, each holding what the other waits for, deadlock). With an `appender` (a unit of a group
+        commit), the streams are checked and claimed here and the events written with the group's commit.
         """
         if tracings is not None and len(tracings) != len(changes):
             raise ValueError("save_all takes one tracing per change")
@@ -119,7 +124,9 @@ class UnitOfWork:
             appends.append(
                 StreamAppend(aggregate.stream_id(state.id), expected, list(events), key, tracing, subject=key)
             )
-        if appends:
+        if appends and self.appender is not None:
+            await self.appender(appends)
+        elif appends:
             await self.events.append_streams(self.connection, appends)
         if (project := self.projections.get(aggregate)) is not None:
             if isinstance(project, BatchProjection) and len(projected) > 1:

@@ -22,8 +22,15 @@ class PostgresAggregateStore(AggregateStore):
     @asynccontextmanager
     async def transaction(self, tracing: Tracing | None = None) -> AsyncIterator[UnitOfWork]:
         # Concurrent units of work of the process share a commit (shared/adapters/group_commit.py).
-        async with self.events.group_commits.transaction() as conn:
-            yield self.join(conn, tracing or Tracing.new())
+        # A unit's appends are written with its group's, just before the commit.
+        async with self.events.group_commits.unit() as unit:
+            yield UnitOfWork(
+                self.events,
+                unit.connection,
+                projections=self.projections,
+                tracing=tracing or Tracing.new(),
+                appender=unit.append,
+            )
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:

@@ -14,6 +14,20 @@ holds a connection and waits at the append lock. (Groups started side by side ea
 queued at the lock behind one another and the other processes' groups, leaving the pool to the reads of the
 requests waiting their turn; profiles of 200 commands/s showed almost every active backend waiting on that lock.)
 With `max_units=1` each unit has a transaction of its own, as before.
+
+Deferred appends: the store's commit-order lock is held from the first append of a transaction to its commit. A
+unit appending in its turn would hold it for the rest of its group (every later unit's round trips, one after
+another), making the other processes' writers wait that long. So a unit of a group does not append: `Unit.append`
+checks, in its turn, that each stream is at the version the unit expects and claims the stream (a transaction-level
+advisory lock per stream, taken without waiting: a stream another unit of any process is writing is a conflict of
+this unit alone, which its savepoint rolls back), and keeps the events. The group writes the appends of all its
+units that succeeded in ONE call just before its commit (`write`): the lock is taken there, versions are checked
+again under it, positions are drawn, and the commit follows, so positions still follow commit order. A stream
+claimed by a unit cannot be appended to by another unit of any group; only a writer outside groups (a consumer, a
+bulk import) can get in between, which the check under the lock catches: then nothing of the group is written and
+each of its units fails with that `ConcurrencyError` (a command decided again is the remedy; it is never an
+overwrite). A unit sees the read models the units before it in its group wrote, not their events: a stream one unit
+of a group appends to is a conflict for a later unit of the group.
 """
 
 from __future__ import annotations
@@ -21,10 +35,18 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any
 
 import asyncpg
+
+from shared.errors import ConcurrencyError
+
+# Appends to several streams on a connection: `check` verifies and claims them, `write` appends them.
+Appends = Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[Any]]
 
 # The group the running task's unit belongs to: a unit opened inside another (nested) gets a transaction of its own.
 _inside: contextvars.ContextVar[_Group | None] = contextvars.ContextVar("group_commit_inside", default=None)
@@ -44,15 +66,39 @@ class _Group:
         self.transaction = None
         # Set when the group is over (committed, failed, or left by all its units): the next group may begin.
         self.over = asyncio.Event()
+        # The appends of the units that succeeded (written at commit), and the version each stream will then be at.
+        self.appends: list[Any] = []
+        self.streams: dict[str, int] = {}
+
+
+@dataclass
+class Unit:
+    """One unit of work's connection, and where its appends go (`append(items)`, items being `StreamAppend`s)."""
+
+    connection: asyncpg.Connection
+    # Appends `items` now, or with the group's commit when the unit belongs to a group.
+    append: Callable[[Sequence[Any]], Awaitable[None]]
+    # A unit of a group: its appends, written with the group's if it succeeds.
+    deferred: list[Any] = field(default_factory=list)
 
 
 class GroupCommits:
     """Units of work of one process on one pool, grouped into shared transactions."""
 
-    def __init__(self, pool: asyncpg.Pool, max_units: int = 32, max_seconds: float = 0.05) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        max_units: int = 32,
+        max_seconds: float = 0.05,
+        *,
+        check: Appends | None = None,
+        write: Appends | None = None,
+    ) -> None:
         self.pool = pool
         self.max_units = max_units
         self.max_seconds = max_seconds
+        self.check = check
+        self.write = write
         self._open: _Group | None = None
         self._last: _Group | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -60,9 +106,15 @@ class GroupCommits:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection in a transaction (a savepoint of a shared one) committed before the block's exit returns."""
+        async with self.unit() as unit:
+            yield unit.connection
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Unit]:
+        """A unit of work: `transaction()`'s connection, and its appends (deferred to the group's commit)."""
         if self.max_units <= 1 or _inside.get() is not None:
             async with self.pool.acquire() as conn, conn.transaction():
-                yield conn
+                yield Unit(conn, self._now(conn))
             return
         group = self._join()
         group.units += 1
@@ -73,7 +125,14 @@ class GroupCommits:
                 token = _inside.set(group)
                 try:
                     async with conn.transaction():  # a savepoint: this unit alone is rolled back on an error
-                        yield conn
+                        unit = Unit(conn, self._now(conn))
+                        if self.write is not None:
+                            unit.append = partial(self._defer, group, unit)
+                        yield unit
+                    # The unit succeeded: its appends go with the group's.
+                    for item in unit.deferred:
+                        group.appends.append(item)
+                        group.streams[item.stream_id] = item.expected_version + len(item.events)
                 finally:
                     _inside.reset(token)
             succeeded = True
@@ -83,6 +142,37 @@ class GroupCommits:
                 self._close(group)
         if succeeded:
             await asyncio.shield(group.committed)
+
+    def _now(self, conn: asyncpg.Connection) -> Callable[[Sequence[Any]], Awaitable[None]]:
+        async def append(items: Sequence[Any]) -> None:
+            if self.write is None:
+                raise RuntimeError("these units of work have no event store to append to")
+            await self.write(conn, items)
+
+        return append
+
+    async def _defer(self, group: _Group, unit: Unit, items: Sequence[Any]) -> None:
+        """Check and claim the streams of `items` for `unit`, and keep its events for the group's commit."""
+        fresh = []
+        for item in items:
+            if not item.events:
+                continue
+            if item.stream_id in group.streams:  # another unit of this group appends to it: decided on a stale state
+                raise ConcurrencyError(item.stream_id, item.expected_version, group.streams[item.stream_id])
+            mine = next((i for i, d in enumerate(unit.deferred) if d.stream_id == item.stream_id), None)
+            if mine is None:
+                fresh.append(item)
+                continue
+            # The unit appends to a stream it already appended to: its events follow, in one append.
+            before = unit.deferred[mine]
+            end = before.expected_version + len(before.events)
+            if item.expected_version != end:
+                raise ConcurrencyError(item.stream_id, item.expected_version, end)
+            unit.deferred[mine] = replace(before, events=[*before.events, *item.events])
+        if fresh:
+            if self.check is not None:
+                await self.check(unit.connection, fresh)
+            unit.deferred.extend(fresh)
 
     def _join(self) -> _Group:
         group = self._open
@@ -125,6 +215,9 @@ class GroupCommits:
 
     async def _commit(self, group: _Group) -> None:
         try:
+            if group.appends:
+                assert self.write is not None
+                await self.write(group.connection, group.appends)
             await group.transaction.commit()
         except BaseException as e:
             group.committed.set_exception(e if isinstance(e, Exception) else asyncio.CancelledError())

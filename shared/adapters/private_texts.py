@@ -18,6 +18,7 @@ from shared.private_text import (
     Revealed,
     TextRefTaken,
     TextState,
+    TextView,
 )
 
 
@@ -70,14 +71,33 @@ class PostgresPrivateTexts(PrivateTexts):
 
     async def reveal(self, conn: asyncpg.Connection, refs: Iterable[UUID]) -> dict[UUID, Revealed]:
         wanted = list(dict.fromkeys(refs))
-        found: dict[UUID, Revealed] = dict.fromkeys(wanted, MISSING)
         if not wanted:
-            return found
+            return {}
         rows = await conn.fetch(
             f"""SELECT t.ref, t.owner, t.sealed, k.wrapped_key FROM {self.schema}.private_texts t
                 JOIN {self.schema}.private_keys k USING (owner) WHERE t.ref = ANY($1::uuid[])""",
             wanted,
         )
+        return self._revealed(wanted, rows)
+
+    async def view(self, conn: asyncpg.Connection, owner: Owner, refs: Iterable[UUID]) -> TextView:
+        """Whether the owner was erased and the texts, in one round trip (every answer about a person shows it)."""
+        wanted = list(dict.fromkeys(r for r in refs if r is not None))
+        rows = await conn.fetch(
+            f"""SELECT o.erased, t.ref, t.owner, t.sealed, k.wrapped_key
+                  FROM (SELECT EXISTS (SELECT 1 FROM {self.schema}.private_keys
+                                        WHERE owner = $1 AND erased_on IS NOT NULL) AS erased) o
+                  LEFT JOIN ({self.schema}.private_texts t JOIN {self.schema}.private_keys k USING (owner))
+                    ON NOT o.erased AND t.ref = ANY($2::uuid[])""",
+            str(owner),
+            wanted,
+        )
+        if rows[0]["erased"]:
+            return TextView(erased=True, texts=dict.fromkeys(wanted, ERASED))
+        return TextView(erased=False, texts=self._revealed(wanted, [r for r in rows if r["ref"] is not None]))
+
+    def _revealed(self, wanted: list[UUID], rows: Iterable[asyncpg.Record]) -> dict[UUID, Revealed]:
+        found: dict[UUID, Revealed] = dict.fromkeys(wanted, MISSING)
         keys: dict[str, bytes] = {}
         for row in rows:
             if row["wrapped_key"] is None or row["sealed"] is None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
 from shared.adapters.group_commit import GroupCommits
+from shared.contracts.placement import EmployerRegistered, EmployerSize
+from shared.errors import ConcurrencyError
+from shared.eventstore import StreamAppend, Tracing
 
 pytestmark = pytest.mark.integration
 
@@ -93,3 +97,102 @@ async def test_the_groups_of_a_process_run_one_after_another(pool, table):
     for tx in sorted(sizes, key=lambda t: seen[t]):
         assert seen[tx] == before, f"a group began before the one ahead of it committed: {seen} {sizes}"
         before += sizes[tx]
+
+
+# Units of work of an event store: their appends are checked and claimed in their turn, written at the group's commit.
+
+
+def _event(name: str) -> EmployerRegistered:
+    return EmployerRegistered(
+        employer_id=uuid.uuid4(),
+        siret="73282932000074",
+        name_ref=uuid.uuid5(uuid.NAMESPACE_URL, name),
+        size=EmployerSize.PME,
+        sector="S",
+        social_economy=True,
+        siae=False,
+        commune_code="93027",
+    )
+
+
+def _append(stream: str, expected: int, name: str = "e") -> StreamAppend:
+    return StreamAppend(stream, expected, [_event(name)], "k", Tracing.new())
+
+
+async def _appending(store, stream: str, expected: int, *, fail: bool = False) -> int:
+    async with store.group_commits.unit() as unit:
+        await unit.append([_append(stream, expected)])
+        if fail:
+            raise ValueError("this unit fails")
+    # Answered after the commit: the events are there for every reader.
+    return len(await store.load(stream))
+
+
+async def test_units_appends_are_written_at_their_groups_commit_in_commit_order(store, pool):
+    counts = await asyncio.gather(*(_appending(store, f"u-{n}", 0) for n in range(40)))
+    assert counts == [1] * 40, "each unit's events were committed when its block returned"
+    stored = await store.read_all(0, 100)
+    assert sorted(e.stream_id for e in stored) == sorted(f"u-{n}" for n in range(40))
+    commits = await pool.fetchval(f"SELECT count(DISTINCT xmin::text) FROM {store.schema}.events")
+    assert commits <= 2, f"40 units' appends in at most two statements and commits, not {commits}"
+
+
+async def test_the_append_lock_is_not_held_during_the_units_turns(store):
+    """An append outside any group goes through while a unit that appended is still running."""
+    async with store.group_commits.unit() as unit:
+        await unit.append([_append("held-1", 0)])
+        # The store's lock would be held until this unit's commit if its append had been written here.
+        other = await asyncio.wait_for(
+            store.append("held-2", 0, [_event("other")], partition_key="k", tracing=Tracing.new()), 30
+        )
+        assert other[0].position is not None
+        assert await store.load("held-1") == [], "the unit's events are written with its group's commit"
+    held = await store.load("held-1")
+    assert [e.stream_version for e in held] == [1]
+    assert held[0].position > other[0].position, "positions follow commit order"
+
+
+async def test_a_unit_at_a_stale_version_fails_alone_and_a_failed_unit_writes_nothing(store):
+    await store.append("v-1", 0, [_event("first")], partition_key="k", tracing=Tracing.new())
+    results = await asyncio.gather(
+        _appending(store, "v-0", 0),
+        _appending(store, "v-1", 0),  # the stream is at 1
+        _appending(store, "v-2", 0, fail=True),
+        _appending(store, "v-3", 0),
+        return_exceptions=True,
+    )
+    assert results[0] == 1 and results[3] == 1
+    assert isinstance(results[1], ConcurrencyError) and results[1].actual == 1
+    assert isinstance(results[2], ValueError)
+    assert len(await store.load("v-1")) == 1 and await store.load("v-2") == []
+
+
+async def test_two_units_on_one_stream_one_wins_the_other_is_a_conflict(store):
+    """Whether in one group or in two, the second unit at the same expected version never overwrites the first."""
+    results = await asyncio.gather(*(_appending(store, "same", 0) for _ in range(3)), return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["ConcurrencyError", "ConcurrencyError", "int"]
+    assert [e.stream_version for e in await store.load("same")] == [1]
+    # A claim is released with the unit's rollback, and at its group's commit: the stream takes the next append.
+    assert await _appending(store, "same", 1) == 2
+
+
+async def test_a_stream_changed_outside_groups_before_the_commit_fails_the_group_and_writes_none_of_it(store, pool):
+    async def sneaky() -> None:
+        async with store.group_commits.unit() as unit:
+            await unit.append([_append("raced", 0)])
+            # A writer that does not claim (a consumer in its own transaction) appends first.
+            await store.append("raced", 0, [_event("consumer")], partition_key="k", tracing=Tracing.new())
+
+    results = await asyncio.gather(sneaky(), _appending(store, "innocent", 0), return_exceptions=True)
+    assert all(isinstance(r, ConcurrencyError) for r in results), results
+    assert [e.data["name_ref"] for e in await store.load("raced")] == [str(uuid.uuid5(uuid.NAMESPACE_URL, "consumer"))]
+    assert await store.load("innocent") == [], "nothing of the group was written"
+
+
+async def test_a_unit_appending_twice_to_a_stream_writes_both_in_order(store):
+    async with store.group_commits.unit() as unit:
+        await unit.append([_append("twice", 0, "a")])
+        await unit.append([_append("twice", 1, "b")])
+        with pytest.raises(ConcurrencyError):
+            await unit.append([_append("twice", 1, "c")])
+    assert [e.stream_version for e in await store.load("twice")] == [1, 2]
