@@ -74,10 +74,10 @@ async def handle(
     """Apply one command to an accompaniment of the caller's agency.
 
     The stream is read and the decision taken before the unit of work that writes: the process's units of work
-    share commits and run one after another on their shared connection (with the store's append lock held from the
-    first append to the commit), so only the writes wait their turn there. The append at the version read is what
-    keeps a change made in between from being overwritten: it fails with `ConcurrencyError`, and the command is
-    decided again on the stream as it now is, up to CONFLICT_ATTEMPTS times (then the 409 reaches the caller).
+    share commits and run one after another on their shared connection, so only the writes wait their turn there
+    (the events are appended with the group's, at its commit). The append at the version read is what keeps a
+    change made in between from being overwritten: it fails with `ConcurrencyError`, and the command is decided
+    again on the stream as it now is, up to CONFLICT_ATTEMPTS times (then the 409 reaches the caller).
     """
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
