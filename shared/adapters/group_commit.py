@@ -8,8 +8,9 @@ only), and the transaction commits once the last of them is done. Each unit's bl
 what it wrote is durable when its caller answers. A unit sees the units before it in its group as committed (they
 are, by the time it is answered: one commit for all), exactly as if they had committed one after another.
 
-A group takes at most `max_units` units and lasts at most `max_seconds` from its start; later units start a group of
-their own, whose transaction begins once the group before it has committed: one group of the process at a time
+A group takes at most `max_units` units, and units join it until `max_seconds` after its transaction began (all the
+while it waits for the group before it); later units start a group of their own, whose transaction begins once the
+group before it has committed: one group of the process at a time
 holds a connection and waits at the append lock. (Groups started side by side each held a connection while they
 queued at the lock behind one another and the other processes' groups, leaving the pool to the reads of the
 requests waiting their turn; profiles of 200 commands/s showed almost every active backend waiting on that lock.)
@@ -177,7 +178,10 @@ class GroupCommits:
     def _join(self) -> _Group:
         group = self._open
         now = time.monotonic()
-        if group is None or group.joined >= self.max_units or now - group.opened > self.max_seconds:
+        # A group waiting for the one before it to commit takes every unit that comes meanwhile (up to `max_units`):
+        # the slower the commits (a flush to a busy disk), the more units share each one.
+        late = group is not None and group.ready.done() and now - group.opened > self.max_seconds
+        if group is None or group.joined >= self.max_units or late:
             previous, group = self._last, _Group(now)
             self._open = self._last = group
             self._spawn(self._begin(group, previous))
@@ -202,6 +206,7 @@ class GroupCommits:
                 raise
             return
         group.connection, group.transaction = conn, transaction
+        group.opened = max(group.opened, time.monotonic())  # units may join for `max_seconds` once it can run
         group.ready.set_result(conn)
         if group.units == 0 and self._open is not group:  # every unit left while it waited: commit the empty group
             self._spawn(self._commit(group))
