@@ -165,11 +165,11 @@ class PostgresAccompanimentViews(AccompanimentViews):
         offset: int = 0,
     ) -> list[asyncpg.Record]:
         """Rows that need attention on `as_of` (the conditions of the domain's `worklist.reasons`, which says which
-        and why), soonest end first; a page of them with `limit`. Only the columns a worklist shows; the referent
-        as a uuid (see `_row`)."""
+        and why), soonest end first; a page of them with `limit`. Only the columns a worklist shows, the ids as
+        text (as an answer writes them: no uuid object is made for each); the referent as stored (see `_row`)."""
         return await conn.fetch(
-            f"""SELECT accompaniment_id, beneficiary_id, agency_id, referent_id, status, start_date, orientation_date,
-                       planned_end_date, last_contact_on, contract_signed_on
+            f"""SELECT accompaniment_id::text, beneficiary_id::text, agency_id, referent_id, status, start_date,
+                       orientation_date, planned_end_date, last_contact_on, contract_signed_on
                 FROM {self.schema}.accompaniments
                 WHERE status <> 'closed'
                   AND ($1::text IS NULL OR agency_id = $1) AND ($2::text IS NULL OR referent_id = $2)
