@@ -2,7 +2,8 @@
 
 In the manner of JSON batching (Microsoft Graph's `$batch`): the body lists up to `MAX_REQUESTS` sub-requests
 `{"id", "method", "url", "body"}`; the answer is `200` with `{"responses": [{"id", "status", "body"}, ...]}` in the
-order of the requests, whatever each one's status (a sub-request refused 404 or 409 does not fail the others).
+order of the requests, whatever each one's status (a sub-request refused 404 or 409 does not fail the others). A
+JSON answer is given as it is; any other (a CSV export) as a string.
 
 Each sub-request goes through the service's own application, in this process: the batch's `Authorization` header,
 so the same principal and agency scoping, then the same body limit, validation, audit, error answers and metrics
@@ -111,6 +112,7 @@ async def _run(app: ASGIApp, batch: Scope, sub: SubRequest, done: asyncio.Event)
     body = b"" if sub.body is None else orjson.dumps(sub.body)
     sent = False
     status = 500
+    json = False
     chunks: list[bytes] = []
 
     async def receive() -> Message:
@@ -122,9 +124,11 @@ async def _run(app: ASGIApp, batch: Scope, sub: SubRequest, done: asyncio.Event)
         return {"type": "http.disconnect"}
 
     async def send(message: Message) -> None:
-        nonlocal status
+        nonlocal status, json
         if message["type"] == "http.response.start":
             status = message["status"]
+            kind = next((v for k, v in message.get("headers", ()) if k.lower() == b"content-type"), b"")
+            json = kind.startswith(b"application/json") or kind.endswith(b"+json")
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
@@ -136,11 +140,9 @@ async def _run(app: ASGIApp, batch: Scope, sub: SubRequest, done: asyncio.Event)
     raw = b"".join(chunks)
     if not raw:
         return _entry(sub.id, status, b"null")
-    try:
-        orjson.loads(raw)  # a JSON answer is spliced as it is; anything else is given as a string
-    except orjson.JSONDecodeError:
-        return _entry(sub.id, status, orjson.dumps(raw.decode("utf-8", "replace")))
-    return _entry(sub.id, status, raw)
+    if json:  # spliced as it is, not parsed again
+        return _entry(sub.id, status, raw)
+    return _entry(sub.id, status, orjson.dumps(raw.decode("utf-8", "replace")))
 
 
 def batch_router() -> APIRouter:
