@@ -101,6 +101,8 @@ def _scope(batch: Scope, sub: SubRequest, body: bytes) -> Scope:
         query_string=parts.query.encode(),
         headers=headers,
     )
+    if "state" in batch:  # the lifespan's state, copied per request as the server does
+        scope["state"] = dict(batch["state"])
     scope[SUB_REQUEST] = True
     return scope
 
