@@ -49,7 +49,7 @@ async def test_a_batch_of_commands_and_reads_answers_each_as_alone_within_the_ca
 
         # What the batch answered is what was recorded: the same state read alone.
         alone = (await api.get(f"/accompaniments/{first}")).json()
-        assert [a["appointment_id"] for a in alone["appointments"]] == [appointment]
+        assert [a["id"] for a in alone["appointments"]] == [appointment]
         assert len((await api.get(f"/accompaniments/{second}")).json()["appointments"]) == written
 
     async with platform.client("accompaniment", role="caseworker", agency_id="ali-bondy") as other:
