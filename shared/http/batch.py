@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote
 
 import orjson
 from fastapi import APIRouter, Request, Response
@@ -44,7 +44,7 @@ class SubRequest(BaseModel):
 
     id: str = Field(min_length=1, max_length=64)
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-    url: str = Field(min_length=1, max_length=2048, pattern=r"^/[^\s#]*$")
+    url: str = Field(min_length=1, max_length=2048, pattern=r"^/([^/\s#][^\s#]*)?$")
     body: Any = None
 
 
@@ -79,6 +79,12 @@ class BatchResponse(BaseModel):
     responses: list[SubResponse]
 
 
+def _address(url: str) -> tuple[str, str, str]:
+    """The raw path, the path as a server gives it (percent-decoded) and the query string of an address."""
+    raw, _, query = url.partition("?")
+    return raw, unquote(raw), query
+
+
 def _nested(id_: str) -> bytes:
     detail = "un lot ne peut pas contenir de requête vers /batch"
     return _entry(id_, 422, orjson.dumps({"code": "nested_batch", "detail": detail}))
@@ -90,15 +96,15 @@ def _entry(id_: str, status: int, body: bytes) -> bytes:
 
 def _scope(batch: Scope, sub: SubRequest, body: bytes) -> Scope:
     """The scope of a sub-request: the batch's connection and Authorization, its own method, address and body."""
-    parts = urlsplit(sub.url)
+    raw, path, query = _address(sub.url)
     headers = [(k, v) for k, v in batch["headers"] if k == b"authorization"]
     headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     scope = {k: batch[k] for k in _KEPT if k in batch}
     scope.update(
         method=sub.method,
-        path=parts.path,
-        raw_path=parts.path.encode(),
-        query_string=parts.query.encode(),
+        path=path,
+        raw_path=raw.encode(),
+        query_string=query.encode(),
         headers=headers,
     )
     if "state" in batch:  # the lifespan's state, copied per request as the server does
@@ -109,7 +115,7 @@ def _scope(batch: Scope, sub: SubRequest, body: bytes) -> Scope:
 
 async def _run(app: ASGIApp, batch: Scope, sub: SubRequest, done: asyncio.Event) -> bytes:
     """The sub-request through the application; its entry of the answer."""
-    if urlsplit(sub.url).path.rstrip("/") == PATH:
+    if _address(sub.url)[1].rstrip("/") == PATH:
         return _nested(sub.id)
     body = b"" if sub.body is None else orjson.dumps(sub.body)
     sent = False

@@ -73,7 +73,7 @@ async def test_each_sub_request_is_answered_as_alone_in_order_with_mixed_statuse
     token = mint_token(keys[0], subject="integration", role=Role.ADMIN)
     requests = [
         {"id": "a", "method": "POST", "url": "/agencies/ali-bondy/notes", "body": {"text": "x", "count": 1}},
-        {"id": "b", "method": "GET", "url": "/notes/n1?verbose=true"},
+        {"id": "b", "method": "GET", "url": "/notes/n%31?verbose=true"},
         {"id": "c", "method": "GET", "url": "/notes/missing"},
         {"id": "d", "method": "POST", "url": "/agencies/ali-bondy/notes", "body": {"text": "y"}},
         {"id": "e", "method": "GET", "url": "/no/such/address"},
@@ -127,13 +127,14 @@ async def test_a_nested_batch_is_refused_and_the_other_sub_requests_run(keys):
     requests = [
         {"id": "nested", "method": "POST", "url": "/batch", "body": inner},
         {"id": "nested-slash", "method": "POST", "url": "/batch/?x=1", "body": inner},
+        {"id": "nested-encoded", "method": "POST", "url": "/%62atch", "body": inner},
         {"id": "ok", "method": "GET", "url": "/notes/n"},
     ]
     async with _client(app, token) as client:
         answer = await client.post("/batch", json={"requests": requests})
     responses = answer.json()["responses"]
-    assert [(r["status"], r["body"].get("code")) for r in responses[:2]] == [(422, "nested_batch")] * 2
-    assert responses[2]["status"] == 200
+    assert [(r["status"], r["body"].get("code")) for r in responses[:3]] == [(422, "nested_batch")] * 3
+    assert responses[3]["status"] == 200
 
 
 @pytest.mark.parametrize(
@@ -147,9 +148,10 @@ async def test_a_nested_batch_is_refused_and_the_other_sub_requests_run(keys):
         ({"requests": [{"id": "a", "method": "GET", "url": "/n"}, {"id": "a", "method": "GET", "url": "/n"}]}, "body"),
         ({"requests": [{"id": "a", "method": "TRACE", "url": "/notes/n"}]}, "method"),
         ({"requests": [{"id": "a", "method": "GET", "url": "http://elsewhere/notes/n"}]}, "url"),
+        ({"requests": [{"id": "a", "method": "GET", "url": "//elsewhere/notes/n"}]}, "url"),
         ({"requests": [{"id": "a", "method": "GET", "url": "/n", "headers": {}}]}, "headers"),
     ],
-    ids=["too-many", "empty", "duplicate-ids", "method", "absolute-url", "unknown-field"],
+    ids=["too-many", "empty", "duplicate-ids", "method", "absolute-url", "network-path", "unknown-field"],
 )
 async def test_an_invalid_batch_is_refused_422_as_a_whole_naming_the_field(keys, payload, field):
     app, seen = _app(keys[1])
