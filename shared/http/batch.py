@@ -18,6 +18,7 @@ as a whole, and its sub-requests, which do not pass through the cap again, run a
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -38,13 +39,14 @@ _KEPT = ("type", "asgi", "http_version", "scheme", "server", "client", "root_pat
 
 
 class SubRequest(BaseModel):
-    """One request of a batch: its id (unique in the batch), method, address (path and query) and JSON body."""
+    """One request of a batch: its id (unique in the batch), method, address (path and query, printable ASCII:
+    anything else percent-encoded) and JSON body."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-    url: str = Field(min_length=1, max_length=2048, pattern=r"^/([^/\s#][^\s#]*)?$")
+    url: str = Field(min_length=1, max_length=2048, pattern=r"^/([\x21-\x22\x24-\x2e\x30-\x7e][\x21-\x22\x24-\x7e]*)?$")
     body: Any = None
 
 
@@ -117,10 +119,12 @@ async def _run(app: ASGIApp, batch: Scope, sub: SubRequest, done: asyncio.Event)
     """The sub-request through the application; its entry of the answer."""
     if _address(sub.url)[1].rstrip("/") == PATH:
         return _nested(sub.id)
-    body = b"" if sub.body is None else orjson.dumps(sub.body)
+    # The standard encoder, ASCII only: whatever was read is sent on as it was (integers above 64 bits, escaped
+    # lone surrogates, which the route then refuses as it would alone).
+    body = b"" if sub.body is None else json.dumps(sub.body, ensure_ascii=True).encode()
     sent = False
     status = 500
-    json = False
+    is_json = False
     chunks: list[bytes] = []
 
     async def receive() -> Message:
@@ -132,11 +136,11 @@ async def _run(app: ASGIApp, batch: Scope, sub: SubRequest, done: asyncio.Event)
         return {"type": "http.disconnect"}
 
     async def send(message: Message) -> None:
-        nonlocal status, json
+        nonlocal status, is_json
         if message["type"] == "http.response.start":
             status = message["status"]
             kind = next((v for k, v in message.get("headers", ()) if k.lower() == b"content-type"), b"")
-            json = kind.startswith(b"application/json") or kind.endswith(b"+json")
+            is_json = kind.startswith(b"application/json") or kind.endswith(b"+json")
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
@@ -148,7 +152,7 @@ async def _run(app: ASGIApp, batch: Scope, sub: SubRequest, done: asyncio.Event)
     raw = b"".join(chunks)
     if not raw:
         return _entry(sub.id, status, b"null")
-    if json:  # spliced as it is, not parsed again
+    if is_json:  # spliced as it is, not parsed again
         return _entry(sub.id, status, raw)
     return _entry(sub.id, status, orjson.dumps(raw.decode("utf-8", "replace")))
 

