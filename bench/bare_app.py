@@ -2,8 +2,9 @@
 
     python -m bench.bare_app [--port 8109]
 
-Any GET answers a small JSON document; any POST, PUT, PATCH or DELETE reads its body, validates it with pydantic
-when it is JSON, and answers it back (201 for a POST). No database, no token check: what FastAPI and uvicorn
+Any GET answers a small JSON document; `POST /batch` answers one sub-response per sub-request (its body echoed);
+any other POST, PUT, PATCH or DELETE reads its body, validates it with pydantic when it is JSON, and answers it back
+(201 for a POST). No database, no token check: what FastAPI and uvicorn
 alone cost on this machine.
 """
 
@@ -35,6 +36,13 @@ def build_app() -> FastAPI:
     @app.get("/{path:path}")
     async def read(path: str) -> dict:
         return {"path": path, "status": "open", "items": list(range(10))}
+
+    @app.post("/batch")
+    async def batch(request: Request) -> JSONResponse:
+        # One sub-response per sub-request, its body echoed, as a service's batch answers (shared/http/batch.py).
+        sent = Body.model_validate_json(await request.body()).model_dump()
+        answers = [{"id": r["id"], "status": 201, "body": r.get("body")} for r in sent["requests"]]
+        return JSONResponse({"responses": answers})
 
     @app.api_route("/{path:path}", methods=["POST", "PUT", "PATCH", "DELETE"])
     async def write(path: str, request: Request) -> JSONResponse:

@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=f"paths to run: {', '.join(PATHS)} (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark platform running and loaded")
     parser.add_argument("--size", default="full", help="simulated department: full (default), small, or a caseload")
+    parser.add_argument("--concurrency", type=int, default=None, help="department: people played at once (default 400)")
+    parser.add_argument(
+        "--batch", type=int, default=None, help="department: requests per POST /batch (default 50; 1: one by one)"
+    )
     parser.add_argument(
         "--profile",
         nargs="?",
@@ -144,14 +148,16 @@ def _department(run: Run, args, step) -> bench_platform.Platform:
     run.detail(f"benchmark platform started on {' '.join(plat.urls.values())}; loading the department ({args.size})")
     pids = {s: plat.pid(s) for s in bench_platform.SERVICES} | {"simulation": os.getpid()}
     with step("department", pids):
-        record = asyncio.run(department.load(plat, args.size, log=bench_platform.LOGS / "simulation.log"))
+        client = {k: v for k, v in (("concurrency", args.concurrency), ("batch", args.batch)) if v is not None}
+        record = asyncio.run(department.load(plat, args.size, log=bench_platform.LOGS / "simulation.log", **client))
     run.detail(
-        f"department: {record['requests']} requests played in {record['played_seconds']:.0f} s, reporting showed"
+        f"department: {record['commands']} batched commands, {record['requests']} HTTP requests, played in"
+        f" {record['played_seconds']:.0f} s, reporting showed"
         f" the plan's caseload {record['expected']['caseload']} after {record['seconds']:.0f} s"
     )
     with api.bare_app() as bare:
         with step("department-anchor", {"simulation": os.getpid()}):
-            anchor = asyncio.run(department.replay(bare, record["sent"]))
+            anchor = asyncio.run(department.replay(bare, record["sent"], department.in_flight(record["client"])))
     run.detail(f"the same {record['requests']} requests to the bare app: {anchor:.0f} s")
     run.add(department.lines(record["seconds"], anchor))
     return plat

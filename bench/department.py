@@ -3,8 +3,10 @@
 - project: `simulation.driver.play` of the full department (seed 93: about 27,000 people, 17,000 followed) on
   the benchmark platform, then until reporting's caseload equals the one the plan implies; every request the
   simulation makes is recorded on the way;
-- anchor: the same requests (method, path, body), sent by the same HTTP client with the same concurrency to the
-  bare FastAPI app (`bench.bare_app`): what the load would take if every route answered at once.
+- anchor: the same HTTP requests (method, path, body: mostly `POST /batch` of up to `BATCH` commands), sent by the
+  same HTTP client with as many in flight as the simulation had connections, to the bare FastAPI app
+  (`bench.bare_app`, which answers a batch with one sub-response per request): what the load would take if every
+  route answered at once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import httpx
 from rich.console import Console
 from rich.progress import Progress
 
-from bench.platform import DEPARTMENT, Platform
+from bench.platform import DEPARTMENT, SERVICES, Platform
 from bench.results import Goal, Line
 from shared.auth import Role
 from simulation import population
@@ -26,18 +28,10 @@ from simulation.driver import Api, play, progress_bar
 
 SIZES = {"full": population.DEPARTMENT_CASELOAD, "small": 300}
 SEED = 93
-
-
-class RecordingApi(Api):
-    """The simulation's client, keeping every request it sends (for the anchor's replay)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.sent: list[tuple[str, str, dict]] = []
-
-    async def call(self, service: str, method: str, path: str, **kwargs) -> dict | list:
-        self.sent.append((method, path, kwargs))
-        return await super().call(service, method, path, **kwargs)
+# The simulation's client: people played at once, requests per batch, connections per service.
+CONCURRENCY = 400
+BATCH = 50
+CONNECTIONS = 4
 
 
 async def _caseload(client: httpx.AsyncClient) -> int | None:
@@ -89,16 +83,25 @@ def _progress(log: Path | None) -> Progress:
     return Progress(console=Console(file=log.open("a"), force_terminal=False))
 
 
-async def load(plat: Platform, size: str = "full", concurrency: int = 24, log: Path | None = None) -> dict:
+async def load(
+    plat: Platform,
+    size: str = "full",
+    concurrency: int = CONCURRENCY,
+    batch: int = BATCH,
+    connections: int = CONNECTIONS,
+    log: Path | None = None,
+) -> dict:
     """Play the plan on the (empty) benchmark platform; returns seconds, requests and expected figures."""
     import json
 
     today = date.today()
     plans, expected = plan(size)
-    async with RecordingApi(plat.urls, plat.token(), concurrency=concurrency) as api:
+    sent: list[tuple[str, str, bytes, str | None]] = []
+    settings = {"concurrency": concurrency, "batch": batch, "connections": connections}
+    async with Api(plat.urls, plat.token(), record=sent, **settings) as api:
         if await api.call("accompaniment", "GET", "/accompaniments", params={"limit": 1}):
             raise RuntimeError("the benchmark platform already holds accompaniments")
-        api.sent.clear()
+        sent.clear()
         progress = _progress(log)
         started = time.monotonic()
         with progress:
@@ -110,30 +113,42 @@ async def load(plat: Platform, size: str = "full", concurrency: int = 24, log: P
         "size": size,
         "seconds": seconds,
         "played_seconds": played,
-        "requests": len(api.sent),
+        "requests": len(sent),
+        "commands": sum(b.sent for b in api.batches.values()),
+        "client": settings,
         "loaded_at": time.strftime("%FT%T%z"),
         "expected": expected,
     }
     DEPARTMENT.write_text(json.dumps(record, indent=2))
-    return {**record, "sent": api.sent}
+    return {**record, "sent": sent}
 
 
-async def replay(base_url: str, sent: list[tuple[str, str, dict]], concurrency: int = 24) -> float:
-    """Send the recorded requests to the bare app with the simulation's client settings; returns seconds."""
+async def replay(base_url: str, sent: list[tuple[str, str, bytes, str | None]], concurrency: int) -> float:
+    """Send the recorded HTTP requests (batches, imports, pages) to the bare app, `concurrency` at a time (the
+    simulation's connections to the four services), reading each JSON answer as the client does; returns seconds."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=2.0)
     semaphore = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits, headers={"Authorization": "x"}) as c:
 
-        async def one(method: str, path: str, kwargs: dict) -> None:
+        async def one(method: str, path: str, content: bytes, kind: str | None) -> None:
             async with semaphore:
-                response = await c.request(method, path, **kwargs)
+                headers = {"content-type": kind} if kind else None
+                response = await c.request(method, path, content=content or None, headers=headers)
                 response.raise_for_status()
                 response.json()
 
         started = time.monotonic()
         for start in range(0, len(sent), 5000):
-            await asyncio.gather(*(one(m, p, k) for m, p, k in sent[start : start + 5000]))
+            await asyncio.gather(*(one(*request) for request in sent[start : start + 5000]))
         return time.monotonic() - started
+
+
+def in_flight(client: dict) -> int:
+    """The most HTTP requests the simulation's client had in flight: a connection per person played at once when
+    it sends requests one by one, else `connections` per service."""
+    if client["batch"] <= 1:
+        return client["concurrency"]
+    return min(client["concurrency"], client["connections"] * len(SERVICES))
 
 
 def lines(project_seconds: float, anchor_seconds: float) -> list[Line]:

@@ -40,7 +40,7 @@ async def main_async(args) -> int:
     private, _ = generate_keys(args.key_dir)
     token = args.token or mint_token(private.read_text(), subject="simulation", role=Role.ADMIN, hours=12)
     urls = {name: getattr(args, f"{name}_url") for name in ("intake", "accompaniment", "placement", "reporting")}
-    async with Api(urls, token, concurrency=args.concurrency) as api:
+    async with Api(urls, token, concurrency=args.concurrency, batch=args.batch, connections=args.connections) as api:
         if not args.force and not await _is_empty(api):
             print("the platform already holds accompaniments: nothing simulated (use --force to add a department)")
             return 0
@@ -68,7 +68,11 @@ def main() -> None:
     parser.add_argument("--size", default="full", help="full (about 17,000 active), small (300), or a caseload")
     parser.add_argument("--seed", type=int, default=93)
     parser.add_argument("--force", action="store_true", help="simulate even when the platform holds data")
-    parser.add_argument("--concurrency", type=int, default=24, help="requests in flight (default 24)")
+    parser.add_argument("--concurrency", type=int, default=400, help="people played at once (default 400)")
+    parser.add_argument(
+        "--batch", type=int, default=50, help="requests per POST /batch of a service (default 50; 1: one by one)"
+    )
+    parser.add_argument("--connections", type=int, default=4, help="connections per service (default 4)")
     parser.add_argument("--token", help="admin bearer token (default: minted with the local key)")
     parser.add_argument("--key-dir", default=".data/auth", type=__import__("pathlib").Path)
     for name, port in (("intake", 8001), ("accompaniment", 8002), ("placement", 8003), ("reporting", 8004)):

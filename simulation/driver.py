@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import random
 import uuid
 from collections import defaultdict
@@ -26,39 +27,139 @@ class SimulationError(Exception):
     """The platform refused something the plan needs; the message says what."""
 
 
+class _Batches:
+    """A service's pending requests, sent together as `POST /batch` as soon as a connection is free.
+
+    Like a DataLoader: each caller puts its request in the pending list and awaits its own answer; `connections`
+    senders each take up to `size` pending requests (after waiting `linger` seconds for more when fewer are
+    pending) and send them in one batch. The requests of a batch come from different callers, each awaiting one
+    answer at a time, so they are independent of each other, as the route requires.
+    """
+
+    def __init__(self, client: httpx.AsyncClient, size: int, linger: float, connections: int) -> None:
+        self.client = client
+        self.size = size
+        self.linger = linger
+        self.pending: list[tuple[dict, asyncio.Future]] = []
+        self.ready = asyncio.Event()
+        self.senders = [asyncio.create_task(self._sender()) for _ in range(connections)]
+        self.sent = 0
+
+    async def request(self, method: str, url: str, body: object) -> tuple[int, object]:
+        """The status and JSON body of one request, answered within a batch."""
+        future = asyncio.get_running_loop().create_future()
+        self.sent += 1
+        self.pending.append(({"id": str(self.sent), "method": method, "url": url, "body": body}, future))
+        self.ready.set()
+        return await future
+
+    async def close(self) -> None:
+        for sender in self.senders:
+            sender.cancel()
+        await asyncio.gather(*self.senders, return_exceptions=True)
+
+    async def _sender(self) -> None:
+        while True:
+            await self.ready.wait()
+            if len(self.pending) < self.size:
+                await asyncio.sleep(self.linger)
+            taken, self.pending = self.pending[: self.size], self.pending[self.size :]
+            if not self.pending:
+                self.ready.clear()
+            if taken:
+                await self._send(taken)
+
+    async def _send(self, taken: list[tuple[dict, asyncio.Future]]) -> None:
+        try:
+            for attempt in range(20):
+                response = await self.client.post("/batch", json={"requests": [r for r, _ in taken]})
+                if response.status_code != 503:
+                    break
+                await asyncio.sleep(float(response.headers.get("retry-after", 1)) * min(attempt + 1, 5) / 5)
+            if response.status_code != 200:
+                raise SimulationError(f"POST /batch: {response.status_code} {response.text[:500]}")
+            answers = {a["id"]: (a["status"], a["body"]) for a in response.json()["responses"]}
+        except Exception as e:  # every caller of the batch learns why
+            for _, future in taken:
+                if not future.done():
+                    future.set_exception(e)
+            return
+        for request, future in taken:
+            if not future.done():
+                future.set_result(answers[request["id"]])
+
+
 @dataclass
 class Api:
-    """Clients of the four services, authenticated as the department's integration (admin)."""
+    """Clients of the four services, authenticated as the department's integration (admin).
+
+    With `batch` > 1, requests with a JSON body or none (all but imports and paged lists) are sent in batches of
+    up to `batch` (`POST /batch` of each service, shared/http/batch.py), over at most `connections` connections per
+    service; `concurrency` is how many people the simulation plays at once.
+    """
 
     urls: dict[str, str]
     token: str
     concurrency: int = 24
+    batch: int = 1
+    connections: int = 4
+    linger: float = 0.002
+    # When a list, every HTTP request sent is appended to it: (method, path and query, body bytes, content type).
+    record: list[tuple[str, str, bytes, str | None]] | None = None
+    transport: httpx.AsyncBaseTransport | None = None  # tests: an application in process
     clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+    batches: dict[str, _Batches] = field(default_factory=dict)
 
     async def __aenter__(self) -> Api:
         headers = {"Authorization": f"Bearer {self.token}"}
+        connections = self.connections if self.batch > 1 else self.concurrency
         # Idle connections are dropped before the servers' keep-alive timeout (5 s) can close them under us.
-        limits = httpx.Limits(
-            max_connections=self.concurrency, max_keepalive_connections=self.concurrency, keepalive_expiry=2.0
-        )
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2.0)
+        hooks = {"request": [self._record]} if self.record is not None else {}
         for name, url in self.urls.items():
-            self.clients[name] = httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits)
+            self.clients[name] = httpx.AsyncClient(
+                base_url=url, headers=headers, timeout=120, limits=limits, event_hooks=hooks, transport=self.transport
+            )
+            if self.batch > 1:
+                self.batches[name] = _Batches(self.clients[name], self.batch, self.linger, self.connections)
         return self
 
     async def __aexit__(self, *_exc) -> None:
+        for batches in self.batches.values():
+            await batches.close()
         for client in self.clients.values():
             await client.aclose()
+
+    async def _record(self, request: httpx.Request) -> None:
+        assert self.record is not None
+        self.record.append(
+            (request.method, request.url.raw_path.decode(), request.content, request.headers.get("content-type"))
+        )
+
+    async def _one(self, service: str, method: str, path: str, kwargs: dict) -> tuple[int, object, str]:
+        batches = self.batches.get(service)
+        if batches is not None and set(kwargs) <= {"json"}:
+            status, body = await batches.request(method, path, kwargs.get("json"))
+            return status, body, "" if status < 400 else json.dumps(body, ensure_ascii=False)
+        response = await self.clients[service].request(method, path, **kwargs)
+        if response.status_code >= 400:
+            text = response.text
+            try:
+                return response.status_code, response.json(), text
+            except ValueError:
+                return response.status_code, None, text
+        return response.status_code, response.json(), ""
 
     async def call(self, service: str, method: str, path: str, **kwargs) -> dict | list:
         """One request; a version conflict (two writes on one stream) is retried, anything else is an error."""
         for attempt in range(8):
-            response = await self.clients[service].request(method, path, **kwargs)
-            if response.status_code == 409 and response.json().get("code") == "concurrent_change":
+            status, body, text = await self._one(service, method, path, kwargs)
+            if status == 409 and isinstance(body, dict) and body.get("code") == "concurrent_change":
                 await asyncio.sleep(0.05 * (attempt + 1))
                 continue
-            if response.status_code >= 400:
-                raise SimulationError(f"{method} {service}{path}: {response.status_code} {response.text[:500]}")
-            return response.json()
+            if status >= 400:
+                raise SimulationError(f"{method} {service}{path}: {status} {text[:500]}")
+            return body
         raise SimulationError(f"{method} {service}{path}: still conflicting after 8 tries")
 
 
@@ -527,11 +628,16 @@ async def _returns(dept: Department, api: Api, progress: Progress) -> None:
         return
     task = progress.add_task("returns (referred again after their exit)", total=len(back))
     waiting = {p.index for p in back}
-    for _ in range(300):
-        for index in sorted(waiting):
+    semaphore = asyncio.Semaphore(api.concurrency)
+
+    async def check(index: int) -> None:
+        async with semaphore:
             person = await api.call("intake", "GET", f"/beneficiaries/{dept.beneficiaries[index]}")
-            if person.get("follow_up", {}).get("status") == "closed":
-                waiting.discard(index)
+        if person.get("follow_up", {}).get("status") == "closed":
+            waiting.discard(index)
+
+    for _ in range(300):
+        await asyncio.gather(*(check(index) for index in sorted(waiting)))
         if not waiting:
             break
         await asyncio.sleep(1)

@@ -71,33 +71,36 @@ class PostgresPrivateTexts(PrivateTexts):
 
     async def reveal(self, conn: asyncpg.Connection, refs: Iterable[UUID]) -> dict[UUID, Revealed]:
         wanted = list(dict.fromkeys(refs))
+        found: dict[UUID, Revealed] = dict.fromkeys(wanted, MISSING)
         if not wanted:
-            return {}
+            return found
         rows = await conn.fetch(
             f"""SELECT t.ref, t.owner, t.sealed, k.wrapped_key FROM {self.schema}.private_texts t
                 JOIN {self.schema}.private_keys k USING (owner) WHERE t.ref = ANY($1::uuid[])""",
             wanted,
         )
-        return self._revealed(wanted, rows)
+        return self._opened(rows, found)
 
     async def view(self, conn: asyncpg.Connection, owner: Owner, refs: Iterable[UUID]) -> TextView:
-        """Whether the owner was erased and the texts, in one round trip (every answer about a person shows it)."""
+        """Whether the owner was erased and each text, in one statement (one round trip instead of two)."""
         wanted = list(dict.fromkeys(r for r in refs if r is not None))
+        # One row for the owner (`erased`), joined with a row per text found (none: one row of NULLs).
         rows = await conn.fetch(
-            f"""SELECT o.erased, t.ref, t.owner, t.sealed, k.wrapped_key
-                  FROM (SELECT EXISTS (SELECT 1 FROM {self.schema}.private_keys
-                                        WHERE owner = $1 AND erased_on IS NOT NULL) AS erased) o
-                  LEFT JOIN ({self.schema}.private_texts t JOIN {self.schema}.private_keys k USING (owner))
-                    ON NOT o.erased AND t.ref = ANY($2::uuid[])""",
+            f"""SELECT coalesce(o.erased_on IS NOT NULL, false) AS erased, t.ref, t.owner, t.sealed, k.wrapped_key
+                FROM (SELECT 1) AS one
+                LEFT JOIN {self.schema}.private_keys o ON o.owner = $1
+                LEFT JOIN ({self.schema}.private_texts t JOIN {self.schema}.private_keys k USING (owner))
+                       ON t.ref = ANY($2::uuid[])""",
             str(owner),
             wanted,
         )
         if rows[0]["erased"]:
             return TextView(erased=True, texts=dict.fromkeys(wanted, ERASED))
-        return TextView(erased=False, texts=self._revealed(wanted, [r for r in rows if r["ref"] is not None]))
-
-    def _revealed(self, wanted: list[UUID], rows: Iterable[asyncpg.Record]) -> dict[UUID, Revealed]:
         found: dict[UUID, Revealed] = dict.fromkeys(wanted, MISSING)
+        return TextView(erased=False, texts=self._opened([r for r in rows if r["ref"] is not None], found))
+
+    def _opened(self, rows: Iterable[asyncpg.Record], found: dict[UUID, Revealed]) -> dict[UUID, Revealed]:
+        """`found` with the texts of these rows (ref, owner, sealed, wrapped_key) decrypted, or ERASED."""
         keys: dict[str, bytes] = {}
         for row in rows:
             if row["wrapped_key"] is None or row["sealed"] is None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from shared import worker_board
 from shared.audit import router as audit_router
 from shared.auth.verification import trusted_issuers
+from shared.http.batch import batch_router
 from shared.http.errors import install_error_handlers
 from shared.http.limits import BodyLimit
 from shared.http.metrics import install_metrics
@@ -109,6 +110,7 @@ def service_app(
             limits += [(route.path_regex, limit) for route in router.routes if hasattr(route, "path_regex")]
     app.include_router(referentials_router)
     app.include_router(audit_router)
+    app.include_router(batch_router())
     app.include_router(health_router(partial(readiness_with_workers, runtime.readiness)))
     app.add_middleware(BodyLimit, default=settings.http_max_body_bytes, limits=limits)
     install_error_handlers(app)

@@ -5,6 +5,7 @@ Above `ALI_HTTP_MAX_CONCURRENT_REQUESTS` requests in progress, a new one is answ
 back rather than left to time out while its request still runs. A request whose client disconnected while it waited
 for the process (the server reports `http.disconnect` as its first message) is not run at all: nothing is written for
 an answer nobody will read. Health and metrics are never capped, so that a busy process is not taken for a dead one.
+A batch (`POST /batch`, shared/http/batch.py) counts as one request: its sub-requests are not capped again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.errors import problem
+
+# Marks the scope of a request run inside a batch (shared/http/batch.py), which was counted as one request.
+SUB_REQUEST = "ali.batch.sub_request"
 
 log = structlog.get_logger(__name__)
 
@@ -36,7 +40,7 @@ class LoadShedding:
         self.abandoned = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path", "").startswith(self.uncapped):
+        if scope["type"] != "http" or SUB_REQUEST in scope or scope.get("path", "").startswith(self.uncapped):
             await self.app(scope, receive, send)
             return
         if self.limit and self.in_progress >= self.limit:

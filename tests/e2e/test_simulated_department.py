@@ -49,13 +49,22 @@ def simulated(platform):
 async def _live(platform, simulated) -> dict:
     expected = simulated["expected"]
     async with platform.client("reporting", "department_staff") as reporting:
+        # Reporting reads the three topics independently: the last writes of the simulation on each must be in.
+        wanted = (expected["caseload"], expected["exits"], expected["hires"], expected["hires_ended_early"])
+
+        shown = {}
 
         async def caught_up():
             figures = (await reporting.get("/indicators", params={"start": "2020-01-01"})).json()
-            a = figures["accompaniments"]
-            return figures if (a["caseload"], a["exits"]) == (expected["caseload"], expected["exits"]) else None
+            a, p = figures["accompaniments"], figures["placement"]
+            shown["last"] = (a["caseload"], a["exits"], p["hires"], p["hires_ended_early"])
+            return figures if shown["last"] == wanted else None
 
-        return await wait_until(caught_up, 120, message="reporting to show the simulated department")
+        try:
+            return await wait_until(caught_up, 120, message="reporting to show the simulated department")
+        except AssertionError as e:
+            figures = "(caseload, exits, hires, ended early)"
+            raise AssertionError(f"{e}: {figures} {shown.get('last')}, plan {wanted}") from None
 
 
 async def test_reporting_shows_what_the_plan_implies(platform, simulated):
@@ -117,7 +126,9 @@ async def test_the_bi_read_models_hold_the_same_figures(platform, simulated):
     try:
 
         async def flushed():
-            return await conn.fetchval(f"SELECT count(*) FROM {schema}.exits") == expected["exits"]
+            exits = await conn.fetchval(f"SELECT count(*) FROM {schema}.exits")
+            hires = await conn.fetchval(f"SELECT count(*) FROM {schema}.hires")
+            return (exits, hires) == (expected["exits"], expected["hires"])
 
         await wait_until(flushed, 60, message="the BI read models to be flushed")
         by_group = dict(await conn.fetch(f"SELECT exit_group, count(*) FROM {schema}.exits GROUP BY 1"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 
@@ -16,7 +17,7 @@ from shared.auth.http import authenticate
 from shared.crypto import PersonalDataUnreadable
 from shared.http import install_error_handlers
 from shared.migrations import AUDIT, PRIVATE_TEXTS, upgrade
-from shared.private_text import Owner, PersonalDataErased, TextRefTaken, TextState, text_ref
+from shared.private_text import ERASED, MISSING, Owner, PersonalDataErased, TextRefTaken, TextState, text_ref
 
 pytestmark = pytest.mark.integration
 
@@ -69,6 +70,29 @@ async def test_texts_are_stored_encrypted_read_back_and_unreadable_once_their_ow
         )
         == 0
     )
+
+
+async def test_a_view_reads_the_owners_erasure_and_texts_in_one_statement(pool, texts):
+    alice, bob, carol = Owner.person(uuid.uuid4()), Owner.person(uuid.uuid4()), Owner.person(uuid.uuid4())
+    label, partner = text_ref(uuid.uuid4(), "label"), text_ref(uuid.uuid4(), "partner")
+    bobs, missing = uuid.uuid4(), uuid.uuid4()
+    async with pool.acquire() as conn:
+        await texts.seal(conn, alice, {label: "Atelier CV", partner: "Mission locale"})
+        await texts.seal(conn, bob, {bobs: "Bob's"})
+        await texts.erase(conn, bob, TODAY)
+        statements: list[str] = []
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        view = await texts.view(conn, alice, [label, partner, None, label, missing, bobs])
+        await asyncio.sleep(0.1)  # query loggers are called soon after the query, not during it
+        assert len(statements) == 1
+        assert not view.erased and view.shown
+        assert (view.text(label), view.text(partner)) == ("Atelier CV", "Mission locale")
+        assert view.texts[missing] == MISSING and view.texts[bobs] == ERASED  # as `reveal` reads them
+        erased = await texts.view(conn, bob, [bobs])
+        assert erased.erased and erased.texts == {bobs: ERASED} and not erased.shown
+        assert (await texts.view(conn, bob, [])).erased
+        never = await texts.view(conn, carol, [])
+        assert not never.erased and never.texts == {} and not never.shown
 
 
 async def test_an_erasure_before_any_text_leaves_a_tombstone_that_refuses_later_texts(pool, texts):

@@ -100,3 +100,24 @@ def test_profile_summary_counts_own_time_and_time_with_callees(tmp_path):
     assert dict(inclusive)["handle (app.py)"] == 90
     assert dict(inclusive)["main (app.py)"] == 100
     assert "Condition.wait (threading.py)" not in dict(own)
+
+
+def test_the_department_anchor_has_as_many_requests_in_flight_as_the_simulations_client():
+    from bench.department import in_flight
+
+    assert in_flight({"concurrency": 24, "batch": 1, "connections": 4}) == 24, "one request per person at once"
+    assert in_flight({"concurrency": 400, "batch": 50, "connections": 4}) == 16, "4 connections to each of 4 services"
+    assert in_flight({"concurrency": 8, "batch": 50, "connections": 4}) == 8
+
+
+async def test_the_bare_app_answers_a_batch_with_one_sub_response_per_request():
+    import httpx
+
+    from bench.bare_app import build_app
+
+    requests = [{"id": str(n), "method": "POST", "url": f"/things/{n}", "body": {"n": n}} for n in range(3)]
+    transport = httpx.ASGITransport(app=build_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://bare") as client:
+        answer = await client.post("/batch", json={"requests": requests})
+    assert answer.status_code == 200
+    assert answer.json()["responses"] == [{"id": str(n), "status": 201, "body": {"n": n}} for n in range(3)]

@@ -165,18 +165,19 @@ class PostgresAccompanimentViews(AccompanimentViews):
         offset: int = 0,
     ) -> list[asyncpg.Record]:
         """Rows that need attention on `as_of` (the conditions of the domain's `worklist.reasons`, which says which
-        and why), soonest end first; a page of them with `limit`. Only the columns a worklist shows; the referent
-        as a uuid (see `_row`)."""
+        and why), soonest end first; a page of them with `limit`. Only the columns a worklist shows, the ids as
+        text (as an answer writes them: no uuid object is made for each); the referent as stored (see `_row`)."""
         return await conn.fetch(
-            f"""SELECT accompaniment_id, beneficiary_id, agency_id, referent_id, status, start_date, orientation_date,
-                       planned_end_date, last_contact_on, contract_signed_on
-                FROM {self.schema}.accompaniments
+            # Ordered by the table's columns (`a.`), not the text of the ids: the index gives the order.
+            f"""SELECT a.accompaniment_id::text, a.beneficiary_id::text, agency_id, referent_id, status, start_date,
+                       orientation_date, planned_end_date, last_contact_on, contract_signed_on
+                FROM {self.schema}.accompaniments a
                 WHERE status <> 'closed'
                   AND ($1::text IS NULL OR agency_id = $1) AND ($2::text IS NULL OR referent_id = $2)
                   AND (planned_end_date <= $3::date + $4::int
                        OR (status = 'open' AND coalesce(last_contact_on, start_date) <= $3::date - $5::int)
                        OR (contract_signed_on IS NULL AND orientation_date + $6::int < $3::date))
-                ORDER BY planned_end_date, accompaniment_id LIMIT $7 OFFSET $8""",
+                ORDER BY a.planned_end_date, a.accompaniment_id LIMIT $7 OFFSET $8""",
             agency_id,
             str(referent_id) if referent_id else None,
             as_of,

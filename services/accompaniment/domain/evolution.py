@@ -86,20 +86,23 @@ def _named(state: Accompaniment, event: BarrierWorkedOn | BarrierLifted | Barrie
     return barrier
 
 
-def _barrier(state: Accompaniment, event: BarrierWorkedOn | BarrierLifted | BarrierNotLifted, **changes):
+def _barrier(
+    state: Accompaniment, event: BarrierWorkedOn | BarrierLifted | BarrierNotLifted, **changes
+) -> dict[str, object]:
     target = _named(state, event)
-    return replace(state, barriers=tuple(replace(b, **changes) if b is target else b for b in state.barriers))
+    return dict(barriers=tuple(replace(b, **changes) if b is target else b for b in state.barriers))
 
 
-def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
+def _changes(state: Accompaniment, event: AccompanimentEvent) -> dict[str, object]:
+    """The fields an event changes (the state is copied once per event, with its version, by the caller)."""
     match event:
         case ReferentAssigned():
-            return replace(state, referent_id=event.referent_id)
+            return dict(referent_id=event.referent_id)
         case EngagementContractSigned():
-            return replace(state, contract=EngagementContract(event.signed_on, event.deadline, event.late))
+            return dict(contract=EngagementContract(event.signed_on, event.deadline, event.late))
         case AppointmentScheduled():
             appointment = Appointment(event.appointment_id, event.appointment_date)
-            return replace(state, appointments={**state.appointments, appointment.id: appointment})
+            return dict(appointments={**state.appointments, appointment.id: appointment})
         case AppointmentHeld():
             held = _appointment(
                 state,
@@ -108,20 +111,20 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
                 outcome_on=event.held_on,
                 days_since_orientation=event.days_since_orientation,
             )
-            return replace(state, appointments=held)
+            return dict(appointments=held)
         case AppointmentMissed():
             missed = _appointment(
                 state, event.appointment_id, status=AppointmentStatus.MISSED, outcome_on=event.appointment_date
             )
-            return replace(state, appointments=missed)
+            return dict(appointments=missed)
         case AppointmentCancelled():
             cancelled = _appointment(
                 state, event.appointment_id, status=AppointmentStatus.CANCELLED, outcome_on=event.cancelled_on
             )
-            return replace(state, appointments=cancelled)
+            return dict(appointments=cancelled)
         case BarrierIdentified():
             barrier = Barrier(event.barrier_id, event.category, event.identified_on)
-            return replace(state, barriers=(*state.barriers, barrier))
+            return dict(barriers=(*state.barriers, barrier))
         case BarrierWorkedOn():
             return _barrier(state, event, status=BarrierStatus.WORKED_ON, worked_on_from=event.started_on)
         case BarrierLifted():
@@ -130,34 +133,33 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
             return _barrier(state, event, status=BarrierStatus.NOT_LIFTED, ended_on=event.assessed_on)
         case TrainingNeedRecorded():
             need = TrainingNeed(event.training_need_id, event.subject_ref, event.recorded_on)
-            return replace(state, training_needs=(*state.training_needs, need))
+            return dict(training_needs=(*state.training_needs, need))
         case ObjectiveSet():
             objective = Objective(event.objective_id, event.label_ref, event.set_on, event.target_date)
-            return replace(state, objectives={**state.objectives, objective.id: objective})
+            return dict(objectives={**state.objectives, objective.id: objective})
         case ActionPlanned():
             action = Action(event.action_id, event.objective_id, event.label_ref, event.planned_on, event.due_on)
-            return replace(state, actions={**state.actions, action.id: action})
+            return dict(actions={**state.actions, action.id: action})
         case ActionStatusChanged():
             action = replace(state.actions[event.action_id], status=event.status, status_changed_on=event.changed_on)
-            return replace(state, actions={**state.actions, action.id: action})
+            return dict(actions={**state.actions, action.id: action})
         case SchemeReferralMade():
             referral = SchemeReferral(event.referral_id, event.scheme, event.partner_ref, event.referred_on)
-            return replace(state, referrals=(*state.referrals, referral))
+            return dict(referrals=(*state.referrals, referral))
         case AccompanimentSuspended():
             suspension = Suspension(event.reason, event.suspended_on, event.expected_resumption_on)
-            return replace(state, suspensions=(*state.suspensions, suspension))
+            return dict(suspensions=(*state.suspensions, suspension))
         case AccompanimentResumed():
             resumed = replace(state.suspensions[-1], resumed_on=event.resumed_on)
-            return replace(state, suspensions=(*state.suspensions[:-1], resumed))
+            return dict(suspensions=(*state.suspensions[:-1], resumed))
         case AccompanimentRenewed():
             renewal = Renewal(
                 event.reason, event.renewed_on, event.previous_planned_end_date, event.new_planned_end_date
             )
-            return replace(state, planned_end_date=event.new_planned_end_date, renewals=(*state.renewals, renewal))
+            return dict(planned_end_date=event.new_planned_end_date, renewals=(*state.renewals, renewal))
         case AccompanimentTransferred():
             transfer = Transfer(event.from_agency_id, event.to_agency_id, event.commune_code, event.transferred_on)
-            return replace(
-                state,
+            return dict(
                 agency_id=event.to_agency_id,
                 commune_code=event.commune_code,
                 referent_id=None,
@@ -165,10 +167,10 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
             )
         case RegisteredForWorkshop():
             participation = WorkshopParticipation(event.session_id, event.theme, event.session_date)
-            return replace(state, workshops={**state.workshops, event.session_id: participation})
+            return dict(workshops={**state.workshops, event.session_id: participation})
         case WorkshopAttendanceRecorded():
             participation = replace(state.workshops[event.session_id], attended=event.attended)
-            return replace(state, workshops={**state.workshops, event.session_id: participation})
+            return dict(workshops={**state.workshops, event.session_id: participation})
         case ExitProposed():
             proposal = ProposedExit(
                 event.hire_id,
@@ -177,7 +179,7 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
                 event.proposed_on,
                 rights_ended_on=event.rights_ended_on,
             )
-            return replace(state, proposed_exits=(*state.proposed_exits, proposal))
+            return dict(proposed_exits=(*state.proposed_exits, proposal))
         case ExitProposalWithdrawn():
             proposals = tuple(
                 replace(p, withdrawn_on=event.withdrawn_on, hire_ended_on=event.hire_ended_on)
@@ -185,11 +187,11 @@ def _apply(state: Accompaniment, event: AccompanimentEvent) -> Accompaniment:
                 else p
                 for p in state.proposed_exits
             )
-            return replace(state, proposed_exits=proposals)
+            return dict(proposed_exits=proposals)
         case CandidateProfileUpdated():
-            return replace(state, candidate_profile=event, commune_code=event.commune_code)
+            return dict(candidate_profile=event, commune_code=event.commune_code)
         case AccompanimentClosed():
-            return replace(state, closed_on=event.closed_on, exit_category=event.exit_category)
+            return dict(closed_on=event.closed_on, exit_category=event.exit_category)
     raise TypeError(f"unhandled event {type(event).__name__}")
 
 
@@ -210,7 +212,7 @@ def apply_accompaniment(state: Accompaniment | None, event: AccompanimentEvent) 
         )
     if state is None:
         raise TypeError(f"{type(event).__name__} before the accompaniment was opened")
-    return replace(_apply(state, event), version=state.version + 1)
+    return evolved(state, **_changes(state, event))
 
 
 # Streams `accompaniment-<id>`, keyed by the person so that their events stay in order on the topic.
