@@ -1,10 +1,12 @@
-"""`serve`: the HTTP API in several processes sharing one listening socket, the workers in a process of their own.
+"""`serve`: the HTTP API in several processes listening on one port, the workers in a process of their own.
 
-With `ALI_HTTP_WORKERS=N` (N > 1) a service binds its port once, then forks N processes that answer requests only
-(`run_workers` off) and one workers process that runs the outbox relay and the consumers (reporting: the
-projection), exactly once per replica as with one process (the relay keeps its lock fencing). The kernel hands each
-connection to one of the processes accepting on the socket, so the API uses every core, and no request waits
-behind a consumer's batch on its event loop.
+With `ALI_HTTP_WORKERS=N` (N > 1) a service checks that its port is free, then forks N processes that answer
+requests only (`run_workers` off) and one workers process that runs the outbox relay and the consumers (reporting:
+the projection), exactly once per replica as with one process (the relay keeps its lock fencing). Each API process
+listens on the port with a socket of its own (`SO_REUSEPORT`), and the kernel spreads new connections evenly over
+them: with one socket shared by all, the process that happened to be awake accepted a whole burst of connections
+(a client's four connections all went to one process, the other idle). So the API uses every core, and no request
+waits behind a consumer's batch on its event loop.
 
 The first process is the service as the platform knows it (its pid file, its signals) and only supervises: a
 process that ends is started again (after a pause growing with quick failures); on SIGTERM it stops every process
@@ -80,13 +82,14 @@ def serve(
     if settings.http_workers <= 1:
         uvicorn.run(build_app(), host=settings.http_host, port=port, **_options(settings))
         return
-    sock = _listening_socket(settings.http_host, port)
+    _check_free(settings.http_host, port)
     parent = os.getpid()
     board = WorkerBoard() if run_workers is not None and settings.run_workers else None
     worker_board.install(board)
 
     def api() -> None:
         settings.run_workers = False  # this process answers requests only
+        sock = _listening_socket(settings.http_host, port)
         uvicorn.Server(_config(build_app(), settings, port)).run(sockets=[sock])
 
     children = [_Child(f"api-{i + 1}", api) for i in range(settings.http_workers)]
@@ -174,13 +177,29 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def _socket(host: str, port: int, *, shared: bool) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail (OSError: address in use) when anything listens on the port, a service left running included."""
+    _socket(host, port, shared=False).close()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """This API process's own socket on the port, beside its siblings' (the kernel spreads connections over them)."""
+    sock = _socket(host, port, shared=True)
     sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 

@@ -4,8 +4,11 @@ process ends with the first one."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -120,6 +123,38 @@ def test_api_processes_answer_and_report_the_workers_process_which_runs_apart():
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == -signal.SIGTERM, "stopped by its signal, as a single process"
     _wait(lambda: not any(_alive(p) for p in others), 10, "a graceful stop stops every process")
+
+
+def test_connections_opened_together_are_spread_over_the_api_processes():
+    port = _free_port()
+    proc = _start(port, 2)
+    try:
+        # Sixteen connections opened at once, as a client's pool does at its start, then one request on each.
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(16)]
+        for c in connections:
+            c.connect()
+        pids = []
+        for c in connections:
+            c.request("GET", "/who")
+            pids.append(json.loads(c.getresponse().read())["pid"])
+            c.close()
+        assert len(set(pids)) == 2, f"every API process gets some of the connections: {pids}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == -signal.SIGTERM
+
+
+def test_a_port_already_in_use_stops_the_service_at_once():
+    port = _free_port()
+    taken = socket.socket()
+    taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # even a listener that shares its port
+    taken.bind(("127.0.0.1", port))
+    taken.listen()
+    try:
+        run = subprocess.run([sys.executable, "-c", APP, str(port), "2"], capture_output=True, text=True, timeout=30)
+        assert run.returncode != 0 and "Address already in use" in run.stderr, run.stderr[-2000:]
+    finally:
+        taken.close()
 
 
 def test_a_killed_workers_process_makes_the_replica_not_ready_until_started_again():
