@@ -125,7 +125,7 @@ class GroupCommits:
             async with group.turn:
                 token = _inside.set(group)
                 try:
-                    async with conn.transaction():  # a savepoint: this unit alone is rolled back on an error
+                    async with _savepoint(conn):  # this unit alone is rolled back on an error
                         unit = Unit(conn, self._now(conn))
                         if self.write is not None:
                             unit.append = partial(self._defer, group, unit)
@@ -225,6 +225,7 @@ class GroupCommits:
                 await self.write(group.connection, group.appends)
             await group.transaction.commit()
         except BaseException as e:
+            e = _lost(e) if isinstance(e, asyncpg.InterfaceError) else e
             group.committed.set_exception(e if isinstance(e, Exception) else asyncio.CancelledError())
             try:
                 await group.transaction.rollback()
@@ -242,3 +243,21 @@ class GroupCommits:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _lost(error: asyncpg.InterfaceError) -> Exception:
+    """The group's connection closed under it (PostgreSQL restarted, the session ended): said as the connection
+    error it is. asyncpg's pool detaches a connection the server closed, so that every later call on it says
+    "released back to the pool" (an `InterfaceError` taken for a programming error), whereas the group only ever
+    releases its connection once its last unit is done."""
+    lost = asyncpg.exceptions.ConnectionDoesNotExistError(f"la connexion du groupe a été fermée : {error}")
+    lost.__cause__ = error
+    return lost
+
+
+def _savepoint(conn: asyncpg.Connection):
+    """A savepoint of the group's transaction for one unit; a connection closed meanwhile is a connection error."""
+    try:
+        return conn.transaction()
+    except asyncpg.InterfaceError as e:
+        raise _lost(e) from e

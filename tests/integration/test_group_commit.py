@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
 import pytest
 
 from shared.adapters.group_commit import GroupCommits
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.errors import ConcurrencyError
 from shared.eventstore import StreamAppend, Tracing
+from shared.http.errors import database_unavailable
 
 pytestmark = pytest.mark.integration
 
@@ -196,3 +198,29 @@ async def test_a_unit_appending_twice_to_a_stream_writes_both_in_order(store):
         with pytest.raises(ConcurrencyError):
             await unit.append([_append("twice", 1, "c")])
     assert [e.stream_version for e in await store.load("twice")] == [1, 2]
+
+
+async def test_a_group_whose_connection_the_server_closed_fails_its_units_with_a_connection_error(pool, table):
+    """PostgreSQL ends the group's session (a restart): every unit of the group fails with a connection error (a 503
+    `unavailable` for a request), none with asyncpg's "released back to the pool" (a 500)."""
+    units = GroupCommits(pool, max_units=32, max_seconds=1)
+    first_in = asyncio.Event()
+
+    async def first() -> None:
+        async with units.transaction() as conn:
+            first_in.set()
+            await conn.execute(f"INSERT INTO {table} VALUES (1)")
+            backend = await conn.fetchval("SELECT pg_backend_pid()")
+            await pool.execute("SELECT pg_terminate_backend($1)", backend)
+            await conn.execute("SELECT 1")  # the session is gone
+
+    async def second() -> None:
+        await first_in.wait()  # joins the group while the first unit has its turn
+        async with units.transaction() as conn:
+            await conn.execute(f"INSERT INTO {table} VALUES (2)")
+
+    results = await asyncio.gather(first(), second(), return_exceptions=True)
+    for result in results:
+        assert isinstance(result, asyncpg.PostgresConnectionError | asyncpg.InterfaceError), result
+        assert database_unavailable(result), f"taken for a programming error: {result!r}"
+    assert await pool.fetchval(f"SELECT count(*) FROM {table}") == 0
