@@ -34,7 +34,6 @@ effect is doubled and none is lost.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import time
@@ -166,8 +165,6 @@ class EventConsumer:
         transaction_seconds: float = 0.1,
         pause_max_seconds: float = 60.0,
         batch_records: int = 500,
-        linger: float = 0.0,
-        full_poll: int = 0,
     ) -> None:
         if registry is None:
             from shared.contracts import REGISTRY
@@ -189,11 +186,6 @@ class EventConsumer:
         self.transaction_seconds = transaction_seconds
         self.pause_max_seconds = pause_max_seconds
         self.batch_records = batch_records
-        # After a poll of fewer than `full_poll` records, the seconds to wait before the next one (records arriving
-        # meanwhile are fetched and buffered by the client): one transaction and one offset commit per partition
-        # for what several polls would have taken.
-        self.linger = linger
-        self.full_poll = full_poll
         self._parsed: dict[int, Envelope | EnvelopeError] = {}  # the records of the transaction in progress
         self.applied = 0
         self.duplicates = 0
@@ -225,9 +217,6 @@ class EventConsumer:
                         break
                     async with self.batch_lock:
                         await self._consume(tp, records, stop)
-                if batches and self.linger > 0 and sum(map(len, batches.values())) < self.full_poll:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=self.linger)
         finally:
             await self.consumer.stop()
             for labels in self._upgrade_labels.values():

@@ -17,7 +17,7 @@ from shared.consumer import BatchedHandler, EventConsumer, Handler
 from shared.envelope import Envelope
 from shared.events import DomainEvent, EventRegistry
 from shared.eventstore import PostgresEventStore
-from shared.kafka import ensure_topics, make_consumer, make_producer
+from shared.kafka import ensure_topics, follower_options, make_consumer, make_producer
 from shared.migrations import AUDIT, EVENTSTORE, Migrations, upgrade
 from shared.outbox import OutboxRelay
 from shared.parking import ParkingLot
@@ -131,8 +131,6 @@ class ServiceRuntime:
             kill_after_records=self.settings.fault_consumer_kill_after_records,
             transaction_seconds=self.settings.consumer_transaction_seconds,
             pause_max_seconds=self.settings.consumer_pause_max_seconds,
-            linger=self.settings.consumer_linger_seconds,
-            full_poll=self.settings.consumer_batch_size,
         )
 
     async def start(self, *, relay: bool = True, consumers: bool = True) -> None:
@@ -165,7 +163,12 @@ class ServiceRuntime:
             # Another service's topic that does not exist yet fails this attempt (reported by /health/ready); the
             # supervisor tries again, so the consumer starts once the topic's owner has created it.
             await ensure_topics(self.settings, topics, timeout=CONSUMED_TOPICS_WAIT_SECONDS)
-            kafka = make_consumer(self.settings, self.settings.group(f"{self.context}.{spec.name}"), [])
+            kafka = make_consumer(
+                self.settings,
+                self.settings.group(f"{self.context}.{spec.name}"),
+                [],
+                **follower_options(self.settings),
+            )
             consumer = self.event_consumer(spec, kafka)
             self.running_consumers[spec.name] = consumer
             await kafka.start()

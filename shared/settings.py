@@ -104,9 +104,11 @@ class PlatformSettings(BaseSettings):
     # most this many (1: a transaction each); see shared/adapters/group_commit.py.
     group_commit_units: int = Field(32, ge=1, le=1000)
     consumer_batch_size: int = 200
-    # After a poll that was not full, a consumer waits this long before the next one: under a steady flow, one
-    # poll, one transaction and one offset commit then take what several would (nothing is added while idle).
-    consumer_linger_seconds: float = Field(0.05, ge=0, le=1)
+    # The services' consumers (and reporting's) ask the broker for at least this many bytes per fetch, or whatever
+    # is there after `consumer_fetch_wait_ms`: under load a fetch carries a batch, not the few records written since
+    # the previous one (fewer fetches, transactions and offset commits per event, at most this wait added when idle).
+    consumer_fetch_min_bytes: int = Field(64 * 1024, ge=1)
+    consumer_fetch_wait_ms: int = Field(50, ge=0, le=500)
     consumer_max_attempts: int = 5
     # A batch of consumed records is applied in transactions of at most this many seconds each (the append lock,
     # taken by the first record that appends, is held until the transaction ends).

@@ -24,7 +24,7 @@ from services.reporting.adapters.records import NewerSchemaVersion
 from services.reporting.adapters.store import FactStore, ProjectionSuperseded
 from services.reporting.service_layer.projector import Projector
 from services.reporting.settings import ReportingSettings
-from shared.kafka import make_consumer
+from shared.kafka import follower_options, make_consumer
 
 log = structlog.get_logger(__name__)
 
@@ -108,6 +108,7 @@ class ProjectionConsumer:
             max_poll_records=self.settings.reporting_batch_records,
             fetch_max_bytes=64 * 1024 * 1024,
             max_partition_fetch_bytes=4 * 1024 * 1024,
+            **follower_options(self.settings),
         )
         consumer.subscribe(source_topics(self.settings), listener=_Rebalance(self))
         self.consumer = consumer
@@ -133,8 +134,6 @@ class ProjectionConsumer:
                         continue
                     self.blocked = None
                     backoff = 0.2
-                if sum(map(len, batch.values())) < self.settings.reporting_batch_records:
-                    await _sleep(stop, self.settings.consumer_linger_seconds)  # the next batch takes more
                     self._stored.update({tp: records[-1].offset + 1 for tp, records in batch.items() if records})
                     await self._commit(consumer, batch)
         finally:
