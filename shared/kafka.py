@@ -94,12 +94,6 @@ def make_consumer(
     return AIOKafkaConsumer(*topics, **options)
 
 
-def follower_options(settings: PlatformSettings) -> dict[str, int]:
-    """Fetch options of a consumer following topics as they grow (the services' consumers, reporting's): each fetch
-    waits up to `consumer_fetch_wait_ms` for `consumer_fetch_min_bytes`, so that under load it returns a batch."""
-    return {"fetch_min_bytes": settings.consumer_fetch_min_bytes, "fetch_max_wait_ms": settings.consumer_fetch_wait_ms}
-
-
 def make_admin(settings: PlatformSettings, **overrides) -> AIOKafkaAdminClient:
     """Admin client (topics, groups) of the settings' principal; start() it, close() it."""
     options = dict(bootstrap_servers=settings.kafka_bootstrap_servers, **client_security(settings))

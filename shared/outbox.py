@@ -104,7 +104,6 @@ class OutboxRelay:
         name: str = "kafka",
         batch_size: int = 500,
         idle_wait: float = 0.5,
-        linger: float = 0.0,
         kill_after_batches: int = 0,
     ) -> None:
         self.store = store
@@ -113,10 +112,6 @@ class OutboxRelay:
         self.name = name
         self.batch_size = batch_size
         self.idle_wait = idle_wait
-        # After a batch smaller than `batch_size`, the seconds to wait before reading the next one: under a steady
-        # flow of commits, one Kafka transaction then carries what a few would (each transaction costs the broker
-        # its own round trips and a marker in every partition it wrote to).
-        self.linger = linger
         self.kill_after_batches = kill_after_batches
         self.batches_published = 0
         self.events_published = 0
@@ -254,8 +249,6 @@ class OutboxRelay:
                     continue
                 if not published:
                     await _wait_any(stop, lost, self._wakeup, timeout=self.idle_wait)
-                elif published < self.batch_size and self.linger > 0:
-                    await _wait_any(stop, lost, timeout=self.linger)
         finally:
             if self._producer is not None:
                 await self._producer.stop()

@@ -17,7 +17,7 @@ from shared.consumer import BatchedHandler, EventConsumer, Handler
 from shared.envelope import Envelope
 from shared.events import DomainEvent, EventRegistry
 from shared.eventstore import PostgresEventStore
-from shared.kafka import ensure_topics, follower_options, make_consumer, make_producer
+from shared.kafka import ensure_topics, make_consumer, make_producer
 from shared.migrations import AUDIT, EVENTSTORE, Migrations, upgrade
 from shared.outbox import OutboxRelay
 from shared.parking import ParkingLot
@@ -149,7 +149,6 @@ class ServiceRuntime:
                 self.topic,
                 batch_size=self.settings.relay_batch_size,
                 idle_wait=self.settings.relay_idle_wait_seconds,
-                linger=self.settings.relay_linger_seconds,
                 kill_after_batches=self.settings.fault_relay_kill_after_batches,
             )
             self.supervisor.start("outbox-relay", self.relay.run)
@@ -163,12 +162,7 @@ class ServiceRuntime:
             # Another service's topic that does not exist yet fails this attempt (reported by /health/ready); the
             # supervisor tries again, so the consumer starts once the topic's owner has created it.
             await ensure_topics(self.settings, topics, timeout=CONSUMED_TOPICS_WAIT_SECONDS)
-            kafka = make_consumer(
-                self.settings,
-                self.settings.group(f"{self.context}.{spec.name}"),
-                [],
-                **follower_options(self.settings),
-            )
+            kafka = make_consumer(self.settings, self.settings.group(f"{self.context}.{spec.name}"), [])
             consumer = self.event_consumer(spec, kafka)
             self.running_consumers[spec.name] = consumer
             await kafka.start()

@@ -93,9 +93,6 @@ class PlatformSettings(BaseSettings):
     run_workers: bool = True
     relay_batch_size: int = 500
     relay_idle_wait_seconds: float = 0.5
-    # The relay waits this long after publishing a partial batch, so that the events committed meanwhile go in one
-    # Kafka transaction (shared/outbox.py); it adds at most this to the time an event takes to reach its topic.
-    relay_linger_seconds: float = Field(0.02, ge=0, le=1)
     # `/health/ready` reports the relay when events have waited this long with no checkpoint move (stuck relay).
     relay_stalled_seconds: float = 60.0
     # Largest serialized event data an append accepts, in bytes (refused before it is stored: HTTP 413).
@@ -104,11 +101,6 @@ class PlatformSettings(BaseSettings):
     # most this many (1: a transaction each); see shared/adapters/group_commit.py.
     group_commit_units: int = Field(32, ge=1, le=1000)
     consumer_batch_size: int = 200
-    # The services' consumers (and reporting's) ask the broker for at least this many bytes per fetch, or whatever
-    # is there after `consumer_fetch_wait_ms`: under load a fetch carries a batch, not the few records written since
-    # the previous one (fewer fetches, transactions and offset commits per event, at most this wait added when idle).
-    consumer_fetch_min_bytes: int = Field(64 * 1024, ge=1)
-    consumer_fetch_wait_ms: int = Field(50, ge=0, le=500)
     consumer_max_attempts: int = 5
     # A batch of consumed records is applied in transactions of at most this many seconds each (the append lock,
     # taken by the first record that appends, is held until the transaction ends).

@@ -24,7 +24,7 @@ from services.reporting.adapters.records import NewerSchemaVersion
 from services.reporting.adapters.store import FactStore, ProjectionSuperseded
 from services.reporting.service_layer.projector import Projector
 from services.reporting.settings import ReportingSettings
-from shared.kafka import follower_options, make_consumer
+from shared.kafka import make_consumer
 
 log = structlog.get_logger(__name__)
 
@@ -108,7 +108,6 @@ class ProjectionConsumer:
             max_poll_records=self.settings.reporting_batch_records,
             fetch_max_bytes=64 * 1024 * 1024,
             max_partition_fetch_bytes=4 * 1024 * 1024,
-            **follower_options(self.settings),
         )
         consumer.subscribe(source_topics(self.settings), listener=_Rebalance(self))
         self.consumer = consumer
