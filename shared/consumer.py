@@ -401,6 +401,10 @@ class EventConsumer:
         r = chunk.result
         began = time.monotonic()
         self._parsed = {}
+        if ignored := self._ignored_run(records, start):
+            # Events this consumer does not react to: done without a connection or a transaction.
+            r.done = r.ignored = ignored
+            return chunk
         async with self.pool.acquire() as conn, conn.transaction():
             index = start
             while index < len(records):
@@ -428,6 +432,16 @@ class EventConsumer:
                 if interrupt() or time.monotonic() - began > self.transaction_seconds:
                     break
         return chunk
+
+    def _ignored_run(self, records: list[ConsumerRecord], start: int) -> int:
+        """How many records from `start` are readable events of a type this consumer has no handler for."""
+        count = 0
+        for record in records[start:]:
+            envelope = self._parse(record)
+            if isinstance(envelope, EnvelopeError) or envelope.type in self.handlers:
+                break
+            count += 1
+        return count
 
     def _run_limit(self, r: BatchResult) -> int:
         """The most records a batched handler may take now: `batch_records`, and no further than the record after

@@ -284,7 +284,13 @@ async def _import(dept: Department, api: Api, progress: Progress) -> None:
 async def _await_accompaniments(dept: Department, api: Api, progress: Progress) -> None:
     by_beneficiary = {b: i for i, b in dept.beneficiaries.items()}
     task = progress.add_task("accompaniments opened", total=len(by_beneficiary))
+    found: dict[int, str] = {}
     for _ in range(600):
+        # Fewer accompaniments than people: not all opened yet, and no need to read every page to know it.
+        probe = {"limit": 1, "offset": len(by_beneficiary) - 1}
+        if by_beneficiary and not await api.call("accompaniment", "GET", "/accompaniments", params=probe):
+            await asyncio.sleep(1)
+            continue
         offset, found = 0, {}
         while True:
             page = await api.call("accompaniment", "GET", "/accompaniments", params={"limit": 1000, "offset": offset})

@@ -121,7 +121,8 @@ class ReportingRuntime:
         await self.worker.run(stop)
 
     async def _follow_store(self, stop: asyncio.Event) -> None:
-        """Catch up with other workers' batches: on each notification, and at least every second."""
+        """Catch up with other workers' batches: on a notification (at most every `reporting_sync_seconds`), and at
+        least every second."""
         changed = asyncio.Event()
 
         def notified(*_args) -> None:
@@ -135,6 +136,8 @@ class ReportingRuntime:
                     await asyncio.wait_for(changed.wait(), timeout=1.0)
                 changed.clear()
                 await self.mirror.sync(conn)
+                with contextlib.suppress(TimeoutError):  # the batches committed meanwhile are read together
+                    await asyncio.wait_for(stop.wait(), timeout=self.settings.reporting_sync_seconds)
         finally:
             with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 await conn.remove_listener(self.store.channel, notified)

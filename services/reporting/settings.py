@@ -34,6 +34,9 @@ class ReportingSettings(PlatformSettings):
     # Figures are computed again at most this often while the facts change (they are served from the last
     # computation in between), in seconds.
     reporting_refresh_seconds: float = 0.25
+    # Each API process reads the facts changed by the workers' batches at most this often, in seconds: under load
+    # one read takes the changes of several batches (a query per fact table each time) instead of one per batch.
+    reporting_sync_seconds: float = Field(0.2, ge=0, le=5)
     # Fault injection for restart tests only: loading the facts at start takes this much longer.
     fault_reporting_recovery_delay_seconds: float = 0.0
     # Department setting: the exit groups counted by the headline "positive-exit rate".

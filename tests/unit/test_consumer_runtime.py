@@ -220,6 +220,27 @@ async def test_records_that_succeed_share_one_transaction_without_a_savepoint_ea
     assert len(pool.processed) == 20
 
 
+async def test_events_the_consumer_does_not_react_to_take_no_transaction():
+    applied = []
+
+    async def handler(envelope, conn):
+        applied.append(envelope.id)
+
+    consumer, producer, pool = _consumer(handler)
+    consumer.transaction_seconds = 60
+    others = [_record("ali.test.SomethingElse") for _ in range(3)]
+    result = await consumer.apply(others)
+    assert (result.done, result.ignored, result.applied) == (3, 3, 0)
+    assert not pool.transactions and not pool.processed, "nothing to record: no connection, no transaction"
+
+    mixed = [*others[:2], _record(), others[2], Record(b"garbage", [("ce_specversion", b"1.0")]), _record()]
+    for offset, record in enumerate(mixed):
+        record.offset = offset
+    result = await consumer.apply(mixed)
+    assert (result.done, result.ignored, result.applied, result.dead_lettered) == (6, 3, 2, 1)
+    assert len(applied) == 2 and len(producer.sent) == 1, "the malformed record still goes to the dead letters"
+
+
 async def test_a_failure_rolls_the_run_back_and_applies_it_again_with_a_savepoint_per_record():
     effects = []
 
