@@ -265,7 +265,37 @@ cmd_kill() {
   [[ " ${SERVICES[*]} " == *" $name "* && $r =~ ^[0-9]+$ ]] || die "usage: platform.sh kill SERVICE REPLICA [SIGNAL]"
   pid=$(pid_of "$name" "$r") || die "$(replica_name "$name" "$r") is not running"
   log "SIG${sig#SIG} to $(replica_name "$name" "$r") (pid $pid)"
+  local family
+  family=("$pid" $(descendants "$pid"))
   kill "-${sig#SIG}" "$pid"
+  # kill(2) returns before the process has died: under load it may still hold its connections (and take requests
+  # on them) for a while. After SIGKILL, return only once it and the processes that die with it are gone.
+  if [[ ${sig#SIG} == KILL ]]; then
+    local deadline=$((SECONDS + 30)) p
+    for p in "${family[@]}"; do
+      while alive "$p"; do
+        (( SECONDS < deadline )) || die "pid $p still alive 30 s after SIGKILL"
+        sleep 0.01
+      done
+    done
+    log "$(replica_name "$name" "$r") is dead"
+  fi
+}
+
+# Every process started by $1, its children's children included.
+descendants() {
+  local child
+  for child in $(pgrep -P "$1"); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+
+# A process still running: gone from /proc or a zombie means dead (a zombie's files and sockets are closed).
+alive() {
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [[ -n $state && $state != Z && $state != X ]]
 }
 
 cmd_start_replica() {
