@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.errors import EnvelopeError, NewerSchemaVersion, UnknownEventType
@@ -76,6 +77,19 @@ class EventRegistry:
             return fn
 
         return decorate
+
+    def decode_json(
+        self, event_type: str, schema_version: int, data: str | bytes, origin: Origin | None = None
+    ) -> DomainEvent:
+        """`decode` of a payload still in its JSON text (as stored): the current version is validated straight
+        from the text, an older one is parsed and upcast first."""
+        cls = self._current.get(event_type)
+        if cls is None or schema_version != cls.schema_version:
+            return self.decode(event_type, schema_version, orjson.loads(data), origin)
+        try:
+            return cls.model_validate_json(data)
+        except ValidationError as e:
+            raise EnvelopeError(f"invalid {event_type} v{schema_version} payload: {e}") from e
 
     def merged(self, other: EventRegistry) -> EventRegistry:
         """A registry knowing the events of both."""

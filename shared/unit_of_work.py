@@ -79,8 +79,11 @@ class UnitOfWork:
 
     async def load(self, aggregate: Aggregate[S], aggregate_id: object) -> S | None:
         """The state folded from the aggregate's stream, or None when it has no event."""
-        envelopes = await self.events.load(aggregate.stream_id(aggregate_id), conn=self.connection)
-        return aggregate.fold(self.decode(e) for e in envelopes)
+        stored = await self.events.load_stored(aggregate.stream_id(aggregate_id), conn=self.connection)
+        decode = self.registry.decode_json
+        return aggregate.fold(
+            decode(e.type, e.schema_version, e.data, Origin(e.stream_id, e.stream_version)) for e in stored
+        )
 
     async def history(self, aggregate: Aggregate[Any], aggregate_id: object) -> list[Envelope]:
         """Every recorded event of the aggregate, oldest first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import pytest
@@ -54,6 +55,12 @@ async def test_load_returns_the_stream_in_order_with_its_metadata(store):
     loaded = await store.load("s-2")
     assert loaded == appended
     assert all(e.correlation_id == tracing.correlation_id and e.partition_key == "pk" for e in loaded)
+    # What a fold reads: the same events, their data as the stored JSON text.
+    stored = await store.load_stored("s-2")
+    assert [(s.stream_id, s.stream_version, s.type, s.schema_version) for s in stored] == [
+        (e.stream_id, e.stream_version, e.type, e.schema_version) for e in appended
+    ]
+    assert [json.loads(s.data) for s in stored] == [e.data for e in appended]
 
 
 async def test_a_late_committing_transaction_is_never_skipped_by_readers(store, pool):

@@ -257,6 +257,27 @@ async def test_intake_s_erasure_makes_the_follow_up_s_text_unreadable_and_refuse
     assert await _handle(deps, state.id, c.IdentifyBarrier(category="mobility"))  # codes only: still recorded
 
 
+async def test_a_command_s_answer_shows_the_texts_recorded_before_it_and_its_own_and_an_erasure(deps):
+    state, enrolment = await _enrol(deps)
+    first = c.SetObjective(label="job in logistics")
+    await _handle(deps, state.id, first)
+    second = c.SetObjective(label="CACES 1")
+    shown = await handlers.handle_shown(state.id, second, user=CASEWORKER, deps=deps, ctx=Context(today=TODAY))
+    labels = {o.id: shown.view.text(o.label_ref) for o in shown.state.objectives.values()}
+    assert labels == {first.objective_id: "job in logistics", second.objective_id: "CACES 1"}
+    assert shown.view.shown and not shown.view.erased
+    appointment = c.ScheduleAppointment(appointment_date=TODAY)
+    shown = await handlers.handle_shown(state.id, appointment, user=CASEWORKER, deps=deps, ctx=Context(today=TODAY))
+    assert shown.view.text(text_ref(first.objective_id, "label")) == "job in logistics"
+    erased = BeneficiaryPersonalDataErased(beneficiary_id=state.beneficiary_id, erased_on=TODAY)
+    await reactions.on_personal_data_erased(_envelope(erased, enrolment.stream_id, 2), None, deps=deps)
+    shown = await handlers.handle_shown(
+        state.id, c.ScheduleAppointment(appointment_date=TODAY), user=CASEWORKER, deps=deps, ctx=Context(today=TODAY)
+    )
+    assert shown.view.erased and not shown.view.shown
+    assert shown.view.text(text_ref(first.objective_id, "label")) is None
+
+
 def test_a_return_opens_an_accompaniment_that_says_so_and_names_the_earlier_one():
     from datetime import date as _date
     from uuid import uuid4

@@ -39,6 +39,20 @@ def test_current_version_decodes_without_upcasting():
     assert _registry().decode("ali.test.ThingHappened", 3, {"name": "y", "count": 2}).count == 2
 
 
+def test_a_payload_in_its_json_text_decodes_as_its_parsed_dict_does():
+    registry = _registry()
+    assert registry.decode_json("ali.test.ThingHappened", 3, '{"count": 2, "name": "y"}') == ThingHappened(
+        name="y", count=2
+    )
+    assert registry.decode_json("ali.test.ThingHappened", 1, '{"label": "x"}') == ThingHappened(name="x", count=0)
+    with pytest.raises(EnvelopeError):
+        registry.decode_json("ali.test.ThingHappened", 3, '{"name": "y", "count": "many"}')
+    with pytest.raises(UnknownEventType):
+        registry.decode_json("ali.test.ThingHappened", 4, "{}")
+    with pytest.raises(UnknownEventType):
+        registry.decode_json("ali.test.Nothing", 1, "{}")
+
+
 def test_unknown_type_and_future_version_are_refused():
     with pytest.raises(UnknownEventType):
         _registry().decode("ali.test.Nothing", 1, {})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +25,7 @@ from shared.auth import Principal
 from shared.contracts.accompaniment import AccompanimentEvent
 from shared.errors import ConcurrencyError
 from shared.eventstore import Tracing
-from shared.private_text import Owner
+from shared.private_text import Owner, Revealed, TextState, TextView
 from shared.unit_of_work import UnitOfWork
 
 Decider = Callable[[Accompaniment | None, Any, Context], list[AccompanimentEvent]]
@@ -68,10 +68,25 @@ async def load(uow: UnitOfWork, deps: Dependencies, accompaniment_id: UUID) -> A
 CONFLICT_ATTEMPTS = 3
 
 
+@dataclass(frozen=True)
+class Handled:
+    """A command's outcome: the accompaniment as saved, and the person's texts as its answer shows them."""
+
+    state: Accompaniment
+    view: TextView
+
+
 async def handle(
     accompaniment_id: UUID, cmd: c.Command, *, user: Principal, deps: Dependencies, ctx: Context
 ) -> Accompaniment:
-    """Apply one command to an accompaniment of the caller's agency.
+    """Apply one command to an accompaniment of the caller's agency; the accompaniment as saved."""
+    return (await handle_shown(accompaniment_id, cmd, user=user, deps=deps, ctx=ctx)).state
+
+
+async def handle_shown(
+    accompaniment_id: UUID, cmd: c.Command, *, user: Principal, deps: Dependencies, ctx: Context
+) -> Handled:
+    """Apply one command to an accompaniment of the caller's agency; the accompaniment and its texts as saved.
 
     The stream is read and the decision taken before the unit of work that writes: the process's units of work
     share commits and run one after another on their shared connection, so only the writes wait their turn there
@@ -90,13 +105,33 @@ async def handle(
 
 async def _handle_once(
     accompaniment_id: UUID, cmd: c.Command, *, user: Principal, deps: Dependencies, ctx: Context
-) -> Accompaniment:
+) -> Handled:
     decide = DECIDERS[type(cmd)]
     async with deps.store.connection() as conn:
         state = existing(await load(deps.store.join(conn, Tracing.new()), deps, accompaniment_id))
-    user.scope(state.agency_id)
+        user.scope(state.agency_id)
+        # The person's texts as they were, read on the same connection: with the command's own, they make the
+        # answer's (no second connection and query after the commit).
+        owner = Owner.person(state.beneficiary_id)
+        before = await deps.texts.view(conn, owner, state.text_refs())
     events = decide(state, cmd, ctx)
+    texts = cmd.texts()
     async with deps.store.transaction() as uow:
         # Free text stays here, encrypted with the person's key; the events carry its reference only.
-        await deps.texts.seal(uow.connection, Owner.person(state.beneficiary_id), cmd.texts())
-        return await uow.save(ACCOMPANIMENT, state, events)
+        # Sealing fails with `PersonalDataErased` once the person was erased (checked under a lock).
+        await deps.texts.seal(uow.connection, owner, texts)
+        saved = await uow.save(ACCOMPANIMENT, state, events)
+    return Handled(saved, await _answered(deps, owner, saved, before, texts))
+
+
+async def _answered(
+    deps: Dependencies, owner: Owner, saved: Accompaniment, before: TextView, texts: dict[UUID, str]
+) -> TextView:
+    """The texts of the saved state: those read before the command, with the ones it sealed. A reference known to
+    neither (none of today's commands makes one) is read again after the commit."""
+    known = {**before.texts, **{ref: Revealed(TextState.AVAILABLE, text) for ref, text in texts.items()}}
+    refs = saved.text_refs()
+    if all(ref in known for ref in refs):
+        return TextView(erased=before.erased, texts={ref: known[ref] for ref in refs})
+    async with deps.store.connection() as conn:
+        return await deps.texts.view(conn, owner, refs)
