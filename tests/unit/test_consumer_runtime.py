@@ -110,6 +110,8 @@ def _consumer(handler, max_attempts: int = 3) -> tuple[EventConsumer, FakeProduc
         handlers={"ali.test.Happened": handler},
         max_attempts=max_attempts,
         retry_wait=wait_none(),
+        # No batch cut by the time budget (0.1 s by default) on a busy machine: the tests count what one call does.
+        transaction_seconds=60,
     )
     return consumer, producer, pool
 
@@ -213,7 +215,6 @@ async def test_records_that_succeed_share_one_transaction_without_a_savepoint_ea
         applied.append(envelope.id)
 
     consumer, producer, pool = _consumer(handler)
-    consumer.transaction_seconds = 60
     result = await consumer.apply(_records(20))
     assert (result.done, result.applied) == (20, 20) and len(applied) == 20
     assert len(pool.transactions) == 1, "one transaction, no savepoint per record"
@@ -227,7 +228,6 @@ async def test_events_the_consumer_does_not_react_to_take_no_transaction():
         applied.append(envelope.id)
 
     consumer, producer, pool = _consumer(handler)
-    consumer.transaction_seconds = 60
     others = [_record("ali.test.SomethingElse") for _ in range(3)]
     result = await consumer.apply(others)
     assert (result.done, result.ignored, result.applied) == (3, 3, 0)
@@ -250,7 +250,6 @@ async def test_a_failure_rolls_the_run_back_and_applies_it_again_with_a_savepoin
             raise RuleViolation("not now")
 
     consumer, producer, pool = _consumer(handler)
-    consumer.transaction_seconds = 60
     records = _records(6)
     failing = Envelope.from_kafka(records[3].value, records[3].headers).id
     result = await consumer.apply(records)
@@ -348,7 +347,6 @@ def _batched(one_calls: list, many_calls: list, refuse=lambda envelopes: None) -
 async def test_a_run_of_events_of_a_batched_handler_is_applied_by_one_call_and_a_redelivery_by_none():
     one_calls, many_calls = [], []
     consumer, producer, pool = _consumer(_batched(one_calls, many_calls))
-    consumer.transaction_seconds = 60
     records = _records(30)
     result = await consumer.apply(records)
     assert (result.done, result.applied) == (30, 30) and not one_calls
@@ -371,7 +369,6 @@ async def test_a_batch_that_fails_is_applied_one_by_one_and_only_its_poison_is_d
             raise RuleViolation("already followed")
 
     consumer, producer, pool = _consumer(_batched(one_calls, many_calls, refuse))
-    consumer.transaction_seconds = 60
     result = await consumer.apply(records)
     assert (result.done, result.applied, result.dead_lettered) == (8, 7, 1)
     assert not many_calls and len(one_calls) == 7 and poison not in one_calls
@@ -383,7 +380,6 @@ async def test_a_batch_that_fails_is_applied_one_by_one_and_only_its_poison_is_d
 async def test_a_batch_stops_at_a_record_it_cannot_take_and_goes_on_after_it():
     one_calls, many_calls = [], []
     consumer, producer, _ = _consumer(_batched(one_calls, many_calls))
-    consumer.transaction_seconds = 60
     records = _records(3) + [Record(b"not json", [])] + _records(3)
     result = await consumer.apply(records)
     assert (result.done, result.applied, result.dead_lettered) == (7, 6, 1)
