@@ -305,8 +305,9 @@ async def _await_accompaniments(dept: Department, api: Api, progress: Progress) 
             dept.accompaniments = found
             return
         await asyncio.sleep(1)
+    opened = f"only {len(found)}" if found else "fewer"
     raise SimulationError(
-        f"only {len(found)} of {len(by_beneficiary)} accompaniments opened: is accompaniment consuming?"
+        f"{opened} of {len(by_beneficiary)} accompaniments opened after 600 s: is accompaniment consuming?"
     )
 
 
