@@ -104,6 +104,7 @@ class OutboxRelay:
         name: str = "kafka",
         batch_size: int = 500,
         idle_wait: float = 0.5,
+        linger: float = 0.0,
         kill_after_batches: int = 0,
     ) -> None:
         self.store = store
@@ -112,6 +113,7 @@ class OutboxRelay:
         self.name = name
         self.batch_size = batch_size
         self.idle_wait = idle_wait
+        self.linger = linger
         self.kill_after_batches = kill_after_batches
         self.batches_published = 0
         self.events_published = 0
@@ -249,6 +251,9 @@ class OutboxRelay:
                     continue
                 if not published:
                     await _wait_any(stop, lost, self._wakeup, timeout=self.idle_wait)
+                elif published < self.batch_size and self.linger:
+                    # Caught up: let the next commits gather, so that they go out in one Kafka transaction.
+                    await _wait_any(stop, lost, timeout=self.linger)
         finally:
             if self._producer is not None:
                 await self._producer.stop()

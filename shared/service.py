@@ -149,6 +149,7 @@ class ServiceRuntime:
                 self.topic,
                 batch_size=self.settings.relay_batch_size,
                 idle_wait=self.settings.relay_idle_wait_seconds,
+                linger=self.settings.relay_linger_seconds,
                 kill_after_batches=self.settings.fault_relay_kill_after_batches,
             )
             self.supervisor.start("outbox-relay", self.relay.run)

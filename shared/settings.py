@@ -82,8 +82,12 @@ class PlatformSettings(BaseSettings):
     http_max_body_bytes: int = Field(1024 * 1024, ge=1024)
     # Seconds an idle client connection is kept open (above the clients' own idle time-outs).
     http_keep_alive_seconds: int = Field(30, ge=1, le=600)
-    # Processes answering the API on the service's port (the first one also runs the relay and the consumers).
+    # Processes answering the API on the service's port; with more than one, the relay and the consumers run in a
+    # workers process beside them (shared/http/processes.py).
     http_workers: int = Field(1, ge=1, le=16)
+    # Scheduling priority (nice) of that workers process: when the CPU is short, requests run first and the relay and
+    # consumers catch up once it is free again (0: the same priority as the API processes).
+    workers_nice: int = Field(10, ge=0, le=19)
     # Requests one process runs at once; above, a new one is answered 503 with Retry-After (0: no cap).
     http_max_concurrent_requests: int = Field(64, ge=0)
     http_retry_after_seconds: int = Field(1, ge=1)
@@ -93,6 +97,9 @@ class PlatformSettings(BaseSettings):
     run_workers: bool = True
     relay_batch_size: int = 500
     relay_idle_wait_seconds: float = 0.5
+    # After a batch smaller than `relay_batch_size`, the relay waits this long before reading the next one, so that
+    # the events committed meanwhile go to Kafka in one transaction rather than one transaction per commit.
+    relay_linger_seconds: float = Field(0.05, ge=0, le=1)
     # `/health/ready` reports the relay when events have waited this long with no checkpoint move (stuck relay).
     relay_stalled_seconds: float = 60.0
     # Largest serialized event data an append accepts, in bytes (refused before it is stored: HTTP 413).

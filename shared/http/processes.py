@@ -94,7 +94,7 @@ def serve(
 
     children = [_Child(f"api-{i + 1}", api) for i in range(settings.http_workers)]
     if board is not None:
-        children.append(_Child("workers", lambda: run_workers(board)))
+        children.append(_Child("workers", lambda: _run_workers_process(run_workers, board, settings.workers_nice)))
     received: list[int] = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda number, _frame: received.append(number))
@@ -114,6 +114,12 @@ def serve(
     for sig in received[:1]:
         signal.signal(sig, signal.SIG_DFL)
         signal.raise_signal(sig)
+
+
+def _run_workers_process(run_workers: RunWorkers, board: WorkerBoard, nice: int) -> None:
+    if nice:
+        os.nice(nice)  # below the API processes: their requests first when the CPU is short
+    run_workers(board)
 
 
 def _start(child: _Child, parent: int, board: WorkerBoard | None) -> None:

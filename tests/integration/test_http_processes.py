@@ -15,6 +15,7 @@ import time
 
 import httpx
 
+from shared.settings import PlatformSettings
 from tests.platform_fixture import _free_port
 
 APP = """
@@ -36,7 +37,8 @@ class Workers:
         pass
 
     async def readiness(self):
-        return {"postgres": {"ok": True, "seen_by": "workers"}, "outbox-relay": {"ok": True, "pid": os.getpid()}}
+        relay = {"ok": True, "pid": os.getpid(), "nice": os.nice(0)}
+        return {"postgres": {"ok": True, "seen_by": "workers"}, "outbox-relay": relay}
 
 
 def build_app():
@@ -48,7 +50,7 @@ def build_app():
 
     @app.get("/who")
     async def who():
-        return {"pid": os.getpid(), "workers": workers}
+        return {"pid": os.getpid(), "workers": workers, "nice": os.nice(0)}
 
     @app.get("/ready")
     async def ready():
@@ -113,10 +115,12 @@ def test_api_processes_answer_and_report_the_workers_process_which_runs_apart():
         by_pid = {a["pid"]: a["workers"] for a in answers}
         assert len(by_pid) == 2 and proc.pid not in by_pid, f"two API processes answer, not the first: {by_pid}"
         assert set(by_pid.values()) == {False}, "the API processes run no worker"
+        assert {a["nice"] for a in answers} == {os.nice(0)}, "the API processes keep the service's priority"
         checks = _wait(lambda: _workers_ready(port), 30, "the workers process to report")
         workers_pid = checks["workers-process"]["pid"]
         assert workers_pid not in by_pid and workers_pid != proc.pid
-        assert checks["outbox-relay"] == {"ok": True, "pid": workers_pid}, "the workers process's own checks"
+        lower = min(os.nice(0) + PlatformSettings().workers_nice, 19)
+        assert checks["outbox-relay"] == {"ok": True, "pid": workers_pid, "nice": lower}, "its own checks, run niced"
         assert checks["postgres"] == {"ok": True, "seen_by": "workers"}, "a check both make is ok in both"
         others = [*by_pid, workers_pid]
     finally:

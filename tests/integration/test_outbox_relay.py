@@ -89,3 +89,32 @@ async def test_two_relays_of_one_store_publish_each_event_once(store, settings):
         assert sorted(r.standby for r in relays) == [False, True]
     ids = await envelope_ids(settings, topic)
     assert len(ids) == len(set(ids)) == 500
+
+
+async def test_commits_made_while_the_relay_lingers_go_to_kafka_in_one_transaction(store, settings):
+    topic = settings.topic("linger.events")
+    await ensure_topics(settings, [topic])
+    relay = OutboxRelay(store, settings, topic, batch_size=500, idle_wait=0.05, linger=3.0)
+    stop = asyncio.Event()
+    relaying = asyncio.create_task(relay.run(stop))
+    try:
+        await store.append("linger-0", 0, [employer_registered(0)], partition_key="linger-0", tracing=Tracing.new())
+
+        async def first_published():
+            return relay.events_published == 1
+
+        await wait_until(first_published, timeout=30, interval=0.01, message="the first event published")
+        for i in range(1, 11):  # ten commits, each of its own, while the relay lingers after its small batch
+            await store.append(
+                f"linger-{i}", 0, [employer_registered(i)], partition_key=f"linger-{i}", tracing=Tracing.new()
+            )
+
+        async def all_published():
+            return relay.events_published >= 11
+
+        await wait_until(all_published, timeout=30, message="the ten commits published")
+        assert relay.batches_published == 2, "the ten commits went out together, in one Kafka transaction"
+    finally:
+        stop.set()
+        await relaying
+    assert len(await envelope_ids(settings, topic)) == 11
