@@ -7,7 +7,6 @@ so the ACLs and schema ownership in force are those of production; a run's topic
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 import uuid
 from dataclasses import dataclass
@@ -17,15 +16,9 @@ import httpx
 
 from shared.auth import Role, generate_keys, mint_token
 from shared.settings import PlatformSettings
-from tests.support import RUN_IDS, ServiceProcess, service_env, wait_http_ready, wait_until
+from tests.support import RUN_IDS, ServiceProcess, free_port, service_env, wait_http_ready, wait_until
 
 SERVICES = ("intake", "accompaniment", "placement", "reporting")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -114,7 +107,7 @@ async def start_platform(infra, key_dir: Path, services: tuple[str, ...] = SERVI
     run_id = f"e{uuid.uuid4().hex[:10]}"
     RUN_IDS.add(run_id)
     private, public = generate_keys(key_dir)
-    ports = {name: _free_port() for name in services}
+    ports = {name: free_port() for name in services}
     env = service_env(
         infra, run_id, auth_public_key_file=public, **{f"{n}_http_port": p for n, p in ports.items()}, **settings
     )

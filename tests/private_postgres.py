@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 from pathlib import Path
+
+from tests.support import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -18,12 +19,6 @@ def _pg_bin() -> Path:
     return found[-1].parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PrivatePostgres:
     """initdb, start, restart (fast shutdown) and remove a throw-away cluster on a free port."""
 
@@ -33,7 +28,7 @@ class PrivatePostgres:
         self.root = REPO / ".data" / "test-postgres" / name
         self.data = self.root / "data"
         self.log = self.root / "postgres.log"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql://ali@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *args: str) -> None:

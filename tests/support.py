@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -95,6 +96,27 @@ class ServiceProcess:
     def log_tail(self, lines: int = 40) -> str:
         """End of the process log, for assertion messages."""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+_PORTS_GIVEN: set[int] = set()
+
+
+def free_port() -> int:
+    """A loopback port free now and not handed out before in this test session: two services started by tests never
+    get the same one (a port picked, its socket closed, can come back from the kernel at the next pick)."""
+    held: list[socket.socket] = []
+    try:
+        while True:
+            s = socket.socket()
+            held.append(s)  # kept bound until a new port comes, so the kernel cannot give this one again
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            if port not in _PORTS_GIVEN:
+                _PORTS_GIVEN.add(port)
+                return port
+    finally:
+        for s in held:
+            s.close()
 
 
 async def wait_until(predicate, timeout: float, interval: float = 0.3, message: str = "condition"):

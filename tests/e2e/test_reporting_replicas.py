@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from tests.support import REPO, ServiceProcess, wait_http_ready, wait_until
+from tests.support import REPO, ServiceProcess, free_port, wait_http_ready, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -21,18 +20,12 @@ SIZE = 40
 SEED = 5
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Replica:
     """A second reporting process on the platform's schema, topics and consumer group."""
 
     def __init__(self, platform, **settings: object) -> None:
         self.platform = platform
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(platform.env, ALI_REPORTING_HTTP_PORT=str(self.port))
         env.update({f"ALI_{k.upper()}": str(v) for k, v in settings.items()})

@@ -16,7 +16,7 @@ import time
 import httpx
 
 from shared.settings import PlatformSettings
-from tests.platform_fixture import _free_port
+from tests.support import free_port
 
 APP = """
 import os, sys
@@ -108,7 +108,7 @@ def _workers_ready(port: int) -> dict | None:
 
 
 def test_api_processes_answer_and_report_the_workers_process_which_runs_apart():
-    port = _free_port()
+    port = free_port()
     proc = _start(port, 2)
     try:
         answers = _answers(port, 60)
@@ -130,7 +130,7 @@ def test_api_processes_answer_and_report_the_workers_process_which_runs_apart():
 
 
 def test_connections_opened_together_are_spread_over_the_api_processes():
-    port = _free_port()
+    port = free_port()
     proc = _start(port, 2)
     try:
         # Sixteen connections opened at once, as a client's pool does at its start, then one request on each.
@@ -149,7 +149,7 @@ def test_connections_opened_together_are_spread_over_the_api_processes():
 
 
 def test_a_port_already_in_use_stops_the_service_at_once():
-    port = _free_port()
+    port = free_port()
     taken = socket.socket()
     taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # even a listener that shares its port
     taken.bind(("127.0.0.1", port))
@@ -162,7 +162,7 @@ def test_a_port_already_in_use_stops_the_service_at_once():
 
 
 def test_a_killed_workers_process_makes_the_replica_not_ready_until_started_again():
-    port = _free_port()
+    port = free_port()
     proc = _start(port, 2)
     try:
         checks = _wait(lambda: _workers_ready(port), 30, "the workers process to report")
@@ -189,7 +189,7 @@ def test_a_killed_workers_process_makes_the_replica_not_ready_until_started_agai
 
 
 def test_every_other_process_dies_with_a_killed_first_one():
-    port = _free_port()
+    port = free_port()
     proc = _start(port, 3)
     try:
         others = {a["pid"] for a in _answers(port, 60)} - {proc.pid}

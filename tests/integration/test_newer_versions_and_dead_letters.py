@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import uuid
@@ -16,7 +15,7 @@ from shared.envelope import Envelope
 from shared.kafka import ensure_topics
 from shared.settings import PlatformSettings
 from tests.fixtures.thing_service import topic
-from tests.support import REPO, ServiceProcess, publish, read_topic, service_env, wait_until
+from tests.support import REPO, ServiceProcess, free_port, publish, read_topic, service_env, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -40,12 +39,6 @@ def _thing(n: int, version: int, key: str) -> Envelope:
 
 async def _send(settings: PlatformSettings, envelopes: list[Envelope]) -> None:
     await publish(settings, topic(settings), envelopes)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _things(pool: asyncpg.Pool, schema: str) -> dict[int, tuple[int, int]]:
@@ -72,7 +65,7 @@ async def test_a_newer_event_pauses_its_partition_until_the_upgraded_consumer_ha
     # Another key's event (on another partition, most likely) is not held up.
     same = "person-a"
     await _send(settings, [_thing(1, 1, same), _thing(2, 2, same), _thing(3, 1, same), _thing(4, 1, "person-b")])
-    port = _free_port()
+    port = free_port()
     old = _consumer(infra, run_id, schema, f"{run_id}-v1", knows="1", metrics_port=str(port))
     try:
 

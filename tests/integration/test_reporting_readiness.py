@@ -4,8 +4,6 @@ that cannot reach Kafka (the facts are in PostgreSQL)."""
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 import pytest
 
@@ -13,16 +11,10 @@ from shared.auth import Role, generate_keys, mint_token
 from shared.kafka import ensure_topics
 from shared.settings import PlatformSettings
 from tests.builders import as_recorded
-from tests.support import ServiceProcess, publish, service_env, wait_until
+from tests.support import ServiceProcess, free_port, publish, service_env, wait_until
 from tests.unit.test_reporting_indicators import STREAMS, YEAR, interleave
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _publish(settings: PlatformSettings) -> int:
@@ -40,7 +32,7 @@ class Reporting:
     """A reporting process of this test."""
 
     def __init__(self, infra, run_id: str, public_key, tag: str, kafka: str | None = None, **settings: object) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = service_env(infra, run_id, auth_public_key_file=public_key, reporting_http_port=self.port, **settings)
         if kafka is not None:
@@ -89,7 +81,7 @@ async def test_readiness_follows_the_lag_and_kafka_and_every_replica_answers_the
         figures = [(await r.get(token, "/indicators", **params)).json() for r in (api_only, worker)]
         assert figures[0] == figures[1] and figures[0]["accompaniments"]["entries"] == 7
 
-        unreachable = f"127.0.0.1:{_free_port()}"
+        unreachable = f"127.0.0.1:{free_port()}"
         cut_off = Reporting(infra, run_id, public, "no-kafka", kafka=unreachable)
         started.append(cut_off)
 
