@@ -58,6 +58,20 @@ async def test_a_failing_unit_is_rolled_back_alone(pool, table):
     assert await pool.fetchval(f"SELECT n FROM {table}_counter") == 5
 
 
+async def test_a_unit_failing_in_the_database_is_rolled_back_alone_and_the_group_goes_on(pool, table):
+    units = GroupCommits(pool, max_units=32, max_seconds=1)
+    # Unit 2 writes the row unit 1 wrote: the statement fails, leaving the shared transaction aborted until the
+    # unit's savepoint is rolled back to; the units after it in the group then run and commit.
+    results = await asyncio.gather(
+        *(_unit(units, pool, table, 1 if n == 2 else n) for n in range(5)), return_exceptions=True
+    )
+    assert isinstance(results[2], asyncpg.UniqueViolationError), results[2]
+    assert [r for i, r in enumerate(results) if i != 2] == [True] * 4
+    assert [r["unit"] for r in await pool.fetch(f"SELECT unit FROM {table} ORDER BY unit")] == [0, 1, 3, 4]
+    assert await pool.fetchval(f"SELECT n FROM {table}_counter") == 4
+    assert await pool.fetchval(f"SELECT count(DISTINCT tx::text) FROM {table}") == 1, "one group, one commit"
+
+
 async def test_one_unit_at_a_time_has_its_own_transaction(pool, table):
     units = GroupCommits(pool, max_units=1)
     assert all(await asyncio.gather(*(_unit(units, pool, table, n) for n in range(8))))
