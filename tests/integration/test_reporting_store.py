@@ -3,6 +3,9 @@ dead-lettered, a second replica's mirror equal to the writer's, the BI views ove
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
 import asyncpg
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
@@ -13,8 +16,9 @@ from services.reporting.adapters.store import FactStore
 from services.reporting.domain import indicators, projection
 from services.reporting.service_layer.mirror import Mirror
 from services.reporting.service_layer.projector import Projector
+from shared.contracts import accompaniment as acc
 from tests.builders import as_recorded
-from tests.unit.test_reporting_indicators import AS_OF, STREAMS, YEAR, X, interleave
+from tests.unit.test_reporting_indicators import AS_OF, STREAMS, YEAR, Person, X, Y, interleave
 
 pytestmark = pytest.mark.integration
 
@@ -113,6 +117,36 @@ async def test_a_replica_follows_another_workers_batches(pool, facts_store):
         assert await reader.sync(conn)
     assert reader.key > generation and reader.generation == writer.generation
     assert reader.facts.by_kind == writer.facts.by_kind
+
+
+async def test_two_accompaniments_naming_the_same_barrier_id_keep_a_barrier_each(pool, facts_store):
+    # A barrier's id is the client's choice (`POST .../barriers` takes one): two accompaniments may name the same.
+    shared = uuid.uuid4()
+    people = [Person(X, date(2025, 1, 6), date(2025, 1, 6)), Person(Y, date(2025, 2, 3), date(2025, 2, 3))]
+    for person, category in zip(people, (acc.BarrierCategory.HEALTH, acc.BarrierCategory.HOUSING), strict=True):
+        person.barrier_ids[category] = shared
+        person.stream.add(
+            acc.BarrierIdentified(
+                **person._base(), barrier_id=shared, category=category, identified_on=date(2025, 3, 3)
+            )
+        )
+    people[0].lift(acc.BarrierCategory.HEALTH, date(2025, 4, 1))
+    events = [e for p in people for e in p.stream.events]
+    records = [record(e, i) for i, e in enumerate(events)]
+    mirror = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await mirror.load(conn)
+    letters = Letters()
+    await _apply_in_batches(Projector(facts_store, mirror, pool, 1, letters), records, len(records))  # one batch
+    assert letters.sent == []
+    reloaded = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await reloaded.load(conn)
+    assert reloaded.facts.by_kind == projection.fold_all(events).by_kind
+    rows = await pool.fetch(f"SELECT accompaniment_id, category, lifted_on FROM {facts_store.schema}.barriers")
+    assert sorted((r["accompaniment_id"], r["category"], r["lifted_on"]) for r in rows) == sorted(
+        [(people[0].id, "health", date(2025, 4, 1)), (people[1].id, "housing", None)]
+    )
 
 
 async def test_the_tables_have_the_columns_the_code_writes(pool, facts_store):

@@ -136,7 +136,7 @@ RENEWALS = _t(
 )
 BARRIERS = _t(
     "barriers",
-    ["barrier_id"],
+    ["accompaniment_id", "barrier_id"],  # the id is the client's choice: unique within its accompaniment only
     "barrier_id:text",
     "accompaniment_id:uuid",
     "seq:int",
