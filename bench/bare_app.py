@@ -42,7 +42,8 @@ def build_app() -> FastAPI:
         # One sub-response per sub-request, its body echoed, as a service's batch answers (shared/http/batch.py).
         sent = Body.model_validate_json(await request.body()).model_dump()
         answers = [{"id": r["id"], "status": 201, "body": r.get("body")} for r in sent["requests"]]
-        return JSONResponse({"responses": answers})
+        # Closing the connection as a service's batch does, so that the client reconnects for each batch here too.
+        return JSONResponse({"responses": answers}, headers={"connection": "close"})
 
     @app.api_route("/{path:path}", methods=["POST", "PUT", "PATCH", "DELETE"])
     async def write(path: str, request: Request) -> JSONResponse:

@@ -13,6 +13,12 @@ as the route it names. No route behaves differently inside a batch. Sub-requests
 
 Load shedding (`shared/http/shedding.py`) counts a batch as one request: it is refused 503 as a whole or admitted
 as a whole, and its sub-requests, which do not pass through the cap again, run at most `CONCURRENCY` at a time.
+
+A batch's answer closes its connection (`Connection: close`). A service runs its API in several processes, each
+listening on the port (`shared/http/processes.py`), and the kernel gives each new connection to one of them: a
+client that keeps a few connections alive for a whole bulk load would stay on the processes that accepted them,
+possibly all on one while the others idle. Each batch on a new connection is placed afresh, so a bulk load spreads
+over every process; a handshake costs nothing beside the work of a batch.
 """
 
 from __future__ import annotations
@@ -183,6 +189,7 @@ def batch_router() -> APIRouter:
             entries = await asyncio.gather(*(bounded(sub) for sub in payload.requests))
         finally:
             done.set()
-        return Response(b'{"responses":[' + b",".join(entries) + b"]}", media_type="application/json")
+        body = b'{"responses":[' + b",".join(entries) + b"]}"
+        return Response(body, media_type="application/json", headers={"connection": "close"})
 
     return router

@@ -21,7 +21,9 @@ from tests.support import free_port
 APP = """
 import os, sys
 from fastapi import FastAPI
+from shared.auth.http import authenticate
 from shared.http.app import readiness_with_workers
+from shared.http.batch import batch_router
 from shared.http.processes import serve
 from shared.runtime import run_workers
 from shared.settings import PlatformSettings
@@ -56,6 +58,8 @@ def build_app():
     async def ready():
         return await readiness_with_workers(own)
 
+    app.include_router(batch_router())
+    app.dependency_overrides[authenticate] = lambda: None  # no token here: the batch's caller is not used
     return app
 
 
@@ -143,6 +147,25 @@ def test_connections_opened_together_are_spread_over_the_api_processes():
             pids.append(json.loads(c.getresponse().read())["pid"])
             c.close()
         assert len(set(pids)) == 2, f"every API process gets some of the connections: {pids}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == -signal.SIGTERM
+
+
+def test_batches_sent_on_one_kept_alive_connection_are_spread_over_the_api_processes():
+    port = free_port()
+    proc = _start(port, 2)
+    try:
+        # A bulk client's pool of one connection, kept alive: without the batch closing it, every batch would go to
+        # the process that accepted it.
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        pids = []
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5, limits=limits) as client:
+            for n in range(40):
+                response = client.post("/batch", json={"requests": [{"id": str(n), "method": "GET", "url": "/who"}]})
+                assert response.headers.get("connection") == "close"
+                pids.append(response.json()["responses"][0]["body"]["pid"])
+        assert len(set(pids)) == 2, f"both API processes answer some of the batches: {pids}"
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == -signal.SIGTERM
