@@ -212,11 +212,17 @@ class EventConsumer:
                 self._resume_due()
                 batches = await self.consumer.getmany(timeout_ms=500)
                 self.last_poll = time.monotonic()
+                done: dict[TopicPartition, int] = {}
                 for tp, records in batches.items():
                     if stop.is_set():
                         break
                     async with self.batch_lock:
-                        await self._consume(tp, records, stop)
+                        if (offset := await self._consume(tp, records, stop)) is not None:
+                            done[tp] = offset
+                if done:
+                    # One offset commit for every partition of the poll (a request to the broker each, else).
+                    async with self.batch_lock:
+                        await self._commit(done)
         finally:
             await self.consumer.stop()
             for labels in self._upgrade_labels.values():
@@ -230,12 +236,12 @@ class EventConsumer:
                 parked=self.parked,
             )
 
-    async def _consume(self, tp: TopicPartition, records: list[ConsumerRecord], stop: asyncio.Event) -> None:
+    async def _consume(self, tp: TopicPartition, records: list[ConsumerRecord], stop: asyncio.Event) -> int | None:
+        """Apply a partition's records; the offset to commit for it (None: nothing done)."""
         if tp in self.revoking or tp not in self.consumer.assignment() or tp in self._paused_until:
-            return  # handed over (its new owner starts at the committed offset) or paused (seeked back)
+            return None  # handed over (its new owner starts at the committed offset) or paused (seeked back)
         result = await self.apply(records, interrupt=lambda: stop.is_set() or tp in self.revoking)
         if result.done:
-            await self._commit(tp, records[result.done - 1].offset + 1)
             if self._pause_attempts.pop(tp, None) is not None:
                 UPGRADE_NEEDED.labels(*self._upgrade_labels.pop(tp)).set(0)
         if result.newer is not None:
@@ -243,13 +249,20 @@ class EventConsumer:
         elif result.done < len(records) and tp in self.consumer.assignment() and tp not in self.revoking:
             # Interrupted: the fetch position is past the batch; go back so that nothing is skipped.
             self.consumer.seek(tp, records[result.done].offset)
+        return records[result.done - 1].offset + 1 if result.done else None
 
-    async def _commit(self, tp: TopicPartition, offset: int) -> None:
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        """Commit the offsets of the partitions still owned (one handed over meanwhile is its new owner's)."""
+        owned = self.consumer.assignment()
+        offsets = {tp: o for tp, o in offsets.items() if tp in owned and tp not in self.revoking}
+        if not offsets:
+            return
         try:
-            await self.consumer.commit({tp: offset})
+            await self.consumer.commit(offsets)
         except (CommitFailedError, IllegalStateError) as e:
             # The group moved on: the records are redelivered to the new owner and skipped there as processed.
-            log.warning("consumer.commit_failed", consumer=self.name, partition=tp.partition, error=str(e))
+            partitions = sorted(tp.partition for tp in offsets)
+            log.warning("consumer.commit_failed", consumer=self.name, partitions=partitions, error=str(e))
 
     def forget(self, partitions: Iterable[TopicPartition]) -> None:
         """Drop what this consumer kept about partitions it no longer owns."""

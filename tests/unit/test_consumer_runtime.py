@@ -386,3 +386,54 @@ async def test_a_batch_stops_at_a_record_it_cannot_take_and_goes_on_after_it():
     assert [len(call) for call in many_calls] == [3, 3] and not one_calls
     [(_, _, _, headers)] = producer.sent
     assert headers["dlq_error_type"] == b"EnvelopeError"
+
+
+
+class FakeKafka:
+    """A Kafka consumer giving its polls of records, then setting `finished`; it records each offset commit."""
+
+    def __init__(self, polls: list, finished, owned: set) -> None:
+        self.polls, self.finished, self.owned = polls, finished, owned
+        self.commits: list = []
+
+    async def getmany(self, timeout_ms=0):
+        if not self.polls:
+            self.finished.set()
+            return {}
+        return self.polls.pop(0)
+
+    def assignment(self):
+        return set(self.owned)
+
+    async def commit(self, offsets):
+        self.commits.append(dict(offsets))
+
+    async def stop(self):
+        pass
+
+
+async def test_one_offset_commit_covers_every_partition_of_a_poll_and_only_those_still_owned():
+    import asyncio
+
+    from aiokafka import TopicPartition
+
+    applied = []
+    partitions = [TopicPartition("ali.intake.events", p) for p in range(3)]
+
+    async def handler(envelope, conn):
+        applied.append(envelope.id)
+        if len(applied) == 1:
+            kafka.owned.discard(partitions[0])  # handed over once its records were applied
+
+    consumer, _, _ = _consumer(handler)
+    poll = {}
+    for tp in partitions:
+        poll[tp] = [_record(), _record("ali.test.SomethingElse")]
+        for offset, record in enumerate(poll[tp], start=10):
+            record.partition, record.offset = tp.partition, offset
+    stop = asyncio.Event()
+    kafka = FakeKafka([poll], stop, set(partitions))
+    consumer.consumer = kafka
+    await consumer.run(stop)
+    assert len(applied) == 3
+    assert kafka.commits == [{partitions[1]: 12, partitions[2]: 12}], "one commit, past each partition's last record"
