@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import random
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
@@ -171,6 +172,7 @@ async def _bounded(
 
     step = max(1, total // 20)
     done = 0
+    started = time.monotonic()
 
     async def run(job):
         nonlocal done
@@ -180,7 +182,7 @@ async def _bounded(
         done += 1
         if not progress.console.is_terminal and (done % step == 0 or done == total):
             # A log file gets a line every 5 % instead of a bar.
-            progress.console.print(f"{label}: {done}/{total}")
+            progress.console.print(f"{label}: {done}/{total} ({time.monotonic() - started:.0f} s)")
 
     await asyncio.gather(*(run(job) for job in tasks))
 
@@ -246,24 +248,38 @@ class Department:
 async def play(plans: list[Plan], api: Api, today: date, seed: int, progress: Progress) -> Department:
     """Drive the whole plan; returns what the platform created."""
     dept = Department(plans, today, random.Random(seed))
-    await _import(dept, api, progress)
-    await _await_accompaniments(dept, api, progress)
-    await _employers(dept, api, progress)
-    await _sessions(dept, api, progress)
-    await _bounded(
-        [lambda p=p: _follow_up(dept, api, p) for p in plans],
-        api.concurrency,
-        progress,
-        "follow-up (contracts, appointments, barriers...)",
-        len(plans),
-    )
-    await _workshops(dept, api, progress)
-    await _placement(dept, api, progress)
     closing = [p for p in plans if p.exit]
-    await _bounded(
-        [lambda p=p: _close(dept, api, p) for p in closing], api.concurrency, progress, "exits", len(closing)
-    )
-    await _returns(dept, api, progress)
+    phases: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+        ("import", lambda: _import(dept, api, progress)),
+        ("openings", lambda: _await_accompaniments(dept, api, progress)),
+        ("employers", lambda: _employers(dept, api, progress)),
+        ("sessions", lambda: _sessions(dept, api, progress)),
+        (
+            "follow-up",
+            lambda: _bounded(
+                [lambda p=p: _follow_up(dept, api, p) for p in plans],
+                api.concurrency,
+                progress,
+                "follow-up (contracts, appointments, barriers...)",
+                len(plans),
+            ),
+        ),
+        ("workshops", lambda: _workshops(dept, api, progress)),
+        ("placement", lambda: _placement(dept, api, progress)),
+        (
+            "exits",
+            lambda: _bounded(
+                [lambda p=p: _close(dept, api, p) for p in closing], api.concurrency, progress, "exits", len(closing)
+            ),
+        ),
+        ("returns", lambda: _returns(dept, api, progress)),
+    ]
+    for name, phase in phases:
+        started = time.monotonic()
+        await phase()
+        if not progress.console.is_terminal:
+            # A log file has no bars: each phase's duration is written instead.
+            progress.console.print(f"phase {name}: {time.monotonic() - started:.1f} s")
     return dept
 
 
