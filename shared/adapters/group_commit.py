@@ -4,9 +4,10 @@ The event store serialises appends (a lock held until the commit, so that positi
 command used to pay a whole commit, flush to disk included, while every other command of the service waited for
 the lock. Here a unit of work that starts while others of the process are running joins their transaction: the
 units run one after another on its connection, each in a savepoint of its own (an error rolls back that unit
-only), and the transaction commits once the last of them is done. Each unit's block returns only after that commit:
-what it wrote is durable when its caller answers. A unit sees the units before it in its group as committed (they
-are, by the time it is answered: one commit for all), exactly as if they had committed one after another.
+only; the statement making a unit's savepoint releases the one before), and the transaction commits once the last
+of them is done. Each unit's block returns only after that commit: what it wrote is durable when its caller answers.
+A unit sees the units before it in its group as committed (they are, by the time it is answered: one commit for
+all), exactly as if they had committed one after another.
 
 A group takes at most `max_units` units, and units join it until `max_seconds` after its transaction began (all the
 while it waits for the group before it); later units start a group of their own, whose transaction begins once the
@@ -70,6 +71,8 @@ class _Group:
         # The appends of the units that succeeded (written at commit), and the version each stream will then be at.
         self.appends: list[Any] = []
         self.streams: dict[str, int] = {}
+        # Savepoints made so far; the last one is released with the next one's creation (or by the commit).
+        self.savepoints = 0
 
 
 @dataclass
@@ -125,7 +128,7 @@ class GroupCommits:
             async with group.turn:
                 token = _inside.set(group)
                 try:
-                    async with _savepoint(conn):  # this unit alone is rolled back on an error
+                    async with _savepoint(conn, group):  # this unit alone is rolled back on an error
                         unit = Unit(conn, self._now(conn))
                         if self.write is not None:
                             unit.append = partial(self._defer, group, unit)
@@ -255,9 +258,26 @@ def _lost(error: asyncpg.InterfaceError) -> Exception:
     return lost
 
 
-def _savepoint(conn: asyncpg.Connection):
-    """A savepoint of the group's transaction for one unit; a connection closed meanwhile is a connection error."""
+@asynccontextmanager
+async def _savepoint(conn: asyncpg.Connection, group: _Group) -> AsyncIterator[None]:
+    """A savepoint of the group's transaction for one unit, rolled back to when the unit fails.
+
+    The savepoint of the unit before is released by the same statement that makes this one (one round trip
+    instead of two); the last one goes with the commit. A connection closed meanwhile is a connection error."""
+    group.savepoints += 1
+    name = f"unit_{group.savepoints}"
+    made = f"SAVEPOINT {name}"
+    if group.savepoints > 1:
+        made = f"RELEASE SAVEPOINT unit_{group.savepoints - 1}; {made}"
     try:
-        return conn.transaction()
+        await conn.execute(made)
     except asyncpg.InterfaceError as e:
         raise _lost(e) from e
+    try:
+        yield
+    except BaseException:
+        try:
+            await conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        except asyncpg.InterfaceError as e:
+            raise _lost(e) from e
+        raise
