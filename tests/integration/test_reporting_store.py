@@ -149,6 +149,52 @@ async def test_two_accompaniments_naming_the_same_barrier_id_keep_a_barrier_each
     )
 
 
+async def test_a_record_the_database_refuses_is_dead_lettered_and_the_others_of_its_batch_are_folded(
+    pool, facts_store
+):
+    from services.reporting.adapters.consumer import TRANSIENT
+
+    people = [Person(X, date(2025, 1, 6), date(2025, 1, 6)), Person(Y, date(2025, 2, 3), date(2025, 2, 3))]
+    people[0].barrier(acc.BarrierCategory.HEALTH, date(2025, 3, 3))
+    people[1].barrier(acc.BarrierCategory.HOUSING, date(2025, 3, 3))
+    events = [e for p in people for e in p.stream.events]
+    records = [record(e, i) for i, e in enumerate(events)]
+    refused = next(r for r, e in zip(records, events, strict=True) if e.data.get("category") == "housing")
+    # The database refuses one fact (as a constraint would): a housing barrier.
+    schema = facts_store.schema
+    await pool.execute(
+        f"""CREATE FUNCTION {schema}.refuse_housing() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.category = 'housing' THEN
+                RAISE EXCEPTION 'housing refused' USING ERRCODE = 'check_violation';
+              END IF;
+              RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_housing BEFORE INSERT OR UPDATE ON {schema}.barriers
+              FOR EACH ROW EXECUTE FUNCTION {schema}.refuse_housing();"""
+    )
+    mirror = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await mirror.load(conn)
+    letters = Letters()
+    projector = Projector(facts_store, mirror, pool, 1, letters)
+    tp = TopicPartition("t", 0)
+    with pytest.raises(asyncpg.CheckViolationError):
+        await projector.apply({tp: records})  # the batch as a whole is refused
+
+    await projector.apply_or_isolate({tp: records}, TRANSIENT)
+    assert [(r, type(e)) for r, e in letters.sent] == [(refused, asyncpg.CheckViolationError)]
+    others = [e for r, e in zip(records, events, strict=True) if r is not refused]
+    reloaded = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await reloaded.load(conn)
+        stored = await facts_store.offsets(conn)
+    assert reloaded.facts.by_kind == projection.fold_all(others).by_kind, "every other record folded"
+    assert stored[("t", 0)] == len(records), "the offset stored past every record, the refused one included"
+    rows = await pool.fetch(f"SELECT accompaniment_id, category FROM {schema}.barriers")
+    assert [(r["accompaniment_id"], r["category"]) for r in rows] == [(people[0].id, "health")]
+
+
 async def test_the_tables_have_the_columns_the_code_writes(pool, facts_store):
     rows = await pool.fetch(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1", facts_store.schema

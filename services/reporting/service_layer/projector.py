@@ -4,7 +4,8 @@ For a batch: read each record's event (records the projection does not fold only
 next generation (which waits for any other worker's batch to commit); bring the mirror up to the previous
 generation; fold the batch over it; dead-letter unreadable records; write the changed facts, the stream
 versions and the next offsets; commit; merge. A failure rolls everything back and the caller reads the batch
-again; a redelivered record is skipped by its stream's version.
+again; a redelivered record is skipped by its stream's version. A batch the database refuses (not a passing
+failure) is applied record by record, and a record it refuses is dead-lettered (`apply_or_isolate`).
 """
 
 from __future__ import annotations
@@ -92,6 +93,30 @@ class Projector:
         self.skipped += len(events) - folded
         self.batches += 1
         self.last_batch_size = sum(len(r) for r in batch.values())
+        return folded
+
+    async def apply_or_isolate(self, batch: Batch, passing: tuple[type[BaseException], ...]) -> int:
+        """`apply`, and when the database refuses the batch (an error that is not among `passing`, the failures the
+        caller waits out and reads the batch again for), its records one by one: a record the database refuses on
+        its own goes to the dead letters with the error and its offset is stored past it, so that one record never
+        stops the projection. A rebuild meets the same refusal at the same record: it gives the same figures."""
+        try:
+            return await self.apply(batch)
+        except asyncpg.PostgresError as e:
+            if isinstance(e, passing):
+                raise
+            size = sum(len(records) for records in batch.values())
+            log.error("reporting.batch_refused", error=str(e), error_type=type(e).__name__, records=size)
+        folded = 0
+        for tp, records in batch.items():
+            for record in records:
+                try:
+                    folded += await self.apply({tp: [record]})
+                except asyncpg.PostgresError as e:
+                    if isinstance(e, passing):
+                        raise  # read again from the batch's start: the records applied are skipped by version
+                    await self._dead_letter([(record, e)])
+                    await self.store_offsets({(tp.topic, tp.partition): record.offset + 1})
         return folded
 
     async def store_offsets(self, offsets: dict[tuple[str, int], int]) -> None:
