@@ -152,8 +152,6 @@ async def test_two_accompaniments_naming_the_same_barrier_id_keep_a_barrier_each
 async def test_a_record_the_database_refuses_is_dead_lettered_and_the_others_of_its_batch_are_folded(
     pool, facts_store
 ):
-    from services.reporting.adapters.consumer import TRANSIENT
-
     people = [Person(X, date(2025, 1, 6), date(2025, 1, 6)), Person(Y, date(2025, 2, 3), date(2025, 2, 3))]
     people[0].barrier(acc.BarrierCategory.HEALTH, date(2025, 3, 3))
     people[1].barrier(acc.BarrierCategory.HOUSING, date(2025, 3, 3))
@@ -182,7 +180,7 @@ async def test_a_record_the_database_refuses_is_dead_lettered_and_the_others_of_
     with pytest.raises(asyncpg.CheckViolationError):
         await projector.apply({tp: records})  # the batch as a whole is refused
 
-    await projector.apply_or_isolate({tp: records}, TRANSIENT)
+    await projector.apply_or_isolate({tp: records})
     assert [(r, type(e)) for r, e in letters.sent] == [(refused, asyncpg.CheckViolationError)]
     others = [e for r, e in zip(records, events, strict=True) if r is not refused]
     reloaded = Mirror(facts_store)
@@ -193,6 +191,30 @@ async def test_a_record_the_database_refuses_is_dead_lettered_and_the_others_of_
     assert stored[("t", 0)] == len(records), "the offset stored past every record, the refused one included"
     rows = await pool.fetch(f"SELECT accompaniment_id, category FROM {schema}.barriers")
     assert [(r["accompaniment_id"], r["category"]) for r in rows] == [(people[0].id, "health")]
+
+
+async def test_an_error_of_the_platform_not_of_a_record_stops_the_batch_and_nothing_is_dead_lettered(
+    pool, facts_store
+):
+    people = [Person(X, date(2025, 1, 6), date(2025, 1, 6)).barrier(acc.BarrierCategory.HEALTH, date(2025, 3, 3))]
+    records = [record(e, i) for i, e in enumerate(people[0].stream.events)]
+    schema = facts_store.schema
+    # As a revoked grant would: every barrier row refused for a reason that is not the record's.
+    await pool.execute(
+        f"""CREATE FUNCTION {schema}.refuse_all() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'no rights' USING ERRCODE = 'insufficient_privilege'; END $$;
+            CREATE TRIGGER refuse_all BEFORE INSERT OR UPDATE ON {schema}.barriers
+              FOR EACH ROW EXECUTE FUNCTION {schema}.refuse_all();"""
+    )
+    mirror = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await mirror.load(conn)
+    letters = Letters()
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await Projector(facts_store, mirror, pool, 1, letters).apply_or_isolate({TopicPartition("t", 0): records})
+    assert letters.sent == [], "the batch is read again once the platform is repaired; no record is dead-lettered"
+    async with pool.acquire() as conn:
+        assert ("t", 0) not in await facts_store.offsets(conn)
 
 
 async def test_the_tables_have_the_columns_the_code_writes(pool, facts_store):

@@ -123,7 +123,7 @@ class ProjectionConsumer:
                     continue
                 async with self.processing:
                     try:
-                        await self.projector.apply_or_isolate(batch, TRANSIENT)
+                        await self.projector.apply_or_isolate(batch)
                     except (NewerSchemaVersion, ProjectionSuperseded, *TRANSIENT) as e:
                         self.blocked = f"{type(e).__name__}: {e}"
                         log.warning("reporting.batch_retried", error=str(e), error_type=type(e).__name__, wait=backoff)

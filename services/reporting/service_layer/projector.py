@@ -4,8 +4,8 @@ For a batch: read each record's event (records the projection does not fold only
 next generation (which waits for any other worker's batch to commit); bring the mirror up to the previous
 generation; fold the batch over it; dead-letter unreadable records; write the changed facts, the stream
 versions and the next offsets; commit; merge. A failure rolls everything back and the caller reads the batch
-again; a redelivered record is skipped by its stream's version. A batch the database refuses (not a passing
-failure) is applied record by record, and a record it refuses is dead-lettered (`apply_or_isolate`).
+again; a redelivered record is skipped by its stream's version. A batch the database refuses for what a record
+holds is applied record by record, and a record it refuses is dead-lettered (`apply_or_isolate`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,13 @@ DeadLetter = Callable[[Sequence[tuple[ConsumerRecord, BaseException]]], Awaitabl
 Batch = Mapping[TopicPartition, Sequence[ConsumerRecord]]
 # A fold that cannot read a payload it was given fails with one of these: the record is dead-lettered.
 UNREADABLE = (EnvelopeError, KeyError, ValueError, TypeError, AttributeError)
+# SQLSTATE classes of the database refusing what a record holds: cardinality violation, data exception, integrity
+# constraint violation.
+RECORD_FAULTS = ("21", "22", "23")
+
+
+def _record_fault(error: asyncpg.PostgresError) -> bool:
+    return (error.sqlstate or "")[:2] in RECORD_FAULTS
 
 
 @dataclass
@@ -95,15 +102,16 @@ class Projector:
         self.last_batch_size = sum(len(r) for r in batch.values())
         return folded
 
-    async def apply_or_isolate(self, batch: Batch, passing: tuple[type[BaseException], ...]) -> int:
-        """`apply`, and when the database refuses the batch (an error that is not among `passing`, the failures the
-        caller waits out and reads the batch again for), its records one by one: a record the database refuses on
-        its own goes to the dead letters with the error and its offset is stored past it, so that one record never
-        stops the projection. A rebuild meets the same refusal at the same record: it gives the same figures."""
+    async def apply_or_isolate(self, batch: Batch) -> int:
+        """`apply`, and when the database refuses the batch for what a record holds (a data or integrity error:
+        `RECORD_FAULTS`), its records one by one: a record the database refuses on its own goes to the dead letters
+        with the error and its offset is stored past it, so that one record never stops the projection. Any other
+        error (connection, privileges, a missing table: the platform's, not a record's) is raised as from `apply`,
+        for the caller to wait out. A rebuild meets the same refusal at the same record: the same figures."""
         try:
             return await self.apply(batch)
         except asyncpg.PostgresError as e:
-            if isinstance(e, passing):
+            if not _record_fault(e):
                 raise
             size = sum(len(records) for records in batch.values())
             log.error("reporting.batch_refused", error=str(e), error_type=type(e).__name__, records=size)
@@ -113,7 +121,7 @@ class Projector:
                 try:
                     folded += await self.apply({tp: [record]})
                 except asyncpg.PostgresError as e:
-                    if isinstance(e, passing):
+                    if not _record_fault(e):
                         raise  # read again from the batch's start: the records applied are skipped by version
                     await self._dead_letter([(record, e)])
                     await self.store_offsets({(tp.topic, tp.partition): record.offset + 1})
