@@ -71,8 +71,9 @@ class _Group:
         # The appends of the units that succeeded (written at commit), and the version each stream will then be at.
         self.appends: list[Any] = []
         self.streams: dict[str, int] = {}
-        # Savepoints made so far; the last one is released with the next one's creation (or by the commit).
+        # Savepoints named so far, and the last one made: released with the next one's creation (or by the commit).
         self.savepoints = 0
+        self.savepoint: str | None = None
 
 
 @dataclass
@@ -267,12 +268,13 @@ async def _savepoint(conn: asyncpg.Connection, group: _Group) -> AsyncIterator[N
     group.savepoints += 1
     name = f"unit_{group.savepoints}"
     made = f"SAVEPOINT {name}"
-    if group.savepoints > 1:
-        made = f"RELEASE SAVEPOINT unit_{group.savepoints - 1}; {made}"
+    if group.savepoint is not None:
+        made = f"RELEASE SAVEPOINT {group.savepoint}; {made}"
     try:
         await conn.execute(made)
     except asyncpg.InterfaceError as e:
         raise _lost(e) from e
+    group.savepoint = name  # made: the next unit releases it (a unit stopped before this line made none)
     try:
         yield
     except BaseException:
