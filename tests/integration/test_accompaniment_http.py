@@ -16,7 +16,6 @@ from tests.support import read_topic, wait_until
 pytestmark = pytest.mark.integration
 
 AGENCY = "ali-la-courneuve"
-TODAY = date.today()
 
 
 async def _enrol(platform, commune: str = "93027", oriented_days_ago: int = 40) -> dict:
@@ -42,20 +41,20 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
         assert named.status_code == 422 and named.json()["errors"][0]["loc"] == ["body", "referent_id"]
 
         contract = (await api.post(f"{url}/engagement-contract", json={})).json()["contract"]
-        orientation = TODAY - timedelta(days=40)
+        orientation = date.today() - timedelta(days=40)
         assert contract == {
-            "signed_on": TODAY.isoformat(),
+            "signed_on": date.today().isoformat(),
             "deadline": (orientation + timedelta(days=30)).isoformat(),
             "late": True,
         }
 
         appointment_id = str(uuid.uuid4())
         scheduled = await api.post(
-            f"{url}/appointments", json={"appointment_id": appointment_id, "appointment_date": TODAY.isoformat()}
+            f"{url}/appointments", json={"appointment_id": appointment_id, "appointment_date": date.today().isoformat()}
         )
         assert scheduled.status_code == 201, scheduled.text
         held = (await api.post(f"{url}/appointments/{appointment_id}/held")).json()
-        assert held["first_appointment_delay_days"] == 40 and held["last_contact_on"] == TODAY.isoformat()
+        assert held["first_appointment_delay_days"] == 40 and held["last_contact_on"] == date.today().isoformat()
         assert held["appointments"][0]["status"] == "held"
 
         assert (await api.post(f"{url}/barriers", json={"category": "mobility"})).status_code == 201
@@ -95,7 +94,12 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
 
         session = await api.post(
             "/workshops",
-            json={"agency_id": AGENCY, "theme": "self_confidence", "session_date": TODAY.isoformat(), "capacity": 1},
+            json={
+                "agency_id": AGENCY,
+                "theme": "self_confidence",
+                "session_date": date.today().isoformat(),
+                "capacity": 1,
+            },
         )
         assert session.status_code == 201, session.text
         session_id = session.json()["session_id"]
@@ -115,7 +119,7 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
 
         suspended = await api.post(f"{url}/suspension", json={"reason": "sick_leave"})
         assert suspended.json()["status"] == "suspended"
-        blocked = await api.post(f"{url}/appointments", json={"appointment_date": TODAY.isoformat()})
+        blocked = await api.post(f"{url}/appointments", json={"appointment_date": date.today().isoformat()})
         assert blocked.status_code == 409 and "suspendu" in blocked.json()["detail"]
         twice = await api.post(f"{url}/suspension", json={"reason": "sick_leave"})
         assert twice.status_code == 409
@@ -135,7 +139,8 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
 
         detail = (await api.get(url)).json()
         assert (
-            detail["workshops"][0]["attended"] is True and detail["suspensions"][0]["resumed_on"] == TODAY.isoformat()
+            detail["workshops"][0]["attended"] is True
+            and detail["suspensions"][0]["resumed_on"] == date.today().isoformat()
         )
         history = (await api.get(f"{url}/history")).json()
     types = [h["type"] for h in history]
@@ -199,12 +204,12 @@ async def test_worklists_list_late_contracts_missing_contact_and_ends(platform):
             assert response.status_code == 200, response.text
             return response.json()
 
-        [today] = await worklist(TODAY)
+        [today] = await worklist(date.today())
         assert today["accompaniment_id"] == person["accompaniment_id"]
         assert today["reasons"] == ["contract_not_signed_in_time"]
         await api.post(f"{url}/engagement-contract", json={})
-        assert await worklist(TODAY) == []
-        [quiet] = await worklist(TODAY + timedelta(days=60))
+        assert await worklist(date.today()) == []
+        [quiet] = await worklist(date.today() + timedelta(days=60))
         assert quiet["reasons"] == ["no_recent_contact"] and quiet["days_without_contact"] == 60
         end = date.fromisoformat(person["planned_end_date"])
         [ending] = await worklist(end - timedelta(days=30))
@@ -246,7 +251,7 @@ async def test_worklists_come_a_page_at_a_time_soonest_end_first(platform):
 async def test_invalid_input_gets_a_readable_error(platform):
     person = await _enrol(platform)
     url = f"/accompaniments/{person['accompaniment_id']}"
-    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
     async with _caseworker(platform) as api:
         future = await api.post(f"{url}/engagement-contract", json={"signed_on": tomorrow})
         assert future.status_code == 422 and "dans le futur" in future.json()["detail"]

@@ -16,8 +16,6 @@ from tests.support import publish, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
 
-TODAY = date.today()
-
 
 async def _enrol(platform, commune: str = "93027") -> dict:
     return await platform.enrol(newcomer(commune, oriented_days_ago=5))
@@ -30,7 +28,9 @@ async def _publish(platform, context: str, event: DomainEvent, stream_id: str, k
 
 
 def _hire(person: dict, contract: ContractType, months: float | None = None) -> HireRecorded:
-    return hire_recorded(person["beneficiary_id"], contract, months, agency_id=person["agency_id"], start_date=TODAY)
+    return hire_recorded(
+        person["beneficiary_id"], contract, months, agency_id=person["agency_id"], start_date=date.today()
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ async def test_a_transfer_moves_the_follow_up_to_the_new_agency_with_its_history
         }
         assert (await old.put(f"{url}/candidate-profile", json=profile)).status_code == 200
 
-        transferred = moved(person["beneficiary_id"], TODAY)
+        transferred = moved(person["beneficiary_id"], date.today())
         await _publish(
             platform, "intake", transferred, f"beneficiary-{person['beneficiary_id']}", person["beneficiary_id"]
         )
@@ -95,13 +95,13 @@ async def test_a_transfer_moves_the_follow_up_to_the_new_agency_with_its_history
             "93014",
             None,
         )
-        assert detail["contract"]["signed_on"] == TODAY.isoformat()
+        assert detail["contract"]["signed_on"] == date.today().isoformat()
         assert detail["transfers"] == [
             {
                 "from_agency_id": "ali-la-courneuve",
                 "to_agency_id": "ali-clichy-sous-bois",
                 "commune_code": "93014",
-                "transferred_on": TODAY.isoformat(),
+                "transferred_on": date.today().isoformat(),
             }
         ]
         history = [h["type"] for h in (await new.get(f"{url}/history")).json()]

@@ -12,11 +12,12 @@ from tests.builders import newcomer
 pytestmark = pytest.mark.integration
 
 AGENCY = "ali-la-courneuve"
-TODAY = date.today().isoformat()
 
 
 def _appointment(accompaniment: str, appointment_id: str | None = None) -> dict:
-    body = {"appointment_id": appointment_id or str(uuid.uuid4()), "appointment_date": TODAY}
+    # Today as the command is built (not when the module was imported: a run across midnight would date the
+    # appointment before the accompaniment it is for).
+    body = {"appointment_id": appointment_id or str(uuid.uuid4()), "appointment_date": date.today().isoformat()}
     return {"method": "POST", "url": f"/accompaniments/{accompaniment}/appointments", "body": body}
 
 

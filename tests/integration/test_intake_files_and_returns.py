@@ -18,7 +18,6 @@ from tests.support import REPO, read_topic, wait_until
 pytestmark = pytest.mark.integration
 
 CAF_FLOW = REPO / "services/intake/examples/caf-msa-flux-sample.xml"
-TODAY = date.today()
 
 
 def _unique(prefix: str) -> str:
@@ -31,8 +30,8 @@ def _person(last: str, commune: str = "93027", oriented: date | None = None, **e
         "last_name": last,
         "birth_date": "1984-09-02",
         "commune_code": commune,
-        "orientation_date": (oriented or TODAY - timedelta(days=60)).isoformat(),
-        "enrolment_date": (oriented or TODAY - timedelta(days=60)).isoformat(),
+        "orientation_date": (oriented or date.today() - timedelta(days=60)).isoformat(),
+        "enrolment_date": (oriented or date.today() - timedelta(days=60)).isoformat(),
         **extra,
     }
 
@@ -53,10 +52,10 @@ async def test_a_person_referred_again_after_the_closure_opens_a_new_accompanime
         first = (await intake.post("/referrals", json=_person(last))).json()
         beneficiary_id = first["beneficiary_id"]
         [opened] = await _accompaniments(platform, beneficiary_id, 1)
-        followed = await intake.post("/referrals", json=_person(last, oriented=TODAY - timedelta(days=1)))
+        followed = await intake.post("/referrals", json=_person(last, oriented=date.today() - timedelta(days=1)))
         assert (followed.status_code, followed.json()["status"]) == (200, "duplicate"), "still followed"
         async with platform.client("accompaniment", role="caseworker", agency_id="ali-la-courneuve") as acc:
-            closure = {"exit_category": "moved_away", "closed_on": (TODAY - timedelta(days=10)).isoformat()}
+            closure = {"exit_category": "moved_away", "closed_on": (date.today() - timedelta(days=10)).isoformat()}
             closed = await acc.post(f"/accompaniments/{opened['accompaniment_id']}/closure", json=closure)
             assert closed.status_code == 200, closed.text
 
@@ -66,10 +65,10 @@ async def test_a_person_referred_again_after_the_closure_opens_a_new_accompanime
 
         known = await wait_until(learnt, 60, message="intake to learn the closure")
         assert known["follow_up"]["accompaniment_id"] == opened["accompaniment_id"]
-        back = await intake.post("/referrals", json=_person(last, oriented=TODAY - timedelta(days=2)))
+        back = await intake.post("/referrals", json=_person(last, oriented=date.today() - timedelta(days=2)))
         assert back.status_code == 201, back.text
         assert (back.json()["status"], back.json()["beneficiary_id"]) == ("return", beneficiary_id)
-        again = await intake.post("/referrals", json=_person(last, oriented=TODAY - timedelta(days=1)))
+        again = await intake.post("/referrals", json=_person(last, oriented=date.today() - timedelta(days=1)))
         assert again.json()["status"] == "duplicate"
     both = await _accompaniments(platform, beneficiary_id, 2)
     assert len({a["accompaniment_id"] for a in both}) == 2

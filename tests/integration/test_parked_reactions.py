@@ -20,8 +20,6 @@ from tests.support import REPO, ServiceProcess, publish, service_env, wait_until
 
 pytestmark = pytest.mark.integration
 
-TODAY = date.today()
-
 
 async def _publish(settings, context: str, event: DomainEvent, stream_id: str, key: uuid.UUID) -> Envelope:
     """Put an event on a context's topic, as its outbox relay would."""
@@ -41,8 +39,8 @@ async def test_a_transfer_and_a_hire_before_the_enrolment_wait_for_it_then_apply
     schema = f"{run_id}_accompaniment"
     await ensure_topics(settings, [settings.topic(f"{c}.events") for c in ("intake", "placement")])
     person = uuid.uuid4()
-    transferred = moved(person, TODAY)
-    hire = hire_recorded(person, ContractType.CDI, start_date=TODAY)
+    transferred = moved(person, date.today())
+    hire = hire_recorded(person, ContractType.CDI, start_date=date.today())
     env = service_env(infra, run_id)
     consumer = ServiceProcess("accompaniment", "consume", env, f"{run_id}-parking")
     try:
@@ -69,7 +67,7 @@ async def test_a_transfer_and_a_hire_before_the_enrolment_wait_for_it_then_apply
         )
         assert listing.returncode == 0 and listing.stdout.count(f"beneficiary:{person}") == 2, listing.stdout
 
-        enrolled = enrolment(beneficiary_id=person, orientation_date=TODAY, enrolled_on=TODAY)
+        enrolled = enrolment(beneficiary_id=person, orientation_date=date.today(), enrolled_on=date.today())
         await _publish(settings, "intake", enrolled, f"beneficiary-{person}", person)
 
         async def applied():

@@ -21,7 +21,6 @@ from tests.support import publish, read_topic, wait_until
 pytestmark = pytest.mark.integration
 
 AGENCY = "ali-la-courneuve"
-TODAY = date.today()
 _sirets = iter(range(10_000, 99_999))
 
 
@@ -98,7 +97,7 @@ def _need_body(employer_id: str, **changes) -> dict:
         "working_conditions": ["standing"],
         "contract_type": "cdi",
         "positions": 1,
-        "published_on": (TODAY - timedelta(days=60)).isoformat(),
+        "published_on": (date.today() - timedelta(days=60)).isoformat(),
     }
     return {**body, **changes}
 
@@ -120,7 +119,7 @@ async def test_employers_are_registered_with_a_valid_new_siret_and_their_contact
         bad_key = await client.post("/employers", json={**same_siret, "siret": "73282932000075"})
         assert bad_key.status_code == 422 and "clé de contrôle" in bad_key.json()["detail"]
 
-        contact = {"contact_date": TODAY.isoformat(), "kind": "visit", "notes": "Two kitchen posts in March."}
+        contact = {"contact_date": date.today().isoformat(), "kind": "visit", "notes": "Two kitchen posts in March."}
         recorded = await other.post(f"/employers/{employer['employer_id']}/contacts", json=contact)
         assert recorded.status_code == 201, recorded.text
         # Notes may name the person met: kept encrypted under the contact's key, shown to staff, never published.
@@ -135,7 +134,7 @@ async def test_employers_are_registered_with_a_valid_new_siret_and_their_contact
         assert foreign.status_code == 403
 
         detail = (await other.get(f"/employers/{employer['employer_id']}")).json()
-        assert detail["contacts"] == 2 and detail["last_contact_on"] == TODAY.isoformat()
+        assert detail["contacts"] == 2 and detail["last_contact_on"] == date.today().isoformat()
         assert detail["name"] == "Cantine Solidaire"
         assert sorted((c["agency_id"], c["contact_name"], c["notes"]) for c in detail["contact_history"]) == [
             (AGENCY, "Mme Lefèvre", "ask for 06 12 34 56 78"),
@@ -204,7 +203,7 @@ async def test_matches_rank_the_agency_s_candidates_with_explanations_and_drop_c
             accompaniment_id=best_accompaniment,
             beneficiary_id=best,
             agency_id=AGENCY,
-            closed_on=TODAY,
+            closed_on=date.today(),
             exit_category=ExitCategory.CDI,
             exit_group=ExitGroup.EMPLOI_DURABLE,
         )
@@ -241,7 +240,7 @@ async def test_an_introduction_ends_in_a_hire_published_for_accompaniment_then_f
         body = {
             "need_id": need["need_id"],
             "beneficiary_id": str(beneficiary_id),
-            "introduced_on": (TODAY - timedelta(days=45)).isoformat(),
+            "introduced_on": (date.today() - timedelta(days=45)).isoformat(),
         }
         assert (await other.post("/introductions", json=body)).status_code == 403
         made = await client.post("/introductions", json=body)
@@ -255,7 +254,7 @@ async def test_an_introduction_ends_in_a_hire_published_for_accompaniment_then_f
         assert (await client.post("/introductions", json=body)).status_code == 409
 
         outcome_url = f"/introductions/{introduction['introduction_id']}/outcome"
-        start = TODAY - timedelta(days=40)
+        start = date.today() - timedelta(days=40)
         hire = {"outcome": "hired", "contract_type": "cdd", "weekly_hours": 24, "start_date": start.isoformat()}
         no_duration = await client.post(outcome_url, json=hire)
         assert no_duration.status_code == 422 and no_duration.json()["errors"][0]["loc"] == ["body", "duration_months"]
@@ -294,7 +293,7 @@ async def test_an_introduction_ends_in_a_hire_published_for_accompaniment_then_f
 
         check_in = {
             "month": 1,
-            "checked_on": TODAY.isoformat(),
+            "checked_on": date.today().isoformat(),
             "still_employed": True,
             "barriers_worked_on": ["mobility"],
         }
@@ -309,8 +308,10 @@ async def test_an_introduction_ends_in_a_hire_published_for_accompaniment_then_f
         before_start = {"ended_on": (start - timedelta(days=1)).isoformat(), "reason": "resignation"}
         refused = await client.post(f"/hires/{hire_id}/early-end", json=before_start)
         assert refused.status_code == 422 and refused.json()["detail"].startswith("ended_on:")
-        ended = await client.post(f"/hires/{hire_id}/early-end", json={**before_start, "ended_on": TODAY.isoformat()})
-        assert ended.status_code == 200 and ended.json()["ended_on"] == TODAY.isoformat()
+        ended = await client.post(
+            f"/hires/{hire_id}/early-end", json={**before_start, "ended_on": date.today().isoformat()}
+        )
+        assert ended.status_code == 200 and ended.json()["ended_on"] == date.today().isoformat()
         assert (await client.get(f"/hires/{uuid.uuid4()}")).status_code == 404
 
 
@@ -318,7 +319,7 @@ async def test_an_immersion_counts_at_most_thirty_days_and_is_renewed_once(platf
     async with _caseworker(platform) as client, _caseworker(platform, "ali-stains") as other:
         employer = await _employer(client)
         beneficiary_id = await _candidate(platform, client)
-        start = TODAY - timedelta(days=70)
+        start = date.today() - timedelta(days=70)
         body = {
             "beneficiary_id": str(beneficiary_id),
             "host_kind": "employer",
@@ -355,9 +356,11 @@ async def test_an_immersion_counts_at_most_thirty_days_and_is_renewed_once(platf
         assert second.status_code == 409 and "ne se renouvelle qu'une fois" in second.json()["detail"]
         assert "agree" not in second.json()["detail"], "the refusal must not suggest a new immersion to get around it"
 
-        done = await client.post(f"{url}/outcome", json={"outcome": "hired", "completed_on": TODAY.isoformat()})
+        done = await client.post(f"{url}/outcome", json={"outcome": "hired", "completed_on": date.today().isoformat()})
         assert done.status_code == 200 and done.json()["outcome"] == "hired"
-        again = await client.post(f"{url}/outcome", json={"outcome": "training", "completed_on": TODAY.isoformat()})
+        again = await client.post(
+            f"{url}/outcome", json={"outcome": "training", "completed_on": date.today().isoformat()}
+        )
         assert again.status_code == 409
         listed = await client.get("/immersions", params={"beneficiary_id": str(beneficiary_id)})
         assert [i["immersion_id"] for i in listed.json()] == [immersion["immersion_id"]]
@@ -370,7 +373,7 @@ async def test_simultaneous_requests_never_record_two_introductions_or_two_outco
         body = {
             "need_id": need["need_id"],
             "beneficiary_id": str(beneficiary_id),
-            "introduced_on": (TODAY - timedelta(days=5)).isoformat(),
+            "introduced_on": (date.today() - timedelta(days=5)).isoformat(),
         }
         made = await asyncio.gather(*(client.post("/introductions", json=body) for _ in range(5)))
         assert sorted(r.status_code for r in made) == [201, 409, 409, 409, 409], [r.text for r in made]
@@ -380,7 +383,7 @@ async def test_simultaneous_requests_never_record_two_introductions_or_two_outco
         [introduction] = [r.json() for r in made if r.status_code == 201]
         url = f"/introductions/{introduction['introduction_id']}/outcome"
         outcomes = [
-            {"outcome": "hired", "contract_type": "cdi", "weekly_hours": 24, "start_date": TODAY.isoformat()},
+            {"outcome": "hired", "contract_type": "cdi", "weekly_hours": 24, "start_date": date.today().isoformat()},
             {"outcome": "not_hired", "reason": "candidate_declined"},
         ]
         answers = await asyncio.gather(*(client.post(url, json=o) for o in outcomes))
