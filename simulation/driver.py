@@ -10,7 +10,8 @@ import random
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -248,39 +249,43 @@ class Department:
 async def play(plans: list[Plan], api: Api, today: date, seed: int, progress: Progress) -> Department:
     """Drive the whole plan; returns what the platform created."""
     dept = Department(plans, today, random.Random(seed))
+    with _phase(progress, "import"):
+        await _import(dept, api, progress)
+    with _phase(progress, "openings"):
+        await _await_accompaniments(dept, api, progress)
+    with _phase(progress, "employers"):
+        await _employers(dept, api, progress)
+    with _phase(progress, "sessions"):
+        await _sessions(dept, api, progress)
+    with _phase(progress, "follow-up"):
+        await _bounded(
+            [lambda p=p: _follow_up(dept, api, p) for p in plans],
+            api.concurrency,
+            progress,
+            "follow-up (contracts, appointments, barriers...)",
+            len(plans),
+        )
+    with _phase(progress, "workshops"):
+        await _workshops(dept, api, progress)
+    with _phase(progress, "placement"):
+        await _placement(dept, api, progress)
     closing = [p for p in plans if p.exit]
-    phases: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-        ("import", lambda: _import(dept, api, progress)),
-        ("openings", lambda: _await_accompaniments(dept, api, progress)),
-        ("employers", lambda: _employers(dept, api, progress)),
-        ("sessions", lambda: _sessions(dept, api, progress)),
-        (
-            "follow-up",
-            lambda: _bounded(
-                [lambda p=p: _follow_up(dept, api, p) for p in plans],
-                api.concurrency,
-                progress,
-                "follow-up (contracts, appointments, barriers...)",
-                len(plans),
-            ),
-        ),
-        ("workshops", lambda: _workshops(dept, api, progress)),
-        ("placement", lambda: _placement(dept, api, progress)),
-        (
-            "exits",
-            lambda: _bounded(
-                [lambda p=p: _close(dept, api, p) for p in closing], api.concurrency, progress, "exits", len(closing)
-            ),
-        ),
-        ("returns", lambda: _returns(dept, api, progress)),
-    ]
-    for name, phase in phases:
-        started = time.monotonic()
-        await phase()
-        if not progress.console.is_terminal:
-            # A log file has no bars: each phase's duration is written instead.
-            progress.console.print(f"phase {name}: {time.monotonic() - started:.1f} s")
+    with _phase(progress, "exits"):
+        await _bounded(
+            [lambda p=p: _close(dept, api, p) for p in closing], api.concurrency, progress, "exits", len(closing)
+        )
+    with _phase(progress, "returns"):
+        await _returns(dept, api, progress)
     return dept
+
+
+@contextmanager
+def _phase(progress: Progress, name: str) -> Iterator[None]:
+    """A log file has no bars: the phase's duration is written there instead."""
+    started = time.monotonic()
+    yield
+    if not progress.console.is_terminal:
+        progress.console.print(f"phase {name}: {time.monotonic() - started:.1f} s")
 
 
 async def _import(dept: Department, api: Api, progress: Progress) -> None:
