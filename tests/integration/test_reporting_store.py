@@ -59,17 +59,21 @@ async def _apply_in_batches(projector: Projector, records: list[ConsumerRecord],
         await projector.apply({tp: records[start : start + size]})
 
 
+async def _projector(pool, facts_store: FactStore) -> Projector:
+    """A projector on a mirror loaded from the facts as they are, dead letters kept in memory (`.dead_letter`)."""
+    mirror = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await mirror.load(conn)
+    return Projector(facts_store, mirror, pool, 1, Letters())
+
+
 async def _projected(pool, facts_store: FactStore, seed: int, batch: int):
     """The unit scenario (interleaved by `seed`) applied in batches of `batch` by a projector on an empty mirror."""
     events = interleave(STREAMS, seed=seed)
     records = [record(e, i) for i, e in enumerate(events)]
-    mirror = Mirror(facts_store)
-    async with pool.acquire() as conn:
-        await mirror.load(conn)
-    letters = Letters()
-    projector = Projector(facts_store, mirror, pool, 1, letters)
+    projector = await _projector(pool, facts_store)
     await _apply_in_batches(projector, records, batch)
-    return events, records, mirror, letters, projector
+    return events, records, projector.mirror, projector.dead_letter, projector
 
 
 async def test_batches_are_stored_whole_and_a_second_replica_reads_the_same_facts(pool, facts_store):
@@ -133,11 +137,9 @@ async def test_two_accompaniments_naming_the_same_barrier_id_keep_a_barrier_each
     people[0].lift(acc.BarrierCategory.HEALTH, date(2025, 4, 1))
     events = [e for p in people for e in p.stream.events]
     records = [record(e, i) for i, e in enumerate(events)]
-    mirror = Mirror(facts_store)
-    async with pool.acquire() as conn:
-        await mirror.load(conn)
-    letters = Letters()
-    await _apply_in_batches(Projector(facts_store, mirror, pool, 1, letters), records, len(records))  # one batch
+    projector = await _projector(pool, facts_store)
+    letters = projector.dead_letter
+    await _apply_in_batches(projector, records, len(records))  # one batch
     assert letters.sent == []
     reloaded = Mirror(facts_store)
     async with pool.acquire() as conn:
@@ -171,11 +173,8 @@ async def test_a_record_the_database_refuses_is_dead_lettered_and_the_others_of_
             CREATE TRIGGER refuse_housing BEFORE INSERT OR UPDATE ON {schema}.barriers
               FOR EACH ROW EXECUTE FUNCTION {schema}.refuse_housing();"""
     )
-    mirror = Mirror(facts_store)
-    async with pool.acquire() as conn:
-        await mirror.load(conn)
-    letters = Letters()
-    projector = Projector(facts_store, mirror, pool, 1, letters)
+    projector = await _projector(pool, facts_store)
+    letters = projector.dead_letter
     tp = TopicPartition("t", 0)
     with pytest.raises(asyncpg.CheckViolationError):
         await projector.apply({tp: records})  # the batch as a whole is refused
@@ -206,12 +205,10 @@ async def test_an_error_of_the_platform_not_of_a_record_stops_the_batch_and_noth
             CREATE TRIGGER refuse_all BEFORE INSERT OR UPDATE ON {schema}.barriers
               FOR EACH ROW EXECUTE FUNCTION {schema}.refuse_all();"""
     )
-    mirror = Mirror(facts_store)
-    async with pool.acquire() as conn:
-        await mirror.load(conn)
-    letters = Letters()
+    projector = await _projector(pool, facts_store)
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
-        await Projector(facts_store, mirror, pool, 1, letters).apply_or_isolate({TopicPartition("t", 0): records})
+        await projector.apply_or_isolate({TopicPartition("t", 0): records})
+    letters = projector.dead_letter
     assert letters.sent == [], "the batch is read again once the platform is repaired; no record is dead-lettered"
     async with pool.acquire() as conn:
         assert ("t", 0) not in await facts_store.offsets(conn)
@@ -230,10 +227,7 @@ async def test_the_tables_have_the_columns_the_code_writes(pool, facts_store):
 
 async def test_the_bi_views_read_the_same_facts(pool, facts_store, run_id):
     events = interleave(STREAMS, seed=8)
-    mirror = Mirror(facts_store)
-    async with pool.acquire() as conn:
-        await mirror.load(conn)
-    projector = Projector(facts_store, mirror, pool, 1, Letters())
+    projector = await _projector(pool, facts_store)
     await _apply_in_batches(projector, [record(e, i) for i, e in enumerate(events)], 100)
     bi = f"{run_id}_bi"
     exits = await pool.fetch(f"SELECT agency_id, exit_group, sortie_dynamique FROM {bi}.exits")
