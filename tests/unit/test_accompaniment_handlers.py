@@ -89,15 +89,15 @@ async def test_a_stale_state_cannot_overwrite_a_concurrent_change(deps):
     assert deps.accompaniments.rows[state.id]["referent_id"] == staff_id("alice")
 
 
-def _overtaken_on_read(deps, monkeypatch, times: int) -> list[str]:
-    """The first `times` reads of an accompaniment are each followed by another caseworker's referent change, saved
-    before the command's own save; returns the referents those changes named."""
-    read, others = handlers.load, []
+def _overtaken_on_read(deps, monkeypatch, times: int, reader=handlers, by: str = "other") -> list[str]:
+    """The first `times` reads of an accompaniment (by `reader`'s handlers) are each followed by another
+    caseworker's referent change, saved before the command's own save; returns the referents those changes named."""
+    read, others = reader.load, []
 
     async def load_then_be_overtaken(uow, deps_, accompaniment_id):
         found = await read(uow, deps_, accompaniment_id)
         if len(others) < times:
-            others.append(f"other-{len(others) + 1}")
+            others.append(f"{by}-{len(others) + 1}")
             change = c.AssignReferent(referent_id=staff_id(others[-1]))
             async with deps.store.transaction() as other:
                 await other.save(
@@ -105,7 +105,7 @@ def _overtaken_on_read(deps, monkeypatch, times: int) -> list[str]:
                 )
         return found
 
-    monkeypatch.setattr(handlers, "load", load_then_be_overtaken)
+    monkeypatch.setattr(reader, "load", load_then_be_overtaken)
     return others
 
 
@@ -221,6 +221,50 @@ async def test_the_last_seat_goes_to_one_person_only(deps):
     assert not (await deps.store.load(ACCOMPANIMENT, second.id)).workshops
     assert [e.partition_key for e in _events(deps) if "ParticipantRegistered" in e.type] == [str(session.id)]
     assert deps.sessions.sessions[session.id]["registered"] == 1
+
+
+async def test_a_registration_and_an_attendance_sheet_overtaken_by_a_change_of_the_person_are_decided_again(
+    deps, monkeypatch
+):
+    person, _ = await _enrol(deps)
+    cmd = c.ScheduleWorkshopSession(
+        agency_id="ali-la-courneuve", theme=WorkshopTheme.COVER_LETTERS, session_date=TODAY, capacity=3
+    )
+    args = dict(user=CASEWORKER, deps=deps, ctx=Context(TODAY))
+    session = await workshops.schedule_session(cmd, **args)
+    before_seat = _overtaken_on_read(deps, monkeypatch, times=1, reader=workshops)
+    seated = await workshops.register_participant(
+        session.id, c.RegisterParticipant(accompaniment_id=person.id), **args
+    )
+    before_sheet = _overtaken_on_read(deps, monkeypatch, times=1, reader=workshops, by="another")
+    sheet = c.RecordAttendance(participants=[c.Attendance(accompaniment_id=person.id, attended=True)])
+    held = await workshops.record_attendance(session.id, sheet, **args)
+    assert (before_seat, before_sheet) == (["other-1"], ["another-1"]) and list(seated.registrations) == [person.id]
+    assert held.registrations[person.id].attended is True
+    after = await deps.store.load(ACCOMPANIMENT, person.id)
+    assert after.referent_id == staff_id("another-1") and session.id in after.workshops
+    kinds = [e.type.rsplit(".", 1)[-1] for e in _events(deps) if e.subject == str(person.beneficiary_id)][1:]
+    assert kinds == [
+        "ReferentAssigned",
+        "RegisteredForWorkshop",
+        "ReferentAssigned",
+        "WorkshopAttendanceRecorded",
+    ]
+
+
+async def test_a_registration_always_overtaken_answers_the_conflict_and_takes_no_seat(deps, monkeypatch):
+    person, _ = await _enrol(deps)
+    cmd = c.ScheduleWorkshopSession(
+        agency_id="ali-la-courneuve", theme=WorkshopTheme.COVER_LETTERS, session_date=TODAY, capacity=3
+    )
+    args = dict(user=CASEWORKER, deps=deps, ctx=Context(TODAY))
+    session = await workshops.schedule_session(cmd, **args)
+    others = _overtaken_on_read(deps, monkeypatch, times=handlers.CONFLICT_ATTEMPTS + 1, reader=workshops)
+    with pytest.raises(ConcurrencyError):
+        await workshops.register_participant(session.id, c.RegisterParticipant(accompaniment_id=person.id), **args)
+    assert len(others) == handlers.CONFLICT_ATTEMPTS
+    assert not (await deps.store.load(WORKSHOP_SESSION, session.id)).registrations
+    assert not (await deps.store.load(ACCOMPANIMENT, person.id)).workshops
 
 
 async def test_a_session_of_another_agency_is_refused(deps):

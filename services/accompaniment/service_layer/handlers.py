@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from services.accompaniment.domain import commands as c
@@ -67,6 +67,8 @@ async def load(uow: UnitOfWork, deps: Dependencies, accompaniment_id: UUID) -> A
 # Times a command is decided and saved when another change of the same accompaniment keeps getting in first.
 CONFLICT_ATTEMPTS = 3
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Handled:
@@ -94,9 +96,15 @@ async def handle_shown(
     change made in between from being overwritten: it fails with `ConcurrencyError`, and the command is decided
     again on the stream as it now is, up to CONFLICT_ATTEMPTS times (then the 409 reaches the caller).
     """
+    return await decided_again(lambda: _handle_once(accompaniment_id, cmd, user=user, deps=deps, ctx=ctx))
+
+
+async def decided_again(once: Callable[[], Awaitable[T]]) -> T:
+    """Run `once` (read, decide, save at the version read) again while a concurrent change of what it read makes
+    its save fail with `ConcurrencyError`, up to CONFLICT_ATTEMPTS times; the last conflict reaches the caller."""
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
-            return await _handle_once(accompaniment_id, cmd, user=user, deps=deps, ctx=ctx)
+            return await once()
         except ConcurrencyError:
             if attempt == CONFLICT_ATTEMPTS:
                 raise

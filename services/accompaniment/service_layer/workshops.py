@@ -12,8 +12,9 @@ from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESS
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import WorkshopSession
 from services.accompaniment.service_layer.dependencies import Dependencies
-from services.accompaniment.service_layer.handlers import load
+from services.accompaniment.service_layer.handlers import decided_again, load
 from shared.auth import Principal, Role
+from shared.eventstore import Tracing
 from shared.private_text import Owner
 
 
@@ -40,34 +41,50 @@ def session_scope(user: Principal, session: WorkshopSession) -> None:
 async def register_participant(
     session_id: UUID, cmd: RegisterParticipant, *, user: Principal, deps: Dependencies, ctx: Context
 ) -> WorkshopSession:
-    """Give a seat to a person followed by the caller's agency; both the session and the accompaniment record it."""
-    async with deps.store.transaction() as uow:
-        session = await uow.load(WORKSHOP_SESSION, session_id)
-        person = await load(uow, deps, cmd.accompaniment_id)
+    """Give a seat to a person followed by the caller's agency; both the session and the accompaniment record it.
+
+    As for a command of one accompaniment (`handlers.handle_shown`), the session and the person are read before
+    the unit of work that writes, both saved at the versions read, and the registration decided again when another
+    change of either got in first."""
+
+    async def once() -> WorkshopSession:
+        async with deps.store.connection() as conn:
+            reader = deps.store.join(conn, Tracing.new())
+            session = await reader.load(WORKSHOP_SESSION, session_id)
+            person = await load(reader, deps, cmd.accompaniment_id)
         if person is not None:
             user.scope(person.agency_id)
         if session is not None:
             session_scope(user, session)
         session_events, person_events = workshops.register(session, person, cmd, ctx)
-        session = await uow.save(WORKSHOP_SESSION, session, session_events)
-        await uow.save(ACCOMPANIMENT, person, person_events)
-        return session
+        async with deps.store.transaction() as uow:
+            saved = await uow.save(WORKSHOP_SESSION, session, session_events)
+            await uow.save(ACCOMPANIMENT, person, person_events)
+        return saved
+
+    return await decided_again(once)
 
 
 async def record_attendance(
     session_id: UUID, cmd: RecordAttendance, *, user: Principal, deps: Dependencies, ctx: Context
 ) -> WorkshopSession:
-    """Record the attendance sheet of a session, all lines or none."""
-    async with deps.store.transaction() as uow:
-        session = await uow.load(WORKSHOP_SESSION, session_id)
+    """Record the attendance sheet of a session, all lines or none; read, decided and saved as a registration."""
+
+    async def once() -> WorkshopSession:
+        async with deps.store.connection() as conn:
+            reader = deps.store.join(conn, Tracing.new())
+            session = await reader.load(WORKSHOP_SESSION, session_id)
+            people = [await load(reader, deps, line.accompaniment_id) for line in cmd.participants]
         if session is not None:
             user.scope(session.agency_id)
-        for line in cmd.participants:
-            person = await load(uow, deps, line.accompaniment_id)
-            session_events, person_events = workshops.record_attendance(session, person, line, ctx)
-            session = await uow.save(WORKSHOP_SESSION, session, session_events)
-            await uow.save(ACCOMPANIMENT, person, person_events)
+        async with deps.store.transaction() as uow:
+            for line, person in zip(cmd.participants, people, strict=True):
+                session_events, person_events = workshops.record_attendance(session, person, line, ctx)
+                session = await uow.save(WORKSHOP_SESSION, session, session_events)
+                await uow.save(ACCOMPANIMENT, person, person_events)
         return session
+
+    return await decided_again(once)
 
 
 async def open_to_department(session_id: UUID, *, user: Principal, deps: Dependencies, ctx: Context) -> WorkshopSession:
