@@ -447,11 +447,15 @@ class EventConsumer:
         return chunk
 
     def _ignored_run(self, records: list[ConsumerRecord], start: int) -> int:
-        """How many records from `start` are readable events of a type this consumer has no handler for."""
+        """How many records from `start` are CloudEvents of a type this consumer has no handler for.
+
+        Their type is read from their headers, their value is not read: most records of a topic are of types a
+        given consumer does not react to, and decoding them was most of its work. A record of such a type with a
+        malformed value is dead-lettered by the consumers that react to its type."""
         count = 0
         for record in records[start:]:
-            envelope = self._parse(record)
-            if isinstance(envelope, EnvelopeError) or envelope.type in self.handlers:
+            kind = Envelope.type_in_headers(record.headers)
+            if kind is None or kind in self.handlers:
                 break
             count += 1
         return count

@@ -113,6 +113,23 @@ class Envelope(BaseModel):
         headers.append(("content-type", CONTENT_TYPE.encode()))
         return headers
 
+    @staticmethod
+    def type_in_headers(headers: Headers | None) -> str | None:
+        """The type a binary-mode CloudEvent record declares in its headers, without reading its value; None when
+        its headers are not those of a CloudEvents record."""
+        spec = kind = None
+        for key, value in headers or ():
+            if key == "ce_type":
+                kind = value
+            elif key == "ce_specversion":
+                spec = value
+        if spec != SPEC_VERSION.encode() or not kind:
+            return None
+        try:
+            return kind.decode()
+        except UnicodeDecodeError:
+            return None
+
     @classmethod
     def from_kafka(cls, value: bytes | None, headers: Headers | dict[str, bytes] | None) -> Envelope:
         """Read a binary-mode CloudEvent; raises `EnvelopeError` for anything that is not one."""

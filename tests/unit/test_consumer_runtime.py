@@ -241,6 +241,23 @@ async def test_events_the_consumer_does_not_react_to_take_no_transaction():
     assert len(applied) == 2 and len(producer.sent) == 1, "the malformed record still goes to the dead letters"
 
 
+async def test_a_record_is_passed_over_on_the_type_in_its_headers_without_its_value_being_read():
+    consumer, producer, pool = _consumer(_never_called)
+    elsewhere = Record(b"not json", [("ce_specversion", b"1.0"), ("ce_type", b"ali.test.SomethingElse")])
+    not_cloudevents = Record(b"not json", [("ce_specversion", b"0.3"), ("ce_type", b"ali.test.SomethingElse")])
+    for offset, record in enumerate([elsewhere, not_cloudevents]):
+        record.offset = offset
+    result = await consumer.apply([elsewhere, not_cloudevents])
+    assert (result.done, result.ignored, result.dead_lettered) == (2, 1, 1)
+    [(_, value, _, headers)] = producer.sent
+    assert value == b"not json" and headers["dlq_error_type"] == b"EnvelopeError", "not a CloudEvent: a dead letter"
+    assert not pool.processed
+
+
+async def _never_called(envelope, conn):
+    raise AssertionError("not called")
+
+
 async def test_a_failure_rolls_the_run_back_and_applies_it_again_with_a_savepoint_per_record():
     effects = []
 
