@@ -171,6 +171,47 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
     ]
 
 
+async def test_a_seat_taken_or_marked_writes_its_own_registration_row_and_leaves_the_others_untouched(platform, pool):
+    people = [await _enrol(platform) for _ in range(3)]
+    rows = f"{platform.schema('accompaniment')}.workshop_registrations"
+
+    async def written(session_id: str) -> dict[str, tuple[int, bool | None]]:
+        """Each seat's row: the transaction that last wrote it (xmin), and attended."""
+        found = await pool.fetch(
+            f"SELECT accompaniment_id, xmin::text::bigint AS xmin, attended FROM {rows} WHERE session_id = $1",
+            uuid.UUID(session_id),
+        )
+        return {str(r["accompaniment_id"]): (r["xmin"], r["attended"]) for r in found}
+
+    async with _caseworker(platform) as api:
+        session = await api.post(
+            "/workshops",
+            json={
+                "agency_id": AGENCY,
+                "theme": "cover_letters",
+                "session_date": date.today().isoformat(),
+                "capacity": 3,
+            },
+        )
+        session_id = session.json()["session_id"]
+        first, second, third = (p["accompaniment_id"] for p in people)
+        for person in (first, second):
+            seat = await api.post(f"/workshops/{session_id}/registrations", json={"accompaniment_id": person})
+            assert seat.status_code == 201, seat.text
+        before = await written(session_id)
+        seat = await api.post(f"/workshops/{session_id}/registrations", json={"accompaniment_id": third})
+        assert seat.status_code == 201, seat.text
+        after = await written(session_id)
+        assert set(after) == {first, second, third} and all(attended is None for _, attended in after.values())
+        assert after[first] == before[first] and after[second] == before[second], "rows of other seats rewritten"
+
+        sheet = {"participants": [{"accompaniment_id": second, "attended": True}]}
+        assert (await api.post(f"/workshops/{session_id}/attendance", json=sheet)).status_code == 200
+        marked = await written(session_id)
+    assert marked[second][1] is True and marked[second][0] != after[second][0]
+    assert marked[first] == after[first] and marked[third] == after[third]
+
+
 async def test_caseworkers_of_another_agency_and_department_staff_are_refused(platform):
     person = await _enrol(platform)
     url = f"/accompaniments/{person['accompaniment_id']}"

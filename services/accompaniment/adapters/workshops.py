@@ -9,6 +9,7 @@ import asyncpg
 
 from services.accompaniment.domain.state import WorkshopSession
 from services.accompaniment.service_layer.ports import WorkshopViews
+from shared.contracts.accompaniment import AttendanceRecorded, ParticipantRegistered
 from shared.events import DomainEvent
 
 
@@ -21,7 +22,9 @@ class PostgresWorkshopViews(WorkshopViews):
     async def save(
         self, conn: asyncpg.Connection, session: WorkshopSession, events: Sequence[DomainEvent] = ()
     ) -> None:
-        """Write the rows of the session and of its registrations (in the transaction that appends its events)."""
+        """Write the row of the session and those of the registrations `events` name, every one without events
+        (in the transaction that appends the events). A session's registrations come one event each: rewriting
+        every seat at each made the rows written for a session grow with the square of its seats."""
         s = self.schema
         attended = sum(1 for r in session.registrations.values() if r.attended)
         await conn.execute(
@@ -42,8 +45,11 @@ class PostgresWorkshopViews(WorkshopViews):
             session.version,
             session.open_to_department,
         )
-        if session.registrations:
-            seats = list(session.registrations.values())
+        seats = list(session.registrations.values())
+        if events:
+            named = {e.accompaniment_id for e in events if isinstance(e, ParticipantRegistered | AttendanceRecorded)}
+            seats = [r for r in seats if r.accompaniment_id in named]
+        if seats:
             await conn.execute(
                 f"""INSERT INTO {s}.workshop_registrations
                       (session_id, accompaniment_id, beneficiary_id, registered_on, attended)

@@ -56,4 +56,4 @@ class WorkshopViews(abc.ABC):
 
     @abc.abstractmethod
     async def save(self, conn: Any, session: WorkshopSession, events: Sequence[DomainEvent] = ()) -> None:
-        """Write the rows of the session and of its registrations."""
+        """Write the row of the session and those of the registrations `events` name (every one without events)."""
