@@ -18,6 +18,8 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
+from shared.http.app import NO_OPENTELEMETRY
+
 PORT = 8109
 # The services' uvicorn settings (shared/cli.py): one process, default loop and HTTP parser, no access log.
 UVICORN_OPTIONS: dict[str, Any] = {"log_config": None, "access_log": False}
@@ -31,7 +33,7 @@ class Body(BaseModel):
 
 def build_app() -> FastAPI:
     """The bare app."""
-    app = FastAPI(title="bare")
+    app = FastAPI(title="bare", telemetry=NO_OPENTELEMETRY)  # as the services' (shared/http/app.py)
 
     @app.get("/{path:path}")
     async def read(path: str) -> dict:
