@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
         "--batch", type=int, default=None, help="department: requests per POST /batch (default 50; 1: one by one)"
     )
     parser.add_argument(
+        "--connections", type=int, default=None, help="department: connections per service (default 4)"
+    )
+    parser.add_argument(
         "--profile",
         nargs="?",
         const="",
@@ -148,7 +151,8 @@ def _department(run: Run, args, step) -> bench_platform.Platform:
     run.detail(f"benchmark platform started on {' '.join(plat.urls.values())}; loading the department ({args.size})")
     pids = {s: plat.pid(s) for s in bench_platform.SERVICES} | {"simulation": os.getpid()}
     with step("department", pids):
-        client = {k: v for k, v in (("concurrency", args.concurrency), ("batch", args.batch)) if v is not None}
+        given = (("concurrency", args.concurrency), ("batch", args.batch), ("connections", args.connections))
+        client = {k: v for k, v in given if v is not None}
         record = asyncio.run(department.load(plat, args.size, log=bench_platform.LOGS / "simulation.log", **client))
     run.detail(
         f"department: {record['commands']} batched commands, {record['requests']} HTTP requests, played in"
