@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 
 from services.accompaniment.domain import commands as c
-from services.accompaniment.domain.errors import InvalidHire, WorkshopFull
+from services.accompaniment.domain.errors import AlreadyRecorded, InvalidHire, WorkshopFull
 from services.accompaniment.domain.evolution import ACCOMPANIMENT, WORKSHOP_SESSION, accompaniment_id_for
 from services.accompaniment.domain.rules import Context
 from services.accompaniment.domain.state import Accompaniment
@@ -233,9 +233,7 @@ async def test_a_registration_and_an_attendance_sheet_overtaken_by_a_change_of_t
     args = dict(user=CASEWORKER, deps=deps, ctx=Context(TODAY))
     session = await workshops.schedule_session(cmd, **args)
     before_seat = _overtaken_on_read(deps, monkeypatch, times=1, reader=workshops)
-    seated = await workshops.register_participant(
-        session.id, c.RegisterParticipant(accompaniment_id=person.id), **args
-    )
+    seated = await workshops.register_participant(session.id, c.RegisterParticipant(accompaniment_id=person.id), **args)
     before_sheet = _overtaken_on_read(deps, monkeypatch, times=1, reader=workshops, by="another")
     sheet = c.RecordAttendance(participants=[c.Attendance(accompaniment_id=person.id, attended=True)])
     held = await workshops.record_attendance(session.id, sheet, **args)
@@ -250,6 +248,35 @@ async def test_a_registration_and_an_attendance_sheet_overtaken_by_a_change_of_t
         "ReferentAssigned",
         "WorkshopAttendanceRecorded",
     ]
+
+
+async def test_an_attendance_sheet_is_saved_whole_and_a_person_named_twice_refuses_it_whole(deps):
+    people = [(await _enrol(deps))[0] for _ in range(3)]
+    cmd = c.ScheduleWorkshopSession(
+        agency_id="ali-la-courneuve", theme=WorkshopTheme.COVER_LETTERS, session_date=TODAY, capacity=3
+    )
+    args = dict(user=CASEWORKER, deps=deps, ctx=Context(TODAY))
+    session = await workshops.schedule_session(cmd, **args)
+    for person in people:
+        await workshops.register_participant(session.id, c.RegisterParticipant(accompaniment_id=person.id), **args)
+    first, second, third = (c.Attendance(accompaniment_id=p.id, attended=p is not people[1]) for p in people)
+    recorded, commits = len(_events(deps)), deps.store.committed
+    with pytest.raises(AlreadyRecorded):
+        await workshops.record_attendance(session.id, c.RecordAttendance(participants=[first, second, first]), **args)
+    assert len(_events(deps)) == recorded and deps.store.committed == commits
+    held = await workshops.record_attendance(
+        session.id, c.RecordAttendance(participants=[first, second, third]), **args
+    )
+    assert {a: r.attended for a, r in held.registrations.items()} == {
+        people[0].id: True,
+        people[1].id: False,
+        people[2].id: True,
+    }
+    sheet = _events(deps)[recorded:]
+    assert [e.stream_version for e in sheet if e.stream_id == f"workshop-session-{session.id}"] == [5, 6, 7]
+    for person in people:
+        after = await deps.store.load(ACCOMPANIMENT, person.id)
+        assert after.workshops[session.id].attended is (person is not people[1])
 
 
 async def test_a_registration_always_overtaken_answers_the_conflict_and_takes_no_seat(deps, monkeypatch):

@@ -68,7 +68,10 @@ async def register_participant(
 async def record_attendance(
     session_id: UUID, cmd: RecordAttendance, *, user: Principal, deps: Dependencies, ctx: Context
 ) -> WorkshopSession:
-    """Record the attendance sheet of a session, all lines or none; read, decided and saved as a registration."""
+    """Record the attendance sheet of a session, all lines or none; read, decided and saved as a registration.
+
+    The lines are decided one after the other on the session as the earlier ones leave it, then the session and
+    the people are saved at once: one version check and one append for the session, one for the people."""
 
     async def once() -> WorkshopSession:
         async with deps.store.connection() as conn:
@@ -77,12 +80,17 @@ async def record_attendance(
             people = [await load(reader, deps, line.accompaniment_id) for line in cmd.participants]
         if session is not None:
             user.scope(session.agency_id)
+        sheet, session_events, people_events = session, [], []
+        for line, person in zip(cmd.participants, people, strict=True):
+            line_events, person_events = workshops.record_attendance(sheet, person, line, ctx)
+            for event in line_events:
+                sheet = WORKSHOP_SESSION.apply(sheet, event)
+            session_events += line_events
+            people_events.append((person, person_events))
         async with deps.store.transaction() as uow:
-            for line, person in zip(cmd.participants, people, strict=True):
-                session_events, person_events = workshops.record_attendance(session, person, line, ctx)
-                session = await uow.save(WORKSHOP_SESSION, session, session_events)
-                await uow.save(ACCOMPANIMENT, person, person_events)
-        return session
+            saved = await uow.save(WORKSHOP_SESSION, session, session_events)
+            await uow.save_all(ACCOMPANIMENT, people_events)
+        return saved
 
     return await decided_again(once)
 
