@@ -27,6 +27,13 @@ def _caseworker(platform, agency: str = AGENCY) -> httpx.AsyncClient:
     return platform.client("accompaniment", role="caseworker", agency_id=agency)
 
 
+async def _schedule_today(api: httpx.AsyncClient, theme: str, *, capacity: int) -> httpx.Response:
+    """A workshop session of the agency today."""
+    today = date.today().isoformat()
+    body = {"agency_id": AGENCY, "theme": theme, "session_date": today, "capacity": capacity}
+    return await api.post("/workshops", json=body)
+
+
 async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
     person = await _enrol(platform, oriented_days_ago=40)
     other = await _enrol(platform)
@@ -92,15 +99,7 @@ async def test_the_follow_up_journey_from_enrolment_to_closure(platform):
         )
         assert profile.status_code == 200 and profile.json()["candidate_profile"]["commune_code"] == "93027"
 
-        session = await api.post(
-            "/workshops",
-            json={
-                "agency_id": AGENCY,
-                "theme": "self_confidence",
-                "session_date": date.today().isoformat(),
-                "capacity": 1,
-            },
-        )
+        session = await _schedule_today(api, "self_confidence", capacity=1)
         assert session.status_code == 201, session.text
         session_id = session.json()["session_id"]
         seat = await api.post(
@@ -184,15 +183,7 @@ async def test_a_seat_taken_or_marked_writes_its_own_registration_row_and_leaves
         return {str(r["accompaniment_id"]): (r["xmin"], r["attended"]) for r in found}
 
     async with _caseworker(platform) as api:
-        session = await api.post(
-            "/workshops",
-            json={
-                "agency_id": AGENCY,
-                "theme": "cover_letters",
-                "session_date": date.today().isoformat(),
-                "capacity": 3,
-            },
-        )
+        session = await _schedule_today(api, "cover_letters", capacity=3)
         session_id = session.json()["session_id"]
         first, second, third = (p["accompaniment_id"] for p in people)
         for person in (first, second):
