@@ -151,6 +151,31 @@ async def test_two_accompaniments_naming_the_same_barrier_id_keep_a_barrier_each
     )
 
 
+async def test_a_fact_written_again_rewrites_only_the_history_rows_that_changed(pool, facts_store):
+    person = Person(X, date(2025, 1, 6), date(2025, 1, 6))
+    person.barrier(acc.BarrierCategory.HEALTH, date(2025, 2, 3)).barrier(acc.BarrierCategory.HOUSING, date(2025, 2, 4))
+    person.held(date(2025, 2, 5))
+    records = [record(e, i) for i, e in enumerate(person.stream.events)]
+    projector = await _projector(pool, facts_store)
+    await _apply_in_batches(projector, records, len(records))
+    barriers = f"SELECT category, xmin::text AS xmin, lifted_on FROM {facts_store.schema}.barriers"
+    before = {r["category"]: r for r in await pool.fetch(barriers)}
+    held = await pool.fetch(f"SELECT xmin::text FROM {facts_store.schema}.appointments_held")
+
+    person.lift(acc.BarrierCategory.HEALTH, date(2025, 4, 1))  # the accompaniment is written whole again
+    later = record(person.stream.events[-1], len(records))
+    assert await projector.apply({TopicPartition("t", 0): [later]}) == 1
+
+    after = {r["category"]: r for r in await pool.fetch(barriers)}
+    assert after["health"]["lifted_on"] == date(2025, 4, 1) and after["health"]["xmin"] != before["health"]["xmin"]
+    assert after["housing"]["xmin"] == before["housing"]["xmin"], "an unchanged barrier's row was rewritten"
+    assert await pool.fetch(f"SELECT xmin::text FROM {facts_store.schema}.appointments_held") == held
+    reloaded = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await reloaded.load(conn)
+    assert reloaded.facts.by_kind == projection.fold_all(person.stream.events).by_kind
+
+
 async def test_a_record_the_database_refuses_is_dead_lettered_and_the_others_of_its_batch_are_folded(
     pool, facts_store
 ):

@@ -48,13 +48,21 @@ class Table:
         return [c for c, _ in self.columns]
 
     def upsert(self, schema: str) -> str:
-        """Multi-row upsert from one array per column (`unnest`), replacing the non-key columns."""
+        """Multi-row upsert from one array per column (`unnest`), replacing the non-key columns of the rows that
+        differ: a fact is written whole, and most rows of its history are as they were (left untouched, no new row
+        version to write, index or vacuum)."""
         names = self.names
         arrays = ", ".join(f"${i}::{t}[]" for i, (_, t) in enumerate(self.columns, start=1))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in self.key)
+        values = [c for c in names if c not in self.key]
+        insert = f"INSERT INTO {schema}.{self.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
+        if not values:
+            return insert + f"ON CONFLICT ({', '.join(self.key)}) DO NOTHING"
+        updates = ", ".join(f"{c} = excluded.{c}" for c in values)
+        old = ", ".join(f"{self.name}.{c}" for c in values)
+        new = ", ".join(f"excluded.{c}" for c in values)
         return (
-            f"INSERT INTO {schema}.{self.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
-            f"ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates}"
+            insert + f"ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates} "
+            f"WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
         )
 
 
