@@ -45,9 +45,8 @@ class Aggregate(Generic[S]):
         """The stream of one aggregate."""
         return f"{self.name}-{aggregate_id}"
 
-    def fold(self, events: Iterable[Any]) -> S | None:
-        """The state after every event of a stream (None for an empty stream)."""
-        state: S | None = None
+    def fold(self, events: Iterable[Any], state: S | None = None) -> S | None:
+        """The state after every event of a stream (None for an empty stream), or after `events` from `state`."""
         for event in events:
             state = self.apply(state, event)
         return state

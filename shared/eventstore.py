@@ -176,11 +176,13 @@ class EventStore(abc.ABC):
     async def load(self, stream_id: str, conn: Any = None) -> list[Envelope]:
         """Every event of one stream, in version order."""
 
-    async def load_stored(self, stream_id: str, conn: Any = None) -> list[StoredEvent]:
-        """Every event of one stream, in version order, as much of it as a fold needs (cheaper than `load`)."""
+    async def load_stored(self, stream_id: str, conn: Any = None, after: int = 0) -> list[StoredEvent]:
+        """The events of one stream past version `after` (0: all), in version order, as much of each as a fold
+        needs (cheaper than `load`)."""
         return [
             StoredEvent(e.stream_id, e.stream_version, e.type, e.schema_version, serialized(e.data))
             for e in await self.load(stream_id, conn)
+            if e.stream_version > after
         ]
 
     @abc.abstractmethod
@@ -231,7 +233,8 @@ class PostgresEventStore(EventStore):
         self.schema = schema
         self.notify_channel = f"{schema}_events"
         self._load_stored_query = (
-            f"SELECT version, type, schema_version, data FROM {schema}.events WHERE stream_id = $1 ORDER BY version"
+            f"SELECT version, type, schema_version, data FROM {schema}.events "
+            "WHERE stream_id = $1 AND version > $2 ORDER BY version"
         )
         # Appends without a transaction of their own waiting for the next group commit, and whether one runs.
         self._waiting: list[_Pending] = []
@@ -377,9 +380,9 @@ class PostgresEventStore(EventStore):
             rows = await self.pool.fetch(query, stream_id)
         return [_row_to_envelope(r) for r in rows]
 
-    async def load_stored(self, stream_id, conn=None):
+    async def load_stored(self, stream_id, conn=None, after=0):
         # Only the columns a fold reads, the data left as JSON text (validated from it by the event's model).
-        rows = await (conn or self.pool).fetch(self._load_stored_query, stream_id)
+        rows = await (conn or self.pool).fetch(self._load_stored_query, stream_id, after)
         return [StoredEvent(stream_id, *row) for row in rows]
 
     async def read_all(self, after_position, limit, conn=None):

@@ -107,6 +107,9 @@ class PlatformSettings(BaseSettings):
     # Units of work (commands) of one process running at the same time share one transaction and its commit, at
     # most this many (1: a transaction each); see shared/adapters/group_commit.py.
     group_commit_units: int = Field(32, ge=1, le=1000)
+    # Aggregates whose state a process keeps after reading them (the most recently read): reading one again folds only
+    # the events recorded since (0: every read folds the whole stream). About 2-10 KB each.
+    aggregate_states_kept: int = Field(30_000, ge=0)
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 5
     # A batch of consumed records is applied in transactions of at most this many seconds each (the append lock,

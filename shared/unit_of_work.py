@@ -19,6 +19,7 @@ on these classes only, never on a database driver:
 from __future__ import annotations
 
 import abc
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -52,6 +53,41 @@ class BatchProjection:
 Projections = Mapping[Aggregate[Any], Projection]
 
 
+class States:
+    """The states of the aggregates read last (at most `size`; the least recently read go first), each as folded
+    up to its version: a later read folds only the events recorded since, read after that version.
+
+    Only reads outside a transaction use it and fill it: such a read sees committed events only (a state folded in
+    a transaction may hold events yet to be rolled back, and a transaction's snapshot may be older than a kept
+    state). A stream's versions are claimed one after another, so the events past a kept version are all there is
+    to add; reads racing each other may keep an older state, which costs a few more events to fold, never a wrong
+    state.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._states: OrderedDict[str, Any] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def get(self, stream_id: str) -> Any | None:
+        """The state kept for a stream, if any."""
+        state = self._states.get(stream_id)
+        if state is not None:
+            self._states.move_to_end(stream_id)
+        return state
+
+    def keep(self, stream_id: str, state: Any) -> None:
+        """Keep a state read outside a transaction (committed events only)."""
+        if self.size <= 0:
+            return
+        self._states[stream_id] = state
+        self._states.move_to_end(stream_id)
+        while len(self._states) > self.size:
+            self._states.popitem(last=False)
+
+
 class UnitOfWork:
     """One transaction over the event store and the read models; every save shares one conversation (tracing)."""
 
@@ -64,6 +100,7 @@ class UnitOfWork:
         tracing: Tracing,
         registry: EventRegistry = REGISTRY,
         appender: Appender | None = None,
+        states: States | None = None,
     ) -> None:
         self.events = events
         self.connection = connection
@@ -71,6 +108,7 @@ class UnitOfWork:
         self.tracing = tracing
         self.registry = registry
         self.appender = appender
+        self.states = states
 
     def decode(self, envelope: Envelope) -> DomainEvent:
         """The current event class of a stored or received envelope, upcast from older versions."""
@@ -78,12 +116,20 @@ class UnitOfWork:
         return self.registry.decode(envelope.type, envelope.schema_version, envelope.data, origin)
 
     async def load(self, aggregate: Aggregate[S], aggregate_id: object) -> S | None:
-        """The state folded from the aggregate's stream, or None when it has no event."""
-        stored = await self.events.load_stored(aggregate.stream_id(aggregate_id), conn=self.connection)
+        """The state folded from the aggregate's stream, or None when it has no event (outside a transaction, from
+        the state kept of an earlier read: only the events recorded since are read and folded)."""
+        stream_id = aggregate.stream_id(aggregate_id)
+        states = self.states if self.states is not None and not _in_transaction(self.connection) else None
+        kept = states.get(stream_id) if states is not None else None
+        after = kept.version if kept is not None else 0
+        stored = await self.events.load_stored(stream_id, conn=self.connection, after=after)
         decode = self.registry.decode_json
-        return aggregate.fold(
-            decode(e.type, e.schema_version, e.data, Origin(e.stream_id, e.stream_version)) for e in stored
+        state = aggregate.fold(
+            (decode(e.type, e.schema_version, e.data, Origin(e.stream_id, e.stream_version)) for e in stored), kept
         )
+        if states is not None and state is not None and stored:
+            states.keep(stream_id, state)
+        return state
 
     async def history(self, aggregate: Aggregate[Any], aggregate_id: object) -> list[Envelope]:
         """Every recorded event of the aggregate, oldest first."""
@@ -140,12 +186,21 @@ class UnitOfWork:
         return saved
 
 
-class AggregateStore(abc.ABC):
-    """Opens units of work on an event store, with the read-model projection of each kind of aggregate."""
+def _in_transaction(connection: Any) -> bool:
+    # None: the store's pool, a statement of its own.
+    return connection is not None and connection.is_in_transaction()
 
-    def __init__(self, events: EventStore, projections: Projections | None = None) -> None:
+
+class AggregateStore(abc.ABC):
+    """Opens units of work on an event store, with the read-model projection of each kind of aggregate, and the
+    states kept of the last reads outside a transaction (`states`, none by default)."""
+
+    def __init__(
+        self, events: EventStore, projections: Projections | None = None, states: States | None = None
+    ) -> None:
         self.events = events
         self.projections: Projections = dict(projections or {})
+        self.states = states
 
     @abc.abstractmethod
     def transaction(self, tracing: Tracing | None = None) -> AbstractAsyncContextManager[UnitOfWork]:
@@ -157,7 +212,7 @@ class AggregateStore(abc.ABC):
 
     def join(self, connection: Any, tracing: Tracing) -> UnitOfWork:
         """A unit of work inside a transaction someone else owns (the consumer runtime's, for a reaction)."""
-        return UnitOfWork(self.events, connection, projections=self.projections, tracing=tracing)
+        return UnitOfWork(self.events, connection, projections=self.projections, tracing=tracing, states=self.states)
 
     async def load(self, aggregate: Aggregate[S], aggregate_id: object) -> S | None:
         """The current state of one aggregate, read outside a transaction."""

@@ -36,7 +36,7 @@ from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.http import service_app
 from shared.migrations import PRIVATE_TEXTS
 from shared.service import ConsumerSpec, ServiceRuntime, bind
-from shared.unit_of_work import BatchProjection
+from shared.unit_of_work import BatchProjection, States
 
 ROUTERS = [accompaniments, lifecycle, appointments, diagnosis, action_plan, candidate_profile, worklists, workshops]
 
@@ -49,7 +49,7 @@ def dependencies(settings: AccompanimentSettings, runtime: ServiceRuntime) -> De
         ACCOMPANIMENT: BatchProjection(accompaniments.save, accompaniments.save_many),
         WORKSHOP_SESSION: sessions.save,
     }
-    store = PostgresAggregateStore(runtime.store, projections)
+    store = PostgresAggregateStore(runtime.store, projections, States(settings.aggregate_states_kept))
     texts = private_texts.PostgresPrivateTexts(settings.accompaniment_db_schema, settings.master_key())
     return Dependencies(store, accompaniments, sessions, texts, runtime.audit, settings.rules(), settings.thresholds())
 

@@ -23,6 +23,7 @@ from shared.eventstore import PostgresEventStore
 from shared.http import service_app
 from shared.migrations import EVENTSTORE, upgrade
 from shared.service import ConsumerSpec, ServiceRuntime
+from shared.unit_of_work import States
 
 
 def build_runtime(settings: IntakeSettings) -> ServiceRuntime:
@@ -56,9 +57,12 @@ def _factory(settings: IntakeSettings) -> Callable[[PostgresEventStore], Depende
     vault = PersonalDataVault(settings.master_key())
     indexer = BlindIndexer(settings.index_key())
     follow_ups, profiles, reports = PostgresFollowUps(schema), PostgresProfiles(schema), PostgresImportReports(schema)
+    states = States(settings.aggregate_states_kept)
 
     def build(store: PostgresEventStore) -> Dependencies:
-        return Dependencies(PostgresAggregateStore(store), persons, vault, indexer, follow_ups, profiles, reports)
+        return Dependencies(
+            PostgresAggregateStore(store, states=states), persons, vault, indexer, follow_ups, profiles, reports
+        )
 
     return build
 

@@ -25,6 +25,7 @@ from shared.contracts.intake import BeneficiaryPersonalDataErased
 from shared.http import service_app
 from shared.migrations import PRIVATE_TEXTS
 from shared.service import ConsumerSpec, ServiceRuntime, bind
+from shared.unit_of_work import States
 
 ROUTERS = [
     employers.router,
@@ -50,6 +51,7 @@ def dependencies(settings: PlacementSettings, runtime: ServiceRuntime) -> Depend
             INTRODUCTION: introductions.save,
             IMMERSION: immersions.save,
         },
+        States(settings.aggregate_states_kept),
     )
     texts = private_texts.PostgresPrivateTexts(schema, settings.master_key())
     return Dependencies(

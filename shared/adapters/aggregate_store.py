@@ -9,14 +9,16 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from shared.eventstore import PostgresEventStore, Tracing
-from shared.unit_of_work import AggregateStore, Projections, UnitOfWork
+from shared.unit_of_work import AggregateStore, Projections, States, UnitOfWork
 
 
 class PostgresAggregateStore(AggregateStore):
     """Units of work on the pool of a PostgreSQL event store."""
 
-    def __init__(self, events: PostgresEventStore, projections: Projections | None = None) -> None:
-        super().__init__(events, projections)
+    def __init__(
+        self, events: PostgresEventStore, projections: Projections | None = None, states: States | None = None
+    ) -> None:
+        super().__init__(events, projections, states)
         self.pool: asyncpg.Pool = events.pool
 
     @asynccontextmanager

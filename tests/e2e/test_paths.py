@@ -269,9 +269,10 @@ async def test_a_transfer_moves_placement_records_access_and_later_figures(platf
         moved = await intake.post(f"/beneficiaries/{beneficiary}/transfer", json={"commune_code": COMMUNES[new]})
         assert moved.status_code == 200, moved.text
 
-    async with platform.client("placement", "caseworker", old) as before, platform.client(
-        "placement", "caseworker", new
-    ) as after:
+    async with (
+        platform.client("placement", "caseworker", old) as before,
+        platform.client("placement", "caseworker", new) as after,
+    ):
 
         async def moved_over():
             return (await before.get(f"/hires/{hire}")).status_code == 403 and (

@@ -176,9 +176,7 @@ async def test_a_fact_written_again_rewrites_only_the_history_rows_that_changed(
     assert reloaded.facts.by_kind == projection.fold_all(person.stream.events).by_kind
 
 
-async def test_a_record_the_database_refuses_is_dead_lettered_and_the_others_of_its_batch_are_folded(
-    pool, facts_store
-):
+async def test_a_record_the_database_refuses_is_dead_lettered_and_the_others_of_its_batch_are_folded(pool, facts_store):
     people = [Person(X, date(2025, 1, 6), date(2025, 1, 6)), Person(Y, date(2025, 2, 3), date(2025, 2, 3))]
     people[0].barrier(acc.BarrierCategory.HEALTH, date(2025, 3, 3))
     people[1].barrier(acc.BarrierCategory.HOUSING, date(2025, 3, 3))
@@ -217,9 +215,7 @@ async def test_a_record_the_database_refuses_is_dead_lettered_and_the_others_of_
     assert [(r["accompaniment_id"], r["category"]) for r in rows] == [(people[0].id, "health")]
 
 
-async def test_an_error_of_the_platform_not_of_a_record_stops_the_batch_and_nothing_is_dead_lettered(
-    pool, facts_store
-):
+async def test_an_error_of_the_platform_not_of_a_record_stops_the_batch_and_nothing_is_dead_lettered(pool, facts_store):
     people = [Person(X, date(2025, 1, 6), date(2025, 1, 6)).barrier(acc.BarrierCategory.HEALTH, date(2025, 3, 3))]
     records = [record(e, i) for i, e in enumerate(people[0].stream.events)]
     schema = facts_store.schema

@@ -405,7 +405,6 @@ async def test_a_batch_stops_at_a_record_it_cannot_take_and_goes_on_after_it():
     assert headers["dlq_error_type"] == b"EnvelopeError"
 
 
-
 class FakeKafka:
     """A Kafka consumer giving its polls of records, then setting `finished`; it records each offset commit."""
 

@@ -55,9 +55,10 @@ def test_a_snapshot_does_not_move_when_the_ledger_does():
     ledger._apply(c.COUNT, DAY0 + timedelta(days=5), Counter({("entries", "", "a"): 7}))
     assert {day: Counter(counter) for day, counter in before.buckets[c.COUNT].items()} == frozen
     after = ledger.snapshot((2,))
-    assert after.buckets[c.COUNT][DAY0 + timedelta(days=5)][("entries", "", "a")] == frozen.get(
-        DAY0 + timedelta(days=5), Counter()
-    )[("entries", "", "a")] + 7
+    assert (
+        after.buckets[c.COUNT][DAY0 + timedelta(days=5)][("entries", "", "a")]
+        == frozen.get(DAY0 + timedelta(days=5), Counter())[("entries", "", "a")] + 7
+    )
 
 
 def test_a_changed_fact_replaces_its_contributions():
