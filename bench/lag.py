@@ -39,7 +39,7 @@ from bench.results import Goal, Line
 from shared import territory
 from shared.auth import Role
 from shared.contracts.accompaniment import WorkshopTheme
-from shared.kafka import make_consumer
+from shared.kafka import make_consumer, stop_consumer
 
 THEMES = [t.value for t in WorkshopTheme]
 
@@ -168,7 +168,7 @@ async def run(
                     w.cancel()
                 await asyncio.gather(*workers, return_exceptions=True)
         finally:
-            await consumer.stop()
+            await stop_consumer(consumer)
 
     lags, topic_lags, spread = _lags(sessions, answered, seen_on_topic, polls)
     project = _quantile(lags, 0.95)

@@ -22,7 +22,7 @@ from bench.profiling import nothing
 from bench.results import Goal, Line
 from services.reporting.entrypoints import rebuild
 from services.reporting.settings import ReportingSettings
-from shared.kafka import make_consumer
+from shared.kafka import make_consumer, stop_consumer
 
 
 async def bare_consume(settings: ReportingSettings) -> tuple[int, float]:
@@ -49,7 +49,7 @@ async def bare_consume(settings: ReportingSettings) -> tuple[int, float]:
                     remaining.discard(tp)
         return records, time.perf_counter() - start
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def project_replay(settings: ReportingSettings) -> tuple[int, float]:

@@ -55,7 +55,7 @@ async def _events_on_topics(settings: PlatformSettings) -> int:
         return 0
     from aiokafka import TopicPartition
 
-    from shared.kafka import make_consumer
+    from shared.kafka import make_consumer, stop_consumer
 
     consumer = make_consumer(settings, None)
     await consumer.start()
@@ -67,7 +67,7 @@ async def _events_on_topics(settings: PlatformSettings) -> int:
             total += sum(ends[p] - begins[p] for p in parts)
         return total
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 class Reporting:

@@ -53,6 +53,7 @@ from tenacity.wait import wait_base, wait_exponential
 from shared.envelope import Envelope
 from shared.errors import DomainError, EnvelopeError, NewerSchemaVersion, Parked
 from shared.events import EventRegistry
+from shared.kafka import stop_consumer
 from shared.parking import ParkingLot
 from shared.transient import TRANSIENT_ERRORS, is_transient
 
@@ -224,7 +225,7 @@ class EventConsumer:
                     async with self.batch_lock:
                         await self._commit(done)
         finally:
-            await self.consumer.stop()
+            await stop_consumer(self.consumer)
             for labels in self._upgrade_labels.values():
                 UPGRADE_NEEDED.labels(*labels).set(0)
             log.info(

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from shared.consumer import EventConsumer
-from shared.kafka import make_consumer
+from shared.kafka import make_consumer, stop_consumer
 from shared.settings import PlatformSettings
 
 
@@ -112,7 +112,7 @@ async def read_dead_letters(settings: PlatformSettings, topic: str) -> list[Cons
                 records += [r for r in recs if r.offset < end[tp]]
         return sorted(records, key=lambda r: (r.timestamp, r.partition, r.offset))
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def replay(

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError
@@ -23,10 +24,16 @@ from aiokafka.helpers import create_ssl_context
 from shared.errors import PlatformError
 from shared.settings import PlatformSettings
 
+log = structlog.get_logger(__name__)
+
 # Unlimited retention: projections and BI replays rebuild from the topics.
 EVENT_TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
 _TOPIC_ALREADY_EXISTS = 36
 _TOPIC_AUTHORIZATION_FAILED = 29
+# Closing a TLS connection waits for the broker's close_notify. A broker still answering a request of that connection
+# (a fetch long-poll, an offset lookup) when the close comes does not send it, and the event loop drops the connection
+# only after its TLS shutdown timeout, 30 s: a relay taking the lead waited that long before publishing.
+CONSUMER_CLOSE_SECONDS = 3.0
 
 
 class TopicSetupError(PlatformError):
@@ -92,6 +99,16 @@ def make_consumer(
     )
     options.update(overrides)
     return AIOKafkaConsumer(*topics, **options)
+
+
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Stop a consumer (leaving its group, if it has one), waiting at most `CONSUMER_CLOSE_SECONDS` for the broker to
+    confirm the close of its TLS connections; the event loop drops an unconfirmed one later. Offsets are committed
+    by the platform after their effects are stored, never on close, so a close given up loses nothing."""
+    try:
+        await asyncio.wait_for(consumer.stop(), timeout=CONSUMER_CLOSE_SECONDS)
+    except TimeoutError:
+        log.info("kafka.consumer_close_unconfirmed", waited_seconds=CONSUMER_CLOSE_SECONDS)
 
 
 def make_admin(settings: PlatformSettings, **overrides) -> AIOKafkaAdminClient:

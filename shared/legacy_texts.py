@@ -38,7 +38,7 @@ from shared.contracts.legacy import LEGACY_TEXTS, UPCASTERS
 from shared.envelope import Envelope
 from shared.errors import EnvelopeError
 from shared.eventstore import PostgresEventStore
-from shared.kafka import make_admin, make_consumer, make_producer
+from shared.kafka import make_admin, make_consumer, make_producer, stop_consumer
 from shared.private_text import Owner, PersonalDataErased, PrivateTexts
 from shared.settings import PlatformSettings
 
@@ -103,7 +103,7 @@ async def replay_erasures(settings: PlatformSettings, pool: asyncpg.Pool, texts:
                     async with pool.acquire() as conn, conn.transaction():
                         erased += await texts.erase(conn, Owner.person(event.beneficiary_id), event.erased_on)
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
     return erased
 
 
@@ -157,7 +157,7 @@ async def _end_offsets(settings: PlatformSettings, topic: str) -> dict[TopicPart
         partitions = await _partitions(settings, topic)
         return await consumer.end_offsets(partitions) if partitions else {}
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def _delete_before(settings: PlatformSettings, offsets: dict[TopicPartition, int]) -> int:

@@ -52,7 +52,7 @@ from prometheus_client import Counter, Gauge
 
 from shared.envelope import Envelope
 from shared.eventstore import PostgresEventStore
-from shared.kafka import make_consumer, make_producer
+from shared.kafka import make_consumer, make_producer, stop_consumer
 from shared.migrations import pool_connector
 from shared.settings import PlatformSettings
 
@@ -440,9 +440,14 @@ async def published_tails(settings: PlatformSettings, topic: str) -> dict[int, i
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         if not tps:
             return {}
-        consumer.assign(tps)
         begin = await consumer.beginning_offsets(tps)
         end = await consumer.end_offsets(tps)
+        # Only partitions with records are assigned (an assigned partition without a position sends an offset lookup
+        # of its own, which a close of the consumer then waits on).
+        tps = [tp for tp in tps if end[tp] > begin[tp]]
+        if not tps:
+            return {}
+        consumer.assign(tps)
         tails: dict[int, int] = {}
         for tp in tps:
             window = 16
@@ -466,7 +471,7 @@ async def published_tails(settings: PlatformSettings, topic: str) -> dict[int, i
                 window *= 8
         return tails
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def list_parked(pool: asyncpg.Pool, schema: str, relay: str = "kafka") -> list[asyncpg.Record]:

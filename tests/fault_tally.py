@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 from aiokafka import TopicPartition
 
-from shared.kafka import make_admin, make_consumer
+from shared.kafka import make_admin, make_consumer, stop_consumer
 from shared.settings import PlatformSettings
 
 STORES = ("intake", "accompaniment", "placement")
@@ -71,7 +71,7 @@ async def topic_event_ids(settings: PlatformSettings, topic: str, timeout: float
                     ids[dict(record.headers or []).get("ce_id", b"").decode()] += 1
         return ids
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def dead_letters(settings: PlatformSettings) -> dict[str, int]:

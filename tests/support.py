@@ -17,7 +17,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.envelope import Envelope
-from shared.kafka import make_admin, make_consumer, make_producer
+from shared.kafka import make_admin, make_consumer, make_producer, stop_consumer
 from shared.outbox import OutboxRelay
 from shared.settings import PlatformSettings
 
@@ -204,7 +204,7 @@ async def read_topic(
                 break
         return records
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float) -> list[TopicPartition]:

@@ -24,7 +24,7 @@ from services.reporting.adapters.records import NewerSchemaVersion
 from services.reporting.adapters.store import FactStore, ProjectionSuperseded
 from services.reporting.service_layer.projector import Projector
 from services.reporting.settings import ReportingSettings
-from shared.kafka import make_consumer
+from shared.kafka import make_consumer, stop_consumer
 
 log = structlog.get_logger(__name__)
 
@@ -137,7 +137,7 @@ class ProjectionConsumer:
                     await self._commit(consumer, batch)
         finally:
             self.consumer = None
-            await consumer.stop()
+            await stop_consumer(consumer)
 
     async def _store_positions(self, consumer: AIOKafkaConsumer) -> None:
         """Store positions that moved without a record: a partition written in transactions ends with a commit

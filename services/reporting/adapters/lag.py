@@ -19,7 +19,7 @@ from services.reporting.adapters.consumer import source_topics, topic_partitions
 from services.reporting.adapters.store import FactStore
 from services.reporting.service_layer.mirror import Mirror
 from services.reporting.settings import ReportingSettings
-from shared.kafka import make_consumer
+from shared.kafka import make_consumer, stop_consumer
 
 log = structlog.get_logger(__name__)
 
@@ -52,7 +52,7 @@ class LagMonitor:
                 except TimeoutError:
                     pass
         finally:
-            await consumer.stop()
+            await stop_consumer(consumer)
 
     async def check(self, consumer) -> None:
         """One measurement."""

@@ -32,7 +32,7 @@ from services.reporting.domain import indicators, projection
 from services.reporting.domain.facts import FactSet
 from services.reporting.settings import ReportingSettings
 from shared.errors import EnvelopeError
-from shared.kafka import make_bulk_reader, make_consumer
+from shared.kafka import make_bulk_reader, make_consumer, stop_consumer
 
 Partition = tuple[str, int]
 
@@ -63,7 +63,7 @@ async def _end_offsets(settings: ReportingSettings) -> dict[Partition, int]:
         end = await consumer.end_offsets(partitions)
         return {(tp.topic, tp.partition): n for tp, n in end.items() if n > 0}
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 @contextmanager
