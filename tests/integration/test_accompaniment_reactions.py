@@ -116,13 +116,17 @@ async def test_a_transfer_moves_the_follow_up_to_the_new_agency_with_its_history
         listed = (await new.get("/accompaniments")).json()
         assert person["accompaniment_id"] in {a["accompaniment_id"] for a in listed}
 
-    records = await read_topic(platform.kafka, platform.topic("accompaniment.events"), idle=5)
-    profiles = [
-        Envelope.from_kafka(r.value, r.headers)
-        for r in records
-        if r.key == person["beneficiary_id"].encode()
-        and dict(r.headers)["ce_type"].endswith(b"CandidateProfileUpdated")
-    ]
+    async def published_profiles():
+        records = await read_topic(platform.kafka, platform.topic("accompaniment.events"), idle=2)
+        profiles = [
+            Envelope.from_kafka(r.value, r.headers)
+            for r in records
+            if r.key == person["beneficiary_id"].encode()
+            and dict(r.headers)["ce_type"].endswith(b"CandidateProfileUpdated")
+        ]
+        return profiles if len(profiles) >= 2 else None
+
+    profiles = await wait_until(published_profiles, timeout=60, message="both profiles on the accompaniment topic")
     assert [(p.data["agency_id"], p.data["commune_code"]) for p in profiles] == [
         ("ali-la-courneuve", "93027"),
         ("ali-clichy-sous-bois", "93014"),
