@@ -101,14 +101,36 @@ def make_consumer(
     return AIOKafkaConsumer(*topics, **options)
 
 
+# Closes still waiting for the broker after `stop_consumer` returned (referenced until they end).
+_CLOSING: set[asyncio.Task] = set()
+
+
 async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
-    """Stop a consumer (leaving its group, if it has one), waiting at most `CONSUMER_CLOSE_SECONDS` for the broker to
-    confirm the close of its TLS connections; the event loop drops an unconfirmed one later. Offsets are committed
-    by the platform after their effects are stored, never on close, so a close given up loses nothing."""
+    """Stop a consumer (leaving its group, if it has one), waiting at most `CONSUMER_CLOSE_SECONDS`: a close the
+    broker has not confirmed by then goes on in the background until the event loop drops the connection. Offsets are
+    committed by the platform after their effects are stored, never on close, so nothing waits on it."""
+    closing = asyncio.ensure_future(consumer.stop())
     try:
-        await asyncio.wait_for(consumer.stop(), timeout=CONSUMER_CLOSE_SECONDS)
-    except TimeoutError:
-        log.info("kafka.consumer_close_unconfirmed", waited_seconds=CONSUMER_CLOSE_SECONDS)
+        done, _ = await asyncio.wait({closing}, timeout=CONSUMER_CLOSE_SECONDS)
+    except asyncio.CancelledError:
+        _detach(closing)
+        raise
+    if done:
+        closing.result()
+        return
+    _detach(closing)
+    log.info("kafka.consumer_close_unconfirmed", waited_seconds=CONSUMER_CLOSE_SECONDS)
+
+
+def _detach(closing: asyncio.Future) -> None:
+    _CLOSING.add(closing)
+    closing.add_done_callback(_closed)
+
+
+def _closed(closing: asyncio.Future) -> None:
+    _CLOSING.discard(closing)
+    if not closing.cancelled() and (error := closing.exception()) is not None:
+        log.warning("kafka.consumer_close_failed", error=str(error) or type(error).__name__)
 
 
 def make_admin(settings: PlatformSettings, **overrides) -> AIOKafkaAdminClient:
