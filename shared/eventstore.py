@@ -241,9 +241,10 @@ class PostgresEventStore(EventStore):
         self._committing = False
         self._committer: asyncio.Task | None = None
         # Units of work of this process sharing commits (shared/adapters/group_commit.py).
-        # Their appends are checked and claimed in each unit's turn and written in one call at the group's commit.
+        # Their appends are claimed in each unit's turn (or at the commit, for units that sent no statement of their
+        # own) and written in one call at the group's commit.
         self.group_commits = GroupCommits(
-            pool, max_units=group_commit_units, check=self.claim_streams, write=self.append_streams
+            pool, max_units=group_commit_units, check=self.stream_conflicts, write=self.append_streams
         )
 
     async def migrate(self, database_url: str | None = None) -> None:
@@ -282,17 +283,18 @@ class PostgresEventStore(EventStore):
         rows = await self._call_append(conn, _arguments(items, new, payloads), new)
         return _positioned(rows, new)
 
-    async def claim_streams(self, conn: asyncpg.Connection, items: Sequence[StreamAppend]) -> None:
-        """Check that each stream is at its expected version and claim it until the end of `conn`'s transaction.
+    async def stream_conflicts(self, conn: asyncpg.Connection, items: Sequence[StreamAppend]) -> list[ConcurrencyError]:
+        """Claim each stream at its expected version until the end of `conn`'s transaction, in one statement; a
+        `ConcurrencyError` per stream that could not be (none: every stream is claimed).
 
         A claim is a transaction-level advisory lock per stream, taken without waiting: a stream claimed by another
-        transaction (a unit of work of another group about to append to it) is a `ConcurrencyError`, like a stream
-        at another version. The claim keeps other units of work off the stream until this transaction appends and
-        commits; the append re-checks the versions under the store's lock (writers that do not claim).
+        transaction (a unit of work of another group about to append to it) is a conflict, like a stream at another
+        version. The claim keeps other units of work off the stream until this transaction appends and commits; the
+        append re-checks the versions under the store's lock (writers that do not claim).
         """
         items = _distinct_streams(items)
         if not items:
-            return
+            return []
         rows = await conn.fetch(
             f"""SELECT s.sid, s.exp,
                        coalesce((SELECT max(e.version) FROM {self.schema}.events e WHERE e.stream_id = s.sid), 0)
@@ -303,9 +305,11 @@ class PostgresEventStore(EventStore):
             [item.stream_id for item in items],
             [item.expected_version for item in items],
         )
-        for row in rows:
-            if not row["claimed"] or row["actual"] != row["exp"]:
-                raise ConcurrencyError(row["sid"], row["exp"], row["actual"])
+        return [
+            ConcurrencyError(row["sid"], row["exp"], row["actual"])
+            for row in rows
+            if not row["claimed"] or row["actual"] != row["exp"]
+        ]
 
     async def _group_commits(self) -> None:
         """Write the waiting appends, a group per transaction, until none waits."""

@@ -37,6 +37,9 @@ Projection = Callable[[Any, Any, Sequence[DomainEvent]], Awaitable[None]]
 ManyProjection = Callable[[Any, Sequence[tuple[Any, Sequence[DomainEvent]]]], Awaitable[None]]
 # Where a unit's appends go when it does not append them itself at once (with its group's commit: group_commit.py).
 Appender = Callable[[Sequence[StreamAppend]], Awaitable[None]]
+# Keeps a unit's read-model rows for its group's commit, written there with the other units' in one statement:
+# `defer(write_many, [(state, events)], stream_ids)`, False when they are to be written at once.
+Deferrer = Callable[[ManyProjection, Sequence[tuple[Any, Sequence[DomainEvent]]], Sequence[str]], bool]
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class UnitOfWork:
         registry: EventRegistry = REGISTRY,
         appender: Appender | None = None,
         states: States | None = None,
+        defer: Deferrer | None = None,
     ) -> None:
         self.events = events
         self.connection = connection
@@ -109,6 +113,7 @@ class UnitOfWork:
         self.registry = registry
         self.appender = appender
         self.states = states
+        self.defer = defer
 
     def decode(self, envelope: Envelope) -> DomainEvent:
         """The current event class of a stored or received envelope, upcast from older versions."""
@@ -153,7 +158,9 @@ class UnitOfWork:
         The events are appended before the read model is written: the append takes the store's lock first, so a
         transaction never holds a read-model row while it waits for that lock (two transactions doing it in the
         other order, each holding what the other waits for, deadlock). With an `appender` (a unit of a group
-        commit), the streams are checked and claimed here and the events written with the group's commit.
+        commit), the streams are checked and claimed here and the events written with the group's commit; with
+        `defer`, a batch projection's rows may be left for that commit too (claimed and written there with the other
+        units', group_commit.py).
         """
         if tracings is not None and len(tracings) != len(changes):
             raise ValueError("save_all takes one tracing per change")
@@ -177,12 +184,16 @@ class UnitOfWork:
             await self.appender(appends)
         elif appends:
             await self.events.append_streams(self.connection, appends)
-        if (project := self.projections.get(aggregate)) is not None:
-            if isinstance(project, BatchProjection) and len(projected) > 1:
-                await project.many(self.connection, projected)
-            else:
-                for state, events in projected:
-                    await project(self.connection, state, events)
+        if (project := self.projections.get(aggregate)) is not None and projected:
+            if isinstance(project, BatchProjection):
+                streams = [aggregate.stream_id(state.id) for state, _ in projected]
+                if self.defer is not None and self.defer(project.many, projected, streams):
+                    return saved  # written with the group's commit, with the other units' rows
+                if len(projected) > 1:
+                    await project.many(self.connection, projected)
+                    return saved
+            for state, events in projected:
+                await project(self.connection, state, events)
         return saved
 
 

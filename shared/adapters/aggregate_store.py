@@ -32,6 +32,7 @@ class PostgresAggregateStore(AggregateStore):
                 projections=self.projections,
                 tracing=tracing or Tracing.new(),
                 appender=unit.append,
+                defer=unit.defer,
             )
 
     @asynccontextmanager

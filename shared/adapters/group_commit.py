@@ -30,16 +30,27 @@ bulk import) can get in between, which the check under the lock catches: then no
 each of its units fails with that `ConcurrencyError` (a command decided again is the remedy; it is never an
 overwrite). A unit sees the read models the units before it in its group wrote, not their events: a stream one unit
 of a group appends to is a conflict for a later unit of the group.
+
+Units without statements of their own: a unit takes its turn on the group's connection (and its savepoint) only at
+its first statement (`Unit.connection` waits for it). A command that only appends and writes its aggregate's row
+of a read model (the unit of work's batch projections, `Unit.defer`) sends nothing in its turn: at the group's
+commit, the streams of all such units are claimed in one statement (a unit whose stream is taken or at another
+version fails alone with its `ConcurrencyError`), their rows written in one statement per read model (on a database
+error, again unit by unit in savepoints: a unit whose row fails fails alone), then the group's appends and commit
+as above. Each such command costs its group no round trip of its own instead of three (savepoint, claim, row). A
+unit that sends a statement after leaving rows for the commit has them claimed and written first, in its turn, so
+it reads what it wrote. Such units' rows are written after the units that ran in turn: none of those saw them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -71,20 +82,152 @@ class _Group:
         # The appends of the units that succeeded (written at commit), and the version each stream will then be at.
         self.appends: list[Any] = []
         self.streams: dict[str, int] = {}
+        # Streams named by the units so far (a second unit naming one is a conflict), and by which.
+        self.claimed: dict[str, _Member] = {}
+        # Units that succeeded without a statement of their own: claimed and written at the commit.
+        self.waiting: list[_Member] = []
+        # Units that failed at the commit (their claim or read-model write), the others being committed.
+        self.failures: dict[_Member, BaseException] = {}
         # Savepoints named so far, and the last one made: released with the next one's creation (or by the commit).
         self.savepoints = 0
         self.savepoint: str | None = None
+
+
+# Writes the read-model rows of many units at once: `write(connection, [(state, events), ...])`.
+WriteMany = Callable[[Any, Sequence[Any]], Awaitable[None]]
 
 
 @dataclass
 class Unit:
     """One unit of work's connection, and where its appends go (`append(items)`, items being `StreamAppend`s)."""
 
-    connection: asyncpg.Connection
+    # In a group, the first statement sent on it waits for the unit's turn on the group's connection.
+    connection: Any
     # Appends `items` now, or with the group's commit when the unit belongs to a group.
     append: Callable[[Sequence[Any]], Awaitable[None]]
-    # A unit of a group: its appends, written with the group's if it succeeds.
-    deferred: list[Any] = field(default_factory=list)
+    # A unit of a group: `defer(write_many, [(state, events)], stream_ids)` keeps read-model rows for the group's
+    # commit, False when they are to be written at once (None: always at once).
+    defer: Callable[[WriteMany, Sequence[Any], Sequence[str]], bool] | None = None
+
+
+class _Member:
+    """A unit in its group: whether it has taken its turn on the group's connection, and what it left for the
+    commit (its appends, claimed then, and its read-model rows)."""
+
+    def __init__(self, commits: GroupCommits, group: _Group, connection: asyncpg.Connection) -> None:
+        self.commits = commits
+        self.group = group
+        self.connection = connection
+        self.in_turn = False
+        self.savepoint: str | None = None
+        self.appends: list[Any] = []
+        self.writes: list[tuple[WriteMany, Sequence[Any]]] = []
+        self.written: set[str] = set()
+
+    async def enter(self) -> None:
+        """Take the unit's turn on the group's connection and its savepoint (at its first statement); what it
+        left for the commit so far is claimed and written now, before its own statements."""
+        if self.in_turn:
+            return
+        await self.group.turn.acquire()
+        self.in_turn = True
+        self.savepoint = await _savepoint(self.connection, self.group)
+        if self.appends and self.commits.check is not None:
+            conflicts = await self.commits.check(self.connection, self.appends)
+            if conflicts:
+                raise conflicts[0]
+        writes, self.writes = self.writes, []
+        for write, projected in writes:
+            await write(self.connection, projected)
+
+    def defer(self, write: WriteMany, projected: Sequence[Any], streams: Sequence[str]) -> bool:
+        """Keep read-model rows for the commit, unless the unit runs its own statements or wrote those streams."""
+        if self.in_turn or self.written.intersection(streams):
+            return False
+        self.writes.append((write, projected))
+        self.written.update(streams)
+        return True
+
+    async def fail(self) -> None:
+        """The unit failed: its streams are free for the group's next units; its statements are rolled back."""
+        for item in self.appends:
+            if self.group.claimed.get(item.stream_id) is self:
+                del self.group.claimed[item.stream_id]
+        if self.savepoint is not None:
+            try:
+                await self.connection.execute(f"ROLLBACK TO SAVEPOINT {self.savepoint}")
+            except asyncpg.InterfaceError as e:
+                raise _lost(e) from e
+
+    def succeed(self) -> None:
+        """The unit succeeded: its appends go with the group's (claimed already, or at the commit)."""
+        if self.in_turn:
+            _taken(self.group, self.appends)
+        else:
+            self.group.waiting.append(self)
+
+    def leave(self) -> None:
+        if self.in_turn:
+            self.group.turn.release()
+
+
+def _taken(group: _Group, appends: Sequence[Any]) -> None:
+    for item in appends:
+        group.appends.append(item)
+        group.streams[item.stream_id] = item.expected_version + len(item.events)
+
+
+class _Lazy:
+    """The connection of a unit of a group: its first statement (any coroutine method, or a nested transaction's
+    start) waits for the unit's turn; attributes that send nothing are the connection's."""
+
+    __slots__ = ("_connection", "_member")
+
+    def __init__(self, connection: asyncpg.Connection, member: _Member) -> None:
+        self._connection = connection
+        self._member = member
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._connection, name)
+        if name == "transaction":
+            return partial(_LazyTransaction, self._member, attr)
+        # A pooled connection is a proxy whose methods are plain functions: asyncpg's own class says which send.
+        if inspect.iscoroutinefunction(getattr(asyncpg.Connection, name, None)):
+            enter = self._member.enter
+
+            async def in_turn(*args: Any, **kwargs: Any) -> Any:
+                await enter()
+                return await attr(*args, **kwargs)
+
+            return in_turn
+        return attr
+
+
+class _LazyTransaction:
+    """`connection.transaction()` of a unit of a group: started in the unit's turn."""
+
+    def __init__(self, member: _Member, make: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self._member = member
+        self._make = partial(make, *args, **kwargs)
+        self._transaction: Any = None
+
+    async def start(self) -> None:
+        await self._member.enter()
+        self._transaction = self._make()
+        await self._transaction.start()
+
+    async def commit(self) -> None:
+        await self._transaction.commit()
+
+    async def rollback(self) -> None:
+        await self._transaction.rollback()
+
+    async def __aenter__(self) -> _LazyTransaction:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._transaction.__aexit__(*exc)
 
 
 class GroupCommits:
@@ -124,22 +267,24 @@ class GroupCommits:
         group = self._join()
         group.units += 1
         succeeded = False
+        member: _Member | None = None
         try:
             conn = await asyncio.shield(group.ready)
-            async with group.turn:
-                token = _inside.set(group)
+            member = _Member(self, group, conn)
+            token = _inside.set(group)
+            try:
+                unit = Unit(_Lazy(conn, member), self._now(conn), defer=member.defer)
+                if self.write is not None:
+                    unit.append = partial(self._defer, group, member)
                 try:
-                    async with _savepoint(conn, group):  # this unit alone is rolled back on an error
-                        unit = Unit(conn, self._now(conn))
-                        if self.write is not None:
-                            unit.append = partial(self._defer, group, unit)
-                        yield unit
-                    # The unit succeeded: its appends go with the group's.
-                    for item in unit.deferred:
-                        group.appends.append(item)
-                        group.streams[item.stream_id] = item.expected_version + len(item.events)
-                finally:
-                    _inside.reset(token)
+                    yield unit
+                except BaseException:
+                    await member.fail()  # this unit alone is rolled back
+                    raise
+                member.succeed()
+            finally:
+                member.leave()
+                _inside.reset(token)
             succeeded = True
         finally:
             group.units -= 1
@@ -147,6 +292,9 @@ class GroupCommits:
                 self._close(group)
         if succeeded:
             await asyncio.shield(group.committed)
+            failure = group.failures.get(member)
+            if failure is not None:
+                raise failure
 
     def _now(self, conn: asyncpg.Connection) -> Callable[[Sequence[Any]], Awaitable[None]]:
         async def append(items: Sequence[Any]) -> None:
@@ -156,28 +304,36 @@ class GroupCommits:
 
         return append
 
-    async def _defer(self, group: _Group, unit: Unit, items: Sequence[Any]) -> None:
-        """Check and claim the streams of `items` for `unit`, and keep its events for the group's commit."""
+    async def _defer(self, group: _Group, member: _Member, items: Sequence[Any]) -> None:
+        """Name the streams of `items` for the unit in its group, claim them now if the unit runs its own statements
+        (else with the group's commit), and keep its events for the group's commit."""
         fresh = []
         for item in items:
             if not item.events:
                 continue
             if item.stream_id in group.streams:  # another unit of this group appends to it: decided on a stale state
                 raise ConcurrencyError(item.stream_id, item.expected_version, group.streams[item.stream_id])
-            mine = next((i for i, d in enumerate(unit.deferred) if d.stream_id == item.stream_id), None)
+            owner = group.claimed.get(item.stream_id)
+            if owner is not None and owner is not member:  # another unit of this group is about to append to it
+                raise ConcurrencyError(item.stream_id, item.expected_version, item.expected_version + 1)
+            mine = next((i for i, d in enumerate(member.appends) if d.stream_id == item.stream_id), None)
             if mine is None:
                 fresh.append(item)
                 continue
             # The unit appends to a stream it already appended to: its events follow, in one append.
-            before = unit.deferred[mine]
+            before = member.appends[mine]
             end = before.expected_version + len(before.events)
             if item.expected_version != end:
                 raise ConcurrencyError(item.stream_id, item.expected_version, end)
-            unit.deferred[mine] = replace(before, events=[*before.events, *item.events])
+            member.appends[mine] = replace(before, events=[*before.events, *item.events])
         if fresh:
-            if self.check is not None:
-                await self.check(unit.connection, fresh)
-            unit.deferred.extend(fresh)
+            for item in fresh:
+                group.claimed[item.stream_id] = member
+            member.appends.extend(fresh)
+            if member.in_turn and self.check is not None:
+                conflicts = await self.check(member.connection, fresh)
+                if conflicts:
+                    raise conflicts[0]
 
     def _join(self) -> _Group:
         group = self._open
@@ -224,6 +380,8 @@ class GroupCommits:
 
     async def _commit(self, group: _Group) -> None:
         try:
+            if group.waiting:
+                await self._settle(group)
             if group.appends:
                 assert self.write is not None
                 await self.write(group.connection, group.appends)
@@ -243,6 +401,26 @@ class GroupCommits:
             finally:
                 group.over.set()
 
+    async def _settle(self, group: _Group) -> None:
+        """The units that ran no statement of their own: their streams claimed in one statement (a unit whose stream
+        is taken, or at another version, fails alone), their read-model rows written in one statement per kind
+        (on an error, unit by unit: a unit whose rows fail fails alone); the others' appends join the group's."""
+        conn = group.connection
+        members, group.waiting = group.waiting, []
+        appends = [item for member in members for item in member.appends]
+        conflicts = {}
+        if appends and self.check is not None:
+            conflicts = {e.stream_id: e for e in await self.check(conn, appends)}
+        claimed = []
+        for member in members:
+            conflict = next((conflicts[i.stream_id] for i in member.appends if i.stream_id in conflicts), None)
+            if conflict is None:
+                claimed.append(member)
+            else:
+                group.failures[member] = conflict
+        for member in await _written(conn, group, claimed):
+            _taken(group, member.appends)
+
     def _spawn(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
@@ -259,9 +437,8 @@ def _lost(error: asyncpg.InterfaceError) -> Exception:
     return lost
 
 
-@asynccontextmanager
-async def _savepoint(conn: asyncpg.Connection, group: _Group) -> AsyncIterator[None]:
-    """A savepoint of the group's transaction for one unit, rolled back to when the unit fails.
+async def _savepoint(conn: asyncpg.Connection, group: _Group) -> str:
+    """A savepoint of the group's transaction for one unit, rolled back to when the unit fails; its name.
 
     The savepoint of the unit before is released by the same statement that makes this one (one round trip
     instead of two); the last one goes with the commit. A connection closed meanwhile is a connection error."""
@@ -274,12 +451,37 @@ async def _savepoint(conn: asyncpg.Connection, group: _Group) -> AsyncIterator[N
         await conn.execute(made)
     except asyncpg.InterfaceError as e:
         raise _lost(e) from e
-    group.savepoint = name  # made: the next unit releases it (a unit stopped before this line made none)
+    group.savepoint = name  # made: the next unit releases it
+    return name
+
+
+async def _written(conn: asyncpg.Connection, group: _Group, members: list[_Member]) -> list[_Member]:
+    """Write the read-model rows the units left for the commit, in one statement per kind; on a database error,
+    unit by unit, each in a savepoint (a unit whose rows fail is a failure of its own). The units written."""
+    by_write: dict[WriteMany, list[Any]] = {}
+    for member in members:
+        for write, projected in member.writes:
+            by_write.setdefault(write, []).extend(projected)
+    if not by_write:
+        return members
+    await conn.execute("SAVEPOINT deferred_writes")
     try:
-        yield
-    except BaseException:
+        for write, projected in by_write.items():
+            await write(conn, projected)
+    except asyncpg.PostgresError:
+        await conn.execute("ROLLBACK TO SAVEPOINT deferred_writes")
+    else:
+        return members
+    written = []
+    for member in members:
+        await conn.execute("SAVEPOINT deferred_unit")
         try:
-            await conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-        except asyncpg.InterfaceError as e:
-            raise _lost(e) from e
-        raise
+            for write, projected in member.writes:
+                await write(conn, projected)
+        except asyncpg.PostgresError as e:
+            await conn.execute("ROLLBACK TO SAVEPOINT deferred_unit")
+            group.failures[member] = e
+        else:
+            await conn.execute("RELEASE SAVEPOINT deferred_unit")
+            written.append(member)
+    return written

@@ -192,9 +192,10 @@ async def test_two_units_on_one_stream_one_wins_the_other_is_a_conflict(store):
     assert await _appending(store, "same", 1) == 2
 
 
-async def test_a_stream_changed_outside_groups_before_the_commit_fails_the_group_and_writes_none_of_it(store, pool):
+async def test_a_stream_changed_outside_groups_after_a_units_claim_fails_the_group_and_writes_none_of_it(store, pool):
     async def sneaky() -> None:
         async with store.group_commits.unit() as unit:
+            await unit.connection.execute("SELECT 1")  # its turn: its streams are claimed as it appends
             await unit.append([_append("raced", 0)])
             # A writer that does not claim (a consumer in its own transaction) appends first.
             await store.append("raced", 0, [_event("consumer")], partition_key="k", tracing=Tracing.new())
@@ -203,6 +204,21 @@ async def test_a_stream_changed_outside_groups_before_the_commit_fails_the_group
     assert all(isinstance(r, ConcurrencyError) for r in results), results
     assert [e.data["name_ref"] for e in await store.load("raced")] == [str(uuid.uuid5(uuid.NAMESPACE_URL, "consumer"))]
     assert await store.load("innocent") == [], "nothing of the group was written"
+
+
+async def test_a_stream_changed_before_a_units_claim_at_the_commit_fails_that_unit_alone(store, pool):
+    """A unit that ran no statement of its own has its streams claimed at its group's commit: a stream changed
+    by then is that unit's conflict, and the rest of the group is written."""
+
+    async def raced() -> None:
+        async with store.group_commits.unit() as unit:
+            await unit.append([_append("raced", 0)])
+            await store.append("raced", 0, [_event("consumer")], partition_key="k", tracing=Tracing.new())
+
+    results = await asyncio.gather(raced(), _appending(store, "innocent", 0), return_exceptions=True)
+    assert isinstance(results[0], ConcurrencyError) and results[0].actual == 1, results
+    assert results[1] == 1, "the other unit of the group was committed"
+    assert [e.data["name_ref"] for e in await store.load("raced")] == [str(uuid.uuid5(uuid.NAMESPACE_URL, "consumer"))]
 
 
 async def test_a_unit_appending_twice_to_a_stream_writes_both_in_order(store):
@@ -238,3 +254,61 @@ async def test_a_group_whose_connection_the_server_closed_fails_its_units_with_a
         assert isinstance(result, asyncpg.PostgresConnectionError | asyncpg.InterfaceError), result
         assert database_unavailable(result), f"taken for a programming error: {result!r}"
     assert await pool.fetchval(f"SELECT count(*) FROM {table}") == 0
+
+
+# Read-model rows a unit leaves for its group's commit (`Unit.defer`, the unit of work's batch projections).
+
+
+def _rows(table: str, calls: list[int]):
+    async def write_many(conn, projected) -> None:
+        calls.append(len(projected))
+        await conn.executemany(f"INSERT INTO {table} (unit) VALUES ($1)", [(n,) for n, _ in projected])
+
+    return write_many
+
+
+async def _leaving_a_row(store, pool, table: str, write_many, n: int, *, row: int | None = None) -> bool:
+    async with store.group_commits.unit() as unit:
+        await unit.append([_append(f"r-{n}", 0)])
+        assert unit.defer(write_many, [(n if row is None else row, ())], [f"r-{n}"]), "no statement of its own yet"
+    # Its block has returned: its row and its events are committed.
+    return (
+        await pool.fetchval(f"SELECT count(*) FROM {table} WHERE unit = $1", n) == 1
+        and len(await store.load(f"r-{n}")) == 1
+    )
+
+
+async def test_rows_left_for_the_commit_are_written_in_one_statement_with_the_groups_events(store, pool, table):
+    calls: list[int] = []
+    write_many = _rows(table, calls)
+    seen = await asyncio.gather(*(_leaving_a_row(store, pool, table, write_many, n) for n in range(20)))
+    assert all(seen), "every unit's row and events were committed when its block returned"
+    assert sum(calls) == 20 and len(calls) <= 2, f"20 rows in one statement per group, not {calls}"
+    commits = await pool.fetchval(f"SELECT count(DISTINCT tx::text) FROM {table}")
+    assert commits == len(calls)
+
+
+async def test_a_unit_whose_left_row_fails_fails_alone_and_writes_no_event(store, pool, table):
+    calls: list[int] = []
+    write_many = _rows(table, calls)
+    await pool.execute(f"INSERT INTO {table} (unit) VALUES (99)")
+    results = await asyncio.gather(
+        *(_leaving_a_row(store, pool, table, write_many, n, row=99 if n == 2 else None) for n in range(5)),
+        return_exceptions=True,
+    )
+    assert isinstance(results[2], asyncpg.UniqueViolationError), results[2]
+    assert [r for i, r in enumerate(results) if i != 2] == [True] * 4
+    assert await store.load("r-2") == [], "the failed unit's events were not written"
+    assert calls[0] == 5, "tried first in one statement, then unit by unit"
+
+
+async def test_a_unit_running_a_statement_after_leaving_rows_sees_them_written_first(store, pool, table):
+    calls: list[int] = []
+    write_many = _rows(table, calls)
+    async with store.group_commits.unit() as unit:
+        await unit.append([_append("seen", 0)])
+        assert unit.defer(write_many, [(7, ())], ["seen"])
+        assert await unit.connection.fetchval(f"SELECT count(*) FROM {table} WHERE unit = 7") == 1
+        assert not unit.defer(write_many, [(8, ())], ["other"]), "in its turn, a unit writes its rows at once"
+    assert calls == [1]
+    assert [e.stream_version for e in await store.load("seen")] == [1]
