@@ -47,7 +47,7 @@ def dependencies(settings: AccompanimentSettings, runtime: ServiceRuntime) -> De
     sessions = PostgresWorkshopViews(settings.accompaniment_db_schema)
     projections = {
         ACCOMPANIMENT: BatchProjection(accompaniments.save, accompaniments.save_many),
-        WORKSHOP_SESSION: sessions.save,
+        WORKSHOP_SESSION: BatchProjection(sessions.save, sessions.save_many),
     }
     store = PostgresAggregateStore(runtime.store, projections, States(settings.aggregate_states_kept))
     texts = private_texts.PostgresPrivateTexts(settings.accompaniment_db_schema, settings.master_key())

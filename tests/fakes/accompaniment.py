@@ -84,7 +84,7 @@ def accompaniment_dependencies(rules: Rules | None = None) -> Dependencies:
     store = InMemoryAggregateStore(
         projections={
             ACCOMPANIMENT: BatchProjection(accompaniments.save, accompaniments.save_many),
-            WORKSHOP_SESSION: sessions.save,
+            WORKSHOP_SESSION: BatchProjection(sessions.save, sessions.save_many),
         },
         kept=[accompaniments, sessions],
     )

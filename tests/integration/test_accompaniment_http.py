@@ -203,6 +203,34 @@ async def test_a_seat_taken_or_marked_writes_its_own_registration_row_and_leaves
     assert marked[first] == after[first] and marked[third] == after[third]
 
 
+async def test_seats_taken_together_in_several_sessions_are_each_in_their_sessions_rows(platform, pool):
+    """Registrations sent in one batch run together: their sessions' and seats' rows are written with their group's
+    commit, several sessions at once, each row as it would be alone."""
+    people = [await _enrol(platform) for _ in range(3)]
+    schema = platform.schema("accompaniment")
+    async with _caseworker(platform) as api:
+        sessions = [(await _schedule_today(api, "cover_letters", capacity=2)).json()["session_id"] for _ in range(3)]
+        requests = [
+            {
+                "id": str(n),
+                "method": "POST",
+                "url": f"/workshops/{session_id}/registrations",
+                "body": {"accompaniment_id": person["accompaniment_id"]},
+            }
+            for n, (session_id, person) in enumerate(zip(sessions, people, strict=True))
+        ]
+        answer = await api.post("/batch", json={"requests": requests})
+    assert answer.status_code == 200, answer.text
+    assert [r["status"] for r in answer.json()["responses"]] == [201, 201, 201], answer.text
+    rows = await pool.fetch(
+        f"""SELECT s.session_id, s.registered, r.accompaniment_id FROM {schema}.workshop_sessions s
+            JOIN {schema}.workshop_registrations r USING (session_id) WHERE s.session_id = ANY($1::uuid[])""",
+        [uuid.UUID(s) for s in sessions],
+    )
+    seated = {str(r["session_id"]): (r["registered"], str(r["accompaniment_id"])) for r in rows}
+    assert seated == {s: (1, p["accompaniment_id"]) for s, p in zip(sessions, people, strict=True)}
+
+
 async def test_caseworkers_of_another_agency_and_department_staff_are_refused(platform):
     person = await _enrol(platform)
     url = f"/accompaniments/{person['accompaniment_id']}"

@@ -25,9 +25,14 @@ class PostgresWorkshopViews(WorkshopViews):
         """Write the row of the session and those of the registrations `events` name, every one without events
         (in the transaction that appends the events). A session's registrations come one event each: rewriting
         every seat at each made the rows written for a session grow with the square of its seats."""
+        await self.save_many(conn, [(session, events)])
+
+    async def save_many(
+        self, conn: asyncpg.Connection, saved: Sequence[tuple[WorkshopSession, Sequence[DomainEvent]]]
+    ) -> None:
+        """`save` of several sessions (each once) in two statements: their rows, then their seats'."""
         s = self.schema
-        attended = sum(1 for r in session.registrations.values() if r.attended)
-        await conn.execute(
+        await conn.executemany(
             f"""INSERT INTO {s}.workshop_sessions
                   (session_id, agency_id, theme, session_date, capacity, registered, attended, version,
                    open_to_department)
@@ -35,32 +40,20 @@ class PostgresWorkshopViews(WorkshopViews):
                 ON CONFLICT (session_id) DO UPDATE SET registered = excluded.registered,
                    attended = excluded.attended, version = excluded.version,
                    open_to_department = excluded.open_to_department""",
-            session.id,
-            session.agency_id,
-            session.theme.value,
-            session.session_date,
-            session.capacity,
-            len(session.registrations),
-            attended,
-            session.version,
-            session.open_to_department,
+            [_session_row(session) for session, _ in saved],
         )
-        seats = list(session.registrations.values())
-        if events:
-            named = {e.accompaniment_id for e in events if isinstance(e, ParticipantRegistered | AttendanceRecorded)}
-            seats = [r for r in seats if r.accompaniment_id in named]
+        seats = [(session.id, seat) for session, events in saved for seat in _seats(session, events)]
         if seats:
             await conn.execute(
                 f"""INSERT INTO {s}.workshop_registrations
                       (session_id, accompaniment_id, beneficiary_id, registered_on, attended)
-                    SELECT $1, u.a, u.b, u.r, u.t
-                    FROM unnest($2::uuid[], $3::uuid[], $4::date[], $5::boolean[]) AS u(a, b, r, t)
+                    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::boolean[])
                     ON CONFLICT (session_id, accompaniment_id) DO UPDATE SET attended = excluded.attended""",
-                session.id,
-                [r.accompaniment_id for r in seats],
-                [r.beneficiary_id for r in seats],
-                [r.registered_on for r in seats],
-                [r.attended for r in seats],
+                [session_id for session_id, _ in seats],
+                [r.accompaniment_id for _, r in seats],
+                [r.beneficiary_id for _, r in seats],
+                [r.registered_on for _, r in seats],
+                [r.attended for _, r in seats],
             )
 
     async def list(
@@ -87,3 +80,27 @@ class PostgresWorkshopViews(WorkshopViews):
             open_to_department,
         )
         return [dict(r) for r in rows]
+
+
+def _session_row(session: WorkshopSession) -> tuple:
+    attended = sum(1 for r in session.registrations.values() if r.attended)
+    return (
+        session.id,
+        session.agency_id,
+        session.theme.value,
+        session.session_date,
+        session.capacity,
+        len(session.registrations),
+        attended,
+        session.version,
+        session.open_to_department,
+    )
+
+
+def _seats(session: WorkshopSession, events: Sequence[DomainEvent]) -> list:
+    """The registrations to write: those `events` name, every one without events."""
+    seats = list(session.registrations.values())
+    if events:
+        named = {e.accompaniment_id for e in events if isinstance(e, ParticipantRegistered | AttendanceRecorded)}
+        seats = [r for r in seats if r.accompaniment_id in named]
+    return seats

@@ -57,3 +57,8 @@ class WorkshopViews(abc.ABC):
     @abc.abstractmethod
     async def save(self, conn: Any, session: WorkshopSession, events: Sequence[DomainEvent] = ()) -> None:
         """Write the row of the session and those of the registrations `events` name (every one without events)."""
+
+    async def save_many(self, conn: Any, saved: Sequence[tuple[WorkshopSession, Sequence[DomainEvent]]]) -> None:
+        """`save` of several sessions, each named once; by default one after the other."""
+        for session, events in saved:
+            await self.save(conn, session, events)
