@@ -456,8 +456,10 @@ async def _savepoint(conn: asyncpg.Connection, group: _Group) -> str:
 
 
 async def _written(conn: asyncpg.Connection, group: _Group, members: list[_Member]) -> list[_Member]:
-    """Write the read-model rows the units left for the commit, in one statement per kind; on a database error,
-    unit by unit, each in a savepoint (a unit whose rows fail is a failure of its own). The units written."""
+    """Write the read-model rows the units left for the commit, in one statement per kind; when that fails, unit by
+    unit, each in a savepoint (a unit whose rows fail is a failure of its own). The units written.
+
+    A lost connection fails its group there: the rollback to the savepoint cannot be sent either."""
     by_write: dict[WriteMany, list[Any]] = {}
     for member in members:
         for write, projected in member.writes:
@@ -468,7 +470,7 @@ async def _written(conn: asyncpg.Connection, group: _Group, members: list[_Membe
     try:
         for write, projected in by_write.items():
             await write(conn, projected)
-    except asyncpg.PostgresError:
+    except Exception:
         await conn.execute("ROLLBACK TO SAVEPOINT deferred_writes")
     else:
         return members
@@ -478,7 +480,7 @@ async def _written(conn: asyncpg.Connection, group: _Group, members: list[_Membe
         try:
             for write, projected in member.writes:
                 await write(conn, projected)
-        except asyncpg.PostgresError as e:
+        except Exception as e:
             await conn.execute("ROLLBACK TO SAVEPOINT deferred_unit")
             group.failures[member] = e
         else:

@@ -267,7 +267,7 @@ def _rows(table: str, calls: list[int]):
     return write_many
 
 
-async def _leaving_a_row(store, pool, table: str, write_many, n: int, *, row: int | None = None) -> bool:
+async def _leaving_a_row(store, pool, table: str, write_many, n: int, *, row: object = None) -> bool:
     async with store.group_commits.unit() as unit:
         await unit.append([_append(f"r-{n}", 0)])
         assert unit.defer(write_many, [(n if row is None else row, ())], [f"r-{n}"]), "no statement of its own yet"
@@ -300,6 +300,18 @@ async def test_a_unit_whose_left_row_fails_fails_alone_and_writes_no_event(store
     assert [r for i, r in enumerate(results) if i != 2] == [True] * 4
     assert await store.load("r-2") == [], "the failed unit's events were not written"
     assert calls[0] == 5, "tried first in one statement, then unit by unit"
+
+
+async def test_a_unit_whose_left_row_cannot_be_encoded_fails_alone(store, pool, table):
+    calls: list[int] = []
+    write_many = _rows(table, calls)
+    results = await asyncio.gather(
+        *(_leaving_a_row(store, pool, table, write_many, n, row="two" if n == 2 else None) for n in range(4)),
+        return_exceptions=True,
+    )
+    assert isinstance(results[2], asyncpg.DataError), results[2]
+    assert [r for i, r in enumerate(results) if i != 2] == [True] * 3
+    assert await store.load("r-2") == []
 
 
 async def test_a_unit_running_a_statement_after_leaving_rows_sees_them_written_first(store, pool, table):
