@@ -132,13 +132,17 @@ class _Member:
         await self.group.turn.acquire()
         self.in_turn = True
         self.savepoint = await _savepoint(self.connection, self.group)
-        if self.appends and self.commits.check is not None:
-            conflicts = await self.commits.check(self.connection, self.appends)
-            if conflicts:
-                raise conflicts[0]
+        await self.claim(self.appends)
         writes, self.writes = self.writes, []
         for write, projected in writes:
             await write(self.connection, projected)
+
+    async def claim(self, appends: Sequence[Any]) -> None:
+        """Claim the streams of `appends` now, on the group's connection: the first conflict is the unit's error."""
+        if appends and self.commits.check is not None:
+            conflicts = await self.commits.check(self.connection, appends)
+            if conflicts:
+                raise conflicts[0]
 
     def defer(self, write: WriteMany, projected: Sequence[Any], streams: Sequence[str]) -> bool:
         """Keep read-model rows for the commit, unless the unit runs its own statements or wrote those streams."""
@@ -330,10 +334,8 @@ class GroupCommits:
             for item in fresh:
                 group.claimed[item.stream_id] = member
             member.appends.extend(fresh)
-            if member.in_turn and self.check is not None:
-                conflicts = await self.check(member.connection, fresh)
-                if conflicts:
-                    raise conflicts[0]
+            if member.in_turn:
+                await member.claim(fresh)
 
     def _join(self) -> _Group:
         group = self._open
