@@ -83,6 +83,22 @@ class ConcurrencyError(PlatformError):
         self.actual = actual
 
 
+class TransactionsCrossed(ConcurrencyError):
+    """PostgreSQL rolled back a transaction crossing a concurrent one (a deadlock, a serialization failure): nothing
+    of it was written, and the same commands decided again on what is now committed go through."""
+
+    code = "concurrent_change"
+
+    def __init__(self, cause: BaseException) -> None:
+        PlatformError.__init__(
+            self,
+            "l'enregistrement croisait une modification concurrente et a été annulé, rien n'a été écrit :"
+            f" rechargez le dossier et recommencez ({str(cause).splitlines()[0]})",
+        )
+        self.stream_id = ""
+        self.expected = self.actual = -1
+
+
 class EnvelopeError(PlatformError):
     """A message cannot be read as an event of the platform (poison message)."""
 

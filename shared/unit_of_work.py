@@ -158,9 +158,10 @@ class UnitOfWork:
         The events are appended before the read model is written: the append takes the store's lock first, so a
         transaction never holds a read-model row while it waits for that lock (two transactions doing it in the
         other order, each holding what the other waits for, deadlock). With an `appender` (a unit of a group
-        commit), the streams are checked and claimed here and the events written with the group's commit; with
-        `defer`, a batch projection's rows may be left for that commit too (claimed and written there with the other
-        units', group_commit.py).
+        commit), the streams are checked and claimed here and the events written with the group's commit, after the
+        rows; with `defer`, a batch projection's rows may be left for that commit too (claimed and written there with
+        the other units'). A group crossing a transaction of this order on a row is rolled back by PostgreSQL, and
+        its units fail with a conflict (group_commit.py).
         """
         if tracings is not None and len(tracings) != len(changes):
             raise ValueError("save_all takes one tracing per change")

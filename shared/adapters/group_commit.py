@@ -31,6 +31,12 @@ each of its units fails with that `ConcurrencyError` (a command decided again is
 overwrite). A unit sees the read models the units before it in its group wrote, not their events: a stream one unit
 of a group appends to is a conflict for a later unit of the group.
 
+A group writes its units' read-model rows before it takes the append lock; a writer outside groups appends first,
+then writes its rows. When such a writer, holding the lock, writes a row the group wrote while the group waits for
+the lock, PostgreSQL ends the deadlock by rolling one of them back: a consumer retries its reaction (a transient
+failure), and each unit of a group rolled back fails with a `ConcurrencyError` (`TransactionsCrossed`), decided
+again like a stream changed meanwhile.
+
 Units without statements of their own: a unit takes its turn on the group's connection (and its savepoint) only at
 its first statement (`Unit.connection` waits for it). A command that only appends and writes its aggregate's row
 of a read model (the unit of work's batch projections, `Unit.defer`) sends nothing in its turn: at the group's
@@ -56,7 +62,7 @@ from typing import Any
 
 import asyncpg
 
-from shared.errors import ConcurrencyError
+from shared.errors import ConcurrencyError, TransactionsCrossed
 
 # Appends to several streams on a connection: `check` verifies and claims them, `write` appends them.
 Appends = Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[Any]]
@@ -263,7 +269,18 @@ class GroupCommits:
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Unit]:
-        """A unit of work: `transaction()`'s connection, and its appends (deferred to the group's commit)."""
+        """A unit of work: `transaction()`'s connection, and its appends (deferred to the group's commit).
+
+        A unit whose transaction PostgreSQL rolled back to end a deadlock or a serialization failure fails with a
+        `ConcurrencyError` (`TransactionsCrossed`): nothing of it was written, and decided again it goes through."""
+        try:
+            async with self._unit() as unit:
+                yield unit
+        except asyncpg.exceptions.TransactionRollbackError as e:
+            raise TransactionsCrossed(e) from e
+
+    @asynccontextmanager
+    async def _unit(self) -> AsyncIterator[Unit]:
         if self.max_units <= 1 or _inside.get() is not None:
             async with self.pool.acquire() as conn, conn.transaction():
                 yield Unit(conn, self._now(conn))

@@ -13,6 +13,7 @@ from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.errors import ConcurrencyError
 from shared.eventstore import StreamAppend, Tracing
 from shared.http.errors import database_unavailable
+from tests.support import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -219,6 +220,74 @@ async def test_a_stream_changed_before_a_units_claim_at_the_commit_fails_that_un
     assert isinstance(results[0], ConcurrencyError) and results[0].actual == 1, results
     assert results[1] == 1, "the other unit of the group was committed"
     assert [e.data["name_ref"] for e in await store.load("raced")] == [str(uuid.uuid5(uuid.NAMESPACE_URL, "consumer"))]
+
+
+async def test_a_group_rolled_back_to_end_a_deadlock_fails_its_units_with_a_conflict_decided_again(store, pool, table):
+    """A writer outside groups (a consumer's reaction) appends first, taking the append lock, then writes a row a
+    unit of the group wrote while the group waits for that lock: PostgreSQL ends the deadlock by rolling the group
+    back. Its units fail with a conflict (409 `concurrent_change`, decided again), not a database error (a 500), and
+    the same unit run again goes through."""
+    await pool.execute(f"INSERT INTO {table} (unit) VALUES (1)")
+
+    async def crossing() -> None:
+        async with store.group_commits.unit() as unit:
+            await unit.connection.execute(f"UPDATE {table} SET tx = pg_current_xact_id() WHERE unit = 1")
+            await unit.append([_append("crossing", 0)])
+
+    outside = await pool.acquire()
+    try:
+        async with outside.transaction():
+            # This session checks for a deadlock long after the group does: the group is the one rolled back.
+            await outside.execute("SET LOCAL deadlock_timeout = '60s'")
+            await store.append_streams(outside, [_append("outside", 0)])  # the append lock, held until its commit
+            group = asyncio.create_task(crossing())
+            waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+
+            async def waits() -> bool:  # the group's commit waits for the append lock
+                return group.done() or await pool.fetchval(waiting) > 0
+
+            await wait_until(waits, timeout=30, interval=0.01, message="the group waiting for the append lock")
+            assert not group.done()
+            await outside.execute(f"UPDATE {table} SET tx = pg_current_xact_id() WHERE unit = 1")
+    finally:
+        await pool.release(outside)
+    with pytest.raises(ConcurrencyError) as crossed:
+        await group
+    assert isinstance(crossed.value.__cause__, asyncpg.exceptions.DeadlockDetectedError), crossed.value.__cause__
+    assert crossed.value.code == "concurrent_change"
+    assert await store.load("crossing") == [], "nothing of the group was written"
+    await crossing()
+    assert [e.stream_version for e in await store.load("crossing")] == [1]
+
+
+async def test_a_unit_whose_own_statement_ends_a_deadlock_fails_with_a_conflict(store, pool, table):
+    await pool.execute(f"INSERT INTO {table} (unit) VALUES (1), (2)")
+    first_written, second_held = asyncio.Event(), asyncio.Event()
+    touch = f"UPDATE {table} SET tx = pg_current_xact_id() WHERE unit = $1"
+
+    async def crossing() -> None:
+        async with store.group_commits.unit() as unit:
+            await unit.connection.execute(touch, 1)
+            first_written.set()
+            await second_held.wait()
+            await unit.connection.execute(touch, 2)  # waits for the other transaction, which waits for this one
+
+    group = asyncio.create_task(crossing())
+    async with pool.acquire() as outside, outside.transaction():
+        await outside.execute("SET LOCAL deadlock_timeout = '60s'")  # the unit's session is the one rolled back
+        await first_written.wait()
+        await outside.execute(touch, 2)
+        second_held.set()
+        await wait_until(
+            lambda: pool.fetchval("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted"),
+            timeout=30,
+            interval=0.01,
+            message="the unit waiting for the other transaction",
+        )
+        await outside.execute(touch, 1)
+    with pytest.raises(ConcurrencyError) as crossed:
+        await group
+    assert isinstance(crossed.value.__cause__, asyncpg.exceptions.DeadlockDetectedError), crossed.value.__cause__
 
 
 async def test_a_unit_appending_twice_to_a_stream_writes_both_in_order(store):
