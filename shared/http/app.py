@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 from shared import worker_board
 from shared.audit import router as audit_router
 from shared.auth.verification import trusted_issuers
+from shared.gc_pauses import keep_out_of_full_passes
 from shared.http.batch import batch_router
 from shared.http.errors import install_error_handlers
 from shared.http.limits import BodyLimit
@@ -95,9 +97,15 @@ def service_app(
     async def lifespan(app: FastAPI):
         await runtime.start(relay=start_workers, consumers=start_workers)
         app.state.runtime = runtime
+        settled = None
+        if settings.gc_freeze_seconds > 0:  # no stall of the loop for a full pass over long-lived objects
+            every, full_every = settings.gc_freeze_seconds, settings.gc_full_collection_seconds
+            settled = asyncio.create_task(keep_out_of_full_passes(every, full_every))
         try:
             yield
         finally:
+            if settled is not None:
+                settled.cancel()
             await runtime.stop()
 
     settings = runtime.settings
