@@ -10,7 +10,11 @@ Every `gc_freeze_seconds`, the young generations are collected (a short pass ove
 survives is frozen (`gc.freeze`): left out of every later pass, still freed by reference counting when dropped (an
 evicted state, a replaced cache entry). The price: a reference cycle frozen while still alive is reclaimed only at
 the next full pass, every `gc_full_collection_seconds` (the frozen objects unfrozen, one full collection, frozen
-again): one long pause an hour instead of several a minute under load.
+again): one long pause an hour instead of several a minute under load. Measured on the benchmark platform
+(`POST .../appointments`, 30 s at 200 then 500 requests/s, the accompaniment processes restarted before each run,
+2026-12-02): without it p99 160-350 ms at 200/s and 337-1,364 ms at 500/s with 143-2,465 answers 503, full passes of
+110-260 ms; settling every 60 s, 33.8 and 65.3 ms, 0 failed, passes up to 103 ms; every 10 s (the default), 13.4
+and 21.5 ms, 0 failed, passes up to 24 ms.
 """
 
 from __future__ import annotations

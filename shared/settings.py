@@ -112,7 +112,7 @@ class PlatformSettings(BaseSettings):
     aggregate_states_kept: int = Field(30_000, ge=0)
     # Every this many seconds, a process's surviving objects are left out of the garbage collector's full passes
     # (0: never), and one full collection runs every `gc_full_collection_seconds` (shared/gc_pauses.py).
-    gc_freeze_seconds: float = Field(60.0, ge=0)
+    gc_freeze_seconds: float = Field(10.0, ge=0)
     gc_full_collection_seconds: float = Field(3600.0, gt=0)
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 5
