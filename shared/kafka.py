@@ -95,10 +95,18 @@ def make_consumer(
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=settings.consumer_batch_size,
+        **_fetch_options(settings),
         **client_security(settings),
     )
     options.update(overrides)
     return AIOKafkaConsumer(*topics, **options)
+
+
+def _fetch_options(settings: PlatformSettings) -> dict:
+    """How long a fetch may wait on the broker for records to gather (`consumer_fetch_wait_ms`)."""
+    if not settings.consumer_fetch_wait_ms:
+        return {"fetch_min_bytes": 1}
+    return {"fetch_max_wait_ms": settings.consumer_fetch_wait_ms, "fetch_min_bytes": settings.consumer_fetch_min_bytes}
 
 
 # Closes still waiting for the broker after `stop_consumer` returned (referenced until they end).

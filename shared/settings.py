@@ -116,6 +116,12 @@ class PlatformSettings(BaseSettings):
     gc_full_collection_seconds: float = Field(3600.0, gt=0)
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 5
+    # A consumer's fetch waits on the broker up to this long for `consumer_fetch_min_bytes` to arrive (0: answered as
+    # soon as one record is there). Under a steady flow, records then come in batches of this period rather than a
+    # few at a time, each batch paying its transaction, commit and offsets once; at most this much is added to an
+    # event's way to each consumer.
+    consumer_fetch_wait_ms: int = Field(100, ge=0, le=1000)
+    consumer_fetch_min_bytes: int = Field(1024 * 1024, ge=1)
     # A batch of consumed records is applied in transactions of at most this many seconds each (the append lock,
     # taken by the first record that appends, is held until the transaction ends).
     consumer_transaction_seconds: float = 0.1
