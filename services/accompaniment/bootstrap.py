@@ -34,7 +34,8 @@ from shared.contracts.intake import (
 )
 from shared.contracts.placement import HireEndedEarly, HireRecorded
 from shared.http import service_app
-from shared.migrations import PRIVATE_TEXTS
+from shared.migrations import PRIVATE_TEXTS, pool_connector
+from shared.read_cache import ReadCache, ReadModelChanges
 from shared.service import ConsumerSpec, ServiceRuntime, bind
 from shared.unit_of_work import BatchProjection, States
 
@@ -51,7 +52,21 @@ def dependencies(settings: AccompanimentSettings, runtime: ServiceRuntime) -> De
     }
     store = PostgresAggregateStore(runtime.store, projections, States(settings.aggregate_states_kept))
     texts = private_texts.PostgresPrivateTexts(settings.accompaniment_db_schema, settings.master_key())
-    return Dependencies(store, accompaniments, sessions, texts, runtime.audit, settings.rules(), settings.thresholds())
+    changes = ReadModelChanges(
+        pool_connector(runtime.store.pool),
+        runtime.store.notify_channel,
+        lambda follow: runtime.supervisor.start("read-model-changes", follow),
+    )
+    return Dependencies(
+        store,
+        accompaniments,
+        sessions,
+        texts,
+        runtime.audit,
+        settings.rules(),
+        settings.thresholds(),
+        worklist_pages=ReadCache(changes, pages) if (pages := settings.accompaniment_worklist_pages_kept) else None,
+    )
 
 
 def build_runtime(settings: AccompanimentSettings) -> ServiceRuntime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from services.accompaniment.domain.rules import Rules
 from services.accompaniment.domain.worklist import Thresholds
@@ -29,6 +29,9 @@ class AccompanimentSettings(PlatformSettings):
     # Department settings of the worklists.
     accompaniment_worklist_ending_within_days: int = 30
     accompaniment_worklist_no_contact_days: int = 60
+    # Worklist pages an API process keeps as answered until the read model changes (shared/read_cache.py), the least
+    # recently read dropped first; about 40 KB each (a page of 100). 0: none kept.
+    accompaniment_worklist_pages_kept: int = Field(512, ge=0)
     # Wraps the data key of each owner whose free text accompaniment keeps (`shared.private_text`): base64 of 32 random
     # bytes (`openssl rand -base64 32`); required outside development.
     accompaniment_master_key: SecretStr | None = None

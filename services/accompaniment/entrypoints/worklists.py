@@ -80,13 +80,20 @@ async def get_worklist(
     """Accompaniments ending soon, without recent contact, or whose contract was not signed in time, soonest
     planned end first, a page at a time (`limit`, `offset`): when more follow, the `Link` header gives the next
     page (`rel="next"`). The CSV and XLSX exports hold the whole list."""
-    entries = await _worklist(user, deps, agency_id, referent, as_of, limit=limit + 1, offset=offset)
+    as_of = as_of or date.today()
+    scope = user.scope(agency_id)
+
+    async def page() -> tuple[bytes, bool]:
+        entries = await _worklist(user, deps, scope, referent, as_of, limit=limit + 1, offset=offset)
+        return orjson.dumps(entries[:limit]), len(entries) > limit
+
+    key = (scope, referent, as_of, limit, offset)
+    body, more = await (deps.worklist_pages.get(key, page) if deps.worklist_pages is not None else page())
     headers = {}
-    if len(entries) > limit:
-        entries = entries[:limit]
+    if more:
         following = request.url.include_query_params(limit=limit, offset=offset + limit)
         headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
-    return Response(orjson.dumps(entries), media_type="application/json", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _table(entries: list[dict[str, Any]]) -> Table:

@@ -10,6 +10,7 @@ from services.accompaniment.domain.worklist import Thresholds
 from services.accompaniment.service_layer.ports import AccompanimentViews, WorkshopViews
 from shared.audit import AuditTrail
 from shared.private_text import PrivateTexts
+from shared.read_cache import ReadCache
 from shared.unit_of_work import AggregateStore
 
 
@@ -24,6 +25,9 @@ class Dependencies:
     audit: AuditTrail
     rules: Rules
     thresholds: Thresholds
+    # Worklist pages as answered (JSON, and whether a page follows), kept until the read model changes; None: each
+    # request computes its page.
+    worklist_pages: ReadCache[tuple[bytes, bool]] | None = None
 
     def context(self, today: date | None = None) -> Context:
         """What a decision needs besides state and command: the day (today by default) and the rules."""
