@@ -26,11 +26,11 @@ import asyncpg
 import structlog
 
 from shared.migrations import Connect
+from shared.runtime import WorkerFactory
 
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
-Run = Callable[[asyncio.Event], Awaitable[None]]
 
 
 class ReadModelChanges:
@@ -39,7 +39,7 @@ class ReadModelChanges:
     `follow` is a supervised worker (`shared.runtime.Supervisor`), started by `start` the first time a read asks.
     """
 
-    def __init__(self, connect: Connect, channel: str, start: Callable[[Run], None]) -> None:
+    def __init__(self, connect: Connect, channel: str, start: Callable[[WorkerFactory], None]) -> None:
         self.connect = connect
         self.channel = channel
         self.generation: int | None = None
@@ -49,6 +49,7 @@ class ReadModelChanges:
         self._conn: asyncpg.Connection | None = None
         self._waiting: asyncio.Future | None = None  # reads waiting for a round trip not sent yet
         self._pinging: asyncio.Task | None = None
+        self.round_trips = 0
 
     async def follow(self, stop: asyncio.Event) -> None:
         """Listen until `stop`; raises when the connection is lost (the supervisor opens another)."""
@@ -101,13 +102,15 @@ class ReadModelChanges:
         while self._waiting is not None:
             waiting, self._waiting = self._waiting, None
             conn, heard = self._conn, False
-            if conn is not None:
-                try:
+            try:
+                if conn is not None:
+                    self.round_trips += 1
                     await conn.execute("SELECT 1")
                     heard = True
-                except (OSError, asyncpg.InterfaceError, asyncpg.PostgresError) as e:
-                    log.warning("read_cache.round_trip_failed", channel=self.channel, error=str(e))
-            waiting.set_result(heard)
+            except (OSError, asyncpg.InterfaceError, asyncpg.PostgresError) as e:
+                log.warning("read_cache.round_trip_failed", channel=self.channel, error=str(e))
+            finally:  # also when cancelled (the process stopping): no read is left waiting
+                waiting.set_result(heard)
 
 
 class ReadCache(Generic[T]):

@@ -52,6 +52,17 @@ async def supervisor():
     await running.shutdown()
 
 
+class _Reads:
+    """Reads of the one-row model, counted."""
+
+    def __init__(self, pool, table: str) -> None:
+        self.pool, self.table, self.computed = pool, table, 0
+
+    async def __call__(self) -> int:
+        self.computed += 1
+        return await self.pool.fetchval(f"SELECT n FROM {self.table}")
+
+
 def _cache(pool, channel: str, supervisor: Supervisor, size: int = 8) -> ReadCache:
     changes = ReadModelChanges(
         pool_connector(pool), channel, lambda follow: supervisor.start("read-model-changes", follow)
@@ -64,22 +75,16 @@ async def test_an_answer_is_kept_until_a_commit_and_a_read_after_the_commit_neve
 ):
     table, channel, write = model
     cache = _cache(pool, channel, supervisor)
-    computed = 0
-
-    async def read() -> int:
-        nonlocal computed
-        computed += 1
-        return await pool.fetchval(f"SELECT n FROM {table}")
-
+    read = _Reads(pool, table)
     assert await cache.get("k", read) == 0  # the first read starts listening; nothing is kept before
     await wait_until(_listening(cache), timeout=10)
     assert [await cache.get("k", read) for _ in range(2)] == [0, 0]
-    assert computed == 2, "computed once listening, then kept"
+    assert read.computed == 2, "computed once listening, then kept"
     for n in range(1, 31):
         await write(n)  # committed (on another connection) before the read below starts: it must be seen
         assert await cache.get("k", read) == n
         assert await cache.get("k", read) == n
-    assert computed == 2 + 30, "one computation per commit, the second read of each kept"
+    assert read.computed == 2 + 30, "one computation per commit, the second read of each kept"
 
 
 async def test_reads_at_the_same_time_share_round_trips_and_each_sees_the_commits_made_before_it(
@@ -87,15 +92,13 @@ async def test_reads_at_the_same_time_share_round_trips_and_each_sees_the_commit
 ):
     table, channel, write = model
     cache = _cache(pool, channel, supervisor)
-
-    async def read() -> int:
-        return await pool.fetchval(f"SELECT n FROM {table}")
-
+    read = _Reads(pool, table)
     await cache.get("k", read)
     await wait_until(_listening(cache), timeout=10)
     for n in range(1, 11):
         await write(n)
         assert await asyncio.gather(*(cache.get("k", read) for _ in range(20))) == [n] * 20
+    assert cache.changes.round_trips <= 10 * 2, "20 reads at once wait for one round trip (two at most)"
 
 
 async def test_nothing_is_kept_while_the_listening_connection_is_lost_and_keeping_resumes_after(
@@ -103,13 +106,7 @@ async def test_nothing_is_kept_while_the_listening_connection_is_lost_and_keepin
 ):
     table, channel, write = model
     cache = _cache(pool, channel, supervisor)
-    computed = 0
-
-    async def read() -> int:
-        nonlocal computed
-        computed += 1
-        return await pool.fetchval(f"SELECT n FROM {table}")
-
+    read = _Reads(pool, table)
     await cache.get("k", read)
     await wait_until(_listening(cache), timeout=10)
     listening = await pool.fetchval(
@@ -121,14 +118,14 @@ async def test_nothing_is_kept_while_the_listening_connection_is_lost_and_keepin
     # A commit while nobody listens: a read must not get the answer kept before.
     await write(7)
     assert cache.changes.generation is None  # the supervisor listens again after a second's backoff
-    before = computed
+    before = read.computed
     assert await cache.get("k", read) == 7 and await cache.get("k", read) == 7
-    assert computed == before + 2, "computed on every read while not listening"
+    assert read.computed == before + 2, "computed on every read while not listening"
     assert supervisor.states["read-model-changes"].restarts >= 1
     await wait_until(_listening(cache), timeout=15)  # the supervisor listens again
     await cache.get("k", read)
-    before = computed
-    assert await cache.get("k", read) == 7 and computed == before, "kept again once listening"
+    before = read.computed
+    assert await cache.get("k", read) == 7 and read.computed == before, "kept again once listening"
     await write(8)
     assert await cache.get("k", read) == 8
 
