@@ -70,14 +70,21 @@ def _cache(pool, channel: str, supervisor: Supervisor, size: int = 8) -> ReadCac
     return ReadCache(changes, size)
 
 
+async def _listening_cache(pool, model, supervisor: Supervisor) -> tuple[ReadCache, _Reads, int]:
+    """A cache over the model, listening once its first read (computed, returned) started it; its counted reader."""
+    table, channel, _write = model
+    cache, read = _cache(pool, channel, supervisor), _Reads(pool, table)
+    first = await cache.get("k", read)  # the first read starts listening; nothing is kept before
+    await wait_until(_listening(cache), timeout=10)
+    return cache, read, first
+
+
 async def test_an_answer_is_kept_until_a_commit_and_a_read_after_the_commit_never_gets_the_old_one(
     pool, model, supervisor
 ):
-    table, channel, write = model
-    cache = _cache(pool, channel, supervisor)
-    read = _Reads(pool, table)
-    assert await cache.get("k", read) == 0  # the first read starts listening; nothing is kept before
-    await wait_until(_listening(cache), timeout=10)
+    write = model[2]
+    cache, read, first = await _listening_cache(pool, model, supervisor)
+    assert first == 0
     assert [await cache.get("k", read) for _ in range(2)] == [0, 0]
     assert read.computed == 2, "computed once listening, then kept"
     for n in range(1, 31):
@@ -90,11 +97,8 @@ async def test_an_answer_is_kept_until_a_commit_and_a_read_after_the_commit_neve
 async def test_reads_at_the_same_time_share_round_trips_and_each_sees_the_commits_made_before_it(
     pool, model, supervisor
 ):
-    table, channel, write = model
-    cache = _cache(pool, channel, supervisor)
-    read = _Reads(pool, table)
-    await cache.get("k", read)
-    await wait_until(_listening(cache), timeout=10)
+    write = model[2]
+    cache, read, _first = await _listening_cache(pool, model, supervisor)
     for n in range(1, 11):
         await write(n)
         assert await asyncio.gather(*(cache.get("k", read) for _ in range(20))) == [n] * 20
@@ -104,11 +108,8 @@ async def test_reads_at_the_same_time_share_round_trips_and_each_sees_the_commit
 async def test_nothing_is_kept_while_the_listening_connection_is_lost_and_keeping_resumes_after(
     pool, model, supervisor
 ):
-    table, channel, write = model
-    cache = _cache(pool, channel, supervisor)
-    read = _Reads(pool, table)
-    await cache.get("k", read)
-    await wait_until(_listening(cache), timeout=10)
+    _table, channel, write = model
+    cache, read, _first = await _listening_cache(pool, model, supervisor)
     listening = await pool.fetchval(
         "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND position($1 in query) > 0", channel
     )
