@@ -30,7 +30,7 @@ import asyncio
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -91,6 +91,15 @@ class StoredEvent:
     type: str
     schema_version: int
     data: str
+
+
+@dataclass(frozen=True)
+class Beside:
+    """A read of the service's own tables to be made with a stream's, in one statement: its SQL, whose parameters
+    are numbered from the one given (`query(3)` uses $3, $4...), and their values."""
+
+    query: Callable[[int], str]
+    args: tuple[Any, ...]
 
 
 def _distinct_streams(items: Sequence[StreamAppend]) -> list[StreamAppend]:
@@ -184,6 +193,13 @@ class EventStore(abc.ABC):
             for e in await self.load(stream_id, conn)
             if e.stream_version > after
         ]
+
+    async def load_stored_beside(
+        self, stream_id: str, beside: Beside, conn: Any = None, after: int = 0
+    ) -> tuple[list[StoredEvent], list[Any] | None]:
+        """`load_stored`, and the rows of `beside` read in the same statement (one round trip, one snapshot); None
+        for the rows when this store cannot read them so (the caller reads them on its own)."""
+        return await self.load_stored(stream_id, conn, after), None
 
     @abc.abstractmethod
     async def read_all(self, after_position: int, limit: int, conn: Any = None) -> list[Envelope]:
@@ -388,6 +404,21 @@ class PostgresEventStore(EventStore):
         # Only the columns a fold reads, the data left as JSON text (validated from it by the event's model).
         rows = await (conn or self.pool).fetch(self._load_stored_query, stream_id, after)
         return [StoredEvent(stream_id, *row) for row in rows]
+
+    async def load_stored_beside(self, stream_id, beside, conn=None, after=0):
+        # The stream's events gathered in one array column, on every row of the other read (the first one's used;
+        # a read giving no row gives one of NULLs).
+        rows = await (conn or self.pool).fetch(
+            f"""SELECT stream.events AS _events, beside.*
+                FROM (SELECT array_agg(ROW(version, type, schema_version, data) ORDER BY version) AS events
+                      FROM {self.schema}.events WHERE stream_id = $1 AND version > $2) AS stream
+                LEFT JOIN LATERAL ({beside.query(3)}) AS beside ON true""",
+            stream_id,
+            after,
+            *beside.args,
+        )
+        stored = [StoredEvent(stream_id, *event) for event in rows[0]["_events"] or ()]
+        return stored, rows
 
     async def read_all(self, after_position, limit, conn=None):
         rows = await (conn or self.pool).fetch(

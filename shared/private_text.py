@@ -171,6 +171,15 @@ class PrivateTexts(abc.ABC):
             return TextView(erased=True, texts=dict.fromkeys(refs, ERASED))
         return TextView(erased=False, texts=await self.reveal(conn, refs) if refs else {})
 
+    def view_beside(self, owner: Owner, refs: Iterable[UUID]) -> Any | None:
+        """The read of `view` as a `shared.eventstore.Beside`, made with a stream's in one statement; None when this
+        store reads texts only on their own (then `view`)."""
+        return None
+
+    def view_of(self, rows: Sequence[Any], refs: Iterable[UUID]) -> TextView:
+        """The texts of `refs` from the rows of a `view_beside` read."""
+        raise NotImplementedError("this store reads texts only on their own: view()")
+
 
 def texts_of(pairs: Sequence[tuple[UUID | None, str | None]]) -> dict[UUID, str]:
     """The (reference, text) pairs that hold a text, as a mapping for `PrivateTexts.seal`."""

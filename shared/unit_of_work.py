@@ -29,7 +29,7 @@ from shared.aggregate import Aggregate, S
 from shared.contracts import REGISTRY
 from shared.envelope import Envelope
 from shared.events import DomainEvent, EventRegistry, Origin
-from shared.eventstore import EventStore, StreamAppend, Tracing
+from shared.eventstore import Beside, EventStore, StreamAppend, Tracing
 
 # Updates a read model from an aggregate's new state and the events that led to it, on the unit's connection.
 Projection = Callable[[Any, Any, Sequence[DomainEvent]], Awaitable[None]]
@@ -123,18 +123,31 @@ class UnitOfWork:
     async def load(self, aggregate: Aggregate[S], aggregate_id: object) -> S | None:
         """The state folded from the aggregate's stream, or None when it has no event (outside a transaction, from
         the state kept of an earlier read: only the events recorded since are read and folded)."""
+        state, _ = await self.load_beside(aggregate, aggregate_id, lambda kept: None)
+        return state
+
+    async def load_beside(
+        self, aggregate: Aggregate[S], aggregate_id: object, beside: Callable[[S], Beside | None]
+    ) -> tuple[S | None, list[Any] | None]:
+        """`load`, and in the same round trip the rows of `beside(state)`, a read that depends on the state as kept
+        from an earlier read (the rows are None when there was none, or the store reads streams alone: the caller
+        then reads them itself, from the state returned)."""
         stream_id = aggregate.stream_id(aggregate_id)
         states = self.states if self.states is not None and not _in_transaction(self.connection) else None
         kept = states.get(stream_id) if states is not None else None
         after = kept.version if kept is not None else 0
-        stored = await self.events.load_stored(stream_id, conn=self.connection, after=after)
+        also = beside(kept) if kept is not None else None
+        if also is None:
+            stored, rows = await self.events.load_stored(stream_id, conn=self.connection, after=after), None
+        else:
+            stored, rows = await self.events.load_stored_beside(stream_id, also, conn=self.connection, after=after)
         decode = self.registry.decode_json
         state = aggregate.fold(
             (decode(e.type, e.schema_version, e.data, Origin(e.stream_id, e.stream_version)) for e in stored), kept
         )
         if states is not None and state is not None and stored:
             states.keep(stream_id, state)
-        return state
+        return state, rows
 
     async def history(self, aggregate: Aggregate[Any], aggregate_id: object) -> list[Envelope]:
         """Every recorded event of the aggregate, oldest first."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from uuid import UUID
 
 import asyncpg
 
 from shared import crypto
+from shared.eventstore import Beside
 from shared.private_text import (
     ERASED,
     MISSING,
@@ -83,21 +84,33 @@ class PostgresPrivateTexts(PrivateTexts):
 
     async def view(self, conn: asyncpg.Connection, owner: Owner, refs: Iterable[UUID]) -> TextView:
         """Whether the owner was erased and each text, in one statement (one round trip instead of two)."""
+        read = self.view_beside(owner, refs)
+        return self.view_of(await conn.fetch(read.query(1), *read.args), refs)
+
+    def view_beside(self, owner: Owner, refs: Iterable[UUID]) -> Beside:
+        """The read `view` makes, to be made beside another (a stream's: `EventStore.load_stored_beside`)."""
         wanted = list(dict.fromkeys(r for r in refs if r is not None))
-        # One row for the owner (`erased`), joined with a row per text found (none: one row of NULLs).
-        rows = await conn.fetch(
-            f"""SELECT coalesce(o.erased_on IS NOT NULL, false) AS erased, t.ref, t.owner, t.sealed, k.wrapped_key
+        schema = self.schema
+
+        def query(first: int) -> str:
+            # One row for the owner (`erased`), joined with a row per text found (none: one row of NULLs).
+            return f"""SELECT coalesce(o.erased_on IS NOT NULL, false) AS erased,
+                       t.ref, t.owner, t.sealed, k.wrapped_key
                 FROM (SELECT 1) AS one
-                LEFT JOIN {self.schema}.private_keys o ON o.owner = $1
-                LEFT JOIN ({self.schema}.private_texts t JOIN {self.schema}.private_keys k USING (owner))
-                       ON t.ref = ANY($2::uuid[])""",
-            str(owner),
-            wanted,
-        )
+                LEFT JOIN {schema}.private_keys o ON o.owner = ${first}
+                LEFT JOIN ({schema}.private_texts t JOIN {schema}.private_keys k USING (owner))
+                       ON t.ref = ANY(${first + 1}::uuid[])"""
+
+        return Beside(query, (str(owner), wanted))
+
+    def view_of(self, rows: Sequence[asyncpg.Record], refs: Iterable[UUID]) -> TextView:
+        """The texts of `refs` from the rows of a `view_beside` read."""
+        wanted = list(dict.fromkeys(r for r in refs if r is not None))
         if rows[0]["erased"]:
             return TextView(erased=True, texts=dict.fromkeys(wanted, ERASED))
         found: dict[UUID, Revealed] = dict.fromkeys(wanted, MISSING)
-        return TextView(erased=False, texts=self._opened([r for r in rows if r["ref"] is not None], found))
+        shown = set(wanted)
+        return TextView(erased=False, texts=self._opened([r for r in rows if r["ref"] in shown], found))
 
     def _opened(self, rows: Iterable[asyncpg.Record], found: dict[UUID, Revealed]) -> dict[UUID, Revealed]:
         """`found` with the texts of these rows (ref, owner, sealed, wrapped_key) decrypted, or ERASED."""

@@ -3,15 +3,20 @@ and nothing folded inside a transaction is kept or read from what is kept."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
 from shared.adapters.aggregate_store import PostgresAggregateStore
+from shared.adapters.private_texts import PostgresPrivateTexts
 from shared.aggregate import Aggregate
 from shared.contracts.placement import EmployerRegistered, EmployerSize
 from shared.eventstore import Tracing
+from shared.migrations import PRIVATE_TEXTS, upgrade
+from shared.private_text import Owner, TextState
 from shared.unit_of_work import States
 
 pytestmark = pytest.mark.integration
@@ -108,3 +113,38 @@ async def test_nothing_folded_in_a_transaction_is_kept_or_read_from_what_is_kept
     assert reads[1] == 0, "a read in a transaction folds the whole stream as the transaction sees it"
     assert after.version == 2 and after == await PostgresAggregateStore(store).load(NAMES, aggregate_id)
     assert states.get(NAMES.stream_id(aggregate_id)).version == 2, "the rolled-back event was never kept"
+
+
+async def test_a_kept_state_is_read_on_with_the_texts_it_names_in_one_statement(store, pool, infra):
+    await upgrade(infra.database_url, store.schema, PRIVATE_TEXTS)
+    texts = PostgresPrivateTexts(store.schema, b"k" * 32)
+    aggregate_id = uuid.uuid4()
+    owner = Owner.person(aggregate_id)
+    kept = PostgresAggregateStore(store, states=States(10))
+    await _append(store, aggregate_id, 0, 2)
+
+    def names_beside(state: Names):
+        return texts.view_beside(owner, state.names)
+
+    async with pool.acquire() as conn:
+        uow = kept.join(conn, Tracing.new())
+        first, rows = await uow.load_beside(NAMES, aggregate_id, names_beside)
+        assert first.version == 2 and rows is None  # nothing kept yet: the caller reads the texts on their own
+        await texts.seal(conn, owner, {first.names[0]: "Atelier CV", first.names[1]: "Mission locale"})
+        # The first read of the kind on a connection prepares it (asyncpg reads the types of its columns once).
+        again, rows = await uow.load_beside(NAMES, aggregate_id, names_beside)
+        assert again == first and texts.view_of(rows, first.names).text(first.names[0]) == "Atelier CV"
+        await _append(store, aggregate_id, 2, 1)  # recorded since the state was kept
+        statements: list[str] = []
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        state, rows = await uow.load_beside(NAMES, aggregate_id, names_beside)
+        await asyncio.sleep(0.1)  # query loggers are called soon after the query, not during it
+        assert len(statements) == 1 and state.version == 3 and state.names[:2] == first.names
+        view = texts.view_of(rows, state.names)
+        assert view == await texts.view(conn, owner, state.names)
+        assert [view.text(ref) for ref in state.names] == ["Atelier CV", "Mission locale", None]
+        assert texts.view_of(rows, state.names[:1]).texts.keys() == {first.names[0]}  # only the references asked
+        await texts.erase(conn, owner, date(2026, 3, 2))
+        state, rows = await uow.load_beside(NAMES, aggregate_id, names_beside)
+        erased = texts.view_of(rows, state.names)
+        assert erased.erased and {r.state for r in erased.texts.values()} == {TextState.ERASED}

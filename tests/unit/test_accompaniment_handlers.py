@@ -92,10 +92,9 @@ async def test_a_stale_state_cannot_overwrite_a_concurrent_change(deps):
 def _overtaken_on_read(deps, monkeypatch, times: int, reader=handlers, by: str = "other") -> list[str]:
     """The first `times` reads of an accompaniment (by `reader`'s handlers) are each followed by another
     caseworker's referent change, saved before the command's own save; returns the referents those changes named."""
-    read, others = reader.load, []
+    others: list[str] = []
 
-    async def load_then_be_overtaken(uow, deps_, accompaniment_id):
-        found = await read(uow, deps_, accompaniment_id)
+    async def overtake(found):
         if len(others) < times:
             others.append(f"{by}-{len(others) + 1}")
             change = c.AssignReferent(referent_id=staff_id(others[-1]))
@@ -103,6 +102,22 @@ def _overtaken_on_read(deps, monkeypatch, times: int, reader=handlers, by: str =
                 await other.save(
                     ACCOMPANIMENT, found, handlers.DECIDERS[c.AssignReferent](found, change, Context(TODAY))
                 )
+
+    if reader is handlers:  # a command reads its accompaniment with the person's texts
+        shown = handlers.load_shown
+
+        async def shown_then_overtaken(conn, deps_, accompaniment_id, user):
+            found = await shown(conn, deps_, accompaniment_id, user)
+            await overtake(found[0])
+            return found
+
+        monkeypatch.setattr(handlers, "load_shown", shown_then_overtaken)
+        return others
+    read = reader.load
+
+    async def load_then_be_overtaken(uow, deps_, accompaniment_id):
+        found = await read(uow, deps_, accompaniment_id)
+        await overtake(found)
         return found
 
     monkeypatch.setattr(reader, "load", load_then_be_overtaken)

@@ -16,7 +16,6 @@ from shared.audit import Audit
 from shared.auth import CurrentUser
 from shared.eventstore import Tracing
 from shared.http.params import AgencyId, Limit, Offset, StaffId
-from shared.private_text import Owner
 
 router = APIRouter(tags=["accompaniments"])
 
@@ -51,9 +50,7 @@ async def get_accompaniment(accompaniment_id: UUID, user: CurrentUser, deps: Dep
     # A read: the stream is one SELECT (a consistent snapshot by itself), no transaction around it; the person's
     # texts are read on the same connection.
     async with deps.store.connection() as conn:
-        state = existing(await handlers.load(deps.store.join(conn, Tracing.new()), deps, accompaniment_id))
-        user.scope(state.agency_id)
-        view = await deps.texts.view(conn, Owner.person(state.beneficiary_id), state.text_refs())
+        state, _, view = await handlers.load_shown(conn, deps, accompaniment_id, user)
     await Audit(deps.audit, user).read(
         "accompaniment", agency_id=state.agency_id, resource_id=state.id, beneficiary_id=state.beneficiary_id
     )

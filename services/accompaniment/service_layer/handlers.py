@@ -24,7 +24,7 @@ from services.accompaniment.service_layer.dependencies import Dependencies
 from shared.auth import Principal
 from shared.contracts.accompaniment import AccompanimentEvent
 from shared.errors import ConcurrencyError
-from shared.eventstore import Tracing
+from shared.eventstore import Beside, Tracing
 from shared.private_text import Owner, Revealed, TextState, TextView
 from shared.unit_of_work import UnitOfWork
 
@@ -58,10 +58,36 @@ async def load(uow: UnitOfWork, deps: Dependencies, accompaniment_id: UUID) -> A
     Events recorded as v1 do not carry the commune; the read model row has it, written from the enrolment event
     consumed when the accompaniment was opened (and from the transfers since). Later events carry it.
     """
-    state = await uow.load(ACCOMPANIMENT, accompaniment_id)
+    return await _with_commune(deps, uow.connection, await uow.load(ACCOMPANIMENT, accompaniment_id))
+
+
+async def _with_commune(deps: Dependencies, conn: Any, state: Accompaniment | None) -> Accompaniment | None:
     if state is not None and state.commune_code is None:
-        state = replace(state, commune_code=await deps.accompaniments.commune_of(uow.connection, accompaniment_id))
+        state = replace(state, commune_code=await deps.accompaniments.commune_of(conn, state.id))
     return state
+
+
+async def load_shown(
+    conn: Any, deps: Dependencies, accompaniment_id: UUID, user: Principal
+) -> tuple[Accompaniment, Owner, TextView]:
+    """An accompaniment of the caller's agency (else `NotFound`, `Forbidden`), its person, and their texts as it
+    shows them; the texts are read with the stream in one round trip when its state is kept from an earlier read."""
+    uow = deps.store.join(conn, Tracing.new())
+    asked: set[UUID | None] = {None}
+
+    def texts_beside(kept: Accompaniment) -> Beside | None:
+        asked.update(kept.text_refs())
+        return deps.texts.view_beside(Owner.person(kept.beneficiary_id), kept.text_refs())
+
+    found, rows = await uow.load_beside(ACCOMPANIMENT, accompaniment_id, texts_beside)
+    state = existing(await _with_commune(deps, uow.connection, found))
+    user.scope(state.agency_id)
+    owner = Owner.person(state.beneficiary_id)
+    refs = state.text_refs()
+    # Read beside the stream for the references of the state as kept; the events read since may have added some.
+    if rows is not None and asked.issuperset(refs):
+        return state, owner, deps.texts.view_of(rows, refs)
+    return state, owner, await deps.texts.view(conn, owner, refs)
 
 
 # Times a command is decided and saved when another change of the same accompaniment keeps getting in first.
@@ -116,12 +142,9 @@ async def _handle_once(
 ) -> Handled:
     decide = DECIDERS[type(cmd)]
     async with deps.store.connection() as conn:
-        state = existing(await load(deps.store.join(conn, Tracing.new()), deps, accompaniment_id))
-        user.scope(state.agency_id)
         # The person's texts as they were, read on the same connection: with the command's own, they make the
         # answer's (no second connection and query after the commit).
-        owner = Owner.person(state.beneficiary_id)
-        before = await deps.texts.view(conn, owner, state.text_refs())
+        state, owner, before = await load_shown(conn, deps, accompaniment_id, user)
     events = decide(state, cmd, ctx)
     texts = cmd.texts()
     async with deps.store.transaction() as uow:
