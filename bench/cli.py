@@ -70,9 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--batch", type=int, default=None, help="department: requests per POST /batch (default 50; 1: one by one)"
     )
-    parser.add_argument(
-        "--connections", type=int, default=None, help="department: connections per service (default 4)"
-    )
+    parser.add_argument("--connections", type=int, default=None, help="department: connections per service (default 4)")
     parser.add_argument(
         "--profile",
         nargs="?",
