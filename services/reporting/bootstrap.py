@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 
 from services.reporting.adapters.bi import migrate
 from services.reporting.adapters.consumer import DeadLetters, ProjectionConsumer, source_topics
+from services.reporting.adapters.follower import Follower
 from services.reporting.adapters.lag import LagMonitor
 from services.reporting.adapters.store import FactStore
 from services.reporting.entrypoints import api, dashboard
@@ -50,6 +51,7 @@ class ReportingRuntime:
     pool: asyncpg.Pool | None = None
     store: FactStore | None = None
     mirror: Mirror | None = None
+    follower: Follower | None = None
     figures: FigureCache | None = None
     lag: LagMonitor | None = None
     worker: ProjectionConsumer | None = None
@@ -70,6 +72,13 @@ class ReportingRuntime:
         self.mirror = Mirror(self.store)
         self.figures = FigureCache(self.mirror, s.reporting_refresh_seconds)
         self.pool = await asyncpg.create_pool(s.database_url, min_size=2, max_size=6)
+        self.follower = Follower(
+            self.mirror,
+            self.pool,
+            sync_seconds=s.reporting_sync_seconds,
+            idle_after=s.reporting_idle_after_seconds,
+            idle_sync_seconds=s.reporting_idle_sync_seconds,
+        )
         await migrate(
             self.pool, s.reporting_db_schema, s.reporting_bi_schema, s.positive_exit_groups, s.reporting_bi_reader_role
         )
@@ -97,7 +106,7 @@ class ReportingRuntime:
         # Kafka may be away: these workers retry (with backoff) until it answers; the API answers meanwhile.
         self.lag = LagMonitor(s, self.store, self.pool, self.mirror)
         self.supervisor.start("lag-monitor", self.lag.run)
-        self.supervisor.start("facts-sync", self._follow_store)
+        self.supervisor.start("facts-sync", self.follower.run)
         if consumers:
             self._letters = DeadLetters(None, s.topic("reporting.dlq"))
             self.projector = Projector(
@@ -120,28 +129,11 @@ class ReportingRuntime:
             self._producer = self._letters.producer = producer
         await self.worker.run(stop)
 
-    async def _follow_store(self, stop: asyncio.Event) -> None:
-        """Catch up with other workers' batches: on a notification (at most every `reporting_sync_seconds`), and at
-        least every second."""
-        changed = asyncio.Event()
-
-        def notified(*_args) -> None:
-            changed.set()
-
-        conn = await self.pool.acquire()
-        try:
-            await conn.add_listener(self.store.channel, notified)
-            while not stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), timeout=1.0)
-                changed.clear()
-                await self.mirror.sync(conn)
-                with contextlib.suppress(TimeoutError):  # the batches committed meanwhile are read together
-                    await asyncio.wait_for(stop.wait(), timeout=self.settings.reporting_sync_seconds)
-        finally:
-            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                await conn.remove_listener(self.store.channel, notified)
-            await self.pool.release(conn)
+    async def readable(self) -> None:
+        """Before the figures are read: refused (503) until the facts are whole, then caught up with the store if
+        nobody read them for a while (`Follower.reading`)."""
+        self.require_ready()
+        await self.follower.reading()
 
     def require_ready(self) -> None:
         """Refuse (503) until the facts are whole: loaded, and caught up with the topics once."""

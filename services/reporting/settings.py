@@ -37,6 +37,10 @@ class ReportingSettings(PlatformSettings):
     # Each API process reads the facts changed by the workers' batches at most this often, in seconds: under load
     # one read takes the changes of several batches (a query per fact table each time) instead of one per batch.
     reporting_sync_seconds: float = Field(0.2, ge=0, le=5)
+    # Nobody reading an API process's figures for this many seconds, it reads the changed facts only every
+    # `reporting_idle_sync_seconds`; the next read of the figures waits for it to catch up first.
+    reporting_idle_after_seconds: float = Field(30.0, ge=0)
+    reporting_idle_sync_seconds: float = Field(5.0, gt=0, le=60)
     # Fault injection for restart tests only: loading the facts at start takes this much longer.
     fault_reporting_recovery_delay_seconds: float = 0.0
     # Department setting: the exit groups counted by the headline "positive-exit rate".

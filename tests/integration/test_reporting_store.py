@@ -3,6 +3,7 @@ dead-lettered, a second replica's mirror equal to the writer's, the BI views ove
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 
@@ -12,6 +13,7 @@ from aiokafka import ConsumerRecord, TopicPartition
 
 from services.reporting.adapters.bi import VIEWS, migrate
 from services.reporting.adapters.fact_tables import TABLES
+from services.reporting.adapters.follower import Follower
 from services.reporting.adapters.store import FactStore
 from services.reporting.domain import indicators, projection
 from services.reporting.service_layer.mirror import Mirror
@@ -297,3 +299,88 @@ async def test_the_bi_tools_role_reads_every_view_after_each_start(infra, run_id
                 await reader.close()
     finally:
         await reporting.close()
+
+
+def _follower(reader: Mirror, pool, **kwargs) -> Follower:
+    return Follower(reader, pool, **({"sync_seconds": 0.05, "idle_after": 30, "idle_sync_seconds": 60} | kwargs))
+
+
+async def _until(check, seconds: float = 10.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return True
+        await asyncio.sleep(0.05)
+    return check()
+
+
+async def test_an_idle_follower_catches_up_before_the_first_read_and_then_on_each_batch(pool, facts_store):
+    records = [record(e, i) for i, e in enumerate(interleave(STREAMS, seed=8))]
+    writer, reader = Mirror(facts_store), Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await writer.load(conn)
+        await reader.load(conn)
+    projector = Projector(facts_store, writer, pool, 1, Letters())
+    follower = _follower(reader, pool)
+    stop = asyncio.Event()
+    running = asyncio.create_task(follower.run(stop))
+    try:
+        await _apply_in_batches(projector, records[:50], 25)
+        await asyncio.sleep(0.5)
+        assert follower.idle and reader.generation < writer.generation, "nobody read: the batches wait"
+        await follower.reading()
+        assert reader.generation == writer.generation and reader.facts.by_kind == writer.facts.by_kind
+        assert not follower.idle
+        await _apply_in_batches(projector, records[50:], 25)
+        assert await _until(lambda: reader.generation == writer.generation), "followed: each batch is read"
+        assert reader.facts.by_kind == writer.facts.by_kind
+    finally:
+        stop.set()
+        await running
+
+
+async def test_reads_after_an_idle_spell_share_one_catch_up_that_began_after_them(pool, facts_store):
+    records = [record(e, i) for i, e in enumerate(interleave(STREAMS, seed=9))]
+    writer, reader = Mirror(facts_store), Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await writer.load(conn)
+        await reader.load(conn)
+    projector = Projector(facts_store, writer, pool, 1, Letters())
+    follower = _follower(reader, pool, idle_after=0.3)
+    stop = asyncio.Event()
+    running = asyncio.create_task(follower.run(stop))
+    try:
+        for start in range(0, len(records), 20):
+            await asyncio.sleep(0.4)  # idle again
+            await _apply_in_batches(projector, records[start : start + 20], 20)
+            before = follower.done
+            await asyncio.gather(*(follower.reading() for _ in range(20)))
+            assert reader.generation == writer.generation, "a commit made before the read is in the figures"
+            assert follower.done - before <= 2, "the reads waited together"
+        assert reader.facts.by_kind == writer.facts.by_kind
+    finally:
+        stop.set()
+        await running
+
+
+async def test_a_read_waits_no_longer_than_its_limit_when_the_store_is_not_followed(pool, facts_store):
+    reader = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await reader.load(conn)
+    follower = _follower(reader, pool, read_timeout=0.2)
+    started = asyncio.get_running_loop().time()
+    await follower.reading()  # no `run`: nothing catches up
+    assert 0.2 <= asyncio.get_running_loop().time() - started < 2
+    assert follower.done == 0
+
+
+async def test_an_idle_follower_stops_at_once(pool, facts_store):
+    reader = Mirror(facts_store)
+    async with pool.acquire() as conn:
+        await reader.load(conn)
+    follower = _follower(reader, pool)
+    stop = asyncio.Event()
+    running = asyncio.create_task(follower.run(stop))
+    await asyncio.sleep(0.3)
+    assert follower.idle and not running.done()
+    stop.set()
+    await asyncio.wait_for(running, timeout=5)  # not the 60 s of its idle pace

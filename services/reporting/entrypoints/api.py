@@ -99,7 +99,7 @@ AskedDep = Annotated[Asked, Depends(_asked)]
 
 async def _all_scopes(request: Request, q: IndicatorQuery):
     runtime = request.app.state.runtime
-    runtime.require_ready()
+    await runtime.readable()
     return await runtime.figures.get(("indicators", q), lambda snapshot: indicators.compute(snapshot, q))
 
 
@@ -267,7 +267,7 @@ async def get_trends(
     as_of = as_of or date.today()
     groups = tuple(request.app.state.settings.positive_exit_groups)
     runtime = request.app.state.runtime
-    runtime.require_ready()
+    await runtime.readable()
 
     def compute(snapshot: Snapshot) -> Trends:
         return indicators.trends(snapshot, as_of, months, groups)

@@ -96,9 +96,10 @@ class Mirror:
         self.loaded_in = time.monotonic() - started
         log.info("reporting.facts_loaded", facts=facts.count(), generation=state.generation, seconds=self.loaded_in)
 
-    async def sync(self, conn: asyncpg.Connection) -> bool:
-        """Catch up with the store; True when something changed. Skipped while a batch holds the mirror."""
-        if self.lock.locked():
+    async def sync(self, conn: asyncpg.Connection, *, wait: bool = False) -> bool:
+        """Catch up with the store; True when something changed. Skipped while a batch holds the mirror, unless
+        `wait`: then done once the batch is over."""
+        if self.lock.locked() and not wait:
             return False
         async with self.lock:
             async with conn.transaction(isolation="repeatable_read", readonly=True):
