@@ -54,6 +54,7 @@ from shared.envelope import Envelope
 from shared.eventstore import PostgresEventStore
 from shared.kafka import make_consumer, make_producer, stop_consumer
 from shared.migrations import pool_connector
+from shared.runtime import wait_any
 from shared.settings import PlatformSettings
 
 log = structlog.get_logger(__name__)
@@ -183,7 +184,7 @@ class OutboxRelay:
         try:
             while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_name):
                 self.standby = True
-                await _wait_any(stop, lost, timeout=self.idle_wait * 4)
+                await wait_any(stop, lost, timeout=self.idle_wait * 4)
                 if stop.is_set():
                     return
                 if lost.is_set():
@@ -244,16 +245,16 @@ class OutboxRelay:
                 except (KafkaError, OSError, asyncpg.PostgresError) as e:
                     # Broker unreachable, timeouts...: the transaction was aborted; retry from the checkpoint.
                     log.error("relay.publish_failed", error=str(e), error_type=type(e).__name__, retry_in=backoff)
-                    await _wait_any(stop, lost, timeout=backoff)
+                    await wait_any(stop, lost, timeout=backoff)
                     backoff = min(backoff * 2, 30)
                     if isinstance(e, KafkaError):
                         await self._restart_producer()
                     continue
                 if not published:
-                    await _wait_any(stop, lost, self._wakeup, timeout=self.idle_wait)
+                    await wait_any(stop, lost, self._wakeup, timeout=self.idle_wait)
                 elif published < self.batch_size and self.linger:
                     # Caught up: let the next commits gather, so that they go out in one Kafka transaction.
-                    await _wait_any(stop, lost, timeout=self.linger)
+                    await wait_any(stop, lost, timeout=self.linger)
         finally:
             if self._producer is not None:
                 await self._producer.stop()
@@ -552,15 +553,6 @@ async def _abort(producer: AIOKafkaProducer) -> None:
         await producer.abort_transaction()
     except KafkaError as e:
         log.warning("relay.abort_failed", error=str(e), error_type=type(e).__name__)
-
-
-async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
-    waiters = [asyncio.ensure_future(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -19,6 +19,16 @@ log = structlog.get_logger(__name__)
 WorkerFactory = Callable[[asyncio.Event], Awaitable[None]]
 
 
+async def wait_any(*events: asyncio.Event, timeout: float) -> None:
+    """Until one of `events` is set, or `timeout` seconds."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
 @dataclass
 class WorkerState:
     """What `/health/ready` reports of one worker."""

@@ -4,6 +4,7 @@ dead-lettered, a second replica's mirror equal to the writer's, the BI views ove
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import date
 
@@ -313,17 +314,26 @@ async def _until(check, seconds: float = 10.0) -> bool:
     return check()
 
 
-async def test_an_idle_follower_catches_up_before_the_first_read_and_then_on_each_batch(pool, facts_store):
-    records = [record(e, i) for i, e in enumerate(interleave(STREAMS, seed=8))]
+@contextlib.asynccontextmanager
+async def _following(pool, facts_store: FactStore, seed: int, **kwargs):
+    """The scenario's records, a projector writing on one mirror, a running follower of another."""
+    records = [record(e, i) for i, e in enumerate(interleave(STREAMS, seed=seed))]
     writer, reader = Mirror(facts_store), Mirror(facts_store)
     async with pool.acquire() as conn:
         await writer.load(conn)
         await reader.load(conn)
-    projector = Projector(facts_store, writer, pool, 1, Letters())
-    follower = _follower(reader, pool)
+    follower = _follower(reader, pool, **kwargs)
     stop = asyncio.Event()
     running = asyncio.create_task(follower.run(stop))
     try:
+        yield records, Projector(facts_store, writer, pool, 1, Letters()), writer, reader, follower
+    finally:
+        stop.set()
+        await running
+
+
+async def test_an_idle_follower_catches_up_before_the_first_read_and_then_on_each_batch(pool, facts_store):
+    async with _following(pool, facts_store, seed=8) as (records, projector, writer, reader, follower):
         await _apply_in_batches(projector, records[:50], 25)
         await asyncio.sleep(0.5)
         assert follower.idle and reader.generation < writer.generation, "nobody read: the batches wait"
@@ -333,22 +343,10 @@ async def test_an_idle_follower_catches_up_before_the_first_read_and_then_on_eac
         await _apply_in_batches(projector, records[50:], 25)
         assert await _until(lambda: reader.generation == writer.generation), "followed: each batch is read"
         assert reader.facts.by_kind == writer.facts.by_kind
-    finally:
-        stop.set()
-        await running
 
 
 async def test_reads_after_an_idle_spell_share_one_catch_up_that_began_after_them(pool, facts_store):
-    records = [record(e, i) for i, e in enumerate(interleave(STREAMS, seed=9))]
-    writer, reader = Mirror(facts_store), Mirror(facts_store)
-    async with pool.acquire() as conn:
-        await writer.load(conn)
-        await reader.load(conn)
-    projector = Projector(facts_store, writer, pool, 1, Letters())
-    follower = _follower(reader, pool, idle_after=0.3)
-    stop = asyncio.Event()
-    running = asyncio.create_task(follower.run(stop))
-    try:
+    async with _following(pool, facts_store, seed=9, idle_after=0.3) as (records, projector, writer, reader, follower):
         for start in range(0, len(records), 20):
             await asyncio.sleep(0.4)  # idle again
             await _apply_in_batches(projector, records[start : start + 20], 20)
@@ -357,9 +355,6 @@ async def test_reads_after_an_idle_spell_share_one_catch_up_that_began_after_the
             assert reader.generation == writer.generation, "a commit made before the read is in the figures"
             assert follower.done - before <= 2, "the reads waited together"
         assert reader.facts.by_kind == writer.facts.by_kind
-    finally:
-        stop.set()
-        await running
 
 
 async def test_a_read_waits_no_longer_than_its_limit_when_the_store_is_not_followed(pool, facts_store):

@@ -18,6 +18,7 @@ import asyncpg
 import structlog
 
 from services.reporting.service_layer.mirror import Mirror
+from shared.runtime import wait_any
 
 log = structlog.get_logger(__name__)
 
@@ -81,7 +82,7 @@ class Follower:
         try:
             await conn.add_listener(channel, notified)
             while not stop.is_set():
-                await _either(self._kick, stop, self.idle_sync_seconds if self.idle else FOLLOWED_SECONDS)
+                await wait_any(self._kick, stop, timeout=self.idle_sync_seconds if self.idle else FOLLOWED_SECONDS)
                 self._kick.clear()
                 if stop.is_set():
                     break
@@ -101,13 +102,3 @@ class Follower:
         async with self._ended:
             self.done = started
             self._ended.notify_all()
-
-
-async def _either(one: asyncio.Event, other: asyncio.Event, timeout: float) -> None:
-    """Until either event is set, or `timeout` seconds."""
-    waits = [asyncio.ensure_future(one.wait()), asyncio.ensure_future(other.wait())]
-    try:
-        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
